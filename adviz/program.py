@@ -1,0 +1,233 @@
+"""The finished computation: named nodes in evaluation order, dead code removed.
+
+A `Program` is built from a tape once per trace, on demand. It keeps only the
+inputs and the nodes the output depends on, gives them their display names
+(inputs by parameter name, intermediates ``t1, t2, ...`` in evaluation order,
+the output ``y``), optionally turns folded constants into ``"const"`` nodes,
+and knows each node's formula and each edge's local partial.
+
+Examples
+--------
+>>> import adviz
+>>> program = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2).program
+>>> [node.id for node in program.nodes]
+['x1', 'x2', 't1', 't2', 't3', 't4', 'y']
+>>> program.nodes[3].expr
+'t1**2'
+>>> program.edges_into(3)[0].partial_expr
+'2*t1'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from adviz.errors import TraceError
+from adviz.formatting import format_constant, latex_name, parenthesize
+from adviz.ops import Op
+from adviz.tracer import Tape
+
+Slot = int | float
+"""An argument of a node: an ``int`` position of a parent node, or a ``float`` constant."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of a program."""
+
+    id: str
+    kind: str
+    op: Op | None
+    slots: tuple[Slot, ...]
+    value: float
+    order: int
+    scope: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One parent -> child edge with its local partial (summed over repeated arguments)."""
+
+    parent: int
+    child: int
+    partial: float
+    partial_expr: str
+    partial_latex: str
+
+
+def _const_text(value: float, latex: bool = False) -> str:
+    text = format_constant(value)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _combine(texts: list[str]) -> str:
+    if len(texts) == 1:
+        return texts[0]
+    if all(t == texts[0] for t in texts):
+        return f"{len(texts)}*{parenthesize(texts[0])}"
+    return " + ".join(texts)
+
+
+@dataclass(frozen=True, eq=False)
+class Program:
+    """Named, pruned nodes of one trace in evaluation order."""
+
+    nodes: tuple[Node, ...]
+    inputs: tuple[int, ...]
+    output: int
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Node id to position."""
+        return {node.id: i for i, node in enumerate(self.nodes)}
+
+    def parents(self, i: int) -> list[int]:
+        """Unique parent positions of node ``i``, in argument order."""
+        seen: list[int] = []
+        for s in self.nodes[i].slots:
+            if type(s) is int and s not in seen:
+                seen.append(s)
+        return seen
+
+    @cached_property
+    def children(self) -> list[list[int]]:
+        """Unique child positions of every node, in evaluation order."""
+        result: list[list[int]] = [[] for _ in self.nodes]
+        for i in range(len(self.nodes)):
+            for p in self.parents(i):
+                result[p].append(i)
+        return result
+
+    def arg_texts(self, i: int, latex: bool = False) -> list[str]:
+        """Texts of node ``i``'s arguments: parent names or constants."""
+        texts = []
+        for s in self.nodes[i].slots:
+            if type(s) is int:
+                name = self.nodes[s].id
+                texts.append(latex_name(name) if latex else name)
+            else:
+                texts.append(_const_text(s))
+        return texts
+
+    def expr(self, i: int, latex: bool = False) -> str:
+        """Node ``i``'s own formula in terms of its parents."""
+        node = self.nodes[i]
+        if node.op is None:
+            if node.kind == "const":
+                return format_constant(node.value)
+            return latex_name(node.id) if latex else node.id
+        return node.op.render(self.arg_texts(i, latex), latex)
+
+    def edges_into(self, i: int) -> list[Edge]:
+        """Edges from node ``i``'s parents, with partials, in argument order."""
+        node = self.nodes[i]
+        if node.op is None:
+            return []
+        slot_values = [self.nodes[s].value if type(s) is int else s for s in node.slots]
+        partials = node.op.partials(*slot_values)
+        texts = self.arg_texts(i)
+        latexes = self.arg_texts(i, latex=True)
+        edges = []
+        for p in self.parents(i):
+            positions = [k for k, s in enumerate(node.slots) if s == p and type(s) is int]
+            edges.append(
+                Edge(
+                    parent=p,
+                    child=i,
+                    partial=sum(partials[k] for k in positions),
+                    partial_expr=_combine([node.op.render_partial(k, texts) for k in positions]),
+                    partial_latex=_combine(
+                        [node.op.render_partial(k, latexes, latex=True) for k in positions]
+                    ).replace("*", " "),
+                )
+            )
+        return edges
+
+
+def build_program(
+    tape: Tape,
+    output: int,
+    *,
+    output_name: str | None = None,
+    prefix: str = "t",
+    show_constants: bool = False,
+) -> Program:
+    """Prune, name and number the nodes of a finished tape.
+
+    Parameters
+    ----------
+    tape, output
+        The tape and the index of its output node.
+    output_name
+        Name of the output node; ``None`` means ``"y"`` (or ``"f"`` when an
+        input is already called ``y``).
+    prefix
+        Prefix of intermediate names (``t`` gives ``t1, t2, ...``).
+    show_constants
+        Make each folded constant a ``"const"`` node of its own.
+    """
+    records = tape.records
+    live = bytearray(output + 1)
+    live[output] = 1
+    for i in range(output, -1, -1):
+        rec = records[i]
+        if live[i] and rec is not None:
+            for s in rec[1:]:
+                if type(s) is int:
+                    live[s] = 1
+    input_names = set(tape.names.values())
+    labels = tape.labels
+    if output_name is None:
+        output_name = next(n for n in ("y", "f", "out", "output") if n not in input_names)
+    elif output_name in input_names and output not in tape.names:
+        raise TraceError(f"the output name {output_name!r} is also an input's name")
+    taken = input_names | set(labels.values()) | {output_name}
+    counter = {"t": 0, "c": 0}
+
+    def fresh(kind: str, stem: str) -> str:
+        while True:
+            counter[kind] += 1
+            name = f"{stem}{counter[kind]}"
+            if name not in taken:
+                taken.add(name)
+                return name
+
+    nodes: list[Node] = []
+    position: dict[int, int] = {}
+    inputs: list[int] = []
+    for i in range(output + 1):
+        rec = records[i]
+        if rec is None:
+            position[i] = len(nodes)
+            inputs.append(len(nodes))
+            nodes.append(Node(tape.names[i], "input", None, (), tape.values[i], len(nodes)))
+            continue
+        if not live[i]:
+            continue
+        slots: list[Slot] = []
+        for s in rec[1:]:
+            if type(s) is int:
+                slots.append(position[s])
+            elif show_constants:
+                slots.append(len(nodes))
+                nodes.append(Node(fresh("c", "c"), "const", None, (), s, len(nodes)))
+            else:
+                slots.append(s)
+        if i in labels:
+            name = labels[i]
+        elif i == output:
+            name = output_name
+        else:
+            name = fresh("t", prefix)
+        position[i] = len(nodes)
+        nodes.append(
+            Node(name, "op", rec[0], tuple(slots), tape.values[i], len(nodes),
+                 tape.scopes.get(i, ()))
+        )
+    # Inputs recorded after the output (never the case for traced functions) stay inputs.
+    for i in range(output + 1, len(records)):
+        if records[i] is None:
+            inputs.append(len(nodes))
+            nodes.append(Node(tape.names[i], "input", None, (), tape.values[i], len(nodes)))
+    return Program(tuple(nodes), tuple(inputs), position[output])

@@ -1,0 +1,485 @@
+"""The tracer: a value type that records every elementary operation on a tape.
+
+The tape is a list of records in evaluation order: ``None`` for an input, and
+``(op, arg, ...)`` for an operation, where each argument is the ``int`` index
+of a node on the tape or a ``float`` constant folded into the op. Values live
+in an ``array('d')`` beside it. A finished trace holds only these two, about
+a hundred bytes per op; the NetworkX graph is built from them on demand.
+
+Examples
+--------
+>>> tape = Tape()
+>>> x = tape.input("x", 3.0)
+>>> y = x * x + 1
+>>> y.value, tape.records[1][1:], tape.records[2][1:]
+(10.0, (0, 0), (1, 1.0))
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+from array import array
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
+
+from adviz.errors import DomainError, InputError, TraceError
+from adviz.formatting import format_constant
+from adviz.ops import OPS, Op
+
+Record = tuple[Any, ...]
+
+_ARITHMETIC = (ValueError, ZeroDivisionError, OverflowError)
+
+_UFUNC_OPS = {
+    "add": "add", "subtract": "sub", "multiply": "mul", "divide": "div",
+    "true_divide": "div", "power": "pow", "negative": "neg", "absolute": "abs",
+    "fabs": "abs", "sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp",
+    "log": "log", "sqrt": "sqrt", "tanh": "tanh",
+}
+
+
+class Tape:
+    """Records of one trace, in evaluation order.
+
+    Parameters
+    ----------
+    prefix
+        Prefix of the provisional intermediate names used in error messages.
+    """
+
+    __slots__ = ("records", "values", "names", "prefix", "labels", "scopes", "scope_stack")
+
+    def __init__(self, prefix: str = "t") -> None:
+        self.records: list[Record | None] = []
+        self.values = array("d")
+        self.names: dict[int, str] = {}
+        self.labels: dict[int, str] = {}
+        self.scopes: dict[int, tuple[str, ...]] = {}
+        self.scope_stack: list[str] = []
+        self.prefix = prefix
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def input(self, name: str, value: float) -> Var:
+        """Add an input node and return its traced value."""
+        index = len(self.records)
+        self.records.append(None)
+        self.values.append(value)
+        self.names[index] = name
+        return Var(value, index, self)
+
+    def push(self, record: Record, value: float) -> Var:
+        """Append an operation record with its forward value."""
+        index = len(self.records)
+        self.records.append(record)
+        self.values.append(value)
+        if self.scope_stack:
+            self.scopes[index] = tuple(self.scope_stack)
+        return Var(value, index, self)
+
+    def provisional_name(self, index: int) -> str:
+        """A node's name as error messages show it while tracing."""
+        if index in self.labels:
+            return self.labels[index]
+        if index in self.names:
+            return self.names[index]
+        ops_before = sum(1 for record in self.records[:index] if record is not None)
+        return f"{self.prefix}{ops_before + 1}"
+
+    def domain_error(self, op: Op, args: tuple[Any, ...], err: Exception) -> NoReturn:
+        """Raise a `DomainError` naming the node being created and its arguments."""
+        node = f"{self.prefix}{sum(1 for r in self.records if r is not None) + 1}"
+        texts = [
+            self.provisional_name(a.index) if isinstance(a, Var) else _const_text(a)
+            for a in args
+        ]
+        where = ", ".join(
+            f"{text} = {a.value!r}" if isinstance(a, Var) else f"{text}"
+            for text, a in zip(texts, args)
+            if isinstance(a, Var)
+        )
+        problem = "overflows" if isinstance(err, OverflowError) else "is undefined"
+        if isinstance(err, ZeroDivisionError):
+            problem = "divides by zero"
+        raise DomainError(f"{node} = {op.render(texts)}: {op.name} {problem} at {where}") from err
+
+
+def _const_text(value: float) -> str:
+    text = format_constant(value)
+    return f"({text})" if text.startswith("-") else text
+
+
+def as_constant(value: object) -> float | None:
+    """A plain real number as a float, or ``None`` for anything else.
+
+    Examples
+    --------
+    >>> as_constant(2), as_constant("2")
+    (2.0, None)
+    """
+    if type(value) is float:
+        return value
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return None
+
+
+class Var:
+    """A traced scalar: behaves like a float and records what is done to it.
+
+    Arithmetic operators, comparisons (which follow the forward values, so
+    ``if x > 0:`` records the branch taken) and numpy ufuncs such as
+    ``np.cos`` work on it; `math` functions do not, use ``adviz.cos`` etc.
+    """
+
+    __slots__ = ("value", "index", "tape")
+
+    def __init__(self, value: float, index: int, tape: Tape) -> None:
+        self.value = value
+        self.index = index
+        self.tape = tape
+
+    def __repr__(self) -> str:
+        return f"Var({self.tape.provisional_name(self.index)}={self.value!r})"
+
+    def _binary(self, other: object, op: Op, reflected: bool) -> Var:
+        tape = self.tape
+        if type(other) is Var:
+            if other.tape is not tape:
+                raise TraceError("values from two different traces cannot be combined")
+            a, b = (other, self) if reflected else (self, other)
+            try:
+                value = op.forward(a.value, b.value)
+            except _ARITHMETIC as err:
+                tape.domain_error(op, (a, b), err)
+            return tape.push((op, a.index, b.index), value)
+        c = as_constant(other)
+        if c is None:
+            return NotImplemented  # type: ignore[return-value]
+        try:
+            value = op.forward(c, self.value) if reflected else op.forward(self.value, c)
+        except _ARITHMETIC as err:
+            tape.domain_error(op, (c, self) if reflected else (self, c), err)
+        return tape.push((op, c, self.index) if reflected else (op, self.index, c), value)
+
+    def __add__(self, other: object) -> Var:
+        tape = self.tape
+        if type(other) is float:
+            value = self.value + other
+            index = len(tape.records)
+            tape.records.append((_ADD, self.index, other))
+            tape.values.append(value)
+            if tape.scope_stack:
+                tape.scopes[index] = tuple(tape.scope_stack)
+            return Var(value, index, tape)
+        return self._binary(other, _ADD, False)
+
+    def __radd__(self, other: object) -> Var:
+        return self._binary(other, _ADD, True)
+
+    def __sub__(self, other: object) -> Var:
+        return self._binary(other, _SUB, False)
+
+    def __rsub__(self, other: object) -> Var:
+        return self._binary(other, _SUB, True)
+
+    def __mul__(self, other: object) -> Var:
+        tape = self.tape
+        if type(other) is float:
+            value = self.value * other
+            index = len(tape.records)
+            tape.records.append((_MUL, self.index, other))
+            tape.values.append(value)
+            if tape.scope_stack:
+                tape.scopes[index] = tuple(tape.scope_stack)
+            return Var(value, index, tape)
+        if type(other) is Var and other.tape is tape:
+            value = self.value * other.value
+            index = len(tape.records)
+            tape.records.append((_MUL, self.index, other.index))
+            tape.values.append(value)
+            if tape.scope_stack:
+                tape.scopes[index] = tuple(tape.scope_stack)
+            return Var(value, index, tape)
+        return self._binary(other, _MUL, False)
+
+    def __rmul__(self, other: object) -> Var:
+        return self._binary(other, _MUL, True)
+
+    def __truediv__(self, other: object) -> Var:
+        return self._binary(other, _DIV, False)
+
+    def __rtruediv__(self, other: object) -> Var:
+        return self._binary(other, _DIV, True)
+
+    def __pow__(self, other: object, modulo: object = None) -> Var:
+        if modulo is not None:
+            return NotImplemented
+        if type(other) is Var and self.value < 0.0:
+            _negative_base(self, other)
+        return self._binary(other, _POW, False)
+
+    def __rpow__(self, other: object) -> Var:
+        c = as_constant(other)
+        if c is not None and c < 0.0:
+            _negative_base(c, self)
+        return self._binary(other, _POW, True)
+
+    def __neg__(self) -> Var:
+        return self.tape.push((_NEG, self.index), -self.value)
+
+    def __pos__(self) -> Var:
+        return self
+
+    def __abs__(self) -> Var:
+        return apply(OPS["abs"], self)
+
+    # Comparisons follow the forward values: control flow records the branch taken.
+    def __lt__(self, other: object) -> bool:
+        return self.value < _plain(other)
+
+    def __le__(self, other: object) -> bool:
+        return self.value <= _plain(other)
+
+    def __gt__(self, other: object) -> bool:
+        return self.value > _plain(other)
+
+    def __ge__(self, other: object) -> bool:
+        return self.value >= _plain(other)
+
+    def __eq__(self, other: object) -> bool:  # type: ignore[override]
+        c = _plain_or_none(other)
+        return c is not None and self.value == c
+
+    def __ne__(self, other: object) -> bool:  # type: ignore[override]
+        return not self.__eq__(other)
+
+    __hash__ = object.__hash__
+
+    def __bool__(self) -> bool:
+        return self.value != 0.0
+
+    def __float__(self) -> float:
+        raise TraceError(
+            f"a traced value ({self.tape.provisional_name(self.index)}) cannot be turned into "
+            "a plain float: the operation would not be recorded. Functions of the math module "
+            "(math.cos, math.exp, ...) do this; use adviz.cos, adviz.exp, ... instead"
+        )
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        name = _UFUNC_OPS.get(getattr(ufunc, "__name__", ""))
+        if method != "__call__" or kwargs or name is None:
+            raise TraceError(
+                f"numpy.{getattr(ufunc, '__name__', ufunc)} has no entry in adviz's op table; "
+                f"use one of adviz's functions ({', '.join(sorted(_UFUNC_OPS.values()))})"
+            )
+        args = [a.item() if hasattr(a, "item") and not isinstance(a, Var) else a for a in inputs]
+        return apply(OPS[name], *args)
+
+
+def _plain(other: object) -> float:
+    value = _plain_or_none(other)
+    if value is None:
+        raise TypeError(f"cannot compare a traced value with {type(other).__name__}")
+    return value
+
+
+def _plain_or_none(other: object) -> float | None:
+    if isinstance(other, Var):
+        return other.value
+    return as_constant(other)
+
+
+def _negative_base(base: Var | float, exponent: Var) -> NoReturn:
+    tape = exponent.tape
+    base_text = tape.provisional_name(base.index) if isinstance(base, Var) else _const_text(base)
+    value = base.value if isinstance(base, Var) else base
+    node = f"{tape.prefix}{sum(1 for r in tape.records if r is not None) + 1}"
+    raise DomainError(
+        f"{node} = {base_text}**{tape.provisional_name(exponent.index)}: a traced exponent "
+        f"needs a base >= 0 (the partial by the exponent is log(base)), but {base_text} = {value!r}"
+    )
+
+
+_ADD, _SUB, _MUL, _DIV, _POW, _NEG = (OPS[n] for n in ("add", "sub", "mul", "div", "pow", "neg"))
+
+
+def apply(op: Op, *args: object) -> Any:
+    """Apply an op to traced values or plain numbers.
+
+    With no traced argument this is plain evaluation and returns a float; a
+    domain error raises `DomainError` either way.
+
+    Examples
+    --------
+    >>> apply(OPS["cos"], 0.0)
+    1.0
+    """
+    if len(args) != op.arity:
+        raise TypeError(f"{op.name}() takes {op.arity} argument(s) ({len(args)} given)")
+    tape: Tape | None = None
+    values: list[float] = []
+    slots: list[int | float] = []
+    for arg in args:
+        if isinstance(arg, Var):
+            if tape is None:
+                tape = arg.tape
+            elif arg.tape is not tape:
+                raise TraceError("values from two different traces cannot be combined")
+            values.append(arg.value)
+            slots.append(arg.index)
+        else:
+            c = as_constant(arg)
+            if c is None:
+                raise TypeError(
+                    f"{op.name}() takes numbers or traced values, not {type(arg).__name__}"
+                )
+            values.append(c)
+            slots.append(c)
+    try:
+        value = float(op.forward(*values))
+    except _ARITHMETIC as err:
+        if tape is None:
+            problem = "overflows" if isinstance(err, OverflowError) else "is undefined"
+            at = ", ".join(repr(v) for v in values)
+            raise DomainError(f"{op.name} {problem} at {at}") from err
+        tape.domain_error(op, args, err)
+    if tape is None:
+        return value
+    if op.name == "pow" and isinstance(args[1], Var) and values[0] < 0.0:
+        _negative_base(args[0] if isinstance(args[0], Var) else values[0], args[1])
+    return tape.push((op, *slots), value)
+
+
+def function_for(op: Op) -> Callable[..., Any]:
+    """The user-facing function of an op: works on traced values and plain numbers.
+
+    Examples
+    --------
+    >>> function_for(OPS["exp"])(0.0)
+    1.0
+    """
+
+    def function(*args: object) -> Any:
+        return apply(OPS.get(op.name, op), *args)
+
+    function.__name__ = op.name
+    function.__qualname__ = op.name
+    function.__doc__ = (
+        f"{op.doc[:1].upper()}{op.doc[1:]}: ``{op.render([chr(97 + k) for k in range(op.arity)])}``."
+        "\n\nWorks on traced values (the call is recorded) and on plain numbers."
+    )
+    return function
+
+
+def input_names(f: Callable[..., Any]) -> list[str]:
+    """Parameter names of a traced function, in order (its inputs).
+
+    Examples
+    --------
+    >>> input_names(lambda x1, x2: x1)
+    ['x1', 'x2']
+    """
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError) as err:
+        raise TraceError(f"cannot read the parameters of {f!r}") from err
+    names = []
+    for p in parameters:
+        if p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            raise TraceError(
+                f"{_fname(f)} takes *{p.name}: adviz needs one named parameter per input"
+            )
+        names.append(p.name)
+    return names
+
+
+def defaults_of(f: Callable[..., Any]) -> dict[str, Any]:
+    """Default values of a function's parameters (the point when none is given)."""
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return {}
+    return {p.name: p.default for p in parameters if p.default is not p.empty}
+
+
+def _fname(f: Callable[..., Any]) -> str:
+    return getattr(f, "__name__", type(f).__name__)
+
+
+def check_value(name: str, value: object) -> float:
+    """Validate one input value: a finite real number.
+
+    Examples
+    --------
+    >>> check_value("x", 2)
+    2.0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(
+            f"input {name!r} must be a real number, not {type(value).__name__} ({value!r:.40})"
+        )
+    number = float(value)
+    if not math.isfinite(number):
+        raise InputError(f"input {name!r} is {number!r}: inputs must be finite numbers")
+    return number
+
+
+def record(
+    f: Callable[..., Any],
+    inputs: Mapping[str, float],
+    *,
+    keyword_only: frozenset[str] = frozenset(),
+    prefix: str = "t",
+) -> tuple[Tape, int]:
+    """Run ``f`` on traced inputs and return the tape and the output's index.
+
+    Parameters
+    ----------
+    f
+        The function; it receives one traced value per input.
+    inputs
+        Input name to value, in argument order (already validated).
+    keyword_only
+        Names passed by keyword instead of by position.
+    prefix
+        Prefix for provisional intermediate names in error messages.
+    """
+    tape = Tape(prefix)
+    positional: list[Var] = []
+    keywords: dict[str, Var] = {}
+    for name, value in inputs.items():
+        var = tape.input(name, value)
+        if name in keyword_only:
+            keywords[name] = var
+        else:
+            positional.append(var)
+    try:
+        result = f(*positional, **keywords)
+    except (TraceError, DomainError, InputError):
+        raise
+    except RecursionError as err:
+        raise TraceError(f"{_fname(f)} recursed too deeply while being traced") from err
+    except Exception as err:
+        raise TraceError(f"{_fname(f)} raised {type(err).__name__}: {err}") from err
+    if hasattr(result, "item") and not isinstance(result, Var):
+        try:
+            result = result.item()
+        except (TypeError, ValueError):
+            pass
+    if isinstance(result, Var):
+        if result.tape is not tape:
+            raise TraceError(f"{_fname(f)} returned a value from another trace")
+        return tape, result.index
+    if as_constant(result) is not None:
+        raise TraceError(
+            f"{_fname(f)} returned the constant {result!r}, which does not depend on its "
+            "inputs: there is nothing to differentiate"
+        )
+    raise TraceError(
+        f"{_fname(f)} must return one traced number (a scalar), "
+        f"but it returned {type(result).__name__}: {result!r:.60}"
+    )

@@ -1,0 +1,148 @@
+"""The registry of output formats, and `save`, which picks one by file suffix.
+
+A `Writer` names a format, the suffixes it handles, whether it can run here
+(its optional dependencies are installed) and which extra installs them.
+Adding a format means registering one writer; `save` and the command line
+pick it up. Writers produce bytes (or a file) for a trace; `save` checks the
+format and availability before anything is rendered, and every file is
+written atomically.
+
+Examples
+--------
+>>> import adviz
+>>> from adviz.writers import writer_for
+>>> writer_for("walkthrough.md").name
+'markdown'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from adviz.errors import AdvizError, MissingDependencyError
+
+if TYPE_CHECKING:
+    from adviz.trace import Trace
+
+
+@dataclass(frozen=True)
+class Writer:
+    """One output format.
+
+    Parameters
+    ----------
+    name
+        Format name (``"gif"``, ``"html"``, ...).
+    suffixes
+        File suffixes it handles, lower case with the dot (``(".gif",)``).
+    write
+        ``write(trace, path, **options)``: renders and writes ``path``
+        atomically (through `adviz.fileio`).
+    available
+        Returns ``True`` when the writer's dependencies are importable.
+    extra
+        The pip extra that provides the dependencies (``"video"`` for
+        ``pip install 'adviz[video]'``), or ``None``.
+    description
+        One line for help texts.
+    """
+
+    name: str
+    suffixes: tuple[str, ...]
+    write: Callable[..., Any]
+    available: Callable[[], bool]
+    extra: str | None = None
+    description: str = ""
+
+
+_REGISTRY: dict[str, Writer] = {}
+
+
+def register_writer(writer: Writer, *, replace: bool = False) -> Writer:
+    """Add a writer to the registry (by name); its suffixes then work in `save`."""
+    if writer.name in _REGISTRY and not replace:
+        raise AdvizError(f"a writer named {writer.name!r} is already registered")
+    _REGISTRY[writer.name] = writer
+    return writer
+
+
+def writers() -> dict[str, Writer]:
+    """All registered writers, by name (the built-in ones are loaded first)."""
+    _load_builtin()
+    return dict(_REGISTRY)
+
+
+def writer_for(path: str | os.PathLike[str], *, interactive: bool = False) -> Writer:
+    """The writer for a file name's suffix; a clear error for an unknown one."""
+    _load_builtin()
+    suffix = Path(path).suffix.lower()
+    if interactive and suffix in (".html", ".htm") and "demo" in _REGISTRY:
+        return _REGISTRY["demo"]
+    for writer in _REGISTRY.values():
+        if suffix in writer.suffixes and writer.name != "demo":
+            return writer
+    known = sorted({s for w in _REGISTRY.values() for s in w.suffixes})
+    raise AdvizError(
+        f"cannot tell the format of {str(path)!r} from its suffix {suffix or '(none)'!r}; "
+        f"known suffixes: {', '.join(known)}"
+    )
+
+
+def require(writer: Writer) -> None:
+    """Raise `MissingDependencyError` naming the extra when a writer cannot run."""
+    if not writer.available():
+        extra = f"pip install 'adviz[{writer.extra}]'" if writer.extra else "its dependencies"
+        raise MissingDependencyError(
+            f"the {writer.name} format needs optional dependencies that are not installed: "
+            f"run {extra}"
+        )
+
+
+def save(trace: Trace, path: str | os.PathLike[str], **options: Any) -> Path:
+    """Write a trace to ``path`` in the format its suffix names.
+
+    Parameters
+    ----------
+    trace
+        A `Trace`.
+    path
+        Target file; the suffix picks the writer (see `writers`).
+    **options
+        Passed to the writer (``phase``, ``theme``, ``fps``, ...;
+        ``interactive=True`` for the interactive ``.html`` page).
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Raises
+    ------
+    AdvizError
+        Unknown suffix; `MissingDependencyError` when the format's extra is
+        not installed. Nothing is written in either case.
+    """
+    writer = writer_for(path, interactive=bool(options.get("interactive")))
+    require(writer)
+    options.pop("interactive", None)
+    writer.write(trace, Path(path), **options)
+    return Path(path)
+
+
+def _always() -> bool:
+    return True
+
+
+_loaded = False
+
+
+def _load_builtin() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    from adviz.writers import text  # noqa: F401  (registers the text formats)

@@ -1,0 +1,50 @@
+"""Text writers: the walkthrough as Markdown, LaTeX or plain text, and the graph as JSON.
+
+Examples
+--------
+>>> import adviz, json, tempfile, pathlib
+>>> t = adviz.trace("x * x", x=3)
+>>> path = adviz.save(t, pathlib.Path(tempfile.mkdtemp()) / "graph.json")
+>>> sorted(json.loads(path.read_text())["graph"])
+['expression', 'inputs', 'output']
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from adviz.fileio import atomic_write_text
+from adviz.walkthrough import walkthrough
+from adviz.writers import Writer, _always, register_writer
+
+if TYPE_CHECKING:
+    from adviz.trace import Trace
+
+
+def graph_json(trace: Trace) -> str:
+    """The graph as NetworkX node-link JSON (deterministic key order)."""
+    data = nx.node_link_data(trace.graph, edges="edges")
+    return json.dumps(data, indent=1, sort_keys=True, allow_nan=True) + "\n"
+
+
+def _walkthrough_writer(fmt: str) -> Any:
+    def write(trace: Trace, path: Path, **options: Any) -> None:
+        atomic_write_text(path, walkthrough(trace, fmt))
+
+    return write
+
+
+def _write_json(trace: Trace, path: Path, **options: Any) -> None:
+    atomic_write_text(path, graph_json(trace))
+
+
+register_writer(Writer("markdown", (".md", ".markdown"), _walkthrough_writer("markdown"), _always,
+                       description="walkthrough table in Markdown"))
+register_writer(Writer("text", (".txt",), _walkthrough_writer("text"), _always,
+                       description="walkthrough as plain text"))
+register_writer(Writer("json", (".json",), _write_json, _always,
+                       description="the graph as NetworkX node-link JSON"))
