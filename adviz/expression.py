@@ -37,26 +37,26 @@ _BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.
 _UNARY = {ast.USub: "neg", ast.UAdd: None}
 
 _REFUSED = {
-    ast.Attribute: "attribute access",
-    ast.Subscript: "subscripts",
-    ast.Lambda: "lambdas",
-    ast.ListComp: "comprehensions",
-    ast.SetComp: "comprehensions",
-    ast.DictComp: "comprehensions",
-    ast.GeneratorExp: "comprehensions",
-    ast.NamedExpr: "assignment expressions (:=)",
-    ast.JoinedStr: "f-strings",
-    ast.Starred: "starred arguments",
-    ast.Compare: "comparisons",
-    ast.BoolOp: "boolean operators",
-    ast.IfExp: "conditional expressions",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
-    ast.List: "lists",
-    ast.Tuple: "tuples",
-    ast.Set: "sets",
-    ast.Dict: "dicts",
+    ast.Attribute: "attribute access is",
+    ast.Subscript: "subscripts are",
+    ast.Lambda: "lambdas are",
+    ast.ListComp: "comprehensions are",
+    ast.SetComp: "comprehensions are",
+    ast.DictComp: "comprehensions are",
+    ast.GeneratorExp: "comprehensions are",
+    ast.NamedExpr: "assignment expressions (:=) are",
+    ast.JoinedStr: "f-strings are",
+    ast.Starred: "starred arguments are",
+    ast.Compare: "comparisons are",
+    ast.BoolOp: "boolean operators are",
+    ast.IfExp: "conditional expressions are",
+    ast.Await: "await is",
+    ast.Yield: "yield is",
+    ast.YieldFrom: "yield is",
+    ast.List: "lists are",
+    ast.Tuple: "tuples are",
+    ast.Set: "sets are",
+    ast.Dict: "dicts are",
 }
 
 
@@ -114,8 +114,7 @@ def parse(text: str) -> Expression:
     Traceback (most recent call last):
     ...
     adviz.errors.ExpressionError: attribute access is not allowed (column 1 of 'x.__class__'); \
-allowed: numbers, input names, + - * / ** and the functions abs, cos, exp, log, relu, \
-sigmoid, sin, sqrt, tan, tanh
+allowed: numbers, input names, + - * / ** and the functions abs, cos, ...
     """
     if not isinstance(text, str):
         raise ExpressionError(f"an expression must be a string, not {type(text).__name__}")
@@ -128,7 +127,7 @@ sigmoid, sin, sqrt, tan, tanh
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
-        where = f"column {err.offset}" if err.offset else "somewhere"
+        where = f"column {err.offset}" if err.offset else "the end"
         raise ExpressionError(f"syntax error at {where} of {_short(text)}: {err.msg}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError(
@@ -215,9 +214,9 @@ def _check(node: ast.AST, text: str, names: dict[str, None]) -> list[ast.AST]:
                 f"({_where(node)} of {_short(text)})"
             )
         return list(node.args)
-    what = _REFUSED.get(type(node), f"{type(node).__name__} syntax")
+    what = _REFUSED.get(type(node), f"{type(node).__name__} syntax is")
     raise ExpressionError(
-        f"{what} {'is' if not what.endswith('s') else 'are'} not allowed ({_where(node)} of "
+        f"{what} not allowed ({_where(node)} of "
         f"{_short(text)}); allowed: {_allowed()}"
     )
 
@@ -233,7 +232,7 @@ def evaluate(tree: ast.Expression, env: Mapping[str, Any]) -> Any:
     while work:
         node, ready = work.pop()
         if isinstance(node, ast.Constant):
-            results.append(float(node.value))
+            results.append(float(node.value))  # type: ignore[arg-type]
             continue
         if isinstance(node, ast.Name):
             if node.id not in env:

@@ -25,4 +25,4 @@ tanh = function_for(OPS["tanh"])
 sigmoid = function_for(OPS["sigmoid"])
 relu = function_for(OPS["relu"])
 
-__all__ = ["abs_", "sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sigmoid", "relu"]
+__all__ = ["abs_", "cos", "exp", "log", "relu", "sigmoid", "sin", "sqrt", "tan", "tanh"]

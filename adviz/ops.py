@@ -33,12 +33,11 @@ import keyword
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Union
 
 from adviz.errors import OpError
 from adviz.formatting import format_number
 
-Template = Union[str, Callable[[Sequence[str]], str]]
+Template = str | Callable[[Sequence[str]], str]
 """A formula template: a ``str.format`` string over argument texts, or a callable."""
 
 
@@ -375,6 +374,7 @@ def register_op(
     >>> t = adviz.trace(lambda x: softplus(2 * x), x=0.0)
     >>> round(t.grad["x"], 6)
     1.0
+    >>> adviz.unregister_op("softplus")
     """
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
         raise OpError(f"op name {name!r} must be a Python identifier")
@@ -387,14 +387,17 @@ def register_op(
     n = _arity_of(forward) if arity is None else int(arity)
     if n < 1:
         raise OpError(f"op {name!r} must take at least one argument")
-    letters = ", ".join("{%d}" % k for k in range(n))
+    letters = ", ".join("{" + str(k) + "}" for k in range(n))
     default_partials = (
         (name + "'({0})",) if n == 1 else tuple(f"D{k + 1}{name}({letters})" for k in range(n))
     )
     default_partials_latex = (
         (name + "'({0})",)
         if n == 1
-        else tuple(f"\\partial_{{{k + 1}}}\\operatorname{{{name}}}({letters})" for k in range(n))
+        else tuple(
+            "\\partial_{{" + str(k + 1) + "}}\\operatorname{{" + name + "}}(" + letters + ")"
+            for k in range(n)
+        )
     )
     texts = tuple(partial_exprs) if partial_exprs is not None else default_partials
     latexes = tuple(partial_latex) if partial_latex is not None else default_partials_latex
@@ -409,7 +412,7 @@ def register_op(
         partials=_normalised_partials(name, n, partials),
         symbol=name,
         expr=expr if expr is not None else f"{name}({letters})",
-        latex=latex if latex is not None else f"\\operatorname{{{name}}}({letters})",
+        latex=latex if latex is not None else "\\operatorname{{" + name + "}}(" + letters + ")",
         partial_exprs=texts,
         partial_latex=latexes,
         js_forward=js_forward,

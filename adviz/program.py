@@ -12,7 +12,7 @@ Examples
 >>> program = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2).program
 >>> [node.id for node in program.nodes]
 ['x1', 'x2', 't1', 't2', 't3', 't4', 'y']
->>> program.nodes[3].expr
+>>> program.expr(3)
 't1**2'
 >>> program.edges_into(3)[0].partial_expr
 '2*t1'
@@ -26,7 +26,7 @@ from functools import cached_property
 from adviz.errors import TraceError
 from adviz.formatting import format_constant, latex_name, parenthesize
 from adviz.ops import Op
-from adviz.tracer import Tape
+from adviz.tracer import NARY, UNARY, Tape, Var
 
 Slot = int | float
 """An argument of a node: an ``int`` position of a parent node, or a ``float`` constant."""
@@ -145,9 +145,14 @@ class Program:
         return edges
 
 
+def _scope_of(scopes: list[tuple[str, int, int]], position: int) -> tuple[str, ...]:
+    inside = [(start, -end, name) for name, start, end in scopes if start <= position < end]
+    return tuple(name for _, _, name in sorted(inside))
+
+
 def build_program(
     tape: Tape,
-    output: int,
+    output: Var,
     *,
     output_name: str | None = None,
     prefix: str = "t",
@@ -158,7 +163,7 @@ def build_program(
     Parameters
     ----------
     tape, output
-        The tape and the index of its output node.
+        The tape and its output node.
     output_name
         Name of the output node; ``None`` means ``"y"`` (or ``"f"`` when an
         input is already called ``y``).
@@ -167,20 +172,21 @@ def build_program(
     show_constants
         Make each folded constant a ``"const"`` node of its own.
     """
-    records = tape.records
-    live = bytearray(output + 1)
-    live[output] = 1
-    for i in range(output, -1, -1):
-        rec = records[i]
-        if live[i] and rec is not None:
-            for s in rec[1:]:
-                if type(s) is int:
-                    live[s] = 1
-    input_names = set(tape.names.values())
-    labels = tape.labels
+    position_of = {id(var): i for i, var in enumerate(tape)}
+    out = position_of[id(output)]
+    live = bytearray(len(tape))
+    live[out] = 1
+    for i in range(out, -1, -1):
+        var = tape[i]
+        if live[i] and var.op is not None:
+            for s in _args(var):
+                if type(s) is Var:
+                    live[position_of[id(s)]] = 1
+    input_names = {var.a for var in tape if var.op is None}
+    labels = {position_of[key]: label for key, label in tape.labels.items() if key in position_of}
     if output_name is None:
         output_name = next(n for n in ("y", "f", "out", "output") if n not in input_names)
-    elif output_name in input_names and output not in tape.names:
+    elif output_name in input_names and output.op is not None:
         raise TraceError(f"the output name {output_name!r} is also an input's name")
     taken = input_names | set(labels.values()) | {output_name}
     counter = {"t": 0, "c": 0}
@@ -196,19 +202,18 @@ def build_program(
     nodes: list[Node] = []
     position: dict[int, int] = {}
     inputs: list[int] = []
-    for i in range(output + 1):
-        rec = records[i]
-        if rec is None:
+    for i, var in enumerate(tape):
+        if var.op is None:
             position[i] = len(nodes)
             inputs.append(len(nodes))
-            nodes.append(Node(tape.names[i], "input", None, (), tape.values[i], len(nodes)))
+            nodes.append(Node(var.a, "input", None, (), var.value, len(nodes)))
             continue
         if not live[i]:
             continue
         slots: list[Slot] = []
-        for s in rec[1:]:
-            if type(s) is int:
-                slots.append(position[s])
+        for s in _args(var):
+            if isinstance(s, Var):
+                slots.append(position[position_of[id(s)]])
             elif show_constants:
                 slots.append(len(nodes))
                 nodes.append(Node(fresh("c", "c"), "const", None, (), s, len(nodes)))
@@ -216,18 +221,21 @@ def build_program(
                 slots.append(s)
         if i in labels:
             name = labels[i]
-        elif i == output:
+        elif i == out:
             name = output_name
         else:
             name = fresh("t", prefix)
         position[i] = len(nodes)
         nodes.append(
-            Node(name, "op", rec[0], tuple(slots), tape.values[i], len(nodes),
-                 tape.scopes.get(i, ()))
+            Node(name, "op", var.op, tuple(slots), var.value, len(nodes),
+                 _scope_of(tape.scopes, i))
         )
-    # Inputs recorded after the output (never the case for traced functions) stay inputs.
-    for i in range(output + 1, len(records)):
-        if records[i] is None:
-            inputs.append(len(nodes))
-            nodes.append(Node(tape.names[i], "input", None, (), tape.values[i], len(nodes)))
-    return Program(tuple(nodes), tuple(inputs), position[output])
+    return Program(tuple(nodes), tuple(inputs), position[out])
+
+
+def _args(var: Var) -> tuple[Var | float, ...]:
+    if var.b is UNARY:
+        return (var.a,)
+    if var.b is NARY:
+        return tuple(var.a)
+    return (var.a, var.b)

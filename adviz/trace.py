@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import operator
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -30,12 +31,14 @@ from adviz.stages import (
     reverse_stages,
     state_after,
 )
-from adviz.tracer import Tape, Var, check_value, input_names, record
+from adviz.tracer import NARY, UNARY, Tape, Var, check_value, input_names, record
 
 if TYPE_CHECKING:
     import networkx as nx
 
 Function = Callable[..., Any] | str
+
+_VALUE = operator.attrgetter("value")
 
 
 class Trace:
@@ -58,7 +61,7 @@ class Trace:
         self,
         function: Function,
         tape: Tape,
-        output: int,
+        output: Var,
         inputs: dict[str, float],
         *,
         order: str,
@@ -69,24 +72,35 @@ class Trace:
     ) -> None:
         self.function = function
         self.tape = tape
-        self.output_index = output
+        self.output_node = output
         self.inputs = inputs
         self.order = order
         self.granularity = granularity
         self.prefix = prefix
         self.show_constants = show_constants
         self._output_name = output_name
-        self.value = tape.values[output]
-        adjoints = backward(tape, output)
+        self.value = output.value
+        backward(tape, output)
         self.grad = {
-            tape.names[i]: (adjoints[i] if i < len(adjoints) and adjoints[i] is not None else 0.0)
-            for i in sorted(tape.names)
+            node.a: 0.0 if node.grad is None else node.grad for node in tape if node.op is None
         }
 
     def __repr__(self) -> str:
         grads = ", ".join(f"{k}={v:.6g}" for k, v in self.grad.items())
         return f"<Trace {self.expression or getattr(self.function, '__name__', 'f')}: " \
                f"value={self.value:.6g}, grad({grads}), {len(self.tape)} nodes>"
+
+    def _repr_svg_(self) -> str:
+        """The summary figure (values and final adjoints), shown by Jupyter."""
+        from adviz.player import notebook_svg
+
+        return notebook_svg(self)
+
+    def _repr_html_(self) -> str:
+        """The compact player of both passes, shown by Jupyter."""
+        from adviz.player import notebook_html
+
+        return notebook_html(self)
 
     @property
     def expression(self) -> str | None:
@@ -98,7 +112,7 @@ class Trace:
         """The named, pruned nodes (see `adviz.program`)."""
         return build_program(
             self.tape,
-            self.output_index,
+            self.output_node,
             output_name=self._output_name,
             prefix=self.prefix,
             show_constants=self.show_constants,
@@ -300,6 +314,7 @@ def trace(
         raise TraceError(f"trace() takes a function or an expression string, not "
                          f"{type(f).__name__}")
     tape, out = record(target, point, keyword_only=keyword_only, prefix=prefix)
+    tape.finish()
     _check_finite(tape)
     return Trace(f, tape, out, point, order=order, granularity=granularity,
                  output_name=output, prefix=prefix, show_constants=show_constants)
@@ -307,22 +322,20 @@ def trace(
 
 def _check_finite(tape: Tape) -> None:
     """Raise `DomainError` naming the first node whose value overflowed."""
-    if math.isfinite(sum(tape.values)):
+    if math.isfinite(sum(map(_VALUE, tape))):
         return
-    for i, value in enumerate(tape.values):
-        if not math.isfinite(value):
-            record_ = tape.records[i]
-            assert record_ is not None  # inputs are checked finite
-            op = record_[0]
-            texts = [tape.provisional_name(s) if type(s) is int else repr(s)
-                     for s in record_[1:]]
-            at = ", ".join(f"{tape.provisional_name(s)} = {tape.values[s]!r}"
-                           for s in record_[1:] if type(s) is int)
+    for node in tape:
+        if not math.isfinite(node.value):
+            op = node.op
+            assert op is not None  # inputs are checked finite
+            args = node.a if node.b is NARY else (node.a,) if node.b is UNARY else (node.a, node.b)
+            texts = [tape.provisional_name(s) if isinstance(s, Var) else repr(s) for s in args]
+            at = ", ".join(f"{tape.provisional_name(s)} = {s.value!r}"
+                           for s in args if isinstance(s, Var))
             raise DomainError(
-                f"{tape.provisional_name(i)} = {op.render(texts)}: {op.name} overflows to "
-                f"{value!r} at {at}"
+                f"{tape.provisional_name(node)} = {op.render(texts)}: {op.name} overflows to "
+                f"{node.value!r} at {at}"
             )
-    raise DomainError("the values overflow when summed")  # pragma: no cover
 
 
 def name(value: Any, label: str) -> Any:
@@ -349,10 +362,13 @@ def name(value: Any, label: str) -> Any:
     if not isinstance(label, str) or not label:
         raise TraceError("a node name must be a non-empty string")
     tape = value.tape
-    if value.index in tape.names:
-        raise TraceError(f"{tape.names[value.index]!r} is an input; inputs keep their names")
-    taken = set(tape.names.values()) | {v for k, v in tape.labels.items() if k != value.index}
+    if not isinstance(tape, Tape):
+        raise TraceError("adviz.name() must be called while the function is being traced")
+    if value.op is None:
+        raise TraceError(f"{value.a!r} is an input; inputs keep their names")
+    taken = {node.a for node in tape if node.op is None}
+    taken |= {v for k, v in tape.labels.items() if k != id(value)}
     if label in taken:
         raise TraceError(f"the name {label!r} is already used by another node")
-    tape.labels[value.index] = label
+    tape.labels[id(value)] = label
     return value

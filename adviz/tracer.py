@@ -1,26 +1,26 @@
 """The tracer: a value type that records every elementary operation on a tape.
 
-The tape is a list of records in evaluation order: ``None`` for an input, and
-``(op, arg, ...)`` for an operation, where each argument is the ``int`` index
-of a node on the tape or a ``float`` constant folded into the op. Values live
-in an ``array('d')`` beside it. A finished trace holds only these two, about
-a hundred bytes per op; the NetworkX graph is built from them on demand.
+The tape is a list of `Var` nodes in evaluation order. Each node holds its
+value, its op and its arguments (parent nodes, or float constants folded into
+the op), about 120 bytes per op in all. The hot operators are written out by
+hand, and the NetworkX graph is built from the tape on demand, never used as
+the working store.
 
 Examples
 --------
 >>> tape = Tape()
 >>> x = tape.input("x", 3.0)
 >>> y = x * x + 1
->>> y.value, tape.records[1][1:], tape.records[2][1:]
-(10.0, (0, 0), (1, 1.0))
+>>> y.value, y.op.name, y.b, y.a.op.name, y.a.a is x
+(10.0, 'add', 1.0, 'mul', True)
 """
 
 from __future__ import annotations
 
+import gc
 import inspect
 import math
 import numbers
-from array import array
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
@@ -40,8 +40,13 @@ _UFUNC_OPS = {
 }
 
 
-class Tape:
-    """Records of one trace, in evaluation order.
+class Tape(list["Var"]):
+    """The nodes of one trace (`Var` objects), in evaluation order.
+
+    An input node has ``op = None`` and its name in ``a``. An op node has its
+    `Op` in ``op`` and its arguments in ``a`` and ``b``: a parent `Var` or a
+    ``float`` constant each; ``b`` is `UNARY` for one argument, and `NARY`
+    for three or more (``a`` then holds the tuple of arguments).
 
     Parameters
     ----------
@@ -49,62 +54,115 @@ class Tape:
         Prefix of the provisional intermediate names used in error messages.
     """
 
-    __slots__ = ("records", "values", "names", "prefix", "labels", "scopes", "scope_stack")
+    __slots__ = ("closed", "labels", "prefix", "scopes")
 
     def __init__(self, prefix: str = "t") -> None:
-        self.records: list[Record | None] = []
-        self.values = array("d")
-        self.names: dict[int, str] = {}
+        super().__init__()
         self.labels: dict[int, str] = {}
-        self.scopes: dict[int, tuple[str, ...]] = {}
-        self.scope_stack: list[str] = []
+        self.scopes: list[tuple[str, int, int]] = []
         self.prefix = prefix
+        self.closed = False
 
-    def __len__(self) -> int:
-        return len(self.records)
+    def __hash__(self) -> int:  # type: ignore[override]
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
 
     def input(self, name: str, value: float) -> Var:
         """Add an input node and return its traced value."""
-        index = len(self.records)
-        self.records.append(None)
-        self.values.append(value)
-        self.names[index] = name
-        return Var(value, index, self)
+        var = _new(Var)
+        var.value = value
+        var.op = None
+        var.a = name
+        var.b = UNARY
+        var.tape = self
+        var.grad = None
+        self.append(var)
+        return var
 
-    def push(self, record: Record, value: float) -> Var:
-        """Append an operation record with its forward value."""
-        index = len(self.records)
-        self.records.append(record)
-        self.values.append(value)
-        if self.scope_stack:
-            self.scopes[index] = tuple(self.scope_stack)
-        return Var(value, index, self)
+    def push(self, op: Op, a: Any, b: Any, value: float) -> Var:
+        """Append an op node with its arguments and forward value."""
+        var = _new(Var)
+        var.value = value
+        var.op = op
+        var.a = a
+        var.b = b
+        var.tape = self
+        var.grad = None
+        self.append(var)
+        return var
 
-    def provisional_name(self, index: int) -> str:
+    def finish(self) -> None:
+        """Detach the nodes from the tape: later operations on them raise `TraceError`."""
+        for var in self:
+            var.tape = _FINISHED
+        self.closed = True
+
+    def position(self, var: Var) -> int:
+        """Position of a node on the tape (a linear search: for error messages)."""
+        for i in range(len(self) - 1, -1, -1):
+            if self[i] is var:
+                return i
+        raise TraceError("the value is not on this tape")
+
+    def provisional_name(self, var: Var) -> str:
         """A node's name as error messages show it while tracing."""
-        if index in self.labels:
-            return self.labels[index]
-        if index in self.names:
-            return self.names[index]
-        ops_before = sum(1 for record in self.records[:index] if record is not None)
+        if id(var) in self.labels:
+            return self.labels[id(var)]
+        if var.op is None:
+            return str(var.a)
+        position = self.position(var)
+        ops_before = sum(1 for node in self[:position] if node.op is not None)
         return f"{self.prefix}{ops_before + 1}"
+
+    def next_name(self) -> str:
+        """The provisional name the next op node would get."""
+        return f"{self.prefix}{sum(1 for node in self if node.op is not None) + 1}"
 
     def domain_error(self, op: Op, args: tuple[Any, ...], err: Exception) -> NoReturn:
         """Raise a `DomainError` naming the node being created and its arguments."""
-        node = f"{self.prefix}{sum(1 for r in self.records if r is not None) + 1}"
         texts = [
-            self.provisional_name(a.index) if isinstance(a, Var) else _const_text(a)
-            for a in args
+            self.provisional_name(a) if isinstance(a, Var) else _const_text(a) for a in args
         ]
         where = ", ".join(
-            f"{text} = {a.value!r}" if isinstance(a, Var) else f"{text}"
-            for text, a in zip(texts, args)
-            if isinstance(a, Var)
+            f"{text} = {a.value!r}" for text, a in zip(texts, args) if isinstance(a, Var)
         )
         problem = "overflows" if isinstance(err, OverflowError) else "is undefined"
         if isinstance(err, ZeroDivisionError):
             problem = "divides by zero"
-        raise DomainError(f"{node} = {op.render(texts)}: {op.name} {problem} at {where}") from err
+        raise DomainError(
+            f"{self.next_name()} = {op.render(texts)}: {op.name} {problem} at {where}"
+        ) from err
+
+
+class _FinishedTape:
+    """Stands in for the tape of a finished trace: recording into it is an error."""
+
+    __slots__ = ()
+
+    def append(self, var: object) -> None:
+        raise TraceError(
+            "this value belongs to a finished trace; trace the whole computation in one "
+            "function call"
+        )
+
+
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+UNARY = _Marker("UNARY")
+"""``b`` of a node with one argument."""
+NARY = _Marker("NARY")
+"""``b`` of a node with three or more arguments (``a`` holds their tuple)."""
+_FINISHED: Any = _FinishedTape()
 
 
 def _const_text(value: float) -> str:
@@ -133,17 +191,32 @@ class Var:
     Arithmetic operators, comparisons (which follow the forward values, so
     ``if x > 0:`` records the branch taken) and numpy ufuncs such as
     ``np.cos`` work on it; `math` functions do not, use ``adviz.cos`` etc.
+
+    Attributes
+    ----------
+    value
+        The forward value.
+    op
+        The `Op` that made it, or ``None`` for an input.
+    a, b
+        Its arguments (parent `Var` or float constant); see `Tape`.
+    grad
+        The adjoint after the reverse pass (``None`` where not reached).
     """
 
-    __slots__ = ("value", "index", "tape")
+    __slots__ = ("a", "b", "grad", "op", "tape", "value")
 
-    def __init__(self, value: float, index: int, tape: Tape) -> None:
-        self.value = value
-        self.index = index
-        self.tape = tape
+    value: float
+    op: Op | None
+    a: Any
+    b: Any
+    tape: Tape
+    grad: float | None
 
     def __repr__(self) -> str:
-        return f"Var({self.tape.provisional_name(self.index)}={self.value!r})"
+        tape = self.tape
+        name = tape.provisional_name(self) if isinstance(tape, Tape) else "finished"
+        return f"Var({name}={self.value!r})"
 
     def _binary(self, other: object, op: Op, reflected: bool) -> Var:
         tape = self.tape
@@ -155,27 +228,35 @@ class Var:
                 value = op.forward(a.value, b.value)
             except _ARITHMETIC as err:
                 tape.domain_error(op, (a, b), err)
-            return tape.push((op, a.index, b.index), value)
+            return tape.push(op, a, b, value)
         c = as_constant(other)
         if c is None:
-            return NotImplemented  # type: ignore[return-value]
+            return NotImplemented
         try:
             value = op.forward(c, self.value) if reflected else op.forward(self.value, c)
         except _ARITHMETIC as err:
             tape.domain_error(op, (c, self) if reflected else (self, c), err)
-        return tape.push((op, c, self.index) if reflected else (op, self.index, c), value)
+        if reflected:
+            return tape.push(op, c, self, value)
+        return tape.push(op, self, c, value)
 
+    # The hot paths (+ and * with a float or a Var of the same trace) are written out.
     def __add__(self, other: object) -> Var:
-        tape = self.tape
         if type(other) is float:
             value = self.value + other
-            index = len(tape.records)
-            tape.records.append((_ADD, self.index, other))
-            tape.values.append(value)
-            if tape.scope_stack:
-                tape.scopes[index] = tuple(tape.scope_stack)
-            return Var(value, index, tape)
-        return self._binary(other, _ADD, False)
+        elif type(other) is Var and other.tape is self.tape:
+            value = self.value + other.value
+        else:
+            return self._binary(other, _ADD, False)
+        var = _new(Var)
+        var.value = value
+        var.op = _ADD
+        var.a = self
+        var.b = other
+        var.grad = None
+        var.tape = tape = self.tape
+        tape.append(var)
+        return var
 
     def __radd__(self, other: object) -> Var:
         return self._binary(other, _ADD, True)
@@ -187,24 +268,21 @@ class Var:
         return self._binary(other, _SUB, True)
 
     def __mul__(self, other: object) -> Var:
-        tape = self.tape
         if type(other) is float:
             value = self.value * other
-            index = len(tape.records)
-            tape.records.append((_MUL, self.index, other))
-            tape.values.append(value)
-            if tape.scope_stack:
-                tape.scopes[index] = tuple(tape.scope_stack)
-            return Var(value, index, tape)
-        if type(other) is Var and other.tape is tape:
+        elif type(other) is Var and other.tape is self.tape:
             value = self.value * other.value
-            index = len(tape.records)
-            tape.records.append((_MUL, self.index, other.index))
-            tape.values.append(value)
-            if tape.scope_stack:
-                tape.scopes[index] = tuple(tape.scope_stack)
-            return Var(value, index, tape)
-        return self._binary(other, _MUL, False)
+        else:
+            return self._binary(other, _MUL, False)
+        var = _new(Var)
+        var.value = value
+        var.op = _MUL
+        var.a = self
+        var.b = other
+        var.grad = None
+        var.tape = tape = self.tape
+        tape.append(var)
+        return var
 
     def __rmul__(self, other: object) -> Var:
         return self._binary(other, _MUL, True)
@@ -229,13 +307,13 @@ class Var:
         return self._binary(other, _POW, True)
 
     def __neg__(self) -> Var:
-        return self.tape.push((_NEG, self.index), -self.value)
+        return self.tape.push(_NEG, self, UNARY, -self.value)
 
     def __pos__(self) -> Var:
         return self
 
     def __abs__(self) -> Var:
-        return apply(OPS["abs"], self)
+        return apply(OPS["abs"], self)  # type: ignore[no-any-return,unused-ignore]
 
     # Comparisons follow the forward values: control flow records the branch taken.
     def __lt__(self, other: object) -> bool:
@@ -250,11 +328,11 @@ class Var:
     def __ge__(self, other: object) -> bool:
         return self.value >= _plain(other)
 
-    def __eq__(self, other: object) -> bool:  # type: ignore[override]
+    def __eq__(self, other: object) -> bool:
         c = _plain_or_none(other)
         return c is not None and self.value == c
 
-    def __ne__(self, other: object) -> bool:  # type: ignore[override]
+    def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
 
     __hash__ = object.__hash__
@@ -264,9 +342,9 @@ class Var:
 
     def __float__(self) -> float:
         raise TraceError(
-            f"a traced value ({self.tape.provisional_name(self.index)}) cannot be turned into "
-            "a plain float: the operation would not be recorded. Functions of the math module "
-            "(math.cos, math.exp, ...) do this; use adviz.cos, adviz.exp, ... instead"
+            "a traced value cannot be turned into a plain float: the operation would not be "
+            "recorded. Functions of the math module (math.cos, math.exp, ...) do this; use "
+            "adviz.cos, adviz.exp, ... instead"
         )
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -274,10 +352,13 @@ class Var:
         if method != "__call__" or kwargs or name is None:
             raise TraceError(
                 f"numpy.{getattr(ufunc, '__name__', ufunc)} has no entry in adviz's op table; "
-                f"use one of adviz's functions ({', '.join(sorted(_UFUNC_OPS.values()))})"
+                f"use one of adviz's functions ({', '.join(sorted(set(_UFUNC_OPS.values())))})"
             )
         args = [a.item() if hasattr(a, "item") and not isinstance(a, Var) else a for a in inputs]
         return apply(OPS[name], *args)
+
+
+_new = object.__new__
 
 
 def _plain(other: object) -> float:
@@ -295,12 +376,12 @@ def _plain_or_none(other: object) -> float | None:
 
 def _negative_base(base: Var | float, exponent: Var) -> NoReturn:
     tape = exponent.tape
-    base_text = tape.provisional_name(base.index) if isinstance(base, Var) else _const_text(base)
+    base_text = tape.provisional_name(base) if isinstance(base, Var) else _const_text(base)
     value = base.value if isinstance(base, Var) else base
-    node = f"{tape.prefix}{sum(1 for r in tape.records if r is not None) + 1}"
     raise DomainError(
-        f"{node} = {base_text}**{tape.provisional_name(exponent.index)}: a traced exponent "
-        f"needs a base >= 0 (the partial by the exponent is log(base)), but {base_text} = {value!r}"
+        f"{tape.next_name()} = {base_text}**{tape.provisional_name(exponent)}: a traced "
+        f"exponent needs a base >= 0 (the partial by the exponent is log(base)), but "
+        f"{base_text} = {value!r}"
     )
 
 
@@ -322,7 +403,7 @@ def apply(op: Op, *args: object) -> Any:
         raise TypeError(f"{op.name}() takes {op.arity} argument(s) ({len(args)} given)")
     tape: Tape | None = None
     values: list[float] = []
-    slots: list[int | float] = []
+    slots: list[Var | float] = []
     for arg in args:
         if isinstance(arg, Var):
             if tape is None:
@@ -330,7 +411,7 @@ def apply(op: Op, *args: object) -> Any:
             elif arg.tape is not tape:
                 raise TraceError("values from two different traces cannot be combined")
             values.append(arg.value)
-            slots.append(arg.index)
+            slots.append(arg)
         else:
             c = as_constant(arg)
             if c is None:
@@ -349,9 +430,13 @@ def apply(op: Op, *args: object) -> Any:
         tape.domain_error(op, args, err)
     if tape is None:
         return value
-    if op.name == "pow" and isinstance(args[1], Var) and values[0] < 0.0:
-        _negative_base(args[0] if isinstance(args[0], Var) else values[0], args[1])
-    return tape.push((op, *slots), value)
+    if op.name == "pow" and isinstance(slots[1], Var) and values[0] < 0.0:
+        _negative_base(slots[0], slots[1])
+    if op.arity == 1:
+        return tape.push(op, slots[0], UNARY, value)
+    if op.arity == 2:
+        return tape.push(op, slots[0], slots[1], value)
+    return tape.push(op, tuple(slots), NARY, value)
 
 
 def function_for(op: Op) -> Callable[..., Any]:
@@ -368,8 +453,9 @@ def function_for(op: Op) -> Callable[..., Any]:
 
     function.__name__ = op.name
     function.__qualname__ = op.name
+    formula = op.render([chr(97 + k) for k in range(op.arity)])
     function.__doc__ = (
-        f"{op.doc[:1].upper()}{op.doc[1:]}: ``{op.render([chr(97 + k) for k in range(op.arity)])}``."
+        f"{op.doc[:1].upper()}{op.doc[1:]}: ``{formula}``."
         "\n\nWorks on traced values (the call is recorded) and on plain numbers."
     )
     return function
@@ -434,8 +520,12 @@ def record(
     *,
     keyword_only: frozenset[str] = frozenset(),
     prefix: str = "t",
-) -> tuple[Tape, int]:
-    """Run ``f`` on traced inputs and return the tape and the output's index.
+) -> tuple[Tape, Var]:
+    """Run ``f`` on traced inputs and return the finished tape and the output node.
+
+    The garbage collector is paused while recording: the tape holds no
+    reference cycles, and collecting a young generation that only grows would
+    cost more than the recording itself.
 
     Parameters
     ----------
@@ -448,15 +538,17 @@ def record(
     prefix
         Prefix for provisional intermediate names in error messages.
     """
+    collecting = gc.isenabled()
+    gc.disable()
     tape = Tape(prefix)
     positional: list[Var] = []
     keywords: dict[str, Var] = {}
+    add_input = tape.input
     for name, value in inputs.items():
-        var = tape.input(name, value)
         if name in keyword_only:
-            keywords[name] = var
+            keywords[name] = add_input(name, value)
         else:
-            positional.append(var)
+            positional.append(add_input(name, value))
     try:
         result = f(*positional, **keywords)
     except (TraceError, DomainError, InputError):
@@ -465,6 +557,9 @@ def record(
         raise TraceError(f"{_fname(f)} recursed too deeply while being traced") from err
     except Exception as err:
         raise TraceError(f"{_fname(f)} raised {type(err).__name__}: {err}") from err
+    finally:
+        if collecting:
+            gc.enable()
     if hasattr(result, "item") and not isinstance(result, Var):
         try:
             result = result.item()
@@ -473,7 +568,7 @@ def record(
     if isinstance(result, Var):
         if result.tape is not tape:
             raise TraceError(f"{_fname(f)} returned a value from another trace")
-        return tape, result.index
+        return tape, result
     if as_constant(result) is not None:
         raise TraceError(
             f"{_fname(f)} returned the constant {result!r}, which does not depend on its "

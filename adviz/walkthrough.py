@@ -8,7 +8,7 @@ Examples
 --------
 >>> import adviz
 >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
->>> print(adviz.walkthrough(t).splitlines()[13])
+>>> print(adviz.walkthrough(t).splitlines()[14])
   Process parents of t2, i.e. t1: g_t1 += g_t2 * dt2/dt1 = 1 * (2*t1) = -2
 """
 

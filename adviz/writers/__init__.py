@@ -145,4 +145,8 @@ def _load_builtin() -> None:
     if _loaded:
         return
     _loaded = True
-    from adviz.writers import text  # noqa: F401  (registers the text formats)
+    from adviz.writers import (
+        html,  # noqa: F401  (registers the html player)
+        svg,  # noqa: F401  (registers the svg frame writer)
+        text,  # noqa: F401  (registers the text formats)
+    )
