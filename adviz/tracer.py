@@ -164,6 +164,52 @@ NARY = _Marker("NARY")
 """``b`` of a node with three or more arguments (``a`` holds their tuple)."""
 _FINISHED: Any = _FinishedTape()
 
+_RECORDING: list[Tape] = []
+"""Tapes being recorded, innermost last (`scope` groups nodes of the innermost)."""
+
+
+class scope:
+    """Group the nodes created inside a ``with`` block under a label.
+
+    Renderers draw a scope as a labelled cluster, or as one box with
+    ``collapse=[label]``. Scopes nest. Outside a trace (for example while
+    the function runs on plain numbers) a scope does nothing.
+
+    Parameters
+    ----------
+    label
+        The group's label, e.g. ``"neuron 1"``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> def f(x, w):
+    ...     with adviz.scope("neuron"):
+    ...         h = adviz.tanh(w * x)
+    ...     return h * h
+    >>> t = adviz.trace(f, x=1.0, w=0.5)
+    >>> {n: s for n, s in t.graph.nodes(data="scope") if s}
+    {'t1': ('neuron',), 't2': ('neuron',)}
+    """
+
+    def __init__(self, label: str) -> None:
+        if not isinstance(label, str) or not label:
+            raise TraceError("a scope needs a non-empty label")
+        self.label = label
+        self._tape: Tape | None = None
+        self._start = 0
+
+    def __enter__(self) -> scope:
+        if _RECORDING:
+            self._tape = _RECORDING[-1]
+            self._start = len(self._tape)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._tape is not None:
+            self._tape.scopes.append((self.label, self._start, len(self._tape)))
+            self._tape = None
+
 
 def _const_text(value: float) -> str:
     text = format_constant(value)
@@ -541,6 +587,7 @@ def record(
     collecting = gc.isenabled()
     gc.disable()
     tape = Tape(prefix)
+    _RECORDING.append(tape)
     positional: list[Var] = []
     keywords: dict[str, Var] = {}
     add_input = tape.input
@@ -558,6 +605,7 @@ def record(
     except Exception as err:
         raise TraceError(f"{_fname(f)} raised {type(err).__name__}: {err}") from err
     finally:
+        _RECORDING.pop()
         if collecting:
             gc.enable()
     if hasattr(result, "item") and not isinstance(result, Var):

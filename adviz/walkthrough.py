@@ -9,20 +9,27 @@ Examples
 >>> import adviz
 >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
 >>> print(adviz.walkthrough(t).splitlines()[14])
-  Process parents of t2, i.e. t1: g_t1 += g_t2 * dt2/dt1 = 1 * (2*t1) = -2
+  Process parents of t2, i.e. t1: g_t1 += g_t2 * dt2/dt1 = 1 * (2 t1) = -2
 """
 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from adviz.errors import InputError
-from adviz.formatting import escape_latex, format_number, is_atomic, latex_name
+from adviz.formatting import (
+    escape_latex,
+    format_number,
+    is_atomic,
+    latex_name,
+    parenthesize,
+)
+from adviz.stages import Contribution
 
 if TYPE_CHECKING:
-    from adviz.stages import Contribution
     from adviz.trace import Trace
 
 FORMATS = ("text", "markdown", "latex", "html")
@@ -37,6 +44,26 @@ class Row:
     step: str
     updates: tuple[str, ...]
     updates_latex: tuple[str, ...]
+
+
+_PRODUCT = re.compile(r"(?<!\*)\*(?!\*)")
+
+
+def seed_style(c: Contribution) -> str:
+    """A contribution as the seed page writes it: products in the partial by juxtaposition.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> seed_style(t.reverse_stages[2].contributions[0])
+    'g_t1 += g_t2 * dt2/dt1 = 1 * (2 t1) = -2'
+    """
+    partial = _PRODUCT.sub(" ", c.partial_expr)
+    return (
+        f"g_{c.parent} += g_{c.child} * d{c.child}/d{c.parent} = {format_number(c.upstream)} * "
+        f"{parenthesize(partial)} = {format_number(c.delta)}"
+    )
 
 
 def _wrap(partial_latex: str, contribution: Contribution) -> str:
@@ -92,11 +119,11 @@ def rows(trace: Trace) -> list[Row]:
                 f"{format_number(c.delta)}"
             )
         result.append(Row("reverse", stage.index, step,
-                          tuple(c.caption for c in stage.contributions), tuple(latexes)))
+                          tuple(seed_style(c) for c in stage.contributions), tuple(latexes)))
     return result
 
 
-def walkthrough(trace: Trace, fmt: str = "text") -> str:
+def walkthrough(trace: Trace, fmt: str = "text", *, analytic: bool = False) -> str:
     """The seed page's walkthrough for a trace.
 
     Parameters
@@ -105,6 +132,9 @@ def walkthrough(trace: Trace, fmt: str = "text") -> str:
         A `Trace`.
     fmt
         ``"text"``, ``"markdown"``, ``"latex"`` or ``"html"``.
+    analytic
+        Append the analytic gradient derived with SymPy beside the
+        reverse-mode numbers (needs ``pip install 'adviz[symbolic]'``).
 
     Returns
     -------
@@ -118,9 +148,45 @@ def walkthrough(trace: Trace, fmt: str = "text") -> str:
     output = trace.output
     finals = [(name, format_number(g)) for name, g in trace.grad.items()]
     title = _title(trace)
-    return {"text": _text, "markdown": _markdown, "latex": _latex, "html": _html}[fmt](
+    body = {"text": _text, "markdown": _markdown, "latex": _latex, "html": _html}[fmt](
         title, table, output, finals
     )
+    return body + _analytic(trace, fmt) if analytic else body
+
+
+def _analytic(trace: Trace, fmt: str) -> str:
+    from adviz.symbolic import symbolic_gradient
+
+    out = trace.output
+    grads = symbolic_gradient(trace).values()
+
+    def value(g: object) -> str:
+        v = getattr(g, "value", None)
+        return "?" if v is None else format_number(v)
+
+    if fmt == "text":
+        lines = ["", "Analytic gradient (derived from the graph with SymPy):"]
+        lines += [f"  d{out}/d{g.input} = {g.text} = {value(g)}   "
+                  f"(reverse mode: {format_number(g.reverse)})" for g in grads]
+        return "\n".join(lines) + "\n"
+    if fmt == "markdown":
+        lines = ["", "| input | analytic gradient | value | reverse mode |", "|---|---|---:|---:|"]
+        lines += [f"| {_md(g.input)} | {_md(g.text)} | {value(g)} | {format_number(g.reverse)} |"
+                  for g in grads]
+        return "\n".join(lines) + "\n"
+    if fmt == "latex":
+        lines = [r"\begin{tabular}{ll}", r"\multicolumn{2}{l}{Analytic gradient} \\ \hline"]
+        lines += [f"$\\frac{{\\partial {latex_name(out)}}}{{\\partial {latex_name(g.input)}}}$ & "
+                  f"${g.latex} = {value(g)}$ (reverse mode ${format_number(g.reverse)}$) \\\\"
+                  for g in grads]
+        lines.append(r"\end{tabular}")
+        return "\n".join(lines) + "\n"
+    esc = html.escape
+    lines = ['<table class="adviz-analytic"><caption>Analytic gradient</caption>']
+    lines += [f"<tr><td>{esc(f'd{out}/d{g.input}')}</td><td>{esc(g.text)}</td>"
+              f"<td>{value(g)}</td><td>{format_number(g.reverse)}</td></tr>" for g in grads]
+    lines.append("</table>")
+    return "\n".join(lines) + "\n"
 
 
 def _title(trace: Trace) -> str:

@@ -90,3 +90,23 @@ def test_name_errors() -> None:
         adviz.trace(lambda x: adviz.name(x, "z"), x=1.0)
     with pytest.raises(adviz.TraceError, match="traced values"):
         adviz.name(1.0, "z")
+
+
+def test_scopes_group_nodes_and_nest() -> None:
+    def f(x, w):
+        with adviz.scope("layer"):
+            with adviz.scope("neuron 1"):
+                a = adviz.tanh(w * x)
+            b = a * 2.0
+        return a + b
+
+    t = adviz.trace(f, x=1.0, w=0.5)
+    scopes = dict(t.graph.nodes(data="scope"))
+    assert scopes["t1"] == ("layer", "neuron 1") and scopes["t2"] == ("layer", "neuron 1")
+    assert scopes["t3"] == ("layer",)
+    assert scopes["y"] == () and scopes["x"] == ()
+
+
+def test_scope_outside_a_trace_does_nothing() -> None:
+    with adviz.scope("plain"):
+        assert adviz.sin(0.0) == 0.0
