@@ -164,6 +164,31 @@ def check(expr: str, at: tuple[str, ...], step: float, tolerance: float) -> None
         raise click.ClickException("the gradients disagree")
 
 
+@main.command(cls=_Command)
+@click.argument("expr")
+@_at_option
+@click.option("--lr", type=float, default=0.1, show_default=True, help="Learning rate.")
+@click.option("--steps", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Most steps to take.")
+@click.option("--tol", type=float, default=1e-8, show_default=True,
+              help="Stop when the gradient's norm is below this.")
+def descent(expr: str, at: tuple[str, ...], lr: float, steps: int, tol: float) -> None:
+    """Gradient descent on EXPR from the --at point: x <- x - lr * grad f(x).
+
+    Prints the trajectory (inputs, value and gradient per step) and why it
+    stopped: steps done, converged or diverged.
+
+    \b
+    Example:
+      adviz descent "(x1 - x2)**2 + cos(x1 + x2)" --at x1=1 --at x2=2 --lr 0.1 --steps 30
+    """
+    from adviz.gradient_descent import descent as run_descent
+
+    start = build_trace(expr, at)
+    run = run_descent(start.function, start.inputs, lr=lr, steps=steps, tol=tol)
+    click.echo(run.table())
+
+
 def _formats(value: str | None) -> tuple[str, ...]:
     if not value:
         return DEFAULT_FORMATS

@@ -1,0 +1,121 @@
+"""The adviz command, end to end in temporary folders."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from adviz.cli import main
+
+SEED = "(x1 - x2)**2 + cos(x1 + x2)"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_table_prints_the_walkthrough() -> None:
+    code, out = run("table", SEED, "--at", "x1=1", "--at", "x2=2")
+    assert code == 0
+    assert "Process parents of t4, i.e. t3: g_t3 += g_t4 * dt4/dt3 = 1 * (-sin(t3)) = -0.14112" in out
+    assert "dy/dx1 = g_x1 = -2.14112" in out
+
+
+def test_check_compares_with_finite_differences() -> None:
+    code, out = run("check", "sigmoid(w*x + b)", "--at", "w=0.5", "--at", "x=2", "--at", "b=-1")
+    assert code == 0 and "OK" in out
+
+
+def test_descent_prints_the_trajectory() -> None:
+    code, out = run("descent", "(x - 1)**2", "--at", "x=3", "--lr", "0.25", "--steps", "4")
+    assert code == 0
+    assert out.splitlines()[2].split()[:2] == ["1", "2"]  # x: 3 - 0.25 * 4 = 2
+    assert "stopped: steps done" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["table", "x +", "--at", "x=1"], 1, "syntax error"),
+        (["table", "x + y", "--at", "x=1"], 1, "no value given for input 'y'"),
+        (["table", "x", "--at", "x=abc"], 2, "not a number"),
+        (["table", "x", "--at", "x"], 2, "NAME=VALUE"),
+        (["table", "__import__('os').system('true')"], 1, "attribute access"),
+        (["render", "x*x", "--at", "x=1", "--format", "bmp"], 2, "unknown format bmp"),
+        (["nonsense"], 2, "No such command"),
+    ],
+)
+def test_errors_are_one_line_with_exit_codes(args: list[str], code: int, message: str) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == code
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_traceback() -> None:
+    result = CliRunner().invoke(main, ["--debug", "table", "log(x)", "--at", "x=-1"])
+    assert result.exit_code == 1
+    assert "log is undefined" in result.output
+
+
+def test_function_from_a_file_with_defaults(tmp_path: Path) -> None:
+    source = tmp_path / "model.py"
+    source.write_text("import adviz\n\ndef loss(w=0.5, x=2.0):\n    return adviz.tanh(w * x)\n")
+    code, out = run("table", f"{source}:loss")
+    assert code == 0 and "y = tanh(t1)" in out
+    code, out = run("table", f"{source}:missing")
+    assert code == 1 and "no function named 'missing'" in out
+
+
+def test_every_command_has_help_with_examples() -> None:
+    for command in ["render", "demo", "table", "check", "descent"]:
+        code, out = run(command, "--help")
+        assert code == 0 and "Example" in out, command
+
+
+def test_module_entry_point() -> None:
+    result = subprocess.run([sys.executable, "-m", "adviz", "table", "x*x", "--at", "x=3"],
+                            capture_output=True, text=True, check=False,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert result.returncode == 0, result.stderr
+    assert "dy/dx = g_x = 6" in result.stdout
+
+
+def test_render_writes_the_default_outputs(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, text = run("render", SEED, "--at", "x1=1", "--at", "x2=2", "-o", str(out), "-q")
+    assert code == 0, text
+    frames = sorted(p.name for p in (out / "frames").iterdir())
+    assert frames == [f"forward-{i:03d}.svg" for i in range(6)] + [
+        f"reverse-{i:03d}.svg" for i in range(6)]
+    for name in ["reverse.gif", "index.html", "walkthrough.md", "graph.json"]:
+        assert (out / name).stat().st_size > 0, name
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["frames", "reverse.gif", "index.html", "walkthrough.md", "graph.json"])
+
+
+def test_render_subset_of_formats(tmp_path: Path) -> None:
+    code, _ = run("render", "x*x", "--at", "x=2", "-o", str(tmp_path), "--format", "md,json")
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.json", "walkthrough.md"]
+
+
+def test_demo_renders_the_seed_example(tmp_path: Path) -> None:
+    code, out = run("demo", "-o", str(tmp_path / "demo"))
+    assert code == 0, out
+    assert (tmp_path / "demo" / "index.html").exists()
+    assert "dy/dx2 = g_x2 = 1.85888" in out
+
+
+def test_unwritable_output_folder(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, out = run("render", "x*x", "--at", "x=1", "-o", str(blocker / "out"), "--format", "md")
+    assert code == 1
+    assert "cannot create the folder" in out
