@@ -294,7 +294,9 @@ def trace(
         given = (
             list(values[0]) if len(values) == 1 and isinstance(values[0], Mapping) else []
         ) + list(inputs)
-        names = list(expression.names) + [n for n in given if n not in expression.names]
+        # Inputs given by name keep the order they were given in (the argument
+        # order); positional values follow the names' first appearance.
+        names = list(dict.fromkeys(given)) + [n for n in expression.names if n not in given]
         point = _collect_inputs(names, values, inputs, {}, f"the expression {f!r:.60}")
 
         def function(*args: Var) -> Any:
