@@ -97,7 +97,7 @@ def to_text(tree: Tree) -> str:
 
 
 def evaluate(tree: Tree, env: dict[str, Any], functions: dict[str, Callable[..., Any]]) -> Any:
-    """Evaluate a tree with the given leaf values and function table (recursively: trees are small)."""
+    """Evaluate a tree with the given leaves and functions (recursive: trees are small)."""
     kind = tree[0]
     if kind == "var":
         return env[tree[1]]
