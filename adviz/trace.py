@@ -202,10 +202,12 @@ def _collect_inputs(
         raise InputError(f"{what} takes {len(names)} input(s) ({', '.join(names)}), "
                          f"{len(values)} value(s) given")
     given: dict[str, Any] = dict(zip(names, values))
+    known = set(names)
     for name, value in keywords.items():
-        if name not in names:
+        if name not in known:
+            listed = ", ".join(names[:20]) + (", ..." if len(names) > 20 else "")
             raise InputError(f"{what} has no input named {name!r}; its inputs are "
-                             f"{', '.join(names) or 'none'}")
+                             f"{listed or 'none'}")
         if name in given:
             raise InputError(f"input {name!r} is given twice")
         given[name] = value
@@ -296,7 +298,8 @@ def trace(
         ) + list(inputs)
         # Inputs given by name keep the order they were given in (the argument
         # order); positional values follow the names' first appearance.
-        names = list(dict.fromkeys(given)) + [n for n in expression.names if n not in given]
+        given_names = dict.fromkeys(given)
+        names = list(given_names) + [n for n in expression.names if n not in given_names]
         point = _collect_inputs(names, values, inputs, {}, f"the expression {f!r:.60}")
 
         def function(*args: Var) -> Any:
