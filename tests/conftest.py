@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,3 +34,38 @@ def seed_trace(request: pytest.FixtureRequest) -> adviz.Trace:
     """The seed example traced from a Python function and from the expression string."""
     f = seed_function if request.param == "function" else SEED_EXPRESSION
     return adviz.trace(f, x1=1.0, x2=2.0)
+
+
+CHROMIUM = os.environ.get("ADVIZ_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+HOW_TO = ("run `sudo bash .ci/install-browser.sh` (Debian's chromium) or set ADVIZ_CHROMIUM to a "
+          "Chromium binary")
+
+
+def _unavailable(reason: str) -> None:
+    """Browser tests are required in CI; elsewhere a missing browser skips them, saying why."""
+    if os.environ.get("CI") and os.environ.get("ADVIZ_SKIP_BROWSER") != "1":
+        pytest.fail(f"{reason}: {HOW_TO}", pytrace=False)
+    pytest.skip(f"{reason}; {HOW_TO} to run the browser tests")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """A headless Chromium driven by Playwright (never a browser download)."""
+    if os.environ.get("ADVIZ_SKIP_BROWSER") == "1":
+        pytest.skip("browser tests skipped (ADVIZ_SKIP_BROWSER=1)")
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        _unavailable(f"Chromium not found at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install 'adviz[test]')")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()

@@ -1,0 +1,398 @@
+"""The HTML player: self-contained, complete, escaped and deterministic."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import adviz
+from adviz.errors import InputError, RenderError
+from adviz.labels import stage_title
+from adviz.player import (
+    NOTEBOOK_MAX_FRAMES,
+    drop_captions,
+    inline_svg,
+    json_for_script,
+    notebook_html,
+    player_fragment,
+    player_frames,
+    player_html,
+)
+
+SEED = "(x1 - x2)**2 + cos(x1 + x2)"
+HOSTILE = "<script>alert(1)</script>"
+HOSTILE_OUT = "<img src=x onerror=alert(2)>"
+HOSTILE_TITLE = "</title><script>alert(3)</script>&\"'"
+URL_ATTRIBUTES = {"src", "href", "xlink:href", "action", "formaction", "data", "poster",
+                  "background", "srcset", "manifest", "ping"}
+
+
+@pytest.fixture(scope="module")
+def seed() -> adviz.Trace:
+    return adviz.trace(SEED, x1=1, x2=2)
+
+
+@pytest.fixture(scope="module")
+def page(seed: adviz.Trace) -> str:
+    return player_html(seed)
+
+
+@pytest.fixture(scope="module")
+def hostile() -> adviz.Trace:
+    def f(x1, x2):
+        h = adviz.name((x1 - x2) ** 2, HOSTILE)
+        return h + adviz.cos(x1 + x2)
+
+    f.__name__ = "<b>f&amp;</b>"
+    return adviz.trace(f, x1=1.0, x2=2.0, output=HOSTILE_OUT)
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, and the text of each script element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self._in_script: dict[str, str | None] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag == "script":
+            self._in_script = dict(attrs)
+            self.scripts.append((self._in_script, ""))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script is not None:
+            attrs, text = self.scripts[-1]
+            self.scripts[-1] = (attrs, text + data)
+
+
+def elements(text: str) -> Elements:
+    parser = Elements()
+    parser.feed(text)
+    parser.close()
+    return parser
+
+
+def player_data(text: str) -> dict:
+    scripts = [s for a, s in elements(text).scripts if a.get("type") == "application/json"]
+    assert len(scripts) == 1
+    return json.loads(scripts[0])
+
+
+def frames_of(text: str) -> list[str]:
+    """Every frame of a player: the one shown inline, then those carried as data."""
+    shown = re.search(r'<div class="adviz-frame"[^>]*>(.*?)</div>', text, re.DOTALL)
+    assert shown is not None
+    data = [f for p in player_data(text)["phases"] for f in p["frames"] if f is not None]
+    return [shown.group(1), *data]
+
+
+def all_markup(text: str) -> list[str]:
+    """The page and every frame it carries as data."""
+    frames = [f for p in player_data(text)["phases"] for f in p["frames"] if f is not None]
+    return [text, *frames]
+
+
+def assert_inert(markup: str) -> None:
+    """No event handlers, no outside URLs, no script element but the player's own."""
+    for tag, attrs in elements(markup).tags:
+        for key, value in attrs.items():
+            assert not key.startswith("on"), (tag, key, value)
+            if key in URL_ATTRIBUTES:
+                assert value is not None
+                assert value.startswith(("#", "data:image/")), (tag, key, value)
+        assert tag not in {"iframe", "object", "embed", "link", "base", "foreignobject"}, tag
+
+
+# --- self-contained ---------------------------------------------------------------------------
+
+
+def test_page_is_a_complete_document(page: str) -> None:
+    assert page.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    assert page.endswith("</html>\n")
+    assert '<meta charset="utf-8">' in page
+    assert '<meta name="viewport"' in page
+
+
+def test_no_network_resources(page: str) -> None:
+    for markup in all_markup(page):
+        assert_inert(markup)
+        assert "@import" not in markup
+        assert re.search(r"url\(\s*['\"]?(https?:)?//", markup) is None
+    # the only absolute URLs are XML namespace names, which are never fetched
+    urls = set(re.findall(r"https?://[^\s\"'<>)\\]+", page))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, urls
+
+
+def test_scripts_are_inline_and_allowed_by_the_policy(page: str) -> None:
+    scripts = elements(page).scripts
+    assert [a.get("type") for a, _ in scripts] == ["application/json", None]
+    assert all("src" not in a for a, _ in scripts)
+    code = scripts[1][1]
+    digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
+    assert policy is not None
+    assert f"script-src 'sha256-{digest}'" in policy.group(1)
+    assert "default-src 'none'" in policy.group(1)
+
+
+# --- content -----------------------------------------------------------------------------------
+
+
+def test_all_frames_and_captions_present(seed: adviz.Trace, page: str) -> None:
+    expected = player_frames(seed)
+    data = player_data(page)
+    assert [p["name"] for p in data["phases"]] == ["forward", "reverse"]
+    assert data["start"] == ["forward", 0]
+    for phase in data["phases"]:
+        name = phase["name"]
+        assert len(phase["frames"]) == len(phase["captions"]) == 6
+        assert phase["captions"] == [stage_title(seed, name, i) for i in range(6)]
+        for index, frame in enumerate(phase["frames"]):
+            if name == "forward" and index == 0:
+                assert frame is None  # shown inline, not stored twice
+                continue
+            assert frame == expected[name][index]
+            for node in ("x1", "x2", "t1", "t2", "t3", "t4", "y"):
+                assert f"<title>{node}</title>" in frame
+    assert f'stage 0 of 5">{expected["forward"][0]}</div>' in page
+    assert "Stage 3 of 5 — process parents of t4" in data["phases"][1]["captions"][3]
+
+
+def test_frames_share_one_viewbox(page: str) -> None:
+    frames = frames_of(page)
+    assert len(frames) == 12
+    boxes = {re.findall(r'<svg[^>]*viewBox="([^"]*)"', f)[0] for f in frames}
+    assert len(boxes) == 1
+
+
+def test_frames_are_the_rendered_frames_without_their_caption(seed: adviz.Trace) -> None:
+    frames = player_frames(seed)
+    caption = re.compile(r'<g class="caption">.*?</g>\n?', re.DOTALL)
+    for name, svgs in frames.items():
+        for index, svg in enumerate(svgs):
+            full = inline_svg(adviz.to_svg(seed, name, index))
+            assert 'class="caption"' not in svg
+            assert svg.split(">", 1)[1] == caption.sub("", full, count=1).split(">", 1)[1]
+            assert f'data-phase="{name}" data-stage="{index}"' in svg
+
+
+def test_drop_captions_cuts_every_frame_alike() -> None:
+    def svg(lines: int) -> str:
+        texts = "".join(f'<text x="1" y="{20 * (k + 1)}.00" font-size="10.00">c</text>'
+                        for k in range(lines))
+        return (f'<svg width="200pt" height="100pt" viewBox="0.00 0.00 200.00 100.00">'
+                f'<g class="caption">{texts}</g><g class="node"/></svg>')
+
+    one, two = drop_captions([svg(1), svg(2)])
+    assert one == two == ('<svg width="200pt" height="57.00pt" viewBox="0.00 43.00 200.00 57.00">'
+                          '<g class="node"/></svg>')
+    plain = ['<svg viewBox="0 0 1 1"><g/></svg>', svg(1)]
+    assert drop_captions(plain) == plain
+
+
+def test_walkthrough_table_rows(seed: adviz.Trace, page: str) -> None:
+    assert adviz.walkthrough(seed, "html") in page
+    rows = [(a.get("data-phase"), a.get("data-stage")) for t, a in elements(page).tags
+            if t == "tr" and "data-phase" in a]
+    assert [s for p, s in rows if p == "reverse"] == [str(i) for i in range(6)]
+    assert {s for p, s in rows if p == "forward"} == {str(i) for i in range(6)}
+
+
+def test_controls_are_labelled(page: str) -> None:
+    tags = elements(page).tags
+    buttons = [a for t, a in tags if t == "button"]
+    assert {b.get("aria-label") for b in buttons if "aria-label" in b} == {
+        "Previous stage", "Play", "Next stage"}
+    assert [b.get("data-phase") for b in buttons if "data-phase" in b] == ["forward", "reverse"]
+    assert all(b.get("type") == "button" for b in buttons)
+    slider = [a for t, a in tags if t == "input"]
+    assert slider == [{"type": "range", "class": "adviz-slider", "min": "0", "max": "5",
+                       "step": "1", "value": "0", "aria-label": "Stage"}]
+    assert any(a.get("aria-live") == "polite" for _, a in tags)
+
+
+def test_one_phase_has_no_switch(seed: adviz.Trace) -> None:
+    text = player_html(seed, phase="reverse")
+    assert 'class="adviz-phases"' not in text
+    data = player_data(text)
+    assert [p["name"] for p in data["phases"]] == ["reverse"]
+    assert data["phases"][0]["frames"][0] is None
+
+
+def test_unknown_phase(seed: adviz.Trace) -> None:
+    with pytest.raises(InputError, match="phase"):
+        player_html(seed, phase="sideways")
+
+
+def test_unknown_theme(seed: adviz.Trace) -> None:
+    with pytest.raises(InputError, match="neon"):
+        player_html(seed, theme="neon")
+
+
+def test_title(seed: adviz.Trace, page: str) -> None:
+    assert "<title>y = (x1 - x2)**2 + cos(x1 + x2) at x1 = 1, x2 = 2 — adviz</title>" in page
+    titled = player_html(seed, title="Gradient & co")
+    assert '<h1 class="adviz-title">Gradient &amp; co</h1>' in titled
+
+
+def test_dark_theme(seed: adviz.Trace) -> None:
+    text = player_html(seed, theme="dark")
+    assert 'class="adviz-player adviz-dark adviz-wide"' in text
+    assert '<meta name="color-scheme" content="dark">' in text
+    assert player_data(text)["phases"][1]["frames"][3] == player_frames(
+        seed, theme="dark")["reverse"][3]
+
+
+# --- escaping ----------------------------------------------------------------------------------
+
+
+def test_hostile_names_are_escaped(hostile: adviz.Trace) -> None:
+    assert HOSTILE in hostile.graph and HOSTILE_OUT in hostile.graph
+    text = player_html(hostile, title=HOSTILE_TITLE)
+    assert len(elements(text).scripts) == 2
+    assert "alert" not in "".join(s for _, s in elements(text).scripts[1:])
+    for markup in all_markup(text):
+        assert_inert(markup)
+        assert HOSTILE not in markup and HOSTILE_OUT not in markup
+        assert "<script>alert" not in markup and "<img" not in markup
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "&lt;/title&gt;&lt;script&gt;alert(3)&lt;/script&gt;&amp;&quot;&#x27;" in text
+    assert "<b>f" not in text
+    json_text = next(s for a, s in elements(text).scripts if a.get("type") == "application/json")
+    assert "<" not in json_text and ">" not in json_text and "&" not in json_text
+
+
+def test_hostile_names_in_the_notebook_fragment(hostile: adviz.Trace) -> None:
+    text = notebook_html(hostile)
+    for markup in all_markup(text):
+        assert_inert(markup)
+    assert "<script>alert" not in text
+
+
+def test_json_for_script_escapes() -> None:
+    text = json_for_script({"b": "</script><!--&", "a": "\u2028"})
+    assert text == '{"a":"\\u2028","b":"\\u003c/script\\u003e\\u003c!--\\u0026"}'
+    assert json.loads(text) == {"b": "</script><!--&", "a": "\u2028"}
+
+
+@pytest.mark.parametrize("svg, why", [
+    ("<svg><script>alert(1)</script></svg>", "script"),
+    ('<svg onload="alert(1)"><g/></svg>', "onload"),
+    ('<svg xmlns:xlink="http://www.w3.org/1999/xlink"><a xlink:href="https://x.org"><g/></a></svg>',
+     "href"),
+    ('<svg><image href="http://x.org/a.png"/></svg>', "href"),
+    ('<svg><rect fill="url(http://x.org/p#a)"/></svg>', "outside resource"),
+    ("<svg><style>@import 'http://x.org/a.css';</style></svg>", "style sheet"),
+    ("<svg><foreignObject><div/></foreignObject></svg>", "foreignObject"),
+    ("<svg><g></svg>", "well-formed"),
+])
+def test_inline_svg_refuses_active_content(svg: str, why: str) -> None:
+    with pytest.raises(RenderError, match=why):
+        inline_svg(svg)
+
+
+def test_inline_svg_keeps_local_references() -> None:
+    svg = ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+           '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
+           ' "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+           "<!-- Generated by graphviz -->\n"
+           '<svg xmlns="http://www.w3.org/2000/svg"><defs><marker id="m"/></defs>'
+           '<path marker-end="url(#m)"/><!-- a&#45;&gt;b --><use href="#m"/></svg>\n')
+    assert inline_svg(svg) == ('<svg xmlns="http://www.w3.org/2000/svg"><defs><marker id="m"/>'
+                               '</defs><path marker-end="url(#m)"/><use href="#m"/></svg>')
+
+
+# --- determinism -------------------------------------------------------------------------------
+
+
+def test_same_trace_same_bytes(seed: adviz.Trace, page: str) -> None:
+    assert player_html(seed) == page
+    assert player_html(adviz.trace(SEED, x1=1, x2=2)) == page
+
+
+def test_function_trace_is_deterministic() -> None:
+    def f(x1, x2):
+        return (x1 - x2) ** 2 + adviz.cos(x1 + x2)
+
+    assert player_html(adviz.trace(f, x1=1.0, x2=2.0)) == player_html(
+        adviz.trace(f, x1=1.0, x2=2.0))
+
+
+# --- writer and notebook ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".html", ".htm", ".HTML"])
+def test_save_writes_the_player(tmp_path: Path, seed: adviz.Trace, page: str, suffix: str) -> None:
+    target = tmp_path / f"page{suffix}"
+    assert adviz.save(seed, target) == target
+    assert target.read_text(encoding="utf-8") == page
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+def test_save_passes_options(tmp_path: Path, seed: adviz.Trace) -> None:
+    target = adviz.save(seed, tmp_path / "p.html", theme="dark", phase="forward", title="T")
+    assert target.read_text(encoding="utf-8") == player_html(
+        seed, theme="dark", phase="forward", title="T")
+
+
+def test_save_refuses_unknown_options(tmp_path: Path, seed: adviz.Trace) -> None:
+    with pytest.raises(InputError, match="fps"):
+        adviz.save(seed, tmp_path / "p.html", fps=3)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_replaces_atomically(tmp_path: Path, seed: adviz.Trace) -> None:
+    target = tmp_path / "p.html"
+    target.write_text("old")
+    adviz.save(seed, target, phase="reverse")
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["p.html"]
+
+
+def test_html_writer_is_registered() -> None:
+    from adviz.writers import writer_for, writers
+
+    assert writer_for("x.htm").name == "html"
+    assert writers()["html"].suffixes == (".html", ".htm")
+
+
+def test_notebook_display(seed: adviz.Trace) -> None:
+    fragment = seed._repr_html_()
+    assert fragment == player_fragment(seed, compact=True)
+    assert fragment.startswith('<div class="adviz-player adviz-light adviz-compact adviz-wide"')
+    assert "<html" not in fragment and "<body" not in fragment
+    assert 'data-keys="player"' in fragment
+    assert "<style>" in fragment
+    svg = seed._repr_svg_()
+    assert "<svg" in svg and "<title>y</title>" in svg
+    assert svg == adviz.to_svg(seed, "summary")
+
+
+def test_notebook_shows_the_summary_for_large_traces() -> None:
+    count = NOTEBOOK_MAX_FRAMES // 2 + 1
+
+    def chain(x):
+        for _ in range(count):
+            x = x * 1.0001
+        return x
+
+    big = adviz.trace(chain, x=1.0)
+    text = big._repr_html_()
+    assert 'class="adviz-summary"' in text and "adviz-data" not in text
+    assert "adviz.save(trace, &quot;page.html&quot;)" in text

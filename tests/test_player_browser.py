@@ -1,0 +1,305 @@
+"""The HTML player in a real headless browser (Debian's Chromium, driven by Playwright).
+
+Run with ``pytest -m browser``. The ``browser`` fixture (tests/conftest.py)
+finds Chromium; screenshots go to pytest's temporary folder, or to
+``$ADVIZ_SCREENSHOTS`` when set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import adviz
+from adviz.labels import stage_title
+from adviz.player import player_fragment, player_frames
+
+pytestmark = pytest.mark.browser
+
+SEED = "(x1 - x2)**2 + cos(x1 + x2)"
+@pytest.fixture(scope="module")
+def seed() -> adviz.Trace:
+    return adviz.trace(SEED, x1=1, x2=2)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = os.environ.get("ADVIZ_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class Page:
+    """A loaded player page that records requests, errors and dialogs."""
+
+    def __init__(self, browser: Any, path: Path, *, width: int = 1400, height: int = 900):
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page = browser.new_page(viewport={"width": width, "height": height})
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("dialog", self._dialog)
+        self.page.clock.install()
+        self.page.goto(path.as_uri())
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def close(self) -> None:
+        self.page.close()
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Any]:
+    pages: list[Page] = []
+
+    def opener(path: Path, **size: int) -> Page:
+        page = Page(browser, path, **size)
+        pages.append(page)
+        return page
+
+    yield opener
+    for page in pages:
+        assert page.errors == [], page.errors
+        assert page.dialogs == [], page.dialogs
+        assert all(u.startswith(("file://", "data:")) for u in page.requests), page.requests
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def light(seed: adviz.Trace, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("light") / "seed.html"
+    adviz.save(seed, path)
+    return path
+
+
+_FRAMES: dict[tuple[int, str], tuple[adviz.Trace, dict[str, list[str]]]] = {}
+
+
+def expected_frame(trace: adviz.Trace, phase: str, stage: int, theme: str) -> str:
+    key = (id(trace), theme)
+    if key not in _FRAMES or _FRAMES[key][0] is not trace:
+        _FRAMES[key] = (trace, player_frames(trace, theme=theme))
+    return _FRAMES[key][1][phase][stage]
+
+
+def same_markup(page: Any, root: str, svg: str) -> bool:
+    """Whether the player's shown frame is ``svg`` (both parsed by the browser)."""
+    return bool(page.evaluate(
+        """([root, svg]) => {
+            const probe = document.createElement("div");
+            probe.innerHTML = svg;
+            return probe.innerHTML === document.querySelector(root + " .adviz-frame").innerHTML;
+        }""", [root, svg]))
+
+
+def assert_shows(page: Any, trace: adviz.Trace, phase: str, stage: int,
+                 root: str = ".adviz-player", theme: str = "light") -> None:
+    """Frame, caption, slider, counter and highlighted rows all show ``phase`` / ``stage``."""
+    player = page.locator(root)
+    assert (player.get_attribute("data-phase"), player.get_attribute("data-stage")) == (
+        phase, str(stage))
+    last = len(trace.stages(phase)) - 1
+    assert player.locator(".adviz-caption").inner_text() == stage_title(trace, phase, stage)
+    assert same_markup(page, root, expected_frame(trace, phase, stage, theme))
+    slider = player.locator(".adviz-slider")
+    assert (slider.input_value(), slider.get_attribute("max")) == (str(stage), str(last))
+    assert player.locator(".adviz-counter").inner_text() == f"{stage} / {last}"
+    current = player.locator("tr.adviz-current")
+    expected = player.locator(f'tr[data-phase="{phase}"][data-stage="{stage}"]')
+    assert current.count() == expected.count() >= 1
+    for i in range(current.count()):
+        row = current.nth(i)
+        assert (row.get_attribute("data-phase"), row.get_attribute("data-stage")) == (
+            phase, str(stage))
+        assert row.get_attribute("aria-current") == "step"
+    pressed = player.locator('.adviz-phases button[aria-pressed="true"]')
+    if player.locator(".adviz-phases").count():
+        assert pressed.count() == 1 and pressed.get_attribute("data-phase") == phase
+
+
+def test_buttons_step_through_both_passes(open_page: Any, seed: adviz.Trace, light: Path) -> None:
+    page = open_page(light).page
+    assert_shows(page, seed, "forward", 0)
+    assert page.locator(".adviz-prev").is_disabled()
+    for stage in range(1, 6):
+        page.click(".adviz-next")
+        assert_shows(page, seed, "forward", stage)
+    page.click(".adviz-next")
+    assert_shows(page, seed, "reverse", 0)
+    page.click(".adviz-prev")
+    assert_shows(page, seed, "forward", 5)
+    page.click(".adviz-next")
+    for stage in range(1, 6):
+        page.click(".adviz-next")
+        assert_shows(page, seed, "reverse", stage)
+    assert page.locator(".adviz-next").is_disabled()
+    for stage in (4, 3):
+        page.click(".adviz-prev")
+        assert_shows(page, seed, "reverse", stage)
+    assert "Stage 3 of 5 — process parents of t4: g_t3 += g_t4 · ∂t4/∂t3 = −0.14112" == (
+        page.inner_text(".adviz-caption"))
+
+
+def test_keyboard_arrows_and_space(open_page: Any, seed: adviz.Trace, light: Path) -> None:
+    page = open_page(light).page
+    page.keyboard.press("ArrowRight")
+    assert_shows(page, seed, "forward", 1)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert_shows(page, seed, "forward", 3)
+    page.keyboard.press("ArrowLeft")
+    assert_shows(page, seed, "forward", 2)
+    page.keyboard.press("End")
+    assert_shows(page, seed, "forward", 5)
+    page.keyboard.press("ArrowRight")
+    assert_shows(page, seed, "reverse", 0)
+    page.keyboard.press("ArrowLeft")
+    assert_shows(page, seed, "forward", 5)
+    page.keyboard.press("Home")
+    assert_shows(page, seed, "forward", 0)
+    # arrows also work after a button took the focus
+    page.click(".adviz-next")
+    page.keyboard.press("ArrowRight")
+    assert_shows(page, seed, "forward", 2)
+    # space plays and pauses (with the focus outside the buttons)
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press(" ")
+    assert page.get_attribute(".adviz-play", "aria-label") == "Pause"
+    page.clock.run_for(1500)
+    assert_shows(page, seed, "forward", 3)
+    page.keyboard.press(" ")
+    assert page.get_attribute(".adviz-play", "aria-label") == "Play"
+    page.clock.run_for(5000)
+    assert_shows(page, seed, "forward", 3)
+
+
+def test_phase_switch_remembers_each_position(open_page: Any, seed: adviz.Trace,
+                                              light: Path) -> None:
+    page = open_page(light).page
+    page.click(".adviz-next")
+    page.click(".adviz-next")
+    page.click('.adviz-phases button[data-phase="reverse"]')
+    assert_shows(page, seed, "reverse", 0)
+    for _ in range(3):
+        page.click(".adviz-next")
+    assert_shows(page, seed, "reverse", 3)
+    page.click('.adviz-phases button[data-phase="forward"]')
+    assert_shows(page, seed, "forward", 2)
+    page.click('.adviz-phases button[data-phase="reverse"]')
+    assert_shows(page, seed, "reverse", 3)
+
+
+def test_slider_and_rows(open_page: Any, seed: adviz.Trace, light: Path) -> None:
+    page = open_page(light).page
+    page.locator(".adviz-slider").fill("4")
+    assert_shows(page, seed, "forward", 4)
+    page.click('tr[data-phase="reverse"][data-stage="2"]')
+    assert_shows(page, seed, "reverse", 2)
+    page.locator(".adviz-slider").fill("5")
+    assert_shows(page, seed, "reverse", 5)
+    page.locator(".adviz-slider").focus()
+    page.keyboard.press("ArrowLeft")  # the slider's own key handling, one step
+    assert_shows(page, seed, "reverse", 4)
+
+
+def test_play_runs_to_the_end_and_stops(open_page: Any, seed: adviz.Trace, light: Path) -> None:
+    page = open_page(light).page
+    page.click(".adviz-play")
+    assert page.inner_text(".adviz-play") == "Play" or page.get_attribute(
+        ".adviz-play", "aria-label") == "Pause"
+    page.clock.run_for(1500)
+    assert_shows(page, seed, "forward", 1)
+    page.clock.run_for(1500 * 12)
+    assert_shows(page, seed, "reverse", 5)
+    assert page.get_attribute(".adviz-play", "aria-label") == "Play"
+    page.click(".adviz-play")  # from the end, play starts over
+    assert_shows(page, seed, "forward", 0)
+    page.click(".adviz-next")  # a manual step pauses
+    assert page.get_attribute(".adviz-play", "aria-label") == "Play"
+    assert_shows(page, seed, "forward", 1)
+
+
+def test_screenshots_light_dark_wide_narrow(open_page: Any, seed: adviz.Trace, shots: Path,
+                                            tmp_path: Path) -> None:
+    dark = adviz.save(seed, tmp_path / "dark.html", theme="dark")
+    light = adviz.save(seed, tmp_path / "light.html")
+    tall = adviz.save(seed, tmp_path / "tall.html", rankdir="TB")
+    cases = (("light", light, 1400, "stacked"), ("dark", dark, 1400, "stacked"),
+             ("wide", light, 1800, "beside"), ("narrow", light, 560, "stacked"),
+             ("tb", tall, 1400, "beside"))
+    for name, path, width, arrangement in cases:
+        page = open_page(path, width=width, height=900).page
+        page.click('.adviz-phases button[data-phase="reverse"]')
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        theme = "dark" if name == "dark" else "light"
+        if name == "tb":
+            assert page.locator(".adviz-player.adviz-wide").count() == 0
+        else:
+            assert_shows(page, seed, "reverse", 3, theme=theme)
+        target = shots / f"player-{name}.png"
+        page.screenshot(path=str(target), full_page=True)
+        assert target.stat().st_size > 10_000
+        frame = page.locator(".adviz-frame").bounding_box()
+        table = page.locator(".adviz-table").bounding_box()
+        assert frame is not None and table is not None
+        assert frame["x"] >= 0 and frame["x"] + frame["width"] <= width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways page
+        if arrangement == "stacked":  # the walkthrough below the graph
+            assert table["y"] >= frame["y"] + frame["height"]
+        else:  # the walkthrough beside the graph
+            assert table["x"] >= frame["x"] + frame["width"]
+            assert table["y"] < frame["y"] + frame["height"]
+        background = page.evaluate(
+            "getComputedStyle(document.querySelector('.adviz-player')).backgroundColor")
+        assert (background == "rgb(255, 255, 255)") == (theme == "light")
+
+
+def test_hostile_names_run_no_script(open_page: Any, tmp_path: Path) -> None:
+    def f(x1, x2):
+        h = adviz.name((x1 - x2) ** 2, "<img src=x onerror=alert(1)>")
+        return h + adviz.cos(x1 + x2)
+
+    t = adviz.trace(f, x1=1.0, x2=2.0, output="<script>alert(2)</script>")
+    path = adviz.save(t, tmp_path / "hostile.html", title="<script>alert(3)</script>")
+    page = open_page(path).page
+    for _ in range(12):
+        page.keyboard.press("ArrowRight")
+    assert_shows(page, t, "reverse", 5)
+    assert page.locator(".adviz-frame img, .adviz-frame script, .adviz-table img").count() == 0
+    assert page.locator("script").count() == 2
+    assert "<script>alert(3)</script>" in page.inner_text(".adviz-title")
+
+
+def test_two_notebook_players_on_one_page(open_page: Any, seed: adviz.Trace,
+                                          tmp_path: Path) -> None:
+    other = adviz.trace("x * x", x=3)
+    shutil.rmtree(tmp_path, ignore_errors=True)
+    tmp_path.mkdir()
+    path = tmp_path / "notebook.html"
+    path.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        f"<div id='a'>{seed._repr_html_()}</div><div id='b'>{player_fragment(other, compact=True)}"
+        "</div></body></html>", encoding="utf-8")
+    page = open_page(path).page
+    assert page.locator(".adviz-player[data-adviz-ready]").count() == 2
+    page.click("#b .adviz-next")
+    assert_shows(page, other, "forward", 1, "#b .adviz-player")
+    assert_shows(page, seed, "forward", 0, "#a .adviz-player")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("ArrowRight")  # keys belong to a player only while it has the focus
+    assert_shows(page, seed, "forward", 0, "#a .adviz-player")
+    page.click("#a .adviz-caption")
+    page.keyboard.press("ArrowRight")
+    assert_shows(page, seed, "forward", 1, "#a .adviz-player")
+    assert_shows(page, other, "forward", 1, "#b .adviz-player")
