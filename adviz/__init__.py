@@ -23,18 +23,66 @@ from adviz.errors import (
     RenderError,
     TraceError,
 )
+from adviz.functions import abs_ as abs
 from adviz.functions import cos, exp, log, relu, sigmoid, sin, sqrt, tan, tanh
-from adviz.functions import abs_ as abs  # noqa: A004  (adviz.abs mirrors the op name)
+from adviz.gradient_descent import Descent, descent
 from adviz.ops import OPS, Op, register_op, unregister_op
+from adviz.pathsum import Path, count_paths, paths
+from adviz.plotting import animate, draw
+from adviz.render_svg import to_svg
+from adviz.sequence import save_frames
 from adviz.stages import Contribution, Stage, State
+from adviz.symbolic import SymbolicGradient, symbolic_gradient
 from adviz.trace import Trace, name, trace
+from adviz.tracer import scope
 from adviz.walkthrough import walkthrough
+from adviz.writers import save
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "AdvizError", "Contribution", "DomainError", "ExpressionError", "GradCheck", "InputError",
-    "MissingDependencyError", "OPS", "Op", "OpError", "RenderError", "Stage", "State", "Trace",
-    "TraceError", "abs", "check_grad", "cos", "exp", "log", "name", "register_op", "relu",
-    "sigmoid", "sin", "sqrt", "tan", "tanh", "trace", "unregister_op", "walkthrough",
+    "OPS",
+    "AdvizError",
+    "Contribution",
+    "Descent",
+    "DomainError",
+    "ExpressionError",
+    "GradCheck",
+    "InputError",
+    "MissingDependencyError",
+    "Op",
+    "OpError",
+    "Path",
+    "RenderError",
+    "Stage",
+    "State",
+    "SymbolicGradient",
+    "Trace",
+    "TraceError",
+    "abs",
+    "animate",
+    "check_grad",
+    "cos",
+    "count_paths",
+    "descent",
+    "draw",
+    "exp",
+    "log",
+    "name",
+    "paths",
+    "register_op",
+    "relu",
+    "save",
+    "save_frames",
+    "scope",
+    "sigmoid",
+    "sin",
+    "sqrt",
+    "symbolic_gradient",
+    "tan",
+    "tanh",
+    "to_svg",
+    "trace",
+    "unregister_op",
+    "walkthrough",
 ]

@@ -239,9 +239,12 @@ def render_outputs(
 
             written += save_frames(t, out / "frames", phase=phase, fmt=fmt,
                                    progress=not quiet, theme=theme, rankdir=rankdir)
-        elif fmt in ("gif", "webp", "mp4", "pdf"):
+        elif fmt in ("gif", "webp", "mp4"):
             written.append(save(t, targets[fmt], phase=animated_phase, fps=fps,
                                 progress=not quiet, **style))
+        elif fmt == "pdf":
+            written.append(save(t, targets[fmt], phase=animated_phase, progress=not quiet,
+                                **style))
         elif fmt in ("html", "tex"):
             written.append(save(t, targets[fmt], **style))
         else:

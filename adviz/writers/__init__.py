@@ -146,6 +146,7 @@ def _load_builtin() -> None:
         return
     _loaded = True
     from adviz.writers import (
+        animation,  # noqa: F401  (gif, webp, apng, mp4, pdf, png)
         html,  # noqa: F401  (registers the html player)
         svg,  # noqa: F401  (registers the svg frame writer)
         text,  # noqa: F401  (registers the text formats)

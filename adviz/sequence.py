@@ -1,0 +1,148 @@
+"""`save_frames`: every stage of a pass as numbered SVG or PNG files.
+
+Frames are named ``forward-000.svg, forward-001.svg, ...`` and
+``reverse-000.svg, ...`` (the stage number, three digits). All frames are
+rendered first, from one stored layout; only then does each sequence replace
+the folder's old frames of that sequence as a whole (`adviz.fileio.replace_sequence`),
+so stale frames of a longer earlier run disappear and a failure midway leaves
+the previous output as it was.
+
+Examples
+--------
+>>> import adviz, tempfile
+>>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+>>> paths = adviz.save_frames(t, tempfile.mkdtemp())
+>>> [p.name for p in paths][:2], [p.name for p in paths][-1], len(paths)
+(['forward-000.svg', 'forward-001.svg'], 'reverse-005.svg', 12)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from adviz.errors import InputError
+from adviz.fileio import replace_sequence
+from adviz.frame import frame, frame_count
+from adviz.layout import compute_layout
+from adviz.render_svg import render_frame
+from adviz.style import Theme, get_theme
+
+if TYPE_CHECKING:
+    from adviz.trace import Trace
+
+FORMATS = ("svg", "png")
+PROGRESS_THRESHOLD = 40
+"""Sequences with at least this many frames show a progress bar on a terminal."""
+
+
+def _phases(phase: str) -> tuple[str, ...]:
+    if phase == "both":
+        return ("forward", "reverse")
+    if phase in ("forward", "reverse", "summary"):
+        return (phase,)
+    raise InputError(f"unknown phase {phase!r}; use 'both', 'forward', 'reverse' or 'summary'")
+
+
+def save_frames(
+    trace: Trace,
+    directory: str | os.PathLike[str],
+    phase: str = "both",
+    fmt: str = "svg",
+    *,
+    theme: str | Theme = "light",
+    rankdir: str = "LR",
+    engine: str | None = None,
+    scale: float = 1.5,
+    progress: bool | None = None,
+) -> list[Path]:
+    """Write every frame of one or both passes as numbered files.
+
+    Parameters
+    ----------
+    trace
+        A `Trace`.
+    directory
+        Target folder (created when missing).
+    phase
+        ``"both"`` (default), ``"forward"``, ``"reverse"`` or ``"summary"``
+        (one file, ``summary-000``).
+    fmt
+        ``"svg"`` (default) or ``"png"`` (rendered with resvg and the DejaVu
+        fonts Matplotlib ships: no system fonts or libraries needed).
+    theme, rankdir, engine
+        As for `adviz.to_svg`.
+    scale
+        PNG pixels per point.
+    progress
+        Show a progress bar; ``None`` shows one for long sequences when
+        standard error is a terminal.
+
+    Returns
+    -------
+    list of Path
+        The files written: forward frames first, then reverse frames.
+
+    Raises
+    ------
+    InputError
+        Unknown phase, format, theme or rankdir.
+    RenderError
+        Graphviz or the PNG renderer failed, or the folder is not writable;
+        the folder's previous frames are then left as they were.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown frame format {fmt!r}; use 'svg' or 'png'")
+    phases = _phases(phase)
+    resolved = get_theme(theme)
+    layout = compute_layout(trace, rankdir=rankdir, engine=engine)
+    encode: Callable[[str], bytes]
+    if fmt == "png":
+        from adviz.raster import svg_to_png
+
+        def encode(svg: str) -> bytes:
+            return svg_to_png(svg, scale=scale)
+    else:
+        def encode(svg: str) -> bytes:
+            return svg.encode("utf-8")
+
+    total = sum(frame_count(trace, p) for p in phases)
+    show = progress if progress is not None else (
+        total >= PROGRESS_THRESHOLD and sys.stderr.isatty())
+    bar = _progress(total, show, f"{fmt} frames")
+    rendered: dict[str, list[bytes]] = {}
+    try:
+        for name in phases:
+            frames = []
+            for index in range(frame_count(trace, name)):
+                svg = render_frame(trace, frame(trace, name, index), layout, resolved)
+                frames.append(encode(svg))
+                bar.update(1)
+            rendered[name] = frames
+    finally:
+        bar.close()
+    paths: list[Path] = []
+    for name in phases:
+        paths += replace_sequence(directory, name, f".{fmt}", rendered[name])
+    return paths
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, show: bool, what: str) -> Any:
+    if not show:
+        return _NoBar()
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        return _NoBar()
+    return tqdm(total=total, desc=what, unit="frame", leave=False)

@@ -1,0 +1,33 @@
+"""The ``svg`` writer: one frame (a stage of a pass, or the summary) as an SVG file.
+
+Examples
+--------
+>>> import adviz, tempfile, pathlib
+>>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+>>> path = adviz.save(t, pathlib.Path(tempfile.mkdtemp()) / "stage.svg", phase="reverse", stage=3)
+>>> "Stage 3 of 5" in path.read_text(encoding="utf-8")
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from adviz.fileio import atomic_write_text
+from adviz.render_svg import to_svg
+from adviz.writers import Writer, _always, register_writer
+
+if TYPE_CHECKING:
+    from adviz.trace import Trace
+
+
+def write_svg(
+    trace: Trace, path: Path, *, phase: str = "reverse", stage: int = -1, **options: Any
+) -> None:
+    """Write one frame; ``options`` are `adviz.to_svg`'s (``theme``, ``rankdir``, ``engine``)."""
+    atomic_write_text(path, to_svg(trace, phase, stage, **options))
+
+
+register_writer(Writer("svg", (".svg",), write_svg, _always,
+                       description="one frame as SVG (options: phase, stage, theme, rankdir)"))

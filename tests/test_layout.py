@@ -1,0 +1,183 @@
+"""One layout per trace: geometry, sizes reserved for every frame, caching, engines."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import itertools
+import math
+from pathlib import Path
+
+import pytest
+
+import adviz
+from adviz import graphviz_engine
+from adviz.errors import InputError, RenderError
+from adviz.frame import frame, frame_count
+from adviz.labels import reserved_edge_lines, text_width
+from adviz.layout import (
+    NODE_PAD_X,
+    EdgeRoute,
+    Layout,
+    NodeBox,
+    compute_layout,
+    label_size,
+    layout_source,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engine_cache():
+    graphviz_engine._find.cache_clear()
+    yield
+    graphviz_engine._find.cache_clear()
+
+
+def _near_border(point: tuple[float, float], box: NodeBox, tolerance: float = 3.0) -> bool:
+    dx = abs(point[0] - box.x) - box.width / 2
+    dy = abs(point[1] - box.y) - box.height / 2
+    return max(dx, dy) <= tolerance and max(dx, dy) >= -tolerance
+
+
+def test_seed_left_to_right_inputs_left_output_right(seed_trace: adviz.Trace) -> None:
+    layout = compute_layout(seed_trace)
+    assert isinstance(layout, Layout) and layout.rankdir == "LR"
+    xs = {n: box.x for n, box in layout.nodes.items()}
+    assert max(xs["x1"], xs["x2"]) < min(xs[n] for n in ("t1", "t2", "t3", "t4", "y"))
+    assert xs["y"] == max(xs.values())
+    assert list(layout.nodes) == list(seed_trace.graph.nodes)
+    assert set(layout.edges) == set(seed_trace.graph.edges)
+
+
+def test_top_to_bottom_puts_inputs_on_top(seed_trace: adviz.Trace) -> None:
+    layout = compute_layout(seed_trace, rankdir="TB")
+    ys = {n: box.y for n, box in layout.nodes.items()}
+    assert max(ys["x1"], ys["x2"]) < min(ys[n] for n in ("t1", "t2", "t3", "t4", "y"))
+    assert ys["y"] == max(ys.values())
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_boxes_inside_the_drawing_and_not_overlapping(seed_trace: adviz.Trace,
+                                                      rankdir: str) -> None:
+    layout = compute_layout(seed_trace, rankdir=rankdir)
+    for box in layout.nodes.values():
+        assert box.x - box.width / 2 >= -0.5 and box.x + box.width / 2 <= layout.width + 0.5
+        assert box.y - box.height / 2 >= -0.5 and box.y + box.height / 2 <= layout.height + 0.5
+    for a, b in itertools.combinations(layout.nodes.values(), 2):
+        apart_x = abs(a.x - b.x) >= (a.width + b.width) / 2
+        apart_y = abs(a.y - b.y) >= (a.height + b.height) / 2
+        assert apart_x or apart_y, (a.id, b.id)
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_edges_run_from_parent_border_to_child_border(seed_trace: adviz.Trace,
+                                                      rankdir: str) -> None:
+    layout = compute_layout(seed_trace, rankdir=rankdir)
+    for (parent, child), route in layout.edges.items():
+        assert isinstance(route, EdgeRoute)
+        assert (route.parent, route.child) == (parent, child)
+        assert len(route.points) >= 4 and (len(route.points) - 1) % 3 == 0
+        assert _near_border(route.points[0], layout.nodes[parent])
+        assert route.head is not None and _near_border(route.head, layout.nodes[child])
+        assert 4 <= math.dist(route.points[-1], route.head) <= 14  # arrowhead length
+        assert route.label is not None
+        assert 0 <= route.label[0] <= layout.width and 0 <= route.label[1] <= layout.height
+
+
+def test_every_frame_fits_in_the_reserved_boxes(seed_trace: adviz.Trace) -> None:
+    layout = compute_layout(seed_trace)
+    reserved = reserved_edge_lines(seed_trace)
+    for phase in ("forward", "reverse", "summary"):
+        for k in range(frame_count(seed_trace, phase)):
+            content = frame(seed_trace, phase, k)
+            for node, view in content.nodes.items():
+                box = layout.nodes[node]
+                widest = max(text_width(line.text, line.size) for line in view.lines)
+                assert widest + 2 * NODE_PAD_X <= box.width + 0.5, (phase, k, node)
+                assert sum(line.size * 1.3 for line in view.lines) <= box.height
+            for edge, view in content.edges.items():
+                width, _ = label_size(reserved[edge])
+                assert all(text_width(line.text, line.size) <= width for line in view.lines)
+
+
+def test_layout_is_computed_once_per_trace_and_options(seed_trace: adviz.Trace,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    first = compute_layout(seed_trace)
+    calls = []
+    real = graphviz_engine.run_graphviz
+    monkeypatch.setattr("adviz.layout.run_graphviz",
+                        lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert compute_layout(seed_trace) is first
+    assert calls == []
+    other = compute_layout(seed_trace, rankdir="TB")
+    assert other is not first and len(calls) == 1
+    assert compute_layout(seed_trace, rankdir="TB") is other and len(calls) == 1
+
+
+def test_same_graph_gives_the_same_layout() -> None:
+    a = compute_layout(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2))
+    b = compute_layout(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2))
+    assert a is not b
+    assert a == b
+
+
+def test_no_user_text_reaches_graphviz() -> None:
+    def f(x):
+        return adviz.name(x * 2, '<b>&"quoted" \\ name') + x
+
+    source = layout_source(adviz.trace(f, x=1))
+    assert "quoted" not in source and "name" not in source
+    layout = compute_layout(adviz.trace(f, x=1))
+    assert '<b>&"quoted" \\ name' in layout.nodes
+
+
+def test_unknown_rankdir_is_an_input_error(seed_trace: adviz.Trace) -> None:
+    with pytest.raises(InputError, match="rankdir"):
+        compute_layout(seed_trace, rankdir="diagonal")
+
+
+def test_bundled_engine_is_found_without_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.delenv(graphviz_engine.ENV_VAR, raising=False)
+    path = graphviz_engine.find_engine()
+    assert Path(path).name == "graphviz-pure"
+    assert graphviz_engine.run_graphviz("digraph { a -> b }", ["-Tplain"]).startswith(b"graph")
+
+
+def test_system_engine_missing_says_how_to_get_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setenv(graphviz_engine.ENV_VAR, "system")
+    with pytest.raises(RenderError, match="pip install graphviz-pure"):
+        graphviz_engine.find_engine()
+
+
+def test_engine_path_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(RenderError, match="does not exist"):
+        graphviz_engine.find_engine(str(tmp_path / "no-dot"))
+
+
+def test_explicit_engine_path_is_used(seed_trace: adviz.Trace, tmp_path: Path) -> None:
+    bundled = graphviz_engine.find_engine("pure")
+    assert graphviz_engine.find_engine(bundled) == bundled
+    assert compute_layout(seed_trace, engine=bundled) == compute_layout(seed_trace)
+
+
+def test_no_engine_at_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(name: str):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(graphviz_engine.importlib.metadata, "distribution", missing)
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.delenv(graphviz_engine.ENV_VAR, raising=False)
+    with pytest.raises(RenderError, match="pip install graphviz-pure"):
+        graphviz_engine.find_engine()
+
+
+def test_graphviz_failure_is_a_render_error() -> None:
+    with pytest.raises(RenderError, match="failed"):
+        graphviz_engine.run_graphviz("digraph { a -> }", ["-Tjson0"])
+
+
+def test_label_sizes_grow_with_text() -> None:
+    small = label_size(("∂y/∂x = 1",))
+    large = label_size(("∂y/∂x = 1", "g_x += 1 · 1 = 1"))
+    assert large[0] >= small[0] and large[1] > small[1]
