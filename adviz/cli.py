@@ -254,7 +254,7 @@ def render_outputs(
 
 _render_options = [
     click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path),
-                 default=Path("adviz-out"), show_default=True, help="Output folder."),
+                 default="adviz-out", show_default=True, help="Output folder."),
     click.option("--format", "formats", default=None, metavar="LIST",
                  help=f"Comma-separated formats (default {','.join(DEFAULT_FORMATS)}); "
                       f"a leading + adds to the defaults. Known: {', '.join(ALL_FORMATS)}."),

@@ -30,6 +30,16 @@ from pathlib import Path
 from adviz.errors import RenderError
 
 
+def _default_file_mode() -> int:
+    """Mode of a newly created ordinary file under the current umask (``0o644`` typically)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_FILE_MODE = _default_file_mode()
+
+
 def _prepare_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -47,6 +57,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, target)
     except BaseException as err:
         try:
@@ -97,6 +108,7 @@ def replace_sequence(
         for index, data in enumerate(frames):
             name = sequence_name(prefix, index, suffix)
             (staging / name).write_bytes(data)
+            os.chmod(staging / name, _FILE_MODE)
             names.append(name)
         pattern = re.compile(re.escape(prefix) + r"-\d{3,}" + re.escape(suffix) + "$")
         for old in sorted(target.iterdir()):

@@ -243,7 +243,7 @@ _BUILTIN: tuple[Op, ...] = (
        ("-1",), "-a", ("-1",), function=False, doc="negation -a"),
     _unary("abs", math.fabs, lambda a: (_sign(a),), "sign({0})", r"\left|{0}\right|",
            r"\operatorname{{sign}}({0})", "Math.abs(a)", "Math.sign(a)",
-           "absolute value |a| (partial 0 at 0)"),
+           "absolute value abs(a) (partial 0 at 0)"),
     _unary("sin", math.sin, lambda a: (math.cos(a),), "cos({0})", r"\sin({0})",
            r"\cos({0})", "Math.sin(a)", "Math.cos(a)", "sine"),
     _unary("cos", math.cos, lambda a: (-math.sin(a),), "-sin({0})", r"\cos({0})",

@@ -31,7 +31,16 @@ from adviz.stages import (
     reverse_stages,
     state_after,
 )
-from adviz.tracer import NARY, UNARY, Tape, Var, check_value, input_names, record
+from adviz.tracer import (
+    NARY,
+    UNARY,
+    Tape,
+    Var,
+    as_constant,
+    check_value,
+    input_names,
+    record,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -362,10 +371,12 @@ def name(value: Any, label: str) -> Any:
     >>> list(adviz.trace(f, x=1.0, w=0.5).graph)
     ['x', 'w', 'h', 'y']
     """
-    if not isinstance(value, Var):
-        raise TraceError(f"adviz.name() names traced values, not {type(value).__name__}")
     if not isinstance(label, str) or not label:
         raise TraceError("a node name must be a non-empty string")
+    if not isinstance(value, Var):
+        if as_constant(value) is not None:
+            return value  # plain numbers (e.g. finite differences): nothing to name
+        raise TraceError(f"adviz.name() names traced values, not {type(value).__name__}")
     tape = value.tape
     if not isinstance(tape, Tape):
         raise TraceError("adviz.name() must be called while the function is being traced")

@@ -31,7 +31,8 @@ def _render(out: Path, hash_seed: str, formats: str) -> dict[str, str]:
 @pytest.mark.slow
 def test_renders_are_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
     formats = "svg,html,md,json,gif,pdf,tex" if _has_tex_writer() else "svg,html,md,json,gif,pdf"
-    runs = [_render(tmp_path / f"run{i}", seed, formats) for i, seed in enumerate(["0", "1", "4242"])]
+    seeds = ["0", "1", "4242"]
+    runs = [_render(tmp_path / f"run{i}", seed, formats) for i, seed in enumerate(seeds)]
     assert runs[0] == runs[1] == runs[2]
     assert len(runs[0]) >= 12 + 5
 

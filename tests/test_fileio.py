@@ -49,3 +49,17 @@ def test_unwritable_folder_gives_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(RenderError, match="cannot create the folder"):
         atomic_write_text(blocker / "sub" / "out.txt", "y")
+
+
+def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        path = atomic_write_text(tmp_path / "page.html", "x")
+        frames = replace_sequence(tmp_path, "reverse", ".svg", [b"a"])
+    finally:
+        os.umask(mask)
+    for written in (path, frames[0]):
+        assert stat.S_IMODE(written.stat().st_mode) == 0o644

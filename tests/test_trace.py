@@ -232,3 +232,11 @@ def test_retrace_and_evaluate() -> None:
     t = adviz.trace(SEED_EXPRESSION, x1=1.0, x2=2.0)
     assert t.evaluate({"x1": 1.0, "x2": 2.0}) == pytest.approx(t.value)
     assert t.retrace({"x1": 0.0, "x2": 0.0}).grad == pytest.approx({"x1": 0.0, "x2": 0.0})
+
+
+def test_name_passes_plain_numbers_through() -> None:
+    def f(x):
+        return adviz.name(x * 2.0, "h") + 1.0
+
+    assert f(3.0) == 7.0
+    assert adviz.check_grad(f, x=3.0).ok

@@ -89,7 +89,7 @@ def test_name_errors() -> None:
     with pytest.raises(adviz.TraceError, match="input"):
         adviz.trace(lambda x: adviz.name(x, "z"), x=1.0)
     with pytest.raises(adviz.TraceError, match="traced values"):
-        adviz.name(1.0, "z")
+        adviz.name("text", "z")
 
 
 def test_scopes_group_nodes_and_nest() -> None:

@@ -1,0 +1,166 @@
+"""The ``adviz`` Sphinx directive: a tiny project built in a temporary folder."""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sphinx")
+
+from sphinx.application import Sphinx
+from sphinx.util.docutils import docutils_namespace
+
+from adviz.sphinxext import parse_at
+
+CONF = 'extensions = ["adviz.sphinxext"]\nproject = "t"\nhtml_theme = "basic"\n'
+
+
+def build(tmp_path: Path, body: str, builder: str = "html", extra_conf: str = "",
+          pages: dict[str, str] | None = None, parallel: int = 0) -> tuple[Path, str]:
+    """Build a project (index.rst holds ``body``); return the output folder and warnings."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(CONF + extra_conf, encoding="utf-8")
+    (src / "index.rst").write_text("Test\n====\n\n" + textwrap.dedent(body), encoding="utf-8")
+    for name, text in (pages or {}).items():
+        (src / f"{name}.rst").write_text(f"{name}\n{'=' * len(name)}\n\n{text}",
+                                         encoding="utf-8")
+    out = tmp_path / "out"
+    warnings = io.StringIO()
+    with docutils_namespace():
+        app = Sphinx(str(src), str(src), str(out), str(tmp_path / "doctrees"), builder,
+                     status=None, warning=warnings, freshenv=True, parallel=parallel)
+        app.build()
+    return out, warnings.getvalue()
+
+
+SEED = "(x1 - x2)**2 + cos(x1 + x2)"
+
+
+def test_player_is_embedded_inline(tmp_path: Path) -> None:
+    out, warnings = build(tmp_path, f"""
+        .. adviz:: {SEED}
+           :at: x1=1, x2=2
+           :caption: The seed example.
+           :name: seed-figure
+
+        See :ref:`seed-figure`.
+        """)
+    assert warnings == ""
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert page.count('class="adviz-player') == 1
+    assert 'class="adviz-data"' in page
+    assert "g_t3 +=" in page
+    assert "The seed example." in page
+    assert 'id="seed-figure"' in page
+
+
+def test_gif_and_svg_are_written_and_referenced(tmp_path: Path) -> None:
+    out, warnings = build(tmp_path, """
+        .. adviz:: x * x + 1
+           :at: x=3
+           :output: gif
+           :tween: 0
+           :dpi: 30
+
+        .. adviz:: (x1 - x2)**2 + cos(x1 + x2)
+           :at: x1=1 x2=2
+           :output: svg
+           :stage: 3
+           :theme: dark
+        """)
+    assert warnings == ""
+    page = (out / "index.html").read_text(encoding="utf-8")
+    sources = re.findall(r'<img class="adviz-picture[^"]*" src="([^"]+)"', page)
+    assert [Path(s).suffix for s in sources] == [".gif", ".svg"]
+    for source in sources:
+        assert source.startswith("_images/adviz/")
+        assert (out / source).stat().st_size > 0
+    gif, svg = (out / s for s in sources)
+    assert gif.read_bytes().startswith(b"GIF8")
+    text = svg.read_text(encoding="utf-8")
+    assert "Stage 3 of 5" in text and "g_t3 +=" in text
+    assert gif.stat().st_mode & 0o044 == 0o044  # readable by a web server
+
+
+def test_frames_are_a_sequence_of_images(tmp_path: Path) -> None:
+    out, warnings = build(tmp_path, f"""
+        .. adviz:: {SEED}
+           :at: x1=1, x2=2
+           :output: frames
+           :phase: reverse
+        """)
+    assert warnings == ""
+    page = (out / "index.html").read_text(encoding="utf-8")
+    sources = re.findall(r'src="(_images/adviz/[^"]+\.svg)"', page)
+    assert [Path(s).name for s in sources] == [f"reverse-{k:03d}.svg" for k in range(6)]
+    assert all((out / s).is_file() for s in sources)
+    assert "reverse stage 0: g_y = 1" in page  # each frame's alt text
+    assert "adviz-sphinx.css" in page
+    assert (out / "_static" / "adviz-sphinx.css").is_file()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (".. adviz:: x +\n   :at: x=1\n", "adviz directive: 'x +'"),
+        (".. adviz:: x * y\n   :at: x=1\n", "no value for y: write :at: x=1, y=..."),
+        (".. adviz:: x * x\n   :at: x=one\n", "value 'one' of x is not a number"),
+        (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :stage: 9\n",
+         ":stage: 9 does not exist"),
+        (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :phase: both\n",
+         ":phase: both does not go with :output: svg"),
+    ],
+)
+def test_bad_directive_is_a_warning_with_file_and_line(tmp_path: Path, body: str,
+                                                       message: str) -> None:
+    out, warnings = build(tmp_path, "Some text.\n\n" + body)
+    assert re.search(r"index\.rst:\d+: WARNING: ", warnings), warnings
+    assert message in warnings
+    assert "Traceback" not in warnings
+    assert (out / "index.html").is_file()
+
+
+def test_bad_option_value_is_a_docutils_error(tmp_path: Path) -> None:
+    _, warnings = build(tmp_path, ".. adviz:: x * x\n   :at: x=1\n   :output: movie\n")
+    assert re.search(r"index\.rst:\d+: ERROR: .*movie", warnings, re.S), warnings
+
+
+def test_text_builder_gets_the_walkthrough(tmp_path: Path) -> None:
+    out, warnings = build(tmp_path, f".. adviz:: {SEED}\n   :at: x1=1, x2=2\n", builder="text")
+    assert warnings == ""
+    text = (out / "index.txt").read_text(encoding="utf-8")
+    assert "Process parents of t2, i.e. t1" in text
+
+
+def test_default_output_from_configuration(tmp_path: Path) -> None:
+    out, warnings = build(tmp_path, ".. adviz:: x * x\n   :at: x=3\n",
+                          extra_conf='adviz_default_output = "svg"\n')
+    assert warnings == ""
+    assert re.search(r'src="_images/adviz/adviz-[0-9a-f]+\.svg"',
+                     (out / "index.html").read_text(encoding="utf-8"))
+
+
+def test_parallel_build(tmp_path: Path) -> None:
+    pages = {f"page{k}": f".. adviz:: x * x + {k}\n   :at: x=2\n   :output: svg\n"
+             for k in range(4)}
+    toctree = ".. toctree::\n\n" + "".join(f"   {name}\n" for name in pages)
+    out, warnings = build(tmp_path, toctree, pages=pages, parallel=2)
+    assert "parallel" not in warnings.lower() and "WARNING" not in warnings, warnings
+    for name in pages:
+        page = (out / f"{name}.html").read_text(encoding="utf-8")
+        source = re.search(r'src="(_images/adviz/[^"]+\.svg)"', page)
+        assert source and (out / source.group(1)).is_file()
+
+
+def test_parse_at() -> None:
+    assert parse_at(" x1=1,x2=2 ,") == {"x1": 1.0, "x2": 2.0}
+    assert parse_at("") == {}
+    with pytest.raises(ValueError, match="twice"):
+        parse_at("x=1, x=2")
+    with pytest.raises(ValueError, match="NAME=VALUE"):
+        parse_at("x1")
