@@ -334,6 +334,47 @@ def demo(order: str, out: Path, formats: str | None, phase: str, theme: str, fps
         click.echo(walkthrough(t), nl=False)
 
 
+def gallery_folder(source: Path | None) -> Path:
+    """The gallery's scripts: ``source``, else ``gallery/`` beside the package or here."""
+    candidates = [source] if source is not None else [
+        Path(__file__).resolve().parents[1] / "gallery", Path.cwd() / "gallery"]
+    for folder in candidates:
+        if folder is not None and folder.is_dir() and any(folder.glob("plot_*.py")):
+            return folder
+    where = source or "gallery/ (of a clone of the adviz repository)"
+    raise InputError(f"no gallery scripts (plot_*.py) found in {where}; pass --source DIR")
+
+
+@main.command(cls=_Command)
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default="gallery-out", show_default=True, help="Output folder.")
+@click.option("--source", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="Folder of the gallery scripts (default: the repository's).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+def gallery(out: Path, source: Path | None, quiet: bool) -> None:
+    """Render the whole gallery: every example script writes its pictures under OUT.
+
+    \b
+    Example:
+      adviz gallery -o gallery-out
+    """
+    import os
+    import subprocess
+
+    from tqdm import tqdm
+
+    scripts = sorted(gallery_folder(source).glob("plot_*.py"))
+    env = {**os.environ, "ADVIZ_GALLERY_OUT": str(out.resolve()), "MPLBACKEND": "Agg"}
+    for script in tqdm(scripts, desc="gallery", unit="example", disable=quiet or None):
+        result = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
+                                text=True, check=False)
+        if result.returncode != 0:
+            last = (result.stderr.strip().splitlines() or ["(no message)"])[-1]
+            raise InputError(f"the gallery example {script.name} failed: {last}")
+    if not quiet:
+        click.echo(f"{len(scripts)} examples rendered into {out}")
+
+
 def run() -> None:  # pragma: no cover - console entry point
     """Entry point with standard exit codes (0 ok, 1 error, 2 usage)."""
     main(prog_name="adviz")

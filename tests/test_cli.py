@@ -120,3 +120,18 @@ def test_unwritable_output_folder(tmp_path: Path) -> None:
     code, out = run("render", "x*x", "--at", "x=1", "-o", str(blocker / "out"), "--format", "md")
     assert code == 1
     assert "cannot create the folder" in out
+
+
+@pytest.mark.slow
+def test_gallery_renders_every_example(tmp_path: Path) -> None:
+    code, out = run("gallery", "-o", str(tmp_path / "g"))
+    assert code == 0, out
+    folders = sorted(p.name for p in (tmp_path / "g").iterdir())
+    scripts = sorted(Path(__file__).parents[1].joinpath("gallery").glob("plot_*.py"))
+    assert len(folders) == len(scripts)
+    assert all(any((tmp_path / "g" / f).iterdir()) for f in folders)
+
+
+def test_gallery_without_scripts(tmp_path: Path) -> None:
+    code, out = run("gallery", "--source", str(tmp_path), "-o", str(tmp_path / "o"))
+    assert code == 1 and "no gallery scripts" in out
