@@ -109,30 +109,33 @@ def _is_number_text(text: str) -> bool:
     return True
 
 
-def _pow_base_partial(args: Sequence[str]) -> str:
+def _pow_base_partial_in(args: Sequence[str], latex: bool) -> str:
+    """d(a**b)/da as a formula, simplified when the exponent is a number."""
     base, exponent = args
+    times = " " if latex else "*"
+
+    def power(reduced: str) -> str:
+        if latex:
+            return f"{base}^{{{reduced}}}"
+        return f"{base}**({reduced})" if not _is_number_text(reduced) or reduced.startswith(
+            "-") else f"{base}**{reduced}"
+
     if _is_number_text(exponent):
         n = float(exponent.strip("()"))
         if n - 1 == 0:
             return "1"
         if n - 1 == 1:
-            return f"{exponent}*{base}"
-        reduced = format_number(n - 1)
-        reduced = f"({reduced})" if reduced.startswith("-") else reduced
-        return f"{exponent}*{base}**{reduced}"
-    return f"{exponent}*{base}**({exponent} - 1)"
+            return f"{exponent}{times}{base}"
+        return f"{exponent}{times}{power(format_number(n - 1))}"
+    return f"{exponent}{times}{power(f'{exponent} - 1')}"
+
+
+def _pow_base_partial(args: Sequence[str]) -> str:
+    return _pow_base_partial_in(args, latex=False)
 
 
 def _pow_base_partial_latex(args: Sequence[str]) -> str:
-    base, exponent = args
-    if _is_number_text(exponent):
-        n = float(exponent.strip("()"))
-        if n - 1 == 0:
-            return "1"
-        if n - 1 == 1:
-            return f"{exponent} {base}"
-        return f"{exponent} {base}^{{{format_number(n - 1)}}}"
-    return f"{exponent} {base}^{{{exponent} - 1}}"
+    return _pow_base_partial_in(args, latex=True)
 
 
 def _pow_forward(a: float, b: float) -> float:
