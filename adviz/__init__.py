@@ -13,6 +13,7 @@ Examples
 """
 
 from adviz.check import GradCheck, check_grad
+from adviz.collapse import CollapsedView, collapsed_view
 from adviz.errors import (
     AdvizError,
     DomainError,
@@ -27,9 +28,11 @@ from adviz.functions import abs_ as abs
 from adviz.functions import cos, exp, log, relu, sigmoid, sin, sqrt, tan, tanh
 from adviz.gradient_descent import Descent, descent
 from adviz.ops import OPS, Op, register_op, unregister_op
+from adviz.path_figures import path_frames
 from adviz.pathsum import Path, count_paths, paths
 from adviz.plotting import animate, draw
 from adviz.render_svg import to_svg
+from adviz.render_tikz import to_beamer, to_tikz
 from adviz.sequence import save_frames
 from adviz.stages import Contribution, Stage, State
 from adviz.symbolic import SymbolicGradient, symbolic_gradient
@@ -43,6 +46,7 @@ __version__ = "0.1.0"
 __all__ = [
     "OPS",
     "AdvizError",
+    "CollapsedView",
     "Contribution",
     "Descent",
     "DomainError",
@@ -62,6 +66,7 @@ __all__ = [
     "abs",
     "animate",
     "check_grad",
+    "collapsed_view",
     "cos",
     "count_paths",
     "descent",
@@ -69,6 +74,7 @@ __all__ = [
     "exp",
     "log",
     "name",
+    "path_frames",
     "paths",
     "register_op",
     "relu",
@@ -81,7 +87,9 @@ __all__ = [
     "symbolic_gradient",
     "tan",
     "tanh",
+    "to_beamer",
     "to_svg",
+    "to_tikz",
     "trace",
     "unregister_op",
     "walkthrough",

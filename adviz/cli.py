@@ -210,9 +210,13 @@ def render_outputs(
     *,
     phase: str = "both",
     theme: str = "light",
-    fps: float = 2.0,
+    fps: float | None = None,
     rankdir: str = "LR",
     quiet: bool = False,
+    collapse: tuple[str, ...] | None = None,
+    full: bool = False,
+    paths_of: str | None = None,
+    analytic: bool = False,
 ) -> list[Path]:
     """Write the chosen formats of a trace under ``out``; return the written paths."""
     from adviz.writers import require, save, writer_for
@@ -238,10 +242,16 @@ def render_outputs(
             from adviz.sequence import save_frames
 
             written += save_frames(t, out / "frames", phase=phase, fmt=fmt,
-                                   progress=not quiet, theme=theme, rankdir=rankdir)
+                                   progress=not quiet, theme=theme, rankdir=rankdir,
+                                   collapse=collapse, full=full)
+            if paths_of is not None:
+                written += save_frames(t, out / "frames", phase="paths", fmt=fmt,
+                                       input=paths_of, theme=theme, rankdir=rankdir,
+                                       full=full)
         elif fmt in ("gif", "webp", "mp4"):
-            written.append(save(t, targets[fmt], phase=animated_phase, fps=fps,
-                                progress=not quiet, **style))
+            timing = {} if fps is None else {"fps": fps}
+            written.append(save(t, targets[fmt], phase=animated_phase, progress=not quiet,
+                                **timing, **style))
         elif fmt == "pdf":
             written.append(save(t, targets[fmt], phase=animated_phase, progress=not quiet,
                                 **style))
@@ -249,6 +259,14 @@ def render_outputs(
             written.append(save(t, targets[fmt], **style))
         else:
             written.append(save(t, targets[fmt]))
+    if analytic:
+        from adviz.fileio import atomic_write_text
+        from adviz.render_svg import to_svg
+
+        target = out / "summary-analytic.svg"
+        atomic_write_text(target, to_svg(t, "summary", theme=theme, rankdir=rankdir,
+                                         collapse=collapse, full=full, analytic=True))
+        written.append(target)
     return written
 
 
@@ -262,10 +280,23 @@ _render_options = [
                  show_default=True, help="Which pass to render."),
     click.option("--theme", type=click.Choice(["light", "dark", "print"]), default="light",
                  show_default=True),
-    click.option("--fps", type=click.FloatRange(min=0.1, max=60), default=2.0,
-                 show_default=True, help="Stages per second of animations."),
+    click.option("--fps", type=click.FloatRange(min=0.1, max=60), default=None,
+                 help="Frames per second of animations (default 10; each stage travels for "
+                      "8 frames, then holds for 12)."),
     click.option("--rankdir", type=click.Choice(["LR", "TB"]), default="LR", show_default=True,
                  help="Graph direction: left to right or top to bottom."),
+    click.option("--collapse", "collapse", multiple=True, metavar="LABEL",
+                 help="Draw the scope LABEL (adviz.scope) as one box with its summed "
+                      "gradient flows; repeat for more scopes."),
+    click.option("--full", is_flag=True,
+                 help="Large graphs: draw every node and label (no automatic collapsing, "
+                      "no shortened labels)."),
+    click.option("--paths", "paths_of", metavar="INPUT", default=None,
+                 help="Also write frames/paths-NNN: the chain-rule paths from INPUT to the "
+                      "output, one at a time, then their sum."),
+    click.option("--analytic", is_flag=True,
+                 help="Also write summary-analytic.svg: the SymPy gradient beside the "
+                      "reverse-mode numbers (needs adviz[symbolic])."),
     click.option("-q", "--quiet", is_flag=True, help="No progress bars or summary."),
 ]
 
@@ -293,7 +324,8 @@ def _report(written: list[Path], out: Path, quiet: bool) -> None:
 @_order_option
 @_with_render_options
 def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str | None,
-           phase: str, theme: str, fps: float, rankdir: str, quiet: bool) -> None:
+           phase: str, theme: str, fps: float | None, rankdir: str, collapse: tuple[str, ...],
+           full: bool, paths_of: str | None, analytic: bool, quiet: bool) -> None:
     """Render EXPR into OUT: SVG frames, a GIF, the HTML player and more.
 
     \b
@@ -309,14 +341,17 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
     """
     t = build_trace(expr, at, order)
     _report(render_outputs(t, out, _formats(formats), phase=phase, theme=theme, fps=fps,
-                           rankdir=rankdir, quiet=quiet), out, quiet)
+                           rankdir=rankdir, quiet=quiet, collapse=collapse or None, full=full,
+                           paths_of=paths_of, analytic=analytic), out, quiet)
 
 
 @main.command(cls=_Command)
 @_order_option
 @_with_render_options
-def demo(order: str, out: Path, formats: str | None, phase: str, theme: str, fps: float,
-         rankdir: str, quiet: bool) -> None:
+def demo(order: str, out: Path, formats: str | None, phase: str, theme: str,
+         fps: float | None,
+         rankdir: str, collapse: tuple[str, ...], full: bool, paths_of: str | None,
+         analytic: bool, quiet: bool) -> None:
     """Render the seed example (x1 - x2)**2 + cos(x1 + x2) at x1=1, x2=2.
 
     \b
@@ -325,7 +360,8 @@ def demo(order: str, out: Path, formats: str | None, phase: str, theme: str, fps
     """
     t = trace(SEED_EXPRESSION, SEED_POINT, order=order)
     written = render_outputs(t, out, _formats(formats), phase=phase, theme=theme, fps=fps,
-                             rankdir=rankdir, quiet=quiet)
+                             rankdir=rankdir, quiet=quiet, collapse=collapse or None,
+                             full=full, paths_of=paths_of, analytic=analytic)
     _report(written, out, quiet)
     if not quiet:
         from adviz.walkthrough import walkthrough

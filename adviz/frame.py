@@ -76,7 +76,11 @@ class Line:
 
 @dataclass(frozen=True)
 class NodeView:
-    """A node in one frame: its state, kind and lines of text."""
+    """A node in one frame: its state, kind and lines of text.
+
+    ``kind`` is ``"input"``, ``"const"``, ``"op"`` or ``"output"``; a collapsed
+    scope's box (`adviz.view.view_frame`) has kind ``"scope"``.
+    """
 
     state: str
     kind: str

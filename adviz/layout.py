@@ -22,6 +22,16 @@ True
 >>> tb = compute_layout(t, rankdir="TB")
 >>> tb.nodes["x1"].y < tb.nodes["y"].y
 True
+
+Nodes created inside ``with adviz.scope(label):`` sit in a labelled cluster:
+
+>>> def f(x):
+...     with adviz.scope("square"):
+...         u = x * x
+...     return u + 1
+>>> scoped = compute_layout(adviz.trace(f, x=2.0))
+>>> [(c.label, c.depth) for c in scoped.clusters.values()]
+[('square', 0)]
 """
 
 from __future__ import annotations
@@ -29,15 +39,16 @@ from __future__ import annotations
 import json
 import math
 import weakref
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from adviz.errors import InputError, RenderError
 from adviz.graphviz_engine import find_engine, run_graphviz
-from adviz.labels import reserved_edge_lines, reserved_node_lines, text_width
-from adviz.style import EDGE_SIZE, LINE_SIZE, LINE_SPACING, NAME_SIZE
+from adviz.labels import text_width
+from adviz.style import CLUSTER_SIZE, EDGE_SIZE, LINE_SIZE, LINE_SPACING, NAME_SIZE
+from adviz.view import GraphView, graph_view
 
 if TYPE_CHECKING:
     from adviz.trace import Trace
@@ -104,6 +115,39 @@ class EdgeRoute:
 
 
 @dataclass(frozen=True)
+class ClusterBox:
+    """The box of a scope (a Graphviz cluster) around its nodes.
+
+    Attributes
+    ----------
+    label
+        The scope's own label (``"neuron 1"``).
+    x, y
+        Centre, in points (SVG coordinates).
+    width, height
+        Size in points.
+    depth
+        Nesting depth: 0 for an outermost scope.
+    scope
+        The full scope path, outermost label first.
+    label_pos
+        Centre of the space reserved for the label (top left of the box).
+    label_width
+        Width reserved for the label.
+    """
+
+    label: str
+    x: float
+    y: float
+    width: float
+    height: float
+    depth: int
+    scope: tuple[str, ...] = ()
+    label_pos: tuple[float, float] | None = None
+    label_width: float = 0.0
+
+
+@dataclass(frozen=True)
 class Layout:
     """Positions and sizes of every node and edge of a graph.
 
@@ -117,6 +161,14 @@ class Layout:
         Node id -> `NodeBox`.
     edges
         ``(parent, child)`` -> `EdgeRoute`.
+    clusters
+        Cluster name (``"cluster_0"``, ...) -> `ClusterBox`, outer clusters
+        before the clusters inside them; empty without scopes.
+    collapse
+        Scope labels drawn as one box (their box ids are nodes, see
+        `adviz.collapse`).
+    compact
+        Whether the sizes are for shortened labels (`adviz.view`).
     """
 
     width: float
@@ -124,6 +176,9 @@ class Layout:
     rankdir: str
     nodes: Mapping[str, NodeBox]
     edges: Mapping[tuple[str, str], EdgeRoute]
+    clusters: Mapping[str, ClusterBox] = field(default_factory=dict)
+    collapse: tuple[str, ...] = ()
+    compact: bool = False
 
 
 def line_sizes(count: int) -> tuple[float, ...]:
@@ -166,11 +221,14 @@ def label_size(lines: tuple[str, ...]) -> tuple[float, float]:
     return float(math.ceil(width + 2 * LABEL_PAD)), float(math.ceil(height + 2 * LABEL_PAD))
 
 
-def layout_source(trace: Trace, rankdir: str = "LR") -> str:
+def layout_source(trace: Trace, rankdir: str = "LR", *, collapse: Iterable[str] = (),
+                  compact: bool = False) -> str:
     """The DOT source given to Graphviz: fixed-size boxes and fixed-size label tables.
 
-    Nodes are named ``n0, n1, ...`` in evaluation order, so no user text
-    reaches Graphviz.
+    Nodes are named ``n0, n1, ...`` in drawing order, so no user text
+    reaches Graphviz's layout: the labels of edges and of scope clusters
+    are empty tables of the reserved size (a cluster's label is kept in its
+    ``tooltip``). Each scope is a ``subgraph cluster_k``; nested scopes nest.
 
     Examples
     --------
@@ -179,25 +237,110 @@ def layout_source(trace: Trace, rankdir: str = "LR") -> str:
     >>> "rankdir=LR" in source, "n0 -> n1 [label=<<TABLE" in source
     (True, True)
     """
+    return dot_source(trace, rankdir, collapse=collapse, compact=compact)
+
+
+def _table(width: float, height: float) -> str:
+    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="0" CELLSPACING="0"><TR>'
+            f'<TD FIXEDSIZE="TRUE" WIDTH="{width:.0f}" HEIGHT="{height:.0f}"></TD></TR></TABLE>>')
+
+
+def cluster_label_size(label: str) -> tuple[float, float]:
+    """Width and height (points) reserved for a cluster's label.
+
+    Examples
+    --------
+    >>> cluster_label_size("neuron 1")
+    (60.0, 22.0)
+    """
+    return (float(math.ceil(text_width(label, CLUSTER_SIZE) + 2 * LABEL_PAD)),
+            float(math.ceil(CLUSTER_SIZE * LINE_SPACING + 2 * LABEL_PAD)))
+
+
+def cluster_paths(view: GraphView) -> list[tuple[str, ...]]:
+    """Every scope path with a cluster, in order of first appearance, outer before inner."""
+    seen: dict[tuple[str, ...], None] = {}
+    for node in view.nodes:
+        path = view.scopes.get(node, ())
+        for k in range(1, len(path) + 1):
+            seen.setdefault(path[:k], None)
+    return list(seen)
+
+
+def dot_source(trace: Trace, rankdir: str = "LR", *, collapse: Iterable[str] = (),
+               compact: bool = False) -> str:
+    """The DOT source of the layout, with one ``subgraph cluster_k`` per scope.
+
+    Parameters
+    ----------
+    trace
+        A `Trace`.
+    rankdir
+        Graphviz's ``rankdir``.
+    collapse
+        Scope labels drawn as one box (`adviz.collapse`).
+    compact
+        Sizes for shortened labels (`adviz.view`).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> def f(x):
+    ...     with adviz.scope("outer"):
+    ...         with adviz.scope("inner"):
+    ...             u = adviz.sin(x)
+    ...         v = u * 2
+    ...     return v + x
+    >>> source = dot_source(adviz.trace(f, x=1.0))
+    >>> source.count("subgraph cluster_"), "tooltip=outer" in source
+    (2, True)
+    """
     import graphviz
 
-    program = trace.program
-    node_lines = reserved_node_lines(trace)
-    edge_lines = reserved_edge_lines(trace)
+    view = graph_view(trace, tuple(collapse), compact)
     dot = graphviz.Digraph("adviz")
     dot.attr("graph", rankdir=rankdir, nodesep="0.3", ranksep="0.35", margin="0",
              pad="0", splines="spline")
     dot.attr("node", shape="box", fixedsize="true", label="", margin="0")
     dot.attr("edge", arrowsize="0.8")
-    ids = {node.id: f"n{i}" for i, node in enumerate(program.nodes)}
-    for i, node in enumerate(program.nodes):
-        width, height = node_size(node_lines[node.id])
-        dot.node(f"n{i}", width=f"{width / 72:.4f}", height=f"{height / 72:.4f}")
-    for (parent, child), lines in edge_lines.items():
-        w, h = label_size(lines)
-        table = (f'<<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="0" CELLSPACING="0"><TR>'
-                 f'<TD FIXEDSIZE="TRUE" WIDTH="{w:.0f}" HEIGHT="{h:.0f}"></TD></TR></TABLE>>')
-        dot.edge(ids[parent], ids[child], label=table)
+    ids = {node: f"n{i}" for i, node in enumerate(view.nodes)}
+    names = {path: f"cluster_{k}" for k, path in enumerate(cluster_paths(view))}
+    items: dict[tuple[str, ...], list[tuple[str, ...] | str]] = {(): []}
+    for node in view.nodes:
+        path = view.scopes.get(node, ())
+        for k in range(1, len(path) + 1):
+            if path[:k] not in items:
+                items[path[:k]] = []
+                items[path[:k - 1]].append(path[:k])
+        items[path].append(node)
+    inner_edges: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for parent, child in view.edges:
+        a, b = view.scopes.get(parent, ()), view.scopes.get(child, ())
+        common = 0
+        while common < min(len(a), len(b)) and a[common] == b[common]:
+            common += 1
+        inner_edges.setdefault(a[:common], []).append((parent, child))
+
+    def fill(target: Any, path: tuple[str, ...]) -> None:
+        for item in items[path]:
+            if isinstance(item, str):
+                width, height = node_size(view.node_lines[item])
+                target.node(ids[item], width=f"{width / 72:.4f}", height=f"{height / 72:.4f}")
+            else:
+                sub = graphviz.Digraph(name=names[item])
+                w, h = cluster_label_size(item[-1])
+                sub.attr("graph", label=_table(w, h), labeljust="l", labelloc="t",
+                         tooltip=item[-1], margin="8")
+                fill(sub, item)
+                target.subgraph(sub)
+        for parent, child in inner_edges.get(path, []):
+            lines = view.edge_lines[parent, child]
+            if lines:
+                target.edge(ids[parent], ids[child], label=_table(*label_size(lines)))
+            else:
+                target.edge(ids[parent], ids[child])
+
+    fill(dot, ())
     return dot.source
 
 
@@ -206,8 +349,7 @@ def _point(text: str) -> tuple[float, float]:
     return float(x), float(y)
 
 
-def _parse(data: dict[str, Any], trace: Trace, rankdir: str) -> Layout:
-    program = trace.program
+def _parse(data: dict[str, Any], view: GraphView, rankdir: str) -> Layout:
     x0, y0, x1, y1 = (float(v) for v in data["bb"].split(","))
 
     def flip(p: tuple[float, float]) -> tuple[float, float]:
@@ -215,11 +357,25 @@ def _parse(data: dict[str, Any], trace: Trace, rankdir: str) -> Layout:
 
     names: dict[int, str] = {}
     nodes: dict[str, NodeBox] = {}
+    found: dict[int, ClusterBox] = {}
+    paths = cluster_paths(view)
     for obj in data.get("objects", []):
         name = obj["name"]
+        if name.startswith("cluster_"):
+            number = int(name[len("cluster_"):])
+            path = paths[number]
+            cx0, cy0, cx1, cy1 = (float(v) for v in obj["bb"].split(","))
+            left, top = flip((cx0, cy1))
+            right, bottom = flip((cx1, cy0))
+            label_pos = flip(_point(obj["lp"])) if "lp" in obj else None
+            found[number] = ClusterBox(
+                path[-1], round((left + right) / 2, 2), round((top + bottom) / 2, 2),
+                round(right - left, 2), round(bottom - top, 2), len(path) - 1, path,
+                label_pos, cluster_label_size(path[-1])[0])
+            continue
         if not name.startswith("n"):
             continue
-        node_id = program.nodes[int(name[1:])].id
+        node_id = view.nodes[int(name[1:])]
         names[obj["_gvid"]] = node_id
         x, y = flip(_point(obj["pos"]))
         nodes[node_id] = NodeBox(node_id, x, y, round(float(obj["width"]) * 72, 2),
@@ -238,17 +394,20 @@ def _parse(data: dict[str, Any], trace: Trace, rankdir: str) -> Layout:
                 points.append(flip(_point(part)))
         label = flip(_point(edge["lp"])) if "lp" in edge else None
         edges[parent, child] = EdgeRoute(parent, child, tuple(points), head, label)
-    ordered_nodes = {n.id: nodes[n.id] for n in program.nodes}
-    ordered_edges = {key: edges[key] for key in trace.graph.edges}
+    ordered_nodes = {n: nodes[n] for n in view.nodes}
+    ordered_edges = {key: edges[key] for key in view.edges}
+    clusters = {f"cluster_{k}": found[k] for k in sorted(found)}
     return Layout(round(x1 - x0, 2), round(y1 - y0, 2), rankdir,
-                  MappingProxyType(ordered_nodes), MappingProxyType(ordered_edges))
+                  MappingProxyType(ordered_nodes), MappingProxyType(ordered_edges),
+                  MappingProxyType(clusters), view.collapse, view.compact)
 
 
-_CACHE: weakref.WeakKeyDictionary[Trace, dict[tuple[str, str], Layout]] = \
-    weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[
+    Trace, dict[tuple[str, str, tuple[str, ...], bool], Layout]] = weakref.WeakKeyDictionary()
 
 
-def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = None) -> Layout:
+def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = None,
+                   collapse: Iterable[str] = (), compact: bool = False) -> Layout:
     """The layout of a trace's graph, computed once with Graphviz and cached.
 
     Parameters
@@ -261,6 +420,11 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
     engine
         Graphviz program: ``"pure"``, ``"system"``, a path, or ``None`` (see
         `adviz.graphviz_engine.find_engine`).
+    collapse
+        Scope labels to draw as one box each (`adviz.collapse`); the box ids
+        are then nodes of the layout instead of the scopes' nodes.
+    compact
+        Reserve sizes for shortened labels (`adviz.view`): no edge labels.
 
     Returns
     -------
@@ -270,20 +434,25 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
     Raises
     ------
     InputError
-        An unknown ``rankdir``.
+        An unknown ``rankdir`` or scope label.
     RenderError
         Graphviz is missing or fails.
     """
     if rankdir not in RANKDIRS:
         raise InputError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
-    key = (rankdir, find_engine(engine))
+    if isinstance(collapse, str):
+        collapse = (collapse,)
+    labels = tuple(dict.fromkeys(collapse))
+    key = (rankdir, find_engine(engine), labels, bool(compact))
     per_trace = _CACHE.setdefault(trace, {})
     cached = per_trace.get(key)
     if cached is not None:
         return cached
-    output = run_graphviz(layout_source(trace, rankdir), ["-Tjson0"], engine=key[1])
+    view = graph_view(trace, labels, bool(compact))
+    output = run_graphviz(dot_source(trace, rankdir, collapse=labels, compact=compact),
+                          ["-Tjson0"], engine=key[1])
     try:
-        layout = _parse(json.loads(output), trace, rankdir)
+        layout = _parse(json.loads(output), view, rankdir)
     except (ValueError, KeyError, IndexError) as err:
         raise RenderError(f"cannot read Graphviz's layout output: {err!r}") from err
     per_trace[key] = layout

@@ -146,8 +146,11 @@ class Program:
 
 
 def _scope_of(scopes: list[tuple[str, int, int]], position: int) -> tuple[str, ...]:
-    inside = [(start, -end, name) for name, start, end in scopes if start <= position < end]
-    return tuple(name for _, _, name in sorted(inside))
+    # Scopes are recorded when they close, inner before outer: on equal ranges the one
+    # recorded later encloses the other.
+    inside = [(start, -end, -k, name) for k, (name, start, end) in enumerate(scopes)
+              if start <= position < end]
+    return tuple(name for *_, name in sorted(inside))
 
 
 def build_program(

@@ -29,15 +29,24 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from adviz.frame import EdgeView, Frame, Line, NodeView, frame, frame_count
-from adviz.labels import reserved_edge_lines, stage_title, text_width
-from adviz.layout import LABEL_PAD, EdgeRoute, Layout, NodeBox, compute_layout, label_size
-from adviz.style import LINE_SPACING, TITLE_SIZE, Theme, get_theme
+from adviz.labels import stage_title, text_width
+from adviz.layout import (
+    LABEL_PAD,
+    ClusterBox,
+    EdgeRoute,
+    Layout,
+    NodeBox,
+    compute_layout,
+    label_size,
+)
+from adviz.style import CLUSTER_SIZE, LINE_SIZE, LINE_SPACING, TITLE_SIZE, Theme, get_theme
+from adviz.view import graph_view, view_frame, view_options
 
 if TYPE_CHECKING:
     from adviz.trace import Trace
@@ -113,14 +122,21 @@ def wrap(text: str, width: float, size: float = TITLE_SIZE) -> list[str]:
     return lines
 
 
-_GEOMETRY: weakref.WeakKeyDictionary[Trace, dict[tuple[float, float], Geometry]] = \
+_GEOMETRY: weakref.WeakKeyDictionary[
+    Trace, dict[tuple[float, float, str, tuple[str, ...]], Geometry]] = \
     weakref.WeakKeyDictionary()
 
 
-def geometry(trace: Trace, layout: Layout) -> Geometry:
-    """The frame geometry shared by every frame (forward, reverse, summary) of a trace."""
+def geometry(trace: Trace, layout: Layout, notice: str = "",
+             extra_titles: Sequence[str] = ()) -> Geometry:
+    """The frame geometry shared by every frame (forward, reverse, summary) of a trace.
+
+    ``notice`` is a further caption line shown in every frame (the large-graph
+    notice of `adviz.view.view_options`); ``extra_titles`` are captions of
+    other frames drawn with this geometry (the path frames of `adviz.path_frames`).
+    """
     per_trace = _GEOMETRY.setdefault(trace, {})
-    key = (layout.width, layout.height)
+    key = (layout.width, layout.height, notice, tuple(extra_titles))
     if key in per_trace:
         return per_trace[key]
     width = max(layout.width + 2 * MARGIN, MIN_WIDTH)
@@ -128,7 +144,10 @@ def geometry(trace: Trace, layout: Layout) -> Geometry:
     titles = [stage_title(trace, phase, k) for phase in ("forward", "reverse")
               for k in range(frame_count(trace, phase))]
     titles.append(stage_title(trace, "summary", 0))
+    titles += list(extra_titles)
     lines = max(len(wrap(t, caption_width)) for t in titles)
+    if notice:
+        lines += len(wrap(notice, caption_width))
     caption_height = lines * TITLE_SIZE * LINE_SPACING + 10.0
     dy = MARGIN + caption_height
     result = Geometry(round(width, 2), round(dy + layout.height + MARGIN, 2),
@@ -200,7 +219,8 @@ class _Style:
 
 
 def _node_style(state: str, kind: str, theme: Theme) -> _Style:
-    base = {"input": theme.input_fill, "output": theme.output_fill}.get(kind, theme.node_fill)
+    base = {"input": theme.input_fill, "output": theme.output_fill,
+            "scope": theme.scope_fill}.get(kind, theme.node_fill)
     if state == "muted":
         return _Style(theme.muted_fill, theme.muted_stroke, 1.0, theme.muted_text)
     if state == "active":
@@ -248,6 +268,27 @@ def _draw_node(number: int, box: NodeBox, view_state: str, kind: str,
                f'width="{_f(box.width)}" height="{_f(box.height)}" rx="6" ry="6" '
                f'fill="{style.fill}" stroke="{style.stroke}" stroke-width="{_f(style.width)}"/>')
     _text_block(lines, x, y, theme, style.text, out, font=_esc(theme.css_font()))
+    out.append("</g>")
+
+
+def _draw_cluster(number: int, name: str, box: ClusterBox, g: Geometry, theme: Theme,
+                  out: list[str]) -> None:
+    """A scope's cluster: a rounded box and its label at the top left (Graphviz's structure)."""
+    left, top = box.x - box.width / 2 + g.dx, box.y - box.height / 2 + g.dy
+    out.append(f'<g id="clust{number}" class="cluster" data-depth="{box.depth}">')
+    out.append(f"<title>{_esc(name)}</title>")
+    out.append(f'<rect x="{_f(left)}" y="{_f(top)}" width="{_f(box.width)}" '
+               f'height="{_f(box.height)}" rx="8" ry="8" fill="{theme.cluster_fill}" '
+               f'fill-opacity="0.9" stroke="{theme.cluster_stroke}" stroke-width="1" '
+               f'stroke-dasharray="5,3"/>')
+    if box.label_pos is not None:
+        lx = box.label_pos[0] - box.label_width / 2 + LABEL_PAD + g.dx
+        baseline = box.label_pos[1] + g.dy + CLUSTER_SIZE * 0.35
+    else:
+        lx, baseline = left + 6, top + 4 + CLUSTER_SIZE
+    out.append(f'<text text-anchor="start" x="{_f(lx)}" y="{_f(baseline)}" '
+               f'font-family="{_esc(theme.css_font())}" font-size="{_f(CLUSTER_SIZE)}" '
+               f'font-style="italic" fill="{theme.text}">{_esc(box.label)}</text>')
     out.append("</g>")
 
 
@@ -309,15 +350,22 @@ class _Painter:
     frames costs little more than the elements that change.
     """
 
-    def __init__(self, trace: Trace, layout: Layout, theme: Theme) -> None:
+    def __init__(self, trace: Trace, layout: Layout, theme: Theme, notice: str = "",
+                 extra_titles: tuple[str, ...] = ()) -> None:
         self.layout = layout
         self.theme = theme
-        self.geometry = geometry(trace, layout)
+        self.notice = notice
+        self.geometry = geometry(trace, layout, notice, extra_titles)
         self.output = trace.output
         self.label_widths: dict[tuple[str, str], float] = {}
         if layout.rankdir in ("TB", "BT"):
+            view = graph_view(trace, layout.collapse, layout.compact)
             self.label_widths = {edge: label_size(lines)[0]
-                                 for edge, lines in reserved_edge_lines(trace).items()}
+                                 for edge, lines in view.edge_lines.items() if lines}
+        out: list[str] = []
+        for number, (name, box) in enumerate(layout.clusters.items(), start=1):
+            _draw_cluster(number, name, box, self.geometry, theme, out)
+        self.clusters = "\n".join(out)
         self.nodes: dict[tuple[int, str, NodeView], str] = {}
         self.edges: dict[tuple[int, tuple[str, str], EdgeView], str] = {}
 
@@ -342,54 +390,156 @@ class _Painter:
             cached = self.edges[key] = "\n".join(out)
         return cached
 
-    def frame(self, content: Frame) -> str:
+    def frame(self, content: Frame, panel: Sequence[Line] = ()) -> str:
         g, theme = self.geometry, self.theme
         font = _esc(theme.css_font())
+        panel_lines = [(piece, line) for line in panel
+                       for piece in wrap(line.text, g.caption_width, line.size)]
+        panel_height = sum(line.size * LINE_SPACING for _, line in panel_lines)
+        outer = replace(g, height=round(g.height + panel_height + (8.0 if panel else 0.0), 2))
         out = [
             '<?xml version="1.0" encoding="UTF-8" standalone="no"?>',
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(g.width)}pt" '
-            f'height="{_f(g.height)}pt" viewBox="0.00 0.00 {_f(g.width)} {_f(g.height)}">',
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(outer.width)}pt" '
+            f'height="{_f(outer.height)}pt" '
+            f'viewBox="0.00 0.00 {_f(outer.width)} {_f(outer.height)}">',
             f'<g id="graph0" class="graph" data-phase="{content.phase}" '
             f'data-stage="{content.index}">',
             f"<title>{_esc(self.output)}</title>",
-            f'<rect x="0" y="0" width="{_f(g.width)}" height="{_f(g.height)}" '
+            f'<rect x="0" y="0" width="{_f(outer.width)}" height="{_f(outer.height)}" '
             f'fill="{theme.background}" stroke="none"/>',
             '<g class="caption">',
         ]
-        for k, text in enumerate(wrap(content.title, g.caption_width)):
+        caption = wrap(content.title, g.caption_width)
+        notice = wrap(self.notice, g.caption_width) if self.notice else []
+        for k, text in enumerate(caption + notice):
             baseline = MARGIN + TITLE_SIZE * LINE_SPACING * k + TITLE_SIZE
+            extra = ' font-style="italic" class="notice"' if k >= len(caption) else ""
+            colour = theme.muted_text if k >= len(caption) else theme.text
             out.append(f'<text x="{_f(MARGIN)}" y="{_f(baseline)}" font-family="{font}" '
-                       f'font-size="{_f(TITLE_SIZE)}" fill="{theme.text}">{_esc(text)}</text>')
+                       f'font-size="{_f(TITLE_SIZE)}"{extra} fill="{colour}">{_esc(text)}</text>')
         out.append("</g>")
+        if self.clusters:
+            out.append(self.clusters)
         for number, (edge, view) in enumerate(content.edges.items(), start=1):
             out.append(self.edge(number, edge, view))
         for number, (node_id, node) in enumerate(content.nodes.items(), start=1):
             out.append(self.node(number, node_id, node))
+        if panel_lines:
+            out.append('<g class="panel">')
+            y = g.height - MARGIN + 8.0
+            for text, line in panel_lines:
+                height = line.size * LINE_SPACING
+                baseline = y + height / 2 + line.size * 0.35
+                weight = ' font-weight="bold"' if line.role == "name" else ""
+                out.append(f'<text x="{_f(MARGIN)}" y="{_f(baseline)}" font-family="{font}" '
+                           f'font-size="{_f(line.size)}"{weight} '
+                           f'fill="{_line_colour(line, theme)}">{_esc(text)}</text>')
+                y += height
+            out.append("</g>")
         out.append("</g>")
         out.append("</svg>")
         return "\n".join(out) + "\n"
 
 
-_PAINTERS: weakref.WeakKeyDictionary[Trace, dict[tuple[int, Theme], _Painter]] = \
+_PAINTERS: weakref.WeakKeyDictionary[
+    Trace, dict[tuple[int, Theme, str, tuple[str, ...]], _Painter]] = \
     weakref.WeakKeyDictionary()
 
 
-def _painter(trace: Trace, layout: Layout, theme: Theme) -> _Painter:
+def _painter(trace: Trace, layout: Layout, theme: Theme, notice: str = "",
+             extra_titles: tuple[str, ...] = ()) -> _Painter:
     per_trace = _PAINTERS.setdefault(trace, {})
-    key = (id(layout), theme)
+    key = (id(layout), theme, notice, extra_titles)
     painter = per_trace.get(key)
     if painter is None or painter.layout is not layout:
-        painter = per_trace[key] = _Painter(trace, layout, theme)
+        painter = per_trace[key] = _Painter(trace, layout, theme, notice, extra_titles)
     return painter
 
 
-def render_frame(trace: Trace, content: Frame, layout: Layout, theme: Theme) -> str:
+def render_frame(trace: Trace, content: Frame, layout: Layout, theme: Theme, *,
+                 notice: str = "", extra_titles: Sequence[str] = (),
+                 panel: Sequence[Line] = ()) -> str:
     """Draw one frame's content with a stored layout; returns the SVG text.
 
     Elements unchanged since an earlier frame of the same trace, layout and
     theme are reused rather than drawn again.
+
+    Parameters
+    ----------
+    trace, content, layout, theme
+        The trace, what the frame shows (`adviz.frame.frame`, or
+        `adviz.view.view_frame` for a collapsed or compact layout), the
+        stored layout and the colours.
+    notice
+        A further caption line (the large-graph notice).
+    extra_titles
+        Captions of other frames sharing this geometry (reserves caption lines).
+    panel
+        Lines drawn below the graph (the analytic gradient).
     """
-    return _painter(trace, layout, theme).frame(content)
+    painter = _painter(trace, layout, theme, notice, tuple(extra_titles))
+    return painter.frame(content, panel)
+
+
+def analytic_panel(trace: Trace) -> tuple[Line, ...]:
+    """Lines comparing the analytic gradient (SymPy) with the reverse-mode numbers.
+
+    Raises
+    ------
+    MissingDependencyError
+        SymPy is not installed (``pip install 'adviz[symbolic]'``).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> [line.text for line in analytic_panel(t)][1]
+    '∂y/∂x₁ = 2x₁ − 2x₂ − sin(x₁ + x₂) = −2.14112 — reverse mode: g_x1 = −2.14112 ✓'
+    """
+    from adviz.labels import DASH, PARTIAL, pretty_name, pretty_number
+    from adviz.symbolic import symbolic_gradient
+
+    gradients = symbolic_gradient(trace)
+    lines = [Line("Analytic gradient (SymPy) beside reverse mode", "name", LINE_SIZE)]
+    out = pretty_name(trace.output)
+    for name, g in gradients.items():
+        value = "?" if g.value is None else pretty_number(g.value)
+        agree = g.value is not None and math.isclose(g.value, g.reverse, rel_tol=1e-9,
+                                                     abs_tol=1e-12)
+        mark = " ✓" if agree else ""
+        lines.append(Line(f"{PARTIAL}{out}/{PARTIAL}{pretty_name(name)} = "
+                          f"{pretty_formula(g.text)} = {value} {DASH} reverse mode: g_{name} = "
+                          f"{pretty_number(g.reverse)}{mark}", "adjoint", LINE_SIZE))
+    return tuple(lines)
+
+
+def pretty_formula(text: str) -> str:
+    """A SymPy formula (``sstr``) for display: subscripts, ``²``, ``·`` and ``−``.
+
+    Examples
+    --------
+    >>> pretty_formula("2*x1 - 2*x2 - sin(x1 + x2)")
+    '2x₁ − 2x₂ − sin(x₁ + x₂)'
+    >>> pretty_formula("-2*(1 - tanh(w*x)**2)*x**(-1)")
+    '−2(1 − tanh(w·x)²)·x^(−1)'
+    """
+    import re
+
+    from adviz.labels import MINUS, pretty_name
+
+    def name(match: re.Match[str]) -> str:
+        word = match.group(0)
+        following = match.string[match.end():match.end() + 1]
+        return word if following == "(" else pretty_name(word)
+
+    def power(match: re.Match[str]) -> str:
+        exponent = match.group(1)
+        return "²" if exponent == "2" else "^" + exponent
+
+    result = re.sub(r"\*\*(\(-?[\d.]+\)|[\d.]+)", power, text)
+    result = re.sub(r"(?<![\w.^])(\d+(?:\.\d+)?)\*(?=[A-Za-z(])", r"\1", result)
+    result = result.replace("*", "·").replace("-", MINUS)
+    return re.sub(r"[A-Za-z_]\w*", name, result)
 
 
 def to_svg(
@@ -400,6 +550,9 @@ def to_svg(
     theme: str | Theme = "light",
     rankdir: str = "LR",
     engine: str | None = None,
+    collapse: Iterable[str] | None = None,
+    full: bool = False,
+    analytic: bool = False,
 ) -> str:
     """One frame as SVG text.
 
@@ -418,6 +571,17 @@ def to_svg(
         ``"LR"`` (inputs left, output right) or ``"TB"``.
     engine
         Graphviz program for the (cached) layout; see `adviz.graphviz_engine`.
+    collapse
+        Scope labels (``with adviz.scope(label):``) to draw as one box with
+        the summed gradient crossing its border (`adviz.collapse`). ``None``
+        (default) collapses the outermost scopes of a large graph only.
+    full
+        Draw a graph with more than `adviz.view.LARGE_GRAPH` nodes with every
+        label; by default such graphs get shortened labels and a notice in
+        the caption.
+    analytic
+        Add a panel with the analytic gradient (SymPy) beside the reverse-mode
+        numbers; raises `MissingDependencyError` without ``adviz[symbolic]``.
 
     Returns
     -------
@@ -433,8 +597,13 @@ def to_svg(
     True
     """
     resolved = get_theme(theme)
-    layout = compute_layout(trace, rankdir=rankdir, engine=engine)
-    return render_frame(trace, frame(trace, phase, stage), layout, resolved)
+    panel = analytic_panel(trace) if analytic else ()
+    options = view_options(trace, collapse, full)
+    layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=options.collapse,
+                            compact=options.compact)
+    view = graph_view(trace, options.collapse, options.compact)
+    content = view_frame(trace, view, frame(trace, phase, stage))
+    return render_frame(trace, content, layout, resolved, notice=options.notice, panel=panel)
 
 
 def iter_svg_frames(
@@ -444,6 +613,8 @@ def iter_svg_frames(
     theme: str | Theme = "light",
     rankdir: str = "LR",
     engine: str | None = None,
+    collapse: Iterable[str] | None = None,
+    full: bool = False,
 ) -> Iterator[str]:
     """Every frame of a phase as SVG text, in stage order (one layout for all).
 
@@ -455,6 +626,10 @@ def iter_svg_frames(
     6
     """
     resolved = get_theme(theme)
-    layout = compute_layout(trace, rankdir=rankdir, engine=engine)
+    options = view_options(trace, collapse, full)
+    layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=options.collapse,
+                            compact=options.compact)
+    view = graph_view(trace, options.collapse, options.compact)
     for index in range(frame_count(trace, phase)):
-        yield render_frame(trace, frame(trace, phase, index), layout, resolved)
+        content = view_frame(trace, view, frame(trace, phase, index))
+        yield render_frame(trace, content, layout, resolved, notice=options.notice)

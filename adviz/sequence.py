@@ -5,7 +5,8 @@ Frames are named ``forward-000.svg, forward-001.svg, ...`` and
 rendered first, from one stored layout; only then does each sequence replace
 the folder's old frames of that sequence as a whole (`adviz.fileio.replace_sequence`),
 so stale frames of a longer earlier run disappear and a failure midway leaves
-the previous output as it was.
+the previous output as it was. ``phase="paths"`` writes the chain-rule path
+frames of one input (`adviz.path_frames`) as ``paths-000.svg, ...``.
 
 Examples
 --------
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ from adviz.frame import frame, frame_count
 from adviz.layout import compute_layout
 from adviz.render_svg import render_frame
 from adviz.style import Theme, get_theme
+from adviz.view import graph_view, view_frame, view_options
 
 if TYPE_CHECKING:
     from adviz.trace import Trace
@@ -42,9 +44,10 @@ PROGRESS_THRESHOLD = 40
 def _phases(phase: str) -> tuple[str, ...]:
     if phase == "both":
         return ("forward", "reverse")
-    if phase in ("forward", "reverse", "summary"):
+    if phase in ("forward", "reverse", "summary", "paths"):
         return (phase,)
-    raise InputError(f"unknown phase {phase!r}; use 'both', 'forward', 'reverse' or 'summary'")
+    raise InputError(f"unknown phase {phase!r}; use 'both', 'forward', 'reverse', 'summary' "
+                     f"or 'paths'")
 
 
 def save_frames(
@@ -58,6 +61,9 @@ def save_frames(
     engine: str | None = None,
     scale: float = 1.5,
     progress: bool | None = None,
+    collapse: Iterable[str] | None = None,
+    full: bool = False,
+    input: str | None = None,
 ) -> list[Path]:
     """Write every frame of one or both passes as numbered files.
 
@@ -68,8 +74,9 @@ def save_frames(
     directory
         Target folder (created when missing).
     phase
-        ``"both"`` (default), ``"forward"``, ``"reverse"`` or ``"summary"``
-        (one file, ``summary-000``).
+        ``"both"`` (default), ``"forward"``, ``"reverse"``, ``"summary"``
+        (one file, ``summary-000``) or ``"paths"`` (the chain-rule paths of
+        ``input``, then their sum: `adviz.path_frames`).
     fmt
         ``"svg"`` (default) or ``"png"`` (rendered with resvg and the DejaVu
         fonts Matplotlib ships: no system fonts or libraries needed).
@@ -80,6 +87,11 @@ def save_frames(
     progress
         Show a progress bar; ``None`` shows one for long sequences when
         standard error is a terminal.
+    collapse, full
+        As for `adviz.to_svg`: scopes drawn as one box, and large graphs with
+        every label.
+    input
+        The input whose paths ``phase="paths"`` shows (default: the first).
 
     Returns
     -------
@@ -98,7 +110,17 @@ def save_frames(
         raise InputError(f"unknown frame format {fmt!r}; use 'svg' or 'png'")
     phases = _phases(phase)
     resolved = get_theme(theme)
-    layout = compute_layout(trace, rankdir=rankdir, engine=engine)
+    if phases == ("paths",):
+        from adviz.path_figures import path_frames
+
+        svgs = path_frames(trace, input, theme=resolved, rankdir=rankdir, engine=engine,
+                           full=full)
+        data = _png_all(svgs, scale) if fmt == "png" else [s.encode("utf-8") for s in svgs]
+        return replace_sequence(directory, "paths", f".{fmt}", data)
+    options = view_options(trace, collapse, full)
+    layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=options.collapse,
+                            compact=options.compact)
+    view = graph_view(trace, options.collapse, options.compact)
     encode: Callable[[str], bytes]
     if fmt == "png":
         from adviz.raster import svg_to_png
@@ -118,7 +140,8 @@ def save_frames(
         for name in phases:
             frames = []
             for index in range(frame_count(trace, name)):
-                svg = render_frame(trace, frame(trace, name, index), layout, resolved)
+                content = view_frame(trace, view, frame(trace, name, index))
+                svg = render_frame(trace, content, layout, resolved, notice=options.notice)
                 frames.append(encode(svg))
                 bar.update(1)
             rendered[name] = frames
@@ -128,6 +151,12 @@ def save_frames(
     for name in phases:
         paths += replace_sequence(directory, name, f".{fmt}", rendered[name])
     return paths
+
+
+def _png_all(svgs: list[str], scale: float) -> list[bytes]:
+    from adviz.raster import svg_to_png
+
+    return [svg_to_png(svg, scale=scale) for svg in svgs]
 
 
 class _NoBar:

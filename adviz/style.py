@@ -59,6 +59,9 @@ EDGE_SIZE = 11.0
 TITLE_SIZE = 14.0
 """Font size (points) of a frame's caption."""
 
+CLUSTER_SIZE = 12.0
+"""Font size (points) of a scope cluster's label."""
+
 LINE_SPACING = 1.3
 """Line height as a multiple of the font size."""
 
@@ -89,6 +92,11 @@ class Theme:
         Colour of adjoints and of gradient flow.
     font
         Font family name.
+    cluster_fill, cluster_stroke
+        The box around a scope's nodes (a cluster); nested clusters are drawn
+        over their parents, so the fill darkens with depth when translucent.
+    scope_fill
+        A collapsed scope's box.
     """
 
     name: str
@@ -108,6 +116,9 @@ class Theme:
     forward: str
     gradient: str
     font: str = FONT_FAMILY
+    cluster_fill: str = "#f7f7fa"
+    cluster_stroke: str = "#9a9aae"
+    scope_fill: str = "#eeeef6"
 
     def css_font(self) -> str:
         """The font as a CSS ``font-family`` list with fallbacks.
@@ -157,6 +168,9 @@ DARK = Theme(
     muted_edge="#44464c",
     forward=OKABE_ITO["sky_blue"],
     gradient=OKABE_ITO["orange"],
+    cluster_fill="#26282d",
+    cluster_stroke="#6f7380",
+    scope_fill="#30323a",
 )
 
 PRINT = Theme(
@@ -176,6 +190,9 @@ PRINT = Theme(
     muted_edge="#b3b3b3",
     forward=OKABE_ITO["blue"],
     gradient=DARK_VERMILLION,
+    cluster_fill="#ffffff",
+    cluster_stroke="#000000",
+    scope_fill="#f2f2f2",
 )
 
 THEMES: MappingProxyType[str, Theme] = MappingProxyType(

@@ -149,5 +149,6 @@ def _load_builtin() -> None:
         animation,  # noqa: F401  (gif, webp, apng, mp4, pdf, png)
         html,  # noqa: F401  (registers the html player)
         svg,  # noqa: F401  (registers the svg frame writer)
+        tex,  # noqa: F401  (registers the Beamer slides writer)
         text,  # noqa: F401  (registers the text formats)
     )

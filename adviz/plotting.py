@@ -1,0 +1,44 @@
+"""`draw` and `animate` without importing Matplotlib until they are called.
+
+`import adviz` must work with only NetworkX installed, so the package
+exports these thin functions; the work is done by `adviz.mpl` (imported on
+first call).
+
+Examples
+--------
+>>> import sys, adviz
+>>> callable(adviz.draw) and callable(adviz.animate)
+True
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.axes import Axes
+
+    from adviz.trace import Trace
+
+
+def draw(trace: Trace, phase: str = "reverse", stage: int = -1, ax: Axes | None = None,
+         **options: Any) -> Axes:
+    """Draw one stage of a trace on a Matplotlib Axes (see `adviz.mpl.draw.draw`).
+
+    Options: ``theme``, ``rankdir``, ``size``, ``caption``.
+    """
+    from adviz.mpl.draw import draw as draw_
+
+    return draw_(trace, phase, stage, ax, **options)
+
+
+def animate(trace: Trace, phase: str = "reverse", **options: Any) -> FuncAnimation:
+    """Animate the forward or reverse pass (see `adviz.mpl.animation.animate`).
+
+    Options: ``fps``, ``tween``, ``hold``, ``theme``, ``size``, ``dpi``,
+    ``rankdir``, ``transparent``, ``repeat``.
+    """
+    from adviz.mpl.animation import animate as animate_
+
+    return animate_(trace, phase, **options)

@@ -1,0 +1,342 @@
+"""Writers for Matplotlib output: GIF, WebP, APNG, MP4, PDF pages and PNG stills.
+
+======  =====================================================  ==========
+suffix  what                                                   needs
+======  =====================================================  ==========
+.gif    animation (Pillow)                                     --
+.webp   animation (Pillow)                                     --
+.apng   animation (Pillow)                                     --
+.mp4    H.264 video, ``yuv420p``, even pixel size              ``video``
+.pdf    one page per stage (slides)                            --
+.png    one stage as a still image (``stage=``, default last)  --
+======  =====================================================  ==========
+
+Options (all optional): ``phase`` (``"reverse"``, ``"forward"``, ``"both"``
+for animations and PDF), ``fps``, ``tween``, ``hold``, ``dpi``, ``size``
+(``"16:9"``, ``"4:3"``, ... or ``(width, height)`` inches), ``theme``,
+``rankdir``, ``transparent``, ``progress`` (a progress bar on a terminal;
+``False`` silences it, ``True`` forces it), ``stage`` (PNG only), and
+``collapse`` / ``full`` (what to draw of a large or scoped graph, as for the
+SVG frames).
+
+Pillow animations store each hold as one frame shown ``hold / fps``
+seconds, so a GIF of ``S`` stages has ``S + (S - 1) * tween`` frames per
+phase (`adviz.mpl.animation.distinct_frame_count`); MP4 repeats held frames
+at a constant frame rate (`adviz.mpl.animation.frame_count`). Every file is
+rendered to a temporary file in the target folder and renamed into place:
+nothing is left behind on failure.
+
+Examples
+--------
+>>> import adviz, tempfile, pathlib
+>>> from adviz.writers import save
+>>> t = adviz.trace("x * x + 1", x=3)
+>>> path = save(t, pathlib.Path(tempfile.mkdtemp()) / "x.gif", tween=1, hold=1, dpi=30)
+>>> from PIL import Image
+>>> Image.open(path).n_frames  # 3 stages + 2 travels of 1 frame
+5
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from adviz.errors import InputError, RenderError
+from adviz.writers import Writer, _always, register_writer
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from adviz.mpl.animation import Animator
+    from adviz.trace import Trace
+
+ANIMATION_OPTIONS = frozenset({"phase", "fps", "tween", "hold", "dpi", "size", "theme",
+                               "rankdir", "transparent", "progress", "collapse", "full"})
+STILL_OPTIONS = frozenset({"phase", "stage", "dpi", "size", "theme", "rankdir",
+                           "transparent", "collapse", "full"})
+PDF_OPTIONS = frozenset({"phase", "size", "theme", "rankdir", "transparent", "progress",
+                         "collapse", "full"})
+
+
+def _check_options(fmt: str, options: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise InputError(f"the {fmt} format has no option {', '.join(map(repr, unknown))}; "
+                         f"its options are {', '.join(sorted(allowed))}")
+
+
+@contextlib.contextmanager
+def atomic_target(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` (same suffix) renamed onto it on success.
+
+    On any error the temporary file is removed and ``path`` is left as it was.
+    """
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise RenderError(f"cannot create the folder {str(target.parent)!r}: "
+                          f"{err.strerror}") from err
+    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix,
+                                dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def progress_bar(total: int, enabled: bool | None, label: str) -> Any:
+    """A tqdm bar on standard error; ``None`` means only when it is a terminal."""
+    from tqdm.auto import tqdm
+
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    return tqdm(total=total, disable=not enabled, desc=label, unit="frame", leave=False)
+
+
+def _movie_writer_class() -> type:
+    from matplotlib.animation import AbstractMovieWriter
+
+    class PillowSequenceWriter(AbstractMovieWriter):
+        """Collects frames for Pillow's animated formats (GIF, WebP, APNG), no ffmpeg.
+
+        Frames come from `adviz.mpl.animation.Animator.rgba` (cached static
+        part, pulses drawn on top). Runs of identical frames (the holds) are
+        stored once with their summed duration.
+        """
+
+        def __init__(self, animator: Animator, fmt: str, fps: float,
+                     transparent: bool = False) -> None:
+            super().__init__(fps=fps)  # type: ignore[arg-type]
+            self.animator = animator
+            self.fmt = fmt
+            self.transparent = transparent
+            self.frames: list[tuple[bytes, tuple[int, int], int]] = []
+
+        def setup(self, fig: Figure, outfile: Any, dpi: float | None = None) -> None:
+            super().setup(fig, outfile, dpi)
+            self.frames = []
+
+        def grab_frame(self, **savefig_kwargs: Any) -> None:
+            pixels, size = self.animator.rgba()
+            data = bytes(pixels)
+            if self.frames and self.frames[-1][0] == data:
+                last = self.frames[-1]
+                self.frames[-1] = (last[0], last[1], last[2] + 1)
+            else:
+                self.frames.append((data, size, 1))
+
+        def finish(self) -> None:
+            from PIL import Image
+
+            images = [Image.frombuffer("RGBA", size, data, "raw", "RGBA", 0, 1)
+                      for data, size, _ in self.frames]
+            if self.fmt == "GIF" and not self.transparent:
+                images = shared_palette([im.convert("RGB") for im in images])
+            durations = [round(count * 1000.0 / self.fps) for _, _, count in self.frames]
+            extra: dict[str, Any] = {"loop": 0}
+            if self.fmt == "WEBP":
+                extra.update(lossless=True, method=3)
+            if self.fmt == "GIF" and self.transparent:
+                extra["disposal"] = 2
+            images[0].save(self.outfile, format=self.fmt, save_all=True,
+                           append_images=images[1:], duration=durations, **extra)
+
+    return PillowSequenceWriter
+
+
+def shared_palette(images: list[Any], samples: int = 8) -> list[Any]:
+    """Map RGB frames onto one 255-colour palette (fast, and no colour flicker in GIFs).
+
+    The palette is computed once (median cut) from up to ``samples`` frames
+    spread over the animation; each frame is then mapped without dithering.
+    """
+    from PIL import Image
+
+    step = max(1, len(images) // samples)
+    chosen = [*images[::step][:samples], images[-1]]
+    width = max(im.width for im in chosen)
+    sheet = Image.new("RGB", (width, sum(im.height for im in chosen)))
+    y = 0
+    for im in chosen:
+        sheet.paste(im, (0, y))
+        y += im.height
+    palette = sheet.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    return [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
+
+
+def _ffmpeg_writer_class() -> type:
+    from matplotlib.animation import FFMpegWriter
+
+    class FastFFMpegWriter(FFMpegWriter):
+        """Matplotlib's ffmpeg writer fed from `Animator.rgba` (raw RGBA on its pipe)."""
+
+        def __init__(self, animator: Animator, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.animator = animator
+
+        def grab_frame(self, **savefig_kwargs: Any) -> None:
+            pixels, _ = self.animator.rgba()
+            self._proc.stdin.write(bytes(pixels))  # type: ignore[attr-defined]
+
+    return FastFFMpegWriter
+
+
+def _animator(trace: Trace, options: dict[str, Any], even: bool = False
+              ) -> tuple[Animator, float]:
+    from adviz.mpl.animation import DEFAULT_FPS, DEFAULT_HOLD, DEFAULT_TWEEN, Animator
+
+    fps = options.get("fps", DEFAULT_FPS)
+    if not isinstance(fps, (int, float)) or isinstance(fps, bool) or fps <= 0:
+        raise InputError(f"fps must be a positive number, not {fps!r}")
+    dpi = options.get("dpi", 100.0)
+    if not isinstance(dpi, (int, float)) or isinstance(dpi, bool) or dpi <= 0:
+        raise InputError(f"dpi must be a positive number, not {dpi!r}")
+    animator = Animator(trace, options.get("phase", "reverse"),
+                        tween=options.get("tween", DEFAULT_TWEEN),
+                        hold=options.get("hold", DEFAULT_HOLD), theme=options.get("theme"),
+                        size=options.get("size"), dpi=float(dpi),
+                        rankdir=options.get("rankdir", "LR"),
+                        transparent=bool(options.get("transparent", False)), even=even,
+                        collapse=options.get("collapse"), full=bool(options.get("full", False)))
+    return animator, float(fps)
+
+
+def _write_animation(animator: Animator, writer: Any, target: Path,
+                     progress: bool | None) -> None:
+    from adviz.mpl.animation import write_frames
+
+    with progress_bar(len(animator.frames), progress, target.name) as bar, \
+            atomic_target(target) as tmp:
+        write_frames(animator, writer, tmp, on_frame=lambda _: bar.update(1))
+
+
+def _pillow_writer(fmt: str) -> Callable[..., None]:
+    def write(trace: Trace, path: Path, **options: Any) -> None:
+        _check_options(fmt.lower(), options, ANIMATION_OPTIONS)
+        animator, fps = _animator(trace, options)
+        writer = _movie_writer_class()(animator, fmt, fps,
+                                       bool(options.get("transparent", False)))
+        _write_animation(animator, writer, Path(path), options.get("progress"))
+
+    return write
+
+
+def video_available() -> bool:
+    """Whether MP4 can be written: the ``imageio-ffmpeg`` wheel (extra ``video``) is installed."""
+    try:
+        import imageio_ffmpeg  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _write_mp4(trace: Trace, path: Path, **options: Any) -> None:
+    _check_options("mp4", options, ANIMATION_OPTIONS)
+    if options.get("transparent"):
+        raise InputError("MP4 (H.264) has no transparency: use .webp, .apng or .gif for "
+                         "transparent=True")
+    import imageio_ffmpeg
+    import matplotlib
+
+    matplotlib.rcParams["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
+    animator, fps = _animator(trace, options, even=True)
+    writer = _ffmpeg_writer_class()(
+        animator, fps=fps, codec="libx264",
+        extra_args=["-pix_fmt", "yuv420p", "-preset", "medium", "-crf", "20"])
+    writer.frame_format = "rgba"
+    _write_animation(animator, writer, Path(path), options.get("progress"))
+
+
+def _figure(trace: Trace, options: dict[str, Any], phase: str) -> Any:
+    from adviz.layout import compute_layout
+    from adviz.mpl.figure import figure_size, new_figure
+    from adviz.mpl.scene import Scene
+    from adviz.style import get_theme
+    from adviz.view import view_options
+
+    theme = get_theme(options.get("theme"))
+    view = view_options(trace, options.get("collapse"), bool(options.get("full", False)))
+    layout = compute_layout(trace, rankdir=options.get("rankdir", "LR"),
+                            collapse=view.collapse, compact=view.compact)
+    transparent = bool(options.get("transparent", False))
+    fig = new_figure(figure_size(options.get("size"), trace, layout),
+                     float(options.get("dpi", 100.0)), None if transparent else theme.background)
+    scene = Scene(trace, fig.axes[0], theme=theme, layout=layout,
+                  collapse=options.get("collapse"), full=bool(options.get("full", False)))
+    if transparent:
+        fig.axes[0].patch.set_visible(False)
+    return fig, scene
+
+
+def _write_png(trace: Trace, path: Path, **options: Any) -> None:
+    _check_options("png", options, STILL_OPTIONS)
+    phase = options.get("phase", "reverse")
+    if phase not in ("forward", "reverse"):
+        raise InputError(f"a PNG shows one stage of 'forward' or 'reverse', not {phase!r}")
+    stage = options.get("stage", -1)
+    n = len(trace.stages(phase))
+    if not isinstance(stage, int) or not -n <= stage < n:
+        raise InputError(f"{phase} stage {stage!r} does not exist: there are {n} stages "
+                         f"(0 to {n - 1})")
+    fig, scene = _figure(trace, options, phase)
+    scene.show(phase, stage)
+    from adviz.mpl.mathtext import large_parse_cache
+
+    buffer = io.BytesIO()
+    with large_parse_cache():
+        fig.savefig(buffer, format="png", metadata={"Software": None},
+                    transparent=bool(options.get("transparent", False)))
+    with atomic_target(Path(path)) as tmp:
+        tmp.write_bytes(buffer.getvalue())
+
+
+def _write_pdf(trace: Trace, path: Path, **options: Any) -> None:
+    _check_options("pdf", options, PDF_OPTIONS)
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from adviz.mpl.animation import phases_of
+    from adviz.mpl.mathtext import large_parse_cache
+
+    phases = phases_of(options.get("phase", "reverse"))
+    fig, scene = _figure(trace, options, phases[0])
+    pages = [(p, k) for p in phases for k in range(len(trace.stages(p)))]
+    transparent = bool(options.get("transparent", False))
+    with progress_bar(len(pages), options.get("progress"), Path(path).name) as bar, \
+            atomic_target(Path(path)) as tmp:
+        with PdfPages(tmp, metadata={"Creator": "adviz", "Producer": "adviz",
+                                     "CreationDate": None}) as pdf:
+            for phase, k in pages:
+                scene.show(phase, k)
+                with large_parse_cache():
+                    pdf.savefig(fig, transparent=transparent)
+                bar.update(1)
+
+
+register_writer(Writer("gif", (".gif",), _pillow_writer("GIF"), _always,
+                       description="animated GIF of the reverse (or forward) pass"))
+register_writer(Writer("webp", (".webp",), _pillow_writer("WEBP"), _always,
+                       description="animated WebP (lossless)"))
+register_writer(Writer("apng", (".apng",), _pillow_writer("PNG"), _always,
+                       description="animated PNG"))
+register_writer(Writer("mp4", (".mp4",), _write_mp4, video_available, extra="video",
+                       description="H.264 video (needs the video extra: imageio-ffmpeg)"))
+register_writer(Writer("pdf", (".pdf",), _write_pdf, _always,
+                       description="one PDF page per stage, for slides"))
+register_writer(Writer("png", (".png",), _write_png, _always,
+                       description="one stage as a PNG image (stage=, default the last)"))

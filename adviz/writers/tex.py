@@ -1,0 +1,36 @@
+r"""The ``tex`` writer: Beamer slides with one overlay per stage (TikZ at the stored layout).
+
+Examples
+--------
+>>> import adviz, tempfile, pathlib
+>>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+>>> path = adviz.save(t, pathlib.Path(tempfile.mkdtemp()) / "slides.tex", phase="both")
+>>> path.read_text(encoding="utf-8").count(r"\only<")
+12
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from adviz.fileio import atomic_write_text
+from adviz.render_tikz import to_beamer
+from adviz.writers import Writer, _always, register_writer
+
+if TYPE_CHECKING:
+    from adviz.style import Theme
+    from adviz.trace import Trace
+
+
+def write_tex(trace: Trace, path: Path, *, phase: str = "reverse", standalone: bool = True,
+              title: str | None = None, rankdir: str = "LR", engine: str | None = None,
+              theme: str | Theme = "light") -> None:
+    """Write Beamer slides; the options are `adviz.render_tikz.to_beamer`'s."""
+    atomic_write_text(path, to_beamer(trace, phase, standalone=standalone, title=title,
+                                      rankdir=rankdir, engine=engine, theme=theme))
+
+
+register_writer(Writer("tex", (".tex",), write_tex, _always,
+                       description="Beamer slides, one overlay per stage (options: phase, "
+                                   "standalone, title, rankdir, theme)"))

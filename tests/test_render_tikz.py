@@ -1,0 +1,163 @@
+"""TikZ pictures and Beamer slides: structure always, compiled when pdflatex is present."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import adviz
+from adviz.errors import InputError
+from adviz.frame import frame_count
+from adviz.render_tikz import CM_PER_POINT, math_safe, stage_caption, to_beamer, to_tikz
+from adviz.writers import writer_for
+
+HOSTILE = "a_b & 100% {x}"
+BACKSLASH = "\\"
+
+
+def hostile_trace() -> adviz.Trace:
+    def f(a):
+        u = adviz.name(a * 2, HOSTILE)
+        v = adviz.name(a + 1, BACKSLASH)
+        w = adviz.name(adviz.sin(a), "~^#$")
+        return u + v * w
+
+    return adviz.trace(f, a=1.0)
+
+
+def scoped_trace() -> adviz.Trace:
+    def f(x1, x2):
+        with adviz.scope("difference & squared"):
+            a = (x1 - x2) ** 2
+        return a + adviz.cos(x1 + x2)
+
+    return adviz.trace(f, x1=1.0, x2=2.0)
+
+
+def balanced(text: str) -> bool:
+    """Braces balance, ignoring escaped ones (``\\{``, ``\\}``)."""
+    depth = 0
+    for match in re.finditer(r"\\.|[{}]", text, re.S):
+        token = match.group(0)
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def overlays(text: str) -> list[int]:
+    return [int(k) for k in re.findall(r"\\only<(\d+)>", text)]
+
+
+@pytest.mark.parametrize("phase", ["reverse", "forward", "both"])
+def test_one_overlay_per_stage(seed_trace: adviz.Trace, phase: str) -> None:
+    tex = to_beamer(seed_trace, phase)
+    count = sum(frame_count(seed_trace, p)
+                for p in (("forward", "reverse") if phase == "both" else (phase,)))
+    assert overlays(tex) == list(range(1, count + 1))
+    assert tex.count("\\begin{tikzpicture}") == count
+    assert balanced(tex)
+    assert tex.count("\\begin{frame}") == tex.count("\\end{frame}") == 1
+
+
+def test_standalone_document_and_fragment(seed_trace: adviz.Trace) -> None:
+    full = to_beamer(seed_trace)
+    assert full.startswith("\\documentclass{beamer}")
+    assert "\\usepackage{tikz}" in full and full.rstrip().endswith("\\end{document}")
+    fragment = to_beamer(seed_trace, standalone=False)
+    assert fragment.startswith("\\begin{frame}") and "\\documentclass" not in fragment
+    assert fragment in full
+
+
+def test_nodes_sit_at_the_layout_positions(seed_trace: adviz.Trace) -> None:
+    from adviz.layout import compute_layout
+
+    layout = compute_layout(seed_trace)
+    picture = to_tikz(seed_trace, "summary")
+    for node, box in layout.nodes.items():
+        at = f"at ({box.x * CM_PER_POINT:.3f},{-box.y * CM_PER_POINT:.3f})"
+        assert at in picture, node
+    assert picture.count(".. controls") >= len(layout.edges)
+    assert "$t_{1} = x_{1} - x_{2}$" in picture
+    assert "\\partial t_{2}/\\partial t_{1} = 2 t_{1} = -2" in picture
+
+
+def test_reverse_stage_shows_the_contribution(seed_trace: adviz.Trace) -> None:
+    picture = to_tikz(seed_trace, "reverse", 3)
+    assert "g_{t_{3}} \\mathrel{+}= 1 \\cdot (-\\sin(t_{3})) = -0.14112" in picture
+    assert "latex-" in picture  # gradient edges point at the parent
+    assert stage_caption(seed_trace, "reverse", 3).startswith("Stage 3 of 5: process parents")
+
+
+def test_hostile_names_are_escaped() -> None:
+    tex = to_beamer(hostile_trace(), "both", title=HOSTILE + " " + BACKSLASH)
+    assert balanced(tex)
+    assert "\\mathrm{a\\_b \\& 100\\% \\{x\\}}" in tex
+    assert "\\mbox{\\textbackslash}" in tex
+    assert "\\begin{frame}{a\\_b \\& 100\\% \\{x\\} \\textbackslash{}}" in tex
+    body = tex.split("\\begin{document}", 1)[1]
+    # no raw special character from a name reaches LaTeX
+    for raw in ("a_b", " & 100", "100%"):
+        assert raw not in body
+    assert math_safe("\\~{}") == "\\mbox{\\textasciitilde}"
+
+
+def test_clusters_are_drawn() -> None:
+    tex = to_beamer(scoped_trace())
+    assert tex.count("\\draw[advizcluster]") == frame_count(scoped_trace(), "reverse")
+    assert "difference \\& squared" in tex
+
+
+def test_unknown_phase_is_an_input_error(seed_trace: adviz.Trace) -> None:
+    with pytest.raises(InputError, match="both"):
+        to_beamer(seed_trace, "sideways")
+
+
+def test_save_picks_the_tex_writer(seed_trace: adviz.Trace, tmp_path: Path) -> None:
+    assert writer_for("slides.tex").name == "tex"
+    path = adviz.save(seed_trace, tmp_path / "slides.tex", phase="both", standalone=False)
+    assert path.read_text(encoding="utf-8") == to_beamer(seed_trace, "both", standalone=False)
+
+
+def test_themes_set_the_colours(seed_trace: adviz.Trace) -> None:
+    light, dark = to_beamer(seed_trace), to_beamer(seed_trace, theme="dark")
+    assert "\\definecolor{advizbackground}{HTML}{1E1F22}" in dark
+    assert "background canvas" in dark and "background canvas" not in light
+    assert "\\definecolor{advizforward}{HTML}{0072B2}" in light
+
+
+def test_same_input_same_bytes() -> None:
+    a = to_beamer(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2), "both")
+    b = to_beamer(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2), "both")
+    assert a == b
+
+
+PDFLATEX = shutil.which("pdflatex")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not on PATH (install TeX Live: "
+                                              "texlive-latex-base, -latex-extra, -pictures)")
+@pytest.mark.parametrize("case", ["seed", "hostile", "scoped", "dark"])
+def test_compiles_with_pdflatex(case: str, tmp_path: Path) -> None:
+    trace = {"seed": lambda: adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2),
+             "hostile": hostile_trace, "scoped": scoped_trace, "dark": scoped_trace}[case]()
+    source = tmp_path / "slides.tex"
+    adviz.save(trace, source, phase="both", title=f"{HOSTILE} {BACKSLASH}",
+               theme="dark" if case == "dark" else "light")
+    result = subprocess.run(
+        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", source.name],
+        cwd=tmp_path, capture_output=True, text=True, timeout=180, check=False)
+    log = (tmp_path / "slides.log").read_text(encoding="latin-1", errors="replace") \
+        if (tmp_path / "slides.log").exists() else result.stdout
+    assert result.returncode == 0, log[-3000:]
+    pages = re.search(r"Output written on slides\.pdf \((\d+) pages?", result.stdout)
+    assert pages is not None
+    assert int(pages.group(1)) == sum(frame_count(trace, p) for p in ("forward", "reverse"))
