@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -125,7 +126,9 @@ allowed: numbers, input names, + - * / ** and the functions abs, cos, ...
     if not text.strip():
         raise ExpressionError("the expression is empty")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)  # e.g. "1in": reported as an error
+            tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
         where = f"column {err.offset}" if err.offset else "the end"
         raise ExpressionError(f"syntax error at {where} of {_short(text)}: {err.msg}") from None
