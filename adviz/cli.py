@@ -348,20 +348,29 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
 @main.command(cls=_Command)
 @_order_option
 @_with_render_options
+@click.option("--interactive", is_flag=True,
+              help="Also write OUT/demo.html: the interactive demonstration (change the "
+                   "inputs, step both passes, gradient descent, all in the browser).")
 def demo(order: str, out: Path, formats: str | None, phase: str, theme: str,
          fps: float | None,
          rankdir: str, collapse: tuple[str, ...], full: bool, paths_of: str | None,
-         analytic: bool, quiet: bool) -> None:
+         analytic: bool, quiet: bool, interactive: bool) -> None:
     """Render the seed example (x1 - x2)**2 + cos(x1 + x2) at x1=1, x2=2.
 
     \b
-    Example:
-      adviz demo -o out      # then open out/index.html
+    Examples:
+      adviz demo -o out                  # then open out/index.html
+      adviz demo --interactive -o out    # and out/demo.html
     """
+    from adviz.writers import save
+
     t = trace(SEED_EXPRESSION, SEED_POINT, order=order)
     written = render_outputs(t, out, _formats(formats), phase=phase, theme=theme, fps=fps,
                              rankdir=rankdir, quiet=quiet, collapse=collapse or None,
                              full=full, paths_of=paths_of, analytic=analytic)
+    if interactive:
+        written.append(save(t, out / "demo.html", interactive=True, theme=theme,
+                            rankdir=rankdir))
     _report(written, out, quiet)
     if not quiet:
         from adviz.walkthrough import walkthrough

@@ -24,7 +24,7 @@ table as a literal block instead.
 option          meaning
 ==============  ==============================================================
 ``:at:``        the point: ``x1=1, x2=2`` (commas or spaces between inputs)
-``:output:``    ``player`` (default), ``gif``, ``svg`` or ``frames`` (`OUTPUTS`)
+``:output:``    ``player`` (default), ``demo``, ``gif``, ``svg`` or ``frames`` (`OUTPUTS`)
 ``:phase:``     ``forward``, ``reverse`` or ``both``; ``summary`` for ``svg``
 ``:stage:``     stage shown by ``svg`` (default ``-1``: the last)
 ``:order:``     reverse order: ``seed`` (default) or ``tape``
@@ -47,7 +47,7 @@ Examples
 >>> parse_at("x1=1, x2=2")
 {'x1': 1.0, 'x2': 2.0}
 >>> sorted(OUTPUTS)
-['frames', 'gif', 'player', 'svg']
+['demo', 'frames', 'gif', 'player', 'svg']
 >>> OUTPUTS["gif"].default_phase
 'reverse'
 """
@@ -204,6 +204,30 @@ def render_player(request: Request) -> str:
     return f'<div class="adviz-embed adviz-embed-player"{_style(o)}>\n{fragment}</div>\n'
 
 
+DEMO_HEIGHT = "56rem"
+"""Height of the frame that holds the interactive demonstration (``:output: demo``)."""
+
+
+def render_demo(request: Request) -> str:
+    """The interactive demonstration (`adviz.demo_page`), as its own page in an iframe.
+
+    The page carries its own Content-Security-Policy and script, so it is
+    written next to the pictures and framed rather than inlined.
+    """
+    o = request.options
+    path = request.folder / f"{request.key}.html"
+    if not path.exists():
+        adviz.save(request.trace, path, interactive=True, theme=o["theme"],
+                   rankdir=o["rankdir"])
+        _publish(path)
+    width = str(o.get("width") or "100%")
+    if width[-1].isdigit():
+        width += "px"
+    return (f'<iframe class="adviz-embed adviz-embed-demo" src="{html.escape(request.url)}/'
+            f'{html.escape(path.name)}" title="{html.escape(request.alt)}" loading="lazy" '
+            f'style="width:{html.escape(width)};height:{DEMO_HEIGHT};border:0"></iframe>\n')
+
+
 def render_gif(request: Request) -> str:
     """An animated GIF of one pass (or both), as an image."""
     o = request.options
@@ -262,6 +286,9 @@ OUTPUTS: dict[str, OutputKind] = {
     for kind in (
         OutputKind("player", ("forward", "reverse", "both"), "both", render_player,
                    "the interactive player, inline in the page"),
+        OutputKind("demo", ("both",), "both", render_demo,
+                   "the interactive demonstration (inputs, both passes, checks, gradient "
+                   "descent) in a frame"),
         OutputKind("gif", ("forward", "reverse", "both"), "reverse", render_gif,
                    "an animated GIF"),
         OutputKind("svg", ("forward", "reverse", "summary"), "reverse", render_svg,

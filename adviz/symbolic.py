@@ -156,8 +156,8 @@ def symbolic_gradient(trace: Trace) -> dict[str, SymbolicGradient]:
         formula = _simplify(sp, sp.diff(y, symbol))
         try:
             value: float | None = float(formula.subs(point).evalf())
-        except (TypeError, ValueError):
-            value = None
+        except (TypeError, ValueError, RecursionError, AttributeError):
+            value = None  # a custom op has no SymPy form: the formula keeps it undefined
         result[name] = SymbolicGradient(
             name, formula, sp.sstr(formula), sp.latex(formula), value, trace.grad[name]
         )

@@ -135,3 +135,11 @@ def test_gallery_renders_every_example(tmp_path: Path) -> None:
 def test_gallery_without_scripts(tmp_path: Path) -> None:
     code, out = run("gallery", "--source", str(tmp_path), "-o", str(tmp_path / "o"))
     assert code == 1 and "no gallery scripts" in out
+
+
+def test_demo_interactive_writes_the_demonstration_page(tmp_path: Path) -> None:
+    code, out = run("demo", "--interactive", "-q", "--format", "md", "-o", str(tmp_path))
+    assert code == 0, out
+    page = (tmp_path / "demo.html").read_text()
+    assert "window.adviz" in page and 'class="adviz-data"' in page
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.html", "walkthrough.md"]

@@ -42,3 +42,15 @@ def test_missing_sympy_names_the_extra(monkeypatch: pytest.MonkeyPatch, seed_tra
     monkeypatch.setitem(sys.modules, "sympy", None)
     with pytest.raises(adviz.MissingDependencyError, match=r"adviz\[symbolic\]"):
         adviz.symbolic_gradient(seed_trace)
+
+
+def test_custom_ops_stay_symbolic_without_a_value() -> None:
+    softplus = adviz.register_op("softplus_s", lambda a: math.log1p(math.exp(a)),
+                                 lambda a: 1 / (1 + math.exp(-a)), replace=True)
+    try:
+        t = adviz.trace(lambda x: softplus(x) * x, x=0.5)
+        g = adviz.symbolic_gradient(t)["x"]
+    finally:
+        adviz.unregister_op("softplus_s")
+    assert "softplus_s" in g.text
+    assert g.value is None and g.reverse == pytest.approx(t.grad["x"])

@@ -147,6 +147,7 @@ def _load_builtin() -> None:
     _loaded = True
     from adviz.writers import (
         animation,  # noqa: F401  (gif, webp, apng, mp4, pdf, png)
+        demo,  # noqa: F401  (registers the interactive demonstration page)
         html,  # noqa: F401  (registers the html player)
         svg,  # noqa: F401  (registers the svg frame writer)
         tex,  # noqa: F401  (registers the Beamer slides writer)

@@ -1,0 +1,980 @@
+(function () {
+  "use strict";
+  var SVGNS = "http://www.w3.org/2000/svg";
+  var MINUS = "\u2212", DOT = "\u00b7", DASH = "\u2014", PARTIAL = "\u2202";
+
+  // ------------------------------------------------------------ numbers
+  // Exact decimal expansion of a double, so that rounding matches Python's
+  // correctly rounded, round-half-even formatting digit for digit.
+  var VIEW = new DataView(new ArrayBuffer(8));
+
+  function exact(x) { // x > 0 and finite: x = BigInt(int) * 10^-k
+    VIEW.setFloat64(0, x);
+    var hi = VIEW.getUint32(0), lo = VIEW.getUint32(4);
+    var bexp = (hi >>> 20) & 0x7ff;
+    var mant = BigInt(hi & 0xfffff) * BigInt(4294967296) + BigInt(lo);
+    if (bexp === 0) { bexp = 1; } else { mant += BigInt(1) << BigInt(52); }
+    var e2 = bexp - 1075;
+    if (e2 >= 0) { return { digits: (mant << BigInt(e2)).toString(), k: 0 }; }
+    return { digits: (mant * BigInt(5) ** BigInt(-e2)).toString(), k: -e2 };
+  }
+
+  function roundDigits(d, n) { // keep n >= 1 leading digits, half-even
+    if (n >= d.length) { return { s: d + "0".repeat(n - d.length), carry: false }; }
+    var kept = d.slice(0, n), rest = d.slice(n), up;
+    if (rest[0] > "5") { up = true; }
+    else if (rest[0] < "5") { up = false; }
+    else { up = /[1-9]/.test(rest.slice(1)) || (+kept[n - 1]) % 2 === 1; }
+    if (!up) { return { s: kept, carry: false }; }
+    var a = kept.split(""), i = n - 1;
+    while (i >= 0 && a[i] === "9") { a[i] = "0"; i--; }
+    if (i < 0) { return { s: "1" + a.join(""), carry: true }; }
+    a[i] = String(+a[i] + 1);
+    return { s: a.join(""), carry: false };
+  }
+
+  function fixedAbs(x, dec) { // like Python f"{x:.{dec}f}" for x >= 0
+    if (x === 0) { return dec ? "0." + "0".repeat(dec) : "0"; }
+    var e = exact(x), d = e.digits, n = d.length - e.k + dec;
+    if (n <= 0) { d = "0".repeat(1 - n) + d; n = 1; }
+    var s = roundDigits(d, n).s;
+    if (s.length <= dec) { s = "0".repeat(dec + 1 - s.length) + s; }
+    var whole = s.slice(0, s.length - dec).replace(/^0+(?=\d)/, "");
+    return dec ? whole + "." + s.slice(s.length - dec) : whole;
+  }
+
+  function strip(text) { return text.indexOf(".") < 0 ? text : text.replace(/0+$/, "").replace(/\.$/, ""); }
+
+  function general5(x) { // like Python f"{x:.5g}" for x > 0
+    var e = exact(x), r = roundDigits(e.digits, 5);
+    var exp = e.digits.length - e.k - 1 + (r.carry ? 1 : 0);
+    if (exp >= -4 && exp < 5) { return strip(fixedAbs(x, 4 - exp)); }
+    var m = strip(r.s[0] + "." + r.s.slice(1, 5));
+    var ee = String(Math.abs(exp));
+    return m + "e" + (exp < 0 ? "-" : "+") + (ee.length < 2 ? "0" + ee : ee);
+  }
+
+  function formatNumber(v) { // adviz.formatting.format_number
+    if (v !== v) { return "nan"; }
+    if (v === Infinity) { return "inf"; }
+    if (v === -Infinity) { return "-inf"; }
+    var m = Math.abs(v);
+    if (m === 0) { return "0"; }
+    var text = (m < 1e-3 || m >= 1e6) ? general5(m) : strip(fixedAbs(m, 5));
+    text = (v < 0 ? "-" : "") + text;
+    return (text === "-0" || text === "0") ? "0" : text;
+  }
+
+  function f2(v) { // render_svg._f
+    var text = (v < 0 ? "-" : "") + fixedAbs(Math.abs(v), 2);
+    return text === "-0.00" ? "0.00" : text;
+  }
+
+  function pretty(v) { return formatNumber(v).replace(/-/g, MINUS); }
+
+  function parenthesize(text) { // adviz.formatting.parenthesize, for numbers
+    return text.charAt(0) === "-" ? "(" + text + ")" : text;
+  }
+
+  // ------------------------------------------------------------ the tape
+  function Model(data, kernel) {
+    var self = this;
+    this.data = data;
+    this.kernel = kernel;
+    this.nodes = data.nodes;
+    this.edges = data.edges;
+    this.out = data.output;
+    this.parents = this.nodes.map(function (node) {
+      var seen = [];
+      node.slots.forEach(function (s) { if ("p" in s && seen.indexOf(s.p) < 0) { seen.push(s.p); } });
+      return seen;
+    });
+    this.order = this.reverseOrder(data.order);
+    this.leaves = [];
+    this.nodes.forEach(function (node, i) { if (node.kind !== "op") { self.leaves.push(i); } });
+    this.stageCount = {
+      forward: 1 + this.nodes.length - this.leaves.length,
+      reverse: 1 + (data.granularity === "edge"
+        ? this.order.reduce(function (n, c) { return n + data.into[c].length; }, 0)
+        : this.order.length)
+    };
+  }
+
+  // adviz.stages.reverse_order: Kahn's algorithm with a FIFO queue, or tape order.
+  Model.prototype.reverseOrder = function (order) {
+    var nodes = this.nodes, out = this.out, result = [], i;
+    if (order === "tape") {
+      for (i = out; i >= 0; i--) { if (nodes[i].kind === "op") { result.push(i); } }
+      return result;
+    }
+    if (nodes[out].kind !== "op") { return result; }
+    var pending = nodes.map(function () { return 0; });
+    this.parents.forEach(function (ps) { ps.forEach(function (p) { pending[p] += 1; }); });
+    var queue = [out];
+    while (queue.length) {
+      var child = queue.shift();
+      result.push(child);
+      this.parents[child].forEach(function (p) {
+        pending[p] -= 1;
+        if (pending[p] === 0 && nodes[p].kind === "op") { queue.push(p); }
+      });
+    }
+    return result;
+  };
+
+  Model.prototype.args = function (i, values) {
+    return this.nodes[i].slots.map(function (s) { return "p" in s ? values[s.p] : s.c; });
+  };
+
+  Model.prototype.evaluate = function (point) { // forward values, plain floats
+    var values = new Array(this.nodes.length), self = this;
+    this.data.inputs.forEach(function (inp, k) { values[inp.node] = point[k]; });
+    this.nodes.forEach(function (node, i) {
+      if (node.kind === "const") { values[i] = node.value; }
+      else if (node.kind === "op") {
+        values[i] = +self.kernel.ops[node.op].f.apply(null, self.args(i, values));
+      }
+    });
+    return values;
+  };
+
+  Model.prototype.partial = function (edge, values) {
+    var node = this.nodes[edge.child], fns = this.kernel.ops[node.op].p;
+    var args = this.args(edge.child, values), total = 0;
+    edge.positions.forEach(function (k) { total += +fns[k].apply(null, args); });
+    return total;
+  };
+
+  // Both passes at one point: values, partials, forward and reverse stages.
+  Model.prototype.run = function (point) {
+    var self = this, nodes = this.nodes, data = this.data;
+    var values = this.evaluate(point);
+    var partials = this.edges.map(function (e) { return self.partial(e, values); });
+    var forward = [{
+      index: 0, node: null, nodes: this.leaves.slice(),
+      caption: this.leaves.map(function (i) { return nodes[i].id + " = " + formatNumber(values[i]); }).join(", ")
+    }];
+    nodes.forEach(function (node, i) {
+      if (node.kind !== "op") { return; }
+      forward.push({ index: forward.length, node: i, nodes: [i],
+        caption: node.id + " = " + node.expr + " = " + formatNumber(values[i]) });
+    });
+    var outId = nodes[this.out].id;
+    var reverse = [{ index: 0, node: this.out, contributions: [], caption: "g_" + outId + " = 1" }];
+    var adjoints = {};
+    adjoints[this.out] = 1;
+    this.order.forEach(function (child) {
+      var row = [];
+      data.into[child].forEach(function (number) {
+        var edge = self.edges[number];
+        var upstream = adjoints[child], partial = partials[number];
+        var delta = upstream * partial;
+        var before = edge.parent in adjoints ? adjoints[edge.parent] : 0;
+        var after = before + delta;
+        adjoints[edge.parent] = after;
+        var p = nodes[edge.parent].id, c = nodes[child].id;
+        row.push({ parent: edge.parent, child: child, edge: number, upstream: upstream,
+          partial: partial, delta: delta, before: before, after: after,
+          caption: "g_" + p + " += g_" + c + " * d" + c + "/d" + p + " = " + formatNumber(upstream) +
+            " * " + edge.caption + " = " + formatNumber(delta) });
+      });
+      if (data.granularity === "node") {
+        reverse.push({ index: reverse.length, node: child, contributions: row,
+          caption: row.map(function (r) { return r.caption; }).join("; ") });
+      } else {
+        row.forEach(function (r) {
+          reverse.push({ index: reverse.length, node: child, contributions: [r], caption: r.caption });
+        });
+      }
+    });
+    var grad = data.inputs.map(function (inp) { return inp.node in adjoints ? adjoints[inp.node] : 0; });
+    return { point: point.slice(), values: values, partials: partials, forward: forward,
+      reverse: reverse, adjoints: adjoints, grad: grad, value: values[this.out] };
+  };
+
+  // The state after one stage (adviz.stages.state_after).
+  Model.prototype.stateAfter = function (run, phase, index) {
+    var values = {}, adjoints = {}, i, k;
+    if (phase === "forward") {
+      for (k = 0; k <= index; k++) {
+        run.forward[k].nodes.forEach(function (n) { values[n] = run.values[n]; });
+      }
+    } else {
+      for (i = 0; i < this.nodes.length; i++) { values[i] = run.values[i]; }
+      adjoints[this.out] = 1;
+      for (k = 1; k <= index; k++) {
+        run.reverse[k].contributions.forEach(function (c) { adjoints[c.parent] = c.after; });
+      }
+    }
+    return { values: values, adjoints: adjoints };
+  };
+
+  // ------------------------------------------------------------ labels (adviz.labels)
+  function valueLine(v) { return "= " + pretty(v); }
+  function adjointLine(v) { return "g = " + pretty(v); }
+  function accumulationLines(before, delta, after) {
+    var step = pretty(delta);
+    if (step.charAt(0) === MINUS) { step = "(" + step + ")"; }
+    return ["g = " + pretty(before) + " + " + step, "= " + pretty(after)];
+  }
+  function partialLabel(edge, partial) {
+    var value = pretty(partial);
+    var head = edge.head + edge.formula;
+    return edge.formula === value ? head : head + " = " + value;
+  }
+  function contributionLabel(model, c) {
+    return "g_" + model.nodes[c.parent].id + " += " + pretty(c.upstream) + " " + DOT + " " +
+      model.edges[c.edge].wrapped + " = " + pretty(c.delta);
+  }
+
+  function stageTitle(model, run, phase, index) { // adviz.labels.stage_title
+    var stages = run[phase], stage = stages[index], nodes = model.nodes;
+    var head = "Stage " + index + " of " + (stages.length - 1) + " " + DASH + " ";
+    if (phase === "forward") {
+      if (stage.node === null) {
+        return head + "set the inputs: " + stage.nodes.map(function (n) {
+          return nodes[n].id + " = " + pretty(run.values[n]);
+        }).join(", ");
+      }
+      return head + "evaluate " + nodes[stage.node].plain + " = " + pretty(run.values[stage.node]);
+    }
+    if (index === 0) { return head + "initialise g_" + nodes[stage.node].id + " = 1"; }
+    if (!stage.contributions.length) { return head + "process parents of " + nodes[stage.node].id + ": none"; }
+    return head + "process parents of " + nodes[stage.node].id + ": " + stage.contributions.map(function (c) {
+      var p = nodes[c.parent].id, ch = nodes[c.child].id;
+      return "g_" + p + " += g_" + ch + " " + DOT + " " + PARTIAL + ch + "/" + PARTIAL + p + " = " + pretty(c.delta);
+    }).join("; ");
+  }
+
+  // ------------------------------------------------------------ frames (adviz.frame + render_svg)
+  function frameContent(model, run, phase, index) {
+    var S = model.data.sizes, nodes = model.nodes, edges = model.edges;
+    var nameLine = function (i) { return { text: nodes[i].label, role: "name", size: S.name }; };
+    var valLine = function (i) { return { text: valueLine(run.values[i]), role: "value", size: S.line }; };
+    var partialLine = function (k) { return { text: partialLabel(edges[k], run.partials[k]), role: "partial", size: S.edge }; };
+    var nodeViews = [], edgeViews = [], st = model.stateAfter(run, phase, index), k;
+    if (phase === "forward") {
+      var current = run.forward[index].nodes;
+      nodes.forEach(function (node, i) {
+        if (i in st.values) {
+          nodeViews.push({ state: current.indexOf(i) >= 0 ? "active" : "done", lines: [nameLine(i), valLine(i)] });
+        } else {
+          nodeViews.push({ state: "muted", lines: [nameLine(i)] });
+        }
+      });
+      edges.forEach(function (edge, k) {
+        if (!(edge.child in st.values)) { edgeViews.push({ state: "muted", lines: [], toward: false }); }
+        else {
+          edgeViews.push({ state: current.indexOf(edge.child) >= 0 ? "forward" : "done",
+            lines: [partialLine(k)], toward: false });
+        }
+      });
+      return { nodes: nodeViews, edges: edgeViews, state: st };
+    }
+    var stages = run.reverse, stage = stages[index];
+    var receivedBefore = {}, passed = {}, lastContribution = {};
+    stages.forEach(function (s) { s.contributions.forEach(function (c) { lastContribution[c.edge] = c; }); });
+    for (k = 1; k < index; k++) {
+      stages[k].contributions.forEach(function (c) { receivedBefore[c.parent] = true; passed[c.edge] = true; });
+    }
+    var currentC = {}, now = {};
+    if (index) { stage.contributions.forEach(function (c) { currentC[c.parent] = c; now[c.edge] = true; }); }
+    var active = (index === 0 || stage.contributions.length) ? stage.node : null;
+    nodes.forEach(function (node, i) {
+      var lines = [nameLine(i), valLine(i)], state;
+      if (i in currentC) {
+        state = "receiving";
+        var c = currentC[i];
+        if (receivedBefore[i]) {
+          accumulationLines(c.before, c.delta, c.after).forEach(function (t) {
+            lines.push({ text: t, role: "adjoint", size: S.line });
+          });
+        } else {
+          lines.push({ text: adjointLine(c.after), role: "adjoint", size: S.line });
+        }
+      } else if (i in st.adjoints) {
+        state = i === active ? "active" : "done";
+        lines.push({ text: adjointLine(st.adjoints[i]), role: "adjoint", size: S.line });
+      } else {
+        state = "muted";
+      }
+      nodeViews.push({ state: state, lines: lines });
+    });
+    edges.forEach(function (edge, k) {
+      var contribution = lastContribution[k] ?
+        { text: contributionLabel(model, lastContribution[k]), role: "contribution", size: S.edge } : null;
+      if (now[k]) { edgeViews.push({ state: "gradient", lines: [partialLine(k), contribution], toward: true }); }
+      else if (passed[k]) { edgeViews.push({ state: "passed", lines: [partialLine(k), contribution], toward: true }); }
+      else { edgeViews.push({ state: "pending", lines: [partialLine(k)], toward: false }); }
+    });
+    return { nodes: nodeViews, edges: edgeViews, state: st };
+  }
+
+  function el(tag, attrs, parent) {
+    var e = document.createElementNS(SVGNS, tag);
+    for (var i = 0; i < attrs.length; i += 2) { e.setAttribute(attrs[i], attrs[i + 1]); }
+    if (parent) { parent.appendChild(e); }
+    return e;
+  }
+
+  function Painter(model, svg) {
+    var self = this;
+    this.model = model;
+    this.theme = model.data.theme;
+    this.nodeGroups = [];
+    this.edgeGroups = [];
+    var byTitle = {};
+    svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
+      var t = g.querySelector("title");
+      byTitle[g.getAttribute("class") + ":" + (t ? t.textContent : "")] = g;
+    });
+    model.nodes.forEach(function (node) {
+      var g = byTitle["node:" + node.id];
+      self.nodeGroups.push({ g: g, rect: g.querySelector("rect") });
+    });
+    model.edges.forEach(function (edge) { self.edgeGroups.push({ g: byTitle["edge:" + edge.key] }); });
+  }
+
+  Painter.prototype.textBlock = function (g, lines, cx, cy, override, boldRole, left, avail) {
+    var th = this.theme, sp = this.model.data.sizes.spacing;
+    var anchor = left === null ? "middle" : "start", x = left === null ? cx : left;
+    var total = 0;
+    lines.forEach(function (line) { total += line.size * sp; });
+    var y = cy - total / 2;
+    lines.forEach(function (line) {
+      var height = line.size * sp;
+      var baseline = y + height / 2 + line.size * 0.35;
+      var colour = override || (line.role === "value" ? th.forward :
+        (line.role === "adjoint" || line.role === "contribution") ? th.gradient : th.text);
+      var attrs = ["text-anchor", anchor, "x", f2(x), "y", f2(baseline), "font-family", th.font,
+        "font-size", f2(line.size)];
+      if (line.role === boldRole) { attrs.push("font-weight", "bold"); }
+      attrs.push("fill", colour);
+      var t = el("text", attrs, g);
+      t.textContent = line.text;
+      t.__avail = avail;
+      y += height;
+    });
+  };
+
+  Painter.prototype.paint = function (content) {
+    var self = this, th = this.theme, model = this.model;
+    content.nodes.forEach(function (view, i) {
+      var node = model.nodes[i], item = self.nodeGroups[i], g = item.g, rect = item.rect;
+      var base = node.show === "input" ? th.input_fill : node.show === "output" ? th.output_fill : th.node_fill;
+      var style = view.state === "muted" ? [th.muted_fill, th.muted_stroke, 1.0, th.muted_text]
+        : view.state === "active" ? [th.active_fill, th.active_stroke, 2.4, null]
+          : view.state === "receiving" ? [base, th.gradient, 2.4, null]
+            : [base, th.node_stroke, 1.2, null];
+      g.setAttribute("data-state", view.state);
+      rect.setAttribute("fill", style[0]);
+      rect.setAttribute("stroke", style[1]);
+      rect.setAttribute("stroke-width", f2(style[2]));
+      while (rect.nextSibling) { g.removeChild(rect.nextSibling); }
+      var avail = parseFloat(rect.getAttribute("width")) - 2 * model.data.sizes.nodePad;
+      self.textBlock(g, view.lines, node.cx, node.cy, style[3], null, null, avail);
+    });
+    content.edges.forEach(function (view, k) {
+      var edge = model.edges[k], g = self.edgeGroups[k].g;
+      var look = { muted: [th.muted_edge, 1.0, 1.0], forward: [th.forward, 2.2, 1.0],
+        gradient: [th.gradient, 2.6, 1.0], passed: [th.gradient, 1.3, 0.6] }[view.state] ||
+        [th.edge, 1.2, 1.0];
+      g.setAttribute("data-state", view.state);
+      var title = g.querySelector("title");
+      while (title.nextSibling) { g.removeChild(title.nextSibling); }
+      var geo = view.toward ? edge.rev : edge.fwd;
+      var alpha = look[2] === 1.0 ? [] : ["stroke-opacity", String(look[2]), "fill-opacity", String(look[2])];
+      el("path", ["fill", "none", "stroke", look[0], "stroke-width", f2(look[1])].concat(alpha, ["d", geo[0] || ""]), g);
+      if (geo[1]) {
+        el("polygon", ["fill", look[0], "stroke", look[0], "stroke-width", "1"].concat(alpha, ["points", geo[1]]), g);
+      }
+      if (view.lines.length && edge.label) {
+        var override = view.state === "muted" ? th.muted_text : null;
+        var left = edge.labelWidth === null ? null : edge.label[0] - edge.labelWidth / 2 + model.data.sizes.labelPad;
+        self.textBlock(g, view.lines, edge.label[0], edge.label[1], override,
+          view.state === "gradient" ? "contribution" : null, left, edge.labelBox - 2 * model.data.sizes.labelPad);
+      }
+    });
+    // Keep the stored layout: a text wider than the room reserved for it is condensed.
+    this.nodeGroups.concat(this.edgeGroups).forEach(function (item) {
+      item.g.querySelectorAll("text").forEach(function (t) {
+        if (t.__avail > 0 && t.getComputedTextLength && t.getComputedTextLength() > t.__avail + 0.5) {
+          t.setAttribute("textLength", f2(t.__avail));
+          t.setAttribute("lengthAdjust", "spacingAndGlyphs");
+        }
+      });
+    });
+  };
+
+  // ------------------------------------------------------------ page
+  function h(tag, attrs, text) {
+    var e = document.createElement(tag);
+    if (attrs) { Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); }); }
+    if (text !== undefined && text !== null) { e.textContent = text; }
+    return e;
+  }
+
+  function init(root) {
+    var data = JSON.parse(root.querySelector("script.adviz-data").textContent);
+    var kernel = window.ADVIZ_KERNEL;
+    var model = new Model(data, kernel);
+    var svg = root.querySelector(".adviz-frame svg");
+    var painter = new Painter(model, svg);
+    var q = function (sel) { return root.querySelector(sel); };
+    var caption = q(".adviz-caption"), heading = q(".adviz-title");
+    var branchNote = q(".adviz-branch-note");
+    var traced = data.inputs.map(function (inp) { return inp.value; });
+    var point = traced.slice();
+    var run = model.run(point);
+    var phase = "forward", stage = 0, timer = null, playing = null;
+    var history = [];
+
+    // ---- inputs
+    var inputsBox = q(".adviz-inputs");
+    var inputsHead = h("div", { "class": "adviz-inputs-head" });
+    inputsHead.appendChild(h("h2", null, "Inputs"));
+    inputsBox.appendChild(inputsHead);
+    var inputList = h("div", { "class": "adviz-input-list" });
+    inputsBox.appendChild(inputList);
+    var fields = data.inputs.map(function (inp, k) {
+      var row = h("div", { "class": "adviz-input" });
+      var id = "adviz-in-" + k;
+      var label = h("label", { "for": id, "class": "adviz-input-name" }, model.nodes[inp.node].pretty);
+      var slider = h("input", { type: "range", min: String(inp.min), max: String(inp.max),
+        step: String(inp.step), value: String(inp.value), "aria-label": inp.id + " (slider)" });
+      var number = h("input", { type: "number", id: id, step: "any", value: shown(inp.value),
+        "class": "adviz-number" });
+      row.appendChild(label); row.appendChild(slider); row.appendChild(number);
+      inputList.appendChild(row);
+      slider.addEventListener("input", function () {
+        var v = parseFloat(slider.value);
+        number.value = shown(v);
+        update(k, v);
+      });
+      number.addEventListener("input", function () {
+        var v = parseFloat(number.value);
+        if (isFinite(v)) { number.removeAttribute("aria-invalid"); update(k, v); }
+        else { number.setAttribute("aria-invalid", "true"); }
+      });
+      return { slider: slider, number: number, inp: inp };
+    });
+    var resetInputs = h("button", { type: "button", "class": "adviz-reset-inputs" }, "Back to the traced point");
+    inputsHead.appendChild(resetInputs);
+    resetInputs.addEventListener("click", function () { setPoint(traced.slice(), true); history = []; refreshAll(); });
+
+    function shown(v) { return String(parseFloat(v.toPrecision(7))); }
+
+    function syncFields() {
+      fields.forEach(function (f, k) {
+        var v = point[k];
+        if (parseFloat(f.number.value) !== v && f.number.value !== shown(v)) { f.number.value = shown(v); }
+        if (v < parseFloat(f.slider.min)) { f.slider.min = String(v); }
+        if (v > parseFloat(f.slider.max)) { f.slider.max = String(v); }
+        if (parseFloat(f.slider.value) !== v) { f.slider.value = String(v); }
+      });
+    }
+
+    function update(k, v) { // a user moved an input: keep the shown stage
+      point[k] = v;
+      history = [];
+      run = model.run(point);
+      refreshAll();
+    }
+
+    function setPoint(values, resetStage) {
+      point = values.slice();
+      run = model.run(point);
+      if (resetStage) { phase = "forward"; stage = 0; }
+      syncFields();
+    }
+
+    // ---- controls
+    var controls = q(".adviz-controls");
+    function button(cls, text, title) {
+      var b = h("button", { type: "button", "class": cls, title: title }, text);
+      controls.appendChild(b);
+      return b;
+    }
+    var bForward = button("adviz-run-forward", "Forward", "Run the forward pass stage by stage");
+    var bBackward = button("adviz-run-backward", "Backward", "Run the reverse pass stage by stage");
+    var bStep = button("adviz-step", "Step", "One stage (Right arrow; Left arrow goes back)");
+    var bReset = button("adviz-reset", "Reset", "Back to stage 0 of the forward pass");
+    var counter = h("output", { "class": "adviz-counter" });
+    controls.appendChild(counter);
+
+    function stop() {
+      if (timer !== null) { clearInterval(timer); timer = null; }
+      playing = null;
+    }
+
+    function last(name) { return run[name].length - 1; }
+
+    function next() {
+      if (phase === "forward" && stage === last("forward")) { phase = "reverse"; stage = 0; }
+      else if (stage < last(phase)) { stage += 1; }
+      else { return false; }
+      return true;
+    }
+
+    function prev() {
+      if (stage > 0) { stage -= 1; }
+      else if (phase === "reverse") { phase = "forward"; stage = last("forward"); }
+      else { return false; }
+      return true;
+    }
+
+    function play(name) {
+      if (playing === name) { stop(); render(); return; }
+      stop();
+      if (name === "forward") {
+        if (phase !== "forward" || stage === last("forward")) { phase = "forward"; stage = 0; }
+      } else if (phase === "forward") { phase = "reverse"; stage = 0; }
+      else if (stage === last("reverse")) { stage = 0; }
+      playing = name;
+      render();
+      timer = setInterval(function () {
+        if (phase !== name || stage >= last(name)) { stop(); render(); return; }
+        stage += 1;
+        if (stage >= last(name)) { stop(); }
+        render();
+      }, data.interval);
+    }
+
+    bForward.addEventListener("click", function () { play("forward"); });
+    bBackward.addEventListener("click", function () { play("reverse"); });
+    bStep.addEventListener("click", function () { stop(); next(); render(); });
+    bReset.addEventListener("click", function () { stop(); phase = "forward"; stage = 0; render(); });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.defaultPrevented) { return; }
+      var tag = ev.target && ev.target.tagName ? ev.target.tagName : "";
+      if (/^(INPUT|TEXTAREA|SELECT)$/.test(tag)) { return; }
+      if (ev.key === "ArrowRight") { stop(); next(); render(); ev.preventDefault(); }
+      else if (ev.key === "ArrowLeft") { stop(); prev(); render(); ev.preventDefault(); }
+    });
+
+    // ---- walkthrough table (adviz.walkthrough, html)
+    var tableBox = q(".adviz-table");
+    function title() {
+      return data.nodes[data.output].id + " = " + data.what + " at " + data.inputs.map(function (inp, k) {
+        return inp.id + " = " + formatNumber(point[k]);
+      }).join(", ");
+    }
+    function seedStyle(c) {
+      var p = model.nodes[c.parent].id, ch = model.nodes[c.child].id;
+      return "g_" + p + " += g_" + ch + " * d" + ch + "/d" + p + " = " + formatNumber(c.upstream) + " * " +
+        model.edges[c.edge].seed + " = " + formatNumber(c.delta);
+    }
+    function tableRow(phaseName, index, cells, reached) {
+      var tr = h("tr", { "data-phase": phaseName, "data-stage": String(index) });
+      tr.appendChild(h("td", null, String(index)));
+      tr.appendChild(h("td", null, cells[0]));
+      var td = h("td");
+      if (reached) {
+        cells[1].forEach(function (text, i) { if (i) { td.appendChild(h("br")); } td.appendChild(document.createTextNode(text)); });
+      } else { tr.classList.add("adviz-pending"); }
+      tr.appendChild(td);
+      tr.addEventListener("click", function () { stop(); phase = phaseName; stage = index; render(); });
+      return tr;
+    }
+    function renderTable() {
+      var table = h("table", { "class": "adviz-walkthrough" });
+      table.appendChild(h("caption", null, title()));
+      var fwd = h("tbody", { "class": "adviz-forward" });
+      var reachedF = function (k) { return phase === "reverse" || k <= stage; };
+      var reachedR = function (k) { return phase === "reverse" && k <= stage; };
+      run.forward.forEach(function (s) {
+        if (s.node === null) {
+          s.nodes.forEach(function (n) {
+            fwd.appendChild(tableRow("forward", 0, [model.nodes[n].kind === "input" ? "Inputs" : "Constants",
+              [model.nodes[n].id + " = " + formatNumber(run.values[n])]], reachedF(0)));
+          });
+        } else {
+          fwd.appendChild(tableRow("forward", s.index, ["Evaluate", [s.caption]], reachedF(s.index)));
+        }
+      });
+      var rev = h("tbody", { "class": "adviz-reverse" });
+      run.reverse.forEach(function (s) {
+        if (s.index === 0) { rev.appendChild(tableRow("reverse", 0, ["Initialise", [s.caption]], reachedR(0))); return; }
+        var parents = s.contributions.map(function (c) { return model.nodes[c.parent].id; });
+        var step = "Process parents of " + model.nodes[s.node].id + ", i.e. " +
+          (parents.length === 1 ? parents[0] : "(" + parents.join(", ") + ")");
+        if (data.granularity === "edge") { step = "Process parent " + parents[0] + " of " + model.nodes[s.node].id; }
+        rev.appendChild(tableRow("reverse", s.index, [step, s.contributions.map(seedStyle)], reachedR(s.index)));
+      });
+      var fin = h("tbody", { "class": "adviz-final" });
+      var done = phase === "reverse" && stage === last("reverse");
+      data.inputs.forEach(function (inp, k) {
+        var tr = h("tr");
+        tr.appendChild(h("td", null, ""));
+        tr.appendChild(h("td", null, "d" + data.nodes[data.output].id + "/d" + inp.id));
+        tr.appendChild(h("td", null, done ? "g_" + inp.id + " = " + formatNumber(run.grad[k]) : ""));
+        if (!done) { tr.classList.add("adviz-pending"); }
+        fin.appendChild(tr);
+      });
+      table.appendChild(fwd); table.appendChild(rev); table.appendChild(fin);
+      var old = tableBox.querySelector("table.adviz-walkthrough");
+      var scroll = tableBox.scrollTop;
+      if (old) { tableBox.replaceChild(table, old); } else { tableBox.appendChild(table); }
+      tableBox.scrollTop = scroll;
+      var current = null;
+      table.querySelectorAll('tr[data-phase="' + phase + '"][data-stage="' + stage + '"]').forEach(function (r) {
+        r.classList.add("adviz-current");
+        r.setAttribute("aria-current", "step");
+        current = current || r;
+      });
+      if (current && tableBox.scrollHeight > tableBox.clientHeight) {
+        var top = current.offsetTop - tableBox.clientHeight / 3;
+        if (current.offsetTop < tableBox.scrollTop || current.offsetTop > tableBox.scrollTop + tableBox.clientHeight - 40) {
+          tableBox.scrollTop = Math.max(0, top);
+        }
+      }
+    }
+
+    // ---- check panel
+    var checkBox = q(".adviz-check");
+    function numericGradient(at) {
+      return data.inputs.map(function (inp, k) {
+        var x = at[k], hh = data.fdStep * Math.max(1, Math.abs(x));
+        var up = at.slice(), down = at.slice();
+        up[k] = x + hh; down[k] = x - hh;
+        return (model.evaluate(up)[data.output] - model.evaluate(down)[data.output]) / (2 * hh);
+      });
+    }
+    function renderCheck() {
+      checkBox.textContent = "";
+      checkBox.appendChild(h("h2", null, "Check the gradient"));
+      var a = data.analytic, moved = point.some(function (v, k) { return v !== traced[k]; });
+      var numeric = numericGradient(point);
+      var table = h("table", { "class": "adviz-check-table" });
+      var head = h("tr");
+      ["input", "reverse mode", "finite differences"].concat(a.state === "on" ? ["analytic formula", "value"] : [])
+        .forEach(function (t) { head.appendChild(h("th", { scope: "col" }, t)); });
+      var thead = h("thead"); thead.appendChild(head); table.appendChild(thead);
+      var body = h("tbody");
+      var worst = 0;
+      data.inputs.forEach(function (inp, k) {
+        var tr = h("tr"), g = run.grad[k], n = numeric[k];
+        var err = Math.abs(g - n) / Math.max(Math.abs(g), Math.abs(n), 1);
+        if (!(err <= worst)) { worst = err; }
+        tr.appendChild(h("th", { scope: "row" }, "\u2202" + data.nodes[data.output].id + "/\u2202" + inp.id));
+        tr.appendChild(h("td", { "class": "adviz-num" }, formatNumber(g)));
+        tr.appendChild(h("td", { "class": "adviz-num" }, formatNumber(n)));
+        if (a.state === "on") {
+          var item = a.grads[k], value;
+          var cell = h("td", { "class": "adviz-formula" });
+          cell.appendChild(h("code", null, item.text));
+          tr.appendChild(cell);
+          if (item.js && kernel.analytic[inp.id]) { value = formatNumber(+kernel.analytic[inp.id](point)); }
+          else if (!moved && item.value !== null) { value = formatNumber(item.value) + " *"; }
+          else { value = "\u2014 *"; }
+          tr.appendChild(h("td", { "class": "adviz-num" }, value));
+        }
+        body.appendChild(tr);
+      });
+      table.appendChild(body);
+      var wrap = h("div", { "class": "adviz-check-wrap" });
+      wrap.appendChild(table);
+      checkBox.appendChild(wrap);
+      var verdict = worst <= 1e-5 ? "agree" : "disagree";
+      checkBox.appendChild(h("p", { "class": "adviz-verdict adviz-" + verdict },
+        "Largest relative difference between reverse mode and central finite differences: " +
+        worst.toExponential(1) + " (" + (verdict === "agree" ? "they agree" : "they disagree") + ")."));
+      if (a.state === "on" && a.grads.some(function (g) { return !g.js; })) {
+        checkBox.appendChild(h("p", { "class": "adviz-note" },
+          "* This formula has no JavaScript form; its value is known at the traced point only."));
+      } else if (a.state === "failed") {
+        checkBox.appendChild(h("p", { "class": "adviz-note" },
+          "SymPy could not derive the analytic formula of this graph when the page was written."));
+      } else if (a.state === "missing") {
+        checkBox.appendChild(h("p", { "class": "adviz-note" },
+          "The analytic formula needs SymPy when the page is written: pip install 'adviz[symbolic]'."));
+      }
+    }
+
+    // ---- gradient descent panel
+    var descentBox = q(".adviz-descent");
+    descentBox.appendChild(h("h2", null, "Gradient descent"));
+    var dControls = h("div", { "class": "adviz-descent-controls" });
+    var lrLabel = h("label", null, "learning rate ");
+    var lrField = h("input", { type: "number", step: "any", value: String(data.lr), "class": "adviz-lr", min: "0" });
+    lrLabel.appendChild(lrField);
+    var nLabel = h("label", null, "n ");
+    var nField = h("input", { type: "number", step: "1", min: "1", value: String(data.steps), "class": "adviz-steps" });
+    nLabel.appendChild(nField);
+    var bOne = h("button", { type: "button", "class": "adviz-take-step" }, "Take a step");
+    var bMany = h("button", { type: "button", "class": "adviz-run-steps" }, "Run n steps");
+    [lrLabel, bOne, nLabel, bMany].forEach(function (e) { dControls.appendChild(e); });
+    descentBox.appendChild(dControls);
+    descentBox.appendChild(h("p", { "class": "adviz-note" },
+      "Each step moves every input by \u2212learning rate \u00d7 its gradient, then runs both passes again."));
+    var plots = h("div", { "class": "adviz-plots" });
+    descentBox.appendChild(plots);
+    var descentStatus = h("p", { "class": "adviz-descent-status", "aria-live": "polite" });
+    descentBox.appendChild(descentStatus);
+
+    function descend(lr, steps) {
+      stop();
+      if (!history.length) { history.push({ point: point.slice(), value: run.value }); }
+      var reason = "steps done";
+      for (var s = 0; s < steps; s++) {
+        var g = run.grad, moved = point.map(function (x, k) { return x - lr * g[k]; });
+        if (!moved.every(isFinite)) { reason = "diverged"; break; }
+        setPoint(moved, false);
+        history.push({ point: point.slice(), value: run.value });
+        if (!isFinite(run.value)) { reason = "diverged"; break; }
+      }
+      phase = "reverse"; stage = last("reverse");
+      refreshAll();
+      descentStatus.textContent = (history.length - 1) + " step(s) from the start; " + data.nodes[data.output].id +
+        " = " + formatNumber(run.value) + (reason === "diverged" ? " \u2014 diverged: try a smaller learning rate" : "");
+    }
+    function lrValue() { var v = parseFloat(lrField.value); return isFinite(v) ? v : data.lr; }
+    bOne.addEventListener("click", function () { descend(lrValue(), 1); });
+    bMany.addEventListener("click", function () {
+      var n = parseInt(nField.value, 10);
+      descend(lrValue(), isFinite(n) && n > 0 ? Math.min(n, 10000) : data.steps);
+    });
+
+    function svgEl(tag, attrs, parent, text) {
+      var e = el(tag, attrs, parent);
+      if (text !== undefined) { e.textContent = text; }
+      return e;
+    }
+
+    function renderPlots() {
+      plots.textContent = "";
+      var series = history.length ? history : [{ point: point.slice(), value: run.value }];
+      var W = 320, H = 170, L = 52, R = 10, T = 14, B = 30;
+      var vals = series.map(function (s) { return s.value; }).filter(isFinite);
+      var lo = Math.min.apply(null, vals.length ? vals : [0]), hi = Math.max.apply(null, vals.length ? vals : [1]);
+      var flat = hi === lo, only = hi;
+      if (flat) { var pad = Math.max(Math.abs(hi) * 0.1, 1e-3); hi += pad; lo -= pad; }
+      var sv = el("svg", ["class", "adviz-sparkline", "viewBox", "0 0 " + W + " " + H, "role", "img",
+        "aria-label", "output per step"]);
+      svgEl("rect", ["x", String(L), "y", String(T), "width", String(W - L - R), "height", String(H - T - B), "class", "adviz-plot-area"], sv);
+      var n = Math.max(series.length - 1, 1);
+      var X = function (i) { return L + (W - L - R) * i / n; };
+      var Y = function (v) { return T + (H - T - B) * (hi - v) / (hi - lo); };
+      var pts = series.map(function (s, i) { return isFinite(s.value) ? X(i).toFixed(1) + "," + Y(s.value).toFixed(1) : null; })
+        .filter(function (p) { return p !== null; });
+      svgEl("polyline", ["points", pts.join(" "), "class", "adviz-plot-line"], sv);
+      series.forEach(function (s, i) {
+        if (isFinite(s.value) && series.length <= 60) {
+          svgEl("circle", ["cx", X(i).toFixed(1), "cy", Y(s.value).toFixed(1), "r", "2.2", "class", "adviz-plot-dot"], sv);
+        }
+      });
+      if (flat) {
+        svgEl("text", ["x", String(L - 4), "y", (Y(only) + 4).toFixed(1), "text-anchor", "end", "class", "adviz-plot-tick"], sv, formatNumber(only));
+      } else {
+        svgEl("text", ["x", String(L - 4), "y", String(T + 4), "text-anchor", "end", "class", "adviz-plot-tick"], sv, formatNumber(hi));
+        svgEl("text", ["x", String(L - 4), "y", String(H - B), "text-anchor", "end", "class", "adviz-plot-tick"], sv, formatNumber(lo));
+      }
+      svgEl("text", ["x", String(L), "y", String(H - 8), "class", "adviz-plot-tick"], sv, "0");
+      svgEl("text", ["x", String(W - R), "y", String(H - 8), "text-anchor", "end", "class", "adviz-plot-tick"], sv, String(series.length - 1));
+      svgEl("text", ["x", String((L + W - R) / 2), "y", String(H - 8), "text-anchor", "middle", "class", "adviz-plot-label"], sv,
+        data.nodes[data.output].id + " per step");
+      var fig = h("figure", { "class": "adviz-plot" });
+      fig.appendChild(sv);
+      plots.appendChild(fig);
+      if (data.inputs.length === 2) { plots.appendChild(contour(series)); }
+    }
+
+    function contour(series) {
+      var W = 320, H = 320, M = 34, G = 40;
+      var xs = series.map(function (s) { return s.point[0]; }), ys = series.map(function (s) { return s.point[1]; });
+      var i0 = data.inputs[0], i1 = data.inputs[1];
+      var x0 = Math.min(i0.min, Math.min.apply(null, xs)), x1 = Math.max(i0.max, Math.max.apply(null, xs));
+      var y0 = Math.min(i1.min, Math.min.apply(null, ys)), y1 = Math.max(i1.max, Math.max.apply(null, ys));
+      var grid = [], finite = [];
+      for (var j = 0; j <= G; j++) {
+        var row = [];
+        for (var i = 0; i <= G; i++) {
+          var v = model.evaluate([x0 + (x1 - x0) * i / G, y0 + (y1 - y0) * j / G])[data.output];
+          row.push(v);
+          if (isFinite(v)) { finite.push(v); }
+        }
+        grid.push(row);
+      }
+      finite.sort(function (a, b) { return a - b; });
+      var PX = function (x) { return M + (W - M - 6) * (x - x0) / (x1 - x0); };
+      var PY = function (y) { return H - M - (H - M - 6) * (y - y0) / (y1 - y0); };
+      var sv = el("svg", ["class", "adviz-contour", "viewBox", "0 0 " + W + " " + H, "role", "img",
+        "aria-label", "contour plot of " + data.nodes[data.output].id + " over " + i0.id + " and " + i1.id + " with the descent path"]);
+      var cw = (W - M - 6) / G, ch = (H - M - 6) / G;
+      var rank = function (v) { // share of grid values below v: even colour use
+        var a = 0, b = finite.length;
+        while (a < b) { var m = (a + b) >> 1; if (finite[m] < v) { a = m + 1; } else { b = m; } }
+        return finite.length > 1 ? a / (finite.length - 1) : 0.5;
+      };
+      for (j = 0; j < G; j++) {
+        for (i = 0; i < G; i++) {
+          var c = (grid[j][i] + grid[j][i + 1] + grid[j + 1][i] + grid[j + 1][i + 1]) / 4;
+          if (!isFinite(c)) { continue; }
+          svgEl("rect", ["x", (M + i * cw).toFixed(2), "y", (H - M - (j + 1) * ch).toFixed(2),
+            "width", (cw + 0.4).toFixed(2), "height", (ch + 0.4).toFixed(2), "fill", ramp(rank(c)),
+            "shape-rendering", "crispEdges"], sv);
+        }
+      }
+      var levels = [];
+      for (var l = 1; l < 10; l++) { if (finite.length) { levels.push(finite[Math.floor(finite.length * l / 10)]); } }
+      var segs = [];
+      levels.forEach(function (level) {
+        for (j = 0; j < G; j++) {
+          for (i = 0; i < G; i++) {
+            var corners = [[i, j], [i + 1, j], [i + 1, j + 1], [i, j + 1]];
+            var pts = [];
+            for (var e = 0; e < 4; e++) {
+              var a = corners[e], b = corners[(e + 1) % 4];
+              var va = grid[a[1]][a[0]], vb = grid[b[1]][b[0]];
+              if (!isFinite(va) || !isFinite(vb)) { continue; }
+              if ((va < level) !== (vb < level)) {
+                var t = (level - va) / (vb - va);
+                pts.push([a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]);
+              }
+            }
+            for (var p = 0; p + 1 < pts.length; p += 2) {
+              segs.push("M" + (M + pts[p][0] * cw).toFixed(1) + "," + (H - M - pts[p][1] * ch).toFixed(1) +
+                "L" + (M + pts[p + 1][0] * cw).toFixed(1) + "," + (H - M - pts[p + 1][1] * ch).toFixed(1));
+            }
+          }
+        }
+      });
+      svgEl("path", ["d", segs.join(""), "class", "adviz-contour-line"], sv);
+      var path = series.map(function (s) { return PX(s.point[0]).toFixed(1) + "," + PY(s.point[1]).toFixed(1); });
+      svgEl("polyline", ["points", path.join(" "), "class", "adviz-path"], sv);
+      series.forEach(function (s, k) {
+        if (k === series.length - 1 || series.length <= 60) {
+          svgEl("circle", ["cx", PX(s.point[0]).toFixed(1), "cy", PY(s.point[1]).toFixed(1),
+            "r", k === series.length - 1 ? "4" : "2.2", "class", k === series.length - 1 ? "adviz-path-now" : "adviz-path-dot"], sv);
+        }
+      });
+      svgEl("rect", ["x", String(M), "y", "6", "width", String(W - M - 6), "height", String(H - M - 6), "class", "adviz-plot-frame"], sv);
+      svgEl("text", ["x", String(M), "y", String(H - M + 14), "class", "adviz-plot-tick"], sv, formatNumber(x0));
+      svgEl("text", ["x", String(W - 6), "y", String(H - M + 14), "text-anchor", "end", "class", "adviz-plot-tick"], sv, formatNumber(x1));
+      svgEl("text", ["x", String((W + M) / 2), "y", String(H - 6), "text-anchor", "middle", "class", "adviz-plot-label"], sv, i0.id);
+      svgEl("text", ["x", String(M - 4), "y", String(H - M), "text-anchor", "end", "class", "adviz-plot-tick"], sv, formatNumber(y0));
+      svgEl("text", ["x", String(M - 4), "y", "14", "text-anchor", "end", "class", "adviz-plot-tick"], sv, formatNumber(y1));
+      svgEl("text", ["x", "12", "y", String((H - M) / 2), "text-anchor", "middle", "class", "adviz-plot-label",
+        "transform", "rotate(-90 12 " + (H - M) / 2 + ")"], sv, i1.id);
+      var fig = h("figure", { "class": "adviz-plot" });
+      fig.appendChild(sv);
+      return fig;
+    }
+
+    function ramp(t) { // light-to-deep blue sequential scale (low values light)
+      var stops = data.dark ? [[38, 52, 74], [52, 101, 140], [86, 180, 233]] : [[247, 251, 255], [158, 202, 225], [33, 113, 181]];
+      t = Math.max(0, Math.min(1, t));
+      var s = t < 0.5 ? 0 : 1, u = t < 0.5 ? t * 2 : (t - 0.5) * 2;
+      var c = stops[s].map(function (a, i) { return Math.round(a + (stops[s + 1][i] - a) * u); });
+      return "rgb(" + c.join(",") + ")";
+    }
+
+    // ---- rendering
+    var frameBox = q(".adviz-frame");
+    function reveal() { // a graph wider than its box scrolls so the active node shows
+      if (frameBox.scrollWidth <= frameBox.clientWidth + 1) { return; }
+      var target = svg.querySelector('g.node[data-state="active"]');
+      if (!target) { return; }
+      var box = frameBox.getBoundingClientRect(), r = target.getBoundingClientRect();
+      if (r.left < box.left) { frameBox.scrollLeft -= box.left - r.left + 24; }
+      else if (r.right > box.right) { frameBox.scrollLeft += r.right - box.right + 24; }
+    }
+
+    function render() {
+      stage = Math.max(0, Math.min(stage, last(phase)));
+      painter.paint(frameContent(model, run, phase, stage));
+      reveal();
+      caption.textContent = stageTitle(model, run, phase, stage);
+      root.setAttribute("data-phase", phase);
+      root.setAttribute("data-stage", String(stage));
+      counter.textContent = (phase === "forward" ? "forward" : "reverse") + " " + stage + " / " + last(phase);
+      bStep.disabled = phase === "reverse" && stage === last("reverse");
+      bForward.textContent = playing === "forward" ? "Pause" : "Forward";
+      bBackward.textContent = playing === "reverse" ? "Pause" : "Backward";
+      bForward.setAttribute("aria-pressed", String(playing === "forward"));
+      bBackward.setAttribute("aria-pressed", String(playing === "reverse"));
+      if (data.title === null) { heading.textContent = title(); }
+      renderTable();
+    }
+
+    function refreshAll() {
+      syncFields();
+      var moved = point.some(function (v, k) { return v !== traced[k]; });
+      var notes = [];
+      if (moved && data.fromFunction) {
+        notes.push("The graph records the operations the function took at the traced point (" +
+          data.inputs.map(function (inp) { return inp.id + " = " + formatNumber(inp.value); }).join(", ") +
+          "); the page replays that graph, so a function that branches on its inputs keeps the recorded branch here.");
+      }
+      var bad = -1;
+      run.values.forEach(function (v, i) { if (bad < 0 && !isFinite(v)) { bad = i; } });
+      if (bad >= 0) {
+        notes.push(model.nodes[bad].id + " = " + model.nodes[bad].expr + " is " + formatNumber(run.values[bad]) +
+          " at these inputs: outside the domain of " + model.nodes[bad].op + ".");
+      }
+      branchNote.hidden = !notes.length;
+      branchNote.textContent = notes.join(" ");
+      render();
+      renderCheck();
+      renderPlots();
+    }
+
+    // ---- scripting interface
+    function currentState() {
+      var st = model.stateAfter(run, phase, stage), values = {}, adjoints = {}, inputs = {};
+      Object.keys(st.values).forEach(function (i) { values[model.nodes[i].id] = st.values[i]; });
+      Object.keys(st.adjoints).forEach(function (i) { adjoints[model.nodes[i].id] = st.adjoints[i]; });
+      data.inputs.forEach(function (inp, k) { inputs[inp.id] = point[k]; });
+      return { inputs: inputs, values: values, adjoints: adjoints, phase: phase, stage: stage,
+        caption: run[phase][stage].caption };
+    }
+
+    window.adviz = {
+      set: function (inputs) {
+        stop();
+        var values = point.slice();
+        Object.keys(inputs || {}).forEach(function (name) {
+          var k = data.inputs.findIndex(function (inp) { return inp.id === name; });
+          if (k < 0) { throw new Error("no input named " + name); }
+          var v = +inputs[name];
+          if (!isFinite(v)) { throw new Error("input " + name + " must be a finite number"); }
+          values[k] = v;
+        });
+        history = [];
+        setPoint(values, true);
+        refreshAll();
+        return currentState();
+      },
+      forward: function () { stop(); phase = "forward"; stage = last("forward"); render(); return currentState(); },
+      backward: function () { stop(); phase = "reverse"; stage = last("reverse"); render(); return currentState(); },
+      next: function () { stop(); next(); render(); return currentState(); },
+      prev: function () { stop(); prev(); render(); return currentState(); },
+      reset: function () { stop(); phase = "forward"; stage = 0; render(); return currentState(); },
+      descend: function (lr, steps) { descend(+lr, steps === undefined ? 1 : +steps); return currentState(); },
+      state: currentState,
+      stages: function (name) { return run[name].map(function (s) { return s.caption; }); },
+      titles: function (name) { return run[name].map(function (s, k) { return stageTitle(model, run, name, k); }); },
+      order: function () { return model.order.map(function (i) { return model.nodes[i].id; }); },
+      format: formatNumber,
+      gradient: function () {
+        var g = {};
+        data.inputs.forEach(function (inp, k) { g[inp.id] = run.grad[k]; });
+        return g;
+      },
+      history: function () {
+        return history.map(function (s) {
+          var p = {};
+          data.inputs.forEach(function (inp, k) { p[inp.id] = s.point[k]; });
+          return { inputs: p, value: s.value };
+        });
+      }
+    };
+
+    syncFields();
+    refreshAll();
+    root.setAttribute("data-adviz-ready", "");
+  }
+
+  var pages = document.querySelectorAll(".adviz-demo:not([data-adviz-ready])");
+  for (var k = 0; k < pages.length; k++) { init(pages[k]); }
+})();
