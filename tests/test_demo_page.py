@@ -200,19 +200,19 @@ def test_input_ranges_surround_the_traced_point() -> None:
 def test_save_interactive_writes_the_demo_atomically(
     seed: adviz.Trace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import adviz.writers.demo as demo_writer
+    import adviz.fileio as fileio
 
     assert writer_for("demo.html", interactive=True).name == "demo"
     assert writer_for("demo.htm", interactive=True).name == "demo"
     assert writer_for("demo.html").name == "html"
     calls: list[Path] = []
-    real = demo_writer.atomic_write_text
+    real = fileio.atomic_write_text
 
     def spy(path: Path, text: str) -> Path:
         calls.append(Path(path))
         return real(path, text)
 
-    monkeypatch.setattr(demo_writer, "atomic_write_text", spy)
+    monkeypatch.setattr(fileio, "atomic_write_text", spy)
     path = adviz.save(seed, tmp_path / "demo.html", interactive=True, analytic=False)
     assert calls == [tmp_path / "demo.html"]
     text = path.read_text(encoding="utf-8")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from adviz.errors import AdvizError, MissingDependencyError
+from adviz.errors import AdvizError, InputError, MissingDependencyError
 
 if TYPE_CHECKING:
     from adviz.trace import Trace
@@ -135,6 +135,33 @@ def save(trace: Trace, path: str | os.PathLike[str], **options: Any) -> Path:
 
 def _always() -> bool:
     return True
+
+
+def text_writer(
+    label: str, allowed: tuple[str, ...], render: Callable[..., str]
+) -> Callable[..., None]:
+    """A writer function: check the options, render text, write it atomically.
+
+    Parameters
+    ----------
+    label
+        How error messages name the format (``"the html format"``).
+    allowed
+        The keyword options ``render`` accepts.
+    render
+        ``render(trace, **options) -> str``.
+    """
+
+    def write(trace: Trace, path: Path, **options: Any) -> None:
+        unknown = sorted(set(options) - set(allowed))
+        if unknown:
+            raise InputError(f"{label} does not take the option(s) {', '.join(unknown)}; "
+                             f"it takes {', '.join(allowed)}")
+        from adviz.fileio import atomic_write_text
+
+        atomic_write_text(path, render(trace, **options))
+
+    return write
 
 
 _loaded = False
