@@ -30,7 +30,7 @@ from adviz.gradient_descent import Descent, descent
 from adviz.ops import OPS, Op, register_op, unregister_op
 from adviz.path_figures import path_frames
 from adviz.pathsum import Path, count_paths, paths
-from adviz.plotting import animate, draw
+from adviz.plotting import animate, animate_descent, draw
 from adviz.render_svg import to_svg
 from adviz.render_tikz import to_beamer, to_tikz
 from adviz.sequence import save_frames
@@ -65,6 +65,7 @@ __all__ = [
     "TraceError",
     "abs",
     "animate",
+    "animate_descent",
     "check_grad",
     "collapsed_view",
     "cos",

@@ -172,21 +172,55 @@ def check(expr: str, at: tuple[str, ...], step: float, tolerance: float) -> None
               help="Most steps to take.")
 @click.option("--tol", type=float, default=1e-8, show_default=True,
               help="Stop when the gradient's norm is below this.")
-def descent(expr: str, at: tuple[str, ...], lr: float, steps: int, tol: float) -> None:
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, metavar="FILE",
+              help="Also save the animation: the graph at each step beside the path on f "
+                   "(.gif, .webp, .apng, .mp4; .pdf: one page per step; .png: the last step).")
+@click.option("--theme", type=click.Choice(["light", "dark", "print"]), default="light",
+              show_default=True, help="Colours of the animation.")
+@click.option("--fps", type=click.FloatRange(min=0.1, max=60), default=None,
+              help="Frames per second of the animation (default 4; each step is shown for "
+                   "2 frames, the last one longer).")
+@click.option("-q", "--quiet", is_flag=True, help="No table, progress bar or summary.")
+def descent(expr: str, at: tuple[str, ...], lr: float, steps: int, tol: float,
+            out: Path | None, theme: str, fps: float | None, quiet: bool) -> None:
     """Gradient descent on EXPR from the --at point: x <- x - lr * grad f(x).
 
     Prints the trajectory (inputs, value and gradient per step) and why it
-    stopped: steps done, converged or diverged.
+    stopped: steps done, converged or diverged. With -o FILE, also saves
+    the animation of the run.
 
     \b
-    Example:
+    Examples:
       adviz descent "(x1 - x2)**2 + cos(x1 + x2)" --at x1=1 --at x2=2 --lr 0.1 --steps 30
+      adviz descent "(x1 - x2)**2 + cos(x1 + x2)" --at x1=1 --at x2=2 -o descent.gif
     """
     from adviz.gradient_descent import descent as run_descent
 
+    if out is not None:  # an unusable file name fails before anything is computed
+        from adviz.writers import require, writer_for
+
+        writer = writer_for(out)
+        if not writer.descent:
+            raise click.BadParameter(
+                f"{out.name!r} cannot hold a descent animation; use a file ending in .gif, "
+                f".webp, .apng, .mp4, .pdf or .png", param_hint="-o/--out")
+        require(writer)
     start = build_trace(expr, at)
     run = run_descent(start.function, start.inputs, lr=lr, steps=steps, tol=tol)
-    click.echo(run.table())
+    if not quiet:
+        click.echo(run.table())
+    if out is not None:
+        from adviz.writers import save
+
+        options: dict[str, Any] = {"theme": theme}
+        if out.suffix.lower() != ".png":
+            options["progress"] = not quiet
+        if fps is not None and out.suffix.lower() not in (".pdf", ".png"):
+            options["fps"] = fps
+        save(run, out, **options)
+        if not quiet:
+            click.echo(f"wrote {out}")
 
 
 def _formats(value: str | None) -> tuple[str, ...]:

@@ -295,9 +295,13 @@ def dot_source(trace: Trace, rankdir: str = "LR", *, collapse: Iterable[str] = (
     >>> source.count("subgraph cluster_"), "tooltip=outer" in source
     (2, True)
     """
+    return view_source(graph_view(trace, tuple(collapse), compact), rankdir)
+
+
+def view_source(view: GraphView, rankdir: str = "LR") -> str:
+    """The DOT source of the layout of a drawn graph (see `dot_source`)."""
     import graphviz
 
-    view = graph_view(trace, tuple(collapse), compact)
     dot = graphviz.Digraph("adviz")
     dot.attr("graph", rankdir=rankdir, nodesep="0.3", ranksep="0.35", margin="0",
              pad="0", splines="spline")
@@ -457,3 +461,27 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
         raise RenderError(f"cannot read Graphviz's layout output: {err!r}") from err
     per_trace[key] = layout
     return layout
+
+
+def view_layout(view: GraphView, *, rankdir: str = "LR", engine: str | None = None) -> Layout:
+    """The layout of a drawn graph given as a `adviz.view.GraphView` (not cached).
+
+    For sizes reserved by other means than one trace's frames: a gradient-descent
+    animation lays out its steps once with, for each node and edge, the widest
+    text any step shows (`adviz.mpl.descent`).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> from adviz.view import graph_view
+    >>> t = adviz.trace("x * 2", x=1)
+    >>> view_layout(graph_view(t)) == compute_layout(t)
+    True
+    """
+    if rankdir not in RANKDIRS:
+        raise InputError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
+    output = run_graphviz(view_source(view, rankdir), ["-Tjson0"], engine=find_engine(engine))
+    try:
+        return _parse(json.loads(output), view, rankdir)
+    except (ValueError, KeyError, IndexError) as err:
+        raise RenderError(f"cannot read Graphviz's layout output: {err!r}") from err

@@ -1,4 +1,4 @@
-"""`draw` and `animate` without importing Matplotlib until they are called.
+"""`draw`, `animate` and `animate_descent` without importing Matplotlib until they are called.
 
 `import adviz` must work with only NetworkX installed, so the package
 exports these thin functions; the work is done by `adviz.mpl` (imported on
@@ -7,7 +7,7 @@ first call).
 Examples
 --------
 >>> import sys, adviz
->>> callable(adviz.draw) and callable(adviz.animate)
+>>> callable(adviz.draw) and callable(adviz.animate) and callable(adviz.animate_descent)
 True
 """
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from matplotlib.animation import FuncAnimation
     from matplotlib.axes import Axes
 
+    from adviz.gradient_descent import Descent
     from adviz.trace import Trace
 
 
@@ -42,3 +43,17 @@ def animate(trace: Trace, phase: str = "reverse", **options: Any) -> FuncAnimati
     from adviz.mpl.animation import animate as animate_
 
     return animate_(trace, phase, **options)
+
+
+def animate_descent(run: Descent, **options: Any) -> FuncAnimation:
+    """Animate a gradient-descent run (see `adviz.mpl.descent.animate_descent`).
+
+    Each frame shows one step: the graph with its values and adjoints
+    beside the path on f (contours for two inputs, the curve for one, f per
+    step for more). Options: ``fps``, ``hold``, ``theme``, ``size``,
+    ``dpi``, ``rankdir``, ``transparent``, ``full``, ``repeat``. Save it
+    with ``adviz.save(run, "descent.gif")``.
+    """
+    from adviz.mpl.descent import animate_descent as animate_descent_
+
+    return animate_descent_(run, **options)

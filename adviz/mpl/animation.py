@@ -27,7 +27,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from adviz.errors import InputError
 from adviz.mpl.figure import Size, figure_size, new_figure
@@ -35,11 +35,12 @@ from adviz.mpl.mathtext import large_parse_cache
 from adviz.mpl.scene import Scene
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Sequence
     from pathlib import Path
 
     from matplotlib.animation import AbstractMovieWriter, FuncAnimation
     from matplotlib.artist import Artist
+    from matplotlib.figure import Figure
 
     from adviz.layout import Layout
     from adviz.style import Theme
@@ -319,7 +320,29 @@ def animate(
     return anim
 
 
-def write_frames(animator: Animator, writer: AbstractMovieWriter, path: str | Path, *,
+class FrameSource(Protocol):
+    """What `write_frames` and the writers need of an animator.
+
+    `Animator` is one; so is `adviz.mpl.descent.DescentAnimator`, whose
+    frames are step numbers.
+    """
+
+    @property
+    def figure(self) -> Figure:
+        """The figure the frames are drawn on."""
+
+    @property
+    def frames(self) -> Sequence[Any]:
+        """Every frame, in order (what ``animator(frame)`` takes)."""
+
+    def __call__(self, frame: Any) -> list[Artist]:
+        """Draw one frame; returns the artists."""
+
+    def rgba(self) -> tuple[memoryview, tuple[int, int]]:
+        """The current frame as RGBA pixels, and its (width, height)."""
+
+
+def write_frames(animator: FrameSource, writer: AbstractMovieWriter, path: str | Path, *,
                  on_frame: Callable[[int], None] | None = None) -> int:
     """Run the frame loop: show each scheduled frame and hand it to ``writer``.
 
@@ -330,7 +353,7 @@ def write_frames(animator: Animator, writer: AbstractMovieWriter, path: str | Pa
     Parameters
     ----------
     animator
-        The `Animator` whose frames are written.
+        The `Animator` (or another `FrameSource`) whose frames are written.
     writer
         A `matplotlib.animation.AbstractMovieWriter`.
     path

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from adviz.errors import AdvizError, InputError, MissingDependencyError
 
 if TYPE_CHECKING:
+    from adviz.gradient_descent import Descent
     from adviz.trace import Trace
 
 
@@ -49,6 +50,8 @@ class Writer:
         ``pip install 'adviz[video]'``), or ``None``.
     description
         One line for help texts.
+    descent
+        Whether it also writes a gradient-descent run (`adviz.descent`).
     """
 
     name: str
@@ -57,6 +60,7 @@ class Writer:
     available: Callable[[], bool]
     extra: str | None = None
     description: str = ""
+    descent: bool = False
 
 
 _REGISTRY: dict[str, Writer] = {}
@@ -102,13 +106,16 @@ def require(writer: Writer) -> None:
         )
 
 
-def save(trace: Trace, path: str | os.PathLike[str], **options: Any) -> Path:
-    """Write a trace to ``path`` in the format its suffix names.
+def save(trace: Trace | Descent, path: str | os.PathLike[str], **options: Any) -> Path:
+    """Write a trace (or a gradient-descent run) to ``path`` in the format its suffix names.
 
     Parameters
     ----------
     trace
-        A `Trace`.
+        A `Trace`, or a `adviz.gradient_descent.Descent` (the result of
+        `adviz.descent`): animations (``.gif``, ``.webp``, ``.apng``,
+        ``.mp4``) with one frame per step, ``.pdf`` with one page per step,
+        ``.png`` of the last step (see `adviz.writers.animation`).
     path
         Target file; the suffix picks the writer (see `writers`).
     **options
@@ -124,9 +131,16 @@ def save(trace: Trace, path: str | os.PathLike[str], **options: Any) -> Path:
     ------
     AdvizError
         Unknown suffix; `MissingDependencyError` when the format's extra is
-        not installed. Nothing is written in either case.
+        not installed; `InputError` for a descent run and a format that does
+        not show one. Nothing is written in any of these cases.
     """
+    from adviz.gradient_descent import Descent
+
     writer = writer_for(path, interactive=bool(options.get("interactive")))
+    if isinstance(trace, Descent) and not writer.descent:
+        known = sorted({s for w in writers().values() if w.descent for s in w.suffixes})
+        raise InputError(f"a gradient-descent run cannot be saved as {writer.name} "
+                         f"({str(path)!r}); use one of {', '.join(known)}")
     require(writer)
     options.pop("interactive", None)
     writer.write(trace, Path(path), **options)

@@ -19,6 +19,14 @@ for animations and PDF), ``fps``, ``tween``, ``hold``, ``dpi``, ``size``
 ``collapse`` / ``full`` (what to draw of a large or scoped graph, as for the
 SVG frames).
 
+A gradient-descent run (`adviz.descent`) is written by the same writers
+with `adviz.mpl.descent.DescentAnimator`: one frame per step (the graph
+beside the path on f), one PDF page per step, and the last step (or
+``step=``) as a PNG. Its options are ``fps``, ``hold`` (frames per step),
+``dpi``, ``size``, ``theme``, ``rankdir``, ``transparent``, ``progress``,
+``full`` (every label of the graph) and ``step`` (PNG only); a GIF of a run
+has one frame per step (``len(run)``).
+
 Pillow animations store each hold as one frame shown ``hold / fps``
 seconds, so a GIF of ``S`` stages has ``S + (S - 1) * tween`` frames per
 phase (`adviz.mpl.animation.distinct_frame_count`); MP4 repeats held frames
@@ -49,12 +57,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from adviz.errors import InputError, RenderError
+from adviz.gradient_descent import Descent
 from adviz.writers import Writer, _always, register_writer
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from adviz.mpl.animation import Animator
+    from adviz.mpl.animation import FrameSource
+    from adviz.mpl.descent import DescentAnimator
     from adviz.trace import Trace
 
 ANIMATION_OPTIONS = frozenset({"phase", "fps", "tween", "hold", "dpi", "size", "theme",
@@ -63,6 +73,12 @@ STILL_OPTIONS = frozenset({"phase", "stage", "dpi", "size", "theme", "rankdir",
                            "transparent", "collapse", "full"})
 PDF_OPTIONS = frozenset({"phase", "size", "theme", "rankdir", "transparent", "progress",
                          "collapse", "full"})
+DESCENT_OPTIONS = frozenset({"fps", "hold", "dpi", "size", "theme", "rankdir", "transparent",
+                             "progress", "full"})
+"""Options of a gradient-descent run's animations."""
+DESCENT_STILL_OPTIONS = frozenset({"step", "dpi", "size", "theme", "rankdir", "transparent",
+                                   "full"})
+DESCENT_PDF_OPTIONS = frozenset({"size", "theme", "rankdir", "transparent", "progress", "full"})
 
 
 def _check_options(fmt: str, options: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -120,7 +136,7 @@ def _movie_writer_class() -> type:
         stored once with their summed duration.
         """
 
-        def __init__(self, animator: Animator, fmt: str, fps: float,
+        def __init__(self, animator: FrameSource, fmt: str, fps: float,
                      transparent: bool = False) -> None:
             super().__init__(fps=fps)  # type: ignore[arg-type]
             self.animator = animator
@@ -186,7 +202,7 @@ def _ffmpeg_writer_class() -> type:
     class FastFFMpegWriter(FFMpegWriter):
         """Matplotlib's ffmpeg writer fed from `Animator.rgba` (raw RGBA on its pipe)."""
 
-        def __init__(self, animator: Animator, **kwargs: Any) -> None:
+        def __init__(self, animator: FrameSource, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.animator = animator
 
@@ -197,16 +213,36 @@ def _ffmpeg_writer_class() -> type:
     return FastFFMpegWriter
 
 
-def _animator(trace: Trace, options: dict[str, Any], even: bool = False
-              ) -> tuple[Animator, float]:
+def _positive(options: dict[str, Any], name: str, default: float) -> float:
+    value = options.get(name, default)
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
+        raise InputError(f"{name} must be a positive number, not {value!r}")
+    return float(value)
+
+
+def _descent_animator(run: Descent, options: dict[str, Any], even: bool = False
+                      ) -> tuple[DescentAnimator, float]:
+    from adviz.mpl.descent import DEFAULT_FPS, DEFAULT_HOLD, DescentAnimator
+
+    fps = _positive(options, "fps", DEFAULT_FPS)
+    animator = DescentAnimator(run, hold=options.get("hold", DEFAULT_HOLD),
+                               theme=options.get("theme"), size=options.get("size"),
+                               dpi=_positive(options, "dpi", 100.0),
+                               rankdir=options.get("rankdir", "LR"),
+                               transparent=bool(options.get("transparent", False)), even=even,
+                               full=bool(options.get("full", False)))
+    return animator, fps
+
+
+def _animator(trace: Trace | Descent, options: dict[str, Any], even: bool = False
+              ) -> tuple[FrameSource, float]:
+    """The animator for a trace's pass or for a descent run (options checked first)."""
     from adviz.mpl.animation import DEFAULT_FPS, DEFAULT_HOLD, DEFAULT_TWEEN, Animator
 
-    fps = options.get("fps", DEFAULT_FPS)
-    if not isinstance(fps, (int, float)) or isinstance(fps, bool) or fps <= 0:
-        raise InputError(f"fps must be a positive number, not {fps!r}")
-    dpi = options.get("dpi", 100.0)
-    if not isinstance(dpi, (int, float)) or isinstance(dpi, bool) or dpi <= 0:
-        raise InputError(f"dpi must be a positive number, not {dpi!r}")
+    if isinstance(trace, Descent):
+        return _descent_animator(trace, options, even)
+    fps = _positive(options, "fps", DEFAULT_FPS)
+    dpi = _positive(options, "dpi", 100.0)
     animator = Animator(trace, options.get("phase", "reverse"),
                         tween=options.get("tween", DEFAULT_TWEEN),
                         hold=options.get("hold", DEFAULT_HOLD), theme=options.get("theme"),
@@ -214,10 +250,10 @@ def _animator(trace: Trace, options: dict[str, Any], even: bool = False
                         rankdir=options.get("rankdir", "LR"),
                         transparent=bool(options.get("transparent", False)), even=even,
                         collapse=options.get("collapse"), full=bool(options.get("full", False)))
-    return animator, float(fps)
+    return animator, fps
 
 
-def _write_animation(animator: Animator, writer: Any, target: Path,
+def _write_animation(animator: FrameSource, writer: Any, target: Path,
                      progress: bool | None) -> None:
     from adviz.mpl.animation import write_frames
 
@@ -227,8 +263,9 @@ def _write_animation(animator: Animator, writer: Any, target: Path,
 
 
 def _pillow_writer(fmt: str) -> Callable[..., None]:
-    def write(trace: Trace, path: Path, **options: Any) -> None:
-        _check_options(fmt.lower(), options, ANIMATION_OPTIONS)
+    def write(trace: Trace | Descent, path: Path, **options: Any) -> None:
+        _check_options(fmt.lower(), options,
+                       DESCENT_OPTIONS if isinstance(trace, Descent) else ANIMATION_OPTIONS)
         animator, fps = _animator(trace, options)
         writer = _movie_writer_class()(animator, fmt, fps,
                                        bool(options.get("transparent", False)))
@@ -246,8 +283,9 @@ def video_available() -> bool:
     return True
 
 
-def _write_mp4(trace: Trace, path: Path, **options: Any) -> None:
-    _check_options("mp4", options, ANIMATION_OPTIONS)
+def _write_mp4(trace: Trace | Descent, path: Path, **options: Any) -> None:
+    _check_options("mp4", options,
+                   DESCENT_OPTIONS if isinstance(trace, Descent) else ANIMATION_OPTIONS)
     if options.get("transparent"):
         raise InputError("MP4 (H.264) has no transparency: use .webp, .apng or .gif for "
                          "transparent=True")
@@ -284,7 +322,31 @@ def _figure(trace: Trace, options: dict[str, Any], phase: str) -> Any:
     return fig, scene
 
 
-def _write_png(trace: Trace, path: Path, **options: Any) -> None:
+def _save_png(fig: Figure, path: Path, transparent: bool) -> None:
+    from adviz.mpl.mathtext import large_parse_cache
+
+    buffer = io.BytesIO()
+    with large_parse_cache():
+        fig.savefig(buffer, format="png", metadata={"Software": None}, transparent=transparent)
+    with atomic_target(Path(path)) as tmp:
+        tmp.write_bytes(buffer.getvalue())
+
+
+def _write_descent_png(run: Descent, path: Path, **options: Any) -> None:
+    _check_options("png", options, DESCENT_STILL_OPTIONS)
+    step = options.pop("step", -1)
+    n = len(run)
+    if not isinstance(step, int) or isinstance(step, bool) or not -n <= step < n:
+        raise InputError(f"step {step!r} does not exist: the run has {n} steps (0 to {n - 1})")
+    animator, _ = _descent_animator(run, options)
+    animator.show(step)
+    _save_png(animator.figure, path, bool(options.get("transparent", False)))
+
+
+def _write_png(trace: Trace | Descent, path: Path, **options: Any) -> None:
+    if isinstance(trace, Descent):
+        _write_descent_png(trace, path, **options)
+        return
     _check_options("png", options, STILL_OPTIONS)
     phase = options.get("phase", "reverse")
     if phase not in ("forward", "reverse"):
@@ -296,47 +358,55 @@ def _write_png(trace: Trace, path: Path, **options: Any) -> None:
                          f"(0 to {n - 1})")
     fig, scene = _figure(trace, options, phase)
     scene.show(phase, stage)
-    from adviz.mpl.mathtext import large_parse_cache
-
-    buffer = io.BytesIO()
-    with large_parse_cache():
-        fig.savefig(buffer, format="png", metadata={"Software": None},
-                    transparent=bool(options.get("transparent", False)))
-    with atomic_target(Path(path)) as tmp:
-        tmp.write_bytes(buffer.getvalue())
+    _save_png(fig, path, bool(options.get("transparent", False)))
 
 
-def _write_pdf(trace: Trace, path: Path, **options: Any) -> None:
-    _check_options("pdf", options, PDF_OPTIONS)
+def _write_pages(fig: Figure, pages: list[Any], show: Callable[[Any], object], path: Path,
+                 options: dict[str, Any]) -> None:
+    """One PDF page per item of ``pages``, each drawn by ``show(item)``."""
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from adviz.mpl.animation import phases_of
     from adviz.mpl.mathtext import large_parse_cache
 
-    phases = phases_of(options.get("phase", "reverse"))
-    fig, scene = _figure(trace, options, phases[0])
-    pages = [(p, k) for p in phases for k in range(len(trace.stages(p)))]
     transparent = bool(options.get("transparent", False))
     with progress_bar(len(pages), options.get("progress"), Path(path).name) as bar, \
             atomic_target(Path(path)) as tmp:
         with PdfPages(tmp, metadata={"Creator": "adviz", "Producer": "adviz",
                                      "CreationDate": None}) as pdf:
-            for phase, k in pages:
-                scene.show(phase, k)
+            for page in pages:
+                show(page)
                 with large_parse_cache():
                     pdf.savefig(fig, transparent=transparent)
                 bar.update(1)
 
 
+def _write_pdf(trace: Trace | Descent, path: Path, **options: Any) -> None:
+    if isinstance(trace, Descent):
+        _check_options("pdf", options, DESCENT_PDF_OPTIONS)
+        animator, _ = _descent_animator(trace, options)
+        _write_pages(animator.figure, list(range(len(trace))), animator.show, path, options)
+        return
+    _check_options("pdf", options, PDF_OPTIONS)
+    from adviz.mpl.animation import phases_of
+
+    phases = phases_of(options.get("phase", "reverse"))
+    fig, scene = _figure(trace, options, phases[0])
+    pages = [(p, k) for p in phases for k in range(len(trace.stages(p)))]
+    _write_pages(fig, pages, lambda page: scene.show(*page), path, options)
+
+
 register_writer(Writer("gif", (".gif",), _pillow_writer("GIF"), _always,
-                       description="animated GIF of the reverse (or forward) pass"))
+                       description="animated GIF of the reverse (or forward) pass",
+                       descent=True))
 register_writer(Writer("webp", (".webp",), _pillow_writer("WEBP"), _always,
-                       description="animated WebP (lossless)"))
+                       description="animated WebP (lossless)", descent=True))
 register_writer(Writer("apng", (".apng",), _pillow_writer("PNG"), _always,
-                       description="animated PNG"))
+                       description="animated PNG", descent=True))
 register_writer(Writer("mp4", (".mp4",), _write_mp4, video_available, extra="video",
-                       description="H.264 video (needs the video extra: imageio-ffmpeg)"))
+                       description="H.264 video (needs the video extra: imageio-ffmpeg)",
+                       descent=True))
 register_writer(Writer("pdf", (".pdf",), _write_pdf, _always,
-                       description="one PDF page per stage, for slides"))
+                       description="one PDF page per stage, for slides", descent=True))
 register_writer(Writer("png", (".png",), _write_png, _always,
-                       description="one stage as a PNG image (stage=, default the last)"))
+                       description="one stage as a PNG image (stage=, default the last)",
+                       descent=True))
