@@ -70,19 +70,11 @@ class Tape(list["Var"]):
         return self is other
 
     def input(self, name: str, value: float) -> Var:
-        """Add an input node and return its traced value."""
-        var = _new(Var)
-        var.value = value
-        var.op = None
-        var.a = name
-        var.b = UNARY
-        var.tape = self
-        var.grad = None
-        self.append(var)
-        return var
+        """Add an input node (no op, its name in ``a``) and return its traced value."""
+        return self.push(None, name, UNARY, value)
 
-    def push(self, op: Op, a: Any, b: Any, value: float) -> Var:
-        """Append an op node with its arguments and forward value."""
+    def push(self, op: Op | None, a: Any, b: Any, value: float) -> Var:
+        """Append a node with its op (``None`` for an input), arguments and value."""
         var = _new(Var)
         var.value = value
         var.op = op

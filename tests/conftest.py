@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +69,49 @@ def browser() -> Iterator[Any]:
             yield instance
         finally:
             instance.close()
+
+
+class BrowserPage:
+    """A page loaded in the browser that records requests, errors and dialogs.
+
+    ``ready`` is a CSS selector to wait for after loading (``None``: don't wait).
+    """
+
+    def __init__(self, browser: Any, path: Path, *, width: int = 1400, height: int = 900,
+                 ready: str | None = None):
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page = browser.new_page(viewport={"width": width, "height": height})
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("dialog", self._dialog)
+        self.page.clock.install()
+        self.page.goto(path.as_uri())
+        if ready is not None:
+            self.page.wait_for_selector(ready, state="attached")
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def close(self) -> None:
+        self.page.close()
+
+
+def page_opener(browser: Any, page_class: type[BrowserPage]) -> Iterator[Callable[..., Any]]:
+    """Body of an ``open_page`` fixture: open pages, then check each stayed clean and offline."""
+    pages: list[BrowserPage] = []
+
+    def opener(path: Path, **options: Any) -> BrowserPage:
+        page = page_class(browser, path, **options)
+        pages.append(page)
+        return page
+
+    yield opener
+    for page in pages:
+        assert page.errors == [], page.errors
+        assert page.dialogs == [], page.dialogs
+        assert all(u.startswith(("file://", "data:")) for u in page.requests), page.requests
+        page.close()

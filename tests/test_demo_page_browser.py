@@ -26,6 +26,7 @@ from adviz.frame import frame
 from adviz.labels import stage_title
 from adviz.player import player_frames
 from adviz.stages import reverse_order
+from tests.conftest import BrowserPage, page_opener
 
 pytestmark = pytest.mark.browser
 
@@ -93,26 +94,12 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-class Page:
-    """A loaded demonstration page that records requests, errors and dialogs."""
+class Page(BrowserPage):
+    """A loaded demonstration page, waited for until its script is ready."""
 
     def __init__(self, browser: Any, path: Path, *, width: int = 1500, height: int = 1000,
                  ready: str = ".adviz-demo[data-adviz-ready]"):
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.page = browser.new_page(viewport={"width": width, "height": height})
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("dialog", self._dialog)
-        self.page.clock.install()
-        self.page.goto(path.as_uri())
-        self.page.wait_for_selector(ready, state="attached")
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
+        super().__init__(browser, path, width=width, height=height, ready=ready)
 
     def call(self, method: str, *args: Any) -> Any:
         return self.page.evaluate(f"(args) => window.adviz.{method}(...args)", list(args))
@@ -129,25 +116,11 @@ class Page:
             return out;
         }""")
 
-    def close(self) -> None:
-        self.page.close()
 
 
 @pytest.fixture
 def open_page(browser: Any) -> Iterator[Callable[..., Page]]:
-    pages: list[Page] = []
-
-    def opener(path: Path, **options: Any) -> Page:
-        page = Page(browser, path, **options)
-        pages.append(page)
-        return page
-
-    yield opener
-    for page in pages:
-        assert page.errors == [], page.errors
-        assert page.dialogs == [], page.dialogs
-        assert all(u.startswith(("file://", "data:")) for u in page.requests), page.requests
-        page.close()
+    yield from page_opener(browser, Page)
 
 
 _PAGES: dict[str, tuple[adviz.Trace, Path]] = {}

@@ -18,6 +18,7 @@ import pytest
 import adviz
 from adviz.labels import stage_title
 from adviz.player import player_fragment, player_frames
+from tests.conftest import BrowserPage, page_opener
 
 pytestmark = pytest.mark.browser
 
@@ -35,44 +36,13 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-class Page:
-    """A loaded player page that records requests, errors and dialogs."""
-
-    def __init__(self, browser: Any, path: Path, *, width: int = 1400, height: int = 900):
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.page = browser.new_page(viewport={"width": width, "height": height})
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("dialog", self._dialog)
-        self.page.clock.install()
-        self.page.goto(path.as_uri())
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def close(self) -> None:
-        self.page.close()
+class Page(BrowserPage):
+    """A loaded player page."""
 
 
 @pytest.fixture
 def open_page(browser: Any) -> Iterator[Any]:
-    pages: list[Page] = []
-
-    def opener(path: Path, **size: int) -> Page:
-        page = Page(browser, path, **size)
-        pages.append(page)
-        return page
-
-    yield opener
-    for page in pages:
-        assert page.errors == [], page.errors
-        assert page.dialogs == [], page.dialogs
-        assert all(u.startswith(("file://", "data:")) for u in page.requests), page.requests
-        page.close()
+    yield from page_opener(browser, Page)
 
 
 @pytest.fixture(scope="module")
