@@ -12,8 +12,16 @@ Examples
 {'x1': -2.14112, 'x2': 1.85888}
 """
 
-from adviz.check import GradCheck, check_grad
-from adviz.collapse import CollapsedView, collapsed_view
+from adviz.core.checks import GradCheck, check_grad
+from adviz.core.functions import abs_ as abs
+from adviz.core.functions import cos, exp, log, relu, sigmoid, sin, sqrt, tan, tanh
+from adviz.core.gradient_descent import Descent, descent
+from adviz.core.ops import OPS, Op, register_op, unregister_op
+from adviz.core.pathsum import Path, count_paths, paths
+from adviz.core.stages import Contribution, Stage, State
+from adviz.core.symbolic import SymbolicGradient, symbolic_gradient
+from adviz.core.tracer import scope
+from adviz.core.tracing import Trace, name, trace
 from adviz.errors import (
     AdvizError,
     DomainError,
@@ -24,27 +32,21 @@ from adviz.errors import (
     RenderError,
     TraceError,
 )
-from adviz.functions import abs_ as abs
-from adviz.functions import cos, exp, log, relu, sigmoid, sin, sqrt, tan, tanh
-from adviz.gradient_descent import Descent, descent
-from adviz.ops import OPS, Op, register_op, unregister_op
-from adviz.path_figures import path_frames
-from adviz.pathsum import Path, count_paths, paths
-from adviz.plotting import animate, animate_descent, draw
-from adviz.render_svg import to_svg
-from adviz.render_tikz import to_beamer, to_tikz
-from adviz.sequence import save_frames
-from adviz.stages import Contribution, Stage, State
-from adviz.symbolic import SymbolicGradient, symbolic_gradient
-from adviz.trace import Trace, name, trace
-from adviz.tracer import scope
-from adviz.walkthrough import walkthrough
+from adviz.renderers.path_svg import path_frames
+from adviz.renderers.plotting import animate, animate_descent, draw
+from adviz.renderers.svg import to_svg
+from adviz.renderers.tikz import to_beamer, to_tikz
+from adviz.scene.collapse import CollapsedView, collapsed_view
+from adviz.scene.style import THEMES, Theme, get_theme
+from adviz.text.tables import walkthrough
 from adviz.writers import save
+from adviz.writers.frames import save_frames
 
 __version__ = "0.1.0"
 
 __all__ = [
     "OPS",
+    "THEMES",
     "AdvizError",
     "CollapsedView",
     "Contribution",
@@ -61,6 +63,7 @@ __all__ = [
     "Stage",
     "State",
     "SymbolicGradient",
+    "Theme",
     "Trace",
     "TraceError",
     "abs",
@@ -73,6 +76,7 @@ __all__ = [
     "descent",
     "draw",
     "exp",
+    "get_theme",
     "log",
     "name",
     "path_frames",

@@ -1,5 +1,5 @@
 """``python -m adviz``: the command line."""
 
-from adviz.cli import main
+from adviz.faces.cli import main
 
 main(prog_name="adviz")

@@ -23,7 +23,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from adviz.trace import Trace
+    from adviz.core.tracing import Trace
 
 
 def _named(f: Callable[..., Any], names: Sequence[str]) -> Callable[..., Any]:

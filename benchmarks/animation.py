@@ -5,12 +5,12 @@ Two graphs, side by side in one process: the seed example
 For each, the same frames of the reverse-pass animation (same count, same
 figure size) are rendered to RGBA pixels two ways:
 
-- adviz: `adviz.mpl.animation.Animator` (artists created once, restyled per
+- adviz: `adviz.renderers.mpl.animation.Animator` (artists created once, restyled per
   stage; the static part of a stage drawn once, pulses drawn over it);
 - naive: clear the Axes and redraw everything with ``networkx.draw`` (nodes,
   edges, the same labels, edge labels, caption) at every frame.
 
-Graphs over `adviz.view.LARGE_GRAPH` nodes are drawn with shortened labels by
+Graphs over `adviz.scene.view.LARGE_GRAPH` nodes are drawn with shortened labels by
 both (as the SVG frames are).
 
 It prints the median time per frame of each, their ratio (target: adviz at
@@ -41,12 +41,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import adviz
-from adviz.labels import stage_title
-from adviz.layout import compute_layout
-from adviz.mpl import mathtext as mt
-from adviz.mpl.animation import Animator, Frame, frame_schedule
-from adviz.style import get_theme
-from adviz.view import view_options
+from adviz.renderers.mpl.animation import Animator, Frame, frame_schedule
+from adviz.scene.layout import compute_layout
+from adviz.scene.style import get_theme
+from adviz.scene.view import view_options
+from adviz.text import mathtext as mt
+from adviz.text.labels import stage_title
 from adviz.writers import save
 
 SIZE = "16:9"
@@ -112,7 +112,7 @@ def adviz_renderer(trace: adviz.Trace, frames: tuple[Frame, ...]) -> Callable[[F
 
 def naive_renderer(trace: adviz.Trace) -> Callable[[Frame], Any]:
     """Redraw the whole graph with networkx.draw at every frame (same labels, same size)."""
-    from adviz.mpl.figure import SIZES
+    from adviz.scene.sizes import SIZES
 
     theme = get_theme("light")
     options = view_options(trace)  # the same view as adviz draws: compact labels when large

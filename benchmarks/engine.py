@@ -35,8 +35,8 @@ from collections.abc import Callable
 from typing import Any
 
 import adviz
-from adviz.engine import backward
-from adviz.tracer import record
+from adviz.core.engine import backward
+from adviz.core.tracer import record
 
 Timing = dict[str, list[float]]
 

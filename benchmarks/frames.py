@@ -8,7 +8,7 @@ Two graphs, measured side by side in one process:
 
 For each graph it measures (medians of ``--repeats`` runs):
 
-* ``layout``: one `adviz.layout.compute_layout` call (Graphviz ``-Tjson0``,
+* ``layout``: one `adviz.scene.layout.compute_layout` call (Graphviz ``-Tjson0``,
   cache cleared before each run);
 * ``frames``: every SVG frame of both passes from the stored layout, and the
   reverse frames alone;
@@ -35,15 +35,15 @@ from collections.abc import Callable
 from typing import Any
 
 import adviz
-from adviz import frame as frame_module
-from adviz import labels as labels_module
-from adviz import layout as layout_module
-from adviz import render_svg as render_module
-from adviz.frame import frame, frame_count
-from adviz.graphviz_engine import run_graphviz
-from adviz.layout import compute_layout
-from adviz.render_svg import iter_svg_frames
-from adviz.style import get_theme
+from adviz.renderers import svg as render_module
+from adviz.renderers.svg import iter_svg_frames
+from adviz.scene import content as frame_module
+from adviz.scene import layout as layout_module
+from adviz.scene.content import frame, frame_count
+from adviz.scene.graphviz import run_graphviz
+from adviz.scene.layout import compute_layout
+from adviz.scene.style import get_theme
+from adviz.text import labels as labels_module
 
 
 def random_trace(size: int, seed: int = 3, width: int = 10) -> adviz.Trace:

@@ -18,7 +18,7 @@ import atheris
 
 with atheris.instrument_imports():
     import adviz
-    from adviz.expression import parse
+    from adviz.core.expression import parse
 
 
 def test_one_input(data: bytes) -> None:

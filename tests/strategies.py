@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 import adviz
-from adviz.ops import OPS, Op
+from adviz.core.ops import OPS, Op
 
 Tree = tuple[Any, ...]
 NAMES = ("a", "b", "c")

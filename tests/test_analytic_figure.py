@@ -9,7 +9,7 @@ import pytest
 
 import adviz
 from adviz.errors import MissingDependencyError
-from adviz.render_svg import analytic_panel, pretty_formula
+from adviz.renderers.svg import analytic_panel, pretty_formula
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -10,7 +10,7 @@ import pytest
 from matplotlib.animation import AbstractMovieWriter, FuncAnimation
 
 import adviz
-from adviz.mpl.animation import (
+from adviz.renderers.mpl.animation import (
     Animator,
     distinct_frame_count,
     frame_count,

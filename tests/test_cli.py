@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from adviz.cli import main
+from adviz.faces.cli import main
 
 SEED = "(x1 - x2)**2 + cos(x1 + x2)"
 

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import adviz
-from adviz.layout import ClusterBox, Layout, compute_layout, dot_source, layout_source
+from adviz.scene.layout import ClusterBox, Layout, compute_layout, dot_source, layout_source
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -10,12 +10,12 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import adviz
-from adviz.collapse import collapsed_view, scope_labels
 from adviz.errors import InputError
 from adviz.examples import network
-from adviz.frame import frame, frame_count
-from adviz.layout import compute_layout
-from adviz.view import flow_lines, graph_view, sum_line, view_frame
+from adviz.scene.collapse import collapsed_view, scope_labels
+from adviz.scene.content import frame, frame_count
+from adviz.scene.layout import compute_layout
+from adviz.scene.view import flow_lines, graph_view, sum_line, view_frame
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -152,7 +152,7 @@ def test_collapsed_frames_show_running_sums_that_end_at_the_totals() -> None:
             assert [line.text for line in last.edges[key].lines] == [sum_line(edge.contribution)]
     summary = view_frame(t, view, frame(t, "summary"))
     for name, gradient in t.grad.items():
-        assert summary.nodes[name].lines[-1].text == adviz.labels.adjoint_line(gradient)
+        assert summary.nodes[name].lines[-1].text == adviz.text.labels.adjoint_line(gradient)
     # every frame's nodes and edges are the view's, and fit the reserved lines
     for phase in ("forward", "reverse", "summary"):
         for k in range(frame_count(t, phase)):
@@ -183,7 +183,7 @@ def test_collapsed_svg_draws_one_box_and_keeps_the_gradient() -> None:
     assert texts[0] == "hidden layer" and texts[1] == "20 nodes hidden"
     for name, gradient in t.grad.items():
         shown = [t.text for t in nodes[name].iter(f"{SVG}text")]
-        assert adviz.labels.adjoint_line(gradient) in shown
+        assert adviz.text.labels.adjoint_line(gradient) in shown
     edges = [g.find(f"{SVG}title").text for g in root.iter(f"{SVG}g") if g.get("class") == "edge"]
     assert "x1->[hidden layer]" in edges
     assert len(edges) == len(set(edges))

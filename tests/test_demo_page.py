@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import adviz
-from adviz.demo_page import analytic_forms, demo_data, demo_html, kernel_script, missing_js_ops
 from adviz.errors import InputError, MissingDependencyError, RenderError
+from adviz.renderers.demo import analytic_forms, demo_data, demo_html, kernel_script, missing_js_ops
 from adviz.writers import writer_for
 
 SEED = "(x1 - x2)**2 + cos(x1 + x2)"
@@ -183,7 +183,7 @@ def test_analytic_off_and_missing(seed: adviz.Trace, monkeypatch: pytest.MonkeyP
     def missing(trace: adviz.Trace) -> dict:
         raise MissingDependencyError("the analytic gradient needs SymPy")
 
-    monkeypatch.setattr("adviz.demo_page.analytic_forms", missing)
+    monkeypatch.setattr("adviz.renderers.demo.analytic_forms", missing)
     assert demo_data(seed)[0]["analytic"] == {"state": "missing"}
     with pytest.raises(MissingDependencyError):
         demo_data(seed, analytic=True)
@@ -200,7 +200,7 @@ def test_input_ranges_surround_the_traced_point() -> None:
 def test_save_interactive_writes_the_demo_atomically(
     seed: adviz.Trace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import adviz.fileio as fileio
+    import adviz.writers.files as fileio
 
     assert writer_for("demo.html", interactive=True).name == "demo"
     assert writer_for("demo.htm", interactive=True).name == "demo"

@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 
 import adviz
-from adviz.demo_page import demo_html
+from adviz.core.stages import reverse_order
 from adviz.formatting import format_number
-from adviz.frame import frame
-from adviz.labels import stage_title
-from adviz.player import player_frames
-from adviz.stages import reverse_order
+from adviz.renderers.demo import demo_html
+from adviz.renderers.player import player_frames
+from adviz.scene.content import frame
+from adviz.text.labels import stage_title
 from tests.conftest import BrowserPage, page_opener
 
 pytestmark = pytest.mark.browser

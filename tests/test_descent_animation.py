@@ -18,11 +18,9 @@ from matplotlib.contour import QuadContourSet
 from PIL import Image, ImageSequence
 
 import adviz
-from adviz.cli import main
 from adviz.errors import InputError
-from adviz.labels import text_width
-from adviz.layout import line_sizes
-from adviz.mpl.descent import (
+from adviz.faces.cli import main
+from adviz.renderers.mpl.descent import (
     DEFAULT_HOLD,
     FINAL_HOLD,
     DescentAnimator,
@@ -30,6 +28,8 @@ from adviz.mpl.descent import (
     descent_schedule,
     plot_box,
 )
+from adviz.scene.layout import line_sizes
+from adviz.text.labels import text_width
 from adviz.writers import save
 from adviz.writers.animation import video_available
 
@@ -157,7 +157,7 @@ def test_one_layout_fits_every_step() -> None:
     animator = _animator(run)
     assert all(layout is animator.layouts[0] for layout in animator.layouts)
     assert not any(animator.changed)
-    from adviz.view import graph_view
+    from adviz.scene.view import graph_view
 
     for t in animator.traces:
         for node, lines in graph_view(t, compact=True).node_lines.items():

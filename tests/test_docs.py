@@ -70,6 +70,6 @@ def test_docs_build_with_warnings_as_errors(tmp_path: Path) -> None:
     assert 'class="adviz-player' in tutorial
     assert re.search(r'src="_images/adviz/adviz-[0-9a-f]+\.gif"', tutorial)
     assert (out / "auto_gallery" / "plot_seed_example.html").is_file()
-    assert "adviz.cli" in (out / "cli.html").read_text(encoding="utf-8") or \
+    assert "adviz.faces.cli" in (out / "cli.html").read_text(encoding="utf-8") or \
         "adviz render" in (out / "cli.html").read_text(encoding="utf-8")
     assert (out / "generated" / "adviz.trace.html").is_file()

@@ -7,7 +7,7 @@ import builtins
 import pytest
 
 import adviz
-from adviz.expression import MAX_LENGTH, parse
+from adviz.core.expression import MAX_LENGTH, parse
 
 
 @pytest.mark.parametrize(

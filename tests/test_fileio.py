@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from adviz.errors import RenderError
-from adviz.fileio import atomic_write_text, replace_sequence
+from adviz.writers.files import atomic_write_text, replace_sequence
 
 
 def test_atomic_write_replaces_and_leaves_no_temporary_files(tmp_path: Path) -> None:

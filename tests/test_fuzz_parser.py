@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import adviz
-from adviz.expression import parse
+from adviz.core.expression import parse
 
 CORPUS = Path(__file__).parent / "corpus" / "parser"
 FUZZ = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,9 +7,10 @@ import math
 import pytest
 
 import adviz
-from adviz import labels
-from adviz.frame import frame, frame_count
-from adviz.labels import (
+from adviz.scene.content import frame, frame_count
+from adviz.scene.style import EDGE_SIZE, LINE_SIZE, NAME_SIZE
+from adviz.text import labels
+from adviz.text.labels import (
     MINUS,
     contribution_label,
     node_formula,
@@ -21,7 +22,6 @@ from adviz.labels import (
     stage_title,
     text_width,
 )
-from adviz.style import EDGE_SIZE, LINE_SIZE, NAME_SIZE
 
 
 @pytest.mark.parametrize(("name", "shown"), [

@@ -9,8 +9,8 @@ import pytest
 
 import adviz
 from adviz.examples import network, wide_graph
-from adviz.layout import compute_layout, dot_source
-from adviz.view import LARGE_GRAPH, view_options
+from adviz.scene.layout import compute_layout, dot_source
+from adviz.scene.view import LARGE_GRAPH, view_options
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 import adviz
-from adviz import graphviz_engine
 from adviz.errors import InputError, RenderError
-from adviz.frame import frame, frame_count
-from adviz.labels import reserved_edge_lines, text_width
-from adviz.layout import (
+from adviz.scene import graphviz as graphviz_engine
+from adviz.scene.content import frame, frame_count
+from adviz.scene.layout import (
     NODE_PAD_X,
     EdgeRoute,
     Layout,
@@ -23,6 +22,7 @@ from adviz.layout import (
     label_size,
     layout_source,
 )
+from adviz.text.labels import reserved_edge_lines, text_width
 
 
 @pytest.fixture(autouse=True)
@@ -104,7 +104,7 @@ def test_layout_is_computed_once_per_trace_and_options(seed_trace: adviz.Trace,
     first = compute_layout(seed_trace)
     calls = []
     real = graphviz_engine.run_graphviz
-    monkeypatch.setattr("adviz.layout.run_graphviz",
+    monkeypatch.setattr("adviz.scene.layout.run_graphviz",
                         lambda *a, **k: calls.append(a) or real(*a, **k))
     assert compute_layout(seed_trace) is first
     assert calls == []

@@ -8,8 +8,8 @@ import math
 import pytest
 
 import adviz
+from adviz.core.ops import OPS, Op
 from adviz.errors import OpError
-from adviz.ops import OPS, Op
 
 CANDIDATES = (-1.7, -0.6, 0.35, 0.9, 1.6, 2.4)
 
@@ -60,7 +60,7 @@ def test_partials_match_finite_differences(name: str) -> None:
 def test_traced_gradient_matches_finite_differences(name: str) -> None:
     """The same check through trace(): the op wired into the tracer and the reverse pass."""
     op = OPS[name]
-    function = adviz.tracer.function_for(op)
+    function = adviz.core.tracer.function_for(op)
     names = [f"a{k}" for k in range(op.arity)]
     for args in points(op)[:4]:
         if name == "pow" and args[0] <= 0:

@@ -10,8 +10,8 @@ import pytest
 
 import adviz
 from adviz.errors import AdvizError, InputError
-from adviz.layout import compute_layout
-from adviz.path_figures import path_captions, path_frame_contents
+from adviz.renderers.path_svg import path_captions, path_frame_contents
+from adviz.scene.layout import compute_layout
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -62,7 +62,7 @@ def test_path_frames_reuse_the_stored_layout(seed_trace: adviz.Trace,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     layout = compute_layout(seed_trace)
     calls = []
-    monkeypatch.setattr("adviz.layout.run_graphviz", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr("adviz.scene.layout.run_graphviz", lambda *a, **k: calls.append(a))
     svgs = adviz.path_frames(seed_trace, "x2")
     assert calls == []
     box = layout.nodes["t1"]

@@ -13,8 +13,7 @@ import pytest
 
 import adviz
 from adviz.errors import InputError, RenderError
-from adviz.labels import stage_title
-from adviz.player import (
+from adviz.renderers.player import (
     NOTEBOOK_MAX_FRAMES,
     drop_captions,
     inline_svg,
@@ -24,6 +23,7 @@ from adviz.player import (
     player_frames,
     player_html,
 )
+from adviz.text.labels import stage_title
 
 SEED = "(x1 - x2)**2 + cos(x1 + x2)"
 HOSTILE = "<script>alert(1)</script>"

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 import adviz
-from adviz.labels import stage_title
-from adviz.player import player_fragment, player_frames
+from adviz.renderers.player import player_fragment, player_frames
+from adviz.text.labels import stage_title
 from tests.conftest import BrowserPage, page_opener
 
 pytestmark = pytest.mark.browser

@@ -13,13 +13,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 import adviz
-from adviz.layout import compute_layout
-from adviz.mpl import mathtext as mt
-from adviz.mpl.geometry import Route
-from adviz.mpl.look import frame_look
-from adviz.mpl.scene import Scene
-from adviz.render_svg import geometry
-from adviz.style import get_theme
+from adviz.renderers.mpl.artists import Scene
+from adviz.renderers.mpl.look import frame_look
+from adviz.renderers.svg import geometry
+from adviz.scene.curves import Route
+from adviz.scene.layout import compute_layout
+from adviz.scene.style import get_theme
+from adviz.text import mathtext as mt
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 import adviz
-from adviz import sequence
 from adviz.errors import InputError, RenderError
-from adviz.layout import compute_layout
-from adviz.render_svg import iter_svg_frames, to_svg
+from adviz.renderers.svg import iter_svg_frames, to_svg
+from adviz.scene.layout import compute_layout
+from adviz.writers import frames as sequence
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 SVG_G = "{http://www.w3.org/2000/svg}g"

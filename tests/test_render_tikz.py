@@ -11,8 +11,8 @@ import pytest
 
 import adviz
 from adviz.errors import InputError
-from adviz.frame import frame_count
-from adviz.render_tikz import CM_PER_POINT, math_safe, stage_caption, to_beamer, to_tikz
+from adviz.renderers.tikz import CM_PER_POINT, math_safe, stage_caption, to_beamer, to_tikz
+from adviz.scene.content import frame_count
 from adviz.writers import writer_for
 
 HOSTILE = "a_b & 100% {x}"
@@ -77,7 +77,7 @@ def test_standalone_document_and_fragment(seed_trace: adviz.Trace) -> None:
 
 
 def test_nodes_sit_at_the_layout_positions(seed_trace: adviz.Trace) -> None:
-    from adviz.layout import compute_layout
+    from adviz.scene.layout import compute_layout
 
     layout = compute_layout(seed_trace)
     picture = to_tikz(seed_trace, "summary")

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import adviz
-from adviz.cli import main
+from adviz.faces.cli import main
 
 HOSTILE = "<script>alert(1)</script>"
 FORMULA_CHARS = 'a&b "q" 100% {x}_1 \\'
@@ -64,7 +64,7 @@ def test_interrupted_frame_render_leaves_previous_output(tmp_path: Path, monkeyp
     t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
     adviz.save_frames(t, tmp_path, phase="reverse")
     before = _files(tmp_path)
-    import adviz.sequence as sequence
+    import adviz.writers.frames as sequence
 
     calls = {"n": 0}
     original = sequence.render_frame
@@ -90,7 +90,7 @@ def test_a_failing_writer_leaves_the_previous_file(tmp_path: Path, monkeypatch,
     target = tmp_path / f"out{suffix}"
     adviz.save(t, target)
     before = target.read_bytes()
-    import adviz.fileio as fileio
+    import adviz.writers.files as fileio
 
     def fail(handle_path, *args, **kwargs):
         raise KeyboardInterrupt

@@ -14,9 +14,9 @@ pytest.importorskip("sphinx")
 from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace
 
-from adviz.sphinxext import parse_at
+from adviz.faces.sphinx import parse_at
 
-CONF = 'extensions = ["adviz.sphinxext"]\nproject = "t"\nhtml_theme = "basic"\n'
+CONF = 'extensions = ["adviz.faces.sphinx"]\nproject = "t"\nhtml_theme = "basic"\n'
 
 
 def build(tmp_path: Path, body: str, builder: str = "html", extra_conf: str = "",

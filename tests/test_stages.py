@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 import adviz
-from adviz.stages import reverse_order
+from adviz.core.stages import reverse_order
 
 
 def test_stage_records_are_frozen(seed_trace: adviz.Trace) -> None:

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from adviz.errors import InputError
-from adviz.style import OKABE_ITO, THEMES, Theme, get_theme
+from adviz.scene.style import OKABE_ITO, THEMES, Theme, get_theme
 
 REQUIRED = [
     "background", "text", "muted_text", "node_fill", "node_stroke", "input_fill", "output_fill",
@@ -82,7 +82,7 @@ def test_themes_are_frozen() -> None:
 
 
 def test_style_imports_neither_graphviz_nor_matplotlib() -> None:
-    code = ("import sys, adviz.style; "
+    code = ("import sys, adviz.scene.style; "
             "print(sorted(m for m in ('graphviz', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

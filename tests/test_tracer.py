@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import adviz
-from adviz.tracer import Tape
+from adviz.core.tracer import Tape
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageSequence
 
 import adviz
-from adviz.mpl.animation import distinct_frame_count, frame_count
+from adviz.renderers.mpl.animation import distinct_frame_count, frame_count
 from adviz.writers import animation as animation_writers
 from adviz.writers import save, writer_for, writers
 
@@ -175,7 +175,7 @@ def test_failure_midway_leaves_nothing_and_keeps_the_old_file(
 ) -> None:
     target = tmp_path / "seed.gif"
     target.write_bytes(b"old")
-    from adviz.mpl.animation import Animator
+    from adviz.renderers.mpl.animation import Animator
 
     calls = {"n": 0}
     real = Animator.rgba

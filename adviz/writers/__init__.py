@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 from adviz.errors import AdvizError, InputError, MissingDependencyError
 
 if TYPE_CHECKING:
-    from adviz.gradient_descent import Descent
-    from adviz.trace import Trace
+    from adviz.core.gradient_descent import Descent
+    from adviz.core.tracing import Trace
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Writer:
         File suffixes it handles, lower case with the dot (``(".gif",)``).
     write
         ``write(trace, path, **options)``: renders and writes ``path``
-        atomically (through `adviz.fileio`).
+        atomically (through `adviz.writers.files`).
     available
         Returns ``True`` when the writer's dependencies are importable.
     extra
@@ -112,7 +112,7 @@ def save(trace: Trace | Descent, path: str | os.PathLike[str], **options: Any) -
     Parameters
     ----------
     trace
-        A `Trace`, or a `adviz.gradient_descent.Descent` (the result of
+        A `Trace`, or a `adviz.core.gradient_descent.Descent` (the result of
         `adviz.descent`): animations (``.gif``, ``.webp``, ``.apng``,
         ``.mp4``) with one frame per step, ``.pdf`` with one page per step,
         ``.png`` of the last step (see `adviz.writers.animation`).
@@ -134,7 +134,7 @@ def save(trace: Trace | Descent, path: str | os.PathLike[str], **options: Any) -
         not installed; `InputError` for a descent run and a format that does
         not show one. Nothing is written in any of these cases.
     """
-    from adviz.gradient_descent import Descent
+    from adviz.core.gradient_descent import Descent
 
     writer = writer_for(path, interactive=bool(options.get("interactive")))
     if isinstance(trace, Descent) and not writer.descent:
@@ -171,7 +171,7 @@ def text_writer(
         if unknown:
             raise InputError(f"{label} does not take the option(s) {', '.join(unknown)}; "
                              f"it takes {', '.join(allowed)}")
-        from adviz.fileio import atomic_write_text
+        from adviz.writers.files import atomic_write_text
 
         atomic_write_text(path, render(trace, **options))
 

@@ -20,7 +20,7 @@ for animations and PDF), ``fps``, ``tween``, ``hold``, ``dpi``, ``size``
 SVG frames).
 
 A gradient-descent run (`adviz.descent`) is written by the same writers
-with `adviz.mpl.descent.DescentAnimator`: one frame per step (the graph
+with `adviz.renderers.mpl.descent.DescentAnimator`: one frame per step (the graph
 beside the path on f), one PDF page per step, and the last step (or
 ``step=``) as a PNG. Its options are ``fps``, ``hold`` (frames per step),
 ``dpi``, ``size``, ``theme``, ``rankdir``, ``transparent``, ``progress``,
@@ -29,8 +29,8 @@ has one frame per step (``len(run)``).
 
 Pillow animations store each hold as one frame shown ``hold / fps``
 seconds, so a GIF of ``S`` stages has ``S + (S - 1) * tween`` frames per
-phase (`adviz.mpl.animation.distinct_frame_count`); MP4 repeats held frames
-at a constant frame rate (`adviz.mpl.animation.frame_count`). Every file is
+phase (`adviz.renderers.mpl.animation.distinct_frame_count`); MP4 repeats held frames
+at a constant frame rate (`adviz.renderers.mpl.animation.frame_count`). Every file is
 rendered to a temporary file in the target folder and renamed into place:
 nothing is left behind on failure.
 
@@ -56,16 +56,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from adviz.core.gradient_descent import Descent
 from adviz.errors import InputError, RenderError
-from adviz.gradient_descent import Descent
 from adviz.writers import Writer, _always, register_writer
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from adviz.mpl.animation import FrameSource
-    from adviz.mpl.descent import DescentAnimator
-    from adviz.trace import Trace
+    from adviz.core.tracing import Trace
+    from adviz.renderers.mpl.animation import FrameSource
+    from adviz.renderers.mpl.descent import DescentAnimator
 
 ANIMATION_OPTIONS = frozenset({"phase", "fps", "tween", "hold", "dpi", "size", "theme",
                                "rankdir", "transparent", "progress", "collapse", "full"})
@@ -131,7 +131,7 @@ def _movie_writer_class() -> type:
     class PillowSequenceWriter(AbstractMovieWriter):
         """Collects frames for Pillow's animated formats (GIF, WebP, APNG), no ffmpeg.
 
-        Frames come from `adviz.mpl.animation.Animator.rgba` (cached static
+        Frames come from `adviz.renderers.mpl.animation.Animator.rgba` (cached static
         part, pulses drawn on top). Runs of identical frames (the holds) are
         stored once with their summed duration.
         """
@@ -222,7 +222,7 @@ def _positive(options: dict[str, Any], name: str, default: float) -> float:
 
 def _descent_animator(run: Descent, options: dict[str, Any], even: bool = False
                       ) -> tuple[DescentAnimator, float]:
-    from adviz.mpl.descent import DEFAULT_FPS, DEFAULT_HOLD, DescentAnimator
+    from adviz.renderers.mpl.descent import DEFAULT_FPS, DEFAULT_HOLD, DescentAnimator
 
     fps = _positive(options, "fps", DEFAULT_FPS)
     animator = DescentAnimator(run, hold=options.get("hold", DEFAULT_HOLD),
@@ -237,7 +237,7 @@ def _descent_animator(run: Descent, options: dict[str, Any], even: bool = False
 def _animator(trace: Trace | Descent, options: dict[str, Any], even: bool = False
               ) -> tuple[FrameSource, float]:
     """The animator for a trace's pass or for a descent run (options checked first)."""
-    from adviz.mpl.animation import DEFAULT_FPS, DEFAULT_HOLD, DEFAULT_TWEEN, Animator
+    from adviz.renderers.mpl.animation import DEFAULT_FPS, DEFAULT_HOLD, DEFAULT_TWEEN, Animator
 
     if isinstance(trace, Descent):
         return _descent_animator(trace, options, even)
@@ -255,7 +255,7 @@ def _animator(trace: Trace | Descent, options: dict[str, Any], even: bool = Fals
 
 def _write_animation(animator: FrameSource, writer: Any, target: Path,
                      progress: bool | None) -> None:
-    from adviz.mpl.animation import write_frames
+    from adviz.renderers.mpl.animation import write_frames
 
     with progress_bar(len(animator.frames), progress, target.name) as bar, \
             atomic_target(target) as tmp:
@@ -302,11 +302,11 @@ def _write_mp4(trace: Trace | Descent, path: Path, **options: Any) -> None:
 
 
 def _figure(trace: Trace, options: dict[str, Any], phase: str) -> Any:
-    from adviz.layout import compute_layout
-    from adviz.mpl.figure import figure_size, new_figure
-    from adviz.mpl.scene import Scene
-    from adviz.style import get_theme
-    from adviz.view import view_options
+    from adviz.renderers.mpl.artists import Scene
+    from adviz.scene.layout import compute_layout
+    from adviz.scene.sizes import figure_size, new_figure
+    from adviz.scene.style import get_theme
+    from adviz.scene.view import view_options
 
     theme = get_theme(options.get("theme"))
     view = view_options(trace, options.get("collapse"), bool(options.get("full", False)))
@@ -323,7 +323,7 @@ def _figure(trace: Trace, options: dict[str, Any], phase: str) -> Any:
 
 
 def _save_png(fig: Figure, path: Path, transparent: bool) -> None:
-    from adviz.mpl.mathtext import large_parse_cache
+    from adviz.text.mathtext import large_parse_cache
 
     buffer = io.BytesIO()
     with large_parse_cache():
@@ -366,7 +366,7 @@ def _write_pages(fig: Figure, pages: list[Any], show: Callable[[Any], object], p
     """One PDF page per item of ``pages``, each drawn by ``show(item)``."""
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from adviz.mpl.mathtext import large_parse_cache
+    from adviz.text.mathtext import large_parse_cache
 
     transparent = bool(options.get("transparent", False))
     with progress_bar(len(pages), options.get("progress"), Path(path).name) as bar, \
@@ -387,7 +387,7 @@ def _write_pdf(trace: Trace | Descent, path: Path, **options: Any) -> None:
         _write_pages(animator.figure, list(range(len(trace))), animator.show, path, options)
         return
     _check_options("pdf", options, PDF_OPTIONS)
-    from adviz.mpl.animation import phases_of
+    from adviz.renderers.mpl.animation import phases_of
 
     phases = phases_of(options.get("phase", "reverse"))
     fig, scene = _figure(trace, options, phases[0])

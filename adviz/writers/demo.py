@@ -1,4 +1,4 @@
-"""The ``demo`` writer: the interactive demonstration page (see `adviz.demo_page`).
+"""The ``demo`` writer: the interactive demonstration page (see `adviz.renderers.demo`).
 
 `adviz.save` picks it for ``.html`` and ``.htm`` files when called with
 ``interactive=True``; without it those suffixes get the frame player.
@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 from adviz.writers import Writer, _always, register_writer, text_writer
 
 if TYPE_CHECKING:
-    from adviz.trace import Trace
+    from adviz.core.tracing import Trace
 
 OPTIONS = ("theme", "rankdir", "title", "analytic")
-"""Keyword options the demo writer accepts (passed to `adviz.demo_page.demo_html`)."""
+"""Keyword options the demo writer accepts (passed to `adviz.renderers.demo.demo_html`)."""
 
 
 def _page(trace: Trace, **options: Any) -> str:
-    from adviz.demo_page import demo_html
+    from adviz.renderers.demo import demo_html
 
     return demo_html(trace, **options)
 

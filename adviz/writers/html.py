@@ -1,4 +1,4 @@
-"""The ``html`` writer: the self-contained player page (see `adviz.player`).
+"""The ``html`` writer: the self-contained player page (see `adviz.renderers.player`).
 
 Examples
 --------
@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 from adviz.writers import Writer, _always, register_writer, text_writer
 
 if TYPE_CHECKING:
-    from adviz.trace import Trace
+    from adviz.core.tracing import Trace
 
 OPTIONS = ("theme", "rankdir", "phase", "title")
-"""Keyword options the html writer accepts (passed to `adviz.player.player_html`)."""
+"""Keyword options the html writer accepts (passed to `adviz.renderers.player.player_html`)."""
 
 
 def _player(trace: Trace, **options: Any) -> str:
-    from adviz.player import player_html
+    from adviz.renderers.player import player_html
 
     return player_html(trace, **options)
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from adviz.fileio import atomic_write_text
-from adviz.render_svg import to_svg
+from adviz.renderers.svg import to_svg
 from adviz.writers import Writer, _always, register_writer
+from adviz.writers.files import atomic_write_text
 
 if TYPE_CHECKING:
-    from adviz.trace import Trace
+    from adviz.core.tracing import Trace
 
 
 def write_svg(

@@ -14,19 +14,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from adviz.fileio import atomic_write_text
-from adviz.render_tikz import to_beamer
+from adviz.renderers.tikz import to_beamer
 from adviz.writers import Writer, _always, register_writer
+from adviz.writers.files import atomic_write_text
 
 if TYPE_CHECKING:
-    from adviz.style import Theme
-    from adviz.trace import Trace
+    from adviz.core.tracing import Trace
+    from adviz.scene.style import Theme
 
 
 def write_tex(trace: Trace, path: Path, *, phase: str = "reverse", standalone: bool = True,
               title: str | None = None, rankdir: str = "LR", engine: str | None = None,
               theme: str | Theme = "light") -> None:
-    """Write Beamer slides; the options are `adviz.render_tikz.to_beamer`'s."""
+    """Write Beamer slides; the options are `adviz.renderers.tikz.to_beamer`'s."""
     atomic_write_text(path, to_beamer(trace, phase, standalone=standalone, title=title,
                                       rankdir=rankdir, engine=engine, theme=theme))
 

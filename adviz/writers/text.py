@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from adviz.fileio import atomic_write_text
-from adviz.walkthrough import walkthrough
+from adviz.text.tables import walkthrough
 from adviz.writers import Writer, _always, register_writer
+from adviz.writers.files import atomic_write_text
 
 if TYPE_CHECKING:
-    from adviz.trace import Trace
+    from adviz.core.tracing import Trace
 
 
 def graph_json(trace: Trace) -> str:

@@ -1,0 +1,244 @@
+"""The finished computation: named nodes in evaluation order, dead code removed.
+
+A `Program` is built from a tape once per trace, on demand. It keeps only the
+inputs and the nodes the output depends on, gives them their display names
+(inputs by parameter name, intermediates ``t1, t2, ...`` in evaluation order,
+the output ``y``), optionally turns folded constants into ``"const"`` nodes,
+and knows each node's formula and each edge's local partial.
+
+Examples
+--------
+>>> import adviz
+>>> program = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2).program
+>>> [node.id for node in program.nodes]
+['x1', 'x2', 't1', 't2', 't3', 't4', 'y']
+>>> program.expr(3)
+'t1**2'
+>>> program.edges_into(3)[0].partial_expr
+'2*t1'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from adviz.core.ops import Op
+from adviz.core.tracer import NARY, UNARY, Tape, Var
+from adviz.errors import TraceError
+from adviz.formatting import format_constant, latex_name, parenthesize
+
+Slot = int | float
+"""An argument of a node: an ``int`` position of a parent node, or a ``float`` constant."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of a program."""
+
+    id: str
+    kind: str
+    op: Op | None
+    slots: tuple[Slot, ...]
+    value: float
+    order: int
+    scope: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One parent -> child edge with its local partial (summed over repeated arguments)."""
+
+    parent: int
+    child: int
+    partial: float
+    partial_expr: str
+    partial_latex: str
+
+
+def _const_text(value: float, latex: bool = False) -> str:
+    text = format_constant(value)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _combine(texts: list[str]) -> str:
+    if len(texts) == 1:
+        return texts[0]
+    if all(t == texts[0] for t in texts):
+        return f"{len(texts)}*{parenthesize(texts[0])}"
+    return " + ".join(texts)
+
+
+@dataclass(frozen=True, eq=False)
+class Program:
+    """Named, pruned nodes of one trace in evaluation order."""
+
+    nodes: tuple[Node, ...]
+    inputs: tuple[int, ...]
+    output: int
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Node id to position."""
+        return {node.id: i for i, node in enumerate(self.nodes)}
+
+    def parents(self, i: int) -> list[int]:
+        """Unique parent positions of node ``i``, in argument order."""
+        seen: list[int] = []
+        for s in self.nodes[i].slots:
+            if type(s) is int and s not in seen:
+                seen.append(s)
+        return seen
+
+    @cached_property
+    def children(self) -> list[list[int]]:
+        """Unique child positions of every node, in evaluation order."""
+        result: list[list[int]] = [[] for _ in self.nodes]
+        for i in range(len(self.nodes)):
+            for p in self.parents(i):
+                result[p].append(i)
+        return result
+
+    def arg_texts(self, i: int, latex: bool = False) -> list[str]:
+        """Texts of node ``i``'s arguments: parent names or constants."""
+        texts = []
+        for s in self.nodes[i].slots:
+            if type(s) is int:
+                name = self.nodes[s].id
+                texts.append(latex_name(name) if latex else name)
+            else:
+                texts.append(_const_text(s))
+        return texts
+
+    def expr(self, i: int, latex: bool = False) -> str:
+        """Node ``i``'s own formula in terms of its parents."""
+        node = self.nodes[i]
+        if node.op is None:
+            if node.kind == "const":
+                return format_constant(node.value)
+            return latex_name(node.id) if latex else node.id
+        return node.op.render(self.arg_texts(i, latex), latex)
+
+    def edges_into(self, i: int) -> list[Edge]:
+        """Edges from node ``i``'s parents, with partials, in argument order."""
+        node = self.nodes[i]
+        if node.op is None:
+            return []
+        slot_values = [self.nodes[s].value if type(s) is int else s for s in node.slots]
+        partials = node.op.partials(*slot_values)
+        texts = self.arg_texts(i)
+        latexes = self.arg_texts(i, latex=True)
+        edges = []
+        for p in self.parents(i):
+            positions = [k for k, s in enumerate(node.slots) if s == p and type(s) is int]
+            edges.append(
+                Edge(
+                    parent=p,
+                    child=i,
+                    partial=sum(partials[k] for k in positions),
+                    partial_expr=_combine([node.op.render_partial(k, texts) for k in positions]),
+                    partial_latex=_combine(
+                        [node.op.render_partial(k, latexes, latex=True) for k in positions]
+                    ).replace("*", " "),
+                )
+            )
+        return edges
+
+
+def _scope_of(scopes: list[tuple[str, int, int]], position: int) -> tuple[str, ...]:
+    # Scopes are recorded when they close, inner before outer: on equal ranges the one
+    # recorded later encloses the other.
+    inside = [(start, -end, -k, name) for k, (name, start, end) in enumerate(scopes)
+              if start <= position < end]
+    return tuple(name for *_, name in sorted(inside))
+
+
+def build_program(
+    tape: Tape,
+    output: Var,
+    *,
+    output_name: str | None = None,
+    prefix: str = "t",
+    show_constants: bool = False,
+) -> Program:
+    """Prune, name and number the nodes of a finished tape.
+
+    Parameters
+    ----------
+    tape, output
+        The tape and its output node.
+    output_name
+        Name of the output node; ``None`` means ``"y"`` (or ``"f"`` when an
+        input is already called ``y``).
+    prefix
+        Prefix of intermediate names (``t`` gives ``t1, t2, ...``).
+    show_constants
+        Make each folded constant a ``"const"`` node of its own.
+    """
+    position_of = {id(var): i for i, var in enumerate(tape)}
+    out = position_of[id(output)]
+    live = bytearray(len(tape))
+    live[out] = 1
+    for i in range(out, -1, -1):
+        var = tape[i]
+        if live[i] and var.op is not None:
+            for s in _args(var):
+                if type(s) is Var:
+                    live[position_of[id(s)]] = 1
+    input_names = {var.a for var in tape if var.op is None}
+    labels = {position_of[key]: label for key, label in tape.labels.items() if key in position_of}
+    if output_name is None:
+        output_name = next(n for n in ("y", "f", "out", "output") if n not in input_names)
+    elif output_name in input_names and output.op is not None:
+        raise TraceError(f"the output name {output_name!r} is also an input's name")
+    taken = input_names | set(labels.values()) | {output_name}
+    counter = {"t": 0, "c": 0}
+
+    def fresh(kind: str, stem: str) -> str:
+        while True:
+            counter[kind] += 1
+            name = f"{stem}{counter[kind]}"
+            if name not in taken:
+                taken.add(name)
+                return name
+
+    nodes: list[Node] = []
+    position: dict[int, int] = {}
+    inputs: list[int] = []
+    for i, var in enumerate(tape):
+        if var.op is None:
+            position[i] = len(nodes)
+            inputs.append(len(nodes))
+            nodes.append(Node(var.a, "input", None, (), var.value, len(nodes)))
+            continue
+        if not live[i]:
+            continue
+        slots: list[Slot] = []
+        for s in _args(var):
+            if isinstance(s, Var):
+                slots.append(position[position_of[id(s)]])
+            elif show_constants:
+                slots.append(len(nodes))
+                nodes.append(Node(fresh("c", "c"), "const", None, (), s, len(nodes)))
+            else:
+                slots.append(s)
+        if i in labels:
+            name = labels[i]
+        elif i == out:
+            name = output_name
+        else:
+            name = fresh("t", prefix)
+        position[i] = len(nodes)
+        nodes.append(
+            Node(name, "op", var.op, tuple(slots), var.value, len(nodes),
+                 _scope_of(tape.scopes, i))
+        )
+    return Program(tuple(nodes), tuple(inputs), position[out])
+
+
+def _args(var: Var) -> tuple[Var | float, ...]:
+    if var.b is UNARY:
+        return (var.a,)
+    if var.b is NARY:
+        return tuple(var.a)
+    return (var.a, var.b)

@@ -1,0 +1,390 @@
+"""`trace()`: record a function or expression string and differentiate it.
+
+Examples
+--------
+>>> import adviz
+>>> t = adviz.trace(lambda x1, x2: (x1 - x2)**2 + adviz.cos(x1 + x2), x1=1.0, x2=2.0)
+>>> round(t.value, 5), {k: round(v, 5) for k, v in t.grad.items()}
+(0.01001, {'x1': -2.14112, 'x2': 1.85888})
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import operator
+from collections.abc import Callable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from adviz.core.engine import backward
+from adviz.core.expression import Expression, parse
+from adviz.core.program import Program, build_program
+from adviz.core.stages import (
+    GRANULARITIES,
+    ORDERS,
+    Stage,
+    State,
+    final_adjoints,
+    forward_stages,
+    reverse_stages,
+    state_after,
+)
+from adviz.core.tracer import (
+    NARY,
+    UNARY,
+    Tape,
+    Var,
+    as_constant,
+    check_value,
+    input_names,
+    record,
+)
+from adviz.errors import DomainError, InputError, TraceError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+Function = Callable[..., Any] | str
+
+_VALUE = operator.attrgetter("value")
+
+
+class Trace:
+    """One traced evaluation: value, gradient, graph and stage schedules.
+
+    Build it with `adviz.trace`. The graph and the stages are computed on
+    first access and cached.
+
+    Attributes
+    ----------
+    value
+        The output's forward value.
+    grad
+        Input name to dy/d(input), in argument order.
+    inputs
+        Input values by name, in argument order.
+    """
+
+    def __init__(
+        self,
+        function: Function,
+        tape: Tape,
+        output: Var,
+        inputs: dict[str, float],
+        *,
+        order: str,
+        granularity: str,
+        output_name: str | None,
+        prefix: str,
+        show_constants: bool,
+    ) -> None:
+        self.function = function
+        self.tape = tape
+        self.output_node = output
+        self.inputs = inputs
+        self.order = order
+        self.granularity = granularity
+        self.prefix = prefix
+        self.show_constants = show_constants
+        self._output_name = output_name
+        self.value = output.value
+        backward(tape, output)
+        self.grad = {
+            node.a: 0.0 if node.grad is None else node.grad for node in tape if node.op is None
+        }
+
+    def __repr__(self) -> str:
+        grads = ", ".join(f"{k}={v:.6g}" for k, v in self.grad.items())
+        return f"<Trace {self.expression or getattr(self.function, '__name__', 'f')}: " \
+               f"value={self.value:.6g}, grad({grads}), {len(self.tape)} nodes>"
+
+    def _repr_svg_(self) -> str:
+        """The summary figure (values and final adjoints), shown by Jupyter."""
+        from adviz.renderers.player import notebook_svg
+
+        return notebook_svg(self)
+
+    def _repr_html_(self) -> str:
+        """The compact player of both passes, shown by Jupyter."""
+        from adviz.renderers.player import notebook_html
+
+        return notebook_html(self)
+
+    @property
+    def expression(self) -> str | None:
+        """The source text when traced from an expression string."""
+        return self.function if isinstance(self.function, str) else None
+
+    @cached_property
+    def program(self) -> Program:
+        """The named, pruned nodes (see `adviz.core.program`)."""
+        return build_program(
+            self.tape,
+            self.output_node,
+            output_name=self._output_name,
+            prefix=self.prefix,
+            show_constants=self.show_constants,
+        )
+
+    @property
+    def output(self) -> str:
+        """The output node's id."""
+        return self.program.nodes[self.program.output].id
+
+    @cached_property
+    def forward_stages(self) -> tuple[Stage, ...]:
+        """Forward stages: stage 0 sets the inputs, then one per op."""
+        return forward_stages(self.program)
+
+    @cached_property
+    def reverse_stages(self) -> tuple[Stage, ...]:
+        """Reverse stages: stage 0 sets g_y = 1, then one per processed node (or edge)."""
+        return reverse_stages(self.program, self.order, self.granularity)
+
+    def stages(self, phase: str) -> tuple[Stage, ...]:
+        """The stages of ``"forward"`` or ``"reverse"``."""
+        if phase == "forward":
+            return self.forward_stages
+        if phase == "reverse":
+            return self.reverse_stages
+        raise InputError(f"unknown phase {phase!r}; use 'forward' or 'reverse'")
+
+    @cached_property
+    def adjoints(self) -> dict[str, float]:
+        """Final adjoint of every node, by id."""
+        return final_adjoints(self.program, self.reverse_stages)
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The annotated NetworkX DiGraph (DESIGN.md's schema)."""
+        from adviz.core.graph import build_graph
+
+        return build_graph(self.program, self.adjoints, self.expression)
+
+    def state(self, phase: str, stage: int) -> State:
+        """Values and adjoints known after a stage (what frame ``stage`` shows)."""
+        return state_after(self.program, self.forward_stages, self.reverse_stages, phase, stage)
+
+    def retrace(self, inputs: Mapping[str, float]) -> Trace:
+        """Trace the same function with the same options at another point."""
+        return trace(
+            self.function,
+            dict(inputs),
+            order=self.order,
+            granularity=self.granularity,
+            output=self._output_name,
+            prefix=self.prefix,
+            show_constants=self.show_constants,
+        )
+
+    def evaluate(self, inputs: Mapping[str, float]) -> float:
+        """The function's value at another point, in plain floats (nothing recorded)."""
+        if isinstance(self.function, str):
+            return float(parse(self.function).evaluate(dict(inputs)))
+        names = input_names(self.function)
+        keyword_only = _keyword_only(self.function)
+        args = [inputs[n] for n in names if n not in keyword_only]
+        kwargs = {n: inputs[n] for n in names if n in keyword_only}
+        return float(self.function(*args, **kwargs))
+
+
+def _keyword_only(f: Callable[..., Any]) -> frozenset[str]:
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return frozenset()
+    return frozenset(p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY)
+
+
+def _collect_inputs(
+    names: list[str],
+    values: tuple[Any, ...],
+    keywords: dict[str, Any],
+    defaults: Mapping[str, Any],
+    what: str,
+) -> dict[str, float]:
+    if len(values) == 1 and isinstance(values[0], Mapping):
+        keywords = {**dict(values[0]), **keywords}
+        values = ()
+    if len(values) > len(names):
+        raise InputError(f"{what} takes {len(names)} input(s) ({', '.join(names)}), "
+                         f"{len(values)} value(s) given")
+    given: dict[str, Any] = dict(zip(names, values))
+    known = set(names)
+    for name, value in keywords.items():
+        if name not in known:
+            listed = ", ".join(names[:20]) + (", ..." if len(names) > 20 else "")
+            raise InputError(f"{what} has no input named {name!r}; its inputs are "
+                             f"{listed or 'none'}")
+        if name in given:
+            raise InputError(f"input {name!r} is given twice")
+        given[name] = value
+    inputs = {}
+    for name in names:
+        if name in given:
+            inputs[name] = check_value(name, given[name])
+        elif name in defaults:
+            inputs[name] = check_value(name, defaults[name])
+        else:
+            raise InputError(f"no value given for input {name!r} of {what}; pass {name}=...")
+    return inputs
+
+
+def trace(
+    f: Function,
+    /,
+    *values: Any,
+    order: str = "seed",
+    granularity: str = "node",
+    output: str | None = None,
+    prefix: str = "t",
+    show_constants: bool = False,
+    **inputs: Any,
+) -> Trace:
+    """Trace a Python function or an expression string at a point.
+
+    Parameters
+    ----------
+    f
+        A callable whose parameters are the inputs, or an expression string
+        such as ``"(x1 - x2)**2 + cos(x1 + x2)"`` (parsed safely, never
+        evaluated with `eval`).
+    *values
+        Input values by position, or one dict of input values (useful when an
+        input's name clashes with an option, e.g. ``{"order": 1.0}``).
+    order
+        Reverse order of the stages: ``"seed"`` (Kahn's algorithm, FIFO, as on
+        the seed page) or ``"tape"`` (reverse evaluation order).
+    granularity
+        ``"node"``: one reverse stage per processed node; ``"edge"``: one per
+        contribution.
+    output
+        Name of the output node (default ``"y"``).
+    prefix
+        Prefix of intermediate node names (default ``"t"``: ``t1, t2, ...``).
+    show_constants
+        Show constants as nodes of their own instead of folding them into ops.
+    **inputs
+        Input values by name. Parameters with defaults may be omitted.
+
+    Returns
+    -------
+    Trace
+
+    Raises
+    ------
+    InputError
+        A missing, unknown, non-numeric or non-finite input value.
+    ExpressionError
+        An expression string outside the allowed syntax.
+    TraceError
+        The function returned something other than one traced number, or
+        raised.
+    DomainError
+        An operation outside its domain (``log(-1)``, ``1/0``, overflow).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> [s.caption for s in t.reverse_stages][:2]
+    ['g_y = 1', 'g_t2 += g_y * dy/dt2 = 1 * 1 = 1; g_t4 += g_y * dy/dt4 = 1 * 1 = 1']
+    """
+    if order not in ORDERS:
+        raise InputError(f"order must be one of {ORDERS}, not {order!r}")
+    if granularity not in GRANULARITIES:
+        raise InputError(f"granularity must be one of {GRANULARITIES}, not {granularity!r}")
+    if not isinstance(prefix, str) or not prefix:
+        raise InputError("prefix must be a non-empty string")
+    if output is not None and (not isinstance(output, str) or not output):
+        raise InputError("output must be a non-empty string")
+    keyword_only: frozenset[str] = frozenset()
+    if isinstance(f, str):
+        expression: Expression = parse(f)
+        given = (
+            list(values[0]) if len(values) == 1 and isinstance(values[0], Mapping) else []
+        ) + list(inputs)
+        # Inputs given by name keep the order they were given in (the argument
+        # order); positional values follow the names' first appearance.
+        given_names = dict.fromkeys(given)
+        names = list(given_names) + [n for n in expression.names if n not in given_names]
+        point = _collect_inputs(names, values, inputs, {}, f"the expression {f!r:.60}")
+
+        def function(*args: Var) -> Any:
+            return expression.evaluate(dict(zip(point, args)))
+
+        function.__name__ = "the expression"
+        target: Callable[..., Any] = function
+    elif callable(f):
+        from adviz.core.tracer import defaults_of
+
+        names = input_names(f)
+        keyword_only = _keyword_only(f)
+        point = _collect_inputs(names, values, inputs, defaults_of(f),
+                                getattr(f, "__name__", "the function"))
+        target = f
+    else:
+        raise TraceError(f"trace() takes a function or an expression string, not "
+                         f"{type(f).__name__}")
+    tape, out = record(target, point, keyword_only=keyword_only, prefix=prefix)
+    tape.finish()
+    _check_finite(tape)
+    return Trace(f, tape, out, point, order=order, granularity=granularity,
+                 output_name=output, prefix=prefix, show_constants=show_constants)
+
+
+def _check_finite(tape: Tape) -> None:
+    """Raise `DomainError` naming the first node whose value overflowed."""
+    if math.isfinite(sum(map(_VALUE, tape))):
+        return
+    for node in tape:
+        if not math.isfinite(node.value):
+            op = node.op
+            assert op is not None  # inputs are checked finite
+            args = node.a if node.b is NARY else (node.a,) if node.b is UNARY else (node.a, node.b)
+            texts = [tape.provisional_name(s) if isinstance(s, Var) else repr(s) for s in args]
+            at = ", ".join(f"{tape.provisional_name(s)} = {s.value!r}"
+                           for s in args if isinstance(s, Var))
+            raise DomainError(
+                f"{tape.provisional_name(node)} = {op.render(texts)}: {op.name} overflows to "
+                f"{node.value!r} at {at}"
+            )
+
+
+def name(value: Any, label: str) -> Any:
+    """Give a traced intermediate value a display name of its own.
+
+    Parameters
+    ----------
+    value
+        A traced value (returned unchanged, so ``h = adviz.name(x * w, "h")``).
+    label
+        Its node id in the graph, instead of ``t1, t2, ...``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> def f(x, w):
+    ...     h = adviz.name(x * w, "h")
+    ...     return adviz.tanh(h)
+    >>> list(adviz.trace(f, x=1.0, w=0.5).graph)
+    ['x', 'w', 'h', 'y']
+    """
+    if not isinstance(label, str) or not label:
+        raise TraceError("a node name must be a non-empty string")
+    if not isinstance(value, Var):
+        if as_constant(value) is not None:
+            return value  # plain numbers (e.g. finite differences): nothing to name
+        raise TraceError(f"adviz.name() names traced values, not {type(value).__name__}")
+    tape = value.tape
+    if not isinstance(tape, Tape):
+        raise TraceError("adviz.name() must be called while the function is being traced")
+    if value.op is None:
+        raise TraceError(f"{value.a!r} is an input; inputs keep their names")
+    taken = {node.a for node in tape if node.op is None}
+    taken |= {v for k, v in tape.labels.items() if k != id(value)}
+    if label in taken:
+        raise TraceError(f"the name {label!r} is already used by another node")
+    tape.labels[id(value)] = label
+    return value

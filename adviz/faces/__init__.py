@@ -1,0 +1,2 @@
+"""The faces: the command line, the Sphinx directive and the notebook display.
+"""

@@ -1,0 +1,463 @@
+"""The ``adviz`` command: render, demo, table and check.
+
+A thin face over the library: every command parses its arguments, calls the
+public API and turns `AdvizError` into a one-line message (exit status 1);
+usage errors exit with 2. ``--debug`` shows the traceback instead.
+
+Examples
+--------
+>>> from click.testing import CliRunner
+>>> result = CliRunner().invoke(main, ["table", "x * x", "--at", "x=3"])
+>>> result.exit_code, result.output.splitlines()[-1]
+(0, '  dy/dx = g_x = 6')
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from adviz.core.tracing import Trace, trace
+from adviz.errors import AdvizError, InputError
+
+SEED_EXPRESSION = "(x1 - x2)**2 + cos(x1 + x2)"
+SEED_POINT = {"x1": 1.0, "x2": 2.0}
+
+DEFAULT_FORMATS = ("svg", "gif", "html", "md", "json")
+ALL_FORMATS = ("svg", "png", "gif", "webp", "mp4", "pdf", "html", "md", "json", "tex")
+
+
+def _parse_at(values: tuple[str, ...]) -> dict[str, float]:
+    point: dict[str, float] = {}
+    for item in values:
+        name, sep, number = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--at")
+        try:
+            point[name.strip()] = float(number)
+        except ValueError:
+            raise click.BadParameter(
+                f"{number!r} (for {name.strip()}) is not a number", param_hint="--at"
+            ) from None
+    return point
+
+
+def load_function(spec: str) -> Callable[..., Any] | None:
+    """Load ``path/to/file.py:function``; ``None`` when ``spec`` is not of that form."""
+    path, sep, name = spec.rpartition(":")
+    if not sep or not path.endswith(".py") or not name.isidentifier():
+        return None
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"no such file: {path}")
+    module_spec = importlib.util.spec_from_file_location(f"adviz_user_{file.stem}", file)
+    if module_spec is None or module_spec.loader is None:
+        raise InputError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(module_spec)
+    try:
+        module_spec.loader.exec_module(module)
+    except Exception as err:
+        raise InputError(f"{path} failed to run: {type(err).__name__}: {err}") from err
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise InputError(f"{path} has no function named {name!r}")
+    return function
+
+
+def build_trace(expr: str, at: tuple[str, ...], order: str = "seed") -> Trace:
+    """Trace EXPR (an expression or ``file.py:function``) at the ``--at`` point."""
+    point = _parse_at(at)
+    function = load_function(expr)
+    return trace(function if function is not None else expr, point, order=order)
+
+
+@contextmanager
+def _errors(debug: bool) -> Iterator[None]:
+    try:
+        yield
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except AdvizError as err:
+        if debug:
+            traceback.print_exc()
+        raise click.ClickException(str(err)) from None
+    except KeyboardInterrupt:
+        raise click.ClickException("interrupted; earlier output was left as it was") from None
+
+
+class _Command(click.Command):
+    def invoke(self, ctx: click.Context) -> Any:
+        with _errors(bool(ctx.find_root().params.get("debug"))):
+            return super().invoke(ctx)
+
+
+_at_option = click.option(
+    "--at", "at", multiple=True, metavar="NAME=VALUE",
+    help="Value of one input; repeat for each input (defaults of a function are used).",
+)
+_order_option = click.option(
+    "--order", type=click.Choice(["seed", "tape"]), default="seed", show_default=True,
+    help="Reverse order: 'seed' (Kahn's algorithm, the seed page's rows) or 'tape'.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+@click.version_option(package_name="adviz")
+def main(debug: bool) -> None:
+    """Reverse-mode automatic differentiation, made visible.
+
+    \b
+    Examples:
+      adviz demo -o out
+      adviz render "(x1 - x2)**2 + cos(x1 + x2)" --at x1=1 --at x2=2 -o out
+      adviz table "sigmoid(w*x + b)" --at w=0.5 --at x=2 --at b=-1
+      adviz check model.py:loss --at w=0.3
+    """
+
+
+@main.command(cls=_Command)
+@click.argument("expr")
+@_at_option
+@_order_option
+def table(expr: str, at: tuple[str, ...], order: str) -> None:
+    """Print the walkthrough of EXPR: forward values, reverse rows, gradients.
+
+    EXPR is an expression such as "(x1 - x2)**2 + cos(x1 + x2)" or
+    path/to/file.py:function.
+
+    \b
+    Example:
+      adviz table "(x1 - x2)**2 + cos(x1 + x2)" --at x1=1 --at x2=2
+    """
+    from adviz.text.tables import walkthrough
+
+    click.echo(walkthrough(build_trace(expr, at, order)), nl=False)
+
+
+@main.command(cls=_Command)
+@click.argument("expr")
+@_at_option
+@click.option("--step", default=1e-6, show_default=True, help="Relative finite-difference step.")
+@click.option("--tolerance", default=1e-5, show_default=True, help="Largest relative error.")
+def check(expr: str, at: tuple[str, ...], step: float, tolerance: float) -> None:
+    """Compare the reverse-mode gradient of EXPR with central finite differences.
+
+    Exits with status 1 when they disagree beyond the tolerance.
+
+    \b
+    Example:
+      adviz check "sigmoid(w*x + b)" --at w=0.5 --at x=2 --at b=-1
+    """
+    from adviz.core.checks import check_grad
+
+    result = check_grad(build_trace(expr, at), step=step, tolerance=tolerance)
+    click.echo(str(result))
+    if not result.ok:
+        raise click.ClickException("the gradients disagree")
+
+
+@main.command(cls=_Command)
+@click.argument("expr")
+@_at_option
+@click.option("--lr", type=float, default=0.1, show_default=True, help="Learning rate.")
+@click.option("--steps", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Most steps to take.")
+@click.option("--tol", type=float, default=1e-8, show_default=True,
+              help="Stop when the gradient's norm is below this.")
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, metavar="FILE",
+              help="Also save the animation: the graph at each step beside the path on f "
+                   "(.gif, .webp, .apng, .mp4; .pdf: one page per step; .png: the last step).")
+@click.option("--theme", type=click.Choice(["light", "dark", "print"]), default="light",
+              show_default=True, help="Colours of the animation.")
+@click.option("--fps", type=click.FloatRange(min=0.1, max=60), default=None,
+              help="Frames per second of the animation (default 4; each step is shown for "
+                   "2 frames, the last one longer).")
+@click.option("-q", "--quiet", is_flag=True, help="No table, progress bar or summary.")
+def descent(expr: str, at: tuple[str, ...], lr: float, steps: int, tol: float,
+            out: Path | None, theme: str, fps: float | None, quiet: bool) -> None:
+    """Gradient descent on EXPR from the --at point: x <- x - lr * grad f(x).
+
+    Prints the trajectory (inputs, value and gradient per step) and why it
+    stopped: steps done, converged or diverged. With -o FILE, also saves
+    the animation of the run.
+
+    \b
+    Examples:
+      adviz descent "(x1 - x2)**2 + cos(x1 + x2)" --at x1=1 --at x2=2 --lr 0.1 --steps 30
+      adviz descent "(x1 - x2)**2 + cos(x1 + x2)" --at x1=1 --at x2=2 -o descent.gif
+    """
+    from adviz.core.gradient_descent import descent as run_descent
+
+    if out is not None:  # an unusable file name fails before anything is computed
+        from adviz.writers import require, writer_for
+
+        writer = writer_for(out)
+        if not writer.descent:
+            raise click.BadParameter(
+                f"{out.name!r} cannot hold a descent animation; use a file ending in .gif, "
+                f".webp, .apng, .mp4, .pdf or .png", param_hint="-o/--out")
+        require(writer)
+    start = build_trace(expr, at)
+    run = run_descent(start.function, start.inputs, lr=lr, steps=steps, tol=tol)
+    if not quiet:
+        click.echo(run.table())
+    if out is not None:
+        from adviz.writers import save
+
+        options: dict[str, Any] = {"theme": theme}
+        if out.suffix.lower() != ".png":
+            options["progress"] = not quiet
+        if fps is not None and out.suffix.lower() not in (".pdf", ".png"):
+            options["fps"] = fps
+        save(run, out, **options)
+        if not quiet:
+            click.echo(f"wrote {out}")
+
+
+def _formats(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return DEFAULT_FORMATS
+    add = value.startswith("+")
+    chosen = [v.strip().lower() for v in value.lstrip("+").split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in ALL_FORMATS]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown format {', '.join(unknown)}; choose from {', '.join(ALL_FORMATS)}",
+            param_hint="--format",
+        )
+    return tuple(dict.fromkeys([*DEFAULT_FORMATS, *chosen] if add else chosen))
+
+
+def render_outputs(
+    t: Trace,
+    out: Path,
+    formats: tuple[str, ...],
+    *,
+    phase: str = "both",
+    theme: str = "light",
+    fps: float | None = None,
+    rankdir: str = "LR",
+    quiet: bool = False,
+    collapse: tuple[str, ...] | None = None,
+    full: bool = False,
+    paths_of: str | None = None,
+    analytic: bool = False,
+) -> list[Path]:
+    """Write the chosen formats of a trace under ``out``; return the written paths."""
+    from adviz.writers import require, save, writer_for
+
+    animated_phase = "reverse" if phase == "both" else phase
+    targets = {
+        "gif": out / f"{animated_phase}.gif",
+        "webp": out / f"{animated_phase}.webp",
+        "mp4": out / f"{animated_phase}.mp4",
+        "pdf": out / f"{animated_phase}.pdf",
+        "html": out / "index.html",
+        "md": out / "walkthrough.md",
+        "json": out / "graph.json",
+        "tex": out / "slides.tex",
+    }
+    for fmt in formats:  # check every format before writing anything
+        if fmt in targets:
+            require(writer_for(targets[fmt]))
+    style = {"theme": theme, "rankdir": rankdir}
+    written: list[Path] = []
+    for fmt in formats:
+        if fmt in ("svg", "png"):
+            from adviz.writers.frames import save_frames
+
+            written += save_frames(t, out / "frames", phase=phase, fmt=fmt,
+                                   progress=not quiet, theme=theme, rankdir=rankdir,
+                                   collapse=collapse, full=full)
+            if paths_of is not None:
+                written += save_frames(t, out / "frames", phase="paths", fmt=fmt,
+                                       input=paths_of, theme=theme, rankdir=rankdir,
+                                       full=full)
+        elif fmt in ("gif", "webp", "mp4"):
+            timing = {} if fps is None else {"fps": fps}
+            written.append(save(t, targets[fmt], phase=animated_phase, progress=not quiet,
+                                **timing, **style))
+        elif fmt == "pdf":
+            written.append(save(t, targets[fmt], phase=animated_phase, progress=not quiet,
+                                **style))
+        elif fmt in ("html", "tex"):
+            written.append(save(t, targets[fmt], **style))
+        else:
+            written.append(save(t, targets[fmt]))
+    if analytic:
+        from adviz.renderers.svg import to_svg
+        from adviz.writers.files import atomic_write_text
+
+        target = out / "summary-analytic.svg"
+        atomic_write_text(target, to_svg(t, "summary", theme=theme, rankdir=rankdir,
+                                         collapse=collapse, full=full, analytic=True))
+        written.append(target)
+    return written
+
+
+_render_options = [
+    click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path),
+                 default="adviz-out", show_default=True, help="Output folder."),
+    click.option("--format", "formats", default=None, metavar="LIST",
+                 help=f"Comma-separated formats (default {','.join(DEFAULT_FORMATS)}); "
+                      f"a leading + adds to the defaults. Known: {', '.join(ALL_FORMATS)}."),
+    click.option("--phase", type=click.Choice(["forward", "reverse", "both"]), default="both",
+                 show_default=True, help="Which pass to render."),
+    click.option("--theme", type=click.Choice(["light", "dark", "print"]), default="light",
+                 show_default=True),
+    click.option("--fps", type=click.FloatRange(min=0.1, max=60), default=None,
+                 help="Frames per second of animations (default 10; each stage travels for "
+                      "8 frames, then holds for 12)."),
+    click.option("--rankdir", type=click.Choice(["LR", "TB"]), default="LR", show_default=True,
+                 help="Graph direction: left to right or top to bottom."),
+    click.option("--collapse", "collapse", multiple=True, metavar="LABEL",
+                 help="Draw the scope LABEL (adviz.scope) as one box with its summed "
+                      "gradient flows; repeat for more scopes."),
+    click.option("--full", is_flag=True,
+                 help="Large graphs: draw every node and label (no automatic collapsing, "
+                      "no shortened labels)."),
+    click.option("--paths", "paths_of", metavar="INPUT", default=None,
+                 help="Also write frames/paths-NNN: the chain-rule paths from INPUT to the "
+                      "output, one at a time, then their sum."),
+    click.option("--analytic", is_flag=True,
+                 help="Also write summary-analytic.svg: the SymPy gradient beside the "
+                      "reverse-mode numbers (needs adviz[symbolic])."),
+    click.option("-q", "--quiet", is_flag=True, help="No progress bars or summary."),
+]
+
+
+def _with_render_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_render_options):
+        f = option(f)
+    return f
+
+
+def _report(written: list[Path], out: Path, quiet: bool) -> None:
+    if quiet:
+        return
+    frames = [p for p in written if p.parent.name == "frames"]
+    others = [p for p in written if p.parent.name != "frames"]
+    if frames:
+        click.echo(f"{len(frames)} frames in {out / 'frames'}")
+    for path in others:
+        click.echo(f"wrote {path}")
+
+
+@main.command(cls=_Command)
+@click.argument("expr")
+@_at_option
+@_order_option
+@_with_render_options
+def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str | None,
+           phase: str, theme: str, fps: float | None, rankdir: str, collapse: tuple[str, ...],
+           full: bool, paths_of: str | None, analytic: bool, quiet: bool) -> None:
+    """Render EXPR into OUT: SVG frames, a GIF, the HTML player and more.
+
+    \b
+    OUT receives frames/forward-NNN.svg, frames/reverse-NNN.svg, reverse.gif,
+    index.html (the player), walkthrough.md and graph.json.
+
+    \b
+    Examples:
+      adviz render "(x1 - x2)**2 + cos(x1 + x2)" --at x1=1 --at x2=2 -o out
+      adviz render "tanh(w1*x1 + w2*x2 + b)" --at w1=0.5 --at x1=1 --at w2=-1 \\
+          --at x2=2 --at b=0.1 --format +pdf,png --theme dark -o neuron
+      adviz render model.py:loss -o out
+    """
+    t = build_trace(expr, at, order)
+    _report(render_outputs(t, out, _formats(formats), phase=phase, theme=theme, fps=fps,
+                           rankdir=rankdir, quiet=quiet, collapse=collapse or None, full=full,
+                           paths_of=paths_of, analytic=analytic), out, quiet)
+
+
+@main.command(cls=_Command)
+@_order_option
+@_with_render_options
+@click.option("--interactive", is_flag=True,
+              help="Also write OUT/demo.html: the interactive demonstration (change the "
+                   "inputs, step both passes, gradient descent, all in the browser).")
+def demo(order: str, out: Path, formats: str | None, phase: str, theme: str,
+         fps: float | None,
+         rankdir: str, collapse: tuple[str, ...], full: bool, paths_of: str | None,
+         analytic: bool, quiet: bool, interactive: bool) -> None:
+    """Render the seed example (x1 - x2)**2 + cos(x1 + x2) at x1=1, x2=2.
+
+    \b
+    Examples:
+      adviz demo -o out                  # then open out/index.html
+      adviz demo --interactive -o out    # and out/demo.html
+    """
+    from adviz.writers import save
+
+    t = trace(SEED_EXPRESSION, SEED_POINT, order=order)
+    written = render_outputs(t, out, _formats(formats), phase=phase, theme=theme, fps=fps,
+                             rankdir=rankdir, quiet=quiet, collapse=collapse or None,
+                             full=full, paths_of=paths_of, analytic=analytic)
+    if interactive:
+        written.append(save(t, out / "demo.html", interactive=True, theme=theme,
+                            rankdir=rankdir))
+    _report(written, out, quiet)
+    if not quiet:
+        from adviz.text.tables import walkthrough
+
+        click.echo()
+        click.echo(walkthrough(t), nl=False)
+
+
+def gallery_folder(source: Path | None) -> Path:
+    """The gallery's scripts: ``source``, else ``gallery/`` beside the package or here."""
+    candidates = [source] if source is not None else [
+        Path(__file__).resolve().parents[1] / "gallery", Path.cwd() / "gallery"]
+    for folder in candidates:
+        if folder is not None and folder.is_dir() and any(folder.glob("plot_*.py")):
+            return folder
+    where = source or "gallery/ (of a clone of the adviz repository)"
+    raise InputError(f"no gallery scripts (plot_*.py) found in {where}; pass --source DIR")
+
+
+@main.command(cls=_Command)
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default="gallery-out", show_default=True, help="Output folder.")
+@click.option("--source", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="Folder of the gallery scripts (default: the repository's).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+def gallery(out: Path, source: Path | None, quiet: bool) -> None:
+    """Render the whole gallery: every example script writes its pictures under OUT.
+
+    \b
+    Example:
+      adviz gallery -o gallery-out
+    """
+    import os
+    import subprocess
+
+    from tqdm import tqdm
+
+    scripts = sorted(gallery_folder(source).glob("plot_*.py"))
+    env = {**os.environ, "ADVIZ_GALLERY_OUT": str(out.resolve()), "MPLBACKEND": "Agg"}
+    for script in tqdm(scripts, desc="gallery", unit="example", disable=quiet or None):
+        result = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
+                                text=True, check=False)
+        if result.returncode != 0:
+            last = (result.stderr.strip().splitlines() or ["(no message)"])[-1]
+            raise InputError(f"the gallery example {script.name} failed: {last}")
+    if not quiet:
+        click.echo(f"{len(scripts)} examples rendered into {out}")
+
+
+def run() -> None:  # pragma: no cover - console entry point
+    """Entry point with standard exit codes (0 ok, 1 error, 2 usage)."""
+    main(prog_name="adviz")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

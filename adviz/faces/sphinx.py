@@ -1,0 +1,519 @@
+"""The Sphinx extension: an ``adviz`` directive that renders diagrams at build time.
+
+Add the extension to a Sphinx project's ``conf.py``::
+
+    extensions = ["adviz.faces.sphinx"]
+
+and write, in any reStructuredText page:
+
+.. code-block:: rst
+
+   .. adviz:: (x1 - x2)**2 + cos(x1 + x2)
+      :at: x1=1, x2=2
+      :output: player
+      :caption: The seed example, both passes.
+
+The expression is traced when the page is read (a bad expression or point is
+reported as a warning naming the file and line); the pictures are rendered
+when the HTML page is written, into the build's ``_images/adviz`` folder,
+under names derived from the directive's content, so an unchanged diagram is
+not rendered twice. Other builders (LaTeX, text, man) get the walkthrough
+table as a literal block instead.
+
+==============  ==============================================================
+option          meaning
+==============  ==============================================================
+``:at:``        the point: ``x1=1, x2=2`` (commas or spaces between inputs)
+``:output:``    ``player`` (default), ``demo``, ``gif``, ``svg`` or ``frames`` (`OUTPUTS`)
+``:phase:``     ``forward``, ``reverse`` or ``both``; ``summary`` for ``svg``
+``:stage:``     stage shown by ``svg`` (default ``-1``: the last)
+``:order:``     reverse order: ``seed`` (default) or ``tape``
+``:theme:``     ``light`` (default), ``dark`` or ``print``
+``:rankdir:``   ``LR`` (default) or ``TB``
+``:fps:``       stages per second of a ``gif`` (its ``tween`` frames included)
+``:tween:``     travel frames per stage of a ``gif`` (default 4)
+``:dpi:``       dots per inch of a ``gif`` (default 72)
+``:width:``     CSS width of the picture, e.g. ``80%`` or ``600px``
+``:alt:``       text alternative of a picture (a default is written)
+``:caption:``   a caption (inline markup allowed); the diagram becomes a figure
+``:name:``      a target name, to refer to the figure with ``:ref:``
+==============  ==============================================================
+
+Configuration values: ``adviz_default_output`` (``"player"``) and
+``adviz_default_theme`` (``"light"``).
+
+Examples
+--------
+>>> parse_at("x1=1, x2=2")
+{'x1': 1.0, 'x2': 2.0}
+>>> sorted(OUTPUTS)
+['demo', 'frames', 'gif', 'player', 'svg']
+>>> OUTPUTS["gif"].default_phase
+'reverse'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+import adviz
+from adviz.core.expression import parse
+from adviz.errors import AdvizError, InputError
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.writers.html5 import HTML5Translator
+
+    from adviz.core.tracing import Trace
+
+logger = logging.getLogger(__name__)
+
+PHASES = ("forward", "reverse", "both", "summary")
+ORDERS = ("seed", "tape")
+THEMES = ("light", "dark", "print")
+RANKDIRS = ("LR", "TB")
+FOLDER = "adviz"
+"""Subfolder of the builder's image folder (``_images``) that receives the pictures."""
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def parse_at(text: str) -> dict[str, float]:
+    """Parse an ``:at:`` option: ``"x1=1, x2=2"`` (commas or spaces between inputs).
+
+    Raises
+    ------
+    InputError
+        An item that is not ``NAME=NUMBER``, or an input given twice.
+
+    Examples
+    --------
+    >>> parse_at("w=0.5 x=-2 b=1e-1")
+    {'w': 0.5, 'x': -2.0, 'b': 0.1}
+    >>> parse_at("x1=one")
+    Traceback (most recent call last):
+    ...
+    adviz.errors.InputError: :at: value 'one' of x1 is not a number
+    """
+    point: dict[str, float] = {}
+    for item in (i for i in re.split(r"[,\s]+", text.strip()) if i):
+        name, sep, number = item.partition("=")
+        name = name.strip()
+        if not sep or not _NAME.match(name):
+            raise InputError(f":at: item {item!r} is not NAME=VALUE (write x1=1, x2=2)")
+        if name in point:
+            raise InputError(f":at: gives {name} twice")
+        try:
+            point[name] = float(number)
+        except ValueError:
+            raise InputError(f":at: value {number!r} of {name} is not a number") from None
+    return point
+
+
+@dataclass(frozen=True)
+class Request:
+    """Everything an output kind needs to render one directive.
+
+    Attributes
+    ----------
+    trace
+        The traced expression.
+    options
+        The directive's resolved options (``phase``, ``stage``, ``theme``, ...).
+    folder
+        Folder on disk that receives the files (created when missing).
+    url
+        The same folder as a URL relative to the page being written.
+    key
+        A name derived from the directive's content (expression, point, options).
+    alt
+        Text alternative for pictures.
+    """
+
+    trace: Trace
+    options: Mapping[str, Any]
+    folder: Path
+    url: str
+    key: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class OutputKind:
+    """One ``:output:`` of the directive.
+
+    Attributes
+    ----------
+    name
+        The option value (``"player"``).
+    phases
+        The ``:phase:`` values it accepts.
+    default_phase
+        Its phase when ``:phase:`` is not given.
+    render
+        ``render(request) -> str``: writes its files (if any) and returns the
+        HTML that embeds them.
+    description
+        One line for the documentation.
+    """
+
+    name: str
+    phases: tuple[str, ...]
+    default_phase: str
+    render: Callable[[Request], str]
+    description: str
+
+
+def _publish(path: Path) -> None:
+    """Make a written file readable by a web server (atomic writes create it private)."""
+    path.chmod(0o644)
+
+
+def _style(options: Mapping[str, Any]) -> str:
+    width = str(options.get("width") or "")
+    if width and width[-1].isdigit():  # unitless: pixels
+        width += "px"
+    return f' style="width:{html.escape(width)}"' if width else ""
+
+
+def _img(url: str, alt: str, options: Mapping[str, Any], css: str) -> str:
+    return (f'<img class="adviz-picture {css}" src="{html.escape(url)}" '
+            f'alt="{html.escape(alt)}"{_style(options)}>')
+
+
+def render_player(request: Request) -> str:
+    """The player, inline: one ``<div>`` with its style, frames and script."""
+    from adviz.renderers.player import player_fragment
+
+    o = request.options
+    fragment = player_fragment(request.trace, theme=o["theme"], rankdir=o["rankdir"],
+                               phase=o["phase"], compact=True)
+    return f'<div class="adviz-embed adviz-embed-player"{_style(o)}>\n{fragment}</div>\n'
+
+
+DEMO_HEIGHT = "56rem"
+"""Height of the frame that holds the interactive demonstration (``:output: demo``)."""
+
+
+def render_demo(request: Request) -> str:
+    """The interactive demonstration (`adviz.renderers.demo`), as its own page in an iframe.
+
+    The page carries its own Content-Security-Policy and script, so it is
+    written next to the pictures and framed rather than inlined.
+    """
+    o = request.options
+    path = request.folder / f"{request.key}.html"
+    if not path.exists():
+        adviz.save(request.trace, path, interactive=True, theme=o["theme"],
+                   rankdir=o["rankdir"])
+        _publish(path)
+    width = str(o.get("width") or "100%")
+    if width[-1].isdigit():
+        width += "px"
+    return (f'<iframe class="adviz-embed adviz-embed-demo" src="{html.escape(request.url)}/'
+            f'{html.escape(path.name)}" title="{html.escape(request.alt)}" loading="lazy" '
+            f'style="width:{html.escape(width)};height:{DEMO_HEIGHT};border:0"></iframe>\n')
+
+
+def render_gif(request: Request) -> str:
+    """An animated GIF of one pass (or both), as an image."""
+    o = request.options
+    path = request.folder / f"{request.key}.gif"
+    if not path.exists():
+        options: dict[str, Any] = {"phase": o["phase"], "theme": o["theme"],
+                                   "rankdir": o["rankdir"], "tween": o["tween"],
+                                   "dpi": o["dpi"], "progress": False}
+        if o.get("fps") is not None:
+            options["fps"] = o["fps"]
+        adviz.save(request.trace, path, **options)
+        _publish(path)
+    return _img(f"{request.url}/{path.name}", request.alt, o, "adviz-gif")
+
+
+def render_svg(request: Request) -> str:
+    """One frame (a stage, or the summary) as an SVG image."""
+    from adviz.writers.files import atomic_write_text
+
+    o = request.options
+    path = request.folder / f"{request.key}.svg"
+    if not path.exists():
+        svg = adviz.to_svg(request.trace, o["phase"], o["stage"], theme=o["theme"],
+                           rankdir=o["rankdir"])
+        atomic_write_text(path, svg)
+        _publish(path)
+    return _img(f"{request.url}/{path.name}", request.alt, o, "adviz-svg")
+
+
+def render_frames(request: Request) -> str:
+    """Every frame of the pass(es) as a sequence of SVG images with their captions."""
+    o = request.options
+    folder = request.folder / request.key
+    paths = sorted(folder.glob("*.svg")) if folder.is_dir() else []
+    if not paths:
+        paths = adviz.save_frames(request.trace, folder, phase=o["phase"], fmt="svg",
+                                  theme=o["theme"], rankdir=o["rankdir"], progress=False)
+        for path in paths:
+            _publish(path)
+    items = []
+    for path in paths:
+        phase, _, number = path.stem.rpartition("-")
+        stages = request.trace.stages(phase) if phase in ("forward", "reverse") else ()
+        index = int(number)
+        label = f"{phase} stage {index}" if stages else "summary"
+        text = f"{label}: {stages[index].caption}" if index < len(stages) else label
+        image = _img(f"{request.url}/{request.key}/{path.name}", f"{request.alt}, {text}",
+                     {}, "adviz-svg")
+        items.append(f'<li class="adviz-frame-item">{image}</li>')
+    return (f'<ol class="adviz-embed adviz-embed-frames"{_style(o)}>\n'
+            + "\n".join(items) + "\n</ol>\n")
+
+
+OUTPUTS: dict[str, OutputKind] = {
+    kind.name: kind
+    for kind in (
+        OutputKind("player", ("forward", "reverse", "both"), "both", render_player,
+                   "the interactive player, inline in the page"),
+        OutputKind("demo", ("both",), "both", render_demo,
+                   "the interactive demonstration (inputs, both passes, checks, gradient "
+                   "descent) in a frame"),
+        OutputKind("gif", ("forward", "reverse", "both"), "reverse", render_gif,
+                   "an animated GIF"),
+        OutputKind("svg", ("forward", "reverse", "summary"), "reverse", render_svg,
+                   "one stage (``:stage:``) or the summary as an SVG image"),
+        OutputKind("frames", ("forward", "reverse", "both"), "both", render_frames,
+                   "every stage as an SVG image, with its caption"),
+    )
+}
+"""The directive's output kinds, by ``:output:`` name."""
+
+
+class adviz_diagram(nodes.General, nodes.Element):
+    """A diagram to render: expression, point and resolved options (all picklable)."""
+
+
+def _choice(values: tuple[str, ...]) -> Callable[[str], str]:
+    def convert(argument: str) -> str:
+        return directives.choice(argument, values)
+
+    return convert
+
+
+def _output_choice(argument: str) -> str:
+    return directives.choice(argument, tuple(OUTPUTS))
+
+
+def _int(argument: str) -> int:
+    try:
+        return int(argument)
+    except (TypeError, ValueError):
+        raise ValueError(f"{argument!r} is not an integer") from None
+
+
+class AdvizDirective(SphinxDirective):
+    """``.. adviz:: EXPRESSION``: trace an expression and embed its diagram."""
+
+    has_content = False
+    required_arguments = 1
+    optional_arguments = 0
+    final_argument_whitespace = True
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
+        "at": directives.unchanged,
+        "output": _output_choice,
+        "phase": _choice(PHASES),
+        "stage": _int,
+        "order": _choice(ORDERS),
+        "theme": _choice(THEMES),
+        "rankdir": _choice(RANKDIRS),
+        "fps": directives.positive_int,
+        "tween": directives.nonnegative_int,
+        "dpi": directives.positive_int,
+        "width": directives.length_or_percentage_or_unitless,
+        "alt": directives.unchanged,
+        "caption": directives.unchanged,
+        "name": directives.unchanged,
+    }
+
+    def _warn(self, message: str) -> list[nodes.Node]:
+        logger.warning("adviz directive: %s", message, location=self.get_location(),
+                       type="adviz", subtype="directive")
+        return []
+
+    def run(self) -> list[nodes.Node]:
+        expression = " ".join(self.arguments[0].split())
+        config = self.config
+        kind = self.options.get("output", config.adviz_default_output)
+        if kind not in OUTPUTS:
+            return self._warn(f"unknown output {kind!r} (adviz_default_output); "
+                              f"use one of {', '.join(OUTPUTS)}")
+        output = OUTPUTS[kind]
+        phase = self.options.get("phase", output.default_phase)
+        if phase not in output.phases:
+            return self._warn(f":phase: {phase} does not go with :output: {kind}; "
+                              f"use one of {', '.join(output.phases)}")
+        theme = self.options.get("theme", config.adviz_default_theme)
+        if theme not in THEMES:
+            return self._warn(f"unknown theme {theme!r} (adviz_default_theme); "
+                              f"use one of {', '.join(THEMES)}")
+        try:
+            point = parse_at(self.options.get("at", ""))
+            missing = [n for n in parse(expression).names if n not in point]
+            if missing:
+                given = ", ".join(f"{k}={_number(v)}" for k, v in point.items())
+                wanted = ", ".join(f"{n}=..." for n in missing)
+                raise InputError(f"no value for {', '.join(missing)}: write "
+                                 f":at: {', '.join(p for p in (given, wanted) if p)}")
+            trace = adviz.trace(expression, point, order=self.options.get("order", "seed"))
+            stage = self.options.get("stage", -1)
+            if kind == "svg" and phase != "summary":
+                count = len(trace.stages(phase))
+                if not -count <= stage < count:
+                    raise InputError(f":stage: {stage} does not exist: the {phase} pass has "
+                                     f"{count} stages (0 to {count - 1})")
+        except AdvizError as err:
+            return self._warn(f"{expression!r}: {err}")
+        options = {
+            "output": kind, "phase": phase, "stage": stage, "theme": theme,
+            "order": self.options.get("order", "seed"),
+            "rankdir": self.options.get("rankdir", "LR"),
+            "fps": self.options.get("fps"), "tween": self.options.get("tween", 4),
+            "dpi": self.options.get("dpi", 72), "width": self.options.get("width"),
+        }
+        where = ", ".join(f"{k} = {_number(v)}" for k, v in trace.inputs.items())
+        what = "summary" if phase == "summary" else f"{phase} pass"
+        node = adviz_diagram()
+        node["expression"] = expression
+        node["point"] = dict(trace.inputs)
+        node["options"] = options
+        node["alt"] = self.options.get("alt", f"y = {expression} at {where}: {what}")
+        self.set_source_info(node)
+        if "caption" not in self.options:
+            self.add_name(node)
+            return [node]
+        figure = nodes.figure("", node, classes=["adviz-figure-wrap"])
+        self.set_source_info(figure)
+        text_nodes, messages = self.state.inline_text(self.options["caption"], self.lineno)
+        caption = nodes.caption(self.options["caption"], "", *text_nodes)
+        self.set_source_info(caption)
+        figure += caption
+        self.add_name(figure)
+        return [figure, *messages]
+
+
+def _number(value: float) -> str:
+    """A point coordinate as the player writes it (``1`` for ``1.0``)."""
+    from adviz.formatting import format_number
+
+    return format_number(value)
+
+
+def diagram_key(node: adviz_diagram) -> str:
+    """A file name stem derived from the directive's expression, point and options."""
+    content = json.dumps([adviz.__version__, node["expression"], node["point"], node["options"]],
+                         sort_keys=True)
+    return "adviz-" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
+
+
+def _retrace(node: adviz_diagram) -> Trace:
+    return adviz.trace(node["expression"], dict(node["point"]), order=node["options"]["order"])
+
+
+def visit_adviz_html(self: HTML5Translator, node: adviz_diagram) -> None:
+    """Render the diagram's files into ``_images/adviz`` and embed them."""
+    builder = self.builder
+    options = node["options"]
+    folder = Path(builder.outdir) / builder.imagedir / FOLDER
+    request = Request(
+        trace=_retrace(node),
+        options=options,
+        folder=folder,
+        url=f"{builder.imgpath}/{FOLDER}",
+        key=diagram_key(node),
+        alt=node["alt"],
+    )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        body = OUTPUTS[options["output"]].render(request)
+    except (AdvizError, OSError) as err:
+        logger.warning("adviz directive: cannot render %r as %s: %s", node["expression"],
+                       options["output"], err, location=node, type="adviz", subtype="render")
+        raise nodes.SkipNode from None
+    ids = " ".join(node["ids"])
+    anchor = f'<span id="{html.escape(ids)}"></span>' if ids else ""
+    self.body.append(anchor + body)
+    raise nodes.SkipNode
+
+
+class AdvizFallback(SphinxPostTransform):
+    """For non-HTML builders: the walkthrough table as a literal block."""
+
+    default_priority = 200
+
+    def is_supported(self) -> bool:
+        builder = getattr(self.env, "_builder_cls", None)  # Sphinx >= 8.1
+        if builder is None:  # pragma: no cover - older Sphinx
+            builder = self.app.builder
+        return builder.format != "html"
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(adviz_diagram)):
+            try:
+                text = adviz.walkthrough(_retrace(node))
+            except AdvizError as err:  # pragma: no cover - checked when read
+                text = f"{node['expression']}: {err}"
+            block = nodes.literal_block(text, text)
+            block.source, block.line = node.source, node.line
+            node.replace_self(block)
+
+
+CSS = """\
+.adviz-picture { max-width: 100%; height: auto; }
+.adviz-embed-frames { list-style: none; margin: 1em 0; padding: 0; }
+.adviz-embed-frames .adviz-frame-item { margin: 0 0 0.75em 0; padding: 0; }
+.adviz-embed-frames .adviz-picture { display: block; }
+.adviz-embed-player { max-width: 100%; margin: 1em 0; }
+figure.adviz-figure-wrap { margin-left: 0; margin-right: 0; }
+"""
+"""Style of the embedded pictures, written to ``_static/adviz-sphinx.css``."""
+
+CSS_FILE = "adviz-sphinx.css"
+
+
+def _write_css(app: Sphinx, exception: BaseException | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    from adviz.writers.files import atomic_write_text
+
+    path = Path(app.outdir) / "_static" / CSS_FILE
+    if not path.is_file() or path.read_text(encoding="utf-8") != CSS:
+        atomic_write_text(path, CSS)
+        _publish(path)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the ``adviz`` directive, its node, its style and configuration values."""
+    app.add_config_value("adviz_default_output", "player", "env", types=[str])
+    app.add_config_value("adviz_default_theme", "light", "env", types=[str])
+    app.add_node(adviz_diagram, html=(visit_adviz_html, None))
+    app.add_directive("adviz", AdvizDirective)
+    app.add_post_transform(AdvizFallback)
+    app.add_css_file(CSS_FILE)
+    app.connect("build-finished", _write_css)
+    return {"version": adviz.__version__, "parallel_read_safe": True,
+            "parallel_write_safe": True, "env_version": 1}
+
+
+__all__ = ["OUTPUTS", "AdvizDirective", "OutputKind", "Request", "adviz_diagram", "parse_at",
+           "setup"]

@@ -1,0 +1,3 @@
+"""Renderers: siblings that paint a scene and its changes (SVG, Matplotlib, TikZ, the
+pages' JavaScript). None imports another; none defines a colour.
+"""

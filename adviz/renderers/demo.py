@@ -1,0 +1,601 @@
+"""The interactive demonstration: both passes, checks and gradient descent in one page.
+
+`demo_html` writes one self-contained HTML page (no network, no server,
+works from ``file://``) that recomputes the traced graph in JavaScript:
+change the inputs with sliders or number fields, run the forward pass and
+the reverse pass stage by stage (the same order, captions and running sums
+as `adviz.core.stages`), compare the final gradient with central finite
+differences and, when SymPy is installed, with the analytic formula, and
+take gradient-descent steps.
+
+The page embeds a description of the tape (nodes in evaluation order, their
+op names and argument slots, the display texts that do not depend on the
+numbers) as JSON, and a small generated script holding the JavaScript forms
+(``js_forward``, ``js_partials``) of the ops the graph uses, taken from the
+op table. The graph is drawn at the stored layout in the same SVG as the
+frames; the page only rewrites the nodes' and edges' text and colours, so
+nothing moves when numbers change. The reverse schedule depends only on the
+graph's structure and is recomputed in JavaScript with the algorithm of
+`adviz.core.stages.reverse_order`. Control flow taken at trace time is what the
+page replays: a Python function that branches on its inputs is replayed
+along the recorded branch (the page says so when the inputs move).
+
+A graph that uses a custom op registered without a JavaScript form cannot
+be recomputed; the page is then the fixed-point player
+(`adviz.renderers.player.player_html`) with a notice saying why.
+
+Examples
+--------
+>>> import adviz
+>>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+>>> page = demo_html(t, analytic=False)
+>>> page.startswith("<!DOCTYPE html>"), 'class="adviz-demo' in page
+(True, True)
+>>> page == demo_html(t, analytic=False)
+True
+>>> missing_js_ops(t)
+[]
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import inspect
+import math
+import re
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING, Any
+
+from adviz.errors import MissingDependencyError, RenderError
+from adviz.formatting import parenthesize
+
+if TYPE_CHECKING:
+    from adviz.core.tracing import Trace
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+DEFAULT_LR = 0.1
+"""Learning rate the gradient-descent panel starts with."""
+
+DEFAULT_STEPS = 20
+"""Number of steps of the "run n steps" button, at first."""
+
+STAGE_INTERVAL_MS = 700
+"""Time between stages while Forward or Backward plays, in milliseconds."""
+
+MIN_SCALE = 0.6
+"""The graph keeps at least this share of its natural size; wider graphs scroll sideways."""
+
+FD_STEP = 1e-6
+"""Relative step of the central finite differences (as in `adviz.core.checks.check_grad`)."""
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_PRODUCT = re.compile(r"(?<!\*)\*(?!\*)")
+_UNSAFE_JS = re.compile(r"</script|<!--|<script|-->", re.IGNORECASE)
+
+
+def missing_js_ops(trace: Trace) -> list[str]:
+    """Names of the ops a trace uses that have no JavaScript form (sorted).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> f = adviz.register_op("twice", lambda a: 2 * a, lambda a: 2.0, replace=True)
+    >>> missing_js_ops(adviz.trace(lambda x: f(x) + 1, x=1.0))
+    ['twice']
+    >>> adviz.unregister_op("twice")
+    """
+    missing = {
+        node.op.name
+        for node in trace.program.nodes
+        if node.op is not None and (node.op.js_forward is None or node.op.js_partials is None)
+    }
+    return sorted(missing)
+
+
+def _check_js(name: str, code: str) -> str:
+    if _UNSAFE_JS.search(code):
+        raise RenderError(f"the JavaScript form of op {name!r} contains markup ({code!r})")
+    return code
+
+
+def _used_ops(trace: Trace) -> dict[str, Any]:
+    ops: dict[str, Any] = {}
+    for node in trace.program.nodes:
+        if node.op is not None and node.op.name not in ops:
+            ops[node.op.name] = node.op
+    return dict(sorted(ops.items()))
+
+
+def kernel_script(trace: Trace, analytic: dict[str, str] | None = None) -> str:
+    """The generated script: the JavaScript forms of the ops a trace uses.
+
+    It defines ``window.ADVIZ_KERNEL = {ops: {name: {f, p}}, analytic: {...}}``
+    where ``f(a, b, ...)`` is the op's forward function and ``p`` the list of
+    its partials, built from ``Op.js_forward`` and ``Op.js_partials``;
+    ``analytic`` maps input names to functions of the input values (in
+    argument order) computing the analytic gradient.
+
+    Parameters
+    ----------
+    trace
+        A `Trace` whose ops all have JavaScript forms (see `missing_js_ops`).
+    analytic
+        Input name to a JavaScript expression over ``_a0, _a1, ...``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> print(kernel_script(adviz.trace("cos(x)", x=0.5)))
+    window.ADVIZ_KERNEL = {"ops": {
+    "cos": {"f": function (a) { return (Math.cos(a)); }, "p": [
+      function (a) { return (-Math.sin(a)); }]}
+    }, "analytic": {
+    }};
+    """
+    lines = ["window.ADVIZ_KERNEL = {\"ops\": {"]
+    entries = []
+    for name, op in _used_ops(trace).items():
+        if op.js_forward is None or op.js_partials is None:
+            raise RenderError(f"op {name!r} has no JavaScript form")
+        if op.arity > len(_LETTERS):
+            raise RenderError(f"op {name!r} takes too many arguments for the page")
+        params = ", ".join(_LETTERS[: op.arity])
+        partials = ",\n".join(
+            f"  function ({params}) {{ return ({_check_js(name, p)}); }}"
+            for p in op.js_partials
+        )
+        entries.append(
+            f"{_js_string(name)}: {{\"f\": function ({params}) {{ return "
+            f"({_check_js(name, op.js_forward)}); }}, \"p\": [\n{partials}]}}"
+        )
+    lines.append(",\n".join(entries))
+    lines.append("}, \"analytic\": {")
+    analytic = analytic or {}
+    lines.append(",\n".join(
+        f"{_js_string(name)}: function (_v) {{ return ({_check_js(name, code)}); }}"
+        for name, code in analytic.items()
+    ))
+    lines.append("}};")
+    return "\n".join(line for line in lines if line) + "\n"
+
+
+def _js_string(text: str) -> str:
+    from adviz.renderers.player import json_for_script
+
+    return json_for_script(text)
+
+
+def _sha256(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def analytic_forms(trace: Trace) -> dict[str, Any]:
+    """The analytic gradient for the page: formulas, values and JavaScript forms.
+
+    Derived with `adviz.core.symbolic.symbolic_gradient`. A formula is given a
+    JavaScript form (with SymPy's JavaScript printer, over ``_v[0], _v[1],
+    ...`` in input order) when every function in it has one; otherwise the
+    page shows its value at the traced point only.
+
+    Returns
+    -------
+    dict
+        ``{"grads": [{"input", "text", "value", "js"}], "code": {input: js}}``.
+
+    Raises
+    ------
+    MissingDependencyError
+        SymPy is not installed.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> forms = analytic_forms(adviz.trace("x * x", x=3))
+    >>> forms["grads"][0]["text"], forms["code"]["x"]
+    ('2*x', '2*_v[0]')
+    """
+    from adviz.core.symbolic import symbolic_gradient
+
+    grads = symbolic_gradient(trace)  # raises MissingDependencyError without SymPy
+    import sympy as sp
+    from sympy.core.function import AppliedUndef
+
+    names = list(trace.inputs)
+    placeholders = {sp.Symbol(name, real=True): sp.Symbol(f"_a{k}", real=True)
+                    for k, name in enumerate(names)}
+    result: list[dict[str, Any]] = []
+    code: dict[str, str] = {}
+    for name, g in grads.items():
+        js: str | None = None
+        formula = g.formula
+        if not formula.atoms(AppliedUndef):
+            try:
+                text = sp.jscode(formula.subs(placeholders), strict=True)
+            except Exception:  # a function SymPy cannot print as JavaScript
+                text = ""
+            if text and "\n" not in text and "//" not in text and not _UNSAFE_JS.search(text):
+                js = re.sub(r"\b_a(\d+)\b", r"_v[\1]", text)
+        if js is not None:
+            code[name] = js
+        result.append({"input": name, "text": g.text,
+                       "value": None if g.value is None else float(g.value),
+                       "js": js is not None})
+    return {"grads": result, "code": code}
+
+
+def _parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
+
+
+def _groups(root: ET.Element, cls: str) -> dict[str, ET.Element]:
+    result = {}
+    for g in root.iter(f"{SVG_NS}g"):
+        title = g.find(f"{SVG_NS}title")
+        if g.get("class") == cls and title is not None:
+            result[title.text or ""] = g
+    return result
+
+
+def _arrow_geometry(group: ET.Element) -> list[str | None]:
+    path = group.find(f"{SVG_NS}path")
+    polygon = group.find(f"{SVG_NS}polygon")
+    return [path.get("d") if path is not None else None,
+            polygon.get("points") if polygon is not None else None]
+
+
+def _fixed(value: float) -> str:
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
+def _offsets(root: ET.Element, layout: Any, dx: float, dy: float) -> tuple[float, float]:
+    """Where the layout's origin sits in the drawn frame.
+
+    The frame geometry's offsets, checked against the drawn boxes; when a
+    renderer placed the graph elsewhere, the offsets are read from the boxes.
+    """
+    for node_id, group in _groups(root, "node").items():
+        rect = group.find(f"{SVG_NS}rect")
+        box = layout.nodes.get(node_id)
+        if rect is None or box is None:
+            continue
+        if (rect.get("x"), rect.get("y")) != (_fixed(box.x + dx - box.width / 2),
+                                              _fixed(box.y + dy - box.height / 2)):
+            dx = float(rect.get("x") or 0.0) + box.width / 2 - box.x
+            dy = float(rect.get("y") or 0.0) + box.height / 2 - box.y
+        break
+    return dx, dy
+
+
+def _full_view(to_svg: Any) -> dict[str, Any]:
+    """Options of `adviz.to_svg` that draw every node with every label (no shortening)."""
+    parameters = inspect.signature(to_svg).parameters
+    options: dict[str, Any] = {}
+    if "collapse" in parameters:
+        options["collapse"] = ()
+    if "full" in parameters:
+        options["full"] = True
+    return options
+
+
+def _input_range(value: float) -> dict[str, float]:
+    span = max(2.0, 2.0 * abs(value))
+    step = 10.0 ** (round(math.log10(span)) - 3)
+    lo, hi = value - span, value + span
+    return {"min": lo, "max": hi, "step": step}
+
+
+def demo_data(
+    trace: Trace,
+    *,
+    theme: str = "light",
+    rankdir: str = "LR",
+    title: str | None = None,
+    analytic: bool | None = None,
+) -> tuple[dict[str, Any], str, dict[str, str]]:
+    """The page's data: the tape, display texts, geometry, theme; the base SVG.
+
+    Parameters
+    ----------
+    trace, theme, rankdir, title, analytic
+        As for `demo_html`.
+
+    Returns
+    -------
+    tuple
+        ``(data, svg, analytic_code)``: the JSON-able description, the inline
+        SVG of the summary frame (caption band removed) and the analytic
+        gradient's JavaScript forms by input name.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> data, svg, code = demo_data(adviz.trace("x * x", x=3), analytic=False)
+    >>> [(n["id"], n["op"], n["slots"]) for n in data["nodes"]]
+    [('x', None, []), ('y', 'mul', [{'p': 0}, {'p': 0}])]
+    >>> data["edges"][0]["key"], data["edges"][0]["positions"], data["edges"][0]["caption"]
+    ('x->y', [0, 1], '(2*x)')
+    >>> svg.startswith("<svg"), code
+    (True, {})
+    """
+    import adviz
+    from adviz.core.stages import Contribution
+    from adviz.renderers.player import default_title, drop_captions, inline_svg
+    from adviz.renderers.svg import geometry
+    from adviz.scene.content import frame
+    from adviz.scene.layout import LABEL_PAD, NODE_PAD_X, compute_layout, label_size
+    from adviz.scene.style import EDGE_SIZE, LINE_SIZE, LINE_SPACING, NAME_SIZE, get_theme
+    from adviz.text.labels import (
+        contribution_label,
+        node_formula,
+        partial_formula,
+        pretty_name,
+        reserved_edge_lines,
+    )
+
+    resolved = get_theme(theme)
+    program = trace.program
+    nodes = program.nodes
+    layout = compute_layout(trace, rankdir=rankdir)
+    geo = geometry(trace, layout)
+    options = _full_view(adviz.to_svg)
+    summary, last = drop_captions([
+        inline_svg(adviz.to_svg(trace, "summary", theme=theme, rankdir=rankdir, **options)),
+        inline_svg(adviz.to_svg(trace, "reverse", -1, theme=theme, rankdir=rankdir, **options)),
+    ])
+    forward_geo = {k: _arrow_geometry(g) for k, g in _groups(_parse(summary), "edge").items()}
+    reverse_geo = {k: _arrow_geometry(g) for k, g in _groups(_parse(last), "edge").items()}
+    kinds = frame(trace, "summary").nodes
+    dx, dy = _offsets(_parse(summary), layout, geo.dx, geo.dy)
+
+    node_data = []
+    for i, node in enumerate(nodes):
+        box = layout.nodes[node.id]
+        slots = [{"p": s} if type(s) is int else {"c": float(s)} for s in node.slots]
+        node_data.append({
+            "id": node.id,
+            "kind": node.kind,
+            "show": kinds[node.id].kind,
+            "op": node.op.name if node.op is not None else None,
+            "slots": slots,
+            "value": node.value,
+            "pretty": pretty_name(node.id),
+            "label": node_formula(trace, node.id),
+            "plain": node_formula(trace, node.id, subscripts=False),
+            "expr": program.expr(i),
+            "cx": box.x + dx,
+            "cy": box.y + dy,
+        })
+    index = program.index
+    into: list[list[int]] = [[] for _ in nodes]
+    edge_number: dict[tuple[int, int], int] = {}
+    for parent, child in trace.graph.edges:
+        edge_number[index[parent], index[child]] = len(edge_number)
+    ordered: list[dict[str, Any] | None] = [None] * len(edge_number)
+    reserved = reserved_edge_lines(trace)
+    for i, node in enumerate(nodes):
+        for edge in program.edges_into(i):
+            p, c = nodes[edge.parent].id, node.id
+            key = f"{p}->{c}"
+            positions = [k for k, s in enumerate(node.slots)
+                         if type(s) is int and s == edge.parent]
+            dummy = Contribution(p, c, 0.0, 0.0, 0.0, 0.0, 0.0, edge.partial_expr, "")
+            label_text = contribution_label(trace, dummy)
+            head = f"g_{p} += 0 · "
+            wrapped = label_text[len(head):-len(" = 0")]
+            route = layout.edges[p, c]
+            box_width = label_size(reserved[p, c])[0]
+            label = None
+            if route.label is not None:
+                label = [route.label[0] + dx, route.label[1] + dy]
+            number = edge_number[edge.parent, i]
+            into[i].append(number)
+            ordered[number] = {
+                "key": key,
+                "parent": edge.parent,
+                "child": i,
+                "positions": positions,
+                "caption": parenthesize(edge.partial_expr),
+                "seed": parenthesize(_PRODUCT.sub(" ", edge.partial_expr)),
+                "formula": partial_formula(trace, p, c),
+                "wrapped": wrapped,
+                "head": f"∂{pretty_name(c)}/∂{pretty_name(p)} = ",
+                "label": label,
+                "labelBox": box_width,
+                "labelWidth": box_width if rankdir in ("TB", "BT") else None,
+                "fwd": forward_geo.get(key, [None, None]),
+                "rev": reverse_geo.get(key, [None, None]),
+            }
+    inputs = []
+    for i in program.inputs:
+        node = nodes[i]
+        inputs.append({"node": i, "id": node.id, "value": node.value,
+                       **_input_range(node.value)})
+    theme_data = {
+        field: getattr(resolved, field)
+        for field in ("background", "text", "muted_text", "node_fill", "node_stroke",
+                      "input_fill", "output_fill", "active_fill", "active_stroke",
+                      "muted_fill", "muted_stroke", "edge", "muted_edge", "forward",
+                      "gradient")
+    }
+    theme_data["font"] = resolved.css_font()
+    what = trace.expression or getattr(trace.function, "__name__", "f")
+    code: dict[str, str] = {}
+    analytic_data: dict[str, Any] = {"state": "off"}
+    if analytic is not False:
+        try:
+            forms = analytic_forms(trace)
+        except MissingDependencyError:
+            if analytic:
+                raise
+            analytic_data = {"state": "missing"}
+        except Exception as err:  # SymPy could not derive or evaluate the formula
+            if analytic:
+                raise RenderError(f"the analytic gradient could not be derived: {err!r}") from err
+            analytic_data = {"state": "failed"}
+        else:
+            code = forms["code"]
+            analytic_data = {"state": "on", "grads": forms["grads"]}
+    data = {
+        "title": title,
+        "defaultTitle": default_title(trace),
+        "what": what,
+        "fromFunction": trace.expression is None,
+        "nodes": node_data,
+        "edges": ordered,
+        "into": into,
+        "inputs": inputs,
+        "output": program.output,
+        "order": trace.order,
+        "granularity": trace.granularity,
+        "theme": theme_data,
+        "dark": theme == "dark",
+        "sizes": {"name": NAME_SIZE, "line": LINE_SIZE, "edge": EDGE_SIZE,
+                  "spacing": LINE_SPACING, "labelPad": LABEL_PAD, "nodePad": NODE_PAD_X},
+        "analytic": analytic_data,
+        "fdStep": FD_STEP,
+        "lr": DEFAULT_LR,
+        "steps": DEFAULT_STEPS,
+        "interval": STAGE_INTERVAL_MS,
+    }
+    return data, summary, code
+
+
+def _asset(name: str) -> str:
+    from adviz.renderers.player import _asset as player_asset
+
+    return player_asset(name)
+
+
+def _min_size(svg: str, attribute: str) -> str:
+    """CSS length: `MIN_SCALE` of the drawing's natural width or height."""
+    match = re.search(r'<svg\b[^>]*?\b' + attribute + r'="([0-9.]+)(pt|px)?"', svg)
+    if match is None:
+        return "0px"
+    scale = 4 / 3 if match.group(2) == "pt" else 1.0
+    return f"{round(float(match.group(1)) * scale * MIN_SCALE)}px"
+
+
+def _fallback(trace: Trace, theme: str, rankdir: str, title: str | None,
+              missing: list[str]) -> str:
+    from adviz.renderers.player import player_html
+
+    page = player_html(trace, theme=theme, rankdir=rankdir, title=title)
+    names = ", ".join(html.escape(name) for name in missing)
+    colours = ("#3a2f10", "#f0e442", "#ececec") if theme == "dark" else \
+        ("#fdf3dc", "#e69f00", "#1a1a1a")
+    notice = (
+        f'<div class="adviz-demo-notice" role="note" style="margin:1rem auto 0;'
+        f"max-width:1800px;box-sizing:border-box;padding:.7rem 1rem;border-radius:8px;"
+        f"background:{colours[0]};border:1px solid {colours[1]};color:{colours[2]};"
+        f'font:15px/1.45 system-ui,sans-serif">'
+        f"The interactive demonstration needs the JavaScript form of every op; "
+        f"<strong>{names}</strong> has none (register it with <code>js_forward=</code> "
+        f"and <code>js_partials=</code>). This page replays the traced point only.</div>\n"
+    )
+    return page.replace("<body>\n", "<body>\n" + notice, 1)
+
+
+def demo_html(
+    trace: Trace,
+    *,
+    theme: str = "light",
+    rankdir: str = "LR",
+    title: str | None = None,
+    analytic: bool | None = None,
+) -> str:
+    """One self-contained HTML page: the interactive demonstration of both passes.
+
+    Parameters
+    ----------
+    trace
+        A `Trace`; its inputs become the page's sliders, its point the start.
+    theme
+        ``"light"`` (default), ``"dark"`` or ``"print"``.
+    rankdir
+        ``"LR"`` (inputs left, output right) or ``"TB"``.
+    title
+        Page heading; default ``"y = <formula> at x1 = 1, x2 = 2"`` (it
+        follows the inputs).
+    analytic
+        Show the analytic gradient derived with SymPy: ``None`` (default)
+        when SymPy is installed, ``True`` always (`MissingDependencyError`
+        without SymPy), ``False`` never.
+
+    Returns
+    -------
+    str
+        The page. It falls back to the fixed-point player, with a notice,
+        when an op of the graph has no JavaScript form.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace(lambda w, x: adviz.tanh(w * x), w=0.5, x=2.0)
+    >>> page = demo_html(t, theme="dark", analytic=False)
+    >>> page.count("<script"), "Content-Security-Policy" in page
+    (3, True)
+    """
+    from adviz.renderers.player import json_for_script
+    from adviz.scene.style import get_theme
+
+    get_theme(theme)
+    missing = missing_js_ops(trace)
+    if missing:
+        return _fallback(trace, theme, rankdir, title, missing)
+    kernel_script(trace)  # refuses unusable JavaScript forms before any other work
+    data, svg, code = demo_data(trace, theme=theme, rankdir=rankdir, title=title,
+                                analytic=analytic)
+    kernel = kernel_script(trace, code)
+    script = _asset("demo.js")
+    dark = theme == "dark"
+    heading = html.escape(data["defaultTitle"] if title is None else title)
+    csp = (f"default-src 'none'; script-src {_sha256(kernel)} {_sha256(script)}; "
+           "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
+    from adviz.text.tables import walkthrough
+
+    table = walkthrough(trace, "html")
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="color-scheme" content="{"dark" if dark else "light"}">\n'
+        '<meta name="generator" content="adviz">\n'
+        f"<title>{heading} — adviz demonstration</title>\n"
+        f"<style>html,body{{margin:0;background:{'#151618' if dark else '#ffffff'}}}\n"
+        f"{_asset('demo.css')}</style>\n"
+        "</head>\n<body>\n"
+        f'<div class="adviz-demo adviz-{"dark" if dark else "light"}" '
+        f'style="--adviz-frame-bg:{html.escape(get_theme(theme).background)};'
+        f'--adviz-min-width:{_min_size(svg, "width")};'
+        f'--adviz-min-height:{_min_size(svg, "height")}">\n'
+        f'<h1 class="adviz-title">{heading}</h1>\n'
+        '<noscript><p class="adviz-note">This demonstration computes in JavaScript; '
+        "without it the graph and the walkthrough show the traced point.</p></noscript>\n"
+        '<div class="adviz-layout">\n<div class="adviz-main">\n'
+        '<section class="adviz-inputs" aria-label="Inputs"></section>\n'
+        '<section class="adviz-graph" aria-label="Computational graph">\n'
+        '<figure class="adviz-figure">\n'
+        f'<div class="adviz-frame" role="img" aria-label="Computational graph">{svg}</div>\n'
+        '<figcaption class="adviz-caption" aria-live="polite"></figcaption>\n'
+        "</figure>\n"
+        '<div class="adviz-controls" role="group" aria-label="Passes"></div>\n'
+        '<p class="adviz-note adviz-branch-note" hidden></p>\n'
+        "</section>\n"
+        '<section class="adviz-check" aria-label="Gradient check"></section>\n'
+        '<section class="adviz-descent" aria-label="Gradient descent"></section>\n'
+        '</div>\n<div class="adviz-side">\n'
+        '<section class="adviz-table" tabindex="0" aria-label="Walkthrough">'
+        f"{table}</section>\n"
+        "</div>\n</div>\n"
+        f'<script type="application/json" class="adviz-data">{json_for_script(data)}</script>\n'
+        f"<script>{kernel}</script>\n"
+        f"<script>{script}</script>\n"
+        "</div>\n"
+        "</body>\n</html>\n"
+    )

@@ -1,0 +1,388 @@
+"""Animations of the forward and reverse pass, and their frame schedule.
+
+The schedule is a pure function of the trace's stages and three integers:
+for each stage, ``tween`` travel frames (a pulse moving along each of the
+stage's edges: reverse, from the child back to its parents; forward, from
+the parents into the evaluated node), then ``hold`` frames showing the state
+after the stage so its caption can be read. Stage 0 (setting the inputs, or
+``g_y = 1``) has nothing to travel and only holds. So an animation of a
+phase with ``S`` stages has ``S * hold + (S - 1) * tween`` frames, and
+``S + (S - 1) * tween`` distinct ones (a GIF stores each hold as one frame
+shown ``hold / fps`` seconds). ``phase="both"`` plays the forward pass, then
+the reverse pass.
+
+Examples
+--------
+>>> import adviz
+>>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+>>> frames = frame_schedule(t, "reverse", tween=2, hold=3)
+>>> len(frames), frame_count(t, "reverse", tween=2, hold=3)
+(28, 28)
+>>> [(f.stage, f.fraction, f.hold) for f in frames[:6]]
+[(0, 1.0, True), (0, 1.0, True), (0, 1.0, True), (1, 0.0, False), (1, 0.5, False), (1, 1.0, True)]
+>>> distinct_frame_count(t, "reverse", tween=2)
+16
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from adviz.errors import InputError
+from adviz.renderers.mpl.artists import Scene
+from adviz.scene.sizes import Size, figure_size, new_figure
+from adviz.text.mathtext import large_parse_cache
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from pathlib import Path
+
+    from matplotlib.animation import AbstractMovieWriter, FuncAnimation
+    from matplotlib.artist import Artist
+    from matplotlib.figure import Figure
+
+    from adviz.core.tracing import Trace
+    from adviz.scene.layout import Layout
+    from adviz.scene.style import Theme
+
+PHASES = ("forward", "reverse", "both")
+
+DEFAULT_FPS = 10
+"""Frames per second of animations."""
+
+DEFAULT_TWEEN = 8
+"""Travel frames per stage."""
+
+DEFAULT_HOLD = 12
+"""Hold frames per stage (1.2 s at the default frame rate)."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame of an animation.
+
+    Attributes
+    ----------
+    phase
+        ``"forward"`` or ``"reverse"``.
+    stage
+        The stage shown (travelled toward, or completed).
+    fraction
+        How far the pulses have travelled, in [0, 1); 1.0 on hold frames.
+    hold
+        Whether the frame shows the state after the stage.
+    """
+
+    phase: str
+    stage: int
+    fraction: float
+    hold: bool
+
+
+def phases_of(phase: str) -> tuple[str, ...]:
+    """The phases an animation of ``phase`` plays.
+
+    Examples
+    --------
+    >>> phases_of("both")
+    ('forward', 'reverse')
+    """
+    if phase not in PHASES:
+        raise InputError(f"unknown phase {phase!r}; use one of {', '.join(map(repr, PHASES))}")
+    return ("forward", "reverse") if phase == "both" else (phase,)
+
+
+def _check_counts(tween: int, hold: int) -> None:
+    for name, value in (("tween", tween), ("hold", hold)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise InputError(f"{name} must be a whole number >= 0, not {value!r}")
+    if hold < 1:
+        raise InputError("hold must be at least 1: each stage is shown at least once")
+
+
+def frame_schedule(
+    trace: Trace, phase: str = "reverse", *, tween: int = DEFAULT_TWEEN,
+    hold: int = DEFAULT_HOLD,
+) -> tuple[Frame, ...]:
+    """Every frame of an animation, in order (see the module docstring).
+
+    Parameters
+    ----------
+    trace
+        A `Trace`.
+    phase
+        ``"forward"``, ``"reverse"`` or ``"both"``.
+    tween
+        Travel frames per stage (0: jump from stage to stage).
+    hold
+        Frames showing each completed stage (at least 1).
+    """
+    _check_counts(tween, hold)
+    frames: list[Frame] = []
+    for ph in phases_of(phase):
+        for stage in range(len(trace.stages(ph))):
+            if stage > 0:
+                frames += [Frame(ph, stage, i / tween, False) for i in range(tween)]
+            frames += [Frame(ph, stage, 1.0, True)] * hold
+    return tuple(frames)
+
+
+def frame_count(trace: Trace, phase: str = "reverse", *, tween: int = DEFAULT_TWEEN,
+                hold: int = DEFAULT_HOLD) -> int:
+    """Number of frames: ``stages * hold + (stages - 1) * tween`` per phase."""
+    _check_counts(tween, hold)
+    return sum(len(trace.stages(p)) * hold + (len(trace.stages(p)) - 1) * tween
+               for p in phases_of(phase))
+
+
+def distinct_frame_count(trace: Trace, phase: str = "reverse", *,
+                         tween: int = DEFAULT_TWEEN) -> int:
+    """Number of distinct consecutive frames (a GIF's frames): ``stages + (stages - 1) * tween``."""
+    return sum(len(trace.stages(p)) + (len(trace.stages(p)) - 1) * tween
+               for p in phases_of(phase))
+
+
+class Animator:
+    """A figure, its `Scene`, and the frame schedule: ``animator(frame)`` draws one frame.
+
+    Parameters are those of `animate`.
+    """
+
+    def __init__(
+        self,
+        trace: Trace,
+        phase: str = "reverse",
+        *,
+        tween: int = DEFAULT_TWEEN,
+        hold: int = DEFAULT_HOLD,
+        theme: str | Theme | None = "light",
+        size: Size = None,
+        dpi: float = 100.0,
+        rankdir: str = "LR",
+        transparent: bool = False,
+        even: bool = False,
+        layout: Layout | None = None,
+        collapse: Iterable[str] | None = None,
+        full: bool = False,
+    ) -> None:
+        from adviz.scene.sizes import even_size
+        from adviz.scene.style import get_theme
+
+        self.frames = frame_schedule(trace, phase, tween=tween, hold=hold)
+        from adviz.scene.view import view_options
+
+        if layout is None:
+            from adviz.scene.layout import compute_layout
+
+            options = view_options(trace, collapse, full)
+            layout = compute_layout(trace, rankdir=rankdir, collapse=options.collapse,
+                                    compact=options.compact)
+        theme_ = get_theme(theme)
+        inches = figure_size(size, trace, layout)
+        if even:
+            inches = even_size(inches, dpi)
+        self.figure = new_figure(inches, dpi, None if transparent else theme_.background)
+        ax = self.figure.axes[0]
+        if transparent:
+            ax.patch.set_visible(False)
+        self.scene = Scene(trace, ax, theme=theme_, layout=layout, collapse=collapse, full=full)
+        if transparent:
+            ax.patch.set_visible(False)
+
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.canvas = FigureCanvasAgg(self.figure)
+        self._background: Any = None
+        self._background_key: object = None
+
+    def __call__(self, frame: Frame) -> list[Artist]:
+        """Restyle the scene for ``frame``; returns its artists (FuncAnimation's ``func``)."""
+        return self.scene.show(frame.phase, frame.stage,
+                               None if frame.hold else frame.fraction)
+
+    def moving_artists(self) -> list[Artist]:
+        """The artists that change within a stage: the trail, the pulses and their labels."""
+        return [self.scene.trail, self.scene.pulses, *self.scene.pulse_texts]
+
+    def rgba(self) -> tuple[memoryview, tuple[int, int]]:
+        """The current frame as RGBA pixels, and its (width, height).
+
+        The static part of a stage (everything but the pulses) is drawn once
+        and cached; frames within the stage restore it and draw only the
+        moving artists (Agg blitting), so travel and hold frames cost a
+        fraction of a full redraw.
+        """
+        canvas, moving = self.canvas, self.moving_artists()
+        key = self.scene.state_key
+        if key != self._background_key or self._background is None:
+            for artist in moving:
+                artist.set_animated(True)
+            with large_parse_cache():
+                canvas.draw()
+            for artist in moving:
+                artist.set_animated(False)
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._background_key = key
+        else:
+            canvas.restore_region(self._background)
+        for artist in moving:
+            if artist.get_visible():
+                self.figure.draw_artist(artist)
+        return canvas.buffer_rgba(), canvas.get_width_height()
+
+
+def animate(
+    trace: Trace,
+    phase: str = "reverse",
+    *,
+    fps: float = DEFAULT_FPS,
+    tween: int = DEFAULT_TWEEN,
+    hold: int = DEFAULT_HOLD,
+    theme: str | Theme | None = "light",
+    size: Size = None,
+    dpi: float = 100.0,
+    rankdir: str = "LR",
+    transparent: bool = False,
+    collapse: Iterable[str] | None = None,
+    full: bool = False,
+    repeat: bool = True,
+    **kwargs: Any,
+) -> FuncAnimation:
+    """Animate the forward or reverse pass of a trace.
+
+    Reverse: at each stage the gradient travels as a pulse along each edge
+    from the processed node back to its parents, then the parents' adjoints
+    update; forward: values travel from the parents into each evaluated
+    node. Each stage is then held so its caption can be read. The artists
+    are created once and restyled per frame.
+
+    Parameters
+    ----------
+    trace
+        A `Trace`.
+    phase
+        ``"reverse"`` (default), ``"forward"`` or ``"both"``.
+    fps
+        Frames per second (the interval between frames is ``1000 / fps`` ms).
+    tween
+        Travel frames per stage.
+    hold
+        Frames each completed stage is shown.
+    theme
+        ``"light"``, ``"dark"``, ``"print"`` or a `adviz.scene.style.Theme`.
+    size
+        ``"16:9"``, ``"4:3"`` (see `adviz.scene.sizes.SIZES`), ``(width, height)``
+        in inches, or ``None`` to fit the graph.
+    dpi
+        Dots per inch of saved frames.
+    rankdir
+        ``"LR"`` (inputs left) or ``"TB"`` (inputs on top).
+    transparent
+        No background behind the graph.
+    collapse, full
+        What to draw of a large or scoped graph, as for the SVG frames
+        (`adviz.scene.view.view_options`).
+    repeat
+        Loop when shown interactively.
+    **kwargs
+        Passed to `matplotlib.animation.FuncAnimation`.
+
+    Returns
+    -------
+    matplotlib.animation.FuncAnimation
+        Its ``frame_schedule`` attribute lists the frames (see `frame_schedule`).
+        Save it with ``.save(path, writer=...)``, show it in a notebook with
+        ``.to_jshtml()``; `adviz.save` writes GIF, WebP, APNG and MP4 files.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("x * x + 1", x=3)
+    >>> anim = adviz.animate(t, tween=2, hold=1, dpi=20)
+    >>> len(anim.frame_schedule)  # 3 stages: 3 holds and 2 travels of 2 frames
+    7
+    >>> anim.to_jshtml().count("<img") >= 0  # in a notebook: HTML(anim.to_jshtml())
+    True
+    """
+    from matplotlib.animation import FuncAnimation
+
+    if not (isinstance(fps, (int, float)) and fps > 0):
+        raise InputError(f"fps must be a positive number, not {fps!r}")
+    animator = Animator(trace, phase, tween=tween, hold=hold, theme=theme, size=size, dpi=dpi,
+                        rankdir=rankdir, transparent=transparent, collapse=collapse, full=full)
+    frames = animator.frames
+    anim = FuncAnimation(animator.figure, animator, frames=list(frames),
+                         init_func=lambda: animator(frames[0]), interval=1000.0 / fps,
+                         repeat=repeat, cache_frame_data=False, **kwargs)
+    anim.frame_schedule = frames  # type: ignore[attr-defined]
+    anim.animator = animator  # type: ignore[attr-defined]
+    return anim
+
+
+class FrameSource(Protocol):
+    """What `write_frames` and the writers need of an animator.
+
+    `Animator` is one; so is `adviz.renderers.mpl.descent.DescentAnimator`, whose
+    frames are step numbers.
+    """
+
+    @property
+    def figure(self) -> Figure:
+        """The figure the frames are drawn on."""
+
+    @property
+    def frames(self) -> Sequence[Any]:
+        """Every frame, in order (what ``animator(frame)`` takes)."""
+
+    def __call__(self, frame: Any) -> list[Artist]:
+        """Draw one frame; returns the artists."""
+
+    def rgba(self) -> tuple[memoryview, tuple[int, int]]:
+        """The current frame as RGBA pixels, and its (width, height)."""
+
+
+def write_frames(animator: FrameSource, writer: AbstractMovieWriter, path: str | Path, *,
+                 on_frame: Callable[[int], None] | None = None) -> int:
+    """Run the frame loop: show each scheduled frame and hand it to ``writer``.
+
+    Unlike ``FuncAnimation.save`` (a full redraw per frame), each frame is
+    drawn with `Animator.rgba` semantics when the writer asks the animator
+    for pixels; writers that call ``savefig`` themselves still work.
+
+    Parameters
+    ----------
+    animator
+        The `Animator` (or another `FrameSource`) whose frames are written.
+    writer
+        A `matplotlib.animation.AbstractMovieWriter`.
+    path
+        Output file handed to ``writer.setup``.
+    on_frame
+        Called with the frame number after each frame (progress bars).
+
+    Returns
+    -------
+    int
+        The number of frames written.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> from matplotlib.animation import AbstractMovieWriter
+    >>> class Count(AbstractMovieWriter):
+    ...     n = 0
+    ...     def setup(self, fig, outfile, dpi=None): super().setup(fig, outfile, dpi)
+    ...     def grab_frame(self, **kw): Count.n += 1
+    ...     def finish(self): pass
+    >>> animator = Animator(adviz.trace("x * x + 1", x=3), tween=2, hold=1, dpi=20)
+    >>> write_frames(animator, Count(fps=10), "unused.gif"), Count.n
+    (7, 7)
+    """
+    with writer.saving(animator.figure, str(path), animator.figure.dpi):
+        for number, frame in enumerate(animator.frames):
+            animator(frame)
+            writer.grab_frame()
+            if on_frame is not None:
+                on_frame(number)
+    return len(animator.frames)

@@ -1,0 +1,106 @@
+"""`draw`: one stage of a trace on a Matplotlib Axes.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import adviz
+>>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+>>> ax = adviz.draw(t, "reverse", 2)
+>>> "g = −2" in [text.get_text() for text in ax.texts if text.get_visible()]
+True
+>>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from adviz.errors import InputError
+from adviz.renderers.mpl.artists import Scene
+from adviz.scene.sizes import Size, figure_size
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from adviz.core.tracing import Trace
+    from adviz.scene.style import Theme
+
+
+def draw(
+    trace: Trace,
+    phase: str = "reverse",
+    stage: int = -1,
+    ax: Axes | None = None,
+    *,
+    theme: str | Theme | None = "light",
+    rankdir: str = "LR",
+    size: Size = None,
+    caption: bool = True,
+    collapse: Iterable[str] | None = None,
+    full: bool = False,
+) -> Axes:
+    """Draw the state after one stage of the forward or reverse pass.
+
+    The drawing uses the same stored layout as the SVG frames (node
+    positions, edge routes) and says the same things in mathtext: each node
+    its formula, value and adjoint, each edge its local partial and, once
+    the reverse pass has used it, its contribution. Reverse stages highlight
+    the processed node and draw the edges to its parents in the gradient
+    colour with arrowheads toward the parents; nodes not reached yet are
+    muted.
+
+    Parameters
+    ----------
+    trace
+        A `Trace`.
+    phase
+        ``"reverse"`` (default) or ``"forward"``.
+    stage
+        Stage index; negative counts from the end (default: the last).
+    ax
+        Axes to draw on; a new figure sized to the graph when ``None``.
+    theme
+        ``"light"``, ``"dark"``, ``"print"`` or a `adviz.scene.style.Theme`.
+    rankdir
+        ``"LR"`` (inputs left) or ``"TB"`` (inputs on top).
+    size
+        Size of the new figure (only when ``ax`` is ``None``): ``"16:9"``,
+        ``"4:3"``, ``(width, height)`` in inches, or ``None`` to fit the graph.
+    caption
+        Show the stage's caption above the graph.
+    collapse, full
+        What to draw of a large or scoped graph, as for the SVG frames
+        (`adviz.scene.view.view_options`): scopes to collapse (``None``: decide by
+        size), or ``full=True`` for every node and label.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from adviz.scene.layout import compute_layout
+    from adviz.scene.style import get_theme
+    from adviz.scene.view import view_options
+
+    if phase not in ("forward", "reverse"):
+        raise InputError(f"unknown phase {phase!r}; draw shows one stage of 'forward' or "
+                         f"'reverse'")
+    n = len(trace.stages(phase))
+    if not -n <= stage < n:
+        raise InputError(f"{phase} stage {stage} does not exist: there are {n} stages "
+                         f"(0 to {n - 1})")
+    theme_ = get_theme(theme)
+    options = view_options(trace, collapse, full)
+    layout = compute_layout(trace, rankdir=rankdir, collapse=options.collapse,
+                            compact=options.compact)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=figure_size(size, trace, layout))
+        fig.patch.set_facecolor(theme_.background)
+        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    scene = Scene(trace, ax, theme=theme_, layout=layout, caption=caption, collapse=collapse,
+                  full=full)
+    scene.show(phase, stage % n)
+    return ax

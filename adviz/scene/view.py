@@ -1,0 +1,420 @@
+"""What is drawn: the plain graph, or a view with collapsed scopes and shortened labels.
+
+A `GraphView` lists the drawn nodes (trace nodes and collapsed scope boxes,
+see `adviz.scene.collapse`), the drawn edges, the scope each drawn node sits in (a
+cluster) and the widest text any frame shows on each node and edge line, so
+`adviz.scene.layout.compute_layout` can reserve room once. `view_frame` turns a
+frame of the trace (`adviz.scene.content.frame`) into a frame of the view.
+
+Large graphs (more than `LARGE_GRAPH` nodes) are drawn compactly unless
+``full=True``: scopes are collapsed (when there are any), nodes show their
+name, value and adjoint only (no formula, no running sums) and edges no
+labels; the caption says so (`view_options`).
+
+Examples
+--------
+>>> import adviz
+>>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+>>> view = graph_view(t, compact=True)
+>>> view.node_lines["t1"], view.edge_lines["t1", "t2"]
+(('t₁', '= −1', 'g = −2'), ())
+>>> view_options(t)
+ViewOptions(collapse=(), compact=False, notice='')
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from adviz.scene.collapse import CollapsedView, collapsed_view
+from adviz.scene.content import EdgeView, Frame, Line, NodeView
+from adviz.scene.style import EDGE_SIZE, LINE_SIZE, NAME_SIZE
+from adviz.text.labels import (
+    adjoint_line,
+    pretty_name,
+    pretty_number,
+    reserved_edge_lines,
+    reserved_node_lines,
+    value_line,
+    widest,
+)
+
+if TYPE_CHECKING:
+    from adviz.core.tracing import Trace
+
+LARGE_GRAPH = 40
+"""Graphs with more nodes than this are large: drawn with collapsed scopes and, when
+still larger, shortened labels, unless ``full=True``. At about 40 nodes with full labels
+(formulas, partials and contributions on every edge) a frame is already several
+screens wide."""
+
+SIGMA = "\u03a3"
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    """How a trace is drawn.
+
+    Attributes
+    ----------
+    collapse
+        Scope labels drawn as one box each.
+    compact
+        Shortened labels (name, value and adjoint; no edge labels).
+    notice
+        A line for the caption saying what was shortened (``""`` when nothing).
+    """
+
+    collapse: tuple[str, ...]
+    compact: bool
+    notice: str
+
+
+def _auto_collapse(trace: Trace) -> tuple[str, ...]:
+    """The innermost scope level whose collapsing brings the graph down to `LARGE_GRAPH`.
+
+    Falls back to the outermost scopes when no level is enough.
+    """
+    paths = list(dict.fromkeys(n.scope for n in trace.program.nodes if n.scope))
+    if not paths:
+        return ()
+    deepest = max(len(p) for p in paths)
+    labels: tuple[str, ...] = ()
+    for depth in range(deepest, 0, -1):
+        labels = tuple(dict.fromkeys(p[depth - 1] for p in paths if len(p) >= depth))
+        if len(collapsed_view(trace, labels).nodes) <= LARGE_GRAPH:
+            return labels
+    return labels
+
+
+def view_options(trace: Trace, collapse: Iterable[str] | None = None,
+                 full: bool = False) -> ViewOptions:
+    """Decide what to collapse and whether to shorten labels.
+
+    A graph with more than `LARGE_GRAPH` nodes is large. Unless ``full`` is
+    true, its scopes are collapsed, the innermost level first (each neuron
+    of a network before each layer), choosing the least collapsing that
+    brings the drawing to `LARGE_GRAPH` nodes or fewer; if the drawing still
+    has more, labels are shortened too. The notice says what was done.
+
+    Parameters
+    ----------
+    trace
+        A `Trace`.
+    collapse
+        Scope labels to collapse; ``None`` (default) decides as above for a
+        large graph and collapses nothing otherwise; ``[]`` collapses nothing.
+    full
+        Draw a large graph with every node and label (no notice).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> def f(x):
+    ...     for k in range(30):
+    ...         with adviz.scope(f"step {k}"):
+    ...             x = adviz.sin(x) + x
+    ...     return x
+    >>> t = adviz.trace(f, x=1.0)
+    >>> options = view_options(t)
+    >>> options.compact, len(options.collapse)
+    (False, 30)
+    >>> options.notice
+    'large graph: 61 nodes, 30 scopes collapsed; pass full=True to draw every node'
+    >>> view_options(t, full=True)
+    ViewOptions(collapse=(), compact=False, notice='')
+    >>> view_options(t, collapse=[]).notice
+    'large graph: 61 nodes, labels shortened; pass full=True for all labels'
+    """
+    count = len(trace.program.nodes)
+    large = count > LARGE_GRAPH and not full
+    if collapse is not None:
+        chosen = tuple(dict.fromkeys(collapse))
+    elif large:
+        chosen = _auto_collapse(trace)
+    else:
+        chosen = ()
+    if not large:
+        return ViewOptions(chosen, False, "")
+    drawn = len(collapsed_view(trace, chosen).nodes) if chosen else count
+    compact = drawn > LARGE_GRAPH
+    parts = [f"large graph: {count} nodes"]
+    if chosen:
+        parts.append(f"{len(chosen)} scope{'s' if len(chosen) != 1 else ''} collapsed")
+    if compact:
+        parts.append("labels shortened; pass full=True for all labels")
+        return ViewOptions(chosen, True, ", ".join(parts))
+    return ViewOptions(chosen, False, ", ".join(parts) + "; pass full=True to draw every node")
+
+
+@dataclass(frozen=True)
+class GraphView:
+    """The drawn graph of a trace.
+
+    Attributes
+    ----------
+    nodes
+        Drawn node ids in evaluation order.
+    node_lines
+        Drawn node -> the widest text any frame shows on each of its lines.
+    edges
+        Drawn ``(parent, child)`` edges in graph order.
+    edge_lines
+        Drawn edge -> the widest text of each label line (empty: no label).
+    scopes
+        Drawn node -> the scope path it sits in (clusters), outermost first.
+    collapsed
+        The `adviz.scene.collapse.CollapsedView` when scopes are collapsed, else ``None``.
+    compact
+        Whether labels are shortened.
+    collapse
+        The scope labels asked to be collapsed.
+    """
+
+    nodes: tuple[str, ...]
+    node_lines: Mapping[str, tuple[str, ...]]
+    edges: tuple[tuple[str, str], ...]
+    edge_lines: Mapping[tuple[str, str], tuple[str, ...]]
+    scopes: Mapping[str, tuple[str, ...]]
+    collapsed: CollapsedView | None
+    compact: bool
+    collapse: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Flows:
+    """Running sums of a collapsed view after each reverse stage."""
+
+    edges: tuple[dict[tuple[str, str], float], ...]
+    inflow: tuple[dict[str, float], ...]
+    outflow: tuple[dict[str, float], ...]
+
+
+_VIEWS: weakref.WeakKeyDictionary[Trace, dict[tuple[tuple[str, ...], bool], GraphView]] = \
+    weakref.WeakKeyDictionary()
+_FLOWS: weakref.WeakKeyDictionary[Trace, dict[tuple[str, ...], _Flows]] = \
+    weakref.WeakKeyDictionary()
+
+
+def sum_line(total: float) -> str:
+    """The label of a merged edge: ``"Σ g = −0.5"``.
+
+    Examples
+    --------
+    >>> sum_line(-0.5)
+    'Σ g = −0.5'
+    """
+    return f"{SIGMA} g = {pretty_number(total)}"
+
+
+def flow_lines(inflow: float, outflow: float) -> tuple[str, str]:
+    """The adjoint lines of a collapsed box: gradient in and gradient out.
+
+    Examples
+    --------
+    >>> flow_lines(1.0, -2.5)
+    ('Σ g in = 1', 'Σ g out = −2.5')
+    """
+    return f"{SIGMA} g in = {pretty_number(inflow)}", f"{SIGMA} g out = {pretty_number(outflow)}"
+
+
+def count_line(count: int) -> str:
+    """The second line of a collapsed box.
+
+    Examples
+    --------
+    >>> count_line(3)
+    '3 nodes hidden'
+    """
+    return f"{count} node{'s' if count != 1 else ''} hidden"
+
+
+def _flows(trace: Trace, view: CollapsedView, key: tuple[str, ...]) -> _Flows:
+    per_trace = _FLOWS.setdefault(trace, {})
+    cached = per_trace.get(key)
+    if cached is not None:
+        return cached
+    merged_of: dict[tuple[str, str], tuple[str, str]] = {}
+    for edge_key, edge in view.edges.items():
+        if edge.merged:
+            for underlying in edge.edges:
+                merged_of[underlying] = edge_key
+    running: dict[tuple[str, str], float] = {}
+    inflow = dict.fromkeys(view.boxes, 0.0)
+    outflow = dict.fromkeys(view.boxes, 0.0)
+    edges, ins, outs = [], [], []
+    for stage in trace.reverse_stages:
+        for c in stage.contributions:
+            target = merged_of.get((c.parent, c.child))
+            if target is None:
+                continue
+            running[target] = running.get(target, 0.0) + c.delta
+            if target[0] in inflow:
+                inflow[target[0]] += c.delta
+            if target[1] in outflow:
+                outflow[target[1]] += c.delta
+        edges.append(dict(running))
+        ins.append(dict(inflow))
+        outs.append(dict(outflow))
+    result = _Flows(tuple(edges), tuple(ins), tuple(outs))
+    per_trace[key] = result
+    return result
+
+
+def _compact_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
+    adjoints: dict[str, list[str]] = {n.id: [] for n in trace.program.nodes}
+    for stage in trace.reverse_stages:
+        for c in stage.contributions:
+            adjoints[c.parent].append(adjoint_line(c.after))
+    for name, g in trace.adjoints.items():
+        adjoints[name].append(adjoint_line(g))
+    return {n.id: (pretty_name(n.id), value_line(n.value),
+                   widest(adjoints[n.id], LINE_SIZE) or adjoint_line(0.0))
+            for n in trace.program.nodes}
+
+
+def graph_view(trace: Trace, collapse: Sequence[str] = (), compact: bool = False) -> GraphView:
+    """The drawn graph for some collapsed scopes and label style (cached per trace).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> def f(x):
+    ...     with adviz.scope("double"):
+    ...         u = 2 * x
+    ...     return u * u
+    >>> view = graph_view(adviz.trace(f, x=3.0), ["double"])
+    >>> view.nodes, view.node_lines["[double]"]
+    (('x', '[double]', 'y'), ('double', '1 node hidden', 'Σ g in = 12', 'Σ g out = 24'))
+    """
+    key = (tuple(dict.fromkeys(collapse)), bool(compact))
+    per_trace = _VIEWS.setdefault(trace, {})
+    cached = per_trace.get(key)
+    if cached is not None:
+        return cached
+    base_nodes = _compact_node_lines(trace) if compact else reserved_node_lines(trace)
+    base_edges = reserved_edge_lines(trace)
+    if not key[0]:
+        nodes = tuple(n.id for n in trace.program.nodes)
+        edge_lines = {e: () if compact else lines for e, lines in base_edges.items()}
+        view = GraphView(nodes, MappingProxyType(dict(base_nodes)), tuple(trace.graph.edges),
+                         MappingProxyType(edge_lines),
+                         MappingProxyType({n.id: n.scope for n in trace.program.nodes}),
+                         None, bool(compact))
+        per_trace[key] = view
+        return view
+    collapsed = collapsed_view(trace, key[0])
+    flows = _flows(trace, collapsed, key[0])
+    node_lines: dict[str, tuple[str, ...]] = {}
+    for node in collapsed.nodes:
+        box = collapsed.boxes.get(node)
+        if box is None:
+            node_lines[node] = base_nodes[node]
+            continue
+        ins = [flow_lines(step[node], 0.0)[0] for step in flows.inflow]
+        outs = [flow_lines(0.0, step[node])[1] for step in flows.outflow]
+        node_lines[node] = (box.label, count_line(len(box.members)),
+                            widest(ins, LINE_SIZE), widest(outs, LINE_SIZE))
+    merged_lines: dict[tuple[str, str], tuple[str, ...]] = {}
+    for edge_key, edge in collapsed.edges.items():
+        if compact:
+            merged_lines[edge_key] = ()
+        elif not edge.merged:
+            merged_lines[edge_key] = base_edges[edge_key]
+        else:
+            sums = [sum_line(step[edge_key]) for step in flows.edges if edge_key in step]
+            merged_lines[edge_key] = (widest(sums, EDGE_SIZE),) if sums else ()
+    view = GraphView(collapsed.nodes, MappingProxyType(node_lines), tuple(collapsed.edges),
+                     MappingProxyType(merged_lines), collapsed.scopes, collapsed, bool(compact),
+                     key[0])
+    per_trace[key] = view
+    return view
+
+
+def _compact_node(node: str, view: NodeView) -> NodeView:
+    lines: list[Line] = []
+    adjoints = [line for line in view.lines if line.role == "adjoint"]
+    for line in view.lines:
+        if line.role == "name":
+            lines.append(Line(pretty_name(node), "name", line.size))
+        elif line.role != "adjoint":
+            lines.append(line)
+    if len(adjoints) == 2:  # "g = a + b", "= c" -> "g = c"
+        lines.append(Line("g " + adjoints[1].text, "adjoint", adjoints[1].size))
+    else:
+        lines += adjoints
+    return NodeView(view.state, view.kind, tuple(lines))
+
+
+_NODE_RANK = {"active": 3, "receiving": 2, "done": 1, "muted": 0}
+_EDGE_RANK = {"gradient": 4, "forward": 3, "passed": 2, "done": 1, "pending": 0, "muted": 0}
+
+
+def view_frame(trace: Trace, view: GraphView, content: Frame) -> Frame:
+    """A frame of the trace as a frame of ``view`` (collapsed boxes, shortened labels).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> from adviz.scene.content import frame
+    >>> def f(x):
+    ...     with adviz.scope("double"):
+    ...         u = 2 * x
+    ...     return u * u
+    >>> t = adviz.trace(f, x=3.0)
+    >>> shown = view_frame(t, graph_view(t, ["double"]), frame(t, "reverse", 2))
+    >>> [line.text for line in shown.nodes["[double]"].lines]
+    ['double', '1 node hidden', 'Σ g in = 12', 'Σ g out = 24']
+    >>> [line.text for line in shown.edges["x", "[double]"].lines]
+    ['Σ g = 24']
+    """
+    if view.collapsed is None and not view.compact:
+        return content
+    nodes = dict(content.nodes)
+    edges = dict(content.edges)
+    if view.compact:
+        nodes = {n: _compact_node(n, v) for n, v in nodes.items()}
+        edges = {e: EdgeView(v.state, (), v.toward_parent) for e, v in edges.items()}
+    collapsed = view.collapsed
+    if collapsed is None:
+        return Frame(content.phase, content.index, content.title,
+                     MappingProxyType(nodes), MappingProxyType(edges))
+    flows = _flows(trace, collapsed, view.collapse)
+    step = content.index if content.phase == "reverse" else len(trace.reverse_stages) - 1
+    reverse = content.phase in ("reverse", "summary")
+    out_nodes: dict[str, NodeView] = {}
+    for node in collapsed.nodes:
+        box = collapsed.boxes.get(node)
+        if box is None:
+            out_nodes[node] = nodes[node]
+            continue
+        states = [nodes[m].state for m in box.members]
+        state = max(states, key=lambda s: _NODE_RANK.get(s, 0))
+        if state == "muted" and not all(s == "muted" for s in states):
+            state = "done"
+        box_lines = [Line(box.label, "name", NAME_SIZE),
+                     Line(count_line(len(box.members)), "name", LINE_SIZE)]
+        if reverse and state != "muted":
+            first, second = flow_lines(flows.inflow[step][node], flows.outflow[step][node])
+            box_lines += [Line(first, "adjoint", LINE_SIZE), Line(second, "adjoint", LINE_SIZE)]
+        out_nodes[node] = NodeView(state, "scope", tuple(box_lines))
+    out_edges: dict[tuple[str, str], EdgeView] = {}
+    for key, edge in collapsed.edges.items():
+        if not edge.merged:
+            out_edges[key] = edges[key]
+            continue
+        views = [edges[e] for e in edge.edges]
+        best = max(views, key=lambda v: _EDGE_RANK.get(v.state, 0))
+        lines: tuple[Line, ...] = ()
+        shown = content.phase == "summary" or any(
+            v.state in ("gradient", "passed") for v in views)
+        if shown and not view.compact and key in flows.edges[step]:
+            role = "contribution"
+            lines = (Line(sum_line(flows.edges[step][key]), role, EDGE_SIZE),)
+        out_edges[key] = EdgeView(best.state, lines, best.toward_parent)
+    return Frame(content.phase, content.index, content.title,
+                 MappingProxyType(out_nodes), MappingProxyType(out_edges))

@@ -1,0 +1,500 @@
+"""The text a frame shows, shared by every renderer, and how wide it is.
+
+Names get unicode subscripts (``t1`` -> ``t₁``, ``alpha2`` -> ``α₂``),
+formulas get mathematical operators (``x1 - x2`` -> ``x₁ − x₂``, ``t1**2`` ->
+``t₁²``, ``2*t1`` -> ``2t₁``, other products with ``·``), numbers get the
+unicode minus sign. Node names are free text: formulas are rebuilt from the
+op table with a placeholder per argument, so only the op's own operators are
+rewritten, never characters of a name.
+
+`text_width` estimates the width of a string from DejaVu Sans advance widths
+(wider than Helvetica, so labels fit whichever of the two draws them);
+`reserved_node_lines` and `reserved_edge_lines` list the widest text any
+frame shows, for the layout.
+
+Examples
+--------
+>>> import adviz
+>>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+>>> node_formula(t, "t1"), node_formula(t, "t2"), node_formula(t, "t4")
+('t₁ = x₁ − x₂', 't₂ = t₁²', 't₄ = cos(t₃)')
+>>> partial_label(t, "t1", "t2")
+'∂t₂/∂t₁ = 2t₁ = −2'
+>>> contribution_label(t, t.reverse_stages[2].contributions[0])
+'g_t1 += 1 · (2t₁) = −2'
+>>> stage_title(t, "reverse", 3)
+'Stage 3 of 5 — process parents of t4: g_t3 += g_t4 · ∂t4/∂t3 = −0.14112'
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from adviz.formatting import format_constant, format_number, is_atomic, split_name
+from adviz.scene.style import EDGE_SIZE, LINE_SIZE
+
+if TYPE_CHECKING:
+    from adviz.core.program import Program
+    from adviz.core.stages import Contribution
+    from adviz.core.tracing import Trace
+
+MINUS = "\u2212"
+DOT = "\u00b7"
+DASH = "\u2014"
+PARTIAL = "\u2202"
+
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ",
+    "nu": "ν", "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ",
+    "upsilon": "υ", "phi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+}
+
+# Placeholders for arguments while an op's template is rewritten (private use area).
+_FIRST_TOKEN = 0xE000
+_TOKEN = "[\ue000-\uf8ff]"
+_NUMBER = r"(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)"
+
+
+def pretty_name(name: str) -> str:
+    """A node name for display: trailing digits as subscripts, Greek names as letters.
+
+    Examples
+    --------
+    >>> pretty_name("x1"), pretty_name("t12"), pretty_name("alpha2"), pretty_name("w_3")
+    ('x₁', 't₁₂', 'α₂', 'w₃')
+    >>> pretty_name('<b>&"x"')
+    '<b>&"x"'
+    """
+    base, digits = split_name(name)
+    if not digits:
+        match = re.fullmatch(r"(.*[^\W\d_])_(\d+)", name)  # w_1 -> w₁
+        if match:
+            base, digits = match.groups()
+    return _GREEK.get(base, base) + digits.translate(_SUB)
+
+
+def pretty_number(value: float) -> str:
+    """A value for display: `adviz.formatting.format_number` with the unicode minus.
+
+    Examples
+    --------
+    >>> pretty_number(-0.141120008), pretty_number(2.0), pretty_number(-1.5e-7)
+    ('−0.14112', '2', '−1.5e−07')
+    """
+    return format_number(value).replace("-", MINUS)
+
+
+def _pretty_operators(text: str, simple: Sequence[bool] = ()) -> str:
+    """Rewrite the operators of a template filled with placeholders.
+
+    ``simple[k]`` says whether argument ``k``'s name is a plain identifier,
+    which a number may be written next to (``2t₁``) without a ``·``.
+    """
+    def power(match: re.Match[str]) -> str:
+        exponent = match.group(1)
+        return "²" if exponent == "2" else "^" + exponent
+
+    def product(match: re.Match[str]) -> str:
+        number, following = match.group(1), match.group(2)
+        if following.isascii() or simple[ord(following) - _FIRST_TOKEN]:
+            return number + following
+        return match.group(0)
+
+    text = re.sub(r"\*\*(\(-?" + _NUMBER + r"\)|" + _NUMBER + "|" + _TOKEN + r"|\([^()]*\))",
+                  power, text)
+    text = re.sub(r"(?<![\w.])(" + _NUMBER + r")\*(" + _TOKEN + r"|[A-Za-z(])", product, text)
+    text = text.replace("*", DOT)
+    return text.replace("-", MINUS)
+
+
+def _atomic(text: str) -> bool:
+    return is_atomic(re.sub(_TOKEN, "a", text))
+
+
+def _const_text(value: float) -> str:
+    text = format_constant(value)
+    return f"({text})" if text.startswith("-") else text
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """Display texts of one trace, computed once."""
+
+    formula: dict[str, str]
+    formula_plain: dict[str, str]
+    partial: dict[tuple[str, str], tuple[str, bool]]
+
+
+_CACHE: weakref.WeakKeyDictionary[Trace, _Texts] = weakref.WeakKeyDictionary()
+
+
+def _render(
+    program: Program,
+    i: int,
+    fill: Callable[[list[str]], str],
+    name: Callable[[str], str],
+) -> tuple[str, bool]:
+    """Fill a template with placeholders, rewrite it, then put the names in."""
+    node = program.nodes[i]
+    args: list[str] = []
+    names: list[str] = []
+    for slot in node.slots:
+        if type(slot) is int:
+            args.append(chr(_FIRST_TOKEN + len(names)))
+            names.append(name(program.nodes[slot].id))
+        else:
+            args.append(_const_text(slot))
+    if len(names) > 0x18FF:  # more arguments than placeholders: no rewriting
+        raise ValueError("too many arguments")
+    raw = fill(args)
+    atomic = _atomic(raw)
+    text = _pretty_operators(raw, [bool(re.fullmatch(r"[^\W\d]\w*", n)) for n in names])
+    text = re.sub(_TOKEN, lambda m: names[ord(m.group(0)) - _FIRST_TOKEN], text)
+    return text, atomic
+
+
+def _combine(texts: list[tuple[str, bool]], raw: list[str]) -> tuple[str, bool]:
+    if len(texts) == 1:
+        return texts[0]
+    if all(t == raw[0] for t in raw):
+        body = texts[0][0] if texts[0][1] else f"({texts[0][0]})"
+        return f"{len(texts)}{body}" if body[:1].isalpha() or body[:1] == "(" else \
+            f"{len(texts)}{DOT}{body}", False
+    return " + ".join(t for t, _ in texts), False
+
+
+def _texts(trace: Trace) -> _Texts:
+    cached = _CACHE.get(trace)
+    if cached is not None:
+        return cached
+    program = trace.program
+    formula: dict[str, str] = {}
+    formula_plain: dict[str, str] = {}
+    partial: dict[tuple[str, str], tuple[str, bool]] = {}
+    for i, node in enumerate(program.nodes):
+        op = node.op
+        if op is None:
+            continue
+        for style, target in ((pretty_name, formula), (str, formula_plain)):
+            try:
+                target[node.id] = _render(program, i, op.render, style)[0]
+            except Exception:  # a custom template that cannot take placeholders
+                target[node.id] = program.expr(i)
+        for edge in program.edges_into(i):
+            positions = [k for k, s in enumerate(node.slots) if type(s) is int and s == edge.parent]
+            key = (program.nodes[edge.parent].id, node.id)
+            try:
+                parts = [_render(program, i, functools.partial(op.render_partial, k),
+                                 pretty_name) for k in positions]
+                raw = [_render(program, i, functools.partial(op.render_partial, k), str)[0]
+                       for k in positions]
+                partial[key] = _combine(parts, raw)
+            except Exception:
+                partial[key] = (edge.partial_expr, is_atomic(edge.partial_expr))
+    texts = _Texts(formula, formula_plain, partial)
+    _CACHE[trace] = texts
+    return texts
+
+
+def node_formula(trace: Trace, node: str, *, subscripts: bool = True) -> str:
+    """A node's name and formula: ``"t₁ = x₁ − x₂"``; an input's name alone.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace(lambda x: 3 * x**3 - x / 2, x=1)
+    >>> node_formula(t, "t1"), node_formula(t, "t2"), node_formula(t, "t3")
+    ('t₁ = x^3', 't₂ = 3t₁', 't₃ = x/2')
+    >>> node_formula(t, "x"), node_formula(t, "t1", subscripts=False)
+    ('x', 't1 = x^3')
+    """
+    texts = _texts(trace)
+    table = texts.formula if subscripts else texts.formula_plain
+    name = pretty_name(node) if subscripts else node
+    if node not in table:
+        program = trace.program
+        if program.nodes[program.index[node]].kind == "const":
+            return f"{name} = {pretty_number(program.nodes[program.index[node]].value)}"
+        return name
+    return f"{name} = {table[node]}"
+
+
+def value_line(value: float) -> str:
+    """The value line of a node: ``"= −1"``.
+
+    Examples
+    --------
+    >>> value_line(-1.0)
+    '= −1'
+    """
+    return f"= {pretty_number(value)}"
+
+
+def adjoint_line(adjoint: float) -> str:
+    """The adjoint line of a node: ``"g = −2"``.
+
+    Examples
+    --------
+    >>> adjoint_line(-2.0)
+    'g = −2'
+    """
+    return f"g = {pretty_number(adjoint)}"
+
+
+def accumulation_lines(before: float, delta: float, after: float) -> tuple[str, str]:
+    """The two adjoint lines of a node receiving a further contribution.
+
+    Examples
+    --------
+    >>> accumulation_lines(-2.0, -0.14112, -2.14112)
+    ('g = −2 + (−0.14112)', '= −2.14112')
+    >>> accumulation_lines(2.0, 1.0, 3.0)
+    ('g = 2 + 1', '= 3')
+    """
+    step = pretty_number(delta)
+    if step.startswith(MINUS):
+        step = f"({step})"
+    return f"g = {pretty_number(before)} + {step}", f"= {pretty_number(after)}"
+
+
+def partial_formula(trace: Trace, parent: str, child: str) -> str:
+    """The local partial d child / d parent as a formula: ``"2t₁"``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace(lambda x: x * x, x=3)
+    >>> partial_formula(t, "x", "y")
+    '2x'
+    """
+    return _texts(trace).partial[(parent, child)][0]
+
+
+def partial_label(trace: Trace, parent: str, child: str) -> str:
+    """An edge's local partial, formula and value: ``"∂t₂/∂t₁ = 2t₁ = −2"``.
+
+    The value is left out when the formula is that number already.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("x1 - x2", x1=1, x2=2)
+    >>> partial_label(t, "x2", "y")
+    '∂y/∂x₂ = −1'
+    """
+    formula = partial_formula(trace, parent, child)
+    value = pretty_number(trace.graph.edges[parent, child]["partial"])
+    head = f"{PARTIAL}{pretty_name(child)}/{PARTIAL}{pretty_name(parent)} = {formula}"
+    return head if formula == value else f"{head} = {value}"
+
+
+def contribution_label(trace: Trace, contribution: Contribution) -> str:
+    """A contribution as an edge label: ``"g_t1 += 1 · (2t₁) = −2"``."""
+    formula, atomic = _texts(trace).partial[(contribution.parent, contribution.child)]
+    if not atomic:
+        formula = f"({formula})"
+    return (f"g_{contribution.parent} += {pretty_number(contribution.upstream)} {DOT} "
+            f"{formula} = {pretty_number(contribution.delta)}")
+
+
+def _contribution_caption(c: Contribution) -> str:
+    return (f"g_{c.parent} += g_{c.child} {DOT} {PARTIAL}{c.child}/{PARTIAL}{c.parent} = "
+            f"{pretty_number(c.delta)}")
+
+
+def stage_title(trace: Trace, phase: str, index: int) -> str:
+    """The caption of a frame: which stage, and what it does.
+
+    Parameters
+    ----------
+    trace
+        A `Trace`.
+    phase
+        ``"forward"``, ``"reverse"`` or ``"summary"`` (``index`` is then ignored).
+    index
+        Stage number; negative numbers count from the end.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> stage_title(t, "forward", 0)
+    'Stage 0 of 5 — set the inputs: x1 = 1, x2 = 2'
+    >>> stage_title(t, "forward", 2)
+    'Stage 2 of 5 — evaluate t2 = t1² = 1'
+    >>> stage_title(t, "reverse", 0)
+    'Stage 0 of 5 — initialise g_y = 1'
+    >>> stage_title(t, "reverse", 1)
+    'Stage 1 of 5 — process parents of y: g_t2 += g_y · ∂y/∂t2 = 1; g_t4 += g_y · ∂y/∂t4 = 1'
+    """
+    if phase == "summary":
+        return summary_title(trace)
+    stages = trace.stages(phase)
+    stage = stages[index]
+    head = f"Stage {stage.index} of {len(stages) - 1} {DASH} "
+    program = trace.program
+    if phase == "forward":
+        if stage.node is None:
+            leaves = ", ".join(f"{n} = {pretty_number(program.nodes[program.index[n]].value)}"
+                               for n in stage.nodes)
+            return f"{head}set the inputs: {leaves}"
+        value = pretty_number(program.nodes[program.index[stage.node]].value)
+        return f"{head}evaluate {node_formula(trace, stage.node, subscripts=False)} = {value}"
+    if stage.index == 0:
+        return f"{head}initialise g_{stage.node} = 1"
+    body = "; ".join(_contribution_caption(c) for c in stage.contributions)
+    if not body:
+        return f"{head}process parents of {stage.node}: none"
+    return f"{head}process parents of {stage.node}: {body}"
+
+
+def summary_title(trace: Trace) -> str:
+    """The caption of the summary figure: the value and the gradient.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> summary_title(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2))
+    'Result — y = 0.01001; ∂y/∂x1 = −2.14112, ∂y/∂x2 = 1.85888'
+    """
+    out = trace.output
+    grads = ", ".join(f"{PARTIAL}{out}/{PARTIAL}{name} = {pretty_number(g)}"
+                      for name, g in trace.grad.items())
+    return f"Result {DASH} {out} = {pretty_number(trace.value)}; {grads}"
+
+
+# DejaVu Sans advance widths in 1/1000 em: ASCII 32..126, then a few symbols.
+_ASCII_WIDTHS = (
+    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636,
+    636, 636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698,
+    770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611, 732,
+    684, 989, 685, 611, 685, 390, 337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352, 635,
+    634, 278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592,
+    525, 636, 337, 636, 838,
+)
+_SYMBOL_WIDTHS = {
+    **dict.fromkeys("₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹", 401),
+    "−": 838, "·": 318, "∂": 517, "—": 1000, "→": 838, "←": 838, "≈": 838, "…": 1000,
+    "′": 227, "×": 838, "÷": 838, "∇": 669, "≤": 838, "≥": 838, "≠": 838, "±": 838,
+    "α": 659, "β": 638, "γ": 592, "δ": 612, "ε": 541, "ζ": 544, "η": 634, "θ": 612,
+    "ι": 338, "κ": 589, "λ": 592, "μ": 636, "ν": 559, "ξ": 558, "ο": 612, "π": 602,
+    "ρ": 635, "ς": 587, "σ": 634, "τ": 602, "υ": 579, "φ": 660, "χ": 578, "ψ": 660,
+    "ω": 837,
+}
+
+
+def _char_width(ch: str) -> int:
+    code = ord(ch)
+    if 32 <= code < 127:
+        return _ASCII_WIDTHS[code - 32]
+    known = _SYMBOL_WIDTHS.get(ch)
+    if known is not None:
+        return known
+    if unicodedata.combining(ch):
+        return 0
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return 1000
+    return 760
+
+
+@functools.lru_cache(maxsize=65536)
+def text_width(text: str, size: float) -> float:
+    """Estimated width in points of ``text`` drawn at ``size`` points.
+
+    Uses DejaVu Sans advance widths, which are at least Helvetica's, and a
+    generous width for characters outside the table.
+
+    Examples
+    --------
+    >>> text_width("x", 10.0), text_width("x₁", 10.0)
+    (5.92, 9.93)
+    """
+    return round(sum(_char_width(ch) for ch in text) * size / 1000.0, 2)
+
+
+def widest(texts: Sequence[str], size: float) -> str:
+    """The widest of some texts (the first one on ties; ``""`` when empty).
+
+    Examples
+    --------
+    >>> widest(["g = 1", "g = −2.14112"], 12.0)
+    'g = −2.14112'
+    """
+    best, best_width = "", -1.0
+    for text in texts:
+        width = text_width(text, size)
+        if width > best_width:
+            best, best_width = text, width
+    return best
+
+
+def reserved_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
+    """For each node, the widest text any frame shows on each of its lines.
+
+    Line 0 is the name and formula, line 1 the value, line 2 the adjoint;
+    nodes with several children have a line 3 for the running sum.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> reserved_node_lines(t)["x1"]
+    ('x₁', '= 1', 'g = −2 + (−0.14112)', '= −2.14112')
+    """
+    program = trace.program
+    adjoint_texts: dict[str, list[str]] = {n.id: [] for n in program.nodes}
+    sums: dict[str, list[str]] = {n.id: [] for n in program.nodes}
+    adjoint_texts[trace.output].append(adjoint_line(1.0))
+    received: set[str] = set()
+    for stage in trace.reverse_stages:
+        for c in stage.contributions:
+            if c.parent in received:
+                first, second = accumulation_lines(c.before, c.delta, c.after)
+                adjoint_texts[c.parent].append(first)
+                sums[c.parent].append(second)
+            received.add(c.parent)
+            adjoint_texts[c.parent].append(adjoint_line(c.after))
+    for name, g in trace.adjoints.items():
+        adjoint_texts[name].append(adjoint_line(g))
+    result = {}
+    for node in program.nodes:
+        lines = [node_formula(trace, node.id), value_line(node.value),
+                 widest(adjoint_texts[node.id], LINE_SIZE) or adjoint_line(0.0)]
+        extra = widest(sums[node.id], LINE_SIZE)
+        if extra:
+            lines.append(extra)
+        result[node.id] = tuple(lines)
+    return result
+
+
+def reserved_edge_lines(trace: Trace) -> dict[tuple[str, str], tuple[str, ...]]:
+    """For each edge, its two label lines: the partial and the widest contribution.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> reserved_edge_lines(t)["t3", "t4"]
+    ('∂t₄/∂t₃ = −sin(t₃) = −0.14112', 'g_t3 += 1 · (−sin(t₃)) = −0.14112')
+    """
+    contributions: dict[tuple[str, str], list[str]] = {}
+    for stage in trace.reverse_stages:
+        for c in stage.contributions:
+            contributions.setdefault((c.parent, c.child), []).append(contribution_label(trace, c))
+    result = {}
+    for parent, child in trace.graph.edges:
+        lines = [partial_label(trace, parent, child)]
+        extra = widest(contributions.get((parent, child), []), EDGE_SIZE)
+        if extra:
+            lines.append(extra)
+        result[parent, child] = tuple(lines)
+    return result
+

@@ -1,0 +1,177 @@
+"""`save_frames`: every stage of a pass as numbered SVG or PNG files.
+
+Frames are named ``forward-000.svg, forward-001.svg, ...`` and
+``reverse-000.svg, ...`` (the stage number, three digits). All frames are
+rendered first, from one stored layout; only then does each sequence replace
+the folder's old frames of that sequence as a whole (`adviz.writers.files.replace_sequence`),
+so stale frames of a longer earlier run disappear and a failure midway leaves
+the previous output as it was. ``phase="paths"`` writes the chain-rule path
+frames of one input (`adviz.path_frames`) as ``paths-000.svg, ...``.
+
+Examples
+--------
+>>> import adviz, tempfile
+>>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+>>> paths = adviz.save_frames(t, tempfile.mkdtemp())
+>>> [p.name for p in paths][:2], [p.name for p in paths][-1], len(paths)
+(['forward-000.svg', 'forward-001.svg'], 'reverse-005.svg', 12)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from adviz.errors import InputError
+from adviz.renderers.svg import render_frame
+from adviz.scene.content import frame, frame_count
+from adviz.scene.layout import compute_layout
+from adviz.scene.style import Theme, get_theme
+from adviz.scene.view import graph_view, view_frame, view_options
+from adviz.writers.files import replace_sequence
+
+if TYPE_CHECKING:
+    from adviz.core.tracing import Trace
+
+FORMATS = ("svg", "png")
+PROGRESS_THRESHOLD = 40
+"""Sequences with at least this many frames show a progress bar on a terminal."""
+
+
+def _phases(phase: str) -> tuple[str, ...]:
+    if phase == "both":
+        return ("forward", "reverse")
+    if phase in ("forward", "reverse", "summary", "paths"):
+        return (phase,)
+    raise InputError(f"unknown phase {phase!r}; use 'both', 'forward', 'reverse', 'summary' "
+                     f"or 'paths'")
+
+
+def save_frames(
+    trace: Trace,
+    directory: str | os.PathLike[str],
+    phase: str = "both",
+    fmt: str = "svg",
+    *,
+    theme: str | Theme = "light",
+    rankdir: str = "LR",
+    engine: str | None = None,
+    scale: float = 1.5,
+    progress: bool | None = None,
+    collapse: Iterable[str] | None = None,
+    full: bool = False,
+    input: str | None = None,
+) -> list[Path]:
+    """Write every frame of one or both passes as numbered files.
+
+    Parameters
+    ----------
+    trace
+        A `Trace`.
+    directory
+        Target folder (created when missing).
+    phase
+        ``"both"`` (default), ``"forward"``, ``"reverse"``, ``"summary"``
+        (one file, ``summary-000``) or ``"paths"`` (the chain-rule paths of
+        ``input``, then their sum: `adviz.path_frames`).
+    fmt
+        ``"svg"`` (default) or ``"png"`` (rendered with resvg and the DejaVu
+        fonts Matplotlib ships: no system fonts or libraries needed).
+    theme, rankdir, engine
+        As for `adviz.to_svg`.
+    scale
+        PNG pixels per point.
+    progress
+        Show a progress bar; ``None`` shows one for long sequences when
+        standard error is a terminal.
+    collapse, full
+        As for `adviz.to_svg`: scopes drawn as one box, and large graphs with
+        every label.
+    input
+        The input whose paths ``phase="paths"`` shows (default: the first).
+
+    Returns
+    -------
+    list of Path
+        The files written: forward frames first, then reverse frames.
+
+    Raises
+    ------
+    InputError
+        Unknown phase, format, theme or rankdir.
+    RenderError
+        Graphviz or the PNG renderer failed, or the folder is not writable;
+        the folder's previous frames are then left as they were.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown frame format {fmt!r}; use 'svg' or 'png'")
+    phases = _phases(phase)
+    resolved = get_theme(theme)
+    if phases == ("paths",):
+        from adviz.renderers.path_svg import path_frames
+
+        svgs = path_frames(trace, input, theme=resolved, rankdir=rankdir, engine=engine,
+                           full=full)
+        data = _png_all(svgs, scale) if fmt == "png" else [s.encode("utf-8") for s in svgs]
+        return replace_sequence(directory, "paths", f".{fmt}", data)
+    options = view_options(trace, collapse, full)
+    layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=options.collapse,
+                            compact=options.compact)
+    view = graph_view(trace, options.collapse, options.compact)
+    encode: Callable[[str], bytes]
+    if fmt == "png":
+        from adviz.renderers.raster import svg_to_png
+
+        def encode(svg: str) -> bytes:
+            return svg_to_png(svg, scale=scale)
+    else:
+        def encode(svg: str) -> bytes:
+            return svg.encode("utf-8")
+
+    total = sum(frame_count(trace, p) for p in phases)
+    show = progress if progress is not None else (
+        total >= PROGRESS_THRESHOLD and sys.stderr.isatty())
+    bar = _progress(total, show, f"{fmt} frames")
+    rendered: dict[str, list[bytes]] = {}
+    try:
+        for name in phases:
+            frames = []
+            for index in range(frame_count(trace, name)):
+                content = view_frame(trace, view, frame(trace, name, index))
+                svg = render_frame(trace, content, layout, resolved, notice=options.notice)
+                frames.append(encode(svg))
+                bar.update(1)
+            rendered[name] = frames
+    finally:
+        bar.close()
+    paths: list[Path] = []
+    for name in phases:
+        paths += replace_sequence(directory, name, f".{fmt}", rendered[name])
+    return paths
+
+
+def _png_all(svgs: list[str], scale: float) -> list[bytes]:
+    from adviz.renderers.raster import svg_to_png
+
+    return [svg_to_png(svg, scale=scale) for svg in svgs]
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, show: bool, what: str) -> Any:
+    if not show:
+        return _NoBar()
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        return _NoBar()
+    return tqdm(total=total, desc=what, unit="frame", leave=False)
