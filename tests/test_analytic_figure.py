@@ -9,7 +9,8 @@ import pytest
 
 import adviz
 from adviz.errors import MissingDependencyError
-from adviz.renderers.svg import analytic_panel, pretty_formula
+from adviz.scene.panel import analytic_panel
+from adviz.text.labels import pretty_formula
 
 SVG = "{http://www.w3.org/2000/svg}"
 

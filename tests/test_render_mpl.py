@@ -15,8 +15,8 @@ from matplotlib.patches import FancyBboxPatch
 import adviz
 from adviz.renderers.mpl.artists import Scene
 from adviz.renderers.mpl.look import frame_look
-from adviz.renderers.svg import geometry
 from adviz.scene.curves import Route
+from adviz.scene.figure import figure
 from adviz.scene.layout import compute_layout
 from adviz.scene.style import get_theme
 from adviz.text import mathtext as mt
@@ -56,7 +56,7 @@ def test_draw_on_a_given_axes(seed: adviz.Trace) -> None:
 def test_same_positions_as_the_layout(seed: adviz.Trace) -> None:
     scene = _scene(seed)
     layout = compute_layout(seed)
-    g = geometry(seed, layout)
+    g = figure(seed)
     for node, box in layout.nodes.items():
         patch = scene.node_boxes[node]
         assert isinstance(patch, FancyBboxPatch)

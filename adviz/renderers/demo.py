@@ -325,8 +325,8 @@ def demo_data(
     import adviz
     from adviz.core.stages import Contribution
     from adviz.renderers.player import default_title, drop_captions, inline_svg
-    from adviz.renderers.svg import geometry
     from adviz.scene.content import frame
+    from adviz.scene.figure import figure
     from adviz.scene.layout import LABEL_PAD, NODE_PAD_X, compute_layout, label_size
     from adviz.scene.style import EDGE_SIZE, LINE_SIZE, LINE_SPACING, NAME_SIZE, get_theme
     from adviz.text.labels import (
@@ -341,7 +341,7 @@ def demo_data(
     program = trace.program
     nodes = program.nodes
     layout = compute_layout(trace, rankdir=rankdir)
-    geo = geometry(trace, layout)
+    geo = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True)
     options = _full_view(adviz.to_svg)
     summary, last = drop_captions([
         inline_svg(adviz.to_svg(trace, "summary", theme=theme, rankdir=rankdir, **options)),

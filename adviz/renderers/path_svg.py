@@ -28,7 +28,7 @@ from adviz.core.pathsum import DEFAULT_LIMIT, Path, paths
 from adviz.errors import InputError
 from adviz.formatting import is_atomic
 from adviz.scene.content import EdgeView, Frame, Line, NodeView, frame
-from adviz.scene.style import EDGE_SIZE, LINE_SIZE, Theme, get_theme
+from adviz.scene.style import EDGE_SIZE, LINE_SIZE, Theme
 from adviz.text.labels import (
     DOT,
     MINUS,
@@ -221,15 +221,12 @@ def path_frames(
     >>> len(svgs), "Sum over paths = −2 + (−0.14112) = −2.14112 = g_x1" in svgs[-1]
     (3, True)
     """
-    from adviz.renderers.svg import render_frame
-    from adviz.scene.layout import compute_layout
-    from adviz.scene.view import graph_view, view_frame, view_options
+    from adviz.renderers.svg import paint
+    from adviz.scene.figure import figure
+    from adviz.scene.view import view_frame
 
-    resolved = get_theme(theme)
     contents = path_frame_contents(trace, input, limit=limit)
-    options = view_options(trace, (), full)
-    layout = compute_layout(trace, rankdir=rankdir, engine=engine, compact=options.compact)
-    view = graph_view(trace, (), options.compact)
     titles = tuple(c.title for c in contents)
-    return [render_frame(trace, view_frame(trace, view, c), layout, resolved,
-                         notice=options.notice, extra_titles=titles) for c in contents]
+    fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=(), full=full,
+                 extra_titles=titles)
+    return [paint(fig, view_frame(trace, fig.view, c)) for c in contents]

@@ -33,6 +33,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -49,7 +50,7 @@ from adviz.text.labels import (
 )
 
 if TYPE_CHECKING:
-    from adviz.core.stages import Contribution
+    from adviz.core.stages import Contribution, Stage
     from adviz.core.tracing import Trace
 
 PHASES = ("forward", "reverse", "summary")
@@ -206,81 +207,180 @@ def frame(trace: Trace, phase: str, index: int = -1) -> Frame:
         raise InputError(f"{phase} stage {index} does not exist: there are {count} stages "
                          f"(0 to {count - 1})")
     index %= count
-    if phase == "forward":
-        return _forward(trace, index)
-    if phase == "reverse":
-        return _reverse(trace, index)
-    return _summary(trace)
+    if phase == "summary":
+        return _summary(trace)
+    walker = Walker(trace, phase)
+    for _ in range(index + 1):
+        walker.step()
+    return walker.frame()
 
 
-def _forward(trace: Trace, index: int) -> Frame:
-    fixed = _static(trace)
-    state = trace.state("forward", index)
-    current = set(state.stage.nodes)
-    known = state.values
-    nodes = {}
-    for node in trace.graph.nodes:
-        if node in known:
-            status = "active" if node in current else "done"
-            lines: tuple[Line, ...] = (fixed.names[node], fixed.values[node])
+@dataclass(frozen=True)
+class Change:
+    """What one stage changes: the elements that differ from the frame before it.
+
+    Attributes
+    ----------
+    phase, index, title
+        As in `Frame`.
+    nodes, edges
+        The nodes and edges whose state or text differ from the previous
+        frame (every element for stage 0), in graph order.
+    """
+
+    phase: str
+    index: int
+    title: str
+    nodes: Mapping[str, NodeView]
+    edges: Mapping[tuple[str, str], EdgeView]
+
+
+class Walker:
+    """Walks a phase stage by stage, keeping the current frame and what each stage changes.
+
+    Each `step` costs the number of elements the stage changes (plus the
+    caption), not the size of the graph, so a whole phase costs
+    O(nodes + edges + changes).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> walker = Walker(t, "reverse")
+    >>> len(walker.step().nodes)  # stage 0: every element
+    7
+    >>> sorted(walker.step().nodes)  # stage 1: t2 and t4 receive, y stays active
+    ['t2', 't4']
+    >>> walker.frame().nodes["t2"].state
+    'receiving'
+    """
+
+    def __init__(self, trace: Trace, phase: str) -> None:
+        if phase not in ("forward", "reverse"):
+            raise InputError(f"unknown phase {phase!r}; use 'forward' or 'reverse'")
+        self.trace = trace
+        self.phase = phase
+        self.stages = trace.stages(phase)
+        self.index = -1
+        fixed = _static(trace)
+        self._fixed = fixed
+        graph = trace.graph
+        self.nodes: dict[str, NodeView] = {}
+        self.edges: dict[tuple[str, str], EdgeView] = {}
+        for node in graph.nodes:
+            lines = (fixed.names[node],) if phase == "forward" else \
+                (fixed.names[node], fixed.values[node])
+            self.nodes[node] = NodeView("muted", fixed.kinds[node], lines)
+        for key in graph.edges:
+            self.edges[key] = EdgeView("muted", ()) if phase == "forward" else \
+                EdgeView("pending", (fixed.partials[key],))
+        self._parents = {n: tuple(graph.predecessors(n)) for n in graph.nodes}
+        self._hot_nodes: list[str] = []
+        self._hot_edges: list[tuple[str, str]] = []
+        self._received: set[str] = set()
+        self._adjoints: dict[str, float] = {}
+
+    def frame(self) -> Frame:
+        """The current frame (the state after the last `step`)."""
+        return Frame(self.phase, self.index, stage_title(self.trace, self.phase, self.index),
+                     MappingProxyType(dict(self.nodes)), MappingProxyType(dict(self.edges)))
+
+    def step(self) -> Change:
+        """Advance one stage; returns what it changed."""
+        self.index += 1
+        stage = self.stages[self.index]
+        changed_nodes: dict[str, NodeView] = {}
+        changed_edges: dict[tuple[str, str], EdgeView] = {}
+        if self.index == 0:
+            changed_nodes = self.nodes
+            changed_edges = self.edges
+        if self.phase == "forward":
+            self._forward(stage, changed_nodes, changed_edges)
         else:
-            status, lines = "muted", (fixed.names[node],)
-        nodes[node] = NodeView(status, fixed.kinds[node], lines)
-    edges = {}
-    for key in trace.graph.edges:
-        child = key[1]
-        if child not in known:
-            edges[key] = EdgeView("muted", ())
-        else:
-            edges[key] = EdgeView("forward" if child in current else "done",
-                                  (fixed.partials[key],))
-    return Frame("forward", index, stage_title(trace, "forward", index),
-                 MappingProxyType(nodes), MappingProxyType(edges))
+            self._reverse(stage, changed_nodes, changed_edges)
+        if self.index == 0:
+            changed_nodes, changed_edges = dict(self.nodes), dict(self.edges)
+        order = self._order
+        return Change(self.phase, self.index, stage_title(self.trace, self.phase, self.index),
+                      MappingProxyType(dict(sorted(changed_nodes.items(),
+                                                   key=lambda kv: order[kv[0]]))),
+                      MappingProxyType(changed_edges))
 
+    @cached_property
+    def _order(self) -> dict[str, int]:
+        return {node: k for k, node in enumerate(self.trace.graph.nodes)}
 
-def _reverse(trace: Trace, index: int) -> Frame:
-    fixed = _static(trace)
-    stages = trace.reverse_stages
-    state = trace.state("reverse", index)
-    stage = state.stage
-    received_before: set[str] = set()
-    passed: set[tuple[str, str]] = set()
-    for earlier in stages[1:index]:
-        for c in earlier.contributions:
-            received_before.add(c.parent)
-            passed.add((c.parent, c.child))
-    current = {c.parent: c for c in stage.contributions} if index else {}
-    active = stage.node if index == 0 or stage.contributions else None
-    adjoints = state.adjoints
-    nodes = {}
-    for node in trace.graph.nodes:
-        lines = [fixed.names[node], fixed.values[node]]
-        if node in current:
-            status = "receiving"
-            c = current[node]
-            if node in received_before:
+    def _set_node(self, node: str, view: NodeView, out: dict[str, NodeView]) -> None:
+        if self.nodes[node] != view:
+            self.nodes[node] = view
+            out[node] = view
+
+    def _set_edge(self, key: tuple[str, str], view: EdgeView,
+                  out: dict[tuple[str, str], EdgeView]) -> None:
+        if self.edges[key] != view:
+            self.edges[key] = view
+            out[key] = view
+
+    def _forward(self, stage: Stage, nodes: dict[str, NodeView],
+                 edges: dict[tuple[str, str], EdgeView]) -> None:
+        fixed = self._fixed
+        for node in self._hot_nodes:
+            self._set_node(node, NodeView("done", fixed.kinds[node], self.nodes[node].lines),
+                           nodes)
+        for key in self._hot_edges:
+            self._set_edge(key, EdgeView("done", self.edges[key].lines), edges)
+        current = list(dict.fromkeys(stage.nodes))
+        self._hot_nodes = current
+        self._hot_edges = []
+        for node in current:
+            self._set_node(node, NodeView("active", fixed.kinds[node],
+                                          (fixed.names[node], fixed.values[node])), nodes)
+            for parent in self._parents[node]:
+                key = (parent, node)
+                self._hot_edges.append(key)
+                self._set_edge(key, EdgeView("forward", (fixed.partials[key],)), edges)
+
+    def _reverse(self, stage: Stage, nodes: dict[str, NodeView],
+                 edges: dict[tuple[str, str], EdgeView]) -> None:
+        fixed = self._fixed
+        adjoints = self._adjoints
+        if self.index == 0 and stage.node is not None:
+            adjoints[stage.node] = 1.0
+        current = {c.parent: c for c in stage.contributions} if self.index else {}
+        active = stage.node if self.index == 0 or stage.contributions else None
+        now = [(c.parent, c.child) for c in stage.contributions] if self.index else []
+        for key in self._hot_edges:
+            if key not in now:
+                self._set_edge(key, EdgeView("passed", self.edges[key].lines, True), edges)
+        for key in now:
+            self._set_edge(key, EdgeView("gradient", (fixed.partials[key],
+                                                      fixed.contributions[key]), True), edges)
+        for node in self._hot_nodes:
+            if node not in current and node != active:
+                adjoint = Line(adjoint_line(adjoints[node]), "adjoint", LINE_SIZE)
+                lines = (*self.nodes[node].lines[:2], adjoint)
+                self._set_node(node, NodeView("done", fixed.kinds[node], lines), nodes)
+        for c in stage.contributions if self.index else ():
+            adjoints[c.parent] = c.after
+        hot: list[str] = []
+        for node, c in current.items():
+            base = (fixed.names[node], fixed.values[node])
+            if node in self._received:
                 first, second = accumulation_lines(c.before, c.delta, c.after)
-                lines += [Line(first, "adjoint", LINE_SIZE), Line(second, "adjoint", LINE_SIZE)]
+                lines = (*base, Line(first, "adjoint", LINE_SIZE),
+                         Line(second, "adjoint", LINE_SIZE))
             else:
-                lines.append(Line(adjoint_line(c.after), "adjoint", LINE_SIZE))
-        elif node in adjoints:
-            status = "active" if node == active else "done"
-            lines.append(Line(adjoint_line(adjoints[node]), "adjoint", LINE_SIZE))
-        else:
-            status = "muted"
-        nodes[node] = NodeView(status, fixed.kinds[node], tuple(lines))
-    now = {(c.parent, c.child) for c in stage.contributions} if index else set()
-    edges = {}
-    for key in trace.graph.edges:
-        partial = fixed.partials[key]
-        if key in now:
-            edges[key] = EdgeView("gradient", (partial, fixed.contributions[key]), True)
-        elif key in passed:
-            edges[key] = EdgeView("passed", (partial, fixed.contributions[key]), True)
-        else:
-            edges[key] = EdgeView("pending", (partial,))
-    return Frame("reverse", index, stage_title(trace, "reverse", index),
-                 MappingProxyType(nodes), MappingProxyType(edges))
+                lines = (*base, Line(adjoint_line(c.after), "adjoint", LINE_SIZE))
+            self._set_node(node, NodeView("receiving", fixed.kinds[node], lines), nodes)
+            hot.append(node)
+        if active is not None and active not in current:
+            lines = (fixed.names[active], fixed.values[active],
+                     Line(adjoint_line(adjoints.get(active, 0.0)), "adjoint", LINE_SIZE))
+            self._set_node(active, NodeView("active", fixed.kinds[active], lines), nodes)
+            hot.append(active)
+        self._received.update(current)
+        self._hot_nodes = hot
+        self._hot_edges = now
 
 
 def _summary(trace: Trace) -> Frame:

@@ -58,13 +58,14 @@ def figure_size(size: Size, trace: Trace | None = None,
     if size is None:
         if layout is None or trace is None:
             return SIZES["16:9"]
-        from adviz.renderers.svg import geometry
-        from adviz.scene.view import view_options
+        from adviz.scene.figure import figure
+        from adviz.scene.view import graph_view, view_options
 
         options = view_options(trace, layout.collapse or None, False)
         notice = options.notice if (options.collapse, options.compact) == (
             tuple(layout.collapse), layout.compact) else ""
-        g = geometry(trace, layout, notice)
+        g = figure(trace, view=graph_view(trace, layout.collapse, layout.compact),
+                   layout=layout, notice=notice)
         width, height = g.width, g.height
         zoom = min(max(MIN_WIDTH * 72.0 / width, 1.0), MAX_WIDTH * 72.0 / width)
         return round(width * zoom / 72.0, 2), round(height * zoom / 72.0, 2)

@@ -24,8 +24,10 @@ adviz.errors.InputError: unknown theme 'neon'; use one of 'light', 'dark', 'prin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 from adviz.errors import InputError
 
@@ -222,3 +224,192 @@ def get_theme(theme: str | Theme | None = None) -> Theme:
         return THEMES[theme]
     known = ", ".join(repr(n) for n in THEMES)
     raise InputError(f"unknown theme {theme!r}; use one of {known} or a Theme")
+
+
+# ---------------------------------------------------------------- vocabulary and style table
+
+class NodeState(StrEnum):
+    """What a node is doing in a frame."""
+
+    MUTED = "muted"
+    """Not reached yet (forward: not evaluated; reverse: no gradient yet)."""
+    ACTIVE = "active"
+    """Evaluated in this stage (forward) or processed in this stage (reverse)."""
+    RECEIVING = "receiving"
+    """Gets gradient in this stage."""
+    DONE = "done"
+    """Reached in an earlier stage."""
+
+
+class EdgeState(StrEnum):
+    """What an edge is doing in a frame."""
+
+    MUTED = "muted"
+    """Its child is not evaluated yet (forward)."""
+    FORWARD = "forward"
+    """Feeds the node evaluated in this stage."""
+    DONE = "done"
+    """Fed its child in an earlier stage (forward), or everything is known (summary)."""
+    GRADIENT = "gradient"
+    """Carries gradient toward its parent in this stage."""
+    PASSED = "passed"
+    """Carried gradient in an earlier stage."""
+    PENDING = "pending"
+    """Has not carried gradient yet."""
+
+
+class Role(StrEnum):
+    """What a line of text says; its colour follows from it."""
+
+    NAME = "name"
+    VALUE = "value"
+    ADJOINT = "adjoint"
+    PARTIAL = "partial"
+    CONTRIBUTION = "contribution"
+
+
+class NodeKind(StrEnum):
+    """The kinds of drawn node."""
+
+    INPUT = "input"
+    CONST = "const"
+    OP = "op"
+    OUTPUT = "output"
+    SCOPE = "scope"
+    """A collapsed scope's box."""
+
+
+@dataclass(frozen=True)
+class NodeStyle:
+    """How a node box is painted.
+
+    Attributes
+    ----------
+    fill, stroke
+        Colours (CSS hex).
+    width
+        Border width in points.
+    text
+        Colour of every line of text when the state overrides the roles'
+        colours (muted nodes), else ``None``.
+    """
+
+    fill: str
+    stroke: str
+    width: float
+    text: str | None
+
+
+@dataclass(frozen=True)
+class EdgeStyle:
+    """How an edge is painted.
+
+    Attributes
+    ----------
+    colour
+        Stroke and arrowhead colour.
+    width
+        Stroke width in points.
+    opacity
+        Stroke and arrowhead opacity.
+    text
+        Colour of every label line when the state overrides the roles' colours.
+    layer
+        Drawing order among edges: higher is drawn later (on top).
+    """
+
+    colour: str
+    width: float
+    opacity: float
+    text: str | None
+    layer: float
+
+
+def node_style(theme: Theme, kind: str, state: str) -> NodeStyle:
+    """The one style of a node of ``kind`` in ``state``.
+
+    Examples
+    --------
+    >>> node_style(LIGHT, "scope", "done").fill == LIGHT.scope_fill
+    True
+    >>> node_style(LIGHT, "op", "receiving").stroke == LIGHT.gradient
+    True
+    """
+    base = {NodeKind.INPUT: theme.input_fill, NodeKind.OUTPUT: theme.output_fill,
+            NodeKind.SCOPE: theme.scope_fill}.get(NodeKind(kind), theme.node_fill)
+    state = NodeState(state)
+    if state is NodeState.MUTED:
+        return NodeStyle(theme.muted_fill, theme.muted_stroke, 1.0, theme.muted_text)
+    if state is NodeState.ACTIVE:
+        return NodeStyle(theme.active_fill, theme.active_stroke, 2.4, None)
+    if state is NodeState.RECEIVING:
+        return NodeStyle(base, theme.gradient, 2.4, None)
+    return NodeStyle(base, theme.node_stroke, 1.2, None)
+
+
+def edge_style(theme: Theme, state: str) -> EdgeStyle:
+    """The one style of an edge in ``state``.
+
+    Examples
+    --------
+    >>> edge_style(LIGHT, "gradient").colour == LIGHT.gradient
+    True
+    >>> edge_style(LIGHT, "passed").opacity
+    0.6
+    """
+    state = EdgeState(state)
+    if state is EdgeState.MUTED:
+        return EdgeStyle(theme.muted_edge, 1.0, 1.0, theme.muted_text, 1.0)
+    if state is EdgeState.FORWARD:
+        return EdgeStyle(theme.forward, 2.2, 1.0, None, 3.0)
+    if state is EdgeState.GRADIENT:
+        return EdgeStyle(theme.gradient, 2.6, 1.0, None, 3.0)
+    if state is EdgeState.PASSED:
+        return EdgeStyle(theme.gradient, 1.3, 0.6, None, 2.0)
+    return EdgeStyle(theme.edge, 1.2, 1.0, None, 1.0 if state is EdgeState.PENDING else 2.0)
+
+
+def role_colour(theme: Theme, role: str) -> str:
+    """The colour of a line of text by its role: values blue, adjoints vermillion.
+
+    Examples
+    --------
+    >>> role_colour(LIGHT, "value") == LIGHT.forward
+    True
+    """
+    role = Role(role)
+    if role is Role.VALUE:
+        return theme.forward
+    if role in (Role.ADJOINT, Role.CONTRIBUTION):
+        return theme.gradient
+    return theme.text
+
+
+def style_table(theme: Theme) -> dict[str, Any]:
+    """Every resolved style of a theme as plain data (JSON for the pages' scripts).
+
+    Keys: ``"node"`` (kind -> state -> fill, stroke, width, text), ``"edge"``
+    (state -> colour, width, opacity, text, layer), ``"text"`` (role -> colour),
+    and the theme's ``"background"``, ``"font"``, ``"cluster"`` and ``"caption"`` colours.
+
+    Examples
+    --------
+    >>> table = style_table(LIGHT)
+    >>> table["node"]["scope"]["done"]["fill"] == LIGHT.scope_fill
+    True
+    >>> sorted(table["edge"])
+    ['done', 'forward', 'gradient', 'muted', 'passed', 'pending']
+    """
+    return {
+        "theme": theme.name,
+        "background": theme.background,
+        "font": theme.css_font(),
+        "caption": theme.text,
+        "notice": theme.muted_text,
+        "cluster": {"fill": theme.cluster_fill, "stroke": theme.cluster_stroke,
+                    "text": theme.text},
+        "node": {kind.value: {state.value: asdict(node_style(theme, kind, state))
+                              for state in NodeState} for kind in NodeKind},
+        "edge": {state.value: asdict(edge_style(theme, state)) for state in EdgeState},
+        "text": {role.value: role_colour(theme, role) for role in Role},
+    }

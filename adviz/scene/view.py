@@ -31,7 +31,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from adviz.scene.collapse import CollapsedView, collapsed_view
-from adviz.scene.content import EdgeView, Frame, Line, NodeView
+from adviz.scene.content import Change, EdgeView, Frame, Line, NodeView, Walker
 from adviz.scene.style import EDGE_SIZE, LINE_SIZE, NAME_SIZE
 from adviz.text.labels import (
     adjoint_line,
@@ -39,6 +39,7 @@ from adviz.text.labels import (
     pretty_number,
     reserved_edge_lines,
     reserved_node_lines,
+    stage_title,
     value_line,
     widest,
 )
@@ -354,6 +355,35 @@ _NODE_RANK = {"active": 3, "receiving": 2, "done": 1, "muted": 0}
 _EDGE_RANK = {"gradient": 4, "forward": 3, "passed": 2, "done": 1, "pending": 0, "muted": 0}
 
 
+def _box_view(node: str, members: Sequence[str], label: str, nodes: Mapping[str, NodeView],
+              flows: _Flows, step: int, reverse: bool) -> NodeView:
+    states = [nodes[m].state for m in members]
+    state = max(states, key=lambda s: _NODE_RANK.get(s, 0))
+    if state == "muted" and not all(s == "muted" for s in states):
+        state = "done"
+    box_lines = [Line(label, "name", NAME_SIZE), Line(count_line(len(members)), "name", LINE_SIZE)]
+    if reverse and state != "muted":
+        first, second = flow_lines(flows.inflow[step][node], flows.outflow[step][node])
+        box_lines += [Line(first, "adjoint", LINE_SIZE), Line(second, "adjoint", LINE_SIZE)]
+    return NodeView(state, "scope", tuple(box_lines))
+
+
+def _merged_view(key: tuple[str, str], underlying: Sequence[tuple[str, str]],
+                 edges: Mapping[tuple[str, str], EdgeView], flows: _Flows, step: int,
+                 phase: str, compact: bool) -> EdgeView:
+    views = [edges[e] for e in underlying]
+    best = max(views, key=lambda v: _EDGE_RANK.get(v.state, 0))
+    lines: tuple[Line, ...] = ()
+    shown = phase == "summary" or any(v.state in ("gradient", "passed") for v in views)
+    if shown and not compact and key in flows.edges[step]:
+        lines = (Line(sum_line(flows.edges[step][key]), "contribution", EDGE_SIZE),)
+    return EdgeView(best.state, lines, best.toward_parent)
+
+
+def _step_of(trace: Trace, phase: str, index: int) -> int:
+    return index if phase == "reverse" else len(trace.reverse_stages) - 1
+
+
 def view_frame(trace: Trace, view: GraphView, content: Frame) -> Frame:
     """A frame of the trace as a frame of ``view`` (collapsed boxes, shortened labels).
 
@@ -384,37 +414,120 @@ def view_frame(trace: Trace, view: GraphView, content: Frame) -> Frame:
         return Frame(content.phase, content.index, content.title,
                      MappingProxyType(nodes), MappingProxyType(edges))
     flows = _flows(trace, collapsed, view.collapse)
-    step = content.index if content.phase == "reverse" else len(trace.reverse_stages) - 1
+    step = _step_of(trace, content.phase, content.index)
     reverse = content.phase in ("reverse", "summary")
     out_nodes: dict[str, NodeView] = {}
     for node in collapsed.nodes:
         box = collapsed.boxes.get(node)
-        if box is None:
-            out_nodes[node] = nodes[node]
-            continue
-        states = [nodes[m].state for m in box.members]
-        state = max(states, key=lambda s: _NODE_RANK.get(s, 0))
-        if state == "muted" and not all(s == "muted" for s in states):
-            state = "done"
-        box_lines = [Line(box.label, "name", NAME_SIZE),
-                     Line(count_line(len(box.members)), "name", LINE_SIZE)]
-        if reverse and state != "muted":
-            first, second = flow_lines(flows.inflow[step][node], flows.outflow[step][node])
-            box_lines += [Line(first, "adjoint", LINE_SIZE), Line(second, "adjoint", LINE_SIZE)]
-        out_nodes[node] = NodeView(state, "scope", tuple(box_lines))
+        out_nodes[node] = nodes[node] if box is None else _box_view(
+            node, box.members, box.label, nodes, flows, step, reverse)
     out_edges: dict[tuple[str, str], EdgeView] = {}
     for key, edge in collapsed.edges.items():
-        if not edge.merged:
-            out_edges[key] = edges[key]
-            continue
-        views = [edges[e] for e in edge.edges]
-        best = max(views, key=lambda v: _EDGE_RANK.get(v.state, 0))
-        lines: tuple[Line, ...] = ()
-        shown = content.phase == "summary" or any(
-            v.state in ("gradient", "passed") for v in views)
-        if shown and not view.compact and key in flows.edges[step]:
-            role = "contribution"
-            lines = (Line(sum_line(flows.edges[step][key]), role, EDGE_SIZE),)
-        out_edges[key] = EdgeView(best.state, lines, best.toward_parent)
+        out_edges[key] = edges[key] if not edge.merged else _merged_view(
+            key, edge.edges, edges, flows, step, content.phase, view.compact)
     return Frame(content.phase, content.index, content.title,
                  MappingProxyType(out_nodes), MappingProxyType(out_edges))
+
+
+class ViewWalker:
+    """Walks a phase of a view stage by stage: `adviz.scene.content.Walker` for what is drawn.
+
+    `step` returns the drawn elements a stage changes (collapsed boxes and
+    merged edges are recomputed only when one of their members changes), so
+    walking a whole phase costs O(nodes + edges + changes).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> def f(x):
+    ...     with adviz.scope("double"):
+    ...         u = 2 * x
+    ...     return u * u
+    >>> t = adviz.trace(f, x=3.0)
+    >>> walker = ViewWalker(t, graph_view(t, ["double"]), "reverse")
+    >>> [sorted(walker.step().nodes) for _ in range(3)][1:]
+    [['[double]'], ['[double]', 'x', 'y']]
+    """
+
+    def __init__(self, trace: Trace, view: GraphView, phase: str) -> None:
+        self.trace = trace
+        self.view = view
+        self.phase = phase
+        self.walker = Walker(trace, phase)
+        self.nodes: dict[str, NodeView] = {}
+        self.edges: dict[tuple[str, str], EdgeView] = {}
+        collapsed = view.collapsed
+        self._box_of: dict[str, str] = {}
+        self._merged_of: dict[tuple[str, str], tuple[str, str]] = {}
+        if collapsed is not None:
+            for box_id, box in collapsed.boxes.items():
+                for member in box.members:
+                    self._box_of[member] = box_id
+            for key, edge in collapsed.edges.items():
+                if edge.merged:
+                    for underlying in edge.edges:
+                        self._merged_of[underlying] = key
+
+    @property
+    def index(self) -> int:
+        """The stage shown now."""
+        return self.walker.index
+
+    def frame(self) -> Frame:
+        """The current frame of the view."""
+        return Frame(self.phase, self.index, stage_title(self.trace, self.phase, self.index),
+                     MappingProxyType(dict(self.nodes)), MappingProxyType(dict(self.edges)))
+
+    def step(self) -> Change:
+        """Advance one stage; returns the drawn elements it changed."""
+        change = self.walker.step()
+        view = self.view
+        if view.collapsed is None and not view.compact:
+            self.nodes.update(change.nodes)
+            self.edges.update(change.edges)
+            return change
+        full_nodes, full_edges = self.walker.nodes, self.walker.edges
+        nodes: dict[str, NodeView] = {}
+        edges: dict[tuple[str, str], EdgeView] = {}
+        boxes: dict[str, None] = {}
+        merged: dict[tuple[str, str], None] = {}
+        for node, node_view in change.nodes.items():
+            box = self._box_of.get(node)
+            if box is not None:
+                boxes[box] = None
+            else:
+                nodes[node] = _compact_node(node, node_view) if view.compact else node_view
+        for key, edge_view in change.edges.items():
+            target = self._merged_of.get(key)
+            if target is not None:
+                merged[target] = None
+                boxes.update(dict.fromkeys(n for n in target if n in view.collapsed.boxes)
+                             if view.collapsed is not None else {})
+            elif key in (view.collapsed.edges if view.collapsed is not None else full_edges):
+                nodes_only = EdgeView(edge_view.state, (), edge_view.toward_parent)
+                edges[key] = nodes_only if view.compact else edge_view
+        collapsed = view.collapsed
+        if collapsed is not None:
+            flows = _flows(self.trace, collapsed, view.collapse)
+            step = _step_of(self.trace, self.phase, self.index)
+            reverse = self.phase == "reverse"
+            source = full_nodes if not view.compact else {
+                m: _compact_node(m, full_nodes[m]) for b in boxes
+                for m in collapsed.boxes[b].members}
+            for box_id in boxes:
+                scope_box = collapsed.boxes[box_id]
+                nodes[box_id] = _box_view(box_id, scope_box.members, scope_box.label, source,
+                                          flows, step, reverse)
+            for key in merged:
+                edges[key] = _merged_view(key, collapsed.edges[key].edges, full_edges, flows,
+                                          step, self.phase, view.compact)
+        if self.index > 0:
+            nodes = {n: v for n, v in nodes.items() if self.nodes.get(n) != v}
+            edges = {e: v for e, v in edges.items() if self.edges.get(e) != v}
+        else:
+            nodes = {n: nodes[n] for n in view.nodes if n in nodes}
+            edges = {e: edges[e] for e in view.edges if e in edges}
+        self.nodes.update(nodes)
+        self.edges.update(edges)
+        return Change(change.phase, change.index, change.title, MappingProxyType(nodes),
+                      MappingProxyType(edges))

@@ -498,3 +498,29 @@ def reserved_edge_lines(trace: Trace) -> dict[tuple[str, str], tuple[str, ...]]:
         result[parent, child] = tuple(lines)
     return result
 
+
+def pretty_formula(text: str) -> str:
+    """A SymPy formula (``sstr``) for display: subscripts, ``²``, ``·`` and ``−``.
+
+    Examples
+    --------
+    >>> pretty_formula("2*x1 - 2*x2 - sin(x1 + x2)")
+    '2x₁ − 2x₂ − sin(x₁ + x₂)'
+    >>> pretty_formula("-2*(1 - tanh(w*x)**2)*x**(-1)")
+    '−2(1 − tanh(w·x)²)·x^(−1)'
+    """
+    import re
+
+    def name(match: re.Match[str]) -> str:
+        word = match.group(0)
+        following = match.string[match.end():match.end() + 1]
+        return word if following == "(" else pretty_name(word)
+
+    def power(match: re.Match[str]) -> str:
+        exponent = match.group(1)
+        return "²" if exponent == "2" else "^" + exponent
+
+    result = re.sub(r"\*\*(\(-?[\d.]+\)|[\d.]+)", power, text)
+    result = re.sub(r"(?<![\w.^])(\d+(?:\.\d+)?)\*(?=[A-Za-z(])", r"\1", result)
+    result = result.replace("*", "·").replace("-", MINUS)
+    return re.sub(r"[A-Za-z_]\w*", name, result)

@@ -26,15 +26,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from adviz.errors import InputError
-from adviz.renderers.svg import render_frame
-from adviz.scene.content import frame, frame_count
-from adviz.scene.layout import compute_layout
+from adviz.renderers.svg import paint
+from adviz.scene.content import frame_count
+from adviz.scene.figure import figure
 from adviz.scene.style import Theme, get_theme
-from adviz.scene.view import graph_view, view_frame, view_options
 from adviz.writers.files import replace_sequence
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
+    from adviz.scene.content import Frame
+    from adviz.scene.figure import Figure
 
 FORMATS = ("svg", "png")
 PROGRESS_THRESHOLD = 40
@@ -117,10 +118,8 @@ def save_frames(
                            full=full)
         data = _png_all(svgs, scale) if fmt == "png" else [s.encode("utf-8") for s in svgs]
         return replace_sequence(directory, "paths", f".{fmt}", data)
-    options = view_options(trace, collapse, full)
-    layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=options.collapse,
-                            compact=options.compact)
-    view = graph_view(trace, options.collapse, options.compact)
+    fig = figure(trace, theme=resolved, rankdir=rankdir, engine=engine, collapse=collapse,
+                 full=full)
     encode: Callable[[str], bytes]
     if fmt == "png":
         from adviz.renderers.raster import svg_to_png
@@ -139,10 +138,8 @@ def save_frames(
     try:
         for name in phases:
             frames = []
-            for index in range(frame_count(trace, name)):
-                content = view_frame(trace, view, frame(trace, name, index))
-                svg = render_frame(trace, content, layout, resolved, notice=options.notice)
-                frames.append(encode(svg))
+            for content in fig.frames(name):
+                frames.append(encode(render_frame(fig, content)))
                 bar.update(1)
             rendered[name] = frames
     finally:
@@ -151,6 +148,11 @@ def save_frames(
     for name in phases:
         paths += replace_sequence(directory, name, f".{fmt}", rendered[name])
     return paths
+
+
+def render_frame(fig: Figure, content: Frame) -> str:
+    """One frame file's SVG text: the step every frame goes through."""
+    return paint(fig, content)
 
 
 def _png_all(svgs: list[str], scale: float) -> list[bytes]:

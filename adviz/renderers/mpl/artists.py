@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from adviz.renderers.mpl.look import Look, frame_look
-from adviz.renderers.svg import ARROW_HALF_WIDTH, ARROW_LENGTH, MARGIN, geometry, wrap
 from adviz.scene.curves import Route, arrowhead, ease
+from adviz.scene.figure import ARROW_HALF_WIDTH, ARROW_LENGTH, MARGIN, figure, wrap
 from adviz.scene.style import CLUSTER_SIZE, EDGE_SIZE, LINE_SPACING, TITLE_SIZE, get_theme
 from adviz.scene.view import view_options
 from adviz.text import mathtext as mt
@@ -132,7 +132,11 @@ class Scene:
         self.ax = ax
         self.theme = get_theme(theme)
         self.layout = layout
-        self.geometry = geometry(trace, layout, self.notice)
+        from adviz.scene.view import graph_view
+
+        self.fig = figure(trace, theme=theme, view=graph_view(trace, self.collapse, self.compact),
+                          layout=layout, notice=self.notice)
+        self.geometry = self.fig
         self.font = font_family(self.theme)
         dx, dy = self.geometry.dx, self.geometry.dy
 
@@ -229,9 +233,9 @@ class Scene:
                             for _ in range(count)]
         self.captions: list[Text] = []
         if caption:
-            notice = wrap(self.notice, self.geometry.caption_width) if self.notice else []
-            lines = self.geometry.caption_lines - len(notice)
-            for k in range(self.geometry.caption_lines):
+            notice = wrap(self.notice, self.fig.caption.width) if self.notice else []
+            lines = self.fig.caption.lines - len(notice)
+            for k in range(self.fig.caption.lines):
                 baseline = MARGIN + TITLE_SIZE * LINE_SPACING * k + TITLE_SIZE
                 text = self._text(MARGIN, baseline, TITLE_SIZE, ha="left", va="baseline",
                                   color=theme.text, zorder=9)
@@ -346,7 +350,7 @@ class Scene:
             x, y = self._centres[node]
             self._lines(self.node_texts[node], x, y, nl.lines, nl.colors, nl.sizes)
         if self.captions:
-            lines = wrap(look.caption, self.geometry.caption_width)
+            lines = wrap(look.caption, self.fig.caption.width)
             for k, text in enumerate(self.captions[:self._caption_lines]):
                 text.set_text(lines[k] if k < len(lines) else "")
         self.trail.set_color(look.color)

@@ -55,7 +55,7 @@ from adviz.core.gradient_descent import Descent
 from adviz.errors import AdvizError, InputError
 from adviz.renderers.mpl.artists import Scene, font_family
 from adviz.renderers.mpl.look import Look, frame_look
-from adviz.renderers.svg import MARGIN
+from adviz.scene.figure import MARGIN
 from adviz.scene.sizes import Size, even_size, figure_size
 from adviz.scene.view import GraphView
 from adviz.text.labels import pretty_name, pretty_number

@@ -1,0 +1,552 @@
+"""The scene: one object that every renderer paints.
+
+A `Figure` is made once from a trace and the picture options (which scopes
+to collapse, ``full``, ``rankdir``, ``theme``, ``engine``, ``size``). It owns
+
+- the view (`adviz.scene.view`: collapsed scopes, shortened labels, the notice),
+- the layout, computed once with Graphviz (`adviz.scene.layout`),
+- the geometry of every element in frame coordinates (points, origin at the
+  top left, y downward): node boxes, scope boxes, edge routes with their
+  arrowheads in both directions (forward: at the child; reverse: at the
+  parent, for gradient flowing back), label anchors and the caption band,
+- the style table of its theme (`adviz.scene.style.style_table`),
+- and the stages, as full frames (`frames`) or as the changes each stage
+  makes to the one before (`changes`).
+
+Renderers (`adviz.renderers`) take a `Figure` and paint it; none of them
+computes geometry, picks a colour or builds text of its own.
+
+Examples
+--------
+>>> import adviz
+>>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+>>> fig = figure(t)
+>>> fig is figure(t)
+True
+>>> fig.nodes["x1"].x < fig.nodes["y"].x
+True
+>>> edge = fig.edges["t1", "t2"]
+>>> edge.reverse_head.tip == edge.reverse[0]  # gradient arrows end at the parent
+False
+>>> [sorted(change.nodes) for change in fig.changes("reverse")][2]
+['t1', 't2', 't4', 'y']
+>>> fig.frame("reverse", 2).nodes["t1"].state
+'receiving'
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from adviz.errors import InputError
+from adviz.scene.content import Change, Frame, frame_count
+from adviz.scene.layout import LABEL_PAD, Layout, compute_layout, label_size
+from adviz.scene.style import (
+    CLUSTER_SIZE,
+    LINE_SPACING,
+    TITLE_SIZE,
+    Theme,
+    get_theme,
+    style_table,
+)
+from adviz.scene.view import GraphView, ViewWalker, graph_view, view_frame, view_options
+from adviz.text.labels import stage_title, text_width
+
+if TYPE_CHECKING:
+    from adviz.core.tracing import Trace
+
+Point = tuple[float, float]
+
+MARGIN = 14.0
+"""Space (points) around the drawing."""
+
+MIN_WIDTH = 420.0
+"""Smallest frame width (points), so short graphs still have room for the caption."""
+
+ARROW_LENGTH = 8.0
+"""Length (points) of an arrowhead."""
+
+ARROW_HALF_WIDTH = 3.2
+"""Half the width (points) of an arrowhead's base."""
+
+CAPTION_GAP = 10.0
+"""Space (points) between the caption band and the graph."""
+
+
+def wrap(text: str, width: float, size: float = TITLE_SIZE) -> list[str]:
+    """Break a caption into lines no wider than ``width`` (at spaces).
+
+    Examples
+    --------
+    >>> wrap("a b c", 1000.0)
+    ['a b c']
+    >>> wrap("alpha beta gamma", 40.0)
+    ['alpha', 'beta', 'gamma']
+    """
+    lines: list[str] = []
+    current: list[str] = []
+    used = 0.0
+    space = text_width(" ", size)
+    for word in text.split(" "):
+        extent = text_width(word, size)
+        if current and used + space + extent > width:
+            lines.append(" ".join(current))
+            current, used = [word], extent
+        else:
+            used += extent + (space if current else 0.0)
+            current.append(word)
+    lines.append(" ".join(current))
+    return lines
+
+
+def line_centres(centre: float, sizes: Sequence[float]) -> list[float]:
+    """The vertical centre of each line of a text block centred on ``centre``.
+
+    Examples
+    --------
+    >>> line_centres(100.0, [10.0, 10.0])
+    [93.5, 106.5]
+    """
+    total = sum(size * LINE_SPACING for size in sizes)
+    top = centre - total / 2
+    out = []
+    for size in sizes:
+        height = size * LINE_SPACING
+        out.append(top + height / 2)
+        top += height
+    return out
+
+
+def baseline(centre: float, size: float) -> float:
+    """The baseline of a line of ``size`` whose centre is at ``centre``.
+
+    Examples
+    --------
+    >>> baseline(100.0, 10.0)
+    103.5
+    """
+    return centre + size * 0.35
+
+
+# ---------------------------------------------------------------- Bezier helpers
+
+def _bezier(p: tuple[Point, Point, Point, Point], t: float) -> Point:
+    s = 1 - t
+    return (s**3 * p[0][0] + 3 * s * s * t * p[1][0] + 3 * s * t * t * p[2][0] + t**3 * p[3][0],
+            s**3 * p[0][1] + 3 * s * s * t * p[1][1] + 3 * s * t * t * p[2][1] + t**3 * p[3][1])
+
+
+def _split_tail(p: tuple[Point, Point, Point, Point], t: float) -> tuple[Point, ...]:
+    """The part of a cubic Bezier from parameter ``t`` to its end (de Casteljau)."""
+    def lerp(a: Point, b: Point) -> Point:
+        return (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+
+    ab, bc, cd = lerp(p[0], p[1]), lerp(p[1], p[2]), lerp(p[2], p[3])
+    abc, bcd = lerp(ab, bc), lerp(bc, cd)
+    return (lerp(abc, bcd), bcd, cd, p[3])
+
+
+def trim_start(points: tuple[Point, ...], length: float) -> tuple[Point, ...]:
+    """Shorten a spline at its start by about ``length`` (straight-line distance).
+
+    Examples
+    --------
+    >>> trim_start(((0.0, 0.0), (10.0, 0.0), (20.0, 0.0), (30.0, 0.0)), 8.0)[0]
+    (8.0, 0.0)
+    """
+    if len(points) < 4:
+        return points
+    first = (points[0], points[1], points[2], points[3])
+    start = points[0]
+    if math.dist(start, first[3]) <= length:
+        return points
+    lo, hi = 0.0, 1.0
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        if math.dist(start, _bezier(first, mid)) < length:
+            lo = mid
+        else:
+            hi = mid
+    return tuple((round(x, 6), round(y, 6)) for x, y in _split_tail(first, hi)) + points[4:]
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """An arrowhead: its tip and the centre of its base.
+
+    Examples
+    --------
+    >>> Arrow((10.0, 0.0), (2.0, 0.0)).corners()
+    ((10.0, 0.0), (2.0, 3.2), (2.0, -3.2))
+    >>> Arrow((10.0, 0.0), (2.0, 0.0)).direction
+    (1.0, 0.0)
+    """
+
+    tip: Point
+    base: Point
+
+    @property
+    def direction(self) -> Point:
+        """Unit vector from the base to the tip: the way the arrow points."""
+        dx, dy = self.tip[0] - self.base[0], self.tip[1] - self.base[1]
+        norm = math.hypot(dx, dy) or 1.0
+        return (dx / norm, dy / norm)
+
+    def corners(self) -> tuple[Point, Point, Point]:
+        """The triangle: tip, then the two base corners."""
+        ux, uy = self.direction
+        nx, ny = -uy * ARROW_HALF_WIDTH, ux * ARROW_HALF_WIDTH
+        bx, by = self.base
+        return (self.tip, (bx + nx, by + ny), (bx - nx, by - ny))
+
+
+# ---------------------------------------------------------------- shapes
+
+@dataclass(frozen=True)
+class NodeShape:
+    """A node's box in frame coordinates: centre ``(x, y)``, ``width``, ``height``."""
+
+    id: str
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class EdgeShape:
+    """An edge's geometry in frame coordinates.
+
+    Attributes
+    ----------
+    parent, child
+        Node ids (data flows parent -> child).
+    forward, forward_head
+        The route drawn when the arrow points at the child (cubic Bezier
+        control points from the parent's border) and its arrowhead.
+    reverse, reverse_head
+        The route drawn when gradient flows back: extended to the child's
+        border, shortened at the parent for the arrowhead, which points into
+        the parent.
+    label
+        Anchor of the label block: its centre (``None`` without a label).
+    label_left
+        Where left-aligned label lines start (top-to-bottom layouts put the
+        label beside the edge, so it is aligned toward it), else ``None``.
+    """
+
+    parent: str
+    child: str
+    forward: tuple[Point, ...]
+    forward_head: Arrow | None
+    reverse: tuple[Point, ...]
+    reverse_head: Arrow | None
+    label: Point | None
+    label_left: float | None = None
+
+    def route(self, toward_parent: bool) -> tuple[tuple[Point, ...], Arrow | None]:
+        """The route and arrowhead drawn for a direction of flow."""
+        if toward_parent:
+            return self.reverse, self.reverse_head
+        return self.forward, self.forward_head
+
+
+@dataclass(frozen=True)
+class ClusterShape:
+    """A scope's box and its label's position (left end of the label's baseline)."""
+
+    name: str
+    label: str
+    x: float
+    y: float
+    width: float
+    height: float
+    depth: int
+    label_x: float
+    label_y: float
+
+
+@dataclass(frozen=True)
+class CaptionBand:
+    """Room for the caption above the graph.
+
+    Attributes
+    ----------
+    x, top
+        Left end and top of the band.
+    width
+        Width available to a caption line.
+    lines
+        Lines reserved (the longest caption of any frame, plus the notice).
+    notice
+        The notice lines (large-graph notice), shown under every caption.
+    """
+
+    x: float
+    top: float
+    width: float
+    lines: int
+    notice: tuple[str, ...] = ()
+
+    def baselines(self) -> list[float]:
+        """Baseline of every reserved line."""
+        return [self.top + TITLE_SIZE * LINE_SPACING * k + TITLE_SIZE for k in range(self.lines)]
+
+
+def _edge_shape(route: Any, dx: float, dy: float, label_width: float | None) -> EdgeShape:
+    def shift(p: Point) -> Point:
+        return (round(p[0] + dx, 2), round(p[1] + dy, 2))
+
+    points = tuple(shift(p) for p in route.points)
+    head = shift(route.head) if route.head is not None else None
+    forward_head = Arrow(head, points[-1]) if head is not None and points else None
+    reverse = points
+    reverse_head = None
+    if points:
+        if head is not None:
+            (lx, ly), (hx, hy) = points[-1], head
+            third = ((hx - lx) / 3, (hy - ly) / 3)
+            reverse = (*points, (lx + third[0], ly + third[1]),
+                       (lx + 2 * third[0], ly + 2 * third[1]), head)
+        trimmed = trim_start(reverse, ARROW_LENGTH)
+        reverse_head = Arrow(reverse[0], trimmed[0])
+        reverse = trimmed
+    label = shift(route.label) if route.label is not None else None
+    left = None
+    if label is not None and label_width is not None:
+        left = round(label[0] - label_width / 2 + LABEL_PAD, 2)
+    return EdgeShape(route.parent, route.child, points, forward_head, reverse, reverse_head,
+                     label, left)
+
+
+# ---------------------------------------------------------------- the figure
+
+@dataclass(eq=False)
+class Figure:
+    """A trace's scene: view, layout, geometry, style and stages (see the module).
+
+    Build it with `figure`, which caches one figure per trace and options.
+
+    Attributes
+    ----------
+    trace
+        The `Trace`.
+    theme
+        The resolved `adviz.scene.style.Theme`.
+    view, layout
+        What is drawn and where (`adviz.scene.view.GraphView`,
+        `adviz.scene.layout.Layout`).
+    notice
+        The large-graph notice (``""`` when everything is drawn).
+    width, height
+        Frame size in points.
+    dx, dy
+        Offset of the layout's origin in the frame.
+    caption
+        The caption band.
+    nodes, edges, clusters
+        Shapes by node id, by ``(parent, child)`` and by cluster name.
+    size
+        The picture size asked for (a preset name or ``(width, height)`` in
+        pixels), for the raster renderers; ``None`` for the natural size.
+    cache
+        What renderers keep with the figure (their painters, drawn fragments),
+        so it lives exactly as long as the figure.
+    """
+
+    trace: Trace
+    theme: Theme
+    view: GraphView
+    layout: Layout
+    notice: str
+    width: float
+    height: float
+    dx: float
+    dy: float
+    caption: CaptionBand
+    nodes: dict[str, NodeShape]
+    edges: dict[tuple[str, str], EdgeShape]
+    clusters: dict[str, ClusterShape]
+    size: Any = None
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _styles: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def rankdir(self) -> str:
+        """The layout's direction (``"LR"``, ``"TB"``, ...)."""
+        return self.layout.rankdir
+
+    @property
+    def styles(self) -> dict[str, Any]:
+        """The theme's resolved style table (`adviz.scene.style.style_table`)."""
+        if not self._styles:
+            self._styles.update(style_table(self.theme))
+        return self._styles
+
+    def frame(self, phase: str, index: int = -1) -> Frame:
+        """The frame of ``phase`` after stage ``index`` (``"summary"``: the final state)."""
+        from adviz.scene.content import frame
+
+        if phase == "summary":
+            return view_frame(self.trace, self.view, frame(self.trace, "summary", 0))
+        count = frame_count(self.trace, phase)
+        if not -count <= index < count:
+            raise InputError(f"{phase} stage {index} does not exist: there are {count} "
+                             f"stages (0 to {count - 1})")
+        walker = ViewWalker(self.trace, self.view, phase)
+        for _ in range(index % count + 1):
+            walker.step()
+        return walker.frame()
+
+    def frames(self, phase: str) -> Iterator[Frame]:
+        """Every frame of ``phase`` in stage order, each built from the one before."""
+        if phase == "summary":
+            yield self.frame("summary")
+            return
+        walker = ViewWalker(self.trace, self.view, phase)
+        for _ in range(frame_count(self.trace, phase)):
+            walker.step()
+            yield walker.frame()
+
+    def changes(self, phase: str) -> Iterator[Change]:
+        """What each stage of ``phase`` changes: every element at stage 0, then the differences.
+
+        The total size is O(nodes + edges + changes), never stages x nodes.
+        """
+        if phase == "summary":
+            full = self.frame("summary")
+            yield Change("summary", 0, full.title, full.nodes, full.edges)
+            return
+        walker = ViewWalker(self.trace, self.view, phase)
+        for _ in range(frame_count(self.trace, phase)):
+            yield walker.step()
+
+    def caption_lines(self, title: str) -> list[str]:
+        """A caption wrapped to the band (without the notice)."""
+        return wrap(title, self.caption.width)
+
+
+_FIGURES: weakref.WeakKeyDictionary[Trace, dict[tuple[Any, ...], Figure]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _titles(trace: Trace) -> list[str]:
+    titles = [stage_title(trace, phase, k) for phase in ("forward", "reverse")
+              for k in range(frame_count(trace, phase))]
+    titles.append(stage_title(trace, "summary", 0))
+    return titles
+
+
+def figure(
+    trace: Trace,
+    *,
+    theme: str | Theme | None = "light",
+    rankdir: str = "LR",
+    engine: str | None = None,
+    collapse: Iterable[str] | None = None,
+    full: bool = False,
+    size: Any = None,
+    extra_titles: Sequence[str] = (),
+    view: GraphView | None = None,
+    layout: Layout | None = None,
+    notice: str = "",
+) -> Figure:
+    """The scene of a trace for some picture options (built once, then cached).
+
+    Parameters
+    ----------
+    trace
+        A `Trace`.
+    theme
+        ``"light"`` (default), ``"dark"``, ``"print"`` or a `adviz.scene.style.Theme`.
+    rankdir
+        ``"LR"`` (inputs left, output right) or ``"TB"`` (inputs on top).
+    engine
+        Graphviz program for the layout (`adviz.scene.graphviz.find_engine`).
+    collapse
+        Scope labels to draw as one box each; ``None`` (default) collapses a
+        large graph's scopes only (`adviz.scene.view.view_options`).
+    full
+        Draw a large graph with every node and label.
+    size
+        Picture size for raster output (a preset such as ``"16:9"`` or
+        ``(width, height)`` in pixels); kept for the renderers that need it.
+    extra_titles
+        Captions of further frames drawn on this figure (path frames), so the
+        caption band has room for them.
+    view, layout
+        A view and its layout made by other means (the gradient-descent
+        animation reserves room for every step); not cached.
+    notice
+        With ``view``: the notice line shown under every caption.
+
+    Raises
+    ------
+    InputError
+        An unknown theme, ``rankdir`` or scope label.
+    RenderError
+        Graphviz is missing or fails.
+    """
+    resolved = get_theme(theme)
+    key: tuple[Any, ...] | None = None
+    if view is None and layout is None:
+        labels = None if collapse is None else tuple(
+            (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
+        key = (resolved, rankdir, engine, labels, bool(full), _size_key(size),
+               tuple(extra_titles))
+        cached = _FIGURES.get(trace, {}).get(key)
+        if cached is not None:
+            return cached
+    if view is None:
+        options = view_options(trace, collapse, full)
+        notice = options.notice
+        view = graph_view(trace, options.collapse, options.compact)
+    if layout is None:
+        layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=view.collapse,
+                                compact=view.compact)
+    result = _build(trace, resolved, view, layout, notice, size,
+                    [*_titles(trace), *extra_titles])
+    if key is not None:
+        _FIGURES.setdefault(trace, {})[key] = result
+    return result
+
+
+def _size_key(size: Any) -> Any:
+    return tuple(size) if isinstance(size, list) else size
+
+
+def _build(trace: Trace, theme: Theme, view: GraphView, layout: Layout, notice: str,
+           size: Any, titles: Sequence[str]) -> Figure:
+    width = max(layout.width + 2 * MARGIN, MIN_WIDTH)
+    caption_width = width - 2 * MARGIN
+    lines = max((len(wrap(t, caption_width)) for t in titles), default=1)
+    notice_lines = tuple(wrap(notice, caption_width)) if notice else ()
+    lines += len(notice_lines)
+    dy = round(MARGIN + lines * TITLE_SIZE * LINE_SPACING + CAPTION_GAP, 2)
+    dx = round((width - layout.width) / 2, 2)
+    height = round(dy + layout.height + MARGIN, 2)
+    nodes = {n: NodeShape(n, round(b.x + dx, 2), round(b.y + dy, 2), b.width, b.height)
+             for n, b in layout.nodes.items()}
+    label_widths: dict[tuple[str, str], float] = {}
+    if layout.rankdir in ("TB", "BT"):
+        label_widths = {e: label_size(lines)[0] for e, lines in view.edge_lines.items() if lines}
+    edges = {key: _edge_shape(route, dx, dy, label_widths.get(key))
+             for key, route in layout.edges.items()}
+    clusters = {}
+    for name, box in layout.clusters.items():
+        left, top = box.x - box.width / 2 + dx, box.y - box.height / 2 + dy
+        if box.label_pos is not None:
+            lx = box.label_pos[0] + dx - box.label_width / 2 + LABEL_PAD
+            ly = box.label_pos[1] + dy + CLUSTER_SIZE * 0.35
+        else:
+            lx, ly = left + 6.0, top + 4.0 + CLUSTER_SIZE
+        clusters[name] = ClusterShape(name, box.label, round(box.x + dx, 2),
+                                      round(box.y + dy, 2), box.width, box.height, box.depth,
+                                      round(lx, 2), round(ly, 2))
+    band = CaptionBand(MARGIN, MARGIN, caption_width, lines, notice_lines)
+    return Figure(trace, theme, view, layout, notice, round(width, 2), height, dx, dy, band,
+                  nodes, edges, clusters, size)
