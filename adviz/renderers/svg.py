@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
@@ -42,6 +43,7 @@ from adviz.scene.figure import (
     line_centres,
 )
 from adviz.scene.figure import baseline as text_baseline
+from adviz.scene.painted import Painted
 from adviz.scene.style import CLUSTER_SIZE, LINE_SPACING, TITLE_SIZE, Theme
 
 if TYPE_CHECKING:
@@ -323,3 +325,61 @@ def iter_svg_frames(
     svg = painter(fig)
     for content in fig.frames(phase):
         yield svg.frame(content)
+
+
+def painted(svg: str) -> dict[str, Painted]:
+    """What an SVG frame drew, element by element (see `adviz.scene.painted`).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> records = painted(to_svg(t, "reverse", 2))
+    >>> records["node:t1"].texts
+    ('t₁ = x₁ − x₂', '= −1', 'g = −2')
+    >>> records["edge:t1->t2"].toward_parent
+    True
+    """
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://www.w3.org/2000/svg}"
+    root = ET.fromstring(svg)
+    out: dict[str, Painted] = {}
+    for group in root.iter(f"{ns}g"):
+        kind = group.get("class")
+        title = group.find(f"{ns}title")
+        texts = tuple("".join(t.itertext()) for t in group.findall(f"{ns}text"))
+        if kind == "caption":
+            out["caption"] = Painted("caption", None, None, None, texts)
+        if kind not in ("node", "edge") or title is None or title.text is None:
+            continue
+        if kind == "node":
+            rect = group.find(f"{ns}rect")
+            assert rect is not None
+            out[f"node:{title.text}"] = Painted(
+                f"node:{title.text}", rect.get("fill"), rect.get("stroke"),
+                round(float(rect.get("stroke-width", "1")), 2), texts)
+            continue
+        path = group.find(f"{ns}path")
+        head = group.find(f"{ns}polygon")
+        assert path is not None
+        parent, child = title.text.split("->", 1)
+        toward: bool | None = None
+        if head is not None:
+            tip = tuple(float(v) for v in head.get("points", "").split()[0].split(","))
+            start = path.get("d", "M0,0")[1:].split("C")[0]
+            begin = tuple(float(v) for v in start.split(","))
+            toward = math.dist(tip, begin) < math.dist(tip, _path_end(path.get("d", "")))
+        opacity = path.get("stroke-opacity")
+        stroke = path.get("stroke")
+        out[f"edge:{parent}->{child}"] = Painted(
+            f"edge:{parent}->{child}", None, stroke,
+            round(float(path.get("stroke-width", "1")), 2), texts, toward,
+            1.0 if opacity is None else float(opacity))
+    return out
+
+
+def _path_end(d: str) -> tuple[float, float]:
+    last = d.replace("C", " ").split()[-1]
+    x, y = last.split(",")
+    return float(x), float(y)
