@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -40,14 +40,15 @@ from typing import TYPE_CHECKING
 from adviz.errors import InputError
 from adviz.scene.style import EDGE_SIZE, LINE_SIZE, NAME_SIZE
 from adviz.text.labels import (
-    accumulation_lines,
-    adjoint_line,
-    contribution_label,
-    node_formula,
-    partial_label,
+    accumulation_texts,
+    adjoint_text,
+    contribution_text,
+    node_formula_text,
+    partial_text,
     stage_title,
-    value_line,
+    value_text,
 )
+from adviz.text.tokens import Text, Word
 
 if TYPE_CHECKING:
     from adviz.core.stages import Contribution, Stage
@@ -68,11 +69,33 @@ class Line:
         ``"name"``, ``"value"``, ``"adjoint"``, ``"partial"`` or ``"contribution"``.
     size
         Font size in points.
+    tokens
+        The same text as tokens (`adviz.text.tokens.Text`), for renderers
+        that typeset another notation (mathtext, LaTeX); ``None`` for plain
+        words. Not compared: equal texts have equal tokens.
     """
 
     text: str
     role: str
     size: float
+    tokens: Text | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, tokens: Text, role: str, size: float) -> Line:
+        """A line from tokens (its text is their Unicode form)."""
+        return cls(tokens.unicode(), role, size, tokens)
+
+    def notation(self, name: str) -> str:
+        """The line in a notation: ``"unicode"``, ``"mathtext"``, ``"latex"``, ``"html"``
+        or ``"plain"``.
+
+        Examples
+        --------
+        >>> Line("g = −2", "adjoint", 12.0).notation("latex")
+        'g = −2'
+        """
+        tokens = self.tokens if self.tokens is not None else Text((Word(self.text),))
+        return str(getattr(tokens, name)())
 
 
 @dataclass(frozen=True)
@@ -152,10 +175,10 @@ def _static(trace: Trace) -> _Static:
     graph = trace.graph
     output = trace.output
     kinds = {n: "output" if n == output else str(d["kind"]) for n, d in graph.nodes(data=True)}
-    names = {n: Line(node_formula(trace, n), "name", NAME_SIZE) for n in graph.nodes}
-    values = {n: Line(value_line(d["value"]), "value", LINE_SIZE)
+    names = {n: Line.of(node_formula_text(trace, n), "name", NAME_SIZE) for n in graph.nodes}
+    values = {n: Line.of(value_text(d["value"]), "value", LINE_SIZE)
               for n, d in graph.nodes(data=True)}
-    partials = {(p, c): Line(partial_label(trace, p, c), "partial", EDGE_SIZE)
+    partials = {(p, c): Line.of(partial_text(trace, p, c), "partial", EDGE_SIZE)
                 for p, c in graph.edges}
     contributions: dict[tuple[str, str], Line] = {}
     last: dict[tuple[str, str], Contribution] = {}
@@ -163,7 +186,7 @@ def _static(trace: Trace) -> _Static:
         for c in stage.contributions:
             key = (c.parent, c.child)
             last[key] = c
-            contributions[key] = Line(contribution_label(trace, c), "contribution", EDGE_SIZE)
+            contributions[key] = Line.of(contribution_text(trace, c), "contribution", EDGE_SIZE)
     result = _Static(kinds, names, values, partials, contributions, last)
     _STATIC[trace] = result
     return result
@@ -357,7 +380,7 @@ class Walker:
                                                       fixed.contributions[key]), True), edges)
         for node in self._hot_nodes:
             if node not in current and node != active:
-                adjoint = Line(adjoint_line(adjoints[node]), "adjoint", LINE_SIZE)
+                adjoint = Line.of(adjoint_text(adjoints[node]), "adjoint", LINE_SIZE)
                 lines = (*self.nodes[node].lines[:2], adjoint)
                 self._set_node(node, NodeView("done", fixed.kinds[node], lines), nodes)
         for c in stage.contributions if self.index else ():
@@ -366,16 +389,16 @@ class Walker:
         for node, c in current.items():
             base = (fixed.names[node], fixed.values[node])
             if node in self._received:
-                first, second = accumulation_lines(c.before, c.delta, c.after)
-                lines = (*base, Line(first, "adjoint", LINE_SIZE),
-                         Line(second, "adjoint", LINE_SIZE))
+                first, second = accumulation_texts(c.before, c.delta, c.after)
+                lines = (*base, Line.of(first, "adjoint", LINE_SIZE),
+                         Line.of(second, "adjoint", LINE_SIZE))
             else:
-                lines = (*base, Line(adjoint_line(c.after), "adjoint", LINE_SIZE))
+                lines = (*base, Line.of(adjoint_text(c.after), "adjoint", LINE_SIZE))
             self._set_node(node, NodeView("receiving", fixed.kinds[node], lines), nodes)
             hot.append(node)
         if active is not None and active not in current:
             lines = (fixed.names[active], fixed.values[active],
-                     Line(adjoint_line(adjoints.get(active, 0.0)), "adjoint", LINE_SIZE))
+                     Line.of(adjoint_text(adjoints.get(active, 0.0)), "adjoint", LINE_SIZE))
             self._set_node(active, NodeView("active", fixed.kinds[active], lines), nodes)
             hot.append(active)
         self._received.update(current)
@@ -390,7 +413,7 @@ def _summary(trace: Trace) -> Frame:
     for node in trace.graph.nodes:
         lines = [fixed.names[node], fixed.values[node]]
         if node in adjoints:
-            lines.append(Line(adjoint_line(adjoints[node]), "adjoint", LINE_SIZE))
+            lines.append(Line.of(adjoint_text(adjoints[node]), "adjoint", LINE_SIZE))
         nodes[node] = NodeView("done", fixed.kinds[node], tuple(lines))
     edges = {}
     for key in trace.graph.edges:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from adviz.scene.content import Line
 from adviz.scene.style import LINE_SIZE
-from adviz.text.labels import DASH, PARTIAL, pretty_formula, pretty_name, pretty_number
+from adviz.text.labels import DASH, pretty_formula
+from adviz.text.tokens import PARTIAL, pretty_name, pretty_number
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace

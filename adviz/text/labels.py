@@ -34,62 +34,36 @@ import unicodedata
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from adviz.formatting import format_constant, format_number, is_atomic, split_name
+from adviz.formatting import format_constant, is_atomic
 from adviz.scene.style import EDGE_SIZE, LINE_SIZE
+from adviz.text.tokens import (
+    DOT,
+    MINUS,
+    Formula,
+    Grad,
+    Name,
+    Num,
+    Op,
+    Partial,
+    Text,
+    pretty_name,
+    pretty_number,
+    text,
+)
 
 if TYPE_CHECKING:
     from adviz.core.program import Program
     from adviz.core.stages import Contribution
     from adviz.core.tracing import Trace
 
-MINUS = "\u2212"
-DOT = "\u00b7"
 DASH = "\u2014"
-PARTIAL = "\u2202"
-
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_GREEK = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
-    "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ",
-    "nu": "ν", "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ",
-    "upsilon": "υ", "phi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
-}
 
 # Placeholders for arguments while an op's template is rewritten (private use area).
 _FIRST_TOKEN = 0xE000
 _TOKEN = "[\ue000-\uf8ff]"
 _NUMBER = r"(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)"
-
-
-def pretty_name(name: str) -> str:
-    """A node name for display: trailing digits as subscripts, Greek names as letters.
-
-    Examples
-    --------
-    >>> pretty_name("x1"), pretty_name("t12"), pretty_name("alpha2"), pretty_name("w_3")
-    ('x₁', 't₁₂', 'α₂', 'w₃')
-    >>> pretty_name('<b>&"x"')
-    '<b>&"x"'
-    """
-    base, digits = split_name(name)
-    if not digits:
-        match = re.fullmatch(r"(.*[^\W\d_])_(\d+)", name)  # w_1 -> w₁
-        if match:
-            base, digits = match.groups()
-    return _GREEK.get(base, base) + digits.translate(_SUB)
-
-
-def pretty_number(value: float) -> str:
-    """A value for display: `adviz.formatting.format_number` with the unicode minus.
-
-    Examples
-    --------
-    >>> pretty_number(-0.141120008), pretty_number(2.0), pretty_number(-1.5e-7)
-    ('−0.14112', '2', '−1.5e−07')
-    """
-    return format_number(value).replace("-", MINUS)
 
 
 def _pretty_operators(text: str, simple: Sequence[bool] = ()) -> str:
@@ -204,6 +178,22 @@ def _texts(trace: Trace) -> _Texts:
     return texts
 
 
+def node_formula_text(trace: Trace, node: str, *, subscripts: bool = True) -> Text:
+    """A node's name and formula as tokens (see `node_formula`)."""
+    texts = _texts(trace)
+    table = texts.formula if subscripts else texts.formula_plain
+    name = Name(node, subscripts)
+    program = trace.program
+    record = program.nodes[program.index[node]]
+    if node not in table:
+        if record.kind == "const":
+            return text(name, Op(" = "), Num(record.value))
+        return text(name)
+    i = program.index[node]
+    return text(name, Op(" = "), Formula(table[node], program.expr(i, latex=True),
+                                         program.expr(i)))
+
+
 def node_formula(trace: Trace, node: str, *, subscripts: bool = True) -> str:
     """A node's name and formula: ``"t₁ = x₁ − x₂"``; an input's name alone.
 
@@ -216,15 +206,12 @@ def node_formula(trace: Trace, node: str, *, subscripts: bool = True) -> str:
     >>> node_formula(t, "x"), node_formula(t, "t1", subscripts=False)
     ('x', 't1 = x^3')
     """
-    texts = _texts(trace)
-    table = texts.formula if subscripts else texts.formula_plain
-    name = pretty_name(node) if subscripts else node
-    if node not in table:
-        program = trace.program
-        if program.nodes[program.index[node]].kind == "const":
-            return f"{name} = {pretty_number(program.nodes[program.index[node]].value)}"
-        return name
-    return f"{name} = {table[node]}"
+    return node_formula_text(trace, node, subscripts=subscripts).unicode()
+
+
+def value_text(value: float) -> Text:
+    """The value line of a node as tokens: ``= −1``."""
+    return text(Op("= "), Num(value))
 
 
 def value_line(value: float) -> str:
@@ -235,7 +222,12 @@ def value_line(value: float) -> str:
     >>> value_line(-1.0)
     '= −1'
     """
-    return f"= {pretty_number(value)}"
+    return value_text(value).unicode()
+
+
+def adjoint_text(adjoint: float) -> Text:
+    """The adjoint line of a node as tokens: ``g = −2``."""
+    return text(Name("g"), Op(" = "), Num(adjoint))
 
 
 def adjoint_line(adjoint: float) -> str:
@@ -246,7 +238,13 @@ def adjoint_line(adjoint: float) -> str:
     >>> adjoint_line(-2.0)
     'g = −2'
     """
-    return f"g = {pretty_number(adjoint)}"
+    return adjoint_text(adjoint).unicode()
+
+
+def accumulation_texts(before: float, delta: float, after: float) -> tuple[Text, Text]:
+    """The two adjoint lines of a node receiving a further contribution, as tokens."""
+    return (text(Name("g"), Op(" = "), Num(before), Op(" + "), Num(delta, parens=True)),
+            text(Op("= "), Num(after)))
 
 
 def accumulation_lines(before: float, delta: float, after: float) -> tuple[str, str]:
@@ -259,10 +257,8 @@ def accumulation_lines(before: float, delta: float, after: float) -> tuple[str, 
     >>> accumulation_lines(2.0, 1.0, 3.0)
     ('g = 2 + 1', '= 3')
     """
-    step = pretty_number(delta)
-    if step.startswith(MINUS):
-        step = f"({step})"
-    return f"g = {pretty_number(before)} + {step}", f"= {pretty_number(after)}"
+    first, second = accumulation_texts(before, delta, after)
+    return first.unicode(), second.unicode()
 
 
 def partial_formula(trace: Trace, parent: str, child: str) -> str:
@@ -278,6 +274,27 @@ def partial_formula(trace: Trace, parent: str, child: str) -> str:
     return _texts(trace).partial[(parent, child)][0]
 
 
+def _partial_token(trace: Trace, parent: str, child: str, atomic_parens: bool) -> Formula:
+    formula, atomic = _texts(trace).partial[(parent, child)]
+    data = trace.graph.edges[parent, child]
+    tex, ascii_form = data["partial_latex"], data["partial_expr"]
+    if atomic_parens and not atomic:
+        formula = f"({formula})"
+    if atomic_parens and not is_atomic(ascii_form):
+        tex, ascii_form = f"({tex})", f"({ascii_form})"
+    return Formula(formula, tex, ascii_form)
+
+
+def partial_text(trace: Trace, parent: str, child: str) -> Text:
+    """An edge's local partial as tokens (see `partial_label`)."""
+    token = _partial_token(trace, parent, child, False)
+    value = trace.graph.edges[parent, child]["partial"]
+    head = text(Partial(child, parent), Op(" = "), token)
+    if token.text == pretty_number(value):
+        return head
+    return head + text(Op(" = "), Num(value))
+
+
 def partial_label(trace: Trace, parent: str, child: str) -> str:
     """An edge's local partial, formula and value: ``"∂t₂/∂t₁ = 2t₁ = −2"``.
 
@@ -290,24 +307,65 @@ def partial_label(trace: Trace, parent: str, child: str) -> str:
     >>> partial_label(t, "x2", "y")
     '∂y/∂x₂ = −1'
     """
-    formula = partial_formula(trace, parent, child)
-    value = pretty_number(trace.graph.edges[parent, child]["partial"])
-    head = f"{PARTIAL}{pretty_name(child)}/{PARTIAL}{pretty_name(parent)} = {formula}"
-    return head if formula == value else f"{head} = {value}"
+    return partial_text(trace, parent, child).unicode()
+
+
+def contribution_text(trace: Trace, contribution: Contribution) -> Text:
+    """A contribution as an edge label, as tokens (see `contribution_label`)."""
+    c = contribution
+    return text(Grad(c.parent), Op(" += "), Num(c.upstream, parens="tex"), Op(" · "),
+                _partial_token(trace, c.parent, c.child, True), Op(" = "), Num(c.delta))
 
 
 def contribution_label(trace: Trace, contribution: Contribution) -> str:
     """A contribution as an edge label: ``"g_t1 += 1 · (2t₁) = −2"``."""
-    formula, atomic = _texts(trace).partial[(contribution.parent, contribution.child)]
-    if not atomic:
-        formula = f"({formula})"
-    return (f"g_{contribution.parent} += {pretty_number(contribution.upstream)} {DOT} "
-            f"{formula} = {pretty_number(contribution.delta)}")
+    return contribution_text(trace, contribution).unicode()
 
 
-def _contribution_caption(c: Contribution) -> str:
-    return (f"g_{c.parent} += g_{c.child} {DOT} {PARTIAL}{c.child}/{PARTIAL}{c.parent} = "
-            f"{pretty_number(c.delta)}")
+def _contribution_caption(c: Contribution) -> Text:
+    return text(Grad(c.parent), Op(" += "), Grad(c.child), Op(" · "),
+                Partial(c.child, c.parent, subscripts=False), Op(" = "), Num(c.delta))
+
+
+def stage_text(trace: Trace, phase: str, index: int) -> Text:
+    r"""The caption of a frame as tokens (see `stage_title`); built here, once, for every notation.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> print(stage_text(t, "reverse", 3).latex())  # doctest: +NORMALIZE_WHITESPACE
+    Stage 3 of 5 --- process parents of $t_{4}$:
+    $g_{t_{3}} \mathrel{+}= g_{t_{4}} \cdot \partial t_{4}/\partial t_{3} = -0.14112$
+    """
+    if phase == "summary":
+        return summary_text(trace)
+    stages = trace.stages(phase)
+    stage = stages[index]
+    head = f"Stage {stage.index} of {len(stages) - 1} {DASH} "
+    program = trace.program
+    if phase == "forward":
+        if stage.node is None:
+            parts: list[Any] = [f"{head}set the inputs: "]
+            for k, n in enumerate(stage.nodes):
+                if k:
+                    parts.append(", ")
+                parts += [Name(n, False), Op(" = "), Num(program.nodes[program.index[n]].value)]
+            return text(*parts)
+        value = program.nodes[program.index[stage.node]].value
+        return text(f"{head}evaluate ") + node_formula_text(
+            trace, stage.node, subscripts=False) + text(Op(" = "), Num(value))
+    if stage.index == 0:
+        return text(f"{head}initialise ", Grad(str(stage.node)), Op(" = "), Num(1.0))
+    lead = text(f"{head}process parents of ", Name(str(stage.node), False), ": ")
+    if not stage.contributions:
+        return lead + text("none")
+    body = lead
+    for k, c in enumerate(stage.contributions):
+        if k:
+            body = body + text("; ")
+        body = body + _contribution_caption(c)
+    return body
 
 
 def stage_title(trace: Trace, phase: str, index: int) -> str:
@@ -335,25 +393,18 @@ def stage_title(trace: Trace, phase: str, index: int) -> str:
     >>> stage_title(t, "reverse", 1)
     'Stage 1 of 5 — process parents of y: g_t2 += g_y · ∂y/∂t2 = 1; g_t4 += g_y · ∂y/∂t4 = 1'
     """
-    if phase == "summary":
-        return summary_title(trace)
-    stages = trace.stages(phase)
-    stage = stages[index]
-    head = f"Stage {stage.index} of {len(stages) - 1} {DASH} "
-    program = trace.program
-    if phase == "forward":
-        if stage.node is None:
-            leaves = ", ".join(f"{n} = {pretty_number(program.nodes[program.index[n]].value)}"
-                               for n in stage.nodes)
-            return f"{head}set the inputs: {leaves}"
-        value = pretty_number(program.nodes[program.index[stage.node]].value)
-        return f"{head}evaluate {node_formula(trace, stage.node, subscripts=False)} = {value}"
-    if stage.index == 0:
-        return f"{head}initialise g_{stage.node} = 1"
-    body = "; ".join(_contribution_caption(c) for c in stage.contributions)
-    if not body:
-        return f"{head}process parents of {stage.node}: none"
-    return f"{head}process parents of {stage.node}: {body}"
+    return stage_text(trace, phase, index).unicode()
+
+
+def summary_text(trace: Trace) -> Text:
+    """The caption of the summary figure as tokens (see `summary_title`)."""
+    out = trace.output
+    parts: list[Any] = [f"Result {DASH} ", Name(out, False), Op(" = "), Num(trace.value), "; "]
+    for k, (name, g) in enumerate(trace.grad.items()):
+        if k:
+            parts.append(", ")
+        parts += [Partial(out, name, subscripts=False), Op(" = "), Num(g)]
+    return text(*parts)
 
 
 def summary_title(trace: Trace) -> str:
@@ -365,10 +416,7 @@ def summary_title(trace: Trace) -> str:
     >>> summary_title(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2))
     'Result — y = 0.01001; ∂y/∂x1 = −2.14112, ∂y/∂x2 = 1.85888'
     """
-    out = trace.output
-    grads = ", ".join(f"{PARTIAL}{out}/{PARTIAL}{name} = {pretty_number(g)}"
-                      for name, g in trace.grad.items())
-    return f"Result {DASH} {out} = {pretty_number(trace.value)}; {grads}"
+    return summary_text(trace).unicode()
 
 
 # DejaVu Sans advance widths in 1/1000 em: ASCII 32..126, then a few symbols.
@@ -429,10 +477,10 @@ def widest(texts: Sequence[str], size: float) -> str:
     'g = −2.14112'
     """
     best, best_width = "", -1.0
-    for text in texts:
-        width = text_width(text, size)
+    for candidate in texts:
+        width = text_width(candidate, size)
         if width > best_width:
-            best, best_width = text, width
+            best, best_width = candidate, width
     return best
 
 
