@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -10,9 +11,11 @@ from pathlib import Path
 import pytest
 
 import adviz
+import adviz.examples
 from adviz.errors import InputError
-from adviz.renderers.tikz import CM_PER_POINT, math_safe, stage_caption, to_beamer, to_tikz
+from adviz.renderers.tikz import CM_PER_POINT, stage_caption, to_beamer, to_tikz
 from adviz.scene.content import frame_count
+from adviz.text.tokens import math_safe
 from adviz.writers import writer_for
 
 HOSTILE = "a_b & 100% {x}"
@@ -64,7 +67,7 @@ def test_one_overlay_per_stage(seed_trace: adviz.Trace, phase: str) -> None:
     assert overlays(tex) == list(range(1, count + 1))
     assert tex.count("\\begin{tikzpicture}") == count
     assert balanced(tex)
-    assert tex.count("\\begin{frame}") == tex.count("\\end{frame}") == 1
+    assert tex.count("\\begin{frame}[fragile]") == tex.count("\\end{frame}") == 1
 
 
 def test_standalone_document_and_fragment(seed_trace: adviz.Trace) -> None:
@@ -76,15 +79,15 @@ def test_standalone_document_and_fragment(seed_trace: adviz.Trace) -> None:
     assert fragment in full
 
 
-def test_nodes_sit_at_the_layout_positions(seed_trace: adviz.Trace) -> None:
-    from adviz.scene.layout import compute_layout
+def test_nodes_sit_at_the_scene_positions(seed_trace: adviz.Trace) -> None:
+    from adviz.scene.figure import figure
 
-    layout = compute_layout(seed_trace)
+    fig = figure(seed_trace)
     picture = to_tikz(seed_trace, "summary")
-    for node, box in layout.nodes.items():
+    for node, box in fig.nodes.items():
         at = f"at ({box.x * CM_PER_POINT:.3f},{-box.y * CM_PER_POINT:.3f})"
         assert at in picture, node
-    assert picture.count(".. controls") >= len(layout.edges)
+    assert picture.count(".. controls") >= len(fig.edges)
     assert "$t_{1} = x_{1} - x_{2}$" in picture
     assert "\\partial t_{2}/\\partial t_{1} = 2 t_{1} = -2" in picture
 
@@ -92,8 +95,23 @@ def test_nodes_sit_at_the_layout_positions(seed_trace: adviz.Trace) -> None:
 def test_reverse_stage_shows_the_contribution(seed_trace: adviz.Trace) -> None:
     picture = to_tikz(seed_trace, "reverse", 3)
     assert "g_{t_{3}} \\mathrel{+}= 1 \\cdot (-\\sin(t_{3})) = -0.14112" in picture
-    assert "latex-" in picture  # gradient edges point at the parent
-    assert stage_caption(seed_trace, "reverse", 3).startswith("Stage 3 of 5: process parents")
+    assert stage_caption(seed_trace, "reverse", 3).startswith(
+        "Stage 3 of 5 --- process parents")
+
+
+def test_gradient_arrowheads_point_at_the_parent(seed_trace: adviz.Trace) -> None:
+    import math
+    import re
+
+    from adviz.scene.figure import figure
+
+    fig = figure(seed_trace)
+    picture = to_tikz(seed_trace, "reverse", 3)
+    tip = re.search(r"\\fill\[advizB34A00\] \(([-\d.]+),([-\d.]+)\)", picture)
+    assert tip is not None, "no gradient-coloured arrowhead"
+    x, y = float(tip.group(1)) / CM_PER_POINT, -float(tip.group(2)) / CM_PER_POINT
+    parent, child = fig.nodes["t3"], fig.nodes["t4"]
+    assert math.dist((x, y), (parent.x, parent.y)) < math.dist((x, y), (child.x, child.y))
 
 
 def test_hostile_names_are_escaped() -> None:
@@ -101,7 +119,7 @@ def test_hostile_names_are_escaped() -> None:
     assert balanced(tex)
     assert "\\mathrm{a\\_b \\& 100\\% \\{x\\}}" in tex
     assert "\\mbox{\\textbackslash}" in tex
-    assert "\\begin{frame}{a\\_b \\& 100\\% \\{x\\} \\textbackslash{}}" in tex
+    assert "\\begin{frame}[fragile]{a\\_b \\& 100\\% \\{x\\} \\textbackslash{}}" in tex
     body = tex.split("\\begin{document}", 1)[1]
     # no raw special character from a name reaches LaTeX
     for raw in ("a_b", " & 100", "100%"):
@@ -143,11 +161,12 @@ PDFLATEX = shutil.which("pdflatex")
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not on PATH (install TeX Live: "
-                                              "texlive-latex-base, -latex-extra, -pictures)")
-@pytest.mark.parametrize("case", ["seed", "hostile", "scoped", "dark"])
+@pytest.mark.skipif(PDFLATEX is None and not os.environ.get("CI"),
+                    reason="pdflatex is not on PATH (install TeX Live: bash .ci/install-tex.sh)")
+@pytest.mark.parametrize("case", ["seed", "hostile", "scoped", "dark", "collapsed"])
 def test_compiles_with_pdflatex(case: str, tmp_path: Path) -> None:
     trace = {"seed": lambda: adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2),
+             "collapsed": adviz.examples.network,
              "hostile": hostile_trace, "scoped": scoped_trace, "dark": scoped_trace}[case]()
     source = tmp_path / "slides.tex"
     adviz.save(trace, source, phase="both", title=f"{HOSTILE} {BACKSLASH}",

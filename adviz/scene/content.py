@@ -92,7 +92,7 @@ class Line:
         Examples
         --------
         >>> Line("g = −2", "adjoint", 12.0).notation("latex")
-        'g = −2'
+        'g = $-$2'
         """
         tokens = self.tokens if self.tokens is not None else Text((Word(self.text),))
         return str(getattr(tokens, name)())

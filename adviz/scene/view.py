@@ -36,13 +36,13 @@ from adviz.scene.style import EDGE_SIZE, LINE_SIZE, NAME_SIZE
 from adviz.text.labels import (
     adjoint_line,
     pretty_name,
-    pretty_number,
     reserved_edge_lines,
     reserved_node_lines,
     stage_title,
     value_line,
     widest,
 )
+from adviz.text.tokens import Name, Num, Op, Text, text
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
@@ -201,6 +201,11 @@ _FLOWS: weakref.WeakKeyDictionary[Trace, dict[tuple[str, ...], _Flows]] = \
     weakref.WeakKeyDictionary()
 
 
+def sum_text(total: float) -> Text:
+    """The label of a merged edge as tokens (see `sum_line`)."""
+    return text(Op("Σ "), Name("g"), Op(" = "), Num(total))
+
+
 def sum_line(total: float) -> str:
     """The label of a merged edge: ``"Σ g = −0.5"``.
 
@@ -209,7 +214,13 @@ def sum_line(total: float) -> str:
     >>> sum_line(-0.5)
     'Σ g = −0.5'
     """
-    return f"{SIGMA} g = {pretty_number(total)}"
+    return sum_text(total).unicode()
+
+
+def flow_texts(inflow: float, outflow: float) -> tuple[Text, Text]:
+    """The adjoint lines of a collapsed box as tokens (see `flow_lines`)."""
+    return (text(Op("Σ "), Name("g"), " in ", Op("= "), Num(inflow)),
+            text(Op("Σ "), Name("g"), " out ", Op("= "), Num(outflow)))
 
 
 def flow_lines(inflow: float, outflow: float) -> tuple[str, str]:
@@ -220,7 +231,8 @@ def flow_lines(inflow: float, outflow: float) -> tuple[str, str]:
     >>> flow_lines(1.0, -2.5)
     ('Σ g in = 1', 'Σ g out = −2.5')
     """
-    return f"{SIGMA} g in = {pretty_number(inflow)}", f"{SIGMA} g out = {pretty_number(outflow)}"
+    first, second = flow_texts(inflow, outflow)
+    return first.unicode(), second.unicode()
 
 
 def count_line(count: int) -> str:
@@ -341,11 +353,12 @@ def _compact_node(node: str, view: NodeView) -> NodeView:
     adjoints = [line for line in view.lines if line.role == "adjoint"]
     for line in view.lines:
         if line.role == "name":
-            lines.append(Line(pretty_name(node), "name", line.size))
+            lines.append(Line.of(text(Name(node)), "name", line.size))
         elif line.role != "adjoint":
             lines.append(line)
     if len(adjoints) == 2:  # "g = a + b", "= c" -> "g = c"
-        lines.append(Line("g " + adjoints[1].text, "adjoint", adjoints[1].size))
+        second = adjoints[1].tokens or text(adjoints[1].text)
+        lines.append(Line.of(text(Name("g"), " ") + second, "adjoint", adjoints[1].size))
     else:
         lines += adjoints
     return NodeView(view.state, view.kind, tuple(lines))
@@ -363,8 +376,8 @@ def _box_view(node: str, members: Sequence[str], label: str, nodes: Mapping[str,
         state = "done"
     box_lines = [Line(label, "name", NAME_SIZE), Line(count_line(len(members)), "name", LINE_SIZE)]
     if reverse and state != "muted":
-        first, second = flow_lines(flows.inflow[step][node], flows.outflow[step][node])
-        box_lines += [Line(first, "adjoint", LINE_SIZE), Line(second, "adjoint", LINE_SIZE)]
+        first, second = flow_texts(flows.inflow[step][node], flows.outflow[step][node])
+        box_lines += [Line.of(first, "adjoint", LINE_SIZE), Line.of(second, "adjoint", LINE_SIZE)]
     return NodeView(state, "scope", tuple(box_lines))
 
 
@@ -376,7 +389,7 @@ def _merged_view(key: tuple[str, str], underlying: Sequence[tuple[str, str]],
     lines: tuple[Line, ...] = ()
     shown = phase == "summary" or any(v.state in ("gradient", "passed") for v in views)
     if shown and not compact and key in flows.edges[step]:
-        lines = (Line(sum_line(flows.edges[step][key]), "contribution", EDGE_SIZE),)
+        lines = (Line.of(sum_text(flows.edges[step][key]), "contribution", EDGE_SIZE),)
     return EdgeView(best.state, lines, best.toward_parent)
 
 

@@ -49,6 +49,12 @@ _TEXT_ONLY = {
     r"\^{}": r"\mbox{\textasciicircum}",
 }
 
+# Symbols that may appear in plain words, for LaTeX's text mode.
+_WORD_SYMBOLS = {
+    MINUS: "$-$", DOT: "$\\cdot$", PARTIAL: "$\\partial$", "Σ": "$\\Sigma$", "→": "$\\to$",
+    "✓": "$\\checkmark$", **{d: f"$_{{{k}}}$" for k, d in enumerate("₀₁₂₃₄₅₆₇₈₉")},
+}
+
 # Operators: (unicode, latex, plain).
 _OPS = {
     "=": ("=", "=", "="),
@@ -145,7 +151,10 @@ class Word:
         return self.text
 
     def latex(self) -> str:
-        return escape_latex(self.text).replace(" — ", " --- ").replace("—", "---")
+        out = escape_latex(self.text).replace(" — ", " --- ").replace("—", "---")
+        for char, tex in _WORD_SYMBOLS.items():
+            out = out.replace(char, tex)
+        return out
 
     def plain(self) -> str:
         return self.text
@@ -216,7 +225,9 @@ class Op:
 
     def latex(self) -> str:
         form = self._forms()[1]
-        return f" {form} " if self.text.strip() and self.text != self.text.strip() else form
+        if form[:1] == "\\" and form[-1:].isalpha():
+            form += " "  # \cdot before a letter
+        return self._spaced(form).replace("  ", " ")
 
     def plain(self) -> str:
         return self._spaced(self._forms()[2])
