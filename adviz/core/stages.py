@@ -129,6 +129,11 @@ def reverse_order(program: Program, order: str = "seed") -> list[int]:
     ['y', 't4', 't3', 't2', 't1']
     """
     nodes = program.nodes
+    if order == "recorded":
+        if program.recorded is None:
+            raise AdvizError("order 'recorded' needs a graph imported from a framework whose "
+                             "backward pass was recorded; use 'seed' or 'tape'")
+        return list(program.recorded)
     if order == "tape":
         return [i for i in range(program.output, -1, -1) if nodes[i].kind == "op"]
     if order != "seed":
@@ -178,7 +183,8 @@ def reverse_stages(
     program
         The finished computation.
     order
-        ``"seed"`` (Kahn's algorithm, FIFO; the seed page's rows) or ``"tape"``.
+        ``"seed"`` (Kahn's algorithm, FIFO; the seed page's rows), ``"tape"``, or
+        ``"recorded"`` (the order a framework's backward pass ran, for imported graphs).
     granularity
         ``"node"`` (one stage per processed node) or ``"edge"`` (one per contribution).
     """
