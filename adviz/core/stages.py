@@ -204,10 +204,13 @@ def reverse_stages(
             after = before + delta
             adjoints[edge.parent] = after
             p = nodes[edge.parent].id
-            caption = (
-                f"g_{p} += g_{c} * d{c}/d{p} = {format_number(upstream)} * "
-                f"{parenthesize(edge.partial_expr)} = {format_number(delta)}"
-            )
+            if isinstance(edge.partial, (int, float)):
+                caption = (
+                    f"g_{p} += g_{c} * d{c}/d{p} = {format_number(upstream)} * "
+                    f"{parenthesize(edge.partial_expr)} = {format_number(delta)}"
+                )
+            else:  # a tensor edge: the partial is the vector-Jacobian product it applies
+                caption = f"g_{p} += {edge.partial_expr} = {format_number(delta)}"
             row.append(Contribution(p, c, upstream, edge.partial, delta, before, after,
                                     edge.partial_expr, caption))
         if granularity == "node":

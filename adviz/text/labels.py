@@ -353,7 +353,32 @@ def stage_title(trace: Trace, phase: str, index: int) -> str:
     body = "; ".join(_contribution_caption(c) for c in stage.contributions)
     if not body:
         return f"{head}process parents of {stage.node}: none"
-    return f"{head}process parents of {stage.node}: {body}"
+    return f"{head}process parents of {stage.node}: {body}{order_note(trace, stage.index)}"
+
+
+def order_note(trace: Trace, index: int) -> str:
+    """Where a recorded backward order differs from Kahn's: which node Kahn's order processes.
+
+    Traces imported from a framework can follow the order its backward pass
+    ran (``order="recorded"``); a stage whose node differs from the one
+    Kahn's order processes at that stage says so.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> order_note(adviz.trace("x * x", x=1.0), 1)
+    ''
+    """
+    if trace.order != "recorded" or index < 1:
+        return ""
+    from adviz.core.stages import reverse_order
+
+    kahn = reverse_order(trace.program, "seed")
+    stage = trace.reverse_stages[index]
+    if trace.granularity != "node" or index - 1 >= len(kahn):
+        return ""
+    expected = trace.program.nodes[kahn[index - 1]].id
+    return "" if expected == stage.node else f" (Kahn's order: {expected})"
 
 
 def summary_title(trace: Trace) -> str:
