@@ -79,6 +79,20 @@ def format_array(value: object) -> str:
             f", max {format_number(max(flat))}")
 
 
+def json_value(value: object) -> object:
+    """A JSON form of what tensor nodes hold: arrays as nested lists, anything else as text.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> json_value(np.array([[1.0, 2.0]])), json_value(np.float64(0.5))
+    ([[1.0, 2.0]], 0.5)
+    """
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
 def format_constant(value: float) -> str:
     """Format a constant of the user's formula exactly (shortest round-trip form)."""
     if type(value) is not float and not isinstance(value, (int, float)):
