@@ -79,13 +79,15 @@ def _closure(value: Any) -> dict[str, Any]:
 def _operands(value: Any) -> list[Any]:
     """A Value's operands in argument order (``self`` first, then ``other``)."""
     prev = list(value._prev)
-    if len(prev) <= 1:
+    if not prev:
         return prev
     closure = _closure(value)
     first, second = closure.get("self"), closure.get("other")
     if (first is not None and second is not None and any(p is first for p in prev)
             and any(p is second for p in prev)):
-        return [first, second]
+        return [first, second]  # x * x: both operands are the same Value
+    if len(prev) == 1:
+        return prev
     # No closure to read (a fork without one): a deterministic order by label, then data.
     return sorted(prev, key=lambda v: (str(getattr(v, "label", "") or ""), _data(v)))
 
@@ -236,6 +238,13 @@ def to_scalar_graph(root: Any, inputs: Any = None, ops: Mapping[str, str] | None
             return position[id(v)]
         if id(v) in const:
             return const[id(v)]
+        if id(v) in kind:  # a folded -b or b**-1 used where it cannot fold: emit it now
+            what, operand = kind[id(v)]
+            if what == "neg":
+                position[id(v)] = graph.add("neg", arg(operand))
+            else:
+                position[id(v)] = graph.add("pow", arg(operand), -1.0)
+            return position[id(v)]
         raise TraceError("micrograd graph: an operand was used before it was computed")
 
     for value in order:
