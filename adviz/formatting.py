@@ -66,9 +66,9 @@ def format_array(value: object) -> str:
         return str(value)
     shape = tuple(shape)
     if not shape:
-        return format_number(float(value.tolist()))  # type: ignore[attr-defined]
+        return format_number(float(value.tolist()))  # type: ignore[attr-defined,unused-ignore]
     if len(shape) <= 2 and all(0 < n <= MATRIX_LIMIT for n in shape):
-        rows = value.tolist() if len(shape) == 2 else [value.tolist()]  # type: ignore[attr-defined]
+        rows = value.tolist() if len(shape) == 2 else [value.tolist()]  # type: ignore[attr-defined,unused-ignore]
         return "[" + "; ".join(", ".join(format_number(float(x)) for x in row)
                                for row in rows) + "]"
     flat = [float(x) for x in value.reshape(-1).tolist()]  # type: ignore[attr-defined]

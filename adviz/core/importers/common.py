@@ -136,14 +136,12 @@ class ScalarGraph:
 
     def replay(self, values: Sequence[Any], *, label: bool = True) -> list[Any]:
         """Evaluate every step on the given input values (traced values or floats)."""
+        from adviz.core.tracing import name
+
         slots: list[Any] = list(values)
-        name = None
-        if label:
-            from adviz.core.tracing import name
         for step in self.steps:
             result = apply(step.op, *[slots[a] if type(a) is int else a for a in step.args])
             if label and step.label is not None and isinstance(result, Var):
-                assert name is not None
                 result = name(result, step.label)
             slots.append(result)
         return slots
@@ -197,8 +195,9 @@ class ScalarGraph:
         check_options(order, granularity, output, prefix, recorded is not None)
         point = dict(self.inputs if inputs is None else inputs)
         if self.root < len(self.inputs):
-            raise TraceError(f"the output of the {what} is the input {list(self.inputs)[self.root]!r}"
-                             " itself: there is no operation to differentiate")
+            raise TraceError(f"the output of the {what} is the input "
+                             f"{list(self.inputs)[self.root]!r} itself: there is no operation "
+                             "to differentiate")
         function = self.function(what)
         tape, out = record(lambda *xs: self.replay(xs)[self.root], point, prefix=prefix)
         tape.finish()

@@ -115,8 +115,10 @@ def _label(value: Any) -> str | None:
     return label if isinstance(label, str) and label else None
 
 
-def _evaluation_order(root: Any) -> list[Any]:
+def _evaluation_order(root: Any, operands_of: dict[int, list[Any]] | None = None) -> list[Any]:
     """Every Value in evaluation order: operands before their op, left operand first."""
+    if operands_of is None:
+        operands_of = {}
     order: list[Any] = []
     seen: set[int] = set()
     stack: list[tuple[Any, bool]] = [(root, False)]
@@ -129,7 +131,8 @@ def _evaluation_order(root: Any) -> list[Any]:
             continue
         seen.add(id(value))
         stack.append((value, True))
-        for operand in reversed(_operands(value)):
+        operands = operands_of[id(value)] = _operands(value)
+        for operand in reversed(operands):
             if id(operand) not in seen:
                 stack.append((operand, False))
     return order
@@ -157,12 +160,12 @@ def _module_names(module: Any) -> dict[str, Any]:
         layers = [type("L", (), {"neurons": [module]})()]
     names: dict[str, Any] = {}
     if layers is not None:
-        for l, layer in enumerate(layers, start=1):
+        for n, layer in enumerate(layers, start=1):
             for j, neuron in enumerate(getattr(layer, "neurons", []), start=1):
                 for i, w in enumerate(getattr(neuron, "w", []), start=1):
-                    names[f"w{l}_{j}{i}" if len(neuron.w) < 10 else f"w{l}_{j}_{i}"] = w
+                    names[f"w{n}_{j}{i}" if len(neuron.w) < 10 else f"w{n}_{j}_{i}"] = w
                 if hasattr(neuron, "b"):
-                    names[f"b{l}_{j}"] = neuron.b
+                    names[f"b{n}_{j}"] = neuron.b
     parameters = list(module.parameters())
     if len(names) != len(parameters) or any(
             a is not b for a, b in zip(names.values(), parameters)):
@@ -175,7 +178,8 @@ def to_scalar_graph(root: Any, inputs: Any = None, ops: Mapping[str, str] | None
     """Read a micrograd graph into a `ScalarGraph` (see the module docstring)."""
     ops = dict(ops or {})
     named = _named_inputs(inputs)
-    order = _evaluation_order(root)
+    operands_of: dict[int, list[Any]] = {}
+    order = _evaluation_order(root, operands_of)
     consumers: dict[int, int] = {}
     for value in order:
         for operand in value._prev:
@@ -191,13 +195,13 @@ def to_scalar_graph(root: Any, inputs: Any = None, ops: Mapping[str, str] | None
     # Values micrograd made for a number (-1 in a - b, k in x**k): constants when not chosen.
 
     def is_constant(v: Any) -> bool:
-        return not v._prev and (named is not None and id(v) not in chosen
-                                or named is None and _folded(v))
+        return not v._prev and ((named is not None and id(v) not in chosen)
+                                or (named is None and _folded(v)))
 
     neg_ones: set[int] = set()
     for value in order:
         if value._op == "*" and len(value._prev) == 2:
-            a, b = _operands(value)
+            a, b = operands_of[id(value)]
             if not b._prev and _data(b) == -1.0 and id(b) not in chosen and consumers.get(
                     id(b), 0) == 1:
                 neg_ones.add(id(b))
@@ -217,12 +221,13 @@ def to_scalar_graph(root: Any, inputs: Any = None, ops: Mapping[str, str] | None
         for v in leaves:
             if is_constant(v):
                 continue
-            name = _label(v)
-            if name is None or name in values:
+            label = _label(v)
+            if label is None or label in values:
                 k += 1
                 while f"x{k}" in taken:
                     k += 1
-                name = f"x{k}"
+                label = f"x{k}"
+            name = label
             names[id(v)] = name
             values[name] = _data(v)
     graph = ScalarGraph(values)
@@ -254,7 +259,7 @@ def to_scalar_graph(root: Any, inputs: Any = None, ops: Mapping[str, str] | None
             continue
         op = str(value._op)
         label = _label(value)
-        operands = _operands(value)
+        operands = operands_of[id(value)]
         single = [consumers.get(id(o), 0) == 1 for o in operands]
         if op == "*" and len(operands) == 2 and id(operands[1]) in neg_ones:
             kind[id(value)] = ("neg", operands[0])
@@ -362,6 +367,14 @@ def from_micrograd(
     check_options(order, granularity, output, prefix, False)
     if not hasattr(root, "_prev") or not hasattr(root, "data"):
         raise InputError(f"from_micrograd takes a micrograd Value, not {type(root).__name__}")
-    graph = to_scalar_graph(root, inputs, ops)
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()  # micrograd's closures make reference cycles: collecting them here is waste
+    try:
+        graph = to_scalar_graph(root, inputs, ops)
+    finally:
+        if collecting:
+            gc.enable()
     return graph.trace("micrograd graph", order=order, granularity=granularity, output=output,
                        prefix=prefix, show_constants=show_constants, framework="micrograd")

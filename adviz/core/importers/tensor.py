@@ -141,7 +141,8 @@ class TensorTrace(Trace):
         self.grad = {program.nodes[i].id: adjoints[program.nodes[i].id] for i in program.inputs}
 
     def __repr__(self) -> str:
-        return (f"<TensorTrace {self.function.__name__}: value={self.value!r}, "
+        return (f"<TensorTrace {getattr(self.function, '__name__', 'graph')}: "
+                f"value={self.value!r}, "
                 f"{len(self.program.nodes)} nodes>")
 
     @property

@@ -52,8 +52,9 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from adviz.core.importers.common import (
     ImportedTrace,
@@ -63,7 +64,7 @@ from adviz.core.importers.common import (
     nice_constant,
     require,
 )
-from adviz.core.importers.tensor import TensorTrace, VJP, as_value, tensor_op
+from adviz.core.importers.tensor import VJP, TensorTrace, as_value, tensor_op
 from adviz.core.importers.tensor import build_program as tensor_program
 from adviz.core.ops import OPS
 from adviz.core.program import Node
@@ -278,11 +279,11 @@ def _tidy(solved: Any, other: Any, out: Any, name: str, alpha: float) -> Any:
     return torch.full_like(solved, nice)
 
 
-def _forward(torch: Any, fn: Any, name: str, args: list[Any], number: float | None,
+def _forward(torch: Any, fn: Any, name: str, args: list[Any], number: Any,
              alpha: float) -> Any:
     functional = torch.nn.functional
-    a = args[0] if args else None
-    b = args[1] if len(args) > 1 else None
+    a: Any = args[0] if args else None
+    b: Any = args[1] if len(args) > 1 else None
     if name in ("AddBackward0", "AddBackward1"):
         return a + alpha * b
     if name in ("SubBackward0", "SubBackward1"):
@@ -304,9 +305,7 @@ def _forward(torch: Any, fn: Any, name: str, args: list[Any], number: float | No
     if name == "ReciprocalBackward0":
         return 1.0 / a
     if name in SCALAR_OPS:
-        table = {"sigmoid": torch.sigmoid, "relu": torch.relu, "neg": torch.neg}
-        op = SCALAR_OPS[name]
-        return table.get(op, getattr(torch, op, None))(a)
+        return getattr(torch, SCALAR_OPS[name])(a)
     if name == "AddmmBackward0":
         return torch.addmm(a, b, args[2], beta=float(_saved(fn, "_saved_beta")),
                            alpha=float(_saved(fn, "_saved_alpha")))
@@ -423,7 +422,8 @@ def _vjps(torch: Any, fn: Any, arg_index: list[int], shape: tuple[int, ...],
         for position, k in enumerate(arg_index):
             parent_shape = tuple(getattr(values[position], "shape", ()))
             if k < 0:  # a constant: it receives no gradient
-                result.append(VJP(lambda g, s=parent_shape: _zeros(s), texts[position], shape))
+                result.append(VJP(functools.partial(_zeros_like_parent, parent_shape),
+                                  texts[position], shape))
                 continue
 
             def apply(g: Any, k: int = k, parent_shape: tuple[int, ...] = parent_shape) -> Any:
@@ -444,7 +444,7 @@ def _vjps(torch: Any, fn: Any, arg_index: list[int], shape: tuple[int, ...],
     return partials
 
 
-def _zeros(shape: tuple[int, ...]) -> Any:
+def _zeros_like_parent(shape: tuple[int, ...], g: Any) -> Any:
     import numpy as np
 
     return np.zeros(shape)
@@ -479,7 +479,7 @@ def _record_order(walk: _Walk) -> list[Any] | None:
 class _Output:
     """Holds the output tensor of a walk (the grad_fn alone cannot start a backward pass)."""
 
-    tensors: dict[int, Any] = {}
+    tensors: ClassVar[dict[int, Any]] = {}
 
     @classmethod
     def of(cls, fn: Any) -> Any:
@@ -599,7 +599,8 @@ def _expand(fn: Any, name: str, args: list[Any], shape: tuple[int, ...],
         return elementwise({"M": "mul", "D": "div", "P": "pow"}[name[0]], args[0], args[1])
     if name in ("MulBackward1", "DivBackward1", "PowBackward0"):
         op = {"M": "mul", "D": "div", "P": "pow"}[name[0]]
-        return elementwise(op, args[0], np.full(args[0].shape, float(number), dtype=object))
+        return elementwise(op, args[0], np.full(args[0].shape, float(number or 0.0),
+                                                dtype=object))
     if name == "PowBackward2":
         base = walk.consts[(id(fn), -1)]
         return elementwise("pow", np.full(args[0].shape, float(base), dtype=object), args[0])

@@ -47,7 +47,8 @@ def fork(name: str):
     return apply
 
 
-FUNCTIONS = {name: fork(name) for name in _FORK} | {"relu": lambda v: (v if isinstance(v, Value) else Value(v)).relu()}
+FUNCTIONS = {name: fork(name) for name in _FORK} | {
+    "relu": lambda v: (v if isinstance(v, Value) else Value(v)).relu()}
 
 
 def test_seed_example_gives_the_seed_table(check_seed_table) -> None:
