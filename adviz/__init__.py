@@ -44,6 +44,22 @@ from adviz.writers.frames import save_frames
 
 __version__ = "0.1.0"
 
+_IMPORTERS = {
+    "from_micrograd": "adviz.core.importers.micrograd_graph",
+    "from_torch": "adviz.core.importers.torch_graph",
+    "from_jax": "adviz.core.importers.jax_graph",
+}
+
+
+def __getattr__(name: str) -> object:
+    """The framework importers, loaded on first use (``import adviz`` loads no framework)."""
+    module = _IMPORTERS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'adviz' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 __all__ = [
     "OPS",
     "THEMES",
@@ -76,6 +92,9 @@ __all__ = [
     "descent",
     "draw",
     "exp",
+    "from_jax",
+    "from_micrograd",
+    "from_torch",
     "get_theme",
     "log",
     "name",

@@ -21,7 +21,12 @@ import math
 
 
 def format_number(value: float) -> str:
-    """Format a computed value for display (5 decimals, no trailing zeros)."""
+    """Format a computed value for display (5 decimals, no trailing zeros).
+
+    Arrays (the values of tensor nodes) are shown by `format_array`.
+    """
+    if type(value) is not float and not isinstance(value, (int, float)):
+        return format_array(value)
     if math.isnan(value):
         return "nan"
     if math.isinf(value):
@@ -36,8 +41,62 @@ def format_number(value: float) -> str:
     return "0" if text in ("-0", "0") else text
 
 
+MATRIX_LIMIT = 8
+"""Arrays with at most this many rows and columns are shown element by element."""
+
+
+def format_array(value: object) -> str:
+    """Format an array: every element up to 8×8, else its shape and min/mean/max.
+
+    Rows are separated by ``;``. Anything that is not an array (such as the
+    vector-Jacobian product on a tensor edge) is shown as its text.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> format_array(np.array([[1.0, -0.5], [0.25, 2.0]])), format_array(np.array([3.0, 4.0]))
+    ('[1, -0.5; 0.25, 2]', '[3, 4]')
+    >>> format_array(np.arange(100.0).reshape(10, 10))
+    '10×10: min 0, mean 49.5, max 99'
+    >>> format_array(np.array(2.5))
+    '2.5'
+    """
+    shape = getattr(value, "shape", None)
+    if shape is None or not hasattr(value, "tolist"):
+        return str(value)
+    shape = tuple(shape)
+    if not shape:
+        return format_number(float(value.tolist()))  # type: ignore[attr-defined,unused-ignore]
+    if len(shape) <= 2 and all(0 < n <= MATRIX_LIMIT for n in shape):
+        rows = value.tolist() if len(shape) == 2 else [value.tolist()]  # type: ignore[attr-defined,unused-ignore]
+        return "[" + "; ".join(", ".join(format_number(float(x)) for x in row)
+                               for row in rows) + "]"
+    flat = [float(x) for x in value.reshape(-1).tolist()]  # type: ignore[attr-defined]
+    size = "×".join(str(n) for n in shape)
+    if not flat:
+        return f"{size}: empty"
+    return (f"{size}: min {format_number(min(flat))}, mean {format_number(sum(flat) / len(flat))}"
+            f", max {format_number(max(flat))}")
+
+
+def json_value(value: object) -> object:
+    """A JSON form of what tensor nodes hold: arrays as nested lists, anything else as text.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> json_value(np.array([[1.0, 2.0]])), json_value(np.float64(0.5))
+    ([[1.0, 2.0]], 0.5)
+    """
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
 def format_constant(value: float) -> str:
     """Format a constant of the user's formula exactly (shortest round-trip form)."""
+    if type(value) is not float and not isinstance(value, (int, float)):
+        return format_array(value)
     if math.isfinite(value) and value == int(value) and magnitude_ok(value):
         return str(int(value))
     return repr(value)

@@ -56,6 +56,9 @@ def build_graph(
             adjoint=adjoints.get(node.id),
             scope=node.scope,
         )
+        shape = getattr(node.value, "shape", None)
+        if shape is not None:  # a tensor node: value and adjoint are arrays
+            graph.nodes[node.id]["shape"] = tuple(shape)
     for i, node in enumerate(nodes):
         child_adjoint = adjoints.get(node.id)
         for edge in program.edges_into(i):

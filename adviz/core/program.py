@@ -76,6 +76,8 @@ class Program:
     nodes: tuple[Node, ...]
     inputs: tuple[int, ...]
     output: int
+    recorded: tuple[int, ...] | None = None
+    """Op node positions in the order a framework's backward pass processed them, if known."""
 
     @cached_property
     def index(self) -> dict[str, int]:

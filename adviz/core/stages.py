@@ -129,6 +129,11 @@ def reverse_order(program: Program, order: str = "seed") -> list[int]:
     ['y', 't4', 't3', 't2', 't1']
     """
     nodes = program.nodes
+    if order == "recorded":
+        if program.recorded is None:
+            raise AdvizError("order 'recorded' needs a graph imported from a framework whose "
+                             "backward pass was recorded; use 'seed' or 'tape'")
+        return list(program.recorded)
     if order == "tape":
         return [i for i in range(program.output, -1, -1) if nodes[i].kind == "op"]
     if order != "seed":
@@ -178,7 +183,8 @@ def reverse_stages(
     program
         The finished computation.
     order
-        ``"seed"`` (Kahn's algorithm, FIFO; the seed page's rows) or ``"tape"``.
+        ``"seed"`` (Kahn's algorithm, FIFO; the seed page's rows), ``"tape"``, or
+        ``"recorded"`` (the order a framework's backward pass ran, for imported graphs).
     granularity
         ``"node"`` (one stage per processed node) or ``"edge"`` (one per contribution).
     """
@@ -198,10 +204,13 @@ def reverse_stages(
             after = before + delta
             adjoints[edge.parent] = after
             p = nodes[edge.parent].id
-            caption = (
-                f"g_{p} += g_{c} * d{c}/d{p} = {format_number(upstream)} * "
-                f"{parenthesize(edge.partial_expr)} = {format_number(delta)}"
-            )
+            if isinstance(edge.partial, (int, float)):
+                caption = (
+                    f"g_{p} += g_{c} * d{c}/d{p} = {format_number(upstream)} * "
+                    f"{parenthesize(edge.partial_expr)} = {format_number(delta)}"
+                )
+            else:  # a tensor edge: the partial is the vector-Jacobian product it applies
+                caption = f"g_{p} += {edge.partial_expr} = {format_number(delta)}"
             row.append(Contribution(p, c, upstream, edge.partial, delta, before, after,
                                     edge.partial_expr, caption))
         if granularity == "node":

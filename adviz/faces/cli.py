@@ -75,7 +75,62 @@ def build_trace(expr: str, at: tuple[str, ...], order: str = "seed") -> Trace:
     """Trace EXPR (an expression or ``file.py:function``) at the ``--at`` point."""
     point = _parse_at(at)
     function = load_function(expr)
+    if function is not None:
+        imported = framework_trace(function, point, order)
+        if imported is not None:
+            return imported
     return trace(function if function is not None else expr, point, order=order)
+
+
+def framework_trace(function: Callable[..., Any], point: dict[str, float],
+                    order: str = "seed") -> Trace | None:
+    """Import what a function builds in micrograd, PyTorch or JAX, detected by the result's type.
+
+    The function is called once on plain numbers (its defaults, overridden by
+    ``--at``): a micrograd ``Value``, a torch tensor or a JAX array as the
+    result selects the importer. A function that fails on plain numbers but
+    whose module uses PyTorch is called on tensors. Anything else returns
+    ``None``: the function is traced by adviz itself.
+    """
+    from adviz.core.tracer import defaults_of, input_names
+
+    try:
+        names = input_names(function)
+    except AdvizError:
+        return None
+    values = {**defaults_of(function), **point}
+    if any(n not in values for n in names):
+        return None
+    module = ""
+    try:
+        result = function(**{n: values[n] for n in names})
+        module = type(result).__module__
+    except Exception:
+        result = None
+        scope = getattr(function, "__globals__", {})
+        if not any(getattr(v, "__name__", "") == "torch" for v in scope.values()):
+            return None
+    if result is None:
+        from adviz.core.importers.torch_graph import from_torch
+
+        return from_torch(function, {n: values[n] for n in names}, order=order)
+    if module.startswith("micrograd") or (hasattr(result, "_prev") and hasattr(result, "data")):
+        from adviz.core.importers.micrograd_graph import from_micrograd
+
+        return from_micrograd(result, order=order)
+    if module.startswith("torch"):
+        import functools
+
+        from adviz.core.importers.torch_graph import from_torch
+
+        # Called again while every value is recorded; the function makes its own leaves.
+        call = functools.partial(function, **{n: values[n] for n in names})
+        return from_torch(functools.update_wrapper(call, function), {}, order=order)
+    if module.startswith(("jax", "jaxlib")):
+        from adviz.core.importers.jax_graph import from_jax
+
+        return from_jax(function, *[values[n] for n in names], names=names, order=order)
+    return None
 
 
 @contextmanager

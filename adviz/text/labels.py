@@ -365,7 +365,8 @@ def stage_text(trace: Trace, phase: str, index: int) -> Text:
         if k:
             body = body + text("; ")
         body = body + _contribution_caption(c)
-    return body
+    note = order_note(trace, stage.index)
+    return body + text(note) if note else body
 
 
 def stage_title(trace: Trace, phase: str, index: int) -> str:
@@ -405,6 +406,31 @@ def summary_text(trace: Trace) -> Text:
             parts.append(", ")
         parts += [Partial(out, name, subscripts=False), Op(" = "), Num(g)]
     return text(*parts)
+
+
+def order_note(trace: Trace, index: int) -> str:
+    """Where a recorded backward order differs from Kahn's: which node Kahn's order processes.
+
+    Traces imported from a framework can follow the order its backward pass
+    ran (``order="recorded"``); a stage whose node differs from the one
+    Kahn's order processes at that stage says so.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> order_note(adviz.trace("x * x", x=1.0), 1)
+    ''
+    """
+    if trace.order != "recorded" or index < 1:
+        return ""
+    from adviz.core.stages import reverse_order
+
+    kahn = reverse_order(trace.program, "seed")
+    stage = trace.reverse_stages[index]
+    if trace.granularity != "node" or index - 1 >= len(kahn):
+        return ""
+    expected = trace.program.nodes[kahn[index - 1]].id
+    return "" if expected == stage.node else f" (Kahn's order: {expected})"
 
 
 def summary_title(trace: Trace) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from adviz.formatting import json_value
 from adviz.text.tables import walkthrough
 from adviz.writers import Writer, _always, register_writer
 from adviz.writers.files import atomic_write_text
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 def graph_json(trace: Trace) -> str:
     """The graph as NetworkX node-link JSON (deterministic key order)."""
     data = nx.node_link_data(trace.graph, edges="edges")
-    return json.dumps(data, indent=1, sort_keys=True, allow_nan=True) + "\n"
+    return json.dumps(data, indent=1, sort_keys=True, allow_nan=True,
+                      default=json_value) + "\n"
 
 
 def _walkthrough_writer(fmt: str) -> Any:

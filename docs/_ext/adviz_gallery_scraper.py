@@ -23,6 +23,7 @@ ORDER = (
     "plot_single_neuron.py",
     "plot_logistic_loss.py",
     "plot_two_two_one_network.py",
+    "plot_micrograd_mlp.py",
     "plot_custom_op.py",
 )
 
