@@ -64,7 +64,7 @@ def _formats_epilog() -> str:
 class _FormatOption(click.Option):
     """``--format``: its help lists the registered formats when it is shown."""
 
-    @property  # type: ignore[override]
+    @property
     def help(self) -> str:
         return _format_help()
 
@@ -76,7 +76,7 @@ class _FormatOption(click.Option):
 class _Group(click.Group):
     """The ``adviz`` group: its help ends with the registered formats."""
 
-    @property  # type: ignore[override]
+    @property
     def epilog(self) -> str:
         return _formats_epilog()
 
@@ -257,6 +257,8 @@ def descent(expr: str, at: tuple[str, ...], lr: float, steps: int, tol: float,
             raise click.BadParameter(
                 f"{out.name!r} cannot hold a descent animation; use a file ending in "
                 f"{', '.join(known)}", param_hint="-o/--out")
+        if fps is not None and not writer.takes("fps", descent=True):
+            raise InputError(f"--fps does not apply to {writer.name} ({out.name})")
         require(writer)
     start = build_trace(expr, at)
     run = run_descent(start.function, start.inputs, lr=lr, steps=steps, tol=tol)
@@ -265,9 +267,7 @@ def descent(expr: str, at: tuple[str, ...], lr: float, steps: int, tol: float,
     if out is not None:
         from adviz.writers import save
 
-        given = {"theme": theme, "progress": not quiet, "fps": fps}
-        if fps is not None and not writer.takes("fps", descent=True):
-            raise InputError(f"--fps does not apply to {writer.name} ({out.name})")
+        given: dict[str, Any] = {"theme": theme, "progress": not quiet, "fps": fps}
         save(run, out, **{k: v for k, v in given.items()
                           if v is not None and writer.takes(k, descent=True)})
         if not quiet:
