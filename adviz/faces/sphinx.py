@@ -283,7 +283,7 @@ def render_frames(request: Request) -> str:
     items = []
     for path in paths:
         phase, _, number = path.stem.rpartition("-")
-        stages = request.trace.stages(phase) if phase in ("forward", "reverse") else ()
+        stages = request.trace.stages(phase) if phase in PASSES else ()
         index = int(number)
         label = f"{phase} stage {index}" if stages else "summary"
         text = f"{label}: {stages[index].caption}" if index < len(stages) else label
@@ -383,14 +383,19 @@ class adviz_diagram(nodes.General, nodes.Element):
 
 
 def _choice(values: tuple[str, ...]) -> Callable[[str], str]:
+    """A directive option that takes one of ``values``, exactly as written (``TB``)."""
+
     def convert(argument: str) -> str:
-        return directives.choice(argument, values)
+        value = (argument or "").strip()
+        if value not in values:
+            raise ValueError(f"{value!r} unknown; choose from {', '.join(values)}")
+        return value
 
     return convert
 
 
 def _output_choice(argument: str) -> str:
-    return directives.choice(argument, tuple(OUTPUTS))
+    return _choice(tuple(OUTPUTS))(argument)
 
 
 def _int(argument: str) -> int:
