@@ -61,12 +61,24 @@ def _formats_epilog() -> str:
         "\n".join(lines)
 
 
-class _FormatOption(click.Option):
-    """``--format``: its help lists the registered formats when it is shown."""
+def _descent_out_help() -> str:
+    from adviz.writers import writers
+
+    suffixes = [s for w in writers().values() if w.descent for s in w.suffixes]
+    return ("Also save the animation: the graph at each step beside the path on f "
+            f"({', '.join(suffixes)}; .pdf: one page per step; .png: the last step).")
+
+
+class _LiveHelp(click.Option):
+    """An option whose help is written when shown, from the format registry."""
+
+    def __init__(self, *args: Any, live_help: Callable[[], str], **kwargs: Any) -> None:
+        self._live_help = live_help
+        super().__init__(*args, **kwargs)
 
     @property
     def help(self) -> str:
-        return _format_help()
+        return self._live_help()
 
     @help.setter
     def help(self, value: str | None) -> None:
@@ -224,9 +236,7 @@ def check(expr: str, at: tuple[str, ...], step: float, tolerance: float) -> None
 @click.option("--tol", type=float, default=1e-8, show_default=True,
               help="Stop when the gradient's norm is below this.")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, metavar="FILE",
-              help="Also save the animation: the graph at each step beside the path on f "
-                   "(.gif, .webp, .apng, .mp4; .pdf: one page per step; .png: the last step).")
+              default=None, metavar="FILE", cls=_LiveHelp, live_help=_descent_out_help)
 @click.option("--theme", type=click.Choice(list(THEMES)), default="light",
               show_default=True, help="Colours of the animation.")
 @click.option("--fps", type=click.FloatRange(min=0.1, max=60), default=None,
@@ -374,7 +384,8 @@ def render_outputs(
 _render_options = [
     click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path),
                  default="adviz-out", show_default=True, help="Output folder."),
-    click.option("--format", "formats", cls=_FormatOption, default=None, metavar="LIST"),
+    click.option("--format", "formats", cls=_LiveHelp, live_help=_format_help, default=None,
+                 metavar="LIST"),
     click.option("--phase", type=click.Choice(PLAY_PHASES), default="both",
                  show_default=True,
                  help="Which pass to render (animations of both show the reverse pass)."),

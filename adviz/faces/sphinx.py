@@ -180,6 +180,9 @@ class OutputKind:
         One line for the documentation.
     writer
         The registered format it renders (`adviz.writers.writers`).
+    takes
+        The directive options of its format it takes (``stage``, ``fps``,
+        ``tween``, ``dpi``); the others are refused for it.
     """
 
     name: str
@@ -188,6 +191,7 @@ class OutputKind:
     render: Callable[[Request], str]
     description: str
     writer: str = ""
+    takes: frozenset[str] = frozenset()
 
 
 def _publish(path: Path) -> None:
@@ -324,6 +328,9 @@ def render_file(request: Request) -> str:
             f'{html.escape(writer.description)}</p>\n')
 
 
+FORMAT_OPTIONS = ("stage", "fps", "tween", "dpi")
+"""Directive options passed on to the format, for the outputs whose format takes them."""
+
 _PAGE_OUTPUTS: dict[str, tuple[str, tuple[str, ...], str, Callable[[Request], str], str]] = {
     "player": ("html", PLAY_PHASES, "both", render_player,
                "the interactive player, inline in the page"),
@@ -351,9 +358,10 @@ def _output_kinds() -> dict[str, OutputKind]:
         option = writer.option("phase")
         phases = writer.phases or (Phase.BOTH.value,)
         default = str(option.default) if option is not None else phases[0]
+        takes = frozenset(n for n in FORMAT_OPTIONS if writer.takes(n))
         kinds[writer.name] = OutputKind(writer.name, phases, default,
                                         _RENDERERS.get(writer.name, render_file),
-                                        writer.description, writer.name)
+                                        writer.description, writer.name, takes)
     return kinds
 
 
@@ -444,6 +452,13 @@ class AdvizDirective(SphinxDirective):
             return self._warn(f"unknown output {kind!r} (adviz_default_output); "
                               f"use one of {', '.join(OUTPUTS)}")
         output = OUTPUTS[kind]
+        refused = [name for name in FORMAT_OPTIONS
+                   if name in self.options and name not in output.takes]
+        if refused:
+            takes = ", ".join(f":{n}:" for n in FORMAT_OPTIONS if n in output.takes)
+            verb = "does" if len(refused) == 1 else "do"
+            return self._warn(f"{', '.join(f':{n}:' for n in refused)} {verb} not apply to "
+                              f":output: {kind} (it takes: {takes or 'none of these'})")
         phase = self.options.get("phase", output.default_phase)
         if phase not in output.phases:
             return self._warn(f":phase: {phase} does not go with :output: {kind}; "
