@@ -172,10 +172,11 @@ def test_phase_and_theme_choices_are_the_shared_ones() -> None:
 
 def test_options_go_to_the_formats_that_take_them(tmp_path: Path) -> None:
     code, out = run("render", "x*x", "--at", "x=2", "-o", str(tmp_path), "-q",
-                    "--format", "tex,md,html", "--phase", "forward")
+                    "--format", "tex,md,html,demo", "--phase", "forward")
     assert code == 0, out
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "slides.tex",
-                                                          "walkthrough.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.html", "index.html",
+                                                          "slides.tex", "walkthrough.md"]
+    assert 'class="adviz-demo' in (tmp_path / "demo.html").read_text(encoding="utf-8")
     import adviz
 
     slides = (tmp_path / "slides.tex").read_text(encoding="utf-8")
@@ -184,3 +185,17 @@ def test_options_go_to_the_formats_that_take_them(tmp_path: Path) -> None:
                     "--format", "md,json", "--fps", "5")
     assert code == 1 and "--fps does not apply to markdown, json" in out
     assert not (tmp_path / "b").exists()
+
+
+def test_descent_output_formats_and_options_come_from_the_registry(tmp_path: Path) -> None:
+    from adviz.writers import writers
+
+    suffixes = [s for w in writers().values() if w.descent for s in w.suffixes]
+    help_text = " ".join(run("descent", "--help")[1].split())
+    assert ", ".join(suffixes) in help_text
+    code, out = run("descent", "(x - 1)**2", "--at", "x=3", "--steps", "1", "-q",
+                    "-o", str(tmp_path / "run.pdf"), "--fps", "3")
+    assert code == 1 and "--fps does not apply to pdf" in out
+    code, out = run("descent", "(x - 1)**2", "--at", "x=3", "-o", str(tmp_path / "run.svg"))
+    assert code == 2 and ", ".join(suffixes) in " ".join(out.split())
+    assert list(tmp_path.iterdir()) == []

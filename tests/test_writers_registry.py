@@ -163,7 +163,7 @@ def test_format_named_takes_names_and_suffixes() -> None:
     assert format_named("md").name == "markdown"
     assert format_named("GIF").name == "gif"
     assert format_named("htm").name == "html"
-    with pytest.raises(InputError, match="unknown format 'bmp'; use one of svg, "):
+    with pytest.raises(InputError, match="unknown format 'bmp'; use one of apng, demo, gif, "):
         format_named("bmp")
 
 
@@ -195,3 +195,12 @@ def test_option_checks() -> None:
     optional = Option("y", int, None, "maybe")
     assert optional.check(None, "f") is None
     assert check_options("f", (number,), {}) == {}
+
+
+def test_format_overrides_the_suffix(seed: adviz.Trace, tmp_path: Path) -> None:
+    page = save(seed, tmp_path / "page.html", format="demo", analytic=False)
+    assert 'class="adviz-demo' in page.read_text(encoding="utf-8")
+    notes = save(seed, tmp_path / "notes.txt", format="md")
+    assert notes.read_text(encoding="utf-8") == adviz.walkthrough(seed, "markdown")
+    with pytest.raises(InputError, match="unknown format 'bmp'"):
+        save(seed, tmp_path / "x.bmp", format="bmp")

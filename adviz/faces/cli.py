@@ -369,7 +369,7 @@ def render_outputs(
         options = {k: v for k, v in settings.items() if v is not None and writer.takes(k)}
         if shown is not None:
             options["phase"] = shown
-        written.append(save(t, out / writer.file_name(shown), **options))
+        written.append(save(t, out / writer.file_name(shown), format=writer.name, **options))
     if analytic:
         from adviz.renderers.svg import to_svg
         from adviz.writers.files import atomic_write_text

@@ -310,7 +310,7 @@ def render_file(request: Request) -> str:
                  "rankdir": o["rankdir"], "fps": o.get("fps"), "tween": o.get("tween"),
                  "dpi": o.get("dpi"), "progress": False}
         options = {k: v for k, v in given.items() if v is not None and writer.takes(k)}
-        adviz.save(request.trace, path, interactive=writer.interactive, **options)
+        adviz.save(request.trace, path, format=writer.name, **options)
         _publish(path)
     url = f"{request.url}/{path.name}"
     if writer.mime.startswith("image/"):

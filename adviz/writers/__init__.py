@@ -208,16 +208,22 @@ def register_writer(writer: Writer, *, replace: bool = False) -> Writer:
 
 
 def writers() -> dict[str, Writer]:
-    """All registered writers, by name: the built-in ones, then third-party ones."""
+    """All registered writers, by name: the built-in ones (A to Z), then the others."""
     _ensure_loaded()
-    return dict(_REGISTRY)
+    return _ordered()
+
+
+def _ordered() -> dict[str, Writer]:
+    names = sorted(n for n in _REGISTRY if n in _BUILTIN)
+    names += [n for n in _REGISTRY if n not in _BUILTIN]
+    return {n: _REGISTRY[n] for n in names}
 
 
 def writer_for(path: str | os.PathLike[str], *, interactive: bool = False) -> Writer:
     """The writer for a file name's suffix; a clear error for an unknown one."""
     _ensure_loaded()
     suffix = Path(path).suffix.lower()
-    matching = [w for w in _REGISTRY.values() if suffix in w.suffixes]
+    matching = [w for w in _ordered().values() if suffix in w.suffixes]
     if interactive:
         chosen = [w for w in matching if w.interactive]
         if matching and not chosen:
@@ -253,7 +259,7 @@ def format_named(name: str) -> Writer:
     key = name.strip().lower()
     if key in _REGISTRY:
         return _REGISTRY[key]
-    for writer in _REGISTRY.values():
+    for writer in _ordered().values():
         if f".{key}" in writer.suffixes and not writer.interactive:
             return writer
     raise InputError(f"unknown format {name!r}; use one of {', '.join(format_names())}")
@@ -275,7 +281,7 @@ def require(writer: Writer) -> None:
 
 
 def save(trace: Trace | Descent, path: str | os.PathLike[str], *, interactive: bool = False,
-         **options: Any) -> Path:
+         format: str | None = None, **options: Any) -> Path:
     """Write a trace (or a gradient-descent run) to ``path`` in the format its suffix names.
 
     Parameters
@@ -290,6 +296,9 @@ def save(trace: Trace | Descent, path: str | os.PathLike[str], *, interactive: b
     interactive
         For ``.html``: the interactive demonstration page instead of the
         player.
+    format
+        The format's name (`format_named`), when not the one the suffix
+        names (``format="demo"`` is ``interactive=True``).
     **options
         The writer's options (``phase``, ``theme``, ``fps``, ...: see
         `adviz.writers.writers` and each writer's ``options``).
@@ -308,7 +317,9 @@ def save(trace: Trace | Descent, path: str | os.PathLike[str], *, interactive: b
         value, or a descent run and a format that does not show one.
         Nothing is written in any of these cases.
     """
-    writer = writer_for(path, interactive=interactive)
+    writer = format_named(format) if format else writer_for(path, interactive=interactive)
+    if format and interactive and not writer.interactive:
+        raise InputError(f"interactive=True does not apply to {writer.name}")
     writer.check(trace, options)
     require(writer)
     writer.write(trace, Path(path), **options)
@@ -344,10 +355,11 @@ class PluginWarning(UserWarning):
     """A third-party writer (entry point ``adviz.writers``) could not be loaded."""
 
 
-BUILTIN_MODULES = ("svg", "animation", "html", "demo", "tex", "text")
-"""The modules of `adviz.writers` that register the built-in writers, in this order."""
+BUILTIN_MODULES = ("animation", "demo", "html", "svg", "tex", "text")
+"""The modules of `adviz.writers` that register the built-in writers."""
 
 _builtin_loaded = False
+_BUILTIN: set[str] = set()
 _plugins_loaded = False
 
 
@@ -364,6 +376,7 @@ def _ensure_loaded() -> None:
         _builtin_loaded = True
         for module in BUILTIN_MODULES:
             import_module(f"adviz.writers.{module}")
+        _BUILTIN.update(_REGISTRY)
     if not _plugins_loaded:
         _plugins_loaded = True
         load_plugins()
