@@ -115,3 +115,13 @@ def page_opener(browser: Any, page_class: type[BrowserPage]) -> Iterator[Callabl
         assert page.dialogs == [], page.dialogs
         assert all(u.startswith(("file://", "data:")) for u in page.requests), page.requests
         page.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests that import JAX last.
+
+    JAX starts threads when imported; tests that fork afterwards (Sphinx's
+    parallel builds, MP4 encoding) would run in a process that forked with
+    those threads alive, which can deadlock.
+    """
+    items.sort(key=lambda item: "jax" in item.nodeid.lower())

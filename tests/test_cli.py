@@ -143,3 +143,59 @@ def test_demo_interactive_writes_the_demonstration_page(tmp_path: Path) -> None:
     page = (tmp_path / "demo.html").read_text()
     assert "window.adviz" in page and 'class="adviz-data"' in page
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.html", "walkthrough.md"]
+
+
+def test_format_choices_and_help_come_from_the_registry() -> None:
+    from adviz.faces.cli import all_formats, default_formats
+    from adviz.writers import writers
+
+    registered = writers()
+    assert all_formats() == tuple(registered)
+    assert default_formats() == tuple(n for n, w in registered.items() if w.default)
+    text = " ".join(run("render", "--help")[1].split())
+    for name in registered:
+        assert f" {name}," in text or f" {name} (" in text, name
+    top = run("--help")[1]
+    for writer in registered.values():
+        assert f"{writer.name:<9} {writer.description}" in top
+
+
+def test_phase_and_theme_choices_are_the_shared_ones() -> None:
+    import adviz
+    from adviz.core.phases import PLAY_PHASES
+    from adviz.faces.cli import render
+
+    params = {p.name: p for p in render.params}
+    assert tuple(params["phase"].type.choices) == PLAY_PHASES  # type: ignore[attr-defined]
+    assert list(params["theme"].type.choices) == list(adviz.THEMES)  # type: ignore[attr-defined]
+
+
+def test_options_go_to_the_formats_that_take_them(tmp_path: Path) -> None:
+    code, out = run("render", "x*x", "--at", "x=2", "-o", str(tmp_path), "-q",
+                    "--format", "tex,md,html,demo", "--phase", "forward")
+    assert code == 0, out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.html", "index.html",
+                                                          "slides.tex", "walkthrough.md"]
+    assert 'class="adviz-demo' in (tmp_path / "demo.html").read_text(encoding="utf-8")
+    import adviz
+
+    slides = (tmp_path / "slides.tex").read_text(encoding="utf-8")
+    assert slides == adviz.to_beamer(adviz.trace("x*x", x=2), "forward")
+    code, out = run("render", "x*x", "--at", "x=2", "-o", str(tmp_path / "b"),
+                    "--format", "md,json", "--fps", "5")
+    assert code == 1 and "--fps does not apply to markdown, json" in out
+    assert not (tmp_path / "b").exists()
+
+
+def test_descent_output_formats_and_options_come_from_the_registry(tmp_path: Path) -> None:
+    from adviz.writers import writers
+
+    suffixes = [s for w in writers().values() if w.descent for s in w.suffixes]
+    help_text = " ".join(run("descent", "--help")[1].split())
+    assert ", ".join(suffixes) in help_text
+    code, out = run("descent", "(x - 1)**2", "--at", "x=3", "--steps", "1", "-q",
+                    "-o", str(tmp_path / "run.pdf"), "--fps", "3")
+    assert code == 1 and "--fps does not apply to pdf" in out
+    code, out = run("descent", "(x - 1)**2", "--at", "x=3", "-o", str(tmp_path / "run.svg"))
+    assert code == 2 and ", ".join(suffixes) in " ".join(out.split())
+    assert list(tmp_path.iterdir()) == []

@@ -235,7 +235,7 @@ def test_mp4(seed_run: adviz.Descent, tmp_path: Path) -> None:
 
 
 def test_options_and_formats_are_checked(seed_run: adviz.Descent, tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="no option 'tween'"):
+    with pytest.raises(InputError, match="'tween' does not apply to gif of a gradient-descent run"):
         save(seed_run, tmp_path / "a.gif", tween=2)
     with pytest.raises(InputError, match="fps must be a positive number"):
         save(seed_run, tmp_path / "a.gif", fps=0)

@@ -114,6 +114,10 @@ def test_frames_are_a_sequence_of_images(tmp_path: Path) -> None:
          ":stage: 9 does not exist"),
         (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :phase: both\n",
          ":phase: both does not go with :output: svg"),
+        (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :fps: 3\n",
+         ":fps: does not apply to :output: svg (it takes: :stage:)"),
+        (".. adviz:: x * x\n   :at: x=1\n   :stage: 1\n   :dpi: 50\n",
+         ":stage:, :dpi: do not apply to :output: player (it takes: none of these)"),
     ],
 )
 def test_bad_directive_is_a_warning_with_file_and_line(tmp_path: Path, body: str,
@@ -164,3 +168,45 @@ def test_parse_at() -> None:
         parse_at("x=1, x=2")
     with pytest.raises(ValueError, match="NAME=VALUE"):
         parse_at("x1")
+
+
+def test_outputs_come_from_the_format_registry() -> None:
+    import adviz
+    from adviz.core.phases import PLAY_PHASES
+    from adviz.faces.sphinx import OUTPUTS, THEMES, AdvizDirective
+    from adviz.writers import writers
+
+    formats = {name for name, w in writers().items() if w.trace}
+    assert set(OUTPUTS) == formats | {"player", "frames"}
+    for name in formats:
+        kind = OUTPUTS[name]
+        assert kind.writer == name
+        assert kind.phases == (writers()[name].phases or ("both",))
+    assert OUTPUTS["player"].writer == "html" and OUTPUTS["frames"].writer == "svg"
+    assert OUTPUTS["player"].phases == PLAY_PHASES
+    assert THEMES == tuple(adviz.THEMES)
+    assert AdvizDirective.option_spec["output"]("pdf") == "pdf"
+    with pytest.raises(ValueError, match="choose from"):
+        AdvizDirective.option_spec["output"]("bmp")
+
+
+def test_any_format_is_embedded(tmp_path: Path) -> None:
+    out, warnings = build(tmp_path, f"""
+        .. adviz:: {SEED}
+           :at: x1=1, x2=2
+           :output: markdown
+
+        .. adviz:: {SEED}
+           :at: x1=1, x2=2
+           :output: png
+           :stage: 2
+           :rankdir: TB
+        """)
+    assert warnings == ""
+    page = (out / "index.html").read_text(encoding="utf-8")
+    folder = out / "_images" / "adviz"
+    markdown, = folder.glob("*.md")
+    png, = folder.glob("*.png")
+    assert "dy/dx1" in markdown.read_text(encoding="utf-8")
+    assert f'href="_images/adviz/{markdown.name}"' in page
+    assert f'<img class="adviz-picture adviz-png" src="_images/adviz/{png.name}"' in page

@@ -26,13 +26,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from adviz.core.phases import PASSES
 from adviz.core.program import Program
 from adviz.errors import AdvizError
 from adviz.formatting import format_number, parenthesize
 
 ORDERS = ("seed", "tape")
 GRANULARITIES = ("node", "edge")
-PHASES = ("forward", "reverse")
+PHASES = PASSES
 
 
 @dataclass(frozen=True)

@@ -24,14 +24,77 @@ from typing import Any
 
 import click
 
+from adviz.core.phases import PLAY_PHASES
 from adviz.core.tracing import Trace, trace
 from adviz.errors import AdvizError, InputError
+from adviz.scene.style import THEMES
 
 SEED_EXPRESSION = "(x1 - x2)**2 + cos(x1 + x2)"
 SEED_POINT = {"x1": 1.0, "x2": 2.0}
 
-DEFAULT_FORMATS = ("svg", "gif", "html", "md", "json")
-ALL_FORMATS = ("svg", "png", "gif", "webp", "mp4", "pdf", "html", "md", "json", "tex")
+
+def default_formats() -> tuple[str, ...]:
+    """The formats ``render`` writes without ``--format``: the writers marked ``default``."""
+    from adviz.writers import writers
+
+    return tuple(w.name for w in writers().values() if w.default)
+
+
+def all_formats() -> tuple[str, ...]:
+    """Every name ``--format`` takes: the registered writers (`adviz.writers.writers`)."""
+    from adviz.writers import format_names
+
+    return format_names()
+
+
+def _format_help() -> str:
+    return (f"Comma-separated formats (default {','.join(default_formats())}); a leading + "
+            f"adds to the defaults. Known: {', '.join(all_formats())} (a file suffix such "
+            f"as md also names its format).")
+
+
+def _formats_epilog() -> str:
+    from adviz.writers import writers
+
+    lines = [f"  {w.name:<9} {w.description}" for w in writers().values()]
+    return "\b\nFormats (--format of render and demo; adviz.save picks one by suffix):\n" + \
+        "\n".join(lines)
+
+
+def _descent_out_help() -> str:
+    from adviz.writers import writers
+
+    suffixes = [s for w in writers().values() if w.descent for s in w.suffixes]
+    return ("Also save the animation: the graph at each step beside the path on f "
+            f"({', '.join(suffixes)}; .pdf: one page per step; .png: the last step).")
+
+
+class _LiveHelp(click.Option):
+    """An option whose help is written when shown, from the format registry."""
+
+    def __init__(self, *args: Any, live_help: Callable[[], str], **kwargs: Any) -> None:
+        self._live_help = live_help
+        super().__init__(*args, **kwargs)
+
+    @property
+    def help(self) -> str:
+        return self._live_help()
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        pass
+
+
+class _Group(click.Group):
+    """The ``adviz`` group: its help ends with the registered formats."""
+
+    @property
+    def epilog(self) -> str:
+        return _formats_epilog()
+
+    @epilog.setter
+    def epilog(self, value: str | None) -> None:
+        pass
 
 
 def _parse_at(values: tuple[str, ...]) -> dict[str, float]:
@@ -163,7 +226,7 @@ _order_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
 @click.version_option(package_name="adviz")
 def main(debug: bool) -> None:
@@ -228,10 +291,8 @@ def check(expr: str, at: tuple[str, ...], step: float, tolerance: float) -> None
 @click.option("--tol", type=float, default=1e-8, show_default=True,
               help="Stop when the gradient's norm is below this.")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, metavar="FILE",
-              help="Also save the animation: the graph at each step beside the path on f "
-                   "(.gif, .webp, .apng, .mp4; .pdf: one page per step; .png: the last step).")
-@click.option("--theme", type=click.Choice(["light", "dark", "print"]), default="light",
+              default=None, metavar="FILE", cls=_LiveHelp, live_help=_descent_out_help)
+@click.option("--theme", type=click.Choice(list(THEMES)), default="light",
               show_default=True, help="Colours of the animation.")
 @click.option("--fps", type=click.FloatRange(min=0.1, max=60), default=None,
               help="Frames per second of the animation (default 4; each step is shown for "
@@ -253,13 +314,16 @@ def descent(expr: str, at: tuple[str, ...], lr: float, steps: int, tol: float,
     from adviz.core.gradient_descent import descent as run_descent
 
     if out is not None:  # an unusable file name fails before anything is computed
-        from adviz.writers import require, writer_for
+        from adviz.writers import require, writer_for, writers
 
         writer = writer_for(out)
         if not writer.descent:
+            known = [s for w in writers().values() if w.descent for s in w.suffixes]
             raise click.BadParameter(
-                f"{out.name!r} cannot hold a descent animation; use a file ending in .gif, "
-                f".webp, .apng, .mp4, .pdf or .png", param_hint="-o/--out")
+                f"{out.name!r} cannot hold a descent animation; use a file ending in "
+                f"{', '.join(known)}", param_hint="-o/--out")
+        if fps is not None and not writer.takes("fps", descent=True):
+            raise InputError(f"--fps does not apply to {writer.name} ({out.name})")
         require(writer)
     start = build_trace(expr, at)
     run = run_descent(start.function, start.inputs, lr=lr, steps=steps, tol=tol)
@@ -268,28 +332,47 @@ def descent(expr: str, at: tuple[str, ...], lr: float, steps: int, tol: float,
     if out is not None:
         from adviz.writers import save
 
-        options: dict[str, Any] = {"theme": theme}
-        if out.suffix.lower() != ".png":
-            options["progress"] = not quiet
-        if fps is not None and out.suffix.lower() not in (".pdf", ".png"):
-            options["fps"] = fps
-        save(run, out, **options)
+        given: dict[str, Any] = {"theme": theme, "progress": not quiet, "fps": fps}
+        save(run, out, **{k: v for k, v in given.items()
+                          if v is not None and writer.takes(k, descent=True)})
         if not quiet:
             click.echo(f"wrote {out}")
 
 
 def _formats(value: str | None) -> tuple[str, ...]:
+    from adviz.writers import format_named
+
     if not value:
-        return DEFAULT_FORMATS
+        return default_formats()
     add = value.startswith("+")
-    chosen = [v.strip().lower() for v in value.lstrip("+").split(",") if v.strip()]
-    unknown = [v for v in chosen if v not in ALL_FORMATS]
+    chosen: list[str] = []
+    unknown: list[str] = []
+    for item in (v.strip() for v in value.lstrip("+").split(",")):
+        if not item:
+            continue
+        try:
+            chosen.append(format_named(item).name)
+        except InputError:
+            unknown.append(item.lower())
     if unknown:
         raise click.BadParameter(
-            f"unknown format {', '.join(unknown)}; choose from {', '.join(ALL_FORMATS)}",
+            f"unknown format {', '.join(unknown)}; choose from {', '.join(all_formats())}",
             param_hint="--format",
         )
-    return tuple(dict.fromkeys([*DEFAULT_FORMATS, *chosen] if add else chosen))
+    return tuple(dict.fromkeys([*default_formats(), *chosen] if add else chosen))
+
+
+_FRAME_OPTIONS = frozenset({"phase", "theme", "rankdir", "collapse", "full", "progress"})
+"""Options of `save_frames` the command line passes (formats written one file per stage)."""
+
+
+def _file_phase(phases: tuple[str, ...], filename: str, phase: str) -> str | None:
+    """The phase a format's file shows: files named after a pass show one pass."""
+    if not phases:
+        return None
+    if phase == "both" and ("{phase}" in filename or phase not in phases):
+        return "reverse" if "reverse" in phases else None
+    return phase if phase in phases else None
 
 
 def render_outputs(
@@ -307,47 +390,41 @@ def render_outputs(
     paths_of: str | None = None,
     analytic: bool = False,
 ) -> list[Path]:
-    """Write the chosen formats of a trace under ``out``; return the written paths."""
-    from adviz.writers import require, save, writer_for
+    """Write the chosen formats of a trace under ``out``; return the written paths.
 
-    animated_phase = "reverse" if phase == "both" else phase
-    targets = {
-        "gif": out / f"{animated_phase}.gif",
-        "webp": out / f"{animated_phase}.webp",
-        "mp4": out / f"{animated_phase}.mp4",
-        "pdf": out / f"{animated_phase}.pdf",
-        "html": out / "index.html",
-        "md": out / "walkthrough.md",
-        "json": out / "graph.json",
-        "tex": out / "slides.tex",
-    }
-    for fmt in formats:  # check every format before writing anything
-        if fmt in targets:
-            require(writer_for(targets[fmt]))
-    style = {"theme": theme, "rankdir": rankdir}
+    Each format (a registered writer) gets the options it takes; formats with
+    a frame encoder are written one file per stage under ``out/frames``.
+    """
+    from adviz.writers import format_named, require, save
+
+    chosen = [format_named(name) for name in formats]
+    for writer in chosen:  # check every format before writing anything
+        require(writer)
+    settings: dict[str, Any] = {"theme": theme, "rankdir": rankdir, "fps": fps,
+                                "collapse": collapse, "full": full, "progress": not quiet}
+    for name in ("fps", "collapse"):
+        takers = [w.name for w in chosen
+                  if w.takes(name) or (w.frame is not None and name in _FRAME_OPTIONS)]
+        if settings[name] is not None and not takers:
+            raise InputError(f"--{name} does not apply to {', '.join(formats)}")
     written: list[Path] = []
-    for fmt in formats:
-        if fmt in ("svg", "png"):
+    for writer in chosen:
+        if writer.frame is not None:
             from adviz.writers.frames import save_frames
 
-            written += save_frames(t, out / "frames", phase=phase, fmt=fmt,
+            written += save_frames(t, out / "frames", phase=phase, fmt=writer.name,
                                    progress=not quiet, theme=theme, rankdir=rankdir,
                                    collapse=collapse, full=full)
             if paths_of is not None:
-                written += save_frames(t, out / "frames", phase="paths", fmt=fmt,
+                written += save_frames(t, out / "frames", phase="paths", fmt=writer.name,
                                        input=paths_of, theme=theme, rankdir=rankdir,
                                        full=full)
-        elif fmt in ("gif", "webp", "mp4"):
-            timing = {} if fps is None else {"fps": fps}
-            written.append(save(t, targets[fmt], phase=animated_phase, progress=not quiet,
-                                **timing, **style))
-        elif fmt == "pdf":
-            written.append(save(t, targets[fmt], phase=animated_phase, progress=not quiet,
-                                **style))
-        elif fmt in ("html", "tex"):
-            written.append(save(t, targets[fmt], **style))
-        else:
-            written.append(save(t, targets[fmt]))
+            continue
+        shown = _file_phase(writer.phases, writer.filename, phase)
+        options = {k: v for k, v in settings.items() if v is not None and writer.takes(k)}
+        if shown is not None:
+            options["phase"] = shown
+        written.append(save(t, out / writer.file_name(shown), format=writer.name, **options))
     if analytic:
         from adviz.renderers.svg import to_svg
         from adviz.writers.files import atomic_write_text
@@ -362,12 +439,12 @@ def render_outputs(
 _render_options = [
     click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path),
                  default="adviz-out", show_default=True, help="Output folder."),
-    click.option("--format", "formats", default=None, metavar="LIST",
-                 help=f"Comma-separated formats (default {','.join(DEFAULT_FORMATS)}); "
-                      f"a leading + adds to the defaults. Known: {', '.join(ALL_FORMATS)}."),
-    click.option("--phase", type=click.Choice(["forward", "reverse", "both"]), default="both",
-                 show_default=True, help="Which pass to render."),
-    click.option("--theme", type=click.Choice(["light", "dark", "print"]), default="light",
+    click.option("--format", "formats", cls=_LiveHelp, live_help=_format_help, default=None,
+                 metavar="LIST"),
+    click.option("--phase", type=click.Choice(PLAY_PHASES), default="both",
+                 show_default=True,
+                 help="Which pass to render (animations of both show the reverse pass)."),
+    click.option("--theme", type=click.Choice(list(THEMES)), default="light",
                  show_default=True),
     click.option("--fps", type=click.FloatRange(min=0.1, max=60), default=None,
                  help="Frames per second of animations (default 10; each stage travels for "

@@ -24,7 +24,7 @@ table as a literal block instead.
 option          meaning
 ==============  ==============================================================
 ``:at:``        the point: ``x1=1, x2=2`` (commas or spaces between inputs)
-``:output:``    ``player`` (default), ``demo``, ``gif``, ``svg`` or ``frames`` (`OUTPUTS`)
+``:output:``    ``player`` (default), ``frames`` or a format (``gif``, ``svg``, ``demo``, ...)
 ``:phase:``     ``forward``, ``reverse`` or ``both``; ``summary`` for ``svg``
 ``:stage:``     stage shown by ``svg`` (default ``-1``: the last)
 ``:order:``     reverse order: ``seed`` (default) or ``tape``
@@ -39,6 +39,14 @@ option          meaning
 ``:name:``      a target name, to refer to the figure with ``:ref:``
 ==============  ==============================================================
 
+The ``:output:`` values come from the format registry (`OUTPUTS`): every
+registered format that writes a trace (`adviz.writers.writers`, third-party
+ones included) is a value, plus ``player`` (the player of the ``html`` format,
+inline in the page) and ``frames`` (every stage as an ``svg`` image). A
+picture format is embedded as an image, a video as a video, an HTML page in
+a frame, anything else as a link to the file. Each takes the options of its
+format that the directive has (``:phase:``, ``:stage:``, ``:fps:``, ...).
+
 Configuration values: ``adviz_default_output`` (``"player"``) and
 ``adviz_default_theme`` (``"light"``).
 
@@ -46,10 +54,10 @@ Examples
 --------
 >>> parse_at("x1=1, x2=2")
 {'x1': 1.0, 'x2': 2.0}
->>> sorted(OUTPUTS)
-['demo', 'frames', 'gif', 'player', 'svg']
->>> OUTPUTS["gif"].default_phase
-'reverse'
+>>> {"player", "frames", "gif", "svg", "demo", "pdf"} <= set(OUTPUTS)
+True
+>>> OUTPUTS["gif"].default_phase, OUTPUTS["gif"].writer
+('reverse', 'gif')
 """
 
 from __future__ import annotations
@@ -58,7 +66,7 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -71,7 +79,9 @@ from sphinx.util.docutils import SphinxDirective
 
 import adviz
 from adviz.core.expression import parse
+from adviz.core.phases import ALL_PHASES, PASSES, PLAY_PHASES, Phase
 from adviz.errors import AdvizError, InputError
+from adviz.scene.style import THEMES as _THEMES
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -81,9 +91,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PHASES = ("forward", "reverse", "both", "summary")
+PHASES = tuple(p for p in ALL_PHASES if p != Phase.PATHS)
 ORDERS = ("seed", "tape")
-THEMES = ("light", "dark", "print")
+THEMES = tuple(_THEMES)
 RANKDIRS = ("LR", "TB")
 FOLDER = "adviz"
 """Subfolder of the builder's image folder (``_images``) that receives the pictures."""
@@ -168,6 +178,11 @@ class OutputKind:
         HTML that embeds them.
     description
         One line for the documentation.
+    writer
+        The registered format it renders (`adviz.writers.writers`).
+    takes
+        The directive options of its format it takes (``stage``, ``fps``,
+        ``tween``, ``dpi``); the others are refused for it.
     """
 
     name: str
@@ -175,6 +190,8 @@ class OutputKind:
     default_phase: str
     render: Callable[[Request], str]
     description: str
+    writer: str = ""
+    takes: frozenset[str] = frozenset()
 
 
 def _publish(path: Path) -> None:
@@ -270,7 +287,7 @@ def render_frames(request: Request) -> str:
     items = []
     for path in paths:
         phase, _, number = path.stem.rpartition("-")
-        stages = request.trace.stages(phase) if phase in ("forward", "reverse") else ()
+        stages = request.trace.stages(phase) if phase in PASSES else ()
         index = int(number)
         label = f"{phase} stage {index}" if stages else "summary"
         text = f"{label}: {stages[index].caption}" if index < len(stages) else label
@@ -281,23 +298,92 @@ def render_frames(request: Request) -> str:
             + "\n".join(items) + "\n</ol>\n")
 
 
-OUTPUTS: dict[str, OutputKind] = {
-    kind.name: kind
-    for kind in (
-        OutputKind("player", ("forward", "reverse", "both"), "both", render_player,
-                   "the interactive player, inline in the page"),
-        OutputKind("demo", ("both",), "both", render_demo,
-                   "the interactive demonstration (inputs, both passes, checks, gradient "
-                   "descent) in a frame"),
-        OutputKind("gif", ("forward", "reverse", "both"), "reverse", render_gif,
-                   "an animated GIF"),
-        OutputKind("svg", ("forward", "reverse", "summary"), "reverse", render_svg,
-                   "one stage (``:stage:``) or the summary as an SVG image"),
-        OutputKind("frames", ("forward", "reverse", "both"), "both", render_frames,
-                   "every stage as an SVG image, with its caption"),
-    )
+def render_file(request: Request) -> str:
+    """Any registered format: the file written by `adviz.save`, embedded by its media type."""
+    from adviz.writers import writers
+
+    o = request.options
+    writer = writers()[OUTPUTS[o["output"]].writer]
+    path = request.folder / f"{request.key}{writer.suffixes[0]}"
+    if not path.exists():
+        given = {"phase": o["phase"], "stage": o["stage"], "theme": o["theme"],
+                 "rankdir": o["rankdir"], "fps": o.get("fps"), "tween": o.get("tween"),
+                 "dpi": o.get("dpi"), "progress": False}
+        options = {k: v for k, v in given.items() if v is not None and writer.takes(k)}
+        adviz.save(request.trace, path, format=writer.name, **options)
+        _publish(path)
+    url = f"{request.url}/{path.name}"
+    if writer.mime.startswith("image/"):
+        return _img(url, request.alt, o, f"adviz-{writer.name}")
+    if writer.mime.startswith("video/"):
+        return (f'<video class="adviz-picture adviz-{writer.name}" src="{html.escape(url)}" '
+                f'controls loop muted playsinline{_style(o)}>'
+                f'{html.escape(request.alt)}</video>\n')
+    if writer.mime == "text/html":
+        return (f'<iframe class="adviz-embed adviz-embed-{writer.name}" src="{html.escape(url)}" '
+                f'title="{html.escape(request.alt)}" loading="lazy" style="width:100%;'
+                f'height:{DEMO_HEIGHT};border:0"></iframe>\n')
+    return (f'<p class="adviz-embed adviz-embed-file"><a class="reference download" '
+            f'href="{html.escape(url)}" download>{html.escape(path.name)}</a>: '
+            f'{html.escape(writer.description)}</p>\n')
+
+
+FORMAT_OPTIONS = ("stage", "fps", "tween", "dpi")
+"""Directive options passed on to the format, for the outputs whose format takes them."""
+
+_PAGE_OUTPUTS: dict[str, tuple[str, tuple[str, ...], str, Callable[[Request], str], str]] = {
+    "player": ("html", PLAY_PHASES, "both", render_player,
+               "the interactive player, inline in the page"),
+    "frames": ("svg", PLAY_PHASES, "both", render_frames,
+               "every stage as an SVG image, with its caption"),
 }
-"""The directive's output kinds, by ``:output:`` name."""
+"""Outputs of the page itself: name to (format, phases, default phase, render, description)."""
+
+_RENDERERS: dict[str, Callable[[Request], str]] = {
+    "demo": render_demo,
+    "gif": render_gif,
+    "svg": render_svg,
+}
+"""Formats embedded by a renderer of their own; every other format uses `render_file`."""
+
+
+def _output_kinds() -> dict[str, OutputKind]:
+    from adviz.writers import writers
+
+    kinds = {name: OutputKind(name, phases, default, render, description, writer)
+             for name, (writer, phases, default, render, description) in _PAGE_OUTPUTS.items()}
+    for writer in writers().values():
+        if not writer.trace or writer.name in kinds:
+            continue
+        option = writer.option("phase")
+        phases = writer.phases or (Phase.BOTH.value,)
+        default = str(option.default) if option is not None else phases[0]
+        takes = frozenset(n for n in FORMAT_OPTIONS if writer.takes(n))
+        kinds[writer.name] = OutputKind(writer.name, phases, default,
+                                        _RENDERERS.get(writer.name, render_file),
+                                        writer.description, writer.name, takes)
+    return kinds
+
+
+class _Outputs(Mapping[str, OutputKind]):
+    """The output kinds by ``:output:`` name, read from the format registry when used."""
+
+    def __getitem__(self, name: str) -> OutputKind:
+        return _output_kinds()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_output_kinds())
+
+    def __len__(self) -> int:
+        return len(_output_kinds())
+
+    def __repr__(self) -> str:
+        return f"OUTPUTS({', '.join(self)})"
+
+
+OUTPUTS: Mapping[str, OutputKind] = _Outputs()
+"""The directive's output kinds, by ``:output:`` name: ``player``, ``frames`` and every
+registered format that writes a trace."""
 
 
 class adviz_diagram(nodes.General, nodes.Element):
@@ -305,14 +391,19 @@ class adviz_diagram(nodes.General, nodes.Element):
 
 
 def _choice(values: tuple[str, ...]) -> Callable[[str], str]:
+    """A directive option that takes one of ``values``, exactly as written (``TB``)."""
+
     def convert(argument: str) -> str:
-        return directives.choice(argument, values)
+        value = (argument or "").strip()
+        if value not in values:
+            raise ValueError(f"{value!r} unknown; choose from {', '.join(values)}")
+        return value
 
     return convert
 
 
 def _output_choice(argument: str) -> str:
-    return directives.choice(argument, tuple(OUTPUTS))
+    return _choice(tuple(OUTPUTS))(argument)
 
 
 def _int(argument: str) -> int:
@@ -352,6 +443,8 @@ class AdvizDirective(SphinxDirective):
         return []
 
     def run(self) -> list[nodes.Node]:
+        from adviz.writers import writers
+
         expression = " ".join(self.arguments[0].split())
         config = self.config
         kind = self.options.get("output", config.adviz_default_output)
@@ -359,6 +452,13 @@ class AdvizDirective(SphinxDirective):
             return self._warn(f"unknown output {kind!r} (adviz_default_output); "
                               f"use one of {', '.join(OUTPUTS)}")
         output = OUTPUTS[kind]
+        refused = [name for name in FORMAT_OPTIONS
+                   if name in self.options and name not in output.takes]
+        if refused:
+            takes = ", ".join(f":{n}:" for n in FORMAT_OPTIONS if n in output.takes)
+            verb = "does" if len(refused) == 1 else "do"
+            return self._warn(f"{', '.join(f':{n}:' for n in refused)} {verb} not apply to "
+                              f":output: {kind} (it takes: {takes or 'none of these'})")
         phase = self.options.get("phase", output.default_phase)
         if phase not in output.phases:
             return self._warn(f":phase: {phase} does not go with :output: {kind}; "
@@ -377,7 +477,8 @@ class AdvizDirective(SphinxDirective):
                                  f":at: {', '.join(p for p in (given, wanted) if p)}")
             trace = adviz.trace(expression, point, order=self.options.get("order", "seed"))
             stage = self.options.get("stage", -1)
-            if kind == "svg" and phase != "summary":
+            writer = writers().get(output.writer)
+            if writer is not None and writer.takes("stage") and phase in PASSES:
                 count = len(trace.stages(phase))
                 if not -count <= stage < count:
                     raise InputError(f":stage: {stage} does not exist: the {phase} pass has "

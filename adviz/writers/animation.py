@@ -53,12 +53,31 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from adviz.core.gradient_descent import Descent
+from adviz.core.phases import PASSES, PLAY_PHASES, check_phase, expand_phases
 from adviz.errors import InputError, RenderError
-from adviz.writers import Writer, _always, register_writer
+from adviz.writers import Writer, register_writer
+from adviz.writers.options import (
+    COLLAPSE,
+    DPI,
+    FPS,
+    FULL,
+    HOLD,
+    PROGRESS,
+    RANKDIR,
+    SIZE,
+    STAGE,
+    THEME,
+    TRANSPARENT,
+    TWEEN,
+    Option,
+    check_options,
+    phase_option,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -67,25 +86,49 @@ if TYPE_CHECKING:
     from adviz.renderers.mpl.animation import FrameSource
     from adviz.renderers.mpl.descent import DescentAnimator
 
-ANIMATION_OPTIONS = frozenset({"phase", "fps", "tween", "hold", "dpi", "size", "theme",
-                               "rankdir", "transparent", "progress", "collapse", "full"})
-STILL_OPTIONS = frozenset({"phase", "stage", "dpi", "size", "theme", "rankdir",
-                           "transparent", "collapse", "full"})
-PDF_OPTIONS = frozenset({"phase", "size", "theme", "rankdir", "transparent", "progress",
-                         "collapse", "full"})
-DESCENT_OPTIONS = frozenset({"fps", "hold", "dpi", "size", "theme", "rankdir", "transparent",
-                             "progress", "full"})
+ANIMATION: tuple[Option, ...] = (
+    phase_option(PLAY_PHASES, "reverse"), FPS, TWEEN, HOLD, DPI, SIZE, THEME, RANKDIR,
+    TRANSPARENT, PROGRESS, COLLAPSE, FULL,
+)
+"""Options of an animation of a trace (GIF, WebP, APNG, MP4)."""
+STILL: tuple[Option, ...] = (
+    phase_option(PASSES, "reverse"), STAGE, DPI, SIZE, THEME, RANKDIR, TRANSPARENT, COLLAPSE,
+    FULL,
+)
+"""Options of a PNG of one stage."""
+PDF: tuple[Option, ...] = (
+    phase_option(PLAY_PHASES, "reverse"), SIZE, THEME, RANKDIR, TRANSPARENT, PROGRESS,
+    COLLAPSE, FULL,
+)
+"""Options of a PDF of a trace (one page per stage)."""
+_DESCENT_FPS = replace(FPS, default=4)
+_DESCENT_HOLD = replace(HOLD, default=2, help="frames each step is held")
+_DESCENT_FULL = replace(FULL, help="every label of the graph")
+DESCENT: tuple[Option, ...] = (
+    _DESCENT_FPS, _DESCENT_HOLD, DPI, SIZE, THEME, RANKDIR, TRANSPARENT, PROGRESS, _DESCENT_FULL,
+)
+"""Options of an animation of a gradient-descent run."""
+DESCENT_STILL: tuple[Option, ...] = (
+    Option("step", int, -1, "the step shown (default the last)"), DPI, SIZE, THEME, RANKDIR,
+    TRANSPARENT, _DESCENT_FULL,
+)
+"""Options of a PNG of one step of a gradient-descent run."""
+DESCENT_PDF: tuple[Option, ...] = (SIZE, THEME, RANKDIR, TRANSPARENT, PROGRESS, _DESCENT_FULL)
+"""Options of a PDF of a gradient-descent run (one page per step)."""
+
+ANIMATION_OPTIONS = frozenset(o.name for o in ANIMATION)
+STILL_OPTIONS = frozenset(o.name for o in STILL)
+PDF_OPTIONS = frozenset(o.name for o in PDF)
+DESCENT_OPTIONS = frozenset(o.name for o in DESCENT)
 """Options of a gradient-descent run's animations."""
-DESCENT_STILL_OPTIONS = frozenset({"step", "dpi", "size", "theme", "rankdir", "transparent",
-                                   "full"})
-DESCENT_PDF_OPTIONS = frozenset({"size", "theme", "rankdir", "transparent", "progress", "full"})
+DESCENT_STILL_OPTIONS = frozenset(o.name for o in DESCENT_STILL)
+DESCENT_PDF_OPTIONS = frozenset(o.name for o in DESCENT_PDF)
 
 
-def _check_options(fmt: str, options: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(options) - allowed)
-    if unknown:
-        raise InputError(f"the {fmt} format has no option {', '.join(map(repr, unknown))}; "
-                         f"its options are {', '.join(sorted(allowed))}")
+def _check_options(fmt: str, options: dict[str, Any], declared: tuple[Option, ...],
+                   descent: bool = False) -> None:
+    where = f"{fmt} of a gradient-descent run" if descent else fmt
+    check_options(where, declared, options)
 
 
 @contextlib.contextmanager
@@ -262,10 +305,10 @@ def _write_animation(animator: FrameSource, writer: Any, target: Path,
         write_frames(animator, writer, tmp, on_frame=lambda _: bar.update(1))
 
 
-def _pillow_writer(fmt: str) -> Callable[..., None]:
+def _pillow_writer(fmt: str, name: str) -> Callable[..., None]:
     def write(trace: Trace | Descent, path: Path, **options: Any) -> None:
-        _check_options(fmt.lower(), options,
-                       DESCENT_OPTIONS if isinstance(trace, Descent) else ANIMATION_OPTIONS)
+        descent = isinstance(trace, Descent)
+        _check_options(name, options, DESCENT if descent else ANIMATION, descent)
         animator, fps = _animator(trace, options)
         writer = _movie_writer_class()(animator, fmt, fps,
                                        bool(options.get("transparent", False)))
@@ -284,8 +327,8 @@ def video_available() -> bool:
 
 
 def _write_mp4(trace: Trace | Descent, path: Path, **options: Any) -> None:
-    _check_options("mp4", options,
-                   DESCENT_OPTIONS if isinstance(trace, Descent) else ANIMATION_OPTIONS)
+    descent = isinstance(trace, Descent)
+    _check_options("mp4", options, DESCENT if descent else ANIMATION, descent)
     if options.get("transparent"):
         raise InputError("MP4 (H.264) has no transparency: use .webp, .apng or .gif for "
                          "transparent=True")
@@ -333,7 +376,7 @@ def _save_png(fig: Figure, path: Path, transparent: bool) -> None:
 
 
 def _write_descent_png(run: Descent, path: Path, **options: Any) -> None:
-    _check_options("png", options, DESCENT_STILL_OPTIONS)
+    _check_options("png", options, DESCENT_STILL, descent=True)
     step = options.pop("step", -1)
     n = len(run)
     if not isinstance(step, int) or isinstance(step, bool) or not -n <= step < n:
@@ -347,10 +390,8 @@ def _write_png(trace: Trace | Descent, path: Path, **options: Any) -> None:
     if isinstance(trace, Descent):
         _write_descent_png(trace, path, **options)
         return
-    _check_options("png", options, STILL_OPTIONS)
-    phase = options.get("phase", "reverse")
-    if phase not in ("forward", "reverse"):
-        raise InputError(f"a PNG shows one stage of 'forward' or 'reverse', not {phase!r}")
+    _check_options("png", options, STILL)
+    phase = check_phase(options.get("phase", "reverse"), PASSES, "png")
     stage = options.get("stage", -1)
     n = len(trace.stages(phase))
     if not isinstance(stage, int) or not -n <= stage < n:
@@ -359,6 +400,13 @@ def _write_png(trace: Trace | Descent, path: Path, **options: Any) -> None:
     fig, scene = _figure(trace, options, phase)
     scene.show(phase, stage)
     _save_png(fig, path, bool(options.get("transparent", False)))
+
+
+def _png_frame(svg: str, scale: float) -> bytes:
+    """An SVG frame as PNG bytes (resvg, no system fonts needed): ``save_frames(fmt="png")``."""
+    from adviz.renderers.raster import svg_to_png
+
+    return svg_to_png(svg, scale=scale)
 
 
 def _write_pages(fig: Figure, pages: list[Any], show: Callable[[Any], object], path: Path,
@@ -382,31 +430,40 @@ def _write_pages(fig: Figure, pages: list[Any], show: Callable[[Any], object], p
 
 def _write_pdf(trace: Trace | Descent, path: Path, **options: Any) -> None:
     if isinstance(trace, Descent):
-        _check_options("pdf", options, DESCENT_PDF_OPTIONS)
+        _check_options("pdf", options, DESCENT_PDF, descent=True)
         animator, _ = _descent_animator(trace, options)
         _write_pages(animator.figure, list(range(len(trace))), animator.show, path, options)
         return
-    _check_options("pdf", options, PDF_OPTIONS)
-    from adviz.renderers.mpl.animation import phases_of
-
-    phases = phases_of(options.get("phase", "reverse"))
+    _check_options("pdf", options, PDF)
+    phases = expand_phases(options.get("phase", "reverse"), PLAY_PHASES, "pdf")
     fig, scene = _figure(trace, options, phases[0])
     pages = [(p, k) for p in phases for k in range(len(trace.stages(p)))]
     _write_pages(fig, pages, lambda page: scene.show(*page), path, options)
 
 
-register_writer(Writer("gif", (".gif",), _pillow_writer("GIF"), _always,
-                       description="animated GIF of the reverse (or forward) pass",
-                       descent=True))
-register_writer(Writer("webp", (".webp",), _pillow_writer("WEBP"), _always,
-                       description="animated WebP (lossless)", descent=True))
-register_writer(Writer("apng", (".apng",), _pillow_writer("PNG"), _always,
-                       description="animated PNG", descent=True))
-register_writer(Writer("mp4", (".mp4",), _write_mp4, video_available, extra="video",
-                       description="H.264 video (needs the video extra: imageio-ffmpeg)",
-                       descent=True))
-register_writer(Writer("pdf", (".pdf",), _write_pdf, _always,
-                       description="one PDF page per stage, for slides", descent=True))
-register_writer(Writer("png", (".png",), _write_png, _always,
-                       description="one stage as a PNG image (stage=, default the last)",
-                       descent=True))
+def _animation_writer(name: str, write: Callable[..., None], description: str, mime: str,
+                      **extra: Any) -> Writer:
+    return Writer(name, (f".{name}",), write, description=description, descent=True,
+                  options=ANIMATION, descent_options=DESCENT, filename=f"{{phase}}.{name}",
+                  mime=mime, **extra)
+
+
+register_writer(_animation_writer("gif", _pillow_writer("GIF", "gif"),
+                                  "animated GIF of the reverse (or forward) pass", "image/gif",
+                                  default=True))
+register_writer(_animation_writer("webp", _pillow_writer("WEBP", "webp"),
+                                  "animated WebP (lossless)", "image/webp"))
+register_writer(_animation_writer("apng", _pillow_writer("PNG", "apng"), "animated PNG",
+                                  "image/apng"))
+register_writer(_animation_writer("mp4", _write_mp4,
+                                  "H.264 video (needs the video extra: imageio-ffmpeg)",
+                                  "video/mp4", available=video_available, extra="video"))
+register_writer(Writer("pdf", (".pdf",), _write_pdf,
+                       description="one PDF page per stage, for slides", descent=True,
+                       options=PDF, descent_options=DESCENT_PDF, filename="{phase}.pdf",
+                       mime="application/pdf"))
+register_writer(Writer("png", (".png",), _write_png,
+                       description="one stage as a PNG image; in adviz render, every stage "
+                                   "(frames/)",
+                       descent=True, options=STILL, descent_options=DESCENT_STILL,
+                       filename="{phase}.png", mime="image/png", frame=_png_frame))

@@ -17,13 +17,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from adviz.writers import Writer, _always, register_writer, text_writer
+from adviz.writers import Writer, register_writer, text_writer
+from adviz.writers.options import RANKDIR, THEME, TITLE, Option
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
 
-OPTIONS = ("theme", "rankdir", "title", "analytic")
-"""Keyword options the demo writer accepts (passed to `adviz.renderers.demo.demo_html`)."""
+DECLARED: tuple[Option, ...] = (
+    THEME, RANKDIR, TITLE,
+    Option("analytic", bool, None, "the SymPy panel (default: when SymPy is installed)"),
+)
+"""The options of the demo writer (passed to `adviz.renderers.demo.demo_html`)."""
+
+OPTIONS = tuple(option.name for option in DECLARED)
+"""Names of the keyword options the demo writer accepts."""
 
 
 def _page(trace: Trace, **options: Any) -> str:
@@ -32,9 +39,10 @@ def _page(trace: Trace, **options: Any) -> str:
     return demo_html(trace, **options)
 
 
-write_demo = text_writer("the interactive page", OPTIONS, _page)
-"""Render the interactive demonstration and write it atomically (options: `OPTIONS`)."""
+write_demo = text_writer("the interactive page", DECLARED, _page)
+"""Render the interactive demonstration and write it atomically (options: `DECLARED`)."""
 
-register_writer(Writer("demo", (".html", ".htm"), write_demo, _always,
-                       description="interactive demonstration: both passes, checks and "
-                                   "gradient descent in the browser"))
+register_writer(Writer("demo", (".html", ".htm"), write_demo,
+                       description="interactive page: inputs, both passes, gradient descent",
+                       options=DECLARED, filename="demo.html", mime="text/html",
+                       interactive=True))

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from adviz.core.phases import FRAME_PHASES, expand_phases
 from adviz.errors import InputError
 from adviz.renderers.svg import paint
 from adviz.scene.content import frame_count
@@ -37,18 +38,26 @@ if TYPE_CHECKING:
     from adviz.scene.content import Frame
     from adviz.scene.figure import Figure
 
-FORMATS = ("svg", "png")
 PROGRESS_THRESHOLD = 40
 """Sequences with at least this many frames show a progress bar on a terminal."""
 
 
-def _phases(phase: str) -> tuple[str, ...]:
-    if phase == "both":
-        return ("forward", "reverse")
-    if phase in ("forward", "reverse", "summary", "paths"):
-        return (phase,)
-    raise InputError(f"unknown phase {phase!r}; use 'both', 'forward', 'reverse', 'summary' "
-                     f"or 'paths'")
+def frame_formats() -> tuple[str, ...]:
+    """The formats `save_frames` writes: the registered writers with a ``frame`` encoder."""
+    from adviz.writers import writers
+
+    return tuple(w.name for w in writers().values() if w.frame is not None)
+
+
+def _encoder(fmt: str, scale: float) -> Callable[[str], bytes]:
+    from adviz.writers import writers
+
+    writer = writers().get(fmt)
+    if writer is None or writer.frame is None:
+        raise InputError(f"unknown frame format {fmt!r}; use "
+                         f"{', '.join(map(repr, frame_formats()))}")
+    frame_encoder = writer.frame
+    return lambda svg: frame_encoder(svg, scale)
 
 
 def save_frames(
@@ -107,29 +116,17 @@ def save_frames(
         Graphviz or the PNG renderer failed, or the folder is not writable;
         the folder's previous frames are then left as they were.
     """
-    if fmt not in FORMATS:
-        raise InputError(f"unknown frame format {fmt!r}; use 'svg' or 'png'")
-    phases = _phases(phase)
+    encode = _encoder(fmt, scale)
+    phases = expand_phases(phase, FRAME_PHASES, "save_frames")
     resolved = get_theme(theme)
     if phases == ("paths",):
         from adviz.renderers.path_svg import path_frames
 
         svgs = path_frames(trace, input, theme=resolved, rankdir=rankdir, engine=engine,
                            full=full)
-        data = _png_all(svgs, scale) if fmt == "png" else [s.encode("utf-8") for s in svgs]
-        return replace_sequence(directory, "paths", f".{fmt}", data)
+        return replace_sequence(directory, "paths", f".{fmt}", [encode(s) for s in svgs])
     fig = figure(trace, theme=resolved, rankdir=rankdir, engine=engine, collapse=collapse,
                  full=full)
-    encode: Callable[[str], bytes]
-    if fmt == "png":
-        from adviz.renderers.raster import svg_to_png
-
-        def encode(svg: str) -> bytes:
-            return svg_to_png(svg, scale=scale)
-    else:
-        def encode(svg: str) -> bytes:
-            return svg.encode("utf-8")
-
     total = sum(frame_count(trace, p) for p in phases)
     show = progress if progress is not None else (
         total >= PROGRESS_THRESHOLD and sys.stderr.isatty())
@@ -153,12 +150,6 @@ def save_frames(
 def render_frame(fig: Figure, content: Frame) -> str:
     """One frame file's SVG text: the step every frame goes through."""
     return paint(fig, content)
-
-
-def _png_all(svgs: list[str], scale: float) -> list[bytes]:
-    from adviz.renderers.raster import svg_to_png
-
-    return [svg_to_png(svg, scale=scale) for svg in svgs]
 
 
 class _NoBar:

@@ -13,13 +13,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from adviz.writers import Writer, _always, register_writer, text_writer
+from adviz.core.phases import PLAY_PHASES
+from adviz.writers import Writer, register_writer, text_writer
+from adviz.writers.options import RANKDIR, THEME, TITLE, Option, phase_option
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
 
-OPTIONS = ("theme", "rankdir", "phase", "title")
-"""Keyword options the html writer accepts (passed to `adviz.renderers.player.player_html`)."""
+DECLARED: tuple[Option, ...] = (THEME, RANKDIR, phase_option(PLAY_PHASES, "both"), TITLE)
+"""The options of the html writer (passed to `adviz.renderers.player.player_html`)."""
+
+OPTIONS = tuple(option.name for option in DECLARED)
+"""Names of the keyword options the html writer accepts."""
 
 
 def _player(trace: Trace, **options: Any) -> str:
@@ -28,8 +33,10 @@ def _player(trace: Trace, **options: Any) -> str:
     return player_html(trace, **options)
 
 
-write_html = text_writer("the html format", OPTIONS, _player)
-"""Render the player and write it atomically (options: `OPTIONS`)."""
+write_html = text_writer("html", DECLARED, _player)
+"""Render the player and write it atomically (options: `DECLARED`)."""
 
-register_writer(Writer("html", (".html", ".htm"), write_html, _always,
-                       description="self-contained HTML player of the forward and reverse pass"))
+register_writer(Writer("html", (".html", ".htm"), write_html,
+                       description="self-contained HTML player of the forward and reverse pass",
+                       options=DECLARED, filename="index.html", mime="text/html",
+                       default=True))

@@ -14,9 +14,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from adviz.core.phases import STAGE_PHASES
 from adviz.renderers.svg import to_svg
-from adviz.writers import Writer, _always, register_writer
+from adviz.writers import Writer, register_writer
 from adviz.writers.files import atomic_write_text
+from adviz.writers.options import (
+    COLLAPSE,
+    ENGINE,
+    FULL,
+    RANKDIR,
+    STAGE,
+    THEME,
+    Option,
+    phase_option,
+)
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
@@ -25,9 +36,17 @@ if TYPE_CHECKING:
 def write_svg(
     trace: Trace, path: Path, *, phase: str = "reverse", stage: int = -1, **options: Any
 ) -> None:
-    """Write one frame; ``options`` are `adviz.to_svg`'s (``theme``, ``rankdir``, ``engine``)."""
+    """Write one frame; the options are `adviz.to_svg`'s (`OPTIONS`)."""
     atomic_write_text(path, to_svg(trace, phase, stage, **options))
 
 
-register_writer(Writer("svg", (".svg",), write_svg, _always,
-                       description="one frame as SVG (options: phase, stage, theme, rankdir)"))
+OPTIONS: tuple[Option, ...] = (
+    phase_option(STAGE_PHASES, "reverse"), STAGE, THEME, RANKDIR, ENGINE, COLLAPSE, FULL,
+    Option("analytic", bool, False, "the SymPy gradient beside the numbers (summary only)"),
+)
+"""The options of the svg writer (`adviz.to_svg`'s)."""
+
+register_writer(Writer("svg", (".svg",), write_svg,
+                       description="one stage as SVG; in adviz render, every stage (frames/)",
+                       options=OPTIONS, filename="{phase}.svg", mime="image/svg+xml",
+                       frame=lambda svg, scale: svg.encode("utf-8"), default=True))

@@ -14,9 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adviz.core.phases import PLAY_PHASES
 from adviz.renderers.tikz import to_beamer
-from adviz.writers import Writer, _always, register_writer
+from adviz.writers import Writer, register_writer
 from adviz.writers.files import atomic_write_text
+from adviz.writers.options import ENGINE, RANKDIR, THEME, TITLE, Option, phase_option
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
@@ -31,6 +33,13 @@ def write_tex(trace: Trace, path: Path, *, phase: str = "reverse", standalone: b
                                       rankdir=rankdir, engine=engine, theme=theme))
 
 
-register_writer(Writer("tex", (".tex",), write_tex, _always,
-                       description="Beamer slides, one overlay per stage (options: phase, "
-                                   "standalone, title, rankdir, theme)"))
+OPTIONS: tuple[Option, ...] = (
+    phase_option(PLAY_PHASES, "reverse"),
+    Option("standalone", bool, True, "a whole document (False: one frame to \\input)"),
+    TITLE, RANKDIR, ENGINE, THEME,
+)
+"""The options of the tex writer (`adviz.to_beamer`'s)."""
+
+register_writer(Writer("tex", (".tex",), write_tex,
+                       description="Beamer slides, one overlay per stage",
+                       options=OPTIONS, filename="slides.tex", mime="text/x-tex"))

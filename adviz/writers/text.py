@@ -19,7 +19,7 @@ import networkx as nx
 
 from adviz.formatting import json_value
 from adviz.text.tables import walkthrough
-from adviz.writers import Writer, _always, register_writer
+from adviz.writers import Writer, register_writer
 from adviz.writers.files import atomic_write_text
 
 if TYPE_CHECKING:
@@ -34,19 +34,22 @@ def graph_json(trace: Trace) -> str:
 
 
 def _walkthrough_writer(fmt: str) -> Any:
-    def write(trace: Trace, path: Path, **options: Any) -> None:
+    def write(trace: Trace, path: Path) -> None:
         atomic_write_text(path, walkthrough(trace, fmt))
 
     return write
 
 
-def _write_json(trace: Trace, path: Path, **options: Any) -> None:
+def _write_json(trace: Trace, path: Path) -> None:
     atomic_write_text(path, graph_json(trace))
 
 
-register_writer(Writer("markdown", (".md", ".markdown"), _walkthrough_writer("markdown"), _always,
-                       description="walkthrough table in Markdown"))
-register_writer(Writer("text", (".txt",), _walkthrough_writer("text"), _always,
-                       description="walkthrough as plain text"))
-register_writer(Writer("json", (".json",), _write_json, _always,
-                       description="the graph as NetworkX node-link JSON"))
+register_writer(Writer("markdown", (".md", ".markdown"), _walkthrough_writer("markdown"),
+                       description="walkthrough table in Markdown",
+                       filename="walkthrough.md", mime="text/markdown", default=True))
+register_writer(Writer("text", (".txt",), _walkthrough_writer("text"),
+                       description="walkthrough as plain text",
+                       filename="walkthrough.txt", mime="text/plain"))
+register_writer(Writer("json", (".json",), _write_json,
+                       description="the graph as NetworkX node-link JSON",
+                       filename="graph.json", mime="application/json", default=True))

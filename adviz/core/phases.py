@@ -1,0 +1,132 @@
+"""The phases: which part of the computation a picture, a page or a file shows.
+
+A *phase* names what is drawn: the ``forward`` pass, the ``reverse`` pass,
+or the ``summary`` (every value and adjoint at once). Options that show
+several of them also accept ``both`` (the forward pass, then the reverse
+pass) and, for frame sequences, ``paths`` (the chain-rule paths of one input,
+then their sum). Every module that takes a ``phase`` reads its vocabulary
+from here.
+
+Examples
+--------
+>>> Phase.FORWARD == "forward"
+True
+>>> expand_phases("both")
+('forward', 'reverse')
+>>> check_phase("sideways", PLAY_PHASES, "an animation")
+Traceback (most recent call last):
+...
+adviz.errors.InputError: unknown phase 'sideways' for an animation; use 'forward', 'reverse', 'both'
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from typing import Literal
+
+from adviz.errors import InputError
+
+
+class Phase(enum.StrEnum):
+    """Every phase name adviz knows; members compare equal to their strings."""
+
+    FORWARD = "forward"
+    """The forward pass: one stage per node, values computed."""
+    REVERSE = "reverse"
+    """The reverse pass: one stage per node, adjoints accumulated."""
+    SUMMARY = "summary"
+    """One picture with every value and every adjoint."""
+    BOTH = "both"
+    """The forward pass, then the reverse pass."""
+    PATHS = "paths"
+    """The chain-rule paths of one input, one at a time, then their sum."""
+
+
+PhaseName = Literal["forward", "reverse", "summary", "both", "paths"]
+"""The phase names as a type (for annotations)."""
+
+PASSES: tuple[str, ...] = (Phase.FORWARD.value, Phase.REVERSE.value)
+"""The two passes, each a sequence of stages."""
+
+STAGE_PHASES: tuple[str, ...] = (*PASSES, Phase.SUMMARY.value)
+"""What one frame shows: a stage of a pass, or the summary."""
+
+PLAY_PHASES: tuple[str, ...] = (*PASSES, Phase.BOTH.value)
+"""What an animation, a player or slides play: one pass or both."""
+
+FRAME_PHASES: tuple[str, ...] = (*PLAY_PHASES, Phase.SUMMARY.value, Phase.PATHS.value)
+"""What a sequence of frame files holds (`adviz.save_frames`)."""
+
+ALL_PHASES: tuple[str, ...] = tuple(p.value for p in Phase)
+"""Every phase name, in the order of `Phase`."""
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(repr(str(n)) for n in names)
+
+
+def check_phase(phase: object, allowed: Iterable[str] = ALL_PHASES, where: str = "") -> str:
+    """Return ``phase`` as a plain string when it is one of ``allowed``.
+
+    Parameters
+    ----------
+    phase
+        The value given (a string or a `Phase`).
+    allowed
+        The phases the caller takes.
+    where
+        What takes them, for the message (``"png"``, ``"the player"``).
+
+    Raises
+    ------
+    InputError
+        ``phase`` is not a phase name (``unknown phase``), or one that
+        ``where`` does not take (``phase 'x' does not apply to <where>
+        (it takes: ...)``).
+
+    Examples
+    --------
+    >>> check_phase(Phase.REVERSE, PASSES)
+    'reverse'
+    >>> check_phase("both", PASSES, "png")
+    Traceback (most recent call last):
+    ...
+    adviz.errors.InputError: phase 'both' does not apply to png (it takes: 'forward', 'reverse')
+    """
+    names = tuple(str(a) for a in allowed)
+    if not isinstance(phase, str):
+        raise InputError(f"phase must be a string such as 'reverse', not {phase!r}")
+    if phase in names:
+        return str(phase)  # a Phase member becomes its plain string
+    if phase not in ALL_PHASES:
+        target = f" for {where}" if where else ""
+        raise InputError(f"unknown phase {phase!r}{target}; use {_quoted(names)}")
+    target = where or "this output"
+    raise InputError(f"phase {phase!r} does not apply to {target} (it takes: {_quoted(names)})")
+
+
+def expand_phases(phase: object, allowed: Iterable[str] = FRAME_PHASES,
+                  where: str = "") -> tuple[str, ...]:
+    """The single phases a (possibly multi-phase) option means, in drawing order.
+
+    ``"both"`` is ``("forward", "reverse")``; any other phase is itself.
+
+    Raises
+    ------
+    InputError
+        ``phase`` is not one of ``allowed`` (see `check_phase`).
+
+    Examples
+    --------
+    >>> expand_phases("reverse")
+    ('reverse',)
+    >>> expand_phases(Phase.BOTH, PLAY_PHASES)
+    ('forward', 'reverse')
+    """
+    name = check_phase(phase, allowed, where)
+    return PASSES if name == Phase.BOTH else (name,)
+
+
+__all__ = ["ALL_PHASES", "FRAME_PHASES", "PASSES", "PLAY_PHASES", "STAGE_PHASES", "Phase",
+           "PhaseName", "check_phase", "expand_phases"]

@@ -1,0 +1,68 @@
+"""The phase vocabulary: one definition, used by the writers and the faces."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from adviz.core.phases import (
+    ALL_PHASES,
+    FRAME_PHASES,
+    PASSES,
+    PLAY_PHASES,
+    STAGE_PHASES,
+    Phase,
+    check_phase,
+    expand_phases,
+)
+from adviz.errors import InputError
+
+PACKAGE = Path(__file__).resolve().parents[1] / "adviz"
+
+
+def test_members_are_the_phase_strings() -> None:
+    assert [p.value for p in Phase] == ["forward", "reverse", "summary", "both", "paths"]
+    assert ALL_PHASES == tuple(p.value for p in Phase)
+    assert Phase("reverse") is Phase.REVERSE and Phase.REVERSE == "reverse"
+
+
+def test_subsets() -> None:
+    assert PASSES == ("forward", "reverse")
+    assert set(STAGE_PHASES) == {"forward", "reverse", "summary"}
+    assert set(PLAY_PHASES) == {"forward", "reverse", "both"}
+    assert set(FRAME_PHASES) == set(ALL_PHASES)
+
+
+@pytest.mark.parametrize("phase", list(Phase))
+def test_expand(phase: Phase) -> None:
+    expanded = expand_phases(phase)
+    assert expanded == (PASSES if phase == "both" else (phase.value,))
+    assert all(type(p) is str for p in expanded)
+
+
+def test_check_messages() -> None:
+    assert check_phase(Phase.SUMMARY, STAGE_PHASES) == "summary"
+    with pytest.raises(InputError, match=r"^unknown phase 'sideways' for png; use 'forward'"):
+        check_phase("sideways", PASSES, "png")
+    with pytest.raises(InputError, match=r"^phase 'both' does not apply to png \(it takes: "
+                                         r"'forward', 'reverse'\)$"):
+        check_phase("both", PASSES, "png")
+    with pytest.raises(InputError, match="must be a string"):
+        check_phase(3, PASSES)
+
+
+def test_writers_and_faces_define_no_phase_list_of_their_own() -> None:
+    """Only adviz/core/phases.py spells a collection of phase names in these layers."""
+    offenders = []
+    for folder in ("writers", "faces", "core"):
+        for path in (PACKAGE / folder).rglob("*.py"):
+            if path.name == "phases.py" and folder == "core":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+                    names = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+                    if len([n for n in names if n in ALL_PHASES]) >= 2:
+                        offenders.append(f"{path.name}:{node.lineno} {names}")
+    assert offenders == []
