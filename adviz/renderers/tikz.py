@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from adviz.errors import InputError
+from adviz.core.phases import PLAY_PHASES, expand_phases
 from adviz.formatting import escape_latex
 from adviz.scene.figure import Figure, figure
 from adviz.scene.painted import Painted, edge_element, node_element
@@ -237,13 +237,6 @@ def _scale_open(layout: Layout) -> tuple[str, str]:
     return "\\resizebox{!}{0.62\\textheight}{%", "}"
 
 
-def _check_phase(phase: str) -> tuple[str, ...]:
-    if phase == "both":
-        return ("forward", "reverse")
-    if phase in ("forward", "reverse"):
-        return (phase,)
-    raise InputError(f"unknown phase {phase!r} for slides; use 'reverse', 'forward' or 'both'")
-
 
 def to_tikz(trace: Trace, phase: str = "reverse", stage: int = -1, *, rankdir: str = "LR",
             engine: str | None = None, theme: str | Theme = "light",
@@ -327,7 +320,7 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
     >>> fragment.startswith(r"\begin{frame}"), fragment.count(r"\only<")
     (True, 12)
     """
-    phases = _check_phase(phase)
+    phases = expand_phases(phase, PLAY_PHASES, "slides")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
                  full=full)
     if title is None:

@@ -37,6 +37,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from adviz.core.phases import PASSES, STAGE_PHASES, Phase, check_phase
 from adviz.errors import InputError
 from adviz.scene.style import EDGE_SIZE, LINE_SIZE, NAME_SIZE
 from adviz.text.labels import (
@@ -54,7 +55,8 @@ if TYPE_CHECKING:
     from adviz.core.stages import Contribution, Stage
     from adviz.core.tracing import Trace
 
-PHASES = ("forward", "reverse", "summary")
+PHASES = STAGE_PHASES
+"""What one frame shows (`adviz.core.phases.STAGE_PHASES`)."""
 
 
 @dataclass(frozen=True)
@@ -201,10 +203,8 @@ def frame_count(trace: Trace, phase: str) -> int:
     >>> frame_count(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2), "forward")
     6
     """
-    if phase == "summary":
+    if check_phase(phase, STAGE_PHASES) == Phase.SUMMARY:
         return 1
-    if phase not in PHASES:
-        raise InputError(f"unknown phase {phase!r}; use 'forward', 'reverse' or 'summary'")
     return len(trace.stages(phase))
 
 
@@ -279,8 +279,7 @@ class Walker:
     """
 
     def __init__(self, trace: Trace, phase: str) -> None:
-        if phase not in ("forward", "reverse"):
-            raise InputError(f"unknown phase {phase!r}; use 'forward' or 'reverse'")
+        phase = check_phase(phase, PASSES)
         self.trace = trace
         self.phase = phase
         self.stages = trace.stages(phase)

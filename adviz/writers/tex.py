@@ -11,6 +11,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,16 @@ from adviz.core.phases import PLAY_PHASES
 from adviz.renderers.tikz import to_beamer
 from adviz.writers import Writer, register_writer
 from adviz.writers.files import atomic_write_text
-from adviz.writers.options import ENGINE, RANKDIR, THEME, TITLE, Option, phase_option
+from adviz.writers.options import (
+    COLLAPSE,
+    ENGINE,
+    FULL,
+    RANKDIR,
+    THEME,
+    TITLE,
+    Option,
+    phase_option,
+)
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
@@ -27,16 +37,18 @@ if TYPE_CHECKING:
 
 def write_tex(trace: Trace, path: Path, *, phase: str = "reverse", standalone: bool = True,
               title: str | None = None, rankdir: str = "LR", engine: str | None = None,
-              theme: str | Theme = "light") -> None:
+              theme: str | Theme = "light", collapse: Iterable[str] | None = None,
+              full: bool = False) -> None:
     """Write Beamer slides; the options are `adviz.renderers.tikz.to_beamer`'s."""
     atomic_write_text(path, to_beamer(trace, phase, standalone=standalone, title=title,
-                                      rankdir=rankdir, engine=engine, theme=theme))
+                                      rankdir=rankdir, engine=engine, theme=theme,
+                                      collapse=collapse, full=full))
 
 
 OPTIONS: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"),
     Option("standalone", bool, True, "a whole document (False: one frame to \\input)"),
-    TITLE, RANKDIR, ENGINE, THEME,
+    TITLE, RANKDIR, ENGINE, THEME, COLLAPSE, FULL,
 )
 """The options of the tex writer (`adviz.to_beamer`'s)."""
 
