@@ -99,16 +99,16 @@ class SvgPainter:
     def _text_block(self, lines: tuple[Line, ...], cx: float, cy: float, override: str | None,
                     out: list[str], bold_role: str | None = None,
                     left: float | None = None) -> None:
+        """Lines centred on ``(cx, cy)`` (or from ``left``); the group sets the anchor and the
+        root the font, so each line carries only its position, size and colour."""
         styles = self.fig.styles["text"]
-        anchor = "middle" if left is None else "start"
-        x = cx if left is None else left
+        x = _f(cx if left is None else left)
         for line, centre in zip(lines, line_centres(cy, [line.size for line in lines])):
             colour = override or styles[line.role]
             weight = ' font-weight="bold"' if line.role == bold_role else ""
-            out.append(f'<text text-anchor="{anchor}" x="{_f(x)}" '
-                       f'y="{_f(text_baseline(centre, line.size))}" '
-                       f'font-family="{self.font}" font-size="{_f(line.size)}"'
-                       f'{weight} fill="{colour}">{_esc(line.text)}</text>')
+            out.append(f'<text x="{x}" y="{_f(text_baseline(centre, line.size))}" '
+                       f'font-size="{_f(line.size)}"{weight} fill="{colour}">'
+                       f"{_esc(line.text)}</text>")
 
     def _cluster(self, number: int, shape: ClusterShape, out: list[str]) -> None:
         theme = self.fig.theme
@@ -120,7 +120,7 @@ class SvgPainter:
                    f'fill-opacity="0.9" stroke="{theme.cluster_stroke}" stroke-width="1" '
                    f'stroke-dasharray="5,3"/>')
         out.append(f'<text text-anchor="start" x="{_f(shape.label_x)}" '
-                   f'y="{_f(shape.label_y)}" font-family="{self.font}" '
+                   f'y="{_f(shape.label_y)}" '
                    f'font-size="{_f(CLUSTER_SIZE)}" font-style="italic" '
                    f'fill="{theme.text}">{_esc(shape.label)}</text>')
         out.append("</g>")
@@ -133,7 +133,8 @@ class SvgPainter:
             return cached
         shape: NodeShape = self.fig.nodes[node_id]
         style = self.fig.styles["node"][view.kind][view.state]
-        out = [f'<g id="node{self.number[node_id]}" class="node" data-state="{view.state}">',
+        out = [f'<g id="node{self.number[node_id]}" class="node" data-state="{view.state}" '
+               f'text-anchor="middle">',
                f"<title>{_esc(node_id)}</title>",
                f'<rect x="{_f(shape.x - shape.width / 2)}" y="{_f(shape.y - shape.height / 2)}" '
                f'width="{_f(shape.width)}" height="{_f(shape.height)}" rx="6" ry="6" '
@@ -155,7 +156,9 @@ class SvgPainter:
         colour, opacity = style["colour"], style["opacity"]
         alpha = "" if opacity == 1.0 else f' stroke-opacity="{opacity}" fill-opacity="{opacity}"'
         points, arrow = shape.route(view.toward_parent)
-        out = [f'<g id="edge{self.edge_number[key]}" class="edge" data-state="{view.state}">',
+        anchor = "middle" if shape.label_left is None else "start"
+        out = [f'<g id="edge{self.edge_number[key]}" class="edge" data-state="{view.state}" '
+               f'text-anchor="{anchor}">',
                f"<title>{_esc(shape.parent)}-&gt;{_esc(shape.child)}</title>",
                f'<path fill="none" stroke="{colour}" stroke-width="{_f(style["width"])}"{alpha} '
                f'd="{_path(points)}"/>']
@@ -187,7 +190,7 @@ class SvgPainter:
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(width)}pt" '
             f'height="{_f(height)}pt" viewBox="0.00 0.00 {_f(width)} {_f(height)}">',
             f'<g id="graph0" class="graph" data-phase="{content.phase}" '
-            f'data-stage="{content.index}">',
+            f'data-stage="{content.index}" font-family="{font}">',
             f"<title>{_esc(self.output)}</title>",
             f'<rect x="0" y="0" width="{_f(width)}" height="{_f(height)}" '
             f'fill="{theme.background}" stroke="none"/>',
@@ -200,7 +203,7 @@ class SvgPainter:
             notice = k >= len(caption)
             extra = ' font-style="italic" class="notice"' if notice else ""
             colour = theme.muted_text if notice else theme.text
-            out.append(f'<text x="{_f(band.x)}" y="{_f(line_base)}" font-family="{font}" '
+            out.append(f'<text x="{_f(band.x)}" y="{_f(line_base)}" '
                        f'font-size="{_f(TITLE_SIZE)}"{extra} fill="{colour}">{_esc(text)}</text>')
         out.append("</g>")
         if self.clusters:
@@ -217,7 +220,7 @@ class SvgPainter:
                 weight = ' font-weight="bold"' if line.role == "name" else ""
                 out.append(f'<text x="{_f(band.x)}" '
                            f'y="{_f(text_baseline(y + line_height / 2, line.size))}" '
-                           f'font-family="{font}" font-size="{_f(line.size)}"{weight} '
+                           f'font-size="{_f(line.size)}"{weight} '
                            f'fill="{styles[line.role]}">{_esc(text)}</text>')
                 y += line_height
             out.append("</g>")

@@ -91,7 +91,8 @@ def replace_sequence(
 ) -> list[Path]:
     """Replace the frame sequence ``prefix-NNN<suffix>`` in ``folder`` as a whole.
 
-    ``frames`` may be a generator: nothing in ``folder`` changes until every
+    ``frames`` may be a generator: each frame is written as it comes (nothing
+    holds the whole sequence), and nothing in ``folder`` changes until every
     frame has been produced. Old frames of the same sequence (also from a
     longer earlier run) are removed; other files are left alone.
 
@@ -100,23 +101,49 @@ def replace_sequence(
     list of Path
         The new frame files, in order.
     """
+    return replace_sequences(folder, {prefix: (suffix, frames)})[prefix]
+
+
+def replace_sequences(
+    folder: str | os.PathLike[str], sequences: dict[str, tuple[str, Iterable[bytes]]]
+) -> dict[str, list[Path]]:
+    """Replace several frame sequences at once: ``{prefix: (suffix, frames)}``.
+
+    Every frame of every sequence is streamed into one staging folder first;
+    only when all are complete are the old sequences replaced, so a failure in
+    the last frame of the last sequence leaves every old sequence as it was.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> done = replace_sequences(folder, {"forward": (".svg", iter([b"<svg/>"])),
+    ...                                   "reverse": (".svg", (b"<svg/>" for _ in range(2)))})
+    >>> sorted(p.name for p in folder.iterdir())
+    ['forward-000.svg', 'reverse-000.svg', 'reverse-001.svg']
+    """
     target = Path(folder)
     _prepare_folder(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".{prefix}-", suffix=".tmp", dir=target))
+    staging = Path(tempfile.mkdtemp(prefix=".frames-", suffix=".tmp", dir=target))
     try:
-        names = []
-        for index, data in enumerate(frames):
-            name = sequence_name(prefix, index, suffix)
-            (staging / name).write_bytes(data)
-            os.chmod(staging / name, _FILE_MODE)
-            names.append(name)
-        pattern = re.compile(re.escape(prefix) + r"-\d{3,}" + re.escape(suffix) + "$")
-        for old in sorted(target.iterdir()):
-            if pattern.match(old.name) and old.name not in names:
-                old.unlink()
-        for name in names:
-            os.replace(staging / name, target / name)
-        return [target / name for name in names]
+        names: dict[str, list[str]] = {}
+        for prefix, (suffix, frames) in sequences.items():
+            names[prefix] = []
+            for index, data in enumerate(frames):
+                name = sequence_name(prefix, index, suffix)
+                (staging / name).write_bytes(data)
+                os.chmod(staging / name, _FILE_MODE)
+                names[prefix].append(name)
+        for prefix, (suffix, _) in sequences.items():
+            pattern = re.compile(re.escape(prefix) + r"-\d{3,}" + re.escape(suffix) + "$")
+            keep = set(names[prefix])
+            for old in sorted(target.iterdir()):
+                if pattern.match(old.name) and old.name not in keep:
+                    old.unlink()
+        for prefix in sequences:
+            for name in names[prefix]:
+                os.replace(staging / name, target / name)
+        return {prefix: [target / name for name in names[prefix]] for prefix in sequences}
     except OSError as err:
         raise RenderError(f"cannot write frames into {str(target)!r}: {err.strerror}") from err
     finally:

@@ -1,11 +1,13 @@
 """`save_frames`: every stage of a pass as numbered SVG or PNG files.
 
 Frames are named ``forward-000.svg, forward-001.svg, ...`` and
-``reverse-000.svg, ...`` (the stage number, three digits). All frames are
-rendered first, from one stored layout; only then does each sequence replace
-the folder's old frames of that sequence as a whole (`adviz.writers.files.replace_sequence`),
-so stale frames of a longer earlier run disappear and a failure midway leaves
-the previous output as it was. ``phase="paths"`` writes the chain-rule path
+``reverse-000.svg, ...`` (the stage number, three digits). Frames are
+painted from one scene (`adviz.scene.figure.figure`), each from the one before,
+and streamed into a staging folder as they are produced (memory does not grow
+with the number of frames); only when every frame of every sequence is there
+do the sequences replace the folder's old frames as a whole
+(`adviz.writers.files.replace_sequences`), so stale frames of a longer earlier
+run disappear and a failure midway leaves the previous output as it was. ``phase="paths"`` writes the chain-rule path
 frames of one input (`adviz.path_frames`) as ``paths-000.svg, ...``.
 
 Examples
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +33,7 @@ from adviz.renderers.svg import paint
 from adviz.scene.content import frame_count
 from adviz.scene.figure import figure
 from adviz.scene.style import Theme, get_theme
-from adviz.writers.files import replace_sequence
+from adviz.writers.files import replace_sequence, replace_sequences
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
@@ -131,20 +133,18 @@ def save_frames(
     show = progress if progress is not None else (
         total >= PROGRESS_THRESHOLD and sys.stderr.isatty())
     bar = _progress(total, show, f"{fmt} frames")
-    rendered: dict[str, list[bytes]] = {}
+
+    def stream(name: str) -> Iterator[bytes]:
+        for content in fig.frames(name):
+            yield encode(render_frame(fig, content))
+            bar.update(1)
+
     try:
-        for name in phases:
-            frames = []
-            for content in fig.frames(name):
-                frames.append(encode(render_frame(fig, content)))
-                bar.update(1)
-            rendered[name] = frames
+        written = replace_sequences(directory, {name: (f".{fmt}", stream(name))
+                                                for name in phases})
     finally:
         bar.close()
-    paths: list[Path] = []
-    for name in phases:
-        paths += replace_sequence(directory, name, f".{fmt}", rendered[name])
-    return paths
+    return [path for name in phases for path in written[name]]
 
 
 def render_frame(fig: Figure, content: Frame) -> str:
