@@ -12,6 +12,8 @@ Examples
 {'x1': -2.14112, 'x2': 1.85888}
 """
 
+from typing import TYPE_CHECKING
+
 from adviz.core.checks import GradCheck, check_grad
 from adviz.core.functions import abs_ as abs
 from adviz.core.functions import cos, exp, log, relu, sigmoid, sin, sqrt, tan, tanh
@@ -32,33 +34,57 @@ from adviz.errors import (
     RenderError,
     TraceError,
 )
-from adviz.renderers.path_svg import path_frames
-from adviz.renderers.plotting import animate, animate_descent, draw
-from adviz.renderers.svg import to_svg
-from adviz.renderers.tikz import to_beamer, to_tikz
-from adviz.scene.collapse import CollapsedView, collapsed_view
 from adviz.scene.style import THEMES, Theme, get_theme
 from adviz.text.tables import walkthrough
-from adviz.writers import save
-from adviz.writers.frames import save_frames
+
+if TYPE_CHECKING:
+    from adviz.core.importers.jax_graph import from_jax
+    from adviz.core.importers.micrograd_graph import from_micrograd
+    from adviz.core.importers.torch_graph import from_torch
+    from adviz.renderers.path_svg import path_frames
+    from adviz.renderers.plotting import animate, animate_descent, draw
+    from adviz.renderers.svg import to_svg
+    from adviz.renderers.tikz import to_beamer, to_tikz
+    from adviz.scene.collapse import CollapsedView, collapsed_view
+    from adviz.writers import save
+    from adviz.writers.frames import save_frames
 
 __version__ = "0.1.0"
 
-_IMPORTERS = {
+_LAZY = {
     "from_micrograd": "adviz.core.importers.micrograd_graph",
     "from_torch": "adviz.core.importers.torch_graph",
     "from_jax": "adviz.core.importers.jax_graph",
+    "path_frames": "adviz.renderers.path_svg",
+    "animate": "adviz.renderers.plotting",
+    "animate_descent": "adviz.renderers.plotting",
+    "draw": "adviz.renderers.plotting",
+    "to_svg": "adviz.renderers.svg",
+    "to_beamer": "adviz.renderers.tikz",
+    "to_tikz": "adviz.renderers.tikz",
+    "CollapsedView": "adviz.scene.collapse",
+    "collapsed_view": "adviz.scene.collapse",
+    "save": "adviz.writers",
+    "save_frames": "adviz.writers.frames",
 }
+"""Public names whose modules load on first use: ``import adviz`` and tracing need
+neither Graphviz nor a renderer, and never a framework."""
 
 
 def __getattr__(name: str) -> object:
-    """The framework importers, loaded on first use (``import adviz`` loads no framework)."""
-    module = _IMPORTERS.get(name)
+    """Load a public name of `_LAZY` on first use."""
+    module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'adviz' has no attribute {name!r}")
     import importlib
 
-    return getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "OPS",
