@@ -18,7 +18,7 @@ from adviz.writers import Writer, _always, register_writer, text_writer
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
 
-OPTIONS = ("theme", "rankdir", "phase", "title")
+OPTIONS = ("theme", "rankdir", "phase", "title", "engine", "collapse", "full")
 """Keyword options the html writer accepts (passed to `adviz.renderers.player.player_html`)."""
 
 
