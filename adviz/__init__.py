@@ -32,6 +32,7 @@ from adviz.errors import (
     RenderError,
     TraceError,
 )
+from adviz.faces import notebook as _notebook  # noqa: F401 (installs the notebook display)
 from adviz.renderers.path_svg import path_frames
 from adviz.renderers.plotting import animate, animate_descent, draw
 from adviz.renderers.svg import to_svg

@@ -56,12 +56,6 @@ def light(seed: adviz.Trace, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def expected_records(trace: adviz.Trace, phase: str, stage: int, theme: str,
-                     **options: Any) -> dict[str, Painted]:
-    """What the SVG frame file of a stage draws (the reference painter), element by element."""
-    return painted(to_svg(trace, phase, stage, theme=theme, **options))
-
-
 def shown_svg(page: Any, root: str) -> str:
     """The player's frame as it is now, serialised from the browser's DOM."""
     return str(page.evaluate(

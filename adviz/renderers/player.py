@@ -140,12 +140,12 @@ def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable
                     state = states.setdefault(view.state, len(states))
                     nodes.append([node_number[node], state, *lines.refs(view.lines)])
             edges: list[Any] = []
-            for key, view in change.edges.items():
-                if shown_edges.get(key) != view:
-                    shown_edges[key] = view
-                    state = states.setdefault(view.state, len(states))
-                    edges.append([edge_number[key], state, int(view.toward_parent),
-                                  *lines.refs(view.lines)])
+            for key, edge in change.edges.items():
+                if shown_edges.get(key) != edge:
+                    shown_edges[key] = edge
+                    state = states.setdefault(edge.state, len(states))
+                    edges.append([edge_number[key], state, int(edge.toward_parent),
+                                  *lines.refs(edge.lines)])
             stages.append([nodes, edges])
         phases.append({"name": name, "label": PHASE_LABELS[name], "captions": captions,
                        "stages": stages})
