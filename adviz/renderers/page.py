@@ -23,7 +23,7 @@ Examples
 >>> fig = figure(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2))
 >>> data = scene_data(fig)
 >>> data["nodes"][0][:2], len(data["edges"])
-(['x1', 'input'], 7)
+(['x1', 'input'], 8)
 >>> data["edges"][0][2].startswith("M"), data["styles"]["edge"]["gradient"]["width"]
 (True, 2.6)
 """
@@ -37,9 +37,11 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from adviz.formatting import format_number
 from adviz.scene.style import LINE_SPACING, TITLE_SIZE
 
 if TYPE_CHECKING:
+    from adviz.core.tracing import Trace
     from adviz.scene.content import Line
     from adviz.scene.figure import Arrow, Figure
 
@@ -88,6 +90,20 @@ def json_for_script(data: Any) -> str:
     if "<" in text or ">" in text or "&" in text or "\u2028" in text or "\u2029" in text:
         text = text.translate(_JSON_ESCAPES)
     return text
+
+
+def default_title(trace: Trace) -> str:
+    """A page's heading: output, formula (or function name) and the point.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> default_title(adviz.trace("x * x", x=3))
+    'y = x * x at x = 3'
+    """
+    point = ", ".join(f"{k} = {format_number(v)}" for k, v in trace.inputs.items())
+    what = trace.expression or getattr(trace.function, "__name__", "f")
+    return f"{trace.output} = {what} at {point}"
 
 
 def _f(value: float) -> str:
@@ -159,6 +175,9 @@ class LineTable:
 def scene_data(fig: Figure, kinds: dict[str, str] | None = None) -> dict[str, Any]:
     """The figure as the pages' scripts read it (see the module).
 
+    ``kinds`` gives each node's kind (`adviz.scene.content.NodeView.kind`) when
+    the caller has a frame at hand; by default they are read from the summary frame.
+
     Returns
     -------
     dict
@@ -169,7 +188,7 @@ def scene_data(fig: Figure, kinds: dict[str, str] | None = None) -> dict[str, An
         ``width``, ``height``: the frame size in points.
     """
     if kinds is None:
-        kinds = {}
+        kinds = {node: view.kind for node, view in fig.frame("summary").nodes.items()}
     nodes = []
     for node in fig.view.nodes:
         shape = fig.nodes[node]

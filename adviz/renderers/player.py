@@ -41,8 +41,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from adviz.errors import InputError
-from adviz.formatting import format_number
-from adviz.renderers.page import LineTable, asset, crop, scene_data, source_hash
+from adviz.renderers.page import LineTable, asset, crop, default_title, scene_data, source_hash
 from adviz.renderers.page import json_for_script as json_for_script
 from adviz.scene.content import EdgeView, Frame, NodeView
 from adviz.text.tables import walkthrough
@@ -81,20 +80,6 @@ def _icon(name: str, extra: str = "") -> str:
     cls = f"adviz-icon {extra}".strip()
     return (f'<svg class="{cls}" viewBox="0 0 16 16" aria-hidden="true" focusable="false">'
             f"{_ICONS[name]}</svg>")
-
-
-def default_title(trace: Trace) -> str:
-    """The player's heading: output, formula (or function name) and the point.
-
-    Examples
-    --------
-    >>> import adviz
-    >>> default_title(adviz.trace("x * x", x=3))
-    'y = x * x at x = 3'
-    """
-    point = ", ".join(f"{k} = {format_number(v)}" for k, v in trace.inputs.items())
-    what = trace.expression or getattr(trace.function, "__name__", "f")
-    return f"{trace.output} = {what} at {point}"
 
 
 def _phases(phase: str) -> tuple[str, ...]:
