@@ -9,12 +9,16 @@ differences and, when SymPy is installed, with the analytic formula, and
 take gradient-descent steps.
 
 The page embeds a description of the tape (nodes in evaluation order, their
-op names and argument slots, the display texts that do not depend on the
-numbers) as JSON, and a small generated script holding the JavaScript forms
-(``js_forward``, ``js_partials``) of the ops the graph uses, taken from the
-op table. The graph is drawn at the stored layout in the same SVG as the
-frames; the page only rewrites the nodes' and edges' text and colours, so
-nothing moves when numbers change. The reverse schedule depends only on the
+op names and argument slots) as JSON, and a small generated script holding
+the JavaScript forms (``js_forward``, ``js_partials``) of the ops the graph
+uses, taken from the op table. The script computes numbers only: every label
+and caption is a template (`adviz.renderers.templates`) made once from the
+texts of `adviz.text.labels`, which it fills with the numbers it computed;
+colours and widths come from the figure's style table. The graph is painted
+once, as SVG, from the figure (`adviz.scene.figure`: every node and label
+drawn) at its first stage; the page only rewrites the nodes' and edges' text,
+colours and arrowheads from the embedded geometry, so nothing moves when
+numbers change. The reverse schedule depends only on the
 graph's structure and is recomputed in JavaScript with the algorithm of
 `adviz.core.stages.reverse_order`. Control flow taken at trace time is what the
 page replays: a Python function that branches on its inputs is replayed
@@ -298,8 +302,9 @@ def demo_data(
     -------
     tuple
         ``(data, svg, analytic_code)``: the JSON-able description, the SVG of
-        the summary frame (painted once; the page shows its caption as text)
-        and the analytic gradient's JavaScript forms by input name.
+        the first forward stage (painted once, the base the page's script
+        changes; the page shows its caption as text) and the analytic
+        gradient's JavaScript forms by input name.
 
     Examples
     --------
@@ -323,8 +328,8 @@ def demo_data(
     program = trace.program
     nodes = program.nodes
     fig = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True)
-    summary = fig.frame("summary")
-    svg = paint(fig, summary)
+    first = fig.frame("forward", 0)  # the stage the page opens at
+    svg = paint(fig, first)
 
     node_data = []
     for i, node in enumerate(nodes):
@@ -333,7 +338,7 @@ def demo_data(
         node_data.append({
             "id": node.id,
             "kind": node.kind,
-            "show": summary.nodes[node.id].kind,
+            "show": first.nodes[node.id].kind,
             "op": node.op.name if node.op is not None else None,
             "slots": slots,
             "value": node.value,
@@ -527,7 +532,8 @@ def demo_html(
         f'--adviz-min-width:{min_width};--adviz-min-height:{min_height}">\n'
         f'<h1 class="adviz-title">{heading}</h1>\n'
         '<noscript><p class="adviz-note">This demonstration computes in JavaScript; '
-        "without it the graph and the walkthrough show the traced point.</p></noscript>\n"
+        "without it the graph shows the first stage and the walkthrough the traced point."
+        "</p></noscript>\n"
         '<div class="adviz-layout">\n<div class="adviz-main">\n'
         '<section class="adviz-inputs" aria-label="Inputs"></section>\n'
         '<section class="adviz-graph" aria-label="Computational graph">\n'

@@ -51,8 +51,8 @@ SIZES = {"spacing": LINE_SPACING, "baseline": 0.35}
 """Line height (a multiple of the font size) and the baseline's offset below a line's
 centre (a multiple of the font size), as in `adviz.scene.figure`."""
 
-_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 @cache
@@ -87,8 +87,9 @@ def json_for_script(data: Any) -> str:
     """
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                       allow_nan=False)
-    if "<" in text or ">" in text or "&" in text or "\u2028" in text or "\u2029" in text:
-        text = text.translate(_JSON_ESCAPES)
+    for char, escaped in _JSON_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
     return text
 
 

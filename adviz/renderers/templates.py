@@ -26,7 +26,8 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from adviz.errors import RenderError
@@ -37,7 +38,7 @@ Template = list[Any]
 _SENTINELS = (8642.13579, 7531.24681, 6420.97531, 5319.86421, 4208.75319, 3197.64208)
 
 
-def fill(template: Template, numbers: Sequence[float]) -> str:
+def fill(template: Template, numbers: Sequence[float] | Mapping[int, float]) -> str:
     """The text of a template with its numbers (what the page's script does).
 
     Examples
@@ -70,8 +71,7 @@ def probe(render: Callable[..., Sequence[str]], count: int) -> list[Template]:
     numbers = _SENTINELS[:count]
     negative = [-n for n in numbers]
     texts, negative_texts = render(*numbers), render(*negative)
-    tokens = {pretty_number(n): k for k, n in enumerate(numbers)}
-    pattern = re.compile("|".join(re.escape(t) for t in tokens)) if tokens else None
+    tokens, pattern = _sentinel_tokens(count)
     result = []
     for text, negative_text in zip(texts, negative_texts, strict=True):
         template: Template = []
@@ -89,6 +89,13 @@ def probe(render: Callable[..., Sequence[str]], count: int) -> list[Template]:
             raise RenderError(f"the text {text!r} cannot be made a template")
         result.append(template)
     return result
+
+
+@cache
+def _sentinel_tokens(count: int) -> tuple[dict[str, int], re.Pattern[str] | None]:
+    tokens = {pretty_number(n): k for k, n in enumerate(_SENTINELS[:count])}
+    pattern = re.compile("|".join(re.escape(t) for t in tokens)) if tokens else None
+    return tokens, pattern
 
 
 def locate(text: str, numbers: Sequence[float], slots: Sequence[int] | None = None) -> Template:
@@ -115,9 +122,9 @@ def locate(text: str, numbers: Sequence[float], slots: Sequence[int] | None = No
     end = len(text)
     for number, slot in zip(reversed(numbers), reversed(slots), strict=True):
         token = " = " + pretty_number(number)
-        found = -1
-        for match in re.finditer(re.escape(token) + r"(?=$|[,;])", text[:end]):
-            found = match.start()
+        found = text.rfind(token, 0, end)
+        while found >= 0 and text[found + len(token):end][:1] not in ("", ",", ";"):
+            found = text.rfind(token, 0, found + len(token) - 1)
         if found < 0:
             raise RenderError(f"the text {text!r} does not show {pretty_number(number)} where "
                               "a template needs it")
@@ -125,8 +132,6 @@ def locate(text: str, numbers: Sequence[float], slots: Sequence[int] | None = No
         pieces[:0] = [slot, tail] if tail else [slot]
         end = found + 3
     pieces[:0] = [text[:end]]
-    values = dict(zip(slots, numbers, strict=True))
-    dense = [values.get(k, 0.0) for k in range(max(slots, default=-1) + 1)]
-    if fill(pieces, dense) != text:
+    if fill(pieces, dict(zip(slots, numbers, strict=True))) != text:
         raise RenderError(f"the text {text!r} cannot be made a template")
     return pieces
