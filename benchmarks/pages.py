@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -44,7 +45,7 @@ def mlp(sizes: tuple[int, ...]) -> adviz.Trace:
     """A tanh network with a squared-error loss, traced at one sample."""
     values: dict[str, float] = {f"x{i + 1}": 0.1 * (i + 1) for i in range(sizes[0])}
     k = 0
-    for layer, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:], strict=False), start=1):
+    for layer, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes), start=1):
         for j in range(fan_out):
             for i in range(fan_in):
                 k += 1
@@ -55,7 +56,7 @@ def mlp(sizes: tuple[int, ...]) -> adviz.Trace:
     def network(*args: float) -> Any:
         v = dict(zip(names, args, strict=True))
         h: list[Any] = [v[f"x{i + 1}"] for i in range(sizes[0])]
-        for layer, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:], strict=False), start=1):
+        for layer, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes), start=1):
             out = []
             for j in range(fan_out):
                 total = v[f"b{layer}_{j}"]
