@@ -34,6 +34,7 @@ from adviz.errors import (
     RenderError,
     TraceError,
 )
+from adviz.faces import notebook as _notebook  # noqa: F401 (installs the notebook display)
 from adviz.scene.style import THEMES, Theme, get_theme
 from adviz.text.tables import walkthrough
 

@@ -245,3 +245,85 @@ def test_custom_op_with_javascript_and_analytic_default() -> None:
     assert state in ("on", "failed", "missing")
     if state == "on":
         assert not any(g["js"] for g in page_data(page)["analytic"]["grads"])
+
+
+# --- text templates --------------------------------------------------------------------------
+
+def test_templates_give_the_label_texts_at_any_numbers() -> None:
+    """Filled with numbers, each template writes what adviz.text.labels writes for them."""
+    import random
+
+    from adviz.core.stages import Contribution
+    from adviz.renderers.templates import fill, probe
+    from adviz.text.labels import accumulation_lines, adjoint_line, contribution_label, value_line
+
+    t = adviz.trace(SEED, x1=1, x2=2)
+    data = demo_data(t, analytic=False)[0]
+    texts = data["texts"]
+    rng = random.Random(11)
+    for _ in range(200):
+        a, b, c = (rng.choice([-1, 1]) * 10 ** rng.uniform(-6, 7) for _ in range(3))
+        assert fill(texts["value"], [a]) == value_line(a)
+        assert fill(texts["adjoint"], [a]) == adjoint_line(a)
+        assert [fill(x, [a, b, c]) for x in texts["accumulation"]] == list(
+            accumulation_lines(a, b, c))
+        for edge in data["edges"]:
+            p, ch = edge["key"].split("->")
+            contribution = Contribution(p, ch, a, 0.0, b, 0.0, 0.0, "", "")
+            assert fill(edge["contribution"], [a, b]) == contribution_label(t, contribution)
+    assert probe(lambda: ("no numbers",), 0) == [["no numbers"]]
+
+
+def test_templates_give_the_captions_and_partials_at_other_points() -> None:
+    """Templates made at one point, filled with another point's numbers, give that point's
+    captions and partial labels (the reverse schedule does not depend on the point)."""
+    from adviz.renderers.templates import fill
+    from adviz.text.labels import partial_label, stage_title
+
+    t = adviz.trace(SEED, x1=1, x2=2)
+    data = demo_data(t, analytic=False)[0]
+    for point in ({"x1": 0.3, "x2": -4.5}, {"x1": -1e-5, "x2": 2e6}):
+        at = t.retrace(point)
+        values = [n.value for n in at.program.nodes]
+        for k, template in enumerate(data["titles"]["forward"]):
+            assert fill(template, values) == stage_title(at, "forward", k)
+        for k, stage in enumerate(at.reverse_stages):
+            deltas = [c.delta for c in stage.contributions] if k else []
+            assert fill(data["titles"]["reverse"][k], deltas) == stage_title(at, "reverse", k)
+        for edge in data["edges"]:
+            p, c = edge["key"].split("->")
+            partial = at.graph.edges[p, c]["partial"]
+            assert fill(edge["partial"], [partial]) == partial_label(at, p, c)
+
+
+def test_locate_refuses_a_text_without_its_number() -> None:
+    from adviz.errors import RenderError
+    from adviz.renderers.templates import locate
+
+    with pytest.raises(RenderError, match="does not show"):
+        locate("x = 2", [3.0])
+
+
+def test_no_svg_is_parsed_and_the_base_is_painted_once(seed: adviz.Trace) -> None:
+    import inspect
+
+    import adviz.renderers.demo as module
+
+    source = inspect.getsource(module)
+    assert "ElementTree" not in source and "drop_captions" not in source
+    page = demo_html(seed, analytic=False)
+    svg = adviz.to_svg(seed, "forward", 0, collapse=(), full=True)
+    assert svg[svg.index("<svg"):] in page
+    assert page.count("<svg") == 1
+
+
+def test_demo_page_grows_with_the_graph() -> None:
+    def chain(n: int) -> adviz.Trace:
+        def f(x):
+            for _ in range(n):
+                x = adviz.sin(x) + x
+            return x
+        return adviz.trace(f, x=0.5)
+
+    small, large = (len(demo_html(chain(n), analytic=False).encode()) for n in (40, 80))
+    assert large < 2.3 * small

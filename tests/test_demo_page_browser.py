@@ -23,7 +23,7 @@ import adviz
 from adviz.core.stages import reverse_order
 from adviz.formatting import format_number
 from adviz.renderers.demo import demo_html
-from adviz.renderers.player import player_frames
+from adviz.renderers.svg import painted, to_svg
 from adviz.scene.content import frame
 from adviz.text.labels import stage_title
 from tests.conftest import BrowserPage, page_opener
@@ -220,18 +220,19 @@ def test_frames_are_the_python_frames_at_the_traced_point(
     name: str, theme: str, open_page: Callable[..., Page],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    """Every node and edge of every stage: the same markup as the player's frame."""
+    """Every node and edge of every stage: what the SVG frame file draws (as records), in
+    the same markup."""
     t = EXAMPLES[name]()
     rankdir = RANKDIR.get(name, "LR")
     path = tmp_path_factory.mktemp("frames") / f"{name}-{theme}.html"
     path.write_text(demo_html(t, theme=theme, rankdir=rankdir, analytic=False), encoding="utf-8")
     page = open_page(path)
-    frames = player_frames(t, theme=theme, rankdir=rankdir)
     page.call("reset")
     for phase in ("forward", "reverse"):
         for k in range(len(t.stages(phase))):
             if (phase, k) != ("forward", 0):
                 page.call("next")
+            reference = to_svg(t, phase, k, theme=theme, rankdir=rankdir, collapse=(), full=True)
             differences = page.page.evaluate(r"""(svg) => {
                 const probe = document.createElement("div");
                 probe.innerHTML = svg;
@@ -245,8 +246,14 @@ def test_frames_are_the_python_frames_at_the_traced_point(
                     }
                 });
                 return bad;
-            }""", frames[phase][k])
+            }""", reference)
             assert differences == [], (phase, k, differences[:1])
+            shown = painted(page.page.evaluate(
+                "() => new XMLSerializer().serializeToString("
+                "document.querySelector('.adviz-frame svg'))"))
+            expected = painted(reference)
+            expected.pop("caption")
+            assert shown == expected, (phase, k)
 
 
 def test_number_format_is_python_s(open_page: Callable[..., Page],

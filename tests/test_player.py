@@ -12,17 +12,16 @@ from pathlib import Path
 import pytest
 
 import adviz
-from adviz.errors import InputError, RenderError
+from adviz.errors import InputError
 from adviz.renderers.player import (
     NOTEBOOK_MAX_FRAMES,
-    drop_captions,
-    inline_svg,
     json_for_script,
     notebook_html,
     player_fragment,
-    player_frames,
     player_html,
 )
+from adviz.scene.figure import figure
+from adviz.scene.style import get_theme, style_table
 from adviz.text.labels import stage_title
 
 SEED = "(x1 - x2)**2 + cos(x1 + x2)"
@@ -94,18 +93,58 @@ def player_data(text: str) -> dict:
     return json.loads(scripts[0])
 
 
-def frames_of(text: str) -> list[str]:
-    """Every frame of a player: the one shown inline, then those carried as data."""
+def base_svg(text: str) -> str:
+    """The one SVG document of a player: its first stage, painted whole."""
     shown = re.search(r'<div class="adviz-frame"[^>]*>(.*?)</div>', text, re.DOTALL)
     assert shown is not None
-    data = [f for p in player_data(text)["phases"] for f in p["frames"] if f is not None]
-    return [shown.group(1), *data]
+    return shown.group(1)
 
 
 def all_markup(text: str) -> list[str]:
-    """The page and every frame it carries as data."""
-    frames = [f for p in player_data(text)["phases"] for f in p["frames"] if f is not None]
-    return [text, *frames]
+    """The page's markup: the data's texts reach the page as text nodes only (never markup)."""
+    assert "innerHTML" not in text and "insertAdjacentHTML" not in text
+    assert "textContent = line[2]" in text
+    return [text]
+
+
+def replay(data: dict, trace: adviz.Trace, **options: object) -> dict[tuple[str, int], dict]:
+    """Apply the embedded changes in order to the first stage: what each stage shows.
+
+    Each element as ``(state, lines)`` (edges: ``(state, toward parent, lines)``),
+    by ``(phase, stage)``.
+    """
+    fig = figure(trace, **options)
+    scene = data["scene"]
+    nodes = [n[0] for n in scene["nodes"]]
+    edges = [(e[0], e[1]) for e in scene["edges"]]
+    lines, states = data["lines"], data["states"]
+    first = data["phases"][0]["name"]
+    base = fig.frame(first, 0)
+    shown: dict = {f"node:{n}": (v.state, [[ln.role, ln.size, ln.text] for ln in v.lines])
+                   for n, v in base.nodes.items()}
+    shown.update({f"edge:{p}->{c}": (v.state, v.toward_parent,
+                                     [[ln.role, ln.size, ln.text] for ln in v.lines])
+                  for (p, c), v in base.edges.items()})
+    out = {}
+    for phase in data["phases"]:
+        for k, (node_changes, edge_changes) in enumerate(phase["stages"]):
+            for i, state, *refs in node_changes:
+                shown[f"node:{nodes[i]}"] = (states[state], [lines[r] for r in refs])
+            for i, state, toward, *refs in edge_changes:
+                p, c = edges[i]
+                shown[f"edge:{p}->{c}"] = (states[state], bool(toward), [lines[r] for r in refs])
+            out[phase["name"], k] = dict(shown)
+    return out
+
+
+def expected_view(trace: adviz.Trace, phase: str, stage: int, **options: object) -> dict:
+    frame = figure(trace, **options).frame(phase, stage)
+    out: dict = {f"node:{n}": (v.state, [[ln.role, ln.size, ln.text] for ln in v.lines])
+                 for n, v in frame.nodes.items()}
+    out.update({f"edge:{p}->{c}": (v.state, v.toward_parent,
+                                   [[ln.role, ln.size, ln.text] for ln in v.lines])
+                for (p, c), v in frame.edges.items()})
+    return out
 
 
 def assert_inert(markup: str) -> None:
@@ -154,56 +193,83 @@ def test_scripts_are_inline_and_allowed_by_the_policy(page: str) -> None:
 # --- content -----------------------------------------------------------------------------------
 
 
-def test_all_frames_and_captions_present(seed: adviz.Trace, page: str) -> None:
-    expected = player_frames(seed)
+def test_all_stages_and_captions_present(seed: adviz.Trace, page: str) -> None:
     data = player_data(page)
     assert [p["name"] for p in data["phases"]] == ["forward", "reverse"]
     assert data["start"] == ["forward", 0]
     for phase in data["phases"]:
         name = phase["name"]
-        assert len(phase["frames"]) == len(phase["captions"]) == 6
+        assert len(phase["stages"]) == len(phase["captions"]) == 6
         assert phase["captions"] == [stage_title(seed, name, i) for i in range(6)]
-        for index, frame in enumerate(phase["frames"]):
-            if name == "forward" and index == 0:
-                assert frame is None  # shown inline, not stored twice
-                continue
-            assert frame == expected[name][index]
-            for node in ("x1", "x2", "t1", "t2", "t3", "t4", "y"):
-                assert f"<title>{node}</title>" in frame
-    assert f'stage 0 of 5">{expected["forward"][0]}</div>' in page
+    assert data["phases"][0]["stages"][0] == [[], []]  # the base SVG shows it
     assert "Stage 3 of 5 — process parents of t4" in data["phases"][1]["captions"][3]
 
 
-def test_frames_share_one_viewbox(page: str) -> None:
-    frames = frames_of(page)
-    assert len(frames) == 12
-    boxes = {re.findall(r'<svg[^>]*viewBox="([^"]*)"', f)[0] for f in frames}
-    assert len(boxes) == 1
+def test_the_base_is_the_first_frame_painted_once(seed: adviz.Trace, page: str) -> None:
+    svg = adviz.to_svg(seed, "forward", 0)
+    assert base_svg(page) == svg[svg.index("<svg"):]
+    assert page.count("<svg") == 1 + page.count('<svg class="adviz-icon')
+    for node in ("x1", "x2", "t1", "t2", "t3", "t4", "y"):
+        assert page.count(f"<title>{node}</title>") == svg.count(f"<title>{node}</title>") >= 1
 
 
-def test_frames_are_the_rendered_frames_without_their_caption(seed: adviz.Trace) -> None:
-    frames = player_frames(seed)
-    caption = re.compile(r'<g class="caption">.*?</g>\n?', re.DOTALL)
-    for name, svgs in frames.items():
-        for index, svg in enumerate(svgs):
-            full = inline_svg(adviz.to_svg(seed, name, index))
-            assert 'class="caption"' not in svg
-            assert svg.split(">", 1)[1] == caption.sub("", full, count=1).split(">", 1)[1]
-            assert f'data-phase="{name}" data-stage="{index}"' in svg
+@pytest.mark.parametrize("options", [{}, {"theme": "dark", "rankdir": "TB"},
+                                     {"phase": "reverse"}])
+def test_replaying_the_changes_gives_every_frame(seed: adviz.Trace, options: dict) -> None:
+    drawing = {k: v for k, v in options.items() if k != "phase"}
+    data = player_data(player_html(seed, **options))
+    shown = replay(data, seed, **drawing)
+    phases = [p["name"] for p in data["phases"]]
+    assert len(shown) == 6 * len(phases)
+    for (phase, stage), elements_shown in shown.items():
+        assert elements_shown == expected_view(seed, phase, stage, **drawing), (phase, stage)
 
 
-def test_drop_captions_cuts_every_frame_alike() -> None:
-    def svg(lines: int) -> str:
-        texts = "".join(f'<text x="1" y="{20 * (k + 1)}.00" font-size="10.00">c</text>'
-                        for k in range(lines))
-        return (f'<svg width="200pt" height="100pt" viewBox="0.00 0.00 200.00 100.00">'
-                f'<g class="caption">{texts}</g><g class="node"/></svg>')
+def test_replaying_a_collapsed_network() -> None:
+    import adviz.examples
 
-    one, two = drop_captions([svg(1), svg(2)])
-    assert one == two == ('<svg width="200pt" height="57.00pt" viewBox="0.00 43.00 200.00 57.00">'
-                          '<g class="node"/></svg>')
-    plain = ['<svg viewBox="0 0 1 1"><g/></svg>', svg(1)]
-    assert drop_captions(plain) == plain
+    net = adviz.examples.network()
+    data = player_data(player_html(net, collapse=["hidden layer"]))
+    for (phase, stage), shown in replay(data, net, collapse=["hidden layer"]).items():
+        assert shown == expected_view(net, phase, stage, collapse=["hidden layer"])
+    assert any(n[1] == "scope" for n in data["scene"]["nodes"])
+
+
+def test_only_changed_elements_are_embedded(seed: adviz.Trace, page: str) -> None:
+    data = player_data(page)
+    fig = figure(seed)
+    changed = sum(len(c.nodes) + len(c.edges) for p in ("forward", "reverse")
+                  for c in fig.changes(p))
+    embedded = sum(len(n) + len(e) for p in data["phases"] for n, e in p["stages"])
+    elements_count = len(seed.graph) + seed.graph.number_of_edges()
+    assert embedded <= changed - elements_count  # the first stage is not stored twice
+    texts = [line[2] for line in data["lines"]]
+    assert len(texts) == len(set(map(tuple, data["lines"])))  # each line stored once
+
+
+def test_page_grows_with_the_graph_not_with_stages_times_nodes() -> None:
+    def chain(n: int) -> adviz.Trace:
+        def f(x):
+            for _ in range(n):
+                x = adviz.sin(x) + x
+            return x
+        return adviz.trace(f, x=0.5)
+
+    small, large = (len(player_html(chain(n), full=True).encode()) for n in (40, 80))
+    assert large < 2.3 * small  # stages x nodes would be about 4 times
+
+
+def test_style_table_and_geometry_embedded_once(seed: adviz.Trace) -> None:
+    data = player_data(player_html(seed, theme="dark"))
+    assert data["scene"]["styles"] == json.loads(json.dumps(style_table(get_theme("dark"))))
+    fig = figure(seed, theme="dark")
+    edge = fig.edges["t1", "t2"]
+    item = next(e for e in data["scene"]["edges"] if e[:2] == ["t1", "t2"])
+    assert item[2].startswith(f"M{edge.forward[0][0]:.2f},{edge.forward[0][1]:.2f}C")
+    assert item[4].startswith(f"M{edge.reverse[0][0]:.2f},{edge.reverse[0][1]:.2f}C")
+    tip = edge.reverse_head.tip
+    assert item[5].startswith(f"{tip[0]:.2f},{tip[1]:.2f} ")
+    assert data["scene"]["crop"] > 0
 
 
 def test_walkthrough_table_rows(seed: adviz.Trace, page: str) -> None:
@@ -232,7 +298,9 @@ def test_one_phase_has_no_switch(seed: adviz.Trace) -> None:
     assert 'class="adviz-phases"' not in text
     data = player_data(text)
     assert [p["name"] for p in data["phases"]] == ["reverse"]
-    assert data["phases"][0]["frames"][0] is None
+    assert data["phases"][0]["stages"][0] == [[], []]
+    svg = adviz.to_svg(seed, "reverse", 0)
+    assert base_svg(text) == svg[svg.index("<svg"):]
 
 
 def test_unknown_phase(seed: adviz.Trace) -> None:
@@ -255,8 +323,8 @@ def test_dark_theme(seed: adviz.Trace) -> None:
     text = player_html(seed, theme="dark")
     assert 'class="adviz-player adviz-dark adviz-wide"' in text
     assert '<meta name="color-scheme" content="dark">' in text
-    assert player_data(text)["phases"][1]["frames"][3] == player_frames(
-        seed, theme="dark")["reverse"][3]
+    svg = adviz.to_svg(seed, "forward", 0, theme="dark")
+    assert base_svg(text) == svg[svg.index("<svg"):]
 
 
 # --- escaping ----------------------------------------------------------------------------------
@@ -289,33 +357,6 @@ def test_json_for_script_escapes() -> None:
     text = json_for_script({"b": "</script><!--&", "a": "\u2028"})
     assert text == '{"a":"\\u2028","b":"\\u003c/script\\u003e\\u003c!--\\u0026"}'
     assert json.loads(text) == {"b": "</script><!--&", "a": "\u2028"}
-
-
-@pytest.mark.parametrize("svg, why", [
-    ("<svg><script>alert(1)</script></svg>", "script"),
-    ('<svg onload="alert(1)"><g/></svg>', "onload"),
-    ('<svg xmlns:xlink="http://www.w3.org/1999/xlink"><a xlink:href="https://x.org"><g/></a></svg>',
-     "href"),
-    ('<svg><image href="http://x.org/a.png"/></svg>', "href"),
-    ('<svg><rect fill="url(http://x.org/p#a)"/></svg>', "outside resource"),
-    ("<svg><style>@import 'http://x.org/a.css';</style></svg>", "style sheet"),
-    ("<svg><foreignObject><div/></foreignObject></svg>", "foreignObject"),
-    ("<svg><g></svg>", "well-formed"),
-])
-def test_inline_svg_refuses_active_content(svg: str, why: str) -> None:
-    with pytest.raises(RenderError, match=why):
-        inline_svg(svg)
-
-
-def test_inline_svg_keeps_local_references() -> None:
-    svg = ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
-           '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
-           ' "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
-           "<!-- Generated by graphviz -->\n"
-           '<svg xmlns="http://www.w3.org/2000/svg"><defs><marker id="m"/></defs>'
-           '<path marker-end="url(#m)"/><!-- a&#45;&gt;b --><use href="#m"/></svg>\n')
-    assert inline_svg(svg) == ('<svg xmlns="http://www.w3.org/2000/svg"><defs><marker id="m"/>'
-                               '</defs><path marker-end="url(#m)"/><use href="#m"/></svg>')
 
 
 # --- determinism -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,10 @@ from typing import Any
 import pytest
 
 import adviz
-from adviz.renderers.player import player_fragment, player_frames
+import adviz.examples
+from adviz.renderers.player import player_fragment
+from adviz.renderers.svg import painted, to_svg
+from adviz.scene.figure import figure
 from adviz.text.labels import stage_title
 from tests.conftest import BrowserPage, page_opener
 
@@ -52,35 +56,52 @@ def light(seed: adviz.Trace, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-_FRAMES: dict[tuple[int, str], tuple[adviz.Trace, dict[str, list[str]]]] = {}
+def shown_svg(page: Any, root: str) -> str:
+    """The player's frame as it is now, serialised from the browser's DOM."""
+    return str(page.evaluate(
+        "(root) => new XMLSerializer().serializeToString("
+        "document.querySelector(root + ' .adviz-frame svg'))", root))
 
 
-def expected_frame(trace: adviz.Trace, phase: str, stage: int, theme: str) -> str:
-    key = (id(trace), theme)
-    if key not in _FRAMES or _FRAMES[key][0] is not trace:
-        _FRAMES[key] = (trace, player_frames(trace, theme=theme))
-    return _FRAMES[key][1][phase][stage]
+def states(svg: str) -> dict[str, str | None]:
+    """The ``data-state`` of every node and edge group, by its title."""
+    ns = "{http://www.w3.org/2000/svg}"
+    out = {}
+    for group in ET.fromstring(svg).iter(f"{ns}g"):
+        title = group.find(f"{ns}title")
+        if group.get("class") in ("node", "edge") and title is not None:
+            out[f"{group.get('class')}:{title.text}"] = group.get("data-state")
+    return out
 
 
-def same_markup(page: Any, root: str, svg: str) -> bool:
-    """Whether the player's shown frame is ``svg`` (both parsed by the browser)."""
-    return bool(page.evaluate(
-        """([root, svg]) => {
-            const probe = document.createElement("div");
-            probe.innerHTML = svg;
-            return probe.innerHTML === document.querySelector(root + " .adviz-frame").innerHTML;
-        }""", [root, svg]))
+def assert_same_drawing(page: Any, trace: adviz.Trace, phase: str, stage: int, root: str,
+                        theme: str, **options: Any) -> None:
+    """Every node and edge as in the frame file: state, fill, stroke, width, opacity,
+    arrowhead direction and text lines; the caption as the frame file's caption."""
+    reference = to_svg(trace, phase, stage, theme=theme, **options)
+    expected = painted(reference)
+    caption = expected.pop("caption")
+    svg = shown_svg(page, root)
+    shown = painted(svg)
+    assert "caption" not in shown  # the page shows the caption as text instead
+    assert shown.keys() == expected.keys()
+    for key, record in expected.items():
+        assert shown[key] == record, (phase, stage, key)
+    assert states(svg) == states(reference)
+    notice = len(figure(trace, theme=theme, **options).caption.notice)
+    text = page.locator(root).locator(".adviz-caption").inner_text()
+    assert " ".join(caption.texts[:len(caption.texts) - notice]) == text
 
 
 def assert_shows(page: Any, trace: adviz.Trace, phase: str, stage: int,
-                 root: str = ".adviz-player", theme: str = "light") -> None:
+                 root: str = ".adviz-player", theme: str = "light", **options: Any) -> None:
     """Frame, caption, slider, counter and highlighted rows all show ``phase`` / ``stage``."""
     player = page.locator(root)
     assert (player.get_attribute("data-phase"), player.get_attribute("data-stage")) == (
         phase, str(stage))
     last = len(trace.stages(phase)) - 1
     assert player.locator(".adviz-caption").inner_text() == stage_title(trace, phase, stage)
-    assert same_markup(page, root, expected_frame(trace, phase, stage, theme))
+    assert_same_drawing(page, trace, phase, stage, root, theme, **options)
     slider = player.locator(".adviz-slider")
     assert (slider.input_value(), slider.get_attribute("max")) == (str(stage), str(last))
     assert player.locator(".adviz-counter").inner_text() == f"{stage} / {last}"
@@ -273,3 +294,43 @@ def test_two_notebook_players_on_one_page(open_page: Any, seed: adviz.Trace,
     page.keyboard.press("ArrowRight")
     assert_shows(page, seed, "forward", 1, "#a .adviz-player")
     assert_shows(page, other, "forward", 1, "#b .adviz-player")
+
+
+PARITY_CASES = {
+    "seed": (lambda: adviz.trace(SEED, x1=1, x2=2), {}),
+    "seed-tb-dark": (lambda: adviz.trace(SEED, x1=1, x2=2), {"rankdir": "TB", "theme": "dark"}),
+    "network-collapsed": (lambda: adviz.examples.network(), {"collapse": ["hidden layer"]}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PARITY_CASES))
+def test_every_stage_draws_what_the_frame_files_draw(open_page: Any, tmp_path: Path,
+                                                     case: str) -> None:
+    """Stepping forward, back, by slider and by keys reproduces every frame file's drawing."""
+    make, options = PARITY_CASES[case]
+    trace = make()
+    theme = options.get("theme", "light")
+    drawing = {k: v for k, v in options.items() if k != "theme"}
+    path = adviz.save(trace, tmp_path / f"{case}.html", **options)
+    page = open_page(path).page
+    order = [(phase, k) for phase in ("forward", "reverse")
+             for k in range(len(trace.stages(phase)))]
+    assert_shows(page, trace, "forward", 0, theme=theme, **drawing)
+    for phase, k in order[1:]:
+        page.click(".adviz-next")
+        assert_shows(page, trace, phase, k, theme=theme, **drawing)
+    for phase, k in reversed(order[:-1]):
+        page.click(".adviz-prev")
+        assert_shows(page, trace, phase, k, theme=theme, **drawing)
+    page.click('.adviz-phases button[data-phase="reverse"]')
+    last = len(trace.reverse_stages) - 1
+    for k in (last, 1, last // 2, 0, last - 1):
+        page.locator(".adviz-slider").fill(str(k))
+        assert_shows(page, trace, "reverse", k, theme=theme, **drawing)
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("End")
+    assert_shows(page, trace, "reverse", last, theme=theme, **drawing)
+    page.keyboard.press("Home")
+    assert_shows(page, trace, "reverse", 0, theme=theme, **drawing)
+    page.keyboard.press("ArrowLeft")
+    assert_shows(page, trace, "forward", len(trace.forward_stages) - 1, theme=theme, **drawing)

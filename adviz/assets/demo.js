@@ -209,48 +209,41 @@
     return { values: values, adjoints: adjoints };
   };
 
-  // ------------------------------------------------------------ labels (adviz.labels)
-  function valueLine(v) { return "= " + pretty(v); }
-  function adjointLine(v) { return "g = " + pretty(v); }
-  function accumulationLines(before, delta, after) {
-    var step = pretty(delta);
-    if (step.charAt(0) === MINUS) { step = "(" + step + ")"; }
-    return ["g = " + pretty(before) + " + " + step, "= " + pretty(after)];
-  }
-  function partialLabel(edge, partial) {
-    var value = pretty(partial);
-    var head = edge.head + edge.formula;
-    return edge.formula === value ? head : head + " = " + value;
-  }
-  function contributionLabel(model, c) {
-    return "g_" + model.nodes[c.parent].id + " += " + pretty(c.upstream) + " " + DOT + " " +
-      model.edges[c.edge].wrapped + " = " + pretty(c.delta);
-  }
-
-  function stageTitle(model, run, phase, index) { // adviz.labels.stage_title
-    var stages = run[phase], stage = stages[index], nodes = model.nodes;
-    var head = "Stage " + index + " of " + (stages.length - 1) + " " + DASH + " ";
-    if (phase === "forward") {
-      if (stage.node === null) {
-        return head + "set the inputs: " + stage.nodes.map(function (n) {
-          return nodes[n].id + " = " + pretty(run.values[n]);
-        }).join(", ");
+  // ------------------------------------------------------------ text (templates from adviz.text.labels)
+  // A template is a list of pieces: a string, a number k (number k written out) or [k]
+  // (number k, in parentheses when negative); the page only formats and fills in numbers.
+  function fill(template, numbers) {
+    var out = "";
+    template.forEach(function (piece) {
+      if (typeof piece === "string") { out += piece; }
+      else if (typeof piece === "number") { out += pretty(numbers[piece]); }
+      else {
+        var text = pretty(numbers[piece[0]]);
+        out += text.charAt(0) === MINUS ? "(" + text + ")" : text;
       }
-      return head + "evaluate " + nodes[stage.node].plain + " = " + pretty(run.values[stage.node]);
-    }
-    if (index === 0) { return head + "initialise g_" + nodes[stage.node].id + " = 1"; }
-    if (!stage.contributions.length) { return head + "process parents of " + nodes[stage.node].id + ": none"; }
-    return head + "process parents of " + nodes[stage.node].id + ": " + stage.contributions.map(function (c) {
-      var p = nodes[c.parent].id, ch = nodes[c.child].id;
-      return "g_" + p + " += g_" + ch + " " + DOT + " " + PARTIAL + ch + "/" + PARTIAL + p + " = " + pretty(c.delta);
-    }).join("; ");
+    });
+    return out;
+  }
+  function valueLine(texts, v) { return fill(texts.value, [v]); }
+  function adjointLine(texts, v) { return fill(texts.adjoint, [v]); }
+  function accumulationLines(texts, before, delta, after) {
+    return texts.accumulation.map(function (t) { return fill(t, [before, delta, after]); });
+  }
+  function partialLabel(edge, partial) { return fill(edge.partial, [partial]); }
+  function contributionLabel(model, c) { return fill(model.edges[c.edge].contribution, [c.upstream, c.delta]); }
+
+  function stageTitle(model, run, phase, index) { // adviz.text.labels.stage_title
+    var template = model.data.titles[phase][index];
+    if (phase === "forward") { return fill(template, run.values); }
+    return fill(template, run.reverse[index].contributions.map(function (c) { return c.delta; }));
   }
 
   // ------------------------------------------------------------ frames (adviz.frame + render_svg)
   function frameContent(model, run, phase, index) {
     var S = model.data.sizes, nodes = model.nodes, edges = model.edges;
     var nameLine = function (i) { return { text: nodes[i].label, role: "name", size: S.name }; };
-    var valLine = function (i) { return { text: valueLine(run.values[i]), role: "value", size: S.line }; };
+    var texts = model.data.texts;
+    var valLine = function (i) { return { text: valueLine(texts, run.values[i]), role: "value", size: S.line }; };
     var partialLine = function (k) { return { text: partialLabel(edges[k], run.partials[k]), role: "partial", size: S.edge }; };
     var nodeViews = [], edgeViews = [], st = model.stateAfter(run, phase, index), k;
     if (phase === "forward") {
@@ -286,15 +279,15 @@
         state = "receiving";
         var c = currentC[i];
         if (receivedBefore[i]) {
-          accumulationLines(c.before, c.delta, c.after).forEach(function (t) {
+          accumulationLines(texts, c.before, c.delta, c.after).forEach(function (t) {
             lines.push({ text: t, role: "adjoint", size: S.line });
           });
         } else {
-          lines.push({ text: adjointLine(c.after), role: "adjoint", size: S.line });
+          lines.push({ text: adjointLine(texts, c.after), role: "adjoint", size: S.line });
         }
       } else if (i in st.adjoints) {
         state = i === active ? "active" : "done";
-        lines.push({ text: adjointLine(st.adjoints[i]), role: "adjoint", size: S.line });
+        lines.push({ text: adjointLine(texts, st.adjoints[i]), role: "adjoint", size: S.line });
       } else {
         state = "muted";
       }
@@ -317,12 +310,21 @@
     return e;
   }
 
+  // Paints frames on the base SVG (the summary frame, painted once): every node and edge
+  // restyled from the style table (adviz.scene.style), its text lines rebuilt.
   function Painter(model, svg) {
-    var self = this;
+    var self = this, data = model.data, scene = data.scene;
     this.model = model;
-    this.theme = model.data.theme;
+    this.styles = data.styles;
     this.nodeGroups = [];
     this.edgeGroups = [];
+    var caption = svg.querySelector("g.caption");
+    if (caption) { caption.parentNode.removeChild(caption); } // the page shows it as text
+    var h = scene.height - scene.crop;
+    if (scene.crop > 0 && h > 0) {
+      svg.setAttribute("viewBox", "0.00 " + f2(scene.crop) + " " + f2(scene.width) + " " + f2(h));
+      svg.setAttribute("height", f2(h) + "pt");
+    }
     var byTitle = {};
     svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
       var t = g.querySelector("title");
@@ -336,63 +338,51 @@
   }
 
   Painter.prototype.textBlock = function (g, lines, cx, cy, override, boldRole, left, avail) {
-    var th = this.theme, sp = this.model.data.sizes.spacing;
+    var styles = this.styles, sp = this.model.data.sizes.spacing;
     var anchor = left === null ? "middle" : "start", x = left === null ? cx : left;
     var total = 0;
     lines.forEach(function (line) { total += line.size * sp; });
-    var y = cy - total / 2;
+    var top = cy - total / 2;
     lines.forEach(function (line) {
-      var height = line.size * sp;
-      var baseline = y + height / 2 + line.size * 0.35;
-      var colour = override || (line.role === "value" ? th.forward :
-        (line.role === "adjoint" || line.role === "contribution") ? th.gradient : th.text);
-      var attrs = ["text-anchor", anchor, "x", f2(x), "y", f2(baseline), "font-family", th.font,
-        "font-size", f2(line.size)];
+      var height = line.size * sp, centre = top + height / 2;
+      top += height;
+      var attrs = ["text-anchor", anchor, "x", f2(x), "y", f2(centre + line.size * 0.35),
+        "font-family", styles.font, "font-size", f2(line.size)];
       if (line.role === boldRole) { attrs.push("font-weight", "bold"); }
-      attrs.push("fill", colour);
+      attrs.push("fill", override || styles.text[line.role]);
       var t = el("text", attrs, g);
       t.textContent = line.text;
       t.__avail = avail;
-      y += height;
     });
   };
 
   Painter.prototype.paint = function (content) {
-    var self = this, th = this.theme, model = this.model;
+    var self = this, styles = this.styles, model = this.model;
     content.nodes.forEach(function (view, i) {
       var node = model.nodes[i], item = self.nodeGroups[i], g = item.g, rect = item.rect;
-      var base = node.show === "input" ? th.input_fill : node.show === "output" ? th.output_fill : th.node_fill;
-      var style = view.state === "muted" ? [th.muted_fill, th.muted_stroke, 1.0, th.muted_text]
-        : view.state === "active" ? [th.active_fill, th.active_stroke, 2.4, null]
-          : view.state === "receiving" ? [base, th.gradient, 2.4, null]
-            : [base, th.node_stroke, 1.2, null];
+      var style = styles.node[node.show][view.state];
       g.setAttribute("data-state", view.state);
-      rect.setAttribute("fill", style[0]);
-      rect.setAttribute("stroke", style[1]);
-      rect.setAttribute("stroke-width", f2(style[2]));
+      rect.setAttribute("fill", style.fill);
+      rect.setAttribute("stroke", style.stroke);
+      rect.setAttribute("stroke-width", f2(style.width));
       while (rect.nextSibling) { g.removeChild(rect.nextSibling); }
       var avail = parseFloat(rect.getAttribute("width")) - 2 * model.data.sizes.nodePad;
-      self.textBlock(g, view.lines, node.cx, node.cy, style[3], null, null, avail);
+      self.textBlock(g, view.lines, node.cx, node.cy, style.text, null, null, avail);
     });
     content.edges.forEach(function (view, k) {
-      var edge = model.edges[k], g = self.edgeGroups[k].g;
-      var look = { muted: [th.muted_edge, 1.0, 1.0], forward: [th.forward, 2.2, 1.0],
-        gradient: [th.gradient, 2.6, 1.0], passed: [th.gradient, 1.3, 0.6] }[view.state] ||
-        [th.edge, 1.2, 1.0];
+      var edge = model.edges[k], g = self.edgeGroups[k].g, style = styles.edge[view.state];
       g.setAttribute("data-state", view.state);
       var title = g.querySelector("title");
       while (title.nextSibling) { g.removeChild(title.nextSibling); }
       var geo = view.toward ? edge.rev : edge.fwd;
-      var alpha = look[2] === 1.0 ? [] : ["stroke-opacity", String(look[2]), "fill-opacity", String(look[2])];
-      el("path", ["fill", "none", "stroke", look[0], "stroke-width", f2(look[1])].concat(alpha, ["d", geo[0] || ""]), g);
+      var alpha = style.opacity === 1 ? [] : ["stroke-opacity", String(style.opacity), "fill-opacity", String(style.opacity)];
+      el("path", ["fill", "none", "stroke", style.colour, "stroke-width", f2(style.width)].concat(alpha, ["d", geo[0] || ""]), g);
       if (geo[1]) {
-        el("polygon", ["fill", look[0], "stroke", look[0], "stroke-width", "1"].concat(alpha, ["points", geo[1]]), g);
+        el("polygon", ["fill", style.colour, "stroke", style.colour, "stroke-width", "1"].concat(alpha, ["points", geo[1]]), g);
       }
       if (view.lines.length && edge.label) {
-        var override = view.state === "muted" ? th.muted_text : null;
-        var left = edge.labelWidth === null ? null : edge.label[0] - edge.labelWidth / 2 + model.data.sizes.labelPad;
-        self.textBlock(g, view.lines, edge.label[0], edge.label[1], override,
-          view.state === "gradient" ? "contribution" : null, left, edge.labelBox - 2 * model.data.sizes.labelPad);
+        self.textBlock(g, view.lines, edge.label[0], edge.label[1], style.text,
+          view.state === "gradient" ? "contribution" : null, edge.left, edge.labelBox - 2 * model.data.sizes.labelPad);
       }
     });
     // Keep the stored layout: a text wider than the room reserved for it is condensed.

@@ -3,6 +3,140 @@
   var EDITABLE = /^(INPUT|TEXTAREA|SELECT)$/;
   var ACTIVATES = /^(BUTTON|A|SUMMARY|INPUT|TEXTAREA|SELECT)$/;
 
+  var SVGNS = "http://www.w3.org/2000/svg";
+
+  function f2(v) { // adviz.renderers.svg: two decimals, no negative zero
+    var text = v.toFixed(2);
+    return text === "-0.00" ? "0.00" : text;
+  }
+
+  function make(tag, attrs, parent) {
+    var e = document.createElementNS(SVGNS, tag);
+    for (var i = 0; i < attrs.length; i += 2) { e.setAttribute(attrs[i], attrs[i + 1]); }
+    parent.appendChild(e);
+    return e;
+  }
+
+  // The base SVG (the first stage, painted whole) and what each stage changes on it.
+  // Every element keeps the list of stages that change it (its history), so any stage
+  // is reached from the shown one by visiting only the elements changed in between,
+  // forward or backward, each set to its last change at or before the target stage.
+  function Scene(svg, data) {
+    var self = this, scene = data.scene;
+    this.scene = scene;
+    this.styles = scene.styles;
+    this.lines = data.lines;
+    this.states = data.states;
+    var caption = svg.querySelector("g.caption");
+    if (caption) { caption.parentNode.removeChild(caption); } // shown as text by the page
+    var cut = scene.crop, h = scene.height - cut;
+    if (cut > 0 && h > 0) {
+      svg.setAttribute("viewBox", "0.00 " + f2(cut) + " " + f2(scene.width) + " " + f2(h));
+      svg.setAttribute("height", f2(h) + "pt");
+    }
+    var byTitle = {};
+    svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
+      var t = g.querySelector("title");
+      if (t) { byTitle[g.getAttribute("class") + ":" + t.textContent] = g; }
+    });
+    this.items = [];
+    scene.nodes.forEach(function (n) { self.items.push(byTitle["node:" + n[0]]); });
+    this.edgeStart = this.items.length;
+    scene.edges.forEach(function (e) { self.items.push(byTitle["edge:" + e[0] + "->" + e[1]]); });
+    this.saved = [];
+    this.history = this.items.map(function () { return []; });
+    this.stages = [];
+    this.at = 0;
+  }
+
+  Scene.prototype.addStage = function (change) { // change: [node changes, edge changes]
+    var g = this.stages.length, history = this.history, start = this.edgeStart;
+    change[0].forEach(function (c) { history[c[0]].push(g, c); });
+    change[1].forEach(function (c) { history[start + c[0]].push(g, c); });
+    this.stages.push(change);
+  };
+
+  Scene.prototype.go = function (target) {
+    var lo = Math.min(this.at, target), hi = Math.max(this.at, target), touched = {}, s;
+    var start = this.edgeStart;
+    for (s = lo + 1; s <= hi; s++) {
+      this.stages[s][0].forEach(function (c) { touched[c[0]] = true; });
+      this.stages[s][1].forEach(function (c) { touched[start + c[0]] = true; });
+    }
+    var self = this;
+    Object.keys(touched).forEach(function (key) {
+      var e = +key, h = self.history[e], a = 0, b = h.length / 2;
+      while (a < b) { var m = (a + b) >> 1; if (h[2 * m] <= target) { a = m + 1; } else { b = m; } }
+      self.set(e, a ? h[2 * a - 1] : null);
+    });
+    this.at = target;
+  };
+
+  Scene.prototype.set = function (e, change) { // null: back to the base
+    var g = this.items[e];
+    if (!g) { return; }
+    var saved = this.saved[e];
+    if (!saved) {
+      saved = this.saved[e] = { state: g.getAttribute("data-state"), kids: Array.prototype.slice.call(g.childNodes) };
+    }
+    while (g.firstChild) { g.removeChild(g.firstChild); }
+    if (change === null) {
+      g.setAttribute("data-state", saved.state);
+      saved.kids.forEach(function (k) { g.appendChild(k); });
+      return;
+    }
+    var state = this.states[change[1]];
+    g.setAttribute("data-state", state);
+    var title = saved.kids.filter(function (k) { return k.nodeName === "title"; })[0];
+    if (title) { g.appendChild(title.cloneNode(true)); }
+    if (e < this.edgeStart) { this.node(g, this.scene.nodes[e], state, change.slice(2), saved); }
+    else { this.edge(g, this.scene.edges[e - this.edgeStart], state, change[2] === 1, change.slice(3)); }
+  };
+
+  Scene.prototype.node = function (g, node, state, refs, saved) {
+    var style = this.styles.node[node[1]][state];
+    var base = saved.kids.filter(function (k) { return k.nodeName === "rect"; })[0];
+    var rect = base.cloneNode(false);
+    rect.setAttribute("fill", style.fill);
+    rect.setAttribute("stroke", style.stroke);
+    rect.setAttribute("stroke-width", f2(style.width));
+    g.appendChild(rect);
+    this.text(g, refs, node[2], node[3], style.text, null, null);
+  };
+
+  Scene.prototype.edge = function (g, edge, state, toward, refs) {
+    var style = this.styles.edge[state], colour = style.colour;
+    var alpha = style.opacity === 1 ? [] : ["stroke-opacity", String(style.opacity), "fill-opacity", String(style.opacity)];
+    var d = toward ? edge[4] : edge[2], head = toward ? edge[5] : edge[3];
+    make("path", ["fill", "none", "stroke", colour, "stroke-width", f2(style.width)].concat(alpha, ["d", d]), g);
+    if (head !== null) {
+      make("polygon", ["fill", colour, "stroke", colour, "stroke-width", "1"].concat(alpha, ["points", head]), g);
+    }
+    if (refs.length && edge[6] !== null) {
+      this.text(g, refs, edge[6], edge[7], style.text, state === "gradient" ? "contribution" : null, edge[8]);
+    }
+  };
+
+  // Lines centred on (cx, cy) as adviz.scene.figure.line_centres and baseline place them;
+  // left-aligned from `left` when given (edge labels beside a top-to-bottom edge).
+  Scene.prototype.text = function (g, refs, cx, cy, override, boldRole, left) {
+    var lines = this.lines, sizes = this.scene.sizes, styles = this.styles, font = styles.font;
+    var anchor = left === null ? "middle" : "start", x = f2(left === null ? cx : left);
+    var total = 0;
+    refs.forEach(function (r) { total += lines[r][1] * sizes.spacing; });
+    var top = cy - total / 2;
+    refs.forEach(function (r) {
+      var line = lines[r], size = line[1], height = size * sizes.spacing;
+      var centre = top + height / 2;
+      top += height;
+      var attrs = ["text-anchor", anchor, "x", x, "y", f2(centre + size * sizes.baseline),
+        "font-family", font, "font-size", f2(size)];
+      if (line[0] === boldRole) { attrs.push("font-weight", "bold"); }
+      attrs.push("fill", override || styles.text[line[0]]);
+      make("text", attrs, g).textContent = line[2];
+    });
+  };
+
   function init(root) {
     root.setAttribute("data-adviz-ready", "");
     var data = JSON.parse(root.querySelector("script.adviz-data").textContent);
@@ -17,27 +151,25 @@
     var table = q(".adviz-table");
     var phaseButtons = root.querySelectorAll(".adviz-phases button");
     var rows = root.querySelectorAll("tr[data-phase]");
+    var scene = new Scene(frame.querySelector("svg"), data);
     var names = [];
     var phases = {};
-    data.phases.forEach(function (p) { names.push(p.name); phases[p.name] = p; p.at = 0; });
+    data.phases.forEach(function (p) {
+      names.push(p.name); phases[p.name] = p; p.at = 0; p.offset = scene.stages.length;
+      p.stages.forEach(function (change) { scene.addStage(change); });
+    });
     var phase = data.start[0];
     var stage = data.start[1];
     var timer = null;
-    if (phases[phase].frames[stage] === null) {
-      phases[phase].frames[stage] = frame.innerHTML;
-    }
 
-    function last(name) { return phases[name].frames.length - 1; }
+    function last(name) { return phases[name].captions.length - 1; }
     function isFirst() { return names.indexOf(phase) === 0 && stage === 0; }
     function isLast() { return names.indexOf(phase) === names.length - 1 && stage === last(phase); }
 
     function show(name, index) {
       var p = phases[name];
-      index = Math.max(0, Math.min(index, p.frames.length - 1));
-      if (name !== phase || index !== stage || frame.getAttribute("data-shown") === null) {
-        frame.innerHTML = p.frames[index];
-        frame.setAttribute("data-shown", "");
-      }
+      index = Math.max(0, Math.min(index, last(name)));
+      scene.go(p.offset + index);
       phase = name;
       stage = index;
       p.at = index;

@@ -49,6 +49,30 @@ Function = Callable[..., Any] | str
 
 _VALUE = operator.attrgetter("value")
 
+DISPLAYS: dict[str, Callable[[Trace], str]] = {}
+"""How a notebook shows a trace, by format (``"html"``, ``"svg"``): installed by the
+rendering side (`adviz.faces.notebook`, on ``import adviz``), so the core imports
+nothing that draws. A format with no display installed is not offered to the notebook."""
+
+
+def set_display(fmt: str, show: Callable[[Trace], str] | None) -> None:
+    """Install (or with ``None`` remove) the notebook display of traces for a format.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("x * x", x=3)
+    >>> previous = DISPLAYS.get("svg")
+    >>> set_display("svg", lambda trace: "<svg/>")
+    >>> t._repr_svg_()
+    '<svg/>'
+    >>> set_display("svg", previous)
+    """
+    if show is None:
+        DISPLAYS.pop(fmt, None)
+    else:
+        DISPLAYS[fmt] = show
+
 
 class Trace:
     """One traced evaluation: value, gradient, graph and stage schedules.
@@ -99,17 +123,15 @@ class Trace:
         return f"<Trace {self.expression or getattr(self.function, '__name__', 'f')}: " \
                f"value={self.value:.6g}, grad({grads}), {len(self.tape)} nodes>"
 
-    def _repr_svg_(self) -> str:
+    def _repr_svg_(self) -> str | None:
         """The summary figure (values and final adjoints), shown by Jupyter."""
-        from adviz.renderers.player import notebook_svg
+        show = DISPLAYS.get("svg")
+        return None if show is None else show(self)
 
-        return notebook_svg(self)
-
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
         """The compact player of both passes, shown by Jupyter."""
-        from adviz.renderers.player import notebook_html
-
-        return notebook_html(self)
+        show = DISPLAYS.get("html")
+        return None if show is None else show(self)
 
     @property
     def expression(self) -> str | None:

@@ -9,12 +9,16 @@ differences and, when SymPy is installed, with the analytic formula, and
 take gradient-descent steps.
 
 The page embeds a description of the tape (nodes in evaluation order, their
-op names and argument slots, the display texts that do not depend on the
-numbers) as JSON, and a small generated script holding the JavaScript forms
-(``js_forward``, ``js_partials``) of the ops the graph uses, taken from the
-op table. The graph is drawn at the stored layout in the same SVG as the
-frames; the page only rewrites the nodes' and edges' text and colours, so
-nothing moves when numbers change. The reverse schedule depends only on the
+op names and argument slots) as JSON, and a small generated script holding
+the JavaScript forms (``js_forward``, ``js_partials``) of the ops the graph
+uses, taken from the op table. The script computes numbers only: every label
+and caption is a template (`adviz.renderers.templates`) made once from the
+texts of `adviz.text.labels`, which it fills with the numbers it computed;
+colours and widths come from the figure's style table. The graph is painted
+once, as SVG, from the figure (`adviz.scene.figure`: every node and label
+drawn) at its first stage; the page only rewrites the nodes' and edges' text,
+colours and arrowheads from the embedded geometry, so nothing moves when
+numbers change. The reverse schedule depends only on the
 graph's structure and is recomputed in JavaScript with the algorithm of
 `adviz.core.stages.reverse_order`. Control flow taken at trace time is what the
 page replays: a Python function that branches on its inputs is replayed
@@ -39,22 +43,27 @@ True
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-import inspect
 import math
 import re
-import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 from adviz.errors import MissingDependencyError, RenderError
 from adviz.formatting import parenthesize
+from adviz.renderers.page import (
+    asset,
+    crop,
+    default_title,
+    json_for_script,
+    path_data,
+    polygon_points,
+    source_hash,
+)
+from adviz.renderers.templates import Template, locate, probe
+from adviz.text.labels import pretty_number
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
-
-SVG_NS = "{http://www.w3.org/2000/svg}"
 
 DEFAULT_LR = 0.1
 """Learning rate the gradient-descent panel starts with."""
@@ -163,14 +172,7 @@ def kernel_script(trace: Trace, analytic: dict[str, str] | None = None) -> str:
 
 
 def _js_string(text: str) -> str:
-    from adviz.renderers.player import json_for_script
-
     return json_for_script(text)
-
-
-def _sha256(text: str) -> str:
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
-    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
 def analytic_forms(trace: Trace) -> dict[str, Any]:
@@ -227,66 +229,58 @@ def analytic_forms(trace: Trace) -> dict[str, Any]:
     return {"grads": result, "code": code}
 
 
-def _parse(svg: str) -> ET.Element:
-    return ET.fromstring(svg)
-
-
-def _groups(root: ET.Element, cls: str) -> dict[str, ET.Element]:
-    result = {}
-    for g in root.iter(f"{SVG_NS}g"):
-        title = g.find(f"{SVG_NS}title")
-        if g.get("class") == cls and title is not None:
-            result[title.text or ""] = g
-    return result
-
-
-def _arrow_geometry(group: ET.Element) -> list[str | None]:
-    path = group.find(f"{SVG_NS}path")
-    polygon = group.find(f"{SVG_NS}polygon")
-    return [path.get("d") if path is not None else None,
-            polygon.get("points") if polygon is not None else None]
-
-
-def _fixed(value: float) -> str:
-    text = f"{value:.2f}"
-    return "0.00" if text == "-0.00" else text
-
-
-def _offsets(root: ET.Element, layout: Any, dx: float, dy: float) -> tuple[float, float]:
-    """Where the layout's origin sits in the drawn frame.
-
-    The frame geometry's offsets, checked against the drawn boxes; when a
-    renderer placed the graph elsewhere, the offsets are read from the boxes.
-    """
-    for node_id, group in _groups(root, "node").items():
-        rect = group.find(f"{SVG_NS}rect")
-        box = layout.nodes.get(node_id)
-        if rect is None or box is None:
-            continue
-        if (rect.get("x"), rect.get("y")) != (_fixed(box.x + dx - box.width / 2),
-                                              _fixed(box.y + dy - box.height / 2)):
-            dx = float(rect.get("x") or 0.0) + box.width / 2 - box.x
-            dy = float(rect.get("y") or 0.0) + box.height / 2 - box.y
-        break
-    return dx, dy
-
-
-def _full_view(to_svg: Any) -> dict[str, Any]:
-    """Options of `adviz.to_svg` that draw every node with every label (no shortening)."""
-    parameters = inspect.signature(to_svg).parameters
-    options: dict[str, Any] = {}
-    if "collapse" in parameters:
-        options["collapse"] = ()
-    if "full" in parameters:
-        options["full"] = True
-    return options
-
-
 def _input_range(value: float) -> dict[str, float]:
     span = max(2.0, 2.0 * abs(value))
     step = 10.0 ** (round(math.log10(span)) - 3)
     lo, hi = value - span, value + span
     return {"min": lo, "max": hi, "step": step}
+
+
+def _titles(trace: Trace) -> dict[str, list[Template]]:
+    """Stage captions as templates: forward holes are node numbers (their values), reverse
+    holes the contributions of the stage in order (their amounts)."""
+    from adviz.text.labels import stage_title
+
+    index = trace.program.index
+    out: dict[str, list[Template]] = {"forward": [], "reverse": []}
+    for stage in trace.forward_stages:
+        text = stage_title(trace, "forward", stage.index)
+        shown = list(stage.nodes) if stage.node is None else [stage.node]
+        values = [trace.program.nodes[index[n]].value for n in shown]
+        out["forward"].append(locate(text, values, [index[n] for n in shown]))
+    for stage in trace.reverse_stages:
+        text = stage_title(trace, "reverse", stage.index)
+        deltas = [c.delta for c in stage.contributions] if stage.index else []
+        out["reverse"].append(locate(text, deltas))
+    return out
+
+
+def _edge_texts(trace: Trace, parent: str, child: str, partial_expr: str
+                ) -> tuple[Template, Template]:
+    """An edge's partial label (hole: the partial) and contribution label (holes: the
+    upstream adjoint, the amount) as templates."""
+    from adviz.core.stages import Contribution
+    from adviz.text.labels import contribution_label, partial_formula, partial_label
+
+    partial = trace.graph.edges[parent, child]["partial"]
+    text = partial_label(trace, parent, child)
+    fixed = partial_formula(trace, parent, child) == pretty_number(partial)
+    label = [text] if fixed else locate(text, [partial])
+
+    def contribution(upstream: float, delta: float) -> tuple[str]:
+        return (contribution_label(trace, Contribution(parent, child, upstream, 0.0, delta, 0.0,
+                                                       0.0, partial_expr, "")),)
+
+    return label, probe(contribution, 2)[0]
+
+
+def _line_texts() -> dict[str, Any]:
+    """Node lines as templates: value, adjoint and the two lines of an accumulation."""
+    from adviz.text.labels import accumulation_lines, adjoint_line, value_line
+
+    return {"value": probe(lambda v: (value_line(v),), 1)[0],
+            "adjoint": probe(lambda v: (adjoint_line(v),), 1)[0],
+            "accumulation": probe(accumulation_lines, 3)}
 
 
 def demo_data(
@@ -297,7 +291,7 @@ def demo_data(
     title: str | None = None,
     analytic: bool | None = None,
 ) -> tuple[dict[str, Any], str, dict[str, str]]:
-    """The page's data: the tape, display texts, geometry, theme; the base SVG.
+    """The page's data: the tape, text templates, geometry, style table; the base SVG.
 
     Parameters
     ----------
@@ -307,8 +301,9 @@ def demo_data(
     Returns
     -------
     tuple
-        ``(data, svg, analytic_code)``: the JSON-able description, the inline
-        SVG of the summary frame (caption band removed) and the analytic
+        ``(data, svg, analytic_code)``: the JSON-able description, the SVG of
+        the first forward stage (painted once, the base the page's script
+        changes; the page shows its caption as text) and the analytic
         gradient's JavaScript forms by input name.
 
     Examples
@@ -319,56 +314,39 @@ def demo_data(
     [('x', None, []), ('y', 'mul', [{'p': 0}, {'p': 0}])]
     >>> data["edges"][0]["key"], data["edges"][0]["positions"], data["edges"][0]["caption"]
     ('x->y', [0, 1], '(2*x)')
+    >>> data["edges"][0]["partial"], data["texts"]["value"]
+    (['∂y/∂x = 2x = ', 0], ['= ', 0])
     >>> svg.startswith("<svg"), code
     (True, {})
     """
-    import adviz
-    from adviz.core.stages import Contribution
-    from adviz.renderers.player import default_title, drop_captions, inline_svg
-    from adviz.scene.content import frame
+    from adviz.renderers.svg import paint
     from adviz.scene.figure import figure
-    from adviz.scene.layout import LABEL_PAD, NODE_PAD_X, compute_layout, label_size
-    from adviz.scene.style import EDGE_SIZE, LINE_SIZE, LINE_SPACING, NAME_SIZE, get_theme
-    from adviz.text.labels import (
-        contribution_label,
-        node_formula,
-        partial_formula,
-        pretty_name,
-        reserved_edge_lines,
-    )
+    from adviz.scene.layout import LABEL_PAD, NODE_PAD_X, label_size
+    from adviz.scene.style import EDGE_SIZE, LINE_SIZE, LINE_SPACING, NAME_SIZE
+    from adviz.text.labels import node_formula, pretty_name, reserved_edge_lines
 
-    resolved = get_theme(theme)
     program = trace.program
     nodes = program.nodes
-    layout = compute_layout(trace, rankdir=rankdir)
-    geo = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True)
-    options = _full_view(adviz.to_svg)
-    summary, last = drop_captions([
-        inline_svg(adviz.to_svg(trace, "summary", theme=theme, rankdir=rankdir, **options)),
-        inline_svg(adviz.to_svg(trace, "reverse", -1, theme=theme, rankdir=rankdir, **options)),
-    ])
-    forward_geo = {k: _arrow_geometry(g) for k, g in _groups(_parse(summary), "edge").items()}
-    reverse_geo = {k: _arrow_geometry(g) for k, g in _groups(_parse(last), "edge").items()}
-    kinds = frame(trace, "summary").nodes
-    dx, dy = _offsets(_parse(summary), layout, geo.dx, geo.dy)
+    fig = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True)
+    first = fig.frame("forward", 0)  # the stage the page opens at
+    svg = paint(fig, first)
 
     node_data = []
     for i, node in enumerate(nodes):
-        box = layout.nodes[node.id]
+        box = fig.nodes[node.id]
         slots = [{"p": s} if type(s) is int else {"c": float(s)} for s in node.slots]
         node_data.append({
             "id": node.id,
             "kind": node.kind,
-            "show": kinds[node.id].kind,
+            "show": first.nodes[node.id].kind,
             "op": node.op.name if node.op is not None else None,
             "slots": slots,
             "value": node.value,
             "pretty": pretty_name(node.id),
             "label": node_formula(trace, node.id),
-            "plain": node_formula(trace, node.id, subscripts=False),
             "expr": program.expr(i),
-            "cx": box.x + dx,
-            "cy": box.y + dy,
+            "cx": box.x,
+            "cy": box.y,
         })
     index = program.index
     into: list[list[int]] = [[] for _ in nodes]
@@ -380,49 +358,32 @@ def demo_data(
     for i, node in enumerate(nodes):
         for edge in program.edges_into(i):
             p, c = nodes[edge.parent].id, node.id
-            key = f"{p}->{c}"
             positions = [k for k, s in enumerate(node.slots)
                          if type(s) is int and s == edge.parent]
-            dummy = Contribution(p, c, 0.0, 0.0, 0.0, 0.0, 0.0, edge.partial_expr, "")
-            label_text = contribution_label(trace, dummy)
-            head = f"g_{p} += 0 · "
-            wrapped = label_text[len(head):-len(" = 0")]
-            route = layout.edges[p, c]
-            box_width = label_size(reserved[p, c])[0]
-            label = None
-            if route.label is not None:
-                label = [route.label[0] + dx, route.label[1] + dy]
+            shape = fig.edges[p, c]
+            partial_text, contribution_text = _edge_texts(trace, p, c, edge.partial_expr)
             number = edge_number[edge.parent, i]
             into[i].append(number)
             ordered[number] = {
-                "key": key,
+                "key": f"{p}->{c}",
                 "parent": edge.parent,
                 "child": i,
                 "positions": positions,
                 "caption": parenthesize(edge.partial_expr),
                 "seed": parenthesize(_PRODUCT.sub(" ", edge.partial_expr)),
-                "formula": partial_formula(trace, p, c),
-                "wrapped": wrapped,
-                "head": f"∂{pretty_name(c)}/∂{pretty_name(p)} = ",
-                "label": label,
-                "labelBox": box_width,
-                "labelWidth": box_width if rankdir in ("TB", "BT") else None,
-                "fwd": forward_geo.get(key, [None, None]),
-                "rev": reverse_geo.get(key, [None, None]),
+                "partial": partial_text,
+                "contribution": contribution_text,
+                "label": None if shape.label is None else list(shape.label),
+                "labelBox": label_size(reserved[p, c])[0],
+                "left": shape.label_left,
+                "fwd": [path_data(shape.forward), polygon_points(shape.forward_head)],
+                "rev": [path_data(shape.reverse), polygon_points(shape.reverse_head)],
             }
     inputs = []
     for i in program.inputs:
         node = nodes[i]
         inputs.append({"node": i, "id": node.id, "value": node.value,
                        **_input_range(node.value)})
-    theme_data = {
-        field: getattr(resolved, field)
-        for field in ("background", "text", "muted_text", "node_fill", "node_stroke",
-                      "input_fill", "output_fill", "active_fill", "active_stroke",
-                      "muted_fill", "muted_stroke", "edge", "muted_edge", "forward",
-                      "gradient")
-    }
-    theme_data["font"] = resolved.css_font()
     what = trace.expression or getattr(trace.function, "__name__", "f")
     code: dict[str, str] = {}
     analytic_data: dict[str, Any] = {"state": "off"}
@@ -452,8 +413,11 @@ def demo_data(
         "output": program.output,
         "order": trace.order,
         "granularity": trace.granularity,
-        "theme": theme_data,
-        "dark": theme == "dark",
+        "styles": fig.styles,
+        "texts": _line_texts(),
+        "titles": _titles(trace),
+        "scene": {"crop": crop(fig), "width": fig.width, "height": fig.height},
+        "dark": fig.theme.name == "dark",
         "sizes": {"name": NAME_SIZE, "line": LINE_SIZE, "edge": EDGE_SIZE,
                   "spacing": LINE_SPACING, "labelPad": LABEL_PAD, "nodePad": NODE_PAD_X},
         "analytic": analytic_data,
@@ -462,22 +426,13 @@ def demo_data(
         "steps": DEFAULT_STEPS,
         "interval": STAGE_INTERVAL_MS,
     }
-    return data, summary, code
+    return data, svg[svg.index("<svg"):], code
 
 
-def _asset(name: str) -> str:
-    from adviz.renderers.player import _asset as player_asset
-
-    return player_asset(name)
-
-
-def _min_size(svg: str, attribute: str) -> str:
-    """CSS length: `MIN_SCALE` of the drawing's natural width or height."""
-    match = re.search(r'<svg\b[^>]*?\b' + attribute + r'="([0-9.]+)(pt|px)?"', svg)
-    if match is None:
-        return "0px"
-    scale = 4 / 3 if match.group(2) == "pt" else 1.0
-    return f"{round(float(match.group(1)) * scale * MIN_SCALE)}px"
+def _frame_size(fig_width: float, fig_height: float) -> tuple[str, str]:
+    """CSS lengths: `MIN_SCALE` of the drawing's natural width and height."""
+    return (f"{round(fig_width * 4 / 3 * MIN_SCALE)}px",
+            f"{round(fig_height * 4 / 3 * MIN_SCALE)}px")
 
 
 def _fallback(trace: Trace, theme: str, rankdir: str, title: str | None,
@@ -540,7 +495,7 @@ def demo_html(
     >>> page.count("<script"), "Content-Security-Policy" in page
     (3, True)
     """
-    from adviz.renderers.player import json_for_script
+    from adviz.scene.figure import figure
     from adviz.scene.style import get_theme
 
     get_theme(theme)
@@ -551,10 +506,12 @@ def demo_html(
     data, svg, code = demo_data(trace, theme=theme, rankdir=rankdir, title=title,
                                 analytic=analytic)
     kernel = kernel_script(trace, code)
-    script = _asset("demo.js")
+    fig = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True)
+    min_width, min_height = _frame_size(fig.width, fig.height - crop(fig))
+    script = asset("demo.js")
     dark = theme == "dark"
     heading = html.escape(data["defaultTitle"] if title is None else title)
-    csp = (f"default-src 'none'; script-src {_sha256(kernel)} {_sha256(script)}; "
+    csp = (f"default-src 'none'; script-src {source_hash(kernel)} {source_hash(script)}; "
            "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
     from adviz.text.tables import walkthrough
 
@@ -568,15 +525,15 @@ def demo_html(
         '<meta name="generator" content="adviz">\n'
         f"<title>{heading} — adviz demonstration</title>\n"
         f"<style>html,body{{margin:0;background:{'#151618' if dark else '#ffffff'}}}\n"
-        f"{_asset('demo.css')}</style>\n"
+        f"{asset('demo.css')}</style>\n"
         "</head>\n<body>\n"
         f'<div class="adviz-demo adviz-{"dark" if dark else "light"}" '
         f'style="--adviz-frame-bg:{html.escape(get_theme(theme).background)};'
-        f'--adviz-min-width:{_min_size(svg, "width")};'
-        f'--adviz-min-height:{_min_size(svg, "height")}">\n'
+        f'--adviz-min-width:{min_width};--adviz-min-height:{min_height}">\n'
         f'<h1 class="adviz-title">{heading}</h1>\n'
         '<noscript><p class="adviz-note">This demonstration computes in JavaScript; '
-        "without it the graph and the walkthrough show the traced point.</p></noscript>\n"
+        "without it the graph shows the first stage and the walkthrough the traced point."
+        "</p></noscript>\n"
         '<div class="adviz-layout">\n<div class="adviz-main">\n'
         '<section class="adviz-inputs" aria-label="Inputs"></section>\n'
         '<section class="adviz-graph" aria-label="Computational graph">\n'

@@ -8,7 +8,8 @@ with the number of frames); only when every frame of every sequence is there
 do the sequences replace the folder's old frames as a whole
 (`adviz.writers.files.replace_sequences`), so stale frames of a longer earlier
 run disappear and a failure midway leaves the previous output as it was.
-``phase="paths"`` writes the chain-rule path frames of one input (`adviz.path_frames`) as ``paths-000.svg, ...``.
+``phase="paths"`` writes the chain-rule path frames of one input
+(`adviz.path_frames`) as ``paths-000.svg, ...``.
 
 Examples
 --------

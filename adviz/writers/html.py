@@ -15,12 +15,22 @@ from typing import TYPE_CHECKING, Any
 
 from adviz.core.phases import PLAY_PHASES
 from adviz.writers import Writer, register_writer, text_writer
-from adviz.writers.options import RANKDIR, THEME, TITLE, Option, phase_option
+from adviz.writers.options import (
+    COLLAPSE,
+    ENGINE,
+    FULL,
+    RANKDIR,
+    THEME,
+    TITLE,
+    Option,
+    phase_option,
+)
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
 
-DECLARED: tuple[Option, ...] = (THEME, RANKDIR, phase_option(PLAY_PHASES, "both"), TITLE)
+DECLARED: tuple[Option, ...] = (THEME, RANKDIR, phase_option(PLAY_PHASES, "both"), TITLE,
+                                ENGINE, COLLAPSE, FULL)
 """The options of the html writer (passed to `adviz.renderers.player.player_html`)."""
 
 OPTIONS = tuple(option.name for option in DECLARED)

@@ -1,0 +1,209 @@
+"""What the two pages (the player and the demonstration) embed about a figure, as JSON data.
+
+A page shows one SVG document, painted once (the base), and changes it in
+the browser. What its script needs to do so is plain data taken from the
+`adviz.scene.figure.Figure`, computed once:
+
+- the style table (`Figure.styles`), so the script picks no colour or width;
+- every node's kind and centre, and every edge's two routes (forward: the
+  arrowhead at the child; reverse: at the parent) as SVG path data and
+  arrowhead polygons, its label anchor and, in top-to-bottom layouts, where
+  left-aligned label lines start;
+- the sizes the script needs to place text lines (`SIZES`), so it computes
+  line centres and baselines like `adviz.scene.figure.line_centres` and
+  `adviz.scene.figure.baseline`.
+
+It also holds what both pages share: their assets, the JSON embedding and
+the script hashes of their Content-Security-Policy.
+
+Examples
+--------
+>>> import adviz
+>>> from adviz.scene.figure import figure
+>>> fig = figure(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2))
+>>> data = scene_data(fig)
+>>> data["nodes"][0][:2], len(data["edges"])
+(['x1', 'input'], 8)
+>>> data["edges"][0][2].startswith("M"), data["styles"]["edge"]["gradient"]["width"]
+(True, 2.6)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from adviz.formatting import format_number
+from adviz.scene.style import LINE_SPACING, TITLE_SIZE
+
+if TYPE_CHECKING:
+    from adviz.core.tracing import Trace
+    from adviz.scene.content import Line
+    from adviz.scene.figure import Arrow, Figure
+
+Point = tuple[float, float]
+
+SIZES = {"spacing": LINE_SPACING, "baseline": 0.35}
+"""Line height (a multiple of the font size) and the baseline's offset below a line's
+centre (a multiple of the font size), as in `adviz.scene.figure`."""
+
+_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
+@cache
+def asset(name: str) -> str:
+    """The text of a file of ``adviz/assets`` (a page's script or style sheet)."""
+    return (resources.files("adviz") / "assets" / name).read_text(encoding="utf-8")
+
+
+def source_hash(text: str) -> str:
+    """The CSP source expression (``'sha256-...'``) that allows one inline script.
+
+    Examples
+    --------
+    >>> source_hash("")
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+    """
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def json_for_script(data: Any) -> str:
+    """Serialise ``data`` as JSON that is safe inside an HTML ``<script>`` element.
+
+    Keys are sorted (same input, same bytes); ``<``, ``>``, ``&`` and the
+    line separators U+2028/U+2029 are written as ``\\u`` escapes, so no
+    text in the data can end the script element or open a comment.
+
+    Examples
+    --------
+    >>> json_for_script({"name": "</script><b>&"})
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    """
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+    for char, escaped in _JSON_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
+
+
+def default_title(trace: Trace) -> str:
+    """A page's heading: output, formula (or function name) and the point.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> default_title(adviz.trace("x * x", x=3))
+    'y = x * x at x = 3'
+    """
+    point = ", ".join(f"{k} = {format_number(v)}" for k, v in trace.inputs.items())
+    what = trace.expression or getattr(trace.function, "__name__", "f")
+    return f"{trace.output} = {what} at {point}"
+
+
+def _f(value: float) -> str:
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
+def path_data(points: tuple[Point, ...]) -> str:
+    """A route's control points as SVG path data (``M`` then cubic ``C`` segments).
+
+    Examples
+    --------
+    >>> path_data(((0.0, 0.0), (1.0, 0.0), (2.0, 1.0), (3.0, 1.0)))
+    'M0.00,0.00C1.00,0.00 2.00,1.00 3.00,1.00'
+    """
+    if not points:
+        return ""
+    head, rest = points[0], points[1:]
+    return f"M{_f(head[0])},{_f(head[1])}C" + " ".join(f"{_f(x)},{_f(y)}" for x, y in rest)
+
+
+def polygon_points(arrow: Arrow | None) -> str | None:
+    """An arrowhead as the ``points`` of a closed SVG polygon (tip first and last)."""
+    if arrow is None:
+        return None
+    corners = (*arrow.corners(), arrow.tip)
+    return " ".join(f"{_f(x)},{_f(y)}" for x, y in corners)
+
+
+def crop(fig: Figure) -> float:
+    """Where the graph starts below the caption band: a page shows the caption as text.
+
+    The band's lowest line (the longest caption, then the notice) ends above
+    this height, so a page cuts every frame there alike.
+    """
+    baselines = fig.caption.baselines()
+    return round(baselines[-1] + 0.3 * TITLE_SIZE, 2) if baselines else 0.0
+
+
+class LineTable:
+    """Distinct text lines, each stored once: ``[role, size, text]``, referred to by number.
+
+    Examples
+    --------
+    >>> from adviz.scene.content import Line
+    >>> table = LineTable()
+    >>> table.refs((Line("x₁", "name", 14.0), Line("= 1", "value", 12.0)))
+    [0, 1]
+    >>> table.refs((Line("x₁", "name", 14.0),)), table.rows
+    ([0], [['name', 14.0, 'x₁'], ['value', 12.0, '= 1']])
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[list[Any]] = []
+        self._index: dict[Line, int] = {}
+
+    def refs(self, lines: tuple[Line, ...]) -> list[int]:
+        """The numbers of ``lines`` (added when new)."""
+        out = []
+        for line in lines:
+            number = self._index.get(line)
+            if number is None:
+                number = self._index[line] = len(self.rows)
+                self.rows.append([line.role, line.size, line.text])
+            out.append(number)
+        return out
+
+
+def scene_data(fig: Figure, kinds: dict[str, str] | None = None) -> dict[str, Any]:
+    """The figure as the pages' scripts read it (see the module).
+
+    ``kinds`` gives each node's kind (`adviz.scene.content.NodeView.kind`) when
+    the caller has a frame at hand; by default they are read from the summary frame.
+
+    Returns
+    -------
+    dict
+        ``nodes``: ``[id, kind, x, y]`` per drawn node (view order);
+        ``edges``: ``[parent, child, forward path, forward head, reverse path,
+        reverse head, label x, label y, label left]`` per drawn edge;
+        ``styles``: the style table; ``sizes``: `SIZES`; ``crop``: `crop`;
+        ``width``, ``height``: the frame size in points.
+    """
+    if kinds is None:
+        kinds = {node: view.kind for node, view in fig.frame("summary").nodes.items()}
+    nodes = []
+    for node in fig.view.nodes:
+        shape = fig.nodes[node]
+        nodes.append([node, kinds.get(node, ""), shape.x, shape.y])
+    edges = []
+    for key in fig.view.edges:
+        edge = fig.edges[key]
+        label = edge.label
+        edges.append([
+            edge.parent, edge.child,
+            path_data(edge.forward), polygon_points(edge.forward_head),
+            path_data(edge.reverse), polygon_points(edge.reverse_head),
+            None if label is None else label[0], None if label is None else label[1],
+            edge.label_left,
+        ])
+    return {"nodes": nodes, "edges": edges, "styles": fig.styles, "sizes": SIZES,
+            "crop": crop(fig), "width": fig.width, "height": fig.height}
