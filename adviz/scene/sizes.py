@@ -20,10 +20,7 @@ from typing import TYPE_CHECKING
 from adviz.errors import InputError
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-    from adviz.core.tracing import Trace
-    from adviz.scene.layout import Layout
+    from adviz.scene.figure import Figure as SceneFigure
 
 Size = str | tuple[float, float] | None
 
@@ -42,31 +39,30 @@ MIN_WIDTH = 6.0
 """Narrowest automatic figure, in inches."""
 
 
-def figure_size(size: Size, trace: Trace | None = None,
-                layout: Layout | None = None) -> tuple[float, float]:
+def figure_size(size: Size, fig: SceneFigure | None = None) -> tuple[float, float]:
     """Width and height in inches for a ``size`` option.
 
     Parameters
     ----------
     size
         A preset name (`SIZES`), ``(width, height)`` in inches, or ``None`` for
-        the SVG frame's size (one frame point per figure point, scaled into
+        the scene's frame size (one frame point per figure point, scaled into
         `MIN_WIDTH` .. `MAX_WIDTH`).
-    trace, layout
-        The trace and layout the size is fitted to when ``size`` is ``None``.
+    fig
+        The scene (`adviz.scene.figure.Figure`) the size is fitted to when
+        ``size`` is ``None`` (without one: the 16:9 preset).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> from adviz.scene.figure import figure
+    >>> figure_size(None, figure(adviz.trace("x * x", x=3)))
+    (6.0, 2.0)
     """
     if size is None:
-        if layout is None or trace is None:
+        if fig is None:
             return SIZES["16:9"]
-        from adviz.scene.figure import figure
-        from adviz.scene.view import graph_view, view_options
-
-        options = view_options(trace, layout.collapse or None, False)
-        notice = options.notice if (options.collapse, options.compact) == (
-            tuple(layout.collapse), layout.compact) else ""
-        g = figure(trace, view=graph_view(trace, layout.collapse, layout.compact),
-                   layout=layout, notice=notice)
-        width, height = g.width, g.height
+        width, height = fig.width, fig.height
         zoom = min(max(MIN_WIDTH * 72.0 / width, 1.0), MAX_WIDTH * 72.0 / width)
         return round(width * zoom / 72.0, 2), round(height * zoom / 72.0, 2)
     if isinstance(size, str):
@@ -95,19 +91,3 @@ def even_size(inches: tuple[float, float], dpi: float) -> tuple[float, float]:
     w, h = pixel_size(inches, dpi)
     w, h = w + w % 2, h + h % 2
     return w / dpi, h / dpi
-
-
-def new_figure(inches: tuple[float, float], dpi: float, background: str | None) -> Figure:
-    """A figure (not managed by pyplot) with one full-size Axes.
-
-    ``background`` ``None`` makes the figure transparent.
-    """
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=inches, dpi=dpi)
-    if background is None:
-        fig.patch.set_alpha(0.0)
-    else:
-        fig.patch.set_facecolor(background)
-    fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    return fig

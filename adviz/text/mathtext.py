@@ -210,3 +210,54 @@ def pulse_label(value: float) -> str:
     '−0.14112'
     """
     return labels.pretty_number(value)
+
+
+def line_mathtext(trace: Trace, element: str | tuple[str, str], text: str, role: str,
+                  contribution: Contribution | None = None) -> str:
+    """A frame's line of text (its Unicode ``text`` and ``role``) as Matplotlib text.
+
+    The line says what it says in every renderer; here formulas are typeset
+    as mathtext when the line is the formula of its element (a node's name
+    and formula, an edge's partial or contribution) and everything else
+    (numbers, collapsed scope boxes, shortened names) is drawn literally.
+
+    Parameters
+    ----------
+    trace
+        The `Trace` the frame shows.
+    element
+        The node id, or ``(parent, child)`` for an edge, the line belongs to
+        (a collapsed scope's box or merged edge: its id in the view).
+    text, role
+        The line (`adviz.scene.content.Line`): Unicode text and role.
+    contribution
+        For a contribution line: the update it describes.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> line_mathtext(t, "t1", "t₁ = x₁ − x₂", "name")
+    '$t_{1} = x_{1} - x_{2}$'
+    >>> line_mathtext(t, ("t1", "t2"), "∂t₂/∂t₁ = 2t₁ = −2", "partial")
+    '$\\\\partial t_{2}/\\\\partial t_{1} = 2 t_{1} = -2$'
+    >>> line_mathtext(t, "t1", "= −1", "value")
+    '= −1'
+    >>> line_mathtext(t, "t1", "cost $5", "name")  # not the formula: drawn literally
+    'cost \\\\$5'
+    """
+    graph = trace.graph
+    if isinstance(element, tuple):
+        if element in graph.edges:
+            parent, child = element
+            if role == "partial" and text == labels.partial_label(trace, parent, child):
+                return partial_label(trace, parent, child)
+            if (role == "contribution" and contribution is not None
+                    and text == labels.contribution_label(trace, contribution)):
+                return contribution_label(trace, contribution)
+    elif role == "name" and element in graph.nodes:
+        if text == labels.node_formula(trace, element):
+            return node_title(trace, element)
+        if text == labels.pretty_name(element):
+            return name_label(element)
+    return escape_text(text)

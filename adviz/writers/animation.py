@@ -345,24 +345,12 @@ def _write_mp4(trace: Trace | Descent, path: Path, **options: Any) -> None:
 
 
 def _figure(trace: Trace, options: dict[str, Any], phase: str) -> Any:
-    from adviz.renderers.mpl.artists import Scene
-    from adviz.scene.layout import compute_layout
-    from adviz.scene.sizes import figure_size, new_figure
-    from adviz.scene.style import get_theme
-    from adviz.scene.view import view_options
+    from adviz.renderers.mpl.stage import still
 
-    theme = get_theme(options.get("theme"))
-    view = view_options(trace, options.get("collapse"), bool(options.get("full", False)))
-    layout = compute_layout(trace, rankdir=options.get("rankdir", "LR"),
-                            collapse=view.collapse, compact=view.compact)
-    transparent = bool(options.get("transparent", False))
-    fig = new_figure(figure_size(options.get("size"), trace, layout),
-                     float(options.get("dpi", 100.0)), None if transparent else theme.background)
-    scene = Scene(trace, fig.axes[0], theme=theme, layout=layout,
-                  collapse=options.get("collapse"), full=bool(options.get("full", False)))
-    if transparent:
-        fig.axes[0].patch.set_visible(False)
-    return fig, scene
+    return still(trace, theme=options.get("theme"), rankdir=options.get("rankdir", "LR"),
+                 size=options.get("size"), dpi=float(options.get("dpi", 100.0)),
+                 transparent=bool(options.get("transparent", False)),
+                 collapse=options.get("collapse"), full=bool(options.get("full", False)))
 
 
 def _save_png(fig: Figure, path: Path, transparent: bool) -> None:

@@ -2,15 +2,15 @@
 
 This package imports Matplotlib; the core of adviz does not, so import it
 (or call `adviz.draw` / `adviz.animate`, which import it on first use) only
-where drawing is wanted.
+where drawing is wanted. It paints a scene (`adviz.scene.figure.Figure`).
 
-- `adviz.renderers.mpl.artists`: the artists of a trace on an Axes, created once.
+- `adviz.renderers.mpl.artists`: the artists of a figure on an Axes, created once.
 - `adviz.renderers.mpl.look`: what each frame shows, as plain data.
+- `adviz.renderers.mpl.redraw`: animation frames that repaint only what changed.
+- `adviz.renderers.mpl.records`: `painted`, what the artists show, as data.
 - `adviz.renderers.mpl.animation`: the frame schedule and `animate`.
 - `adviz.renderers.mpl.stage`: `draw`.
-- `adviz.scene.sizes`: size presets.
-- `adviz.scene.curves`: edge routes as Bezier paths.
-- `adviz.text.mathtext`: labels as mathtext.
+- `adviz.renderers.mpl.canvas`: `new_figure`.
 """
 
 from adviz.renderers.mpl.animation import (
@@ -22,8 +22,10 @@ from adviz.renderers.mpl.animation import (
     frame_schedule,
 )
 from adviz.renderers.mpl.artists import Scene
+from adviz.renderers.mpl.canvas import new_figure
+from adviz.renderers.mpl.records import painted
 from adviz.renderers.mpl.stage import draw
 from adviz.scene.sizes import SIZES
 
 __all__ = ["SIZES", "Animator", "Frame", "Scene", "animate", "distinct_frame_count", "draw",
-           "frame_count", "frame_schedule"]
+           "frame_count", "frame_schedule", "new_figure", "painted"]

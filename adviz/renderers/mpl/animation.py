@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from adviz.errors import InputError
-from adviz.renderers.mpl.artists import Scene
-from adviz.scene.sizes import Size, figure_size, new_figure
-from adviz.text.mathtext import large_parse_cache
+from adviz.renderers.mpl.artists import Scene, scene_figure
+from adviz.renderers.mpl.canvas import new_figure
+from adviz.renderers.mpl.redraw import Redraw
+from adviz.scene.sizes import Size, figure_size
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -167,34 +168,23 @@ class Animator:
         full: bool = False,
     ) -> None:
         from adviz.scene.sizes import even_size
-        from adviz.scene.style import get_theme
 
         self.frames = frame_schedule(trace, phase, tween=tween, hold=hold)
-        from adviz.scene.view import view_options
-
-        if layout is None:
-            from adviz.scene.layout import compute_layout
-
-            options = view_options(trace, collapse, full)
-            layout = compute_layout(trace, rankdir=rankdir, collapse=options.collapse,
-                                    compact=options.compact)
-        theme_ = get_theme(theme)
-        inches = figure_size(size, trace, layout)
+        fig = scene_figure(trace, theme=theme, rankdir=rankdir, layout=layout,
+                           collapse=collapse, full=full, size=size)
+        inches = figure_size(size, fig)
         if even:
             inches = even_size(inches, dpi)
-        self.figure = new_figure(inches, dpi, None if transparent else theme_.background)
+        self.figure = new_figure(inches, dpi, None if transparent else fig.styles["background"])
         ax = self.figure.axes[0]
-        if transparent:
-            ax.patch.set_visible(False)
-        self.scene = Scene(trace, ax, theme=theme_, layout=layout, collapse=collapse, full=full)
+        self.scene = Scene(fig, ax)
         if transparent:
             ax.patch.set_visible(False)
 
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         self.canvas = FigureCanvasAgg(self.figure)
-        self._background: Any = None
-        self._background_key: object = None
+        self.redraw = Redraw(self.scene)
 
     def __call__(self, frame: Frame) -> list[Artist]:
         """Restyle the scene for ``frame``; returns its artists (FuncAnimation's ``func``)."""
@@ -203,33 +193,16 @@ class Animator:
 
     def moving_artists(self) -> list[Artist]:
         """The artists that change within a stage: the trail, the pulses and their labels."""
-        return [self.scene.trail, self.scene.pulses, *self.scene.pulse_texts]
+        return self.scene.moving_artists()
 
     def rgba(self) -> tuple[memoryview, tuple[int, int]]:
         """The current frame as RGBA pixels, and its (width, height).
 
-        The static part of a stage (everything but the pulses) is drawn once
-        and cached; frames within the stage restore it and draw only the
-        moving artists (Agg blitting), so travel and hold frames cost a
-        fraction of a full redraw.
+        Only what changed since the previous frame is drawn again
+        (`adviz.renderers.mpl.redraw.Redraw`): the elements a stage restyles,
+        and the pulses, drawn over a cached picture of the rest.
         """
-        canvas, moving = self.canvas, self.moving_artists()
-        key = self.scene.state_key
-        if key != self._background_key or self._background is None:
-            for artist in moving:
-                artist.set_animated(True)
-            with large_parse_cache():
-                canvas.draw()
-            for artist in moving:
-                artist.set_animated(False)
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._background_key = key
-        else:
-            canvas.restore_region(self._background)
-        for artist in moving:
-            if artist.get_visible():
-                self.figure.draw_artist(artist)
-        return canvas.buffer_rgba(), canvas.get_width_height()
+        return self.redraw.rgba()
 
 
 def animate(

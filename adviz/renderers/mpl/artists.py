@@ -1,17 +1,19 @@
-"""The artists of one trace on one Axes, created once and restyled per frame.
+"""The artists of one figure on one Axes, created once and restyled per frame.
 
-A `Scene` draws a trace with the stored layout (`adviz.scene.layout.compute_layout`)
-and the SVG frames' geometry (`adviz.renderers.svg.geometry`: the same frame
-size, caption band and offsets) on a Matplotlib `Axes`: a rounded box and
-four text slots per node, a ``CURVE4`` path, two arrowheads and two label
-slots per edge, the caption lines, and one trail line, one pulse marker and a
-few pulse labels for what moves between stages. `Scene.show` copies a frame's
-`adviz.renderers.mpl.look.Look` onto those artists; nothing is created or removed after
-construction, which is what makes animation frames cheap.
+A `Scene` paints a scene (`adviz.scene.figure.Figure`) on a Matplotlib
+`Axes`: a rounded box and its text slots per node, a ``CURVE4`` path, one
+arrowhead and the label's text slots per edge, the scope boxes, the caption
+lines, and one trail line, one pulse marker and a few pulse labels for what
+moves between stages. Every position comes from the figure's geometry (node
+boxes, both routes and arrowheads of each edge, label anchors, the caption
+band), every colour and width from its style table, every text from its
+frames. `Scene.show` restyles only the elements whose look differs from what
+they show (`adviz.renderers.mpl.look.Playhead`), and records which artists it
+touched, so an animation redraws only those (`adviz.renderers.mpl.redraw`).
 
-Coordinates are the SVG frame's points (origin top left, y down): the Axes
-has an inverted y axis and equal scaling, and every font size and line width
-is multiplied by `Scene.scale` (figure points per frame point).
+Coordinates are the figure's frame points (origin top left, y down): the
+Axes has an inverted y axis and equal scaling, and every font size and line
+width is multiplied by `Scene.scale` (figure points per frame point).
 
 Examples
 --------
@@ -34,11 +36,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from adviz.renderers.mpl.look import Look, frame_look
-from adviz.scene.curves import Route, arrowhead, ease
-from adviz.scene.figure import ARROW_HALF_WIDTH, ARROW_LENGTH, MARGIN, figure, wrap
-from adviz.scene.style import CLUSTER_SIZE, EDGE_SIZE, LINE_SPACING, TITLE_SIZE, get_theme
-from adviz.scene.view import view_options
+from adviz.renderers.mpl.look import (
+    EdgeLook,
+    Looks,
+    Moving,
+    NodeLook,
+    Playhead,
+    Step,
+    TextLook,
+)
+from adviz.scene.curves import Route, ease
+from adviz.scene.figure import Figure as SceneFigure
+from adviz.scene.figure import baseline, figure, line_centres
+from adviz.scene.style import CLUSTER_SIZE, EDGE_SIZE, TITLE_SIZE
 from adviz.text import mathtext as mt
 
 if TYPE_CHECKING:
@@ -46,9 +56,11 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyBboxPatch, PathPatch, Polygon
+    from matplotlib.path import Path
     from matplotlib.text import Text
 
     from adviz.core.tracing import Trace
+    from adviz.scene.content import Frame
     from adviz.scene.layout import Layout
     from adviz.scene.style import Theme
 
@@ -61,7 +73,16 @@ TRAIL_WIDTH = 3.4
 CORNER = 6.0
 """Corner radius of node boxes (as in the SVG frames)."""
 
+CLUSTER_CORNER = 8.0
+"""Corner radius of scope boxes."""
+
+HEAD_STROKE = 1.0
+"""Outline width of arrowheads, in frame points."""
+
 FALLBACK_FONT = "DejaVu Sans"
+
+Z_CLUSTER, Z_EDGE, Z_EDGE_TEXT, Z_NODE, Z_NODE_TEXT, Z_CAPTION = 0.5, 1.0, 3.5, 4.0, 5.0, 9.0
+Z_TRAIL, Z_PULSE, Z_PULSE_TEXT = 10.0, 11.0, 12.0
 
 
 def font_family(theme: Theme) -> str:
@@ -83,283 +104,377 @@ def font_family(theme: Theme) -> str:
     return theme.font
 
 
+def scene_figure(
+    trace: Trace,
+    *,
+    theme: str | Theme | None = "light",
+    rankdir: str = "LR",
+    engine: str | None = None,
+    layout: Layout | None = None,
+    collapse: Iterable[str] | None = None,
+    full: bool = False,
+    size: Any = None,
+) -> SceneFigure:
+    """The scene of a trace for Matplotlib options (``layout``: one made by other means)."""
+    if layout is None:
+        return figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
+                      full=full, size=size)
+    from adviz.scene.view import graph_view, view_options
+
+    options = view_options(trace, collapse, full)
+    chosen = (tuple(layout.collapse), bool(layout.compact))
+    notice = options.notice if chosen == (options.collapse, options.compact) else ""
+    return figure(trace, theme=theme, view=graph_view(trace, *chosen), layout=layout,
+                  notice=notice, size=size)
+
+
+def _path(points: tuple[tuple[float, float], ...]) -> Path:
+    return Route(points).path()
+
+
 class Scene:
-    """All artists of a trace on an Axes (see the module docstring).
+    """All artists of a figure on an Axes (see the module docstring).
 
     Parameters
     ----------
-    trace
-        A `Trace`.
+    source
+        A scene (`adviz.scene.figure.Figure`), or a `Trace` drawn with the
+        options below.
     ax
         The Axes to draw on; its limits and facecolor are set, its axis hidden.
-    theme
-        A theme name or `adviz.scene.style.Theme`.
-    rankdir
-        ``"LR"`` (inputs left, y right) or ``"TB"``.
-    layout
-        A precomputed layout; by default `adviz.scene.layout.compute_layout`.
+    theme, rankdir, engine, layout, collapse, full
+        With a trace: the picture options (`adviz.scene.figure.figure`);
+        ``layout`` a precomputed layout.
     caption
         Show the stage caption above the graph.
-    collapse, full
-        What to draw of a large or scoped graph, as for the SVG frames
-        (`adviz.scene.view.view_options`): scope labels to collapse into boxes
-        (``None``: decide by size), or ``full=True`` for every node and label.
     """
 
     def __init__(
         self,
-        trace: Trace,
+        source: SceneFigure | Trace,
         ax: Axes,
         *,
         theme: str | Theme | None = "light",
         rankdir: str = "LR",
+        engine: str | None = None,
         layout: Layout | None = None,
         caption: bool = True,
         collapse: Iterable[str] | None = None,
         full: bool = False,
     ) -> None:
-        options = view_options(trace, collapse, full)
-        if layout is None:
-            from adviz.scene.layout import compute_layout
-
-            layout = compute_layout(trace, rankdir=rankdir, collapse=options.collapse,
-                                    compact=options.compact)
-        self.collapse = tuple(layout.collapse)
-        self.compact = bool(layout.compact)
-        self.notice = options.notice if (self.collapse, self.compact) == (
-            options.collapse, options.compact) else ""
-        self.trace = trace
+        fig = source if isinstance(source, SceneFigure) else scene_figure(
+            source, theme=theme, rankdir=rankdir, engine=engine, layout=layout,
+            collapse=collapse, full=full)
+        self.fig = fig
+        self.trace = fig.trace
         self.ax = ax
-        self.theme = get_theme(theme)
-        self.layout = layout
-        from adviz.scene.view import graph_view
-
-        self.fig = figure(trace, theme=theme, view=graph_view(trace, self.collapse, self.compact),
-                          layout=layout, notice=self.notice)
-        self.geometry = self.fig
+        self.theme = fig.theme
+        self.collapse = tuple(fig.view.collapse)
+        self.compact = bool(fig.view.compact)
+        self.notice = fig.notice
+        self.looks = Looks.of(fig)
+        self.playhead = Playhead(self.looks)
         self.font = font_family(self.theme)
-        dx, dy = self.geometry.dx, self.geometry.dy
-
-        def shift(p: tuple[float, float]) -> tuple[float, float]:
-            return (p[0] + dx, p[1] + dy)
-
-        self.routes = {
-            key: Route([shift(p) for p in e.points], None if e.head is None else shift(e.head))
-            for key, e in layout.edges.items()
-        }
-        self._labels = {key: shift(e.label) if e.label is not None else
-                        self.routes[key].point_at(0.5) for key, e in layout.edges.items()}
-        self._centres = {node: shift((b.x, b.y)) for node, b in layout.nodes.items()}
-        self._shift = shift
         self._last: tuple[str, int, bool] | None = None
+        self.touched: list[Artist] = []
+        """Artists restyled since the caller last cleared this list."""
+        self.unicode: dict[Text, str] = {}
+        """What each visible text artist says, in the scene's Unicode notation."""
+        self._node_looks: dict[str, NodeLook] = {}
+        self._edge_looks: dict[tuple[str, str], EdgeLook] = {}
+        self._moving: tuple[Moving, ...] = ()
+        self._flow: str | None = None
+        self._static: list[Artist] | None = None
         self._fit()
         self._build(caption)
+        ax.adviz_scene = self  # type: ignore[attr-defined]  # for painted(ax)
+
+    # ------------------------------------------------------------ construction
 
     def _fit(self) -> None:
-        g, ax = self.geometry, self.ax
+        fig, ax = self.fig, self.ax
         dpi = ax.get_figure(root=True).dpi  # type: ignore[union-attr]
         aw, ah = ax.bbox.width * 72.0 / dpi, ax.bbox.height * 72.0 / dpi
-        self.scale = min(aw / g.width, ah / g.height)
+        self.scale = min(aw / fig.width, ah / fig.height)
         hw, hh = aw / self.scale / 2, ah / self.scale / 2
-        ax.set_xlim(g.width / 2 - hw, g.width / 2 + hw)
-        ax.set_ylim(g.height / 2 + hh, g.height / 2 - hh)
+        ax.set_xlim(fig.width / 2 - hw, fig.width / 2 + hw)
+        ax.set_ylim(fig.height / 2 + hh, fig.height / 2 - hh)
         ax.set_axis_off()
-        ax.set_facecolor(self.theme.background)
+        ax.set_facecolor(self.fig.styles["background"])
 
-    def _text(self, x: float, y: float, size: float, **kw: Any) -> Text:
+    def _text(self, x: float, y: float, size: float, zorder: float, **kw: Any) -> Text:
         kw.setdefault("ha", "center")
-        kw.setdefault("va", "center")
-        return self.ax.text(x, y, "", fontsize=size * self.scale, family=self.font, **kw)
+        kw.setdefault("va", "baseline")
+        text = self.ax.text(x, y, "", fontsize=size * self.scale, family=self.font,
+                            zorder=zorder, **kw)
+        text.set_visible(False)
+        return text
 
     def _build(self, caption: bool) -> None:
         from matplotlib.lines import Line2D
         from matplotlib.patches import FancyBboxPatch, PathPatch, Polygon
-        from matplotlib.path import Path
 
-        ax, s, theme = self.ax, self.scale, self.theme
+        fig, ax, s = self.fig, self.ax, self.scale
+        styles = fig.styles
         self._build_clusters()
         self.edge_lines: dict[tuple[str, str], PathPatch] = {}
-        self._paths: dict[tuple[str, str], tuple[Path, Path]] = {}
-        self.heads: dict[tuple[str, str], tuple[Polygon | None, Polygon]] = {}
-        self.edge_texts: dict[tuple[str, str], tuple[Text, ...]] = {}
-        for key, route in self.routes.items():
-            forward_path = route.path()
-            backward_path = forward_path
-            codes = np.asarray(forward_path.codes)
-            if route.head is not None and forward_path.codes is not None:
-                backward_path = Path(np.vstack([forward_path.vertices, [route.head]]),
-                                     np.append(codes, Path.LINETO))
-            self._paths[key] = (forward_path, backward_path)
-            line = PathPatch(forward_path, fill=False, lw=s, capstyle="butt", zorder=1)
+        self.heads: dict[tuple[str, str], Polygon] = {}
+        self.edge_texts: dict[tuple[str, str], list[Text]] = {}
+        self._paths: dict[tuple[tuple[float, float], ...], Path] = {}
+        for key in fig.view.edges:
+            shape = fig.edges[key]
+            line = PathPatch(self._route_path(shape.forward), fill=False, lw=s,
+                             capstyle="butt", zorder=Z_EDGE)
             ax.add_patch(line)
-            fwd = None
-            if route.head is not None:
-                fwd = Polygon(arrowhead(route.head, route.points[-1], 2 * ARROW_HALF_WIDTH),
-                              closed=True, lw=0.5 * s, zorder=1.5)
-                ax.add_patch(fwd)
-            rev = Polygon(route.reverse_head_polygon(ARROW_LENGTH, 2 * ARROW_HALF_WIDTH),
-                          closed=True, lw=0.5 * s, zorder=1.5)
-            ax.add_patch(rev)
+            head = Polygon(np.zeros((3, 2)), closed=True, lw=HEAD_STROKE * s, zorder=Z_EDGE,
+                           visible=False)
+            ax.add_patch(head)
             self.edge_lines[key] = line
-            self.heads[key] = (fwd, rev)
-            x, y = self._labels[key]
-            self.edge_texts[key] = tuple(self._text(x, y, EDGE_SIZE, zorder=6)
-                                         for _ in range(2))
+            self.heads[key] = head
+            slots = len(fig.view.edge_lines.get(key, ())) if shape.label is not None else 0
+            self.edge_texts[key] = [self._edge_text(key) for _ in range(slots)]
         self.node_boxes: dict[str, FancyBboxPatch] = {}
-        self.node_texts: dict[str, tuple[Text, ...]] = {}
-        for node, nb in self.layout.nodes.items():
-            x, y = self._centres[node]
-            patch = FancyBboxPatch((x - nb.width / 2, y - nb.height / 2), nb.width, nb.height,
+        self.node_texts: dict[str, list[Text]] = {}
+        for node in fig.view.nodes:
+            box = fig.nodes[node]
+            patch = FancyBboxPatch((box.x - box.width / 2, box.y - box.height / 2),
+                                   box.width, box.height,
                                    boxstyle=f"round,pad=0,rounding_size={CORNER}", lw=s,
-                                   zorder=4)
+                                   zorder=Z_NODE)
             ax.add_patch(patch)
             self.node_boxes[node] = patch
-            self.node_texts[node] = tuple(self._text(x, y, EDGE_SIZE, zorder=5)
-                                          for _ in range(4))
-        # The moving artists are above everything else, so drawing them last over a
-        # cached background (Animator.rgba) gives the same pixels as a full redraw.
+            slots = max(len(fig.view.node_lines.get(node, ())), 1)
+            self.node_texts[node] = [self._text(box.x, box.y, EDGE_SIZE, Z_NODE_TEXT)
+                                     for _ in range(slots)]
+        self.captions: list[Text] = []
+        if caption:
+            band = fig.caption
+            for line_base in band.baselines():
+                self.captions.append(self._text(band.x, line_base, TITLE_SIZE, Z_CAPTION,
+                                                ha="left", color=styles["caption"]))
+        # What moves between stages is drawn above everything else, so it can be drawn
+        # over a cached picture of the rest (adviz.renderers.mpl.redraw).
         self.trail: Line2D = Line2D([], [], lw=TRAIL_WIDTH * s, solid_capstyle="butt",
-                                    zorder=10)
+                                    zorder=Z_TRAIL)
         ax.add_line(self.trail)
         self.pulses: Line2D = Line2D([], [], ls="none", marker="o", ms=PULSE_SIZE * s,
-                                     mew=1.6 * s, mec=theme.background, zorder=11)
+                                     mew=1.6 * s, mec=styles["background"], zorder=Z_PULSE)
         ax.add_line(self.pulses)
         graph = self.trace.graph
         count = max((max(graph.in_degree(n), graph.out_degree(n)) for n in graph), default=0)
-        bbox = {"boxstyle": "round,pad=0.15", "fc": theme.background, "ec": "none",
+        bbox = {"boxstyle": "round,pad=0.15", "fc": styles["background"], "ec": "none",
                 "alpha": 0.9}
-        self.pulse_texts = [self._text(0.0, 0.0, EDGE_SIZE, zorder=12, bbox=dict(bbox),
-                                       fontweight="bold", visible=False)
+        self.pulse_texts = [self._text(0.0, 0.0, EDGE_SIZE, Z_PULSE_TEXT, va="center",
+                                       bbox=dict(bbox), fontweight="bold")
                             for _ in range(count)]
-        self.captions: list[Text] = []
-        if caption:
-            notice = wrap(self.notice, self.fig.caption.width) if self.notice else []
-            lines = self.fig.caption.lines - len(notice)
-            for k in range(self.fig.caption.lines):
-                baseline = MARGIN + TITLE_SIZE * LINE_SPACING * k + TITLE_SIZE
-                text = self._text(MARGIN, baseline, TITLE_SIZE, ha="left", va="baseline",
-                                  color=theme.text, zorder=9)
-                if k >= lines:
-                    text.set_text(notice[k - lines])
-                    text.set_color(theme.muted_text)
-                    text.set_fontstyle("italic")
-                self.captions.append(text)
-            self._caption_lines = lines
+        self._routes: dict[tuple[tuple[str, str], bool], Route] = {}
+
+    def _edge_text(self, key: tuple[str, str]) -> Text:
+        shape = self.fig.edges[key]
+        assert shape.label is not None
+        left = shape.label_left
+        return self._text(shape.label[0] if left is None else left, shape.label[1], EDGE_SIZE,
+                          Z_EDGE_TEXT, ha="center" if left is None else "left")
+
+    def _route_path(self, points: tuple[tuple[float, float], ...]) -> Path:
+        found = self._paths.get(points)
+        if found is None:
+            found = self._paths[points] = _path(points)
+        return found
 
     def _build_clusters(self) -> None:
-        """Scope boxes (dashed, rounded) with their labels, as in the SVG frames."""
+        """Scope boxes (dashed, rounded) with their labels."""
         from matplotlib.patches import FancyBboxPatch
 
-        theme, s = self.theme, self.scale
-        for box in self.layout.clusters.values():
-            x, y = self._shift((box.x - box.width / 2, box.y - box.height / 2))
-            patch = FancyBboxPatch((x, y), box.width, box.height,
-                                   boxstyle="round,pad=0,rounding_size=8", lw=s,
-                                   ls=(0, (5, 3)), zorder=0.5, alpha=0.9,
-                                   facecolor=theme.cluster_fill,
-                                   edgecolor=theme.cluster_stroke)
+        style, s = self.fig.styles["cluster"], self.scale
+        self.cluster_boxes: dict[str, FancyBboxPatch] = {}
+        self.cluster_texts: list[Text] = []
+        for name, box in self.fig.clusters.items():
+            patch = FancyBboxPatch((box.x - box.width / 2, box.y - box.height / 2), box.width,
+                                   box.height,
+                                   boxstyle=f"round,pad=0,rounding_size={CLUSTER_CORNER}",
+                                   lw=s, ls=(0, (5, 3)), zorder=Z_CLUSTER, alpha=0.9,
+                                   facecolor=style["fill"], edgecolor=style["stroke"])
             self.ax.add_patch(patch)
-            if box.label_pos is not None:
-                lx, ly = self._shift(box.label_pos)
-                lx -= box.label_width / 2 - 3.0
-            else:
-                lx, ly = x + 6, y + 4 + CLUSTER_SIZE / 2
-            self._text(lx, ly, CLUSTER_SIZE, ha="left", fontstyle="italic",
-                       color=theme.text, zorder=0.6).set_text(mt.escape_text(box.label))
+            self.cluster_boxes[name] = patch
+            label = self._text(box.label_x, box.label_y, CLUSTER_SIZE, Z_CLUSTER + 0.1,
+                               ha="left", fontstyle="italic", color=style["text"])
+            label.set_text(mt.escape_text(box.label))
+            label.set_visible(True)
+            self.cluster_texts.append(label)
+
+    # ------------------------------------------------------------ what is drawn
+
+    def static_artists(self) -> list[Artist]:
+        """Every artist but the moving ones, in the Axes' drawing order (ties by insertion)."""
+        if self._static is None:
+            own: set[Artist] = {*self.captions, *self.cluster_boxes.values(),
+                                *self.cluster_texts}
+            for key, line in self.edge_lines.items():
+                own.update((line, self.heads[key], *self.edge_texts[key]))
+            for node, box in self.node_boxes.items():
+                own.update((box, *self.node_texts[node]))
+            self._static = [a for a in self.ax.get_children() if a in own]
+        return list(self._static)
+
+    def moving_artists(self) -> list[Artist]:
+        """The artists that change within a stage: the trail, the pulses and their labels."""
+        return [self.trail, self.pulses, *self.pulse_texts]
 
     def artists(self) -> list[Artist]:
         """Every artist of the scene."""
-        out: list[Artist] = [self.trail, self.pulses, *self.pulse_texts, *self.captions]
-        for key in self.routes:
-            fwd, rev = self.heads[key]
-            out += [self.edge_lines[key], rev, *self.edge_texts[key]]
-            if fwd is not None:
-                out.append(fwd)
-        for node in self.node_boxes:
-            out += [self.node_boxes[node], *self.node_texts[node]]
-        return out
+        return [*self.static_artists(), *self.moving_artists()]
 
     @property
     def state_key(self) -> tuple[str, int, bool] | None:
         """What the static artists show now: ``(phase, stage, travelling)``."""
         return self._last
 
+    # ------------------------------------------------------------ showing frames
+
     def show(self, phase: str, stage: int, fraction: float | None = None) -> list[Artist]:
         """Show the state after ``stage``, or (``fraction`` in [0, 1)) the travel toward it.
 
-        Returns every artist of the scene.
+        Only the elements whose look changes are restyled. Returns every
+        artist of the scene.
         """
-        n = len(self.trace.stages(phase))
+        n = self.looks.count(phase)
         stage = stage % n if -n <= stage < n else stage
         travelling = fraction is not None and fraction < 1.0 and stage > 0
-        look = frame_look(self.trace, self.theme, phase, stage, travelling, self.collapse,
-                          self.compact)
         key = (phase, stage, travelling)
         if key != self._last:
-            self._apply(look)
+            self.apply(self.playhead.goto(phase, stage, travelling))
             self._last = key
-        self._move(look, ease(fraction) if travelling and fraction is not None else None)
+        self._move(ease(fraction) if travelling and fraction is not None else None)
         return self.artists()
 
-    def _lines(self, texts: tuple[Text, ...], x: float, y: float, lines: tuple[str, ...],
-               colors: tuple[str, ...], sizes: tuple[float, ...],
-               bold: tuple[bool, ...] | None = None) -> None:
-        total = sum(size * LINE_SPACING for size in sizes)
-        top = y - total / 2
-        for k, text in enumerate(texts):
-            if k >= len(lines) or not lines[k]:
-                text.set_visible(False)
-                continue
-            height = sizes[k] * LINE_SPACING
-            text.set_visible(True)
-            text.set_text(lines[k])
-            text.set_color(colors[k])
-            text.set_fontsize(sizes[k] * self.scale)
-            text.set_fontweight("bold" if bold and bold[k] else "normal")
-            text.set_position((x, top + height / 2))
-            top += height
+    def show_frame(self, content: Frame) -> list[Artist]:
+        """Show a whole frame (not one of the figure's stages: a settled descent step)."""
+        self.apply(self.playhead.show(dict(content.nodes), dict(content.edges), content.title))
+        self._last = None
+        self._move(None)
+        return self.artists()
 
-    def _apply(self, look: Look) -> None:
-        s = self.scale
-        for key, el in look.edges.items():
-            if key not in self.edge_lines:
-                continue
-            line = self.edge_lines[key]
-            line.set_path(self._paths[key][el.head == "reverse"])
-            line.set_edgecolor(el.color)
-            line.set_alpha(el.alpha)
-            line.set_linewidth(el.linewidth * s)
-            line.set_zorder(el.zorder)
-            fwd, rev = self.heads[key]
-            for head, visible in ((fwd, el.head == "forward"), (rev, el.head == "reverse")):
-                if head is not None:
-                    head.set_facecolor(el.color)
-                    head.set_edgecolor(el.color)
-                    head.set_alpha(el.alpha)
-                    head.set_visible(visible)
-                    head.set_zorder(el.zorder + 0.5)
-            x, y = self._labels[key]
-            self._lines(self.edge_texts[key], x, y, el.lines, el.colors, el.sizes, el.bold)
-        for node, nl in look.nodes.items():
-            if node not in self.node_boxes:
-                continue
-            box = self.node_boxes[node]
-            box.set_facecolor(nl.fill)
-            box.set_edgecolor(nl.stroke)
-            box.set_linewidth(nl.linewidth * s)
-            x, y = self._centres[node]
-            self._lines(self.node_texts[node], x, y, nl.lines, nl.colors, nl.sizes)
+    def use_figure(self, fig: SceneFigure) -> None:
+        """Paint another figure with the same geometry (another step of a descent) from now on."""
+        self.fig = fig
+        self.trace = fig.trace
+        self.looks = Looks.of(fig)
+        self.playhead = Playhead(self.looks)
+        self._last = None
+
+    def apply(self, step: Step) -> None:
+        """Restyle the elements of a `Step` whose look differs from what they show."""
+        shown_nodes, shown_edges = self._node_looks, self._edge_looks
+        for key, look in step.edges.items():
+            if shown_edges.get(key) is not look and key in self.edge_lines:
+                self._paint_edge(key, look)
+                shown_edges[key] = look
+        for node, node_look in step.nodes.items():
+            if shown_nodes.get(node) is not node_look and node in self.node_boxes:
+                self._paint_node(node, node_look)
+                shown_nodes[node] = node_look
         if self.captions:
-            lines = wrap(look.caption, self.fig.caption.width)
-            for k, text in enumerate(self.captions[:self._caption_lines]):
-                text.set_text(lines[k] if k < len(lines) else "")
-        self.trail.set_color(look.color)
-        self.pulses.set_markerfacecolor(look.color)
-        for text in self.pulse_texts:
-            text.set_color(look.color)
+            self._caption(step.caption)
+        self._moving = step.moving
+        if self._flow != step.colour:
+            self._flow = step.colour
+            self.trail.set_color(step.colour)
+            self.pulses.set_markerfacecolor(step.colour)
+            for text in self.pulse_texts:
+                text.set_color(step.colour)
 
-    def _move(self, look: Look, eased: float | None) -> None:
-        if eased is None or not look.moving:
+    def _lines(self, slots: list[Text], lines: tuple[TextLook, ...], centre: float,
+               make: Any) -> None:
+        while len(slots) < len(lines):
+            slots.append(make())
+            self._static = None
+        centres = line_centres(centre, [line.size for line in lines])
+        for k, text in enumerate(slots):
+            if k >= len(lines):
+                if text.get_visible():
+                    text.set_visible(False)
+                    self.unicode.pop(text, None)
+                    self.touched.append(text)
+                continue
+            line = lines[k]
+            self.touched.append(text)
+            text.set_visible(True)
+            text.set_text(line.text)
+            text.set_color(line.colour)
+            text.set_fontsize(line.size * self.scale)
+            text.set_fontweight("bold" if line.bold else "normal")
+            text.set_y(baseline(centres[k], line.size))
+            self.unicode[text] = line.unicode
+
+    def _paint_node(self, node: str, look: NodeLook) -> None:
+        box = self.node_boxes[node]
+        box.set_facecolor(look.fill)
+        box.set_edgecolor(look.stroke)
+        box.set_linewidth(look.width * self.scale)
+        self.touched.append(box)
+        shape = self.fig.nodes[node]
+        self._lines(self.node_texts[node], look.lines, shape.y,
+                    lambda: self._text(shape.x, shape.y, EDGE_SIZE, Z_NODE_TEXT))
+
+    def _paint_edge(self, key: tuple[str, str], look: EdgeLook) -> None:
+        s = self.scale
+        line, head = self.edge_lines[key], self.heads[key]
+        z = Z_EDGE + 0.1 * look.layer
+        line.set_path(self._route_path(look.route))
+        line.set_edgecolor(look.colour)
+        line.set_alpha(None if look.opacity == 1.0 else look.opacity)
+        line.set_linewidth(look.width * s)
+        line.set_zorder(z)
+        self.touched += [line, head]
+        if look.arrow is None:
+            head.set_visible(False)
+        else:
+            head.set_xy(np.asarray(look.arrow.corners(), dtype=float))
+            head.set_facecolor(look.colour)
+            head.set_edgecolor(look.colour)
+            head.set_alpha(None if look.opacity == 1.0 else look.opacity)
+            head.set_zorder(z + 0.05)
+            head.set_visible(True)
+        shape = self.fig.edges[key]
+        if shape.label is not None:
+            self._lines(self.edge_texts[key], look.lines, shape.label[1],
+                        lambda: self._edge_text(key))
+
+    def _caption(self, lines: tuple[str, ...]) -> None:
+        notice = len(lines) - len(self.fig.caption.notice)
+        styles = self.fig.styles
+        for k, text in enumerate(self.captions):
+            value = lines[k] if k < len(lines) else ""
+            if text.get_text() == mt.escape_text(value) and text.get_visible() == bool(value):
+                continue
+            self.touched.append(text)
+            text.set_text(mt.escape_text(value))
+            text.set_visible(bool(value))
+            text.set_color(styles["notice"] if k >= notice else styles["caption"])
+            text.set_fontstyle("italic" if k >= notice else "normal")
+            if value:
+                self.unicode[text] = value
+            else:
+                self.unicode.pop(text, None)
+
+    def route(self, parent: str, child: str, backward: bool) -> Route:
+        """The route a pulse travels: child to parent along the reverse route, or forward."""
+        key = ((parent, child), backward)
+        found = self._routes.get(key)
+        if found is None:
+            shape = self.fig.edges[parent, child]
+            if backward and shape.reverse_head is not None:
+                found = Route(tuple(reversed(shape.reverse)), shape.reverse_head.tip)
+            else:
+                head = shape.forward_head.tip if shape.forward_head is not None else None
+                found = Route(shape.forward, head)
+            self._routes[key] = found
+        return found
+
+    def _move(self, eased: float | None) -> None:
+        moving = self._moving
+        if eased is None or not moving:
             self.trail.set_data([], [])
             self.pulses.set_data([], [])
             for text in self.pulse_texts:
@@ -368,22 +483,21 @@ class Scene:
         xs: list[float] = []
         ys: list[float] = []
         pieces = []
-        for k, m in enumerate(look.moving):
-            route = self.routes[m.parent, m.child]
-            at = 1.0 - eased if m.backward else eased
-            piece = route.piece(at, 1.0) if m.backward else route.piece(0.0, at)
-            pieces += [piece, np.array([[np.nan, np.nan]])]
-            x, y = route.point_at(at)
+        for k, m in enumerate(moving):
+            route = self.route(m.parent, m.child, m.backward)
+            pieces += [route.piece(0.0, eased), np.array([[np.nan, np.nan]])]
+            x, y = route.point_at(eased)
             xs.append(x)
             ys.append(y)
             if k < len(self.pulse_texts):
                 text = self.pulse_texts[k]
-                below = self._labels[m.parent, m.child][1] < y
+                anchor = self.fig.edges[m.parent, m.child].label
+                below = anchor is not None and anchor[1] < y
                 offset = (PULSE_SIZE / 2 + EDGE_SIZE * 0.8) * (1 if below else -1)
                 text.set_position((x, y + offset))
                 text.set_text(m.label)
-                text.set_visible(True)
-        for text in self.pulse_texts[len(look.moving):]:
+                text.set_visible(bool(m.label))
+        for text in self.pulse_texts[len(moving):]:
             text.set_visible(False)
         trail = np.vstack(pieces)
         self.trail.set_data(trail[:, 0], trail[:, 1])

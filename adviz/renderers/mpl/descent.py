@@ -45,7 +45,6 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -54,8 +53,9 @@ import numpy as np
 from adviz.core.gradient_descent import Descent
 from adviz.errors import AdvizError, InputError
 from adviz.renderers.mpl.artists import Scene, font_family
-from adviz.renderers.mpl.look import Look, frame_look
-from adviz.scene.figure import MARGIN
+from adviz.scene.content import EdgeView, Frame
+from adviz.scene.figure import MARGIN, figure
+from adviz.scene.figure import Figure as SceneFigure
 from adviz.scene.sizes import Size, even_size, figure_size
 from adviz.scene.view import GraphView
 from adviz.text.labels import pretty_name, pretty_number
@@ -287,26 +287,16 @@ def merged_view(traces: Sequence[Trace], compact: bool) -> GraphView:
                      MappingProxyType(edges), first.scopes, None, bool(compact))
 
 
-def settled(look: Look, trace: Trace, theme: Theme) -> Look:
-    """The final reverse state without the last stage's highlight.
+def settled(fig: SceneFigure) -> Frame:
+    """The final state of a figure's reverse pass without the last stage's highlight.
 
-    Every node is drawn as done (values and adjoints kept), every edge as a
-    path the gradient has passed along (arrowheads toward the parents).
+    Every node is drawn as done with its value and adjoint (the summary
+    frame), every edge as a path the gradient has passed along (arrowheads
+    toward the parents).
     """
-    from adviz.renderers.mpl.look import edge_style, node_style
-    from adviz.scene.content import frame
-
-    kinds = {n: v.kind for n, v in frame(trace, "summary").nodes.items()}
-    nodes = {}
-    for node, nl in look.nodes.items():
-        fill, stroke, width, _ = node_style("done", kinds.get(node, "op"), theme)
-        nodes[node] = replace(nl, fill=fill, stroke=stroke, linewidth=width)
-    color, width, alpha = edge_style("passed", theme)
-    edges = {key: replace(el, color=color, linewidth=width, alpha=alpha, zorder=2.0,
-                          bold=tuple(False for _ in el.bold))
-             for key, el in look.edges.items()}
-    return replace(look, nodes=MappingProxyType(nodes), edges=MappingProxyType(edges),
-                   moving=())
+    summary = fig.frame("summary")
+    edges = {key: EdgeView("passed", view.lines, True) for key, view in summary.edges.items()}
+    return Frame("summary", 0, summary.title, summary.nodes, MappingProxyType(edges))
 
 
 def _mix(color: str, other: str, amount: float) -> tuple[float, float, float]:
@@ -329,13 +319,13 @@ def _colormap(theme: Theme) -> Colormap:
 
 
 class StepScene(Scene):
-    """A `Scene` without the caption band, whose trace can be swapped for another step's.
+    """A `Scene` without the caption band, that paints another step's figure on request.
 
-    The swapped-in trace must have the nodes and edges of the layout.
+    The figures shown must have the geometry of the first one (same view and layout).
     """
 
     def _fit(self) -> None:
-        g, ax = self.geometry, self.ax
+        g, ax = self.fig, self.ax
         dpi = ax.get_figure(root=True).dpi  # type: ignore[union-attr]
         aw, ah = ax.bbox.width * 72.0 / dpi, ax.bbox.height * 72.0 / dpi
         top = g.dy - MARGIN
@@ -346,16 +336,12 @@ class StepScene(Scene):
         ax.set_xlim(cx - hw, cx + hw)
         ax.set_ylim(cy + hh, cy - hh)
         ax.set_axis_off()
-        ax.set_facecolor(self.theme.background)
+        ax.set_facecolor(g.styles["background"])
 
-    def show_settled(self, trace: Trace) -> list[Artist]:
-        """Show ``trace`` (the layout's nodes and edges) after its reverse pass, `settled`."""
-        self.trace = trace
-        look = frame_look(trace, self.theme, "reverse", -1, False, self.collapse, self.compact)
-        self._apply(settled(look, trace, self.theme))
-        self._move(look, None)
-        self._last = None
-        return self.artists()
+    def show_settled(self, fig: SceneFigure) -> list[Artist]:
+        """Show ``fig`` (a step's figure, same geometry) after its reverse pass, `settled`."""
+        self.use_figure(fig)
+        return self.show_frame(settled(fig))
 
 
 class DescentAnimator:
@@ -420,7 +406,9 @@ class DescentAnimator:
         self.names = list(run.inputs[0])
         self.kind = panel_kind(run)
         self.traces = tuple(run.trace(k) for k in range(len(run)))
+        self.views: list[GraphView] = []
         self.layouts, self.changed = self._layouts()
+        self._figures: dict[int, SceneFigure] = {}
         inches = figure_size(size)
         if even:
             inches = even_size(inches, float(dpi))
@@ -449,11 +437,14 @@ class DescentAnimator:
         for k, t in enumerate(self.traces):
             groups.setdefault(_structure(t), []).append(k)
         layouts: list[Layout | None] = [None] * len(self.traces)
+        views: list[GraphView | None] = [None] * len(self.traces)
         for steps in groups.values():
             view = merged_view([self.traces[k] for k in steps], compact=not self.full)
             layout = view_layout(view, rankdir=self.rankdir)
             for k in steps:
                 layouts[k] = layout
+                views[k] = view
+        self.views = [view for view in views if view is not None]
         first = _structure(self.traces[0])
         changed = [_structure(t) != first for t in self.traces]
         return [layout for layout in layouts if layout is not None], changed
@@ -626,12 +617,20 @@ class DescentAnimator:
         layout = self.layouts[step]
         if self.scene is None or layout is not self._scene_layout:
             self.graph_ax.cla()
-            self.scene = StepScene(self.traces[step], self.graph_ax, theme=self.theme,
-                                   layout=layout, caption=False, rankdir=self.rankdir)
+            self.scene = StepScene(self._figure(step), self.graph_ax, caption=False)
             if self.transparent:
                 self.graph_ax.patch.set_visible(False)
             self._scene_layout = layout
-        self.scene.show_settled(self.traces[step])
+        self.scene.show_settled(self._figure(step))
+
+    def _figure(self, step: int) -> SceneFigure:
+        """The scene of a step: its trace with the step's shared view and layout."""
+        found = self._figures.get(step)
+        if found is None:
+            found = self._figures[step] = figure(self.traces[step], theme=self.theme,
+                                                 view=self.views[step],
+                                                 layout=self.layouts[step])
+        return found
 
     def _show_plot(self, step: int) -> None:
         run = self.run

@@ -1,73 +1,117 @@
-"""What one Matplotlib frame shows: `adviz.scene.content` content, styled, in mathtext.
+"""What a Matplotlib frame shows, as plain data: a figure's frames, styled, in mathtext.
 
-`frame_look` takes the renderer-neutral content of a frame
-(`adviz.scene.content.frame`: every node's and edge's state and lines) and turns it
-into a `Look`: colours and line widths per state (the SVG frames' table),
-and each line typeset as mathtext (`adviz.text.mathtext`). Frames in
-between stages (``travelling=True``) show the state before a stage with its
-node highlighted and list the edges a pulse travels along (`Moving`).
+Everything comes from the scene (`adviz.scene.figure.Figure`): the state and
+lines of each element from its frames and changes (`Figure.changes`), every
+colour, width and opacity from its style table (`Figure.styles`). This module
+only turns a `adviz.scene.content.Line` into what Matplotlib draws
+(`adviz.text.mathtext.line_mathtext`) and works out the frames in between two
+stages of an animation, where pulses travel along the stage's edges.
+
+`Looks` (one per figure, kept in ``fig.cache``) styles elements and keeps the
+changes of each phase; a `Playhead` (one per Axes) walks them: moving from a
+stage to the next costs the elements that change, and a frame between two
+stages (``travelling``) is the frame before plus the stage's changes, except
+that the nodes the pulses travel to still show what they showed before, and
+the edges they travel along have no arrowhead until the pulse arrives.
 
 Examples
 --------
 >>> import adviz
->>> from adviz.scene.style import get_theme
+>>> from adviz.scene.figure import figure
 >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
->>> look = frame_look(t, get_theme("light"), "reverse", 2)
->>> look.nodes["t2"].fill == get_theme("light").active_fill
+>>> fig = figure(t)
+>>> looks = Looks.of(fig)
+>>> view = fig.frame("reverse", 2).nodes["t1"]
+>>> [line.unicode for line in looks.node("t1", view).lines]
+['t₁ = x₁ − x₂', '= −1', 'g = −2']
+>>> looks.node("t1", view).lines[0].text
+'$t_{1} = x_{1} - x_{2}$'
+>>> head = Playhead(looks)
+>>> step = head.goto("reverse", 5, travelling=True)
+>>> [(m.parent, m.child, m.label) for m in step.moving]
+[('x1', 't3', '−0.14112'), ('x2', 't3', '−0.14112')]
+>>> step.edges["x1", "t3"].arrow is None  # no arrowhead until the pulse arrives
 True
->>> look.nodes["t1"].lines[2], look.edges["t1", "t2"].head
-('g = −2', 'reverse')
->>> [(m.parent, m.child) for m in frame_look(t, get_theme(), "reverse", 5, True).moving]
-[('x1', 't3'), ('x2', 't3')]
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from adviz.scene.content import EdgeView, NodeView, frame
-from adviz.scene.view import graph_view, view_frame
+from adviz.scene.content import Change, EdgeView, NodeView, frame_count
 from adviz.text import mathtext as mt
-from adviz.text.labels import stage_title
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from adviz.core.stages import Contribution
-    from adviz.core.tracing import Trace
-    from adviz.scene.style import Theme
+    from adviz.scene.figure import Arrow, Figure
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class TextLook:
+    """One line of text as drawn.
+
+    Attributes
+    ----------
+    text
+        What Matplotlib draws (mathtext or escaped plain text).
+    unicode
+        The line's text in the scene's Unicode notation (what every renderer says).
+    colour
+        Text colour.
+    size
+        Font size in frame points.
+    bold
+        Bold (the contribution an edge carries in this stage).
+    """
+
+    text: str
+    unicode: str
+    colour: str
+    size: float
+    bold: bool = False
 
 
 @dataclass(frozen=True)
 class NodeLook:
-    """Style and text lines of one node in one frame."""
+    """Fill, stroke, stroke width (frame points) and lines of a node box."""
 
     fill: str
     stroke: str
-    linewidth: float
-    lines: tuple[str, ...]
-    colors: tuple[str, ...]
-    sizes: tuple[float, ...]
+    width: float
+    lines: tuple[TextLook, ...]
 
 
 @dataclass(frozen=True)
 class EdgeLook:
-    """Style and label of one edge in one frame.
+    """How an edge is drawn.
 
-    ``head`` is ``"forward"`` (arrowhead at the child), ``"reverse"``
-    (arrowhead at the parent: the gradient flows back) or ``None``.
+    Attributes
+    ----------
+    colour, width, opacity, layer
+        From the style table (``layer``: higher is drawn on top).
+    route
+        The route's control points.
+    arrow
+        The arrowhead drawn, or ``None``.
+    toward_parent
+        Whether ``route`` is the reverse route (gradient flowing back).
+    lines
+        The label's lines.
     """
 
-    color: str
-    linewidth: float
-    alpha: float
-    head: str | None
-    lines: tuple[str, ...]
-    colors: tuple[str, ...]
-    sizes: tuple[float, ...]
-    bold: tuple[bool, ...]
-    zorder: float
+    colour: str
+    width: float
+    opacity: float
+    layer: float
+    route: tuple[Point, ...]
+    arrow: Arrow | None
+    toward_parent: bool
+    lines: tuple[TextLook, ...]
 
 
 @dataclass(frozen=True)
@@ -81,165 +125,250 @@ class Moving:
 
 
 @dataclass(frozen=True)
-class Look:
-    """Everything one frame shows."""
+class Step:
+    """What changes when a `Playhead` moves (see `Playhead.goto`).
 
-    nodes: Mapping[str, NodeLook]
-    edges: Mapping[tuple[str, str], EdgeLook]
-    caption: str
-    moving: tuple[Moving, ...]
-    color: str
-
-
-def node_style(state: str, kind: str, theme: Theme) -> tuple[str, str, float, str | None]:
-    """Fill, stroke, stroke width and text override of a node state (as in the SVG frames).
-
-    Examples
-    --------
-    >>> from adviz.scene.style import get_theme
-    >>> theme = get_theme("light")
-    >>> node_style("receiving", "op", theme)[1:3] == (theme.gradient, 2.4)
-    True
-    """
-    base = {"input": theme.input_fill, "output": theme.output_fill}.get(kind, theme.node_fill)
-    if state == "muted":
-        return theme.muted_fill, theme.muted_stroke, 1.0, theme.muted_text
-    if state == "active":
-        return theme.active_fill, theme.active_stroke, 2.4, None
-    if state == "receiving":
-        return base, theme.gradient, 2.4, None
-    return base, theme.node_stroke, 1.2, None
-
-
-def edge_style(state: str, theme: Theme) -> tuple[str, float, float]:
-    """Colour, width and opacity of an edge state (as in the SVG frames).
-
-    Examples
-    --------
-    >>> from adviz.scene.style import get_theme
-    >>> theme = get_theme("light")
-    >>> edge_style("gradient", theme) == (theme.gradient, 2.6, 1.0)
-    True
-    """
-    return {
-        "muted": (theme.muted_edge, 1.0, 1.0),
-        "forward": (theme.forward, 2.2, 1.0),
-        "gradient": (theme.gradient, 2.6, 1.0),
-        "passed": (theme.gradient, 1.3, 0.6),
-    }.get(state, (theme.edge, 1.2, 1.0))
-
-
-_ORDER = {"muted": 1.0, "pending": 1.0, "done": 2.0, "passed": 2.0, "forward": 3.0,
-          "gradient": 3.0}
-
-
-def _role_color(role: str, theme: Theme) -> str:
-    if role == "value":
-        return theme.forward
-    if role in ("adjoint", "contribution"):
-        return theme.gradient
-    return theme.text
-
-
-def frame_look(
-    trace: Trace, theme: Theme, phase: str, stage: int, travelling: bool = False,
-    collapse: tuple[str, ...] = (), compact: bool = False,
-) -> Look:
-    """The look of frame ``stage`` of ``phase`` (or of the travel toward it).
-
-    Parameters
+    Attributes
     ----------
-    trace
-        A `Trace`.
-    theme
-        A `adviz.scene.style.Theme`.
-    phase
-        ``"forward"`` or ``"reverse"``.
-    stage
-        Stage index (negative counts from the end).
-    travelling
-        ``False``: the state after the stage. ``True``: the state before it,
-        with the stage's node highlighted and its edges listed in ``moving``
-        (stage 0 never travels).
-    collapse, compact
-        The view drawn (`adviz.scene.view.view_options`): scopes collapsed into
-        boxes, shortened labels for large graphs.
+    nodes, edges
+        The looks of the elements that may differ from the previous position
+        (every element when ``full``).
+    caption
+        The caption's lines (wrapped).
+    moving
+        The pulses of a frame between two stages.
+    colour
+        The pulses' colour (forward or gradient flow).
+    full
+        Whether every element is listed (first frame, or a jump backward).
     """
-    n = len(trace.stages(phase))
-    index = stage % n if -n <= stage < n else stage
-    return _frame_look(trace, theme, phase, index, travelling and index > 0, tuple(collapse),
-                       compact)
+
+    nodes: dict[str, NodeLook]
+    edges: dict[tuple[str, str], EdgeLook]
+    caption: tuple[str, ...]
+    moving: tuple[Moving, ...]
+    colour: str
+    full: bool
 
 
-def _contributions(trace: Trace, upto: int) -> dict[tuple[str, str], Contribution]:
-    return {(c.parent, c.child): c for s in trace.reverse_stages[1:upto + 1]
-            for c in s.contributions}
+class Looks:
+    """Styles the elements of one figure and keeps the changes of its phases.
 
+    Use `Looks.of`, which keeps one per figure (in ``fig.cache``). Looks are
+    cached by element and view, so an element shown in the same state again
+    costs a dictionary lookup.
+    """
 
-@lru_cache(maxsize=128)
-def _frame_look(trace: Trace, theme: Theme, phase: str, stage: int, travelling: bool,
-                collapse: tuple[str, ...], compact: bool) -> Look:
-    current = trace.stages(phase)[stage]
-    content = frame(trace, phase, stage - 1 if travelling else stage)
-    if collapse or compact:
-        content = view_frame(trace, graph_view(trace, collapse, compact), content)
-    node_views: dict[str, NodeView] = dict(content.nodes)
-    edge_views: dict[tuple[str, str], EdgeView] = dict(content.edges)
-    moving: list[Moving] = []
-    if travelling:
-        for node, view in node_views.items():
-            if view.state in ("active", "receiving"):
-                node_views[node] = replace(view, state="done")
-        if current.node in node_views:
-            node_views[current.node] = replace(node_views[current.node], state="active")
-        for key, ev in edge_views.items():
-            if ev.state == "gradient":
-                edge_views[key] = replace(ev, state="passed")
-            elif ev.state == "forward":
-                edge_views[key] = replace(ev, state="done")
+    def __init__(self, fig: Figure) -> None:
+        self.fig = fig
+        self.styles = fig.styles
+        self._nodes: dict[tuple[str, NodeView], NodeLook] = {}
+        self._edges: dict[tuple[tuple[str, str], EdgeView, bool, str], EdgeLook] = {}
+        self._texts: dict[tuple[Any, str, str], str] = {}
+        self._changes: dict[str, list[Change]] = {}
+        self._walks: dict[str, Iterator[Change]] = {}
+        self._contributions: dict[tuple[str, str], Contribution] | None = None
+
+    @staticmethod
+    def of(fig: Figure) -> Looks:
+        """The figure's `Looks` (made once, kept with the figure)."""
+        found = fig.cache.get("mpl.looks")
+        if found is None:
+            found = fig.cache["mpl.looks"] = Looks(fig)
+        return found
+
+    # ------------------------------------------------------------ stages
+
+    def count(self, phase: str) -> int:
+        """Number of stages of ``phase``."""
+        return frame_count(self.fig.trace, phase)
+
+    def change(self, phase: str, index: int) -> Change:
+        """What stage ``index`` of ``phase`` changes (the phase is walked once, as needed)."""
+        done = self._changes.setdefault(phase, [])
+        if len(done) <= index:
+            walk = self._walks.get(phase)
+            if walk is None:
+                walk = self._walks[phase] = self.fig.changes(phase)
+            while len(done) <= index:
+                done.append(next(walk))
+        return done[index]
+
+    # ------------------------------------------------------------ text
+
+    def _contribution(self, key: tuple[str, str]) -> Contribution | None:
+        if self._contributions is None:
+            self._contributions = {(c.parent, c.child): c for s in self.fig.trace.reverse_stages
+                                   for c in s.contributions}
+        return self._contributions.get(key)
+
+    def text(self, element: str | tuple[str, str], role: str, unicode: str) -> str:
+        """What Matplotlib draws for a line of ``element`` (cached)."""
+        key = (element, role, unicode)
+        found = self._texts.get(key)
+        if found is None:
+            contribution = self._contribution(element) \
+                if isinstance(element, tuple) and role == "contribution" else None
+            found = self._texts[key] = mt.line_mathtext(self.fig.trace, element, unicode, role,
+                                                        contribution)
+        return found
+
+    # ------------------------------------------------------------ elements
+
+    def node(self, node: str, view: NodeView) -> NodeLook:
+        """The look of a node in a state."""
+        key = (node, view)
+        found = self._nodes.get(key)
+        if found is not None:
+            return found
+        style = self.styles["node"][view.kind][view.state]
+        colours = self.styles["text"]
+        lines = tuple(TextLook(self.text(node, line.role, line.text), line.text,
+                               style["text"] or colours[line.role], line.size)
+                      for line in view.lines)
+        found = self._nodes[key] = NodeLook(style["fill"], style["stroke"], style["width"], lines)
+        return found
+
+    def edge(self, key: tuple[str, str], view: EdgeView, moving: bool = False,
+             phase: str = "reverse") -> EdgeLook:
+        """The look of an edge in a state.
+
+        ``moving``: a pulse travels along it (the frames between two stages):
+        no arrowhead, and in the reverse pass the reverse route, so nothing
+        points into the node being processed.
+        """
+        cache_key = (key, view, moving, phase)
+        found = self._edges.get(cache_key)
+        if found is not None:
+            return found
+        shape = self.fig.edges[key]
+        style = self.styles["edge"][view.state]
+        toward = view.toward_parent or (moving and phase == "reverse")
+        route, arrow = shape.route(toward)
+        if moving:
+            arrow = None
+        lines: tuple[TextLook, ...] = ()
+        if shape.label is not None:
+            colours = self.styles["text"]
+            lines = tuple(TextLook(self.text(key, line.role, line.text), line.text,
+                                   style["text"] or colours[line.role], line.size,
+                                   view.state == "gradient" and line.role == "contribution")
+                          for line in view.lines)
+        found = self._edges[cache_key] = EdgeLook(style["colour"], style["width"],
+                                                  style["opacity"], style["layer"], route, arrow,
+                                                  toward, lines)
+        return found
+
+    def caption(self, title: str) -> tuple[str, ...]:
+        """The caption lines of a frame (wrapped to the band), then the notice."""
+        return (*self.fig.caption_lines(title), *self.fig.caption.notice)
+
+    # ------------------------------------------------------------ pulses
+
+    def pulse_label(self, phase: str, index: int, key: tuple[str, str]) -> str:
+        """The number a pulse carries along ``key`` toward stage ``index``."""
+        trace = self.fig.trace
+        collapsed = self.fig.view.collapsed
+        underlying = [key]
+        if collapsed is not None and key in collapsed.edges and collapsed.edges[key].merged:
+            underlying = list(collapsed.edges[key].edges)
         if phase == "reverse":
-            moving = [Moving(c.parent, c.child, True, mt.pulse_label(c.delta))
-                      for c in current.contributions if (c.parent, c.child) in edge_views]
-        else:
-            graph = trace.graph
-            moving = [Moving(p, current.node, False, mt.pulse_label(graph.nodes[p]["value"]))
-                      for p in graph.predecessors(current.node)
-                      if (p, current.node) in edge_views] if current.node else []
-    shown = stage - 1 if travelling else stage
-    contributions = _contributions(trace, shown) if phase == "reverse" else {}
+            deltas = {(c.parent, c.child): c.delta
+                      for c in trace.reverse_stages[index].contributions}
+            found = [deltas[e] for e in underlying if e in deltas]
+            return mt.pulse_label(sum(found)) if found else ""
+        parents = {p for p, _ in underlying}
+        if len(parents) == 1:
+            (parent,) = parents
+            if parent in trace.graph.nodes:
+                return mt.pulse_label(trace.graph.nodes[parent]["value"])
+        return ""
 
-    nodes = {}
-    for node, view in node_views.items():
-        fill, stroke, width, override = node_style(view.state, view.kind, theme)
-        roles = [line.role for line in view.lines]
-        texts: list[str] = []
-        plain = node not in trace.graph or view.kind == "scope"
-        for k, line in enumerate(view.lines):
-            if line.role == "name" and not plain and k == 0:
-                texts.append(mt.name_label(node) if compact else mt.node_title(trace, node))
-            else:
-                texts.append(mt.escape_text(line.text))
-        colors = tuple(override or _role_color(r, theme) for r in roles)
-        nodes[node] = NodeLook(fill, stroke, width, tuple(texts), colors,
-                               tuple(line.size for line in view.lines))
 
-    edges = {}
-    for key, ev in edge_views.items():
-        color, width, alpha = edge_style(ev.state, theme)
-        texts = []
-        for line in ev.lines:
-            if line.role == "contribution" and key in contributions:
-                texts.append(mt.contribution_label(trace, contributions[key]))
-            elif line.role == "partial" and key in trace.graph.edges:
-                texts.append(mt.partial_label(trace, *key))
-            else:
-                texts.append(mt.escape_text(line.text))
-        override = theme.muted_text if ev.state == "muted" else None
-        edges[key] = EdgeLook(
-            color, width, alpha, "reverse" if ev.toward_parent else "forward", tuple(texts),
-            tuple(override or _role_color(line.role, theme) for line in ev.lines),
-            tuple(line.size for line in ev.lines),
-            tuple(ev.state == "gradient" and line.role == "contribution" for line in ev.lines),
-            _ORDER.get(ev.state, 2.0))
-    flow = theme.gradient if phase == "reverse" else theme.forward
-    return Look(nodes, edges, stage_title(trace, phase, stage), tuple(moving), flow)
+_HOT = ("active", "receiving")
+
+
+class Playhead:
+    """Where one drawing is in a figure's stages; `goto` says what changes.
+
+    The frame shown is kept as the elements' views; moving to a later stage
+    applies the changes in between, moving back (or to another phase) starts
+    again from the phase's first stage.
+    """
+
+    def __init__(self, looks: Looks) -> None:
+        self.looks = looks
+        self.phase: str | None = None
+        self.index = -1
+        self.nodes: dict[str, NodeView] = {}
+        self.edges: dict[tuple[str, str], EdgeView] = {}
+        self._overlay_nodes: set[str] = set()
+        self._overlay_edges: set[tuple[str, str]] = set()
+
+    def goto(self, phase: str, stage: int, travelling: bool = False) -> Step:
+        """Move to the state after ``stage`` or, ``travelling``, to the travel toward it.
+
+        Returns the looks of every element that may differ from the previous
+        position (the caller compares them with what it shows).
+        """
+        looks = self.looks
+        target = stage - 1 if travelling else stage
+        full = phase != self.phase or target < self.index
+        touched_nodes: set[str] = set()
+        touched_edges: set[tuple[str, str]] = set()
+        if full:
+            self.phase, self.index = phase, -1
+            self.nodes, self.edges = {}, {}
+        while self.index < target:
+            self.index += 1
+            change = looks.change(phase, self.index)
+            self.nodes.update(change.nodes)
+            self.edges.update(change.edges)
+            if not full:
+                touched_nodes.update(change.nodes)
+                touched_edges.update(change.edges)
+        current = looks.change(phase, stage)
+        nodes: dict[str, NodeView] = {}
+        edges: dict[tuple[str, str], EdgeView] = {}
+        moving_keys: list[tuple[str, str]] = []
+        if travelling:
+            flow = "gradient" if phase == "reverse" else "forward"
+            for key, edge_view in current.edges.items():
+                if edge_view.state == flow:
+                    moving_keys.append(key)
+                else:
+                    edges[key] = edge_view
+            for node, node_view in current.nodes.items():
+                before = self.nodes[node]
+                if phase == "reverse" and node_view.state == "receiving":
+                    nodes[node] = replace(before, state="done") if before.state in _HOT \
+                        else before
+                elif phase == "forward" and node_view.state == "active":
+                    nodes[node] = replace(before, state="active")
+                else:
+                    nodes[node] = node_view
+        node_ids = set(self.nodes) if full else \
+            touched_nodes | self._overlay_nodes | set(nodes)
+        edge_ids = set(self.edges) if full else \
+            touched_edges | self._overlay_edges | set(edges) | set(moving_keys)
+        self._overlay_nodes = set(nodes)
+        self._overlay_edges = set(edges) | set(moving_keys)
+        moving_set = set(moving_keys)
+        node_looks = {n: looks.node(n, nodes.get(n) or self.nodes[n]) for n in node_ids}
+        edge_looks = {e: looks.edge(e, edges.get(e) or self.edges[e], e in moving_set, phase)
+                      for e in edge_ids}
+        moving = tuple(Moving(p, c, phase == "reverse", looks.pulse_label(phase, stage, (p, c)))
+                       for p, c in moving_keys)
+        colour = looks.styles["edge"]["gradient" if phase == "reverse" else "forward"]["colour"]
+        return Step(node_looks, edge_looks, looks.caption(current.title), moving, colour, full)
+
+    def show(self, nodes: dict[str, NodeView], edges: dict[tuple[str, str], EdgeView],
+             title: str) -> Step:
+        """Move to a frame given whole (a settled descent step); every element is listed."""
+        looks = self.looks
+        self.phase, self.index = None, -1
+        self._overlay_nodes, self._overlay_edges = set(), set()
+        colour = looks.styles["edge"]["gradient"]["colour"]
+        return Step({n: looks.node(n, v) for n, v in nodes.items()},
+                    {e: looks.edge(e, v) for e, v in edges.items()},
+                    looks.caption(title), (), colour, True)

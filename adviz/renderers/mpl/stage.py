@@ -18,11 +18,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from adviz.errors import InputError
-from adviz.renderers.mpl.artists import Scene
+from adviz.renderers.mpl.artists import Scene, scene_figure
 from adviz.scene.sizes import Size, figure_size
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure as MplFigure
 
     from adviz.core.tracing import Trace
     from adviz.scene.style import Theme
@@ -79,10 +80,6 @@ def draw(
     -------
     matplotlib.axes.Axes
     """
-    from adviz.scene.layout import compute_layout
-    from adviz.scene.style import get_theme
-    from adviz.scene.view import view_options
-
     if phase not in ("forward", "reverse"):
         raise InputError(f"unknown phase {phase!r}; draw shows one stage of 'forward' or "
                          f"'reverse'")
@@ -90,17 +87,47 @@ def draw(
     if not -n <= stage < n:
         raise InputError(f"{phase} stage {stage} does not exist: there are {n} stages "
                          f"(0 to {n - 1})")
-    theme_ = get_theme(theme)
-    options = view_options(trace, collapse, full)
-    layout = compute_layout(trace, rankdir=rankdir, collapse=options.collapse,
-                            compact=options.compact)
+    fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full)
     if ax is None:
         import matplotlib.pyplot as plt
 
-        fig = plt.figure(figsize=figure_size(size, trace, layout))
-        fig.patch.set_facecolor(theme_.background)
-        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    scene = Scene(trace, ax, theme=theme_, layout=layout, caption=caption, collapse=collapse,
-                  full=full)
+        figure = plt.figure(figsize=figure_size(size, fig))
+        figure.patch.set_facecolor(fig.styles["background"])
+        ax = figure.add_axes((0.0, 0.0, 1.0, 1.0))
+    scene = Scene(fig, ax, caption=caption)
     scene.show(phase, stage % n)
     return ax
+
+
+def still(
+    trace: Trace,
+    *,
+    theme: str | Theme | None = "light",
+    rankdir: str = "LR",
+    size: Size = None,
+    dpi: float = 100.0,
+    transparent: bool = False,
+    collapse: Iterable[str] | None = None,
+    full: bool = False,
+) -> tuple[MplFigure, Scene]:
+    """A figure (not managed by pyplot) and the `Scene` on it, for still images and pages.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> figure, scene = still(t, size="16:9", dpi=20)
+    >>> _ = scene.show("reverse", 3)
+    >>> figure.get_size_inches().tolist()
+    [12.8, 7.2]
+    """
+    from adviz.renderers.mpl.canvas import new_figure
+
+    fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
+                       size=size)
+    figure = new_figure(figure_size(size, fig), dpi,
+                        None if transparent else fig.styles["background"])
+    scene = Scene(fig, figure.axes[0])
+    if transparent:
+        figure.axes[0].patch.set_visible(False)
+    return figure, scene

@@ -1,0 +1,207 @@
+"""The Matplotlib renderer paints what the SVG renderer paints, arrows point the right way,
+labels sit on their edges, and repainting only what changed gives the same pixels."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.patches import Polygon
+
+import adviz
+from adviz.examples import network
+from adviz.renderers import svg
+from adviz.renderers.mpl import painted
+from adviz.renderers.mpl.animation import Animator, frame_schedule
+from adviz.renderers.mpl.artists import Scene
+from adviz.scene.curves import bezier_points
+from adviz.scene.figure import figure
+from adviz.scene.painted import Painted
+
+
+def seed() -> adviz.Trace:
+    return adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+
+
+def scoped() -> adviz.Trace:
+    def f(x, y):  # type: ignore[no-untyped-def]
+        with adviz.scope("double"):
+            u = 2 * x
+        with adviz.scope("mix"):
+            v = u * y + adviz.sin(u)
+        return v * v
+
+    return adviz.trace(f, x=0.7, y=-1.3)
+
+
+EXAMPLES = {
+    "seed": (seed, {}),
+    "network": (network, {}),
+    "network-full": (network, {"full": True}),
+    "scoped": (scoped, {}),
+    "scoped-collapsed": (scoped, {"collapse": ["double", "mix"]}),
+}
+
+
+def _normal(record: Painted) -> Painted:
+    """A record with lower-case colours (the SVG keeps the theme's spelling)."""
+    return Painted(record.element, record.fill and record.fill.lower(),
+                   record.stroke and record.stroke.lower(), record.width, record.texts,
+                   record.toward_parent, record.opacity)
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_every_stage_paints_like_the_svg(example: str, rankdir: str) -> None:
+    make, options = EXAMPLES[example]
+    trace = make()
+    for theme in ("light", "dark", "print"):
+        fig = figure(trace, theme=theme, rankdir=rankdir, **options)
+        scene = Scene(fig, MplFigure(figsize=(8, 4.5), dpi=40).add_axes((0, 0, 1, 1)))
+        for phase in ("forward", "reverse"):
+            for k, content in enumerate(fig.frames(phase)):
+                scene.show(phase, k)
+                ours = painted(scene)
+                reference = {name: _normal(r)
+                             for name, r in svg.painted(svg.paint(fig, content)).items()}
+                assert ours.keys() == reference.keys()
+                different = {name for name in ours if ours[name] != reference[name]}
+                assert not different, (theme, phase, k,
+                                       [(ours[n], reference[n]) for n in sorted(different)][:2])
+
+
+def test_collapsed_scope_boxes_have_the_style_table_colours() -> None:
+    trace = scoped()
+    fig = figure(trace, collapse=["double"])
+    scene = Scene(fig, MplFigure(figsize=(8, 4.5), dpi=40).add_axes((0, 0, 1, 1)))
+    seen = set()
+    for k, content in enumerate(fig.frames("reverse")):
+        scene.show("reverse", k)
+        state = content.nodes["[double]"].state
+        style = fig.styles["node"]["scope"][state]
+        record = painted(scene)["node:[double]"]
+        assert (record.fill, record.stroke) == (style["fill"].lower(), style["stroke"].lower())
+        seen.add(state)
+    assert {"muted", "receiving"} <= seen
+    assert fig.styles["node"]["scope"]["done"]["fill"] != fig.styles["node"]["op"]["done"]["fill"]
+
+
+def _tip(polygon: Polygon) -> np.ndarray:
+    xy = np.asarray(polygon.get_xy(), dtype=float)[:3]
+    sides = [np.linalg.norm(xy[(k + 1) % 3] - xy[(k + 2) % 3]) for k in range(3)]
+    return xy[int(np.argmin(sides))]
+
+
+def _box_distance(point: np.ndarray, patch: object) -> float:
+    x0, y0 = patch.get_x(), patch.get_y()  # type: ignore[attr-defined]
+    x1, y1 = x0 + patch.get_width(), y0 + patch.get_height()  # type: ignore[attr-defined]
+    dx = max(x0 - point[0], 0.0, point[0] - x1)
+    dy = max(y0 - point[1], 0.0, point[1] - y1)
+    return math.hypot(dx, dy)
+
+
+@pytest.mark.parametrize("example", ["seed", "network", "scoped"])
+def test_gradient_arrowheads_point_at_the_parent_in_every_reverse_frame(example: str) -> None:
+    make, options = EXAMPLES[example]
+    trace = make()
+    animator = Animator(trace, "reverse", tween=4, hold=1, dpi=20, size=(8, 4.5), **options)
+    scene = animator.scene
+    gradient = to_hex(scene.fig.styles["edge"]["gradient"]["colour"])
+    owner = {id(head): key for key, head in scene.heads.items()}
+    checked = {True: 0, False: 0}
+    for frame in frame_schedule(trace, "reverse", tween=4, hold=1):
+        animator(frame)
+        for patch in scene.ax.patches:
+            if not (isinstance(patch, Polygon) and patch.get_visible()):
+                continue
+            if to_hex(patch.get_facecolor(), keep_alpha=False) != gradient:
+                continue
+            parent, child = owner[id(patch)]
+            tip = _tip(patch)
+            assert _box_distance(tip, scene.node_boxes[parent]) < \
+                _box_distance(tip, scene.node_boxes[child]), (frame, parent, child)
+            checked[frame.hold] += 1
+    assert checked[True] and checked[False]  # stage frames and frames in between
+
+
+def test_moving_edges_have_no_arrowhead_until_the_pulse_arrives() -> None:
+    trace = seed()
+    scene = Scene(figure(trace), MplFigure(figsize=(8, 4.5), dpi=20).add_axes((0, 0, 1, 1)))
+    for fraction in (0.0, 0.3, 0.6, 0.95):
+        scene.show("reverse", 5, fraction=fraction)
+        assert not scene.heads["x1", "t3"].get_visible()
+        assert not scene.heads["x2", "t3"].get_visible()
+    scene.show("reverse", 5)
+    assert painted(scene)["edge:x1->t3"].toward_parent is True
+
+
+def _route(fig: adviz.scene.figure.Figure, key: tuple[str, str]) -> np.ndarray:
+    return bezier_points(fig.edges[key].forward)
+
+
+def _rect_distance(points: np.ndarray, rect: tuple[float, float, float, float]) -> float:
+    x0, y0, x1, y1 = rect
+    dx = np.maximum(np.maximum(x0 - points[:, 0], 0.0), points[:, 0] - x1)
+    dy = np.maximum(np.maximum(y0 - points[:, 1], 0.0), points[:, 1] - y1)
+    return float(np.min(np.hypot(dx, dy)))
+
+
+LABEL_REACH = 50.0
+"""Farthest (frame points) an edge label's text may be from its own edge's route."""
+
+NEAREST_HOLDS = {("seed", "TB")}
+"""Layouts where Graphviz puts every label nearer its own edge than any other; elsewhere
+another edge's route can pass nearer a label than its own (the layout's placement)."""
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+@pytest.mark.parametrize("example", ["seed", "network-full"])
+def test_edge_labels_sit_on_their_own_edge(example: str, rankdir: str) -> None:
+    make, options = EXAMPLES[example]
+    fig = figure(make(), rankdir=rankdir, **options)
+    mpl_figure = MplFigure(figsize=(10, 6), dpi=40)
+    scene = Scene(fig, mpl_figure.add_axes((0, 0, 1, 1)))
+    renderer = FigureCanvasAgg(mpl_figure).get_renderer()
+    routes = {key: _route(fig, key) for key in fig.edges}
+    to_data = scene.ax.transData.inverted()
+    checked = 0
+    for stage in (1, len(fig.trace.reverse_stages) - 1):
+        scene.show("reverse", stage)
+        for key, texts in scene.edge_texts.items():
+            for text in texts:
+                if not text.get_visible():
+                    continue
+                box = text.get_window_extent(renderer).transformed(to_data)
+                rect = (box.x0, min(box.y0, box.y1), box.x1, max(box.y0, box.y1))
+                own = _rect_distance(routes[key], rect)
+                assert own <= LABEL_REACH, (key, text.get_text(), own)
+                if (example, rankdir) in NEAREST_HOLDS:
+                    for other, route in routes.items():
+                        if other != key:
+                            assert own < _rect_distance(route, rect), (key, other)
+                checked += 1
+    assert checked > 10
+
+
+def test_repainting_what_changed_gives_the_pixels_of_a_full_redraw() -> None:
+    trace = network()
+    animator = Animator(trace, "reverse", tween=2, hold=1, dpi=40, size=(8, 4.5))
+    frames = frame_schedule(trace, "reverse", tween=2, hold=1)[:30]
+    for frame in frames:
+        animator(frame)
+        fast = np.asarray(animator.rgba()[0]).astype(int)
+        animator.canvas.draw()
+        full = np.asarray(animator.canvas.buffer_rgba()).astype(int)
+        differ = np.any(fast != full, axis=2)
+        # Equal but for rounding where translucent scope boxes overlap (a level, a few pixels).
+        assert np.abs(fast - full).max() <= 1, frame
+        assert differ.sum() <= 10, frame
+    assert animator.redraw.repairs > 5
