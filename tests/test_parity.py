@@ -66,7 +66,7 @@ def test_collapsed_scope_colours_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(boxes) >= 4
     for box in boxes:
         record = svg_painted(paint(fig, content))[f"node:{box}"]
-        assert record.fill == fig.theme.scope_fill
+        assert record.fill == fig.theme.scope_fill.lower()
         assert tikz.painted(fig, content)[f"node:{box}"] == record
 
 

@@ -40,7 +40,7 @@ def test_draw_returns_axes_with_the_seed_numbers(seed: adviz.Trace) -> None:
     texts = _visible_texts(ax)
     assert "$t_{1} = x_{1} - x_{2}$" in texts
     assert "$\\partial t_{2}/\\partial t_{1} = 2 t_{1} = -2$" in texts
-    assert "= −2.14112" in texts and "= 1.85888" in texts
+    assert "$= -2.14112$" in texts and "$= 1.85888$" in texts
     assert any(t.startswith("Stage 5 of 5") for t in texts)
     plt.close(ax.figure)
 
@@ -92,7 +92,8 @@ def test_reverse_stage_states(seed: adviz.Trace) -> None:
 def test_running_sum_shows_the_accumulation(seed: adviz.Trace) -> None:
     fig = figure(seed)
     look = Looks.of(fig).node("x1", fig.frame("reverse", 5).nodes["x1"])
-    assert [line.text for line in look.lines[2:]] == ["g = −2 + (−0.14112)", "= −2.14112"]
+    assert [line.unicode for line in look.lines[2:]] == ["g = −2 + (−0.14112)", "= −2.14112"]
+    assert [line.text for line in look.lines[2:]] == ["$g = -2 + (-0.14112)$", "$= -2.14112$"]
 
 
 def test_forward_values_appear_in_evaluation_order(seed: adviz.Trace) -> None:

@@ -43,7 +43,7 @@ from adviz.scene.figure import (
     line_centres,
 )
 from adviz.scene.figure import baseline as text_baseline
-from adviz.scene.painted import Painted
+from adviz.scene.painted import Painted, colour
 from adviz.scene.style import CLUSTER_SIZE, LINE_SPACING, TITLE_SIZE, Theme
 
 if TYPE_CHECKING:
@@ -360,7 +360,7 @@ def painted(svg: str) -> dict[str, Painted]:
             rect = group.find(f"{ns}rect")
             assert rect is not None
             out[f"node:{title.text}"] = Painted(
-                f"node:{title.text}", rect.get("fill"), rect.get("stroke"),
+                f"node:{title.text}", colour(rect.get("fill")), colour(rect.get("stroke")),
                 round(float(rect.get("stroke-width", "1")), 2), texts)
             continue
         path = group.find(f"{ns}path")
@@ -376,7 +376,7 @@ def painted(svg: str) -> dict[str, Painted]:
         opacity = path.get("stroke-opacity")
         stroke = path.get("stroke")
         out[f"edge:{parent}->{child}"] = Painted(
-            f"edge:{parent}->{child}", None, stroke,
+            f"edge:{parent}->{child}", None, colour(stroke),
             round(float(path.get("stroke-width", "1")), 2), texts, toward,
             1.0 if opacity is None else float(opacity))
     return out

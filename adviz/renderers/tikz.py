@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from adviz.core.phases import PLAY_PHASES, expand_phases
 from adviz.formatting import escape_latex
 from adviz.scene.figure import Figure, figure
-from adviz.scene.painted import Painted, edge_element, node_element
+from adviz.scene.painted import Painted, colour, edge_element, node_element
 from adviz.scene.style import LIGHT, Theme, get_theme, style_table
 from adviz.text.labels import stage_text
 
@@ -155,13 +155,15 @@ def painted(fig: Figure, content: Frame) -> dict[str, Painted]:
         _, arrow = fig.edges[key].route(view.toward_parent)
         element = edge_element(*key)
         texts = tuple(line.text for line in view.lines) if fig.edges[key].label else ()
-        out[element] = Painted(element, None, style["colour"], round(style["width"], 2), texts,
+        out[element] = Painted(element, None, colour(style["colour"]), round(style["width"], 2),
+                               texts,
                                None if arrow is None else view.toward_parent,
                                style["opacity"])
     for node, node_view in content.nodes.items():
         style = fig.styles["node"][node_view.kind][node_view.state]
         element = node_element(node)
-        out[element] = Painted(element, style["fill"], style["stroke"], round(style["width"], 2),
+        out[element] = Painted(element, colour(style["fill"]), colour(style["stroke"]),
+                               round(style["width"], 2),
                                tuple(line.text for line in node_view.lines))
     return out
 

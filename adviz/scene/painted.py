@@ -49,6 +49,17 @@ class Painted:
     opacity: float = 1.0
 
 
+def colour(value: str | None) -> str | None:
+    """A colour as records spell it: lower-case ``#rrggbb`` (``None`` stays ``None``).
+
+    Examples
+    --------
+    >>> colour("#E69F00")
+    '#e69f00'
+    """
+    return None if value is None else value.lower()
+
+
 def node_element(node: str) -> str:
     """The element name of a node."""
     return f"node:{node}"

@@ -30,7 +30,6 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from adviz.formatting import format_number, is_atomic, latex_name
 from adviz.text import labels
 
 if TYPE_CHECKING:
@@ -120,11 +119,6 @@ def math_or_text(tex: str, fallback: str) -> str:
     return f"${tex}$" if is_mathtext(tex) else escape_text(fallback)
 
 
-def _num(value: float, parens: bool = False) -> str:
-    text = format_number(value)
-    return f"({text})" if parens and text.startswith("-") else text
-
-
 def name_label(node: str) -> str:
     """A node's name alone, ``$t_{1}$`` (shortened labels of large graphs).
 
@@ -133,72 +127,37 @@ def name_label(node: str) -> str:
     >>> name_label("t1")
     '$t_{1}$'
     """
-    return math_or_text(latex_name(node), labels.pretty_name(node))
+    from adviz.text.tokens import Name, text
+
+    return text(Name(node)).mathtext()
 
 
 def node_title(trace: Trace, node: str) -> str:
     """Line 0 of a node: name and formula, ``$t_{1} = x_{1} - x_{2}$`` (inputs: ``$x_{1}$``)."""
-    data = trace.graph.nodes[node]
-    tex = latex_name(node)
-    if data.get("kind") == "op":
-        tex = f"{tex} = {data.get('expr_latex', '')}"
-    return math_or_text(tex, labels.node_formula(trace, node))
+    from adviz.text.labels import node_formula_text
 
-
-def value_line(value: float) -> str:
-    """Line 1 of a node: its value, ``= −1`` (plain text: numbers need no mathtext).
-
-    Examples
-    --------
-    >>> value_line(-1.0)
-    '= −1'
-    """
-    return labels.value_line(value)
+    return node_formula_text(trace, node).mathtext()
 
 
 def adjoint_line(adjoint: float) -> str:
-    """Line 2 of a node: its adjoint, ``g = −2``.
+    """Line 2 of a node: its adjoint, ``$g = -2$``.
 
     Examples
     --------
     >>> adjoint_line(-2.0)
-    'g = −2'
+    '$g = -2$'
     """
-    return labels.adjoint_line(adjoint)
-
-
-def accumulation_lines(before: float, delta: float, after: float) -> tuple[str, str]:
-    """Lines 2 and 3 of a node receiving a further contribution (a visible ``+=``).
-
-    Examples
-    --------
-    >>> accumulation_lines(-2.0, -0.14112, -2.14112)
-    ('g = −2 + (−0.14112)', '= −2.14112')
-    """
-    return labels.accumulation_lines(before, delta, after)
+    return labels.adjoint_text(adjoint).mathtext()
 
 
 def partial_label(trace: Trace, parent: str, child: str) -> str:
     """An edge's partial: ``$\\partial t_{2}/\\partial t_{1} = 2 t_{1} = -2$``."""
-    data = trace.graph.edges[parent, child]
-    value = format_number(data["partial"])
-    formula = data.get("partial_latex", "")
-    tex = f"\\partial {latex_name(child)}/\\partial {latex_name(parent)} = {formula}"
-    if data.get("partial_expr", "").strip() != value:
-        tex = f"{tex} = {value}"
-    return math_or_text(tex, labels.partial_label(trace, parent, child))
+    return labels.partial_text(trace, parent, child).mathtext()
 
 
 def contribution_label(trace: Trace, contribution: Contribution) -> str:
-    """A reverse update on its edge: ``$g_{t_{1}} += 1 \\cdot (2 t_{1}) = -2$``."""
-    c = contribution
-    data = trace.graph.edges[c.parent, c.child]
-    formula = data.get("partial_latex", "")
-    if not is_atomic(data.get("partial_expr", "")):
-        formula = f"({formula})"
-    tex = (f"g_{{{latex_name(c.parent)}}} {PLUS_EQUALS} {_num(c.upstream, True)} \\cdot "
-           f"{formula} = {_num(c.delta)}")
-    return math_or_text(tex, labels.contribution_label(trace, c))
+    """A reverse update on its edge: ``$g_{t_{1}} {+}\\!\\!= 1 \\cdot (2 t_{1}) = -2$``."""
+    return labels.contribution_text(trace, contribution).mathtext()
 
 
 def pulse_label(value: float) -> str:
@@ -210,54 +169,3 @@ def pulse_label(value: float) -> str:
     '−0.14112'
     """
     return labels.pretty_number(value)
-
-
-def line_mathtext(trace: Trace, element: str | tuple[str, str], text: str, role: str,
-                  contribution: Contribution | None = None) -> str:
-    """A frame's line of text (its Unicode ``text`` and ``role``) as Matplotlib text.
-
-    The line says what it says in every renderer; here formulas are typeset
-    as mathtext when the line is the formula of its element (a node's name
-    and formula, an edge's partial or contribution) and everything else
-    (numbers, collapsed scope boxes, shortened names) is drawn literally.
-
-    Parameters
-    ----------
-    trace
-        The `Trace` the frame shows.
-    element
-        The node id, or ``(parent, child)`` for an edge, the line belongs to
-        (a collapsed scope's box or merged edge: its id in the view).
-    text, role
-        The line (`adviz.scene.content.Line`): Unicode text and role.
-    contribution
-        For a contribution line: the update it describes.
-
-    Examples
-    --------
-    >>> import adviz
-    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
-    >>> line_mathtext(t, "t1", "t₁ = x₁ − x₂", "name")
-    '$t_{1} = x_{1} - x_{2}$'
-    >>> line_mathtext(t, ("t1", "t2"), "∂t₂/∂t₁ = 2t₁ = −2", "partial")
-    '$\\\\partial t_{2}/\\\\partial t_{1} = 2 t_{1} = -2$'
-    >>> line_mathtext(t, "t1", "= −1", "value")
-    '= −1'
-    >>> line_mathtext(t, "t1", "cost $5", "name")  # not the formula: drawn literally
-    'cost \\\\$5'
-    """
-    graph = trace.graph
-    if isinstance(element, tuple):
-        if element in graph.edges:
-            parent, child = element
-            if role == "partial" and text == labels.partial_label(trace, parent, child):
-                return partial_label(trace, parent, child)
-            if (role == "contribution" and contribution is not None
-                    and text == labels.contribution_label(trace, contribution)):
-                return contribution_label(trace, contribution)
-    elif role == "name" and element in graph.nodes:
-        if text == labels.node_formula(trace, element):
-            return node_title(trace, element)
-        if text == labels.pretty_name(element):
-            return name_label(element)
-    return escape_text(text)

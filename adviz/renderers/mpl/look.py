@@ -4,7 +4,8 @@ Everything comes from the scene (`adviz.scene.figure.Figure`): the state and
 lines of each element from its frames and changes (`Figure.changes`), every
 colour, width and opacity from its style table (`Figure.styles`). This module
 only turns a `adviz.scene.content.Line` into what Matplotlib draws
-(`adviz.text.mathtext.line_mathtext`) and works out the frames in between two
+(its tokens as mathtext: `adviz.scene.content.Line.notation`) and works out the
+frames in between two
 stages of an animation, where pulses travel along the stage's edges.
 
 `Looks` (one per figure, kept in ``fig.cache``) styles elements and keeps the
@@ -37,15 +38,14 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from adviz.scene.content import Change, EdgeView, NodeView, frame_count
+from adviz.scene.content import Change, EdgeView, Line, NodeView, frame_count
 from adviz.text import mathtext as mt
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from adviz.core.stages import Contribution
     from adviz.scene.figure import Arrow, Figure
 
 Point = tuple[float, float]
@@ -164,10 +164,9 @@ class Looks:
         self.styles = fig.styles
         self._nodes: dict[tuple[str, NodeView], NodeLook] = {}
         self._edges: dict[tuple[tuple[str, str], EdgeView, bool, str], EdgeLook] = {}
-        self._texts: dict[tuple[Any, str, str], str] = {}
+        self._texts: dict[tuple[str, str], str] = {}
         self._changes: dict[str, list[Change]] = {}
         self._walks: dict[str, Iterator[Change]] = {}
-        self._contributions: dict[tuple[str, str], Contribution] | None = None
 
     @staticmethod
     def of(fig: Figure) -> Looks:
@@ -196,21 +195,12 @@ class Looks:
 
     # ------------------------------------------------------------ text
 
-    def _contribution(self, key: tuple[str, str]) -> Contribution | None:
-        if self._contributions is None:
-            self._contributions = {(c.parent, c.child): c for s in self.fig.trace.reverse_stages
-                                   for c in s.contributions}
-        return self._contributions.get(key)
-
-    def text(self, element: str | tuple[str, str], role: str, unicode: str) -> str:
-        """What Matplotlib draws for a line of ``element`` (cached)."""
-        key = (element, role, unicode)
+    def text(self, line: Line) -> str:
+        """What Matplotlib draws for a line: its tokens as mathtext (cached by text and role)."""
+        key = (line.text, line.role)
         found = self._texts.get(key)
         if found is None:
-            contribution = self._contribution(element) \
-                if isinstance(element, tuple) and role == "contribution" else None
-            found = self._texts[key] = mt.line_mathtext(self.fig.trace, element, unicode, role,
-                                                        contribution)
+            found = self._texts[key] = line.notation("mathtext")
         return found
 
     # ------------------------------------------------------------ elements
@@ -223,7 +213,7 @@ class Looks:
             return found
         style = self.styles["node"][view.kind][view.state]
         colours = self.styles["text"]
-        lines = tuple(TextLook(self.text(node, line.role, line.text), line.text,
+        lines = tuple(TextLook(self.text(line), line.text,
                                style["text"] or colours[line.role], line.size)
                       for line in view.lines)
         found = self._nodes[key] = NodeLook(style["fill"], style["stroke"], style["width"], lines)
@@ -250,7 +240,7 @@ class Looks:
         lines: tuple[TextLook, ...] = ()
         if shape.label is not None:
             colours = self.styles["text"]
-            lines = tuple(TextLook(self.text(key, line.role, line.text), line.text,
+            lines = tuple(TextLook(self.text(line), line.text,
                                    style["text"] or colours[line.role], line.size,
                                    view.state == "gradient" and line.role == "contribution")
                           for line in view.lines)
