@@ -1,10 +1,13 @@
-"""Ready-made traces for demonstrations: a small tanh network and a large graph.
+"""Ready-made traces for demonstrations: networks and a large graph.
 
 `network` traces a fully connected network of tanh neurons (2-4-1 by
 default) with squared-error loss, one ``adviz.scope`` per layer and per
 neuron, so renderers draw each neuron as a cluster (or, collapsed, as one
-box). `wide_graph` builds a graph of a chosen size whose depth stays small,
-for testing how large graphs render.
+box). `mlp` does the same for any layer sizes, activation and loss, with
+seeded random weights: the graphs of every size the benchmarks measure.
+`rnn` unrolls a recurrent network whose weights and bias are shared by every
+time step (backpropagation through time). `wide_graph` builds a graph of a
+chosen size whose depth stays small, for testing how large graphs render.
 
 Examples
 --------
@@ -13,11 +16,15 @@ Examples
 (50, ['hidden layer', 'loss', 'output layer'])
 >>> len(wide_graph(500).graph)
 500
+>>> len(mlp((2, 6, 6, 1)).graph), len(rnn(11).graph)
+(192, 99)
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import random
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -152,3 +159,241 @@ def wide_graph(nodes: int = 500, width: int = 20) -> Trace:
         return total
 
     return adviz.trace(_named(g, names), {n: 0.1 * (i % 7) - 0.3 for i, n in enumerate(names)})
+
+
+ACTIVATIONS = ("tanh", "relu", "sigmoid")
+"""Activations `mlp` accepts."""
+
+LOSSES = ("mse", "hinge", "cross_entropy")
+"""Losses `mlp` accepts."""
+
+
+def _pick(value: float) -> float:
+    return round(value, 2)
+
+
+def mlp_parameter_names(sizes: Sequence[int]) -> list[str]:
+    """The names of an `mlp`'s weights and biases, in argument order.
+
+    ``w{layer}_{row}{col}`` is layer ``layer``'s weight from input ``col`` to
+    neuron ``row``, ``b{layer}_{row}`` its bias; when a layer has 10 or more
+    neurons the row and column are separated (``w1_12_3``) so names stay unique.
+
+    Examples
+    --------
+    >>> mlp_parameter_names((2, 1, 1))
+    ['w1_11', 'w1_12', 'b1_1', 'w2_11', 'b2_1']
+    >>> mlp_parameter_names((10, 1))[-2:]
+    ['w1_1_10', 'b1_1']
+    """
+    sep = "_" if max(sizes) >= 10 else ""
+    names: list[str] = []
+    for layer, (fan_in, fan_out) in enumerate(pairwise(sizes), start=1):
+        for j in range(1, fan_out + 1):
+            names.extend(f"w{layer}_{j}{sep}{i}" for i in range(1, fan_in + 1))
+            names.append(f"b{layer}_{j}")
+    return names
+
+
+def mlp(sizes: Sequence[int] = (2, 4, 1), activation: str = "tanh", loss: str = "mse", *,
+        x: Sequence[float] | None = None, target: float | Sequence[float] | None = None,
+        seed: int = 0) -> Trace:
+    """A fully connected network on one sample, every neuron in its own scope.
+
+    Each layer ``k`` is traced inside ``adviz.scope("layer k")`` and each of its
+    neurons inside ``adviz.scope("neuron j")``; the neuron's weighted sum is
+    named ``z{k}_{j}`` and its activation ``a{k}_{j}``, the last layer's
+    activations are the outputs. Weights and biases are inputs of the trace
+    (named as in `mlp_parameter_names`) drawn from ``random.Random(seed)``
+    and rounded to two decimals, so the same call gives the same graph.
+
+    Parameters
+    ----------
+    sizes
+        Neurons per layer, inputs first: ``(2, 6, 6, 1)`` has 2 inputs, two
+        hidden layers of 6 and one output (192 nodes).
+    activation
+        ``"tanh"``, ``"relu"`` or ``"sigmoid"``, applied by every neuron.
+    loss
+        ``"mse"``: the mean of ``(a - target)**2`` over the outputs (just
+        ``(a - target)**2`` for one output); ``"hinge"``: ``relu(1 - target * a)``
+        (one output, target ±1); ``"cross_entropy"``: ``-(t log p + (1 - t)
+        log(1 - p))`` with ``p = sigmoid(a)`` for one output, else the softmax
+        cross-entropy ``log(sum(exp(a))) - sum(t * a)`` (targets summing to 1).
+    x
+        The sample (``x1, x2, ...``); default: drawn from the same generator.
+    target
+        The target (one number, or one per output); default 1 for ``"mse"`` and
+        ``"hinge"``, the first class for ``"cross_entropy"``.
+    seed
+        Seed of the generator of the weights and of the default sample.
+
+    Returns
+    -------
+    Trace
+        Output ``y``, the loss.
+
+    Raises
+    ------
+    InputError
+        Fewer than two layer sizes, a size below 1, an unknown activation or
+        loss, or a sample or target of the wrong length.
+
+    Examples
+    --------
+    >>> t = mlp((2, 2, 1))
+    >>> len(t.graph), t.graph.nodes["a1_2"]["scope"]
+    (28, ('layer 1', 'neuron 2'))
+    >>> t.graph.graph["inputs"][:5]
+    ('x1', 'x2', 'w1_11', 'w1_12', 'b1_1')
+    >>> mlp((2, 2, 1)).grad == t.grad
+    True
+    >>> round(mlp((1, 1), "relu", "hinge", x=(0.5,), target=1.0).value, 4) >= 0
+    True
+    """
+    import adviz
+
+    sizes = tuple(sizes)
+    if len(sizes) < 2 or any(not isinstance(n, int) or n < 1 for n in sizes):
+        raise adviz.InputError(f"sizes needs at least two positive integers, not {sizes!r}")
+    if activation not in ACTIVATIONS:
+        raise adviz.InputError(f"activation must be one of {', '.join(ACTIVATIONS)}, "
+                               f"not {activation!r}")
+    if loss not in LOSSES:
+        raise adviz.InputError(f"loss must be one of {', '.join(LOSSES)}, not {loss!r}")
+    outputs = sizes[-1]
+    if loss == "hinge" and outputs != 1:
+        raise adviz.InputError(f"the hinge loss needs one output, not {outputs}: "
+                               f"end sizes with 1")
+    rng = random.Random(seed)
+    params = {name: _pick(rng.uniform(-1.0, 1.0)) for name in mlp_parameter_names(sizes)}
+    sample = [_pick(rng.uniform(-1.0, 1.0)) for _ in range(sizes[0])] if x is None else list(x)
+    if len(sample) != sizes[0]:
+        raise adviz.InputError(f"x needs {sizes[0]} values, one per input, not {len(sample)}")
+    if target is None:
+        targets = [1.0] + [0.0] * (outputs - 1) if loss == "cross_entropy" and outputs > 1 \
+            else [1.0] * outputs
+    elif isinstance(target, int | float):
+        targets = [float(target)] * outputs
+    else:
+        targets = [float(v) for v in target]
+    if len(targets) != outputs:
+        raise adviz.InputError(f"target needs {outputs} values, one per output, "
+                               f"not {len(targets)}")
+    act = {"tanh": adviz.tanh, "relu": adviz.relu, "sigmoid": adviz.sigmoid}[activation]
+    inputs = {f"x{i + 1}": float(v) for i, v in enumerate(sample)}
+    names = [*inputs, *params]
+    weight_names = mlp_parameter_names(sizes)
+
+    def f(*args: Any) -> Any:
+        values = dict(zip(names, args))
+        layer_values = [values[f"x{i + 1}"] for i in range(sizes[0])]
+        position = 0
+        for layer in range(1, len(sizes)):
+            following = []
+            with adviz.scope(f"layer {layer}"):
+                for j in range(1, sizes[layer] + 1):
+                    with adviz.scope(f"neuron {j}"):
+                        weights = weight_names[position:position + len(layer_values)]
+                        bias = weight_names[position + len(layer_values)]
+                        position += len(layer_values) + 1
+                        total = values[bias]
+                        for w, v in zip(weights, layer_values):
+                            total = total + values[w] * v
+                        adviz.name(total, f"z{layer}_{j}")
+                        following.append(adviz.name(act(total), f"a{layer}_{j}"))
+            layer_values = following
+        with adviz.scope("loss"):
+            return _loss(adviz, loss, layer_values, targets)
+
+    return adviz.trace(_named(f, names), {**inputs, **params})
+
+
+def _loss(adviz: Any, loss: str, outs: list[Any], targets: list[float]) -> Any:
+    if loss == "hinge":
+        return adviz.relu(1.0 - targets[0] * outs[0])
+    if loss == "cross_entropy":
+        if len(outs) == 1:
+            p = adviz.sigmoid(outs[0])
+            t = targets[0]
+            return -(t * adviz.log(p) + (1.0 - t) * adviz.log(1.0 - p))
+        total = adviz.exp(outs[0])
+        for a in outs[1:]:
+            total = total + adviz.exp(a)
+        result = adviz.log(total)
+        for a, t in zip(outs, targets):
+            if t:
+                result = result - t * a
+        return result
+    total = (outs[0] - targets[0]) ** 2
+    for a, t in zip(outs[1:], targets[1:]):
+        total = total + (a - t) ** 2
+    return total / len(outs) if len(outs) > 1 else total
+
+
+def rnn(steps: int = 11, *, seed: int = 0, scopes: bool = True) -> Trace:
+    """A recurrent network unrolled over ``steps`` time steps (backpropagation through time).
+
+    One hidden unit ``h_t = tanh(w * h_{t-1} + u * x_t + b)`` with ``h_0 = 0``
+    and a squared error against a target at every step, summed into the loss.
+    The weights ``w``, ``u`` and the bias ``b`` are shared: each feeds every
+    step, so their gradients sum a contribution from each step. The inputs
+    ``x1, x2, ...`` and targets come from ``random.Random(seed)``. Each step is
+    traced inside ``adviz.scope("step t")``; its state is named ``h{t}``.
+    The graph has ``9 * steps`` nodes (99 at 11 steps, 198 at 22).
+
+    Parameters
+    ----------
+    steps
+        Number of time steps (at least 1).
+    seed
+        Seed of the generator of the sample, targets and parameters.
+    scopes
+        Trace each step inside ``adviz.scope("step t")`` (drawn as a box around
+        the step); ``False`` gives the same graph without the boxes.
+
+    Returns
+    -------
+    Trace
+        Output ``y``, the summed loss.
+
+    Raises
+    ------
+    InputError
+        ``steps`` below 1.
+
+    Examples
+    --------
+    >>> t = rnn(3)
+    >>> len(t.graph), t.graph.graph["inputs"]
+    (27, ('w', 'u', 'b', 'x1', 'x2', 'x3'))
+    >>> sorted(t.graph.successors("w"))  # w multiplies h1 and h2 (h0 = 0)
+    ['t13', 't6']
+    """
+    import adviz
+
+    if not isinstance(steps, int) or steps < 1:
+        raise adviz.InputError(f"steps must be a positive integer, not {steps!r}")
+    rng = random.Random(seed)
+    params = {"w": _pick(rng.uniform(-1.0, 1.0)), "u": _pick(rng.uniform(-1.0, 1.0)),
+              "b": _pick(rng.uniform(-0.5, 0.5))}
+    xs = {f"x{t}": _pick(rng.uniform(-1.0, 1.0)) for t in range(1, steps + 1)}
+    targets = [_pick(rng.uniform(0.1, 0.9)) for _ in range(steps)]
+    names = [*params, *xs]
+
+    def f(*args: Any) -> Any:
+        values = dict(zip(names, args))
+        w, u, b = values["w"], values["u"], values["b"]
+        h = None
+        loss = None
+        for t in range(1, steps + 1):
+            with adviz.scope(f"step {t}") if scopes else contextlib.nullcontext():
+                z = u * values[f"x{t}"]
+                if h is not None:
+                    z = w * h + z
+                h = adviz.name(adviz.tanh(z + b), f"h{t}")
+                term = (h - targets[t - 1]) ** 2
+                loss = term if loss is None else loss + term
+        return loss
+
+    return adviz.trace(_named(f, names), {**params, **xs})

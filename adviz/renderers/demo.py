@@ -175,13 +175,38 @@ def _js_string(text: str) -> str:
     return json_for_script(text)
 
 
+PAGE_FORMULA_LIMIT = 1000
+"""Largest analytic formula (nodes of its expression tree) the demonstration page shows."""
+
+
+def _js_printer(sp: Any, names: list[str], order: str | None = None) -> Any:
+    """SymPy's JavaScript printer, printing input ``k``'s symbol as ``_ak``.
+
+    Renaming in the printer costs nothing more than the printing itself; no
+    substitution rebuilds the formula.
+    """
+    from sympy.printing.jscode import JavascriptCodePrinter
+
+    index = {name: k for k, name in enumerate(names)}
+
+    class Printer(JavascriptCodePrinter):
+        def _print_Symbol(self, expr: Any) -> str:
+            return f"_a{index[expr.name]}"
+
+    return Printer({"strict": True, "order": order})
+
+
 def analytic_forms(trace: Trace) -> dict[str, Any]:
     """The analytic gradient for the page: formulas, values and JavaScript forms.
 
     Derived with `adviz.core.symbolic.symbolic_gradient`. A formula is given a
     JavaScript form (with SymPy's JavaScript printer, over ``_v[0], _v[1],
     ...`` in input order) when every function in it has one; otherwise the
-    page shows its value at the traced point only.
+    page shows its value at the traced point only. A formula of more than
+    `PAGE_FORMULA_LIMIT` terms (nodes of its expression tree) is neither
+    printed nor recomputed: the page names its size and shows its value, so
+    the page and its cost stay proportional to the graph, not to the formulas
+    of a deep network (which grow with the product of the layer widths).
 
     Returns
     -------
@@ -200,30 +225,31 @@ def analytic_forms(trace: Trace) -> dict[str, Any]:
     >>> forms["grads"][0]["text"], forms["code"]["x"]
     ('2*x', '2*_v[0]')
     """
-    from adviz.core.symbolic import symbolic_gradient
+    from adviz.core.symbolic import formula_size, print_order, symbolic_gradient
 
     grads = symbolic_gradient(trace)  # raises MissingDependencyError without SymPy
     import sympy as sp
     from sympy.core.function import AppliedUndef
 
-    names = list(trace.inputs)
-    placeholders = {sp.Symbol(name, real=True): sp.Symbol(f"_a{k}", real=True)
-                    for k, name in enumerate(names)}
+    printers = {order: _js_printer(sp, list(trace.inputs), order) for order in (None, "none")}
     result: list[dict[str, Any]] = []
     code: dict[str, str] = {}
     for name, g in grads.items():
         js: str | None = None
         formula = g.formula
-        if not formula.atoms(AppliedUndef):
+        small = formula_size(formula, PAGE_FORMULA_LIMIT) <= PAGE_FORMULA_LIMIT
+        text = g.text if small else f"(a formula of over {PAGE_FORMULA_LIMIT:,} terms)"
+        if small and not formula.atoms(AppliedUndef):
             try:
-                text = sp.jscode(formula.subs(placeholders), strict=True)
+                source = printers[print_order(formula)].doprint(formula)
             except Exception:  # a function SymPy cannot print as JavaScript
-                text = ""
-            if text and "\n" not in text and "//" not in text and not _UNSAFE_JS.search(text):
-                js = re.sub(r"\b_a(\d+)\b", r"_v[\1]", text)
+                source = ""
+            if source and "\n" not in source and "//" not in source \
+                    and not _UNSAFE_JS.search(source):
+                js = re.sub(r"\b_a(\d+)\b", r"_v[\1]", source)
         if js is not None:
             code[name] = js
-        result.append({"input": name, "text": g.text,
+        result.append({"input": name, "text": text,
                        "value": None if g.value is None else float(g.value),
                        "js": js is not None})
     return {"grads": result, "code": code}

@@ -303,8 +303,19 @@ def view_source(view: GraphView, rankdir: str = "LR") -> str:
     import graphviz
 
     dot = graphviz.Digraph("adviz")
+    # A node feeding nodes far apart in depth (a shared weight of an unrolled recurrent
+    # network) makes crossing minimisation run long and, with scopes, fail ("trouble in
+    # init_rank"); bounding it (mclimit) avoids both. Other graphs keep the full search.
+    position = {node: i for i, node in enumerate(view.nodes)}
+    depth: dict[str, int] = {}
+    children: dict[str, list[str]] = {}
+    for parent, child in sorted(view.edges, key=lambda e: position[e[1]]):
+        depth[child] = max(depth.get(child, 0), depth.get(parent, 0) + 1)
+        children.setdefault(parent, []).append(child)
+    spread = sum(max(depth[c] for c in cs) - min(depth[c] for c in cs) for cs in children.values())
+    bound = {"mclimit": "0.3"} if spread > max(16, len(view.nodes) // 4) else {}
     dot.attr("graph", rankdir=rankdir, nodesep="0.3", ranksep="0.35", margin="0",
-             pad="0", splines="spline")
+             pad="0", splines="spline", **bound)
     dot.attr("node", shape="box", fixedsize="true", label="", margin="0")
     dot.attr("edge", arrowsize="0.8")
     ids = {node: f"n{i}" for i, node in enumerate(view.nodes)}

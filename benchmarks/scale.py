@@ -1,0 +1,251 @@
+"""Scale benchmark: how layout, frames and pages grow with the graph (plain-Python MLPs).
+
+The graphs are `adviz.examples.mlp` networks on one sample, every node drawn:
+
+=======  ===============
+nodes    sizes
+=======  ===============
+50       (2, 4, 1)
+192      (2, 6, 6, 1)
+498      (4, 10, 10, 1)
+1,018    (6, 22, 8, 1)
+1,970    (6, 20, 24, 1)
+=======  ===============
+
+(Other shapes of about 1,000 nodes, such as (4, 15, 16, 1), make the bundled
+Graphviz fail to route an edge between clusters: "lost edge".)
+
+For each graph and each cell, one fresh process (so no cache is shared) traces
+the network, times one Graphviz layout of it (`adviz.scene.layout.compute_layout`,
+the reference), traces it again and times the cell on the new trace through the
+public API only, end to end (its own layout included):
+
+* ``frames``: ``adviz.save_frames(t, folder, phase="reverse", full=True)``, with
+  the process's peak resident memory;
+* ``player``: ``adviz.save(t, "x.html")``, with the file size;
+* ``demo``: ``adviz.save(t, "demo.html", interactive=True, analytic=True)`` (the
+  analytic panel derived with SymPy, imported before the clock starts), with
+  the file size;
+* ``demo-plain``: the same with ``analytic=False``.
+
+Each time is printed with its ratio to the layout time of the same graph in
+the same process (``0.37 s = 4.1 L``). A cell is stopped after ``--timeout``
+seconds (``> 60 s``); once a cell is stopped, the larger graphs skip it. The
+last rows give the growth exponents: the slope of log(time) and log(size)
+against log(nodes) over the graphs measured. Then the unrolled recurrent
+network (`adviz.examples.rnn`, shared weights and bias feeding every step) is
+laid out at 99 and 198 nodes, as a ratio to the 192-node MLP's layout in the
+same process.
+
+Run::
+
+    python benchmarks/scale.py             # every size (takes minutes)
+    python benchmarks/scale.py --quick     # 50 and 192 nodes
+    python benchmarks/scale.py --sizes 50,498 --timeout 120
+
+The tables measured before and after are in ``benchmarks/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+SIZES: dict[int, tuple[int, ...]] = {
+    50: (2, 4, 1),
+    192: (2, 6, 6, 1),
+    498: (4, 10, 10, 1),
+    1018: (6, 22, 8, 1),
+    1970: (6, 20, 24, 1),
+}
+"""Node count to the `adviz.examples.mlp` layer sizes giving it."""
+
+RNN_STEPS = {99: 11, 198: 22}
+"""Node count to the steps of `adviz.examples.rnn` giving it."""
+
+CELLS = ("frames", "player", "demo", "demo-plain")
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _run_cell(cell: str, nodes: int) -> dict[str, Any]:
+    """Inside the child process: the layout reference, then one cell, as a dict."""
+    import adviz
+    from adviz.examples import mlp, rnn
+    from adviz.scene.layout import compute_layout
+
+    def build() -> adviz.Trace:
+        if cell == "rnn":
+            return rnn(RNN_STEPS[nodes])
+        return mlp(SIZES[nodes])
+
+    compute_layout(adviz.trace("x * 2", x=1.0))  # warm up: imports, finding Graphviz
+    if cell == "rnn":
+        reference = mlp(SIZES[192])
+        start = time.perf_counter()
+        compute_layout(reference)
+        layout = time.perf_counter() - start
+    else:
+        start = time.perf_counter()
+        compute_layout(build())
+        layout = time.perf_counter() - start
+    trace = build()
+    result: dict[str, Any] = {"layout": layout, "nodes": len(trace.graph)}
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder)
+        actions: dict[str, Callable[[], Path | None]] = {
+            "layout": lambda: None,
+            "rnn": lambda: compute_layout(trace) and None,
+            "frames": lambda: adviz.save_frames(trace, target / "frames", phase="reverse",
+                                                full=True) and None,
+            "player": lambda: adviz.save(trace, target / "player.html"),
+            "demo": lambda: adviz.save(trace, target / "demo.html", interactive=True,
+                                       analytic=True),
+            "demo-plain": lambda: adviz.save(trace, target / "demo.html", interactive=True,
+                                             analytic=False),
+        }
+        if cell == "demo":
+            import sympy  # noqa: F401  (imported before the clock: a one-off cost, not the panel's)
+        start = time.perf_counter()
+        written = actions[cell]()
+        result["time"] = time.perf_counter() - start
+        if written is not None:
+            result["bytes"] = written.stat().st_size
+    result["peak_mb"] = _peak_mb()
+    return result
+
+
+def measure(cell: str, nodes: int, timeout: float) -> dict[str, Any] | None:
+    """One cell in a fresh process; ``None`` when it took longer than ``timeout``."""
+    command = [sys.executable, __file__, "--cell", cell, "--nodes", str(nodes)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=timeout + 30)  # + tracing and layout
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the cell and the Graphviz it started
+        process.communicate()
+        return None
+    if process.returncode != 0:
+        last = [line for line in err.splitlines() if line.strip()][-1:] or ["?"]
+        return {"error": last[0][:120]}
+    result: dict[str, Any] = json.loads(out.splitlines()[-1])
+    return None if result["time"] > timeout else result
+
+
+def _seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def _size(value: int) -> str:
+    return f"{value / 1e6:.1f} MB" if value >= 1e5 else f"{value / 1e3:.0f} kB"
+
+
+def slope(points: list[tuple[float, float]]) -> float | None:
+    """Least-squares slope of log(y) against log(x); ``None`` with fewer than two points."""
+    points = [(math.log(x), math.log(y)) for x, y in points if y > 0]
+    if len(points) < 2:
+        return None
+    mx = sum(p[0] for p in points) / len(points)
+    my = sum(p[1] for p in points) / len(points)
+    sxx = sum((p[0] - mx) ** 2 for p in points)
+    return sum((p[0] - mx) * (p[1] - my) for p in points) / sxx
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)),
+                        help=f"node counts among {', '.join(map(str, SIZES))}")
+    parser.add_argument("--quick", action="store_true", help="50 and 192 nodes only")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per cell")
+    parser.add_argument("--cells", default=",".join(CELLS), help="cells to measure")
+    parser.add_argument("--cell", help=argparse.SUPPRESS)
+    parser.add_argument("--nodes", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.cell:
+        print(json.dumps(_run_cell(args.cell, args.nodes)))
+        return
+    sizes = [50, 192] if args.quick else [int(s) for s in args.sizes.split(",")]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"no MLP of {unknown} nodes; choose among {', '.join(map(str, SIZES))}")
+    cells = args.cells.split(",")
+    stopped: set[str] = set()
+    rows: dict[str, list[str]] = {"layout": []}
+    growth: dict[str, list[tuple[float, float]]] = {}
+    growth_size: dict[str, list[tuple[float, float]]] = {}
+    for cell in cells:
+        rows[cell] = []
+    for nodes in sizes:
+        layout_times = []
+        for cell in cells:
+            if cell in stopped:
+                rows[cell].append("skipped")
+                continue
+            result = measure(cell, nodes, args.timeout)
+            if result is None:
+                stopped.add(cell)
+                rows[cell].append(f"> {args.timeout:.0f} s")
+                continue
+            if "error" in result:
+                rows[cell].append("failed")
+                print(f"  {nodes} nodes, {cell}: {result['error']}", file=sys.stderr)
+                continue
+            layout_times.append(result["layout"])
+            text = f"{_seconds(result['time'])} = {result['time'] / result['layout']:.1f} L"
+            growth.setdefault(cell, []).append((nodes, result["time"]))
+            if "bytes" in result:
+                text += f", {_size(result['bytes'])}"
+                growth_size.setdefault(cell, []).append((nodes, result["bytes"]))
+            if cell == "frames":
+                text += f", {result['peak_mb']:.0f} MB RSS"
+            rows[cell].append(text)
+            print(f"  {nodes} nodes, {cell}: {text}", file=sys.stderr, flush=True)
+        if not layout_times:
+            reference = measure("layout", nodes, args.timeout)
+            layout_times.append(reference.get("layout", math.nan) if reference else math.nan)
+        layout = sorted(layout_times)[len(layout_times) // 2]
+        if math.isnan(layout):
+            rows["layout"].append("failed")
+            continue
+        rows["layout"].append(_seconds(layout))
+        growth.setdefault("layout", []).append((nodes, layout))
+    width = 32
+    print(f"{'nodes':<14}" + "".join(f"{n:>{width}}" for n in sizes))
+    for name, values in rows.items():
+        print(f"{name:<14}" + "".join(f"{v:>{width}}" for v in values))
+    print("growth exponents (slope of log-log; L = the graph's layout time in the same process)")
+    for name in rows:
+        t = slope(growth.get(name, []))
+        s = slope(growth_size.get(name, []))
+        parts = [f"time {t:.2f}" if t is not None else "time -"]
+        if name in growth_size:
+            parts.append(f"size {s:.2f}" if s is not None else "size -")
+        print(f"  {name:<12} " + ", ".join(parts))
+    print("unrolled recurrent network (L = the 192-node MLP's layout in the same process)")
+    for nodes in RNN_STEPS:
+        result = measure("rnn", nodes, args.timeout)
+        if result is None:
+            print(f"  rnn {nodes} nodes: layout > {args.timeout:.0f} s")
+        elif "error" in result:
+            print(f"  rnn {nodes} nodes: layout failed: {result['error']}")
+        else:
+            print(f"  rnn {result['nodes']} nodes: layout {_seconds(result['time'])} "
+                  f"= {result['time'] / result['layout']:.1f} L")
+
+
+if __name__ == "__main__":
+    main()
