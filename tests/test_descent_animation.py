@@ -144,12 +144,12 @@ def test_graph_panel_shows_each_steps_values_and_adjoints(seed_run: adviz.Descen
     assert animator.scene is not None
     shown = [t.get_text() for t in animator.scene.node_texts["x1"] if t.get_visible()]
     assert any("1.34542" in line for line in shown)  # x1 at step 2
-    assert any("−0.81062" in line for line in shown)  # its adjoint, df/dx1
+    assert any("-0.81062" in line for line in shown)  # its adjoint, df/dx1
     box = animator.scene.node_boxes["x1"]
     animator.show(0)
     assert animator.scene.node_boxes["x1"] is box  # restyled, not redrawn
     shown = [t.get_text() for t in animator.scene.node_texts["x1"] if t.get_visible()]
-    assert any("−2.14112" in line for line in shown)
+    assert any("-2.14112" in line for line in shown)
 
 
 def test_one_layout_fits_every_step() -> None:

@@ -1,4 +1,4 @@
-"""The public graph schema (DESIGN.md)."""
+"""The public graph schema (docs/conventions.rst)."""
 
 from __future__ import annotations
 

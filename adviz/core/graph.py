@@ -1,4 +1,4 @@
-"""The public NetworkX graph of a trace (the schema of DESIGN.md).
+"""The public NetworkX graph of a trace (the graph schema of docs/conventions.rst).
 
 Edges point parent -> child. Node ids are display names. Nodes carry
 ``kind, op, args, order, expr, value, adjoint`` (plus ``expr_latex`` and

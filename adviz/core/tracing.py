@@ -179,7 +179,7 @@ class Trace:
 
     @cached_property
     def graph(self) -> nx.DiGraph:
-        """The annotated NetworkX DiGraph (DESIGN.md's schema)."""
+        """The annotated NetworkX DiGraph (the graph schema: docs/conventions.rst)."""
         from adviz.core.graph import build_graph
 
         return build_graph(self.program, self.adjoints, self.expression)

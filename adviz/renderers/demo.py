@@ -54,6 +54,7 @@ from adviz.renderers.page import (
     asset,
     crop,
     default_title,
+    html_document,
     json_for_script,
     path_data,
     polygon_points,
@@ -542,17 +543,7 @@ def demo_html(
     from adviz.text.tables import walkthrough
 
     table = walkthrough(trace, "html")
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta name="color-scheme" content="{"dark" if dark else "light"}">\n'
-        '<meta name="generator" content="adviz">\n'
-        f"<title>{heading} — adviz demonstration</title>\n"
-        f"<style>html,body{{margin:0;background:{'#151618' if dark else '#ffffff'}}}\n"
-        f"{asset('demo.css')}</style>\n"
-        "</head>\n<body>\n"
+    body = (
         f'<div class="adviz-demo adviz-{"dark" if dark else "light"}" '
         f'style="--adviz-frame-bg:{html.escape(get_theme(theme).background)};'
         f'--adviz-min-width:{min_width};--adviz-min-height:{min_height}">\n'
@@ -580,5 +571,5 @@ def demo_html(
         f"<script>{kernel}</script>\n"
         f"<script>{script}</script>\n"
         "</div>\n"
-        "</body>\n</html>\n"
     )
+    return html_document(f"{heading} — adviz demonstration", csp, dark, asset("demo.css"), body)

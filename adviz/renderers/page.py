@@ -207,3 +207,28 @@ def scene_data(fig: Figure, kinds: dict[str, str] | None = None) -> dict[str, An
         ])
     return {"nodes": nodes, "edges": edges, "styles": fig.styles, "sizes": SIZES,
             "crop": crop(fig), "width": fig.width, "height": fig.height}
+
+
+def html_document(title: str, csp: str, dark: bool, css: str, body: str) -> str:
+    """A whole page: strict script policy, colour scheme, inline style, then ``body``.
+
+    ``title`` is escaped already; ``csp`` is the Content-Security-Policy.
+
+    Examples
+    --------
+    >>> page = html_document("t", "default-src 'none'", False, "p{}", "<p>hi</p>\\n")
+    >>> page.startswith("<!DOCTYPE html>"), page.endswith("</html>\\n")
+    (True, True)
+    """
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="color-scheme" content="{"dark" if dark else "light"}">\n'
+        '<meta name="generator" content="adviz">\n'
+        f"<title>{title}</title>\n"
+        f"<style>html,body{{margin:0;background:{'#151618' if dark else '#ffffff'}}}\n"
+        f"{css}</style>\n"
+        f"</head>\n<body>\n{body}</body>\n</html>\n"
+    )

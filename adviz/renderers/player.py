@@ -40,8 +40,17 @@ import html
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from adviz.core.phases import PLAY_PHASES
 from adviz.errors import InputError
-from adviz.renderers.page import LineTable, asset, crop, default_title, scene_data, source_hash
+from adviz.renderers.page import (
+    LineTable,
+    asset,
+    crop,
+    default_title,
+    html_document,
+    scene_data,
+    source_hash,
+)
 from adviz.renderers.page import json_for_script as json_for_script
 from adviz.scene.content import EdgeView, Frame, NodeView
 from adviz.text.tables import walkthrough
@@ -50,7 +59,7 @@ if TYPE_CHECKING:
     from adviz.core.tracing import Trace
     from adviz.scene.figure import Figure
 
-PHASES = ("both", "forward", "reverse")
+PHASES = PLAY_PHASES
 """Values of the ``phase`` argument of `player_html`."""
 
 PHASE_LABELS = {"forward": "Forward pass", "reverse": "Reverse pass"}
@@ -342,18 +351,7 @@ def player_html(
     dark = theme == "dark"
     csp = (f"default-src 'none'; script-src {script_hash()}; style-src 'unsafe-inline'; "
            "img-src data:; base-uri 'none'; form-action 'none'")
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta name="color-scheme" content="{"dark" if dark else "light"}">\n'
-        '<meta name="generator" content="adviz">\n'
-        f"<title>{heading} — adviz</title>\n"
-        f"<style>html,body{{margin:0;background:{'#151618' if dark else '#ffffff'}}}\n"
-        f"{asset('player.css')}</style>\n"
-        f"</head>\n<body>\n{body}</body>\n</html>\n"
-    )
+    return html_document(f"{heading} — adviz", csp, dark, asset("player.css"), body)
 
 
 def notebook_svg(trace: Trace, *, theme: str = "light") -> str:

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from adviz.core.phases import PLAY_PHASES, expand_phases
 from adviz.errors import InputError
 from adviz.renderers.mpl.artists import Scene, scene_figure
 from adviz.renderers.mpl.canvas import new_figure
@@ -47,7 +48,8 @@ if TYPE_CHECKING:
     from adviz.scene.layout import Layout
     from adviz.scene.style import Theme
 
-PHASES = ("forward", "reverse", "both")
+PHASES = PLAY_PHASES
+"""What an animation plays (`adviz.core.phases.PLAY_PHASES`)."""
 
 DEFAULT_FPS = 10
 """Frames per second of animations."""
@@ -89,9 +91,7 @@ def phases_of(phase: str) -> tuple[str, ...]:
     >>> phases_of("both")
     ('forward', 'reverse')
     """
-    if phase not in PHASES:
-        raise InputError(f"unknown phase {phase!r}; use one of {', '.join(map(repr, PHASES))}")
-    return ("forward", "reverse") if phase == "both" else (phase,)
+    return expand_phases(phase, PLAY_PHASES, "an animation")
 
 
 def _check_counts(tween: int, hold: int) -> None:

@@ -7,7 +7,7 @@ Examples
 >>> import adviz
 >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
 >>> ax = adviz.draw(t, "reverse", 2)
->>> "g = −2" in [text.get_text() for text in ax.texts if text.get_visible()]
+>>> "$g = -2$" in [text.get_text() for text in ax.texts if text.get_visible()]
 True
 >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from adviz.core.phases import PASSES, check_phase
 from adviz.errors import InputError
 from adviz.renderers.mpl.artists import Scene, scene_figure
 from adviz.scene.sizes import Size, figure_size
@@ -80,9 +81,7 @@ def draw(
     -------
     matplotlib.axes.Axes
     """
-    if phase not in ("forward", "reverse"):
-        raise InputError(f"unknown phase {phase!r}; draw shows one stage of 'forward' or "
-                         f"'reverse'")
+    phase = check_phase(phase, PASSES, "draw (one stage of a pass)")
     n = len(trace.stages(phase))
     if not -n <= stage < n:
         raise InputError(f"{phase} stage {stage} does not exist: there are {n} stages "
