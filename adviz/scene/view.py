@@ -524,9 +524,7 @@ class ViewWalker:
             flows = _flows(self.trace, collapsed, view.collapse)
             step = _step_of(self.trace, self.phase, self.index)
             reverse = self.phase == "reverse"
-            source = full_nodes if not view.compact else {
-                m: _compact_node(m, full_nodes[m]) for b in boxes
-                for m in collapsed.boxes[b].members}
+            source = full_nodes  # a box reads its members' states, which compacting keeps
             for box_id in boxes:
                 scope_box = collapsed.boxes[box_id]
                 nodes[box_id] = _box_view(box_id, scope_box.members, scope_box.label, source,
