@@ -29,7 +29,7 @@ from typing import Any
 from adviz.core.ops import OPS, Op
 from adviz.core.program import Program
 from adviz.core.stages import GRANULARITIES, ORDERS
-from adviz.core.tracer import NARY, UNARY, Tape, Var, apply, record
+from adviz.core.tracer import _ARITHMETIC, NARY, UNARY, Tape, Var, apply, record
 from adviz.core.tracing import Trace, _check_finite
 from adviz.errors import InputError, MissingDependencyError, TraceError
 
@@ -98,7 +98,7 @@ def nice_constant(value: float, exact: Callable[[float], bool]) -> float:
     return value
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """One op of the table applied to earlier positions and constants."""
 
@@ -136,13 +136,71 @@ class ScalarGraph:
 
     def replay(self, values: Sequence[Any], *, label: bool = True) -> list[Any]:
         """Evaluate every step on the given input values (traced values or floats)."""
-        from adviz.core.tracing import name
-
         slots: list[Any] = list(values)
+        tape: Tape | None = next((v.tape for v in slots if type(v) is Var), None)
+        if tape is None or not label:
+            for step in self.steps:
+                slots.append(apply(step.op, *[slots[a] if type(a) is int else a
+                                              for a in step.args]))
+            return slots
+        taken: set[str] | None = None
+        push = tape.push
+        var = Var
+        arithmetic = _ARITHMETIC
         for step in self.steps:
-            result = apply(step.op, *[slots[a] if type(a) is int else a for a in step.args])
-            if label and step.label is not None and isinstance(result, Var):
-                result = name(result, step.label)
+            op = step.op
+            args = step.args
+            # The hot path: an op on traced values of this tape and float constants, as
+            # `apply` does it; anything unusual (an error, a pow with a traced exponent)
+            # goes through `apply` itself for its checks and messages.
+            result: Any = None
+            a: Any
+            b: Any
+            if len(args) == 2:
+                a, b = args
+                if type(a) is int:
+                    a = slots[a]
+                if type(b) is int:
+                    b = slots[b]
+                ta = type(a) is var
+                tb = type(b) is var
+                if ta:
+                    if tb:
+                        if a.tape is tape and b.tape is tape and op is not _POW:
+                            try:
+                                result = push(op, a, b, float(op.forward(a.value, b.value)))
+                            except arithmetic:
+                                pass
+                    elif type(b) is float and a.tape is tape:
+                        try:
+                            result = push(op, a, b, float(op.forward(a.value, b)))
+                        except arithmetic:
+                            pass
+                elif tb and type(a) is float and b.tape is tape and op is not _POW:
+                    try:
+                        result = push(op, a, b, float(op.forward(a, b.value)))
+                    except arithmetic:
+                        pass
+                if result is None:
+                    result = apply(op, a, b)
+            elif len(args) == 1:
+                a = args[0]
+                if type(a) is int:
+                    a = slots[a]
+                if type(a) is var and a.tape is tape:
+                    try:
+                        result = push(op, a, UNARY, float(op.forward(a.value)))
+                    except arithmetic:
+                        pass
+                if result is None:
+                    result = apply(op, a)
+            else:
+                result = apply(op, *[slots[a] if type(a) is int else a for a in args])
+            if step.label is not None and type(result) is var:
+                if taken is None:
+                    taken = {node.a for node in tape if node.op is None}
+                    taken |= set(tape.labels.values())
+                _name_step(tape, result, step.label, taken)
             slots.append(result)
         return slots
 
@@ -205,6 +263,24 @@ class ScalarGraph:
         return ImportedTrace(function, tape, out, point, order=order, granularity=granularity,
                              output_name=output, prefix=prefix, show_constants=show_constants,
                              graph=self, recorded=recorded, framework=framework)
+
+
+_POW = OPS["pow"]
+
+
+def _name_step(tape: Tape, value: Var, label: str, taken: set[str]) -> None:
+    """`adviz.name` for a replayed step, with the names in use kept in ``taken``."""
+    if value.op is None:
+        raise TraceError(f"{value.a!r} is an input; inputs keep their names")
+    if tape.labels.get(id(value)) == label:
+        return
+    if label in taken:
+        raise TraceError(f"the name {label!r} is already used by another node")
+    old = tape.labels.get(id(value))
+    if old is not None:
+        taken.discard(old)
+    tape.labels[id(value)] = label
+    taken.add(label)
 
 
 def check_options(order: str, granularity: str, output: str | None, prefix: str,
