@@ -24,25 +24,39 @@ Rows:
   ``chain`` on tensors while recording every value, then imports the graph,
   against ``adviz.trace(chain)``.
 
-For the PyTorch rows the time PyTorch itself needs is printed as a floor:
-the plain backward pass of the graph (``torch.autograd.grad`` with
-``retain_graph=True``, no hooks), and for the function form also running
-``chain`` on a 0-d tensor that requires grad. A 0-d tensor op costs several
-microseconds, so these floors alone are several times ``adviz.trace``; the
-last column is adviz's own time above the floor, as a ratio to
-``adviz.trace``. Everything else (walking the graph, reading saved tensors,
-the hooks, building and differentiating the trace) counts as adviz's.
+Each row also prints a floor: the time the framework itself needs for the
+least an import has to do, written in plain framework code and run with the
+garbage collector paused as the importers run it. For micrograd: an
+iterative walk over the Values (reading each ``_prev`` once). For PyTorch: a
+walk over the autograd functions (reading each ``next_functions`` once) and
+one backward pass with a prehook on every function (registered, run,
+removed), which is how the stage order PyTorch executes is recorded; for the
+function form also running ``chain`` on a 0-d tensor that requires grad. The
+last column is the import's time above that floor, as a ratio to
+``adviz.trace``. Everything else (reading operands, labels, saved tensors and
+constants, building the steps, replaying them on adviz's tracer, its reverse
+pass) counts as adviz's.
 
-Figures (N = 1e4, medians of 5, on a shared 2-core machine; ratios vary by
-about ±20% between runs):
+Figures (N = 1e4, median of 5, on a shared 2-core machine under load; the
+ratios move by about ±30% between runs). "Before" is the importers as first
+merged, timed by this script (the first version of this script, which timed
+only ``from_micrograd`` and the function form, reported 26x and 183x):
 
-=====================  ===========  ==========  =================
-row                    before       after       after, above floor
-=====================  ===========  ==========  =================
-from_micrograd         26x          see below
-from_torch graph       (not run)
-from_torch function    183x
-=====================  ===========  ==========  =================
+=====================  ==========================  ==========================
+row                    before: ratio (above floor)  after: ratio (above floor)
+=====================  ==========================  ==========================
+from_micrograd         18.6x (17.2x)               8.7x (7.5x)
+from_torch graph       149x (129x)                 52x (34x)
+from_torch function    121x (97x)                  47x (27x)
+=====================  ==========================  ==========================
+
+The target (3x) is not met. Where the time goes after the changes (CPU
+time, N = 1e4, against 7 ms for ``adviz.trace``): micrograd, about 30 ms to
+walk the 20001 Values (a bare walk alone takes about 12 ms), 20 ms to build
+the steps and 14 ms to replay them on the tracer; PyTorch, every call into
+it costs microseconds (``next_functions``, a saved tensor, ``.item()``, a
+0-d tensor op, a hook), several per autograd function, against about 0.7 µs
+per op for ``adviz.trace``.
 
 Run::
 

@@ -145,8 +145,11 @@ class ScalarGraph:
             return slots
         taken: set[str] | None = None
         push = tape.push
+        append = tape.append
         var = Var
+        new = object.__new__
         arithmetic = _ARITHMETIC
+        add, mul, sub, pow_ = _ADD, _MUL, _SUB, _POW
         for step in self.steps:
             op = step.op
             args = step.args
@@ -164,24 +167,32 @@ class ScalarGraph:
                     b = slots[b]
                 ta = type(a) is var
                 tb = type(b) is var
-                if ta:
-                    if tb:
-                        if a.tape is tape and b.tape is tape and op is not _POW:
-                            try:
-                                result = push(op, a, b, float(op.forward(a.value, b.value)))
-                            except arithmetic:
-                                pass
-                    elif type(b) is float and a.tape is tape:
+                value: Any = None
+                if (ta and a.tape is tape and ((tb and b.tape is tape) or type(b) is float)) \
+                        or (tb and b.tape is tape and type(a) is float):
+                    x = a.value if ta else a
+                    y = b.value if tb else b
+                    if op is add:
+                        value = x + y
+                    elif op is mul:
+                        value = x * y
+                    elif op is sub:
+                        value = x - y
+                    elif op is not pow_ or not tb:
                         try:
-                            result = push(op, a, b, float(op.forward(a.value, b)))
+                            value = float(op.forward(x, y))
                         except arithmetic:
-                            pass
-                elif tb and type(a) is float and b.tape is tape and op is not _POW:
-                    try:
-                        result = push(op, a, b, float(op.forward(a, b.value)))
-                    except arithmetic:
-                        pass
-                if result is None:
+                            value = None
+                if value is not None:
+                    result = new(var)
+                    result.value = value
+                    result.op = op
+                    result.a = a
+                    result.b = b
+                    result.tape = tape
+                    result.grad = None
+                    append(result)
+                else:
                     result = apply(op, a, b)
             elif len(args) == 1:
                 a = args[0]
@@ -265,7 +276,7 @@ class ScalarGraph:
                              graph=self, recorded=recorded, framework=framework)
 
 
-_POW = OPS["pow"]
+_ADD, _MUL, _SUB, _POW = OPS["add"], OPS["mul"], OPS["sub"], OPS["pow"]
 
 
 def _name_step(tape: Tape, value: Var, label: str, taken: set[str]) -> None:
