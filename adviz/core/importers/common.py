@@ -29,7 +29,7 @@ from typing import Any
 from adviz.core.ops import OPS, Op
 from adviz.core.program import Program
 from adviz.core.stages import GRANULARITIES, ORDERS
-from adviz.core.tracer import NARY, UNARY, Tape, Var, apply, record
+from adviz.core.tracer import _ARITHMETIC, NARY, UNARY, Tape, Var, apply, record
 from adviz.core.tracing import Trace, _check_finite
 from adviz.errors import InputError, MissingDependencyError, TraceError
 
@@ -98,7 +98,7 @@ def nice_constant(value: float, exact: Callable[[float], bool]) -> float:
     return value
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """One op of the table applied to earlier positions and constants."""
 
@@ -136,13 +136,82 @@ class ScalarGraph:
 
     def replay(self, values: Sequence[Any], *, label: bool = True) -> list[Any]:
         """Evaluate every step on the given input values (traced values or floats)."""
-        from adviz.core.tracing import name
-
         slots: list[Any] = list(values)
+        tape: Tape | None = next((v.tape for v in slots if type(v) is Var), None)
+        if tape is None or not label:
+            for step in self.steps:
+                slots.append(apply(step.op, *[slots[a] if type(a) is int else a
+                                              for a in step.args]))
+            return slots
+        taken: set[str] | None = None
+        push = tape.push
+        append = tape.append
+        var = Var
+        new = object.__new__
+        arithmetic = _ARITHMETIC
+        add, mul, sub, pow_ = _ADD, _MUL, _SUB, _POW
         for step in self.steps:
-            result = apply(step.op, *[slots[a] if type(a) is int else a for a in step.args])
-            if label and step.label is not None and isinstance(result, Var):
-                result = name(result, step.label)
+            op = step.op
+            args = step.args
+            # The hot path: an op on traced values of this tape and float constants, as
+            # `apply` does it; anything unusual (an error, a pow with a traced exponent)
+            # goes through `apply` itself for its checks and messages.
+            result: Any = None
+            a: Any
+            b: Any
+            if len(args) == 2:
+                a, b = args
+                if type(a) is int:
+                    a = slots[a]
+                if type(b) is int:
+                    b = slots[b]
+                ta = type(a) is var
+                tb = type(b) is var
+                value: Any = None
+                if (ta and a.tape is tape and ((tb and b.tape is tape) or type(b) is float)) \
+                        or (tb and b.tape is tape and type(a) is float):
+                    x = a.value if ta else a
+                    y = b.value if tb else b
+                    if op is add:
+                        value = x + y
+                    elif op is mul:
+                        value = x * y
+                    elif op is sub:
+                        value = x - y
+                    elif op is not pow_ or not tb:
+                        try:
+                            value = float(op.forward(x, y))
+                        except arithmetic:
+                            value = None
+                if value is not None:
+                    result = new(var)
+                    result.value = value
+                    result.op = op
+                    result.a = a
+                    result.b = b
+                    result.tape = tape
+                    result.grad = None
+                    append(result)
+                else:
+                    result = apply(op, a, b)
+            elif len(args) == 1:
+                a = args[0]
+                if type(a) is int:
+                    a = slots[a]
+                if type(a) is var and a.tape is tape:
+                    try:
+                        result = push(op, a, UNARY, float(op.forward(a.value)))
+                    except arithmetic:
+                        pass
+                if result is None:
+                    result = apply(op, a)
+            else:
+                result = apply(op, *[slots[a] if type(a) is int else a for a in args])
+            if step.label is not None and type(result) is var:
+                if taken is None:
+                    taken = {node.a for node in tape if node.op is None}
+                    taken |= set(tape.labels.values())
+                _name_step(tape, result, step.label, taken)
             slots.append(result)
         return slots
 
@@ -205,6 +274,24 @@ class ScalarGraph:
         return ImportedTrace(function, tape, out, point, order=order, granularity=granularity,
                              output_name=output, prefix=prefix, show_constants=show_constants,
                              graph=self, recorded=recorded, framework=framework)
+
+
+_ADD, _MUL, _SUB, _POW = OPS["add"], OPS["mul"], OPS["sub"], OPS["pow"]
+
+
+def _name_step(tape: Tape, value: Var, label: str, taken: set[str]) -> None:
+    """`adviz.name` for a replayed step, with the names in use kept in ``taken``."""
+    if value.op is None:
+        raise TraceError(f"{value.a!r} is an input; inputs keep their names")
+    if tape.labels.get(id(value)) == label:
+        return
+    if label in taken:
+        raise TraceError(f"the name {label!r} is already used by another node")
+    old = tape.labels.get(id(value))
+    if old is not None:
+        taken.discard(old)
+    tape.labels[id(value)] = label
+    taken.add(label)
 
 
 def check_options(order: str, granularity: str, output: str | None, prefix: str,

@@ -34,7 +34,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from adviz.core.importers.common import ImportedTrace, ScalarGraph, check_options, require
+from adviz.core.importers.common import ImportedTrace, ScalarGraph, Step, check_options, require
 from adviz.core.ops import OPS, Op
 from adviz.errors import InputError, OpError, TraceError
 
@@ -76,18 +76,56 @@ def _closure(value: Any) -> dict[str, Any]:
     return result
 
 
-def _operands(value: Any) -> list[Any]:
+_FREEVARS: dict[int, tuple[Any, int, int]] = {}
+"""id of a ``_backward`` code object -> (the code, where its ``self`` and ``other`` cells are)."""
+
+
+def _self_other(value: Any) -> tuple[Any, Any]:
+    """The ``self`` and ``other`` a Value's ``_backward`` closes over (``None`` if absent)."""
+    function = getattr(value, "_backward", None)
+    code = getattr(function, "__code__", None)
+    cells = getattr(function, "__closure__", None)
+    if code is None or not cells:
+        return None, None
+    known = _FREEVARS.get(id(code))
+    if known is None or known[0] is not code:
+        names = code.co_freevars
+        known = (code, names.index("self") if "self" in names else -1,
+                 names.index("other") if "other" in names else -1)
+        if len(_FREEVARS) < 1024:
+            _FREEVARS[id(code)] = known
+    result: list[Any] = [None, None]
+    for k in (0, 1):
+        i = known[k + 1]
+        if 0 <= i < len(cells):
+            try:
+                result[k] = cells[i].cell_contents
+            except ValueError:
+                pass
+    return result[0], result[1]
+
+
+def _operands(value: Any, prev: Any = None) -> list[Any]:
     """A Value's operands in argument order (``self`` first, then ``other``)."""
-    prev = list(value._prev)
-    if not prev:
-        return prev
-    closure = _closure(value)
-    first, second = closure.get("self"), closure.get("other")
-    if (first is not None and second is not None and any(p is first for p in prev)
-            and any(p is second for p in prev)):
-        return [first, second]  # x * x: both operands are the same Value
-    if len(prev) == 1:
-        return prev
+    if prev is None:
+        prev = value._prev
+    n = len(prev)
+    if not n:
+        return []
+    first, second = _self_other(value)
+    if first is not None and second is not None:
+        if n == 1:
+            (p,) = prev
+            if first is p and second is p:
+                return [first, second]  # x * x: both operands are the same Value
+        elif n == 2:
+            p, q = prev
+            if (first is p or first is q) and (second is p or second is q):
+                return [first, second]
+        elif any(p is first for p in prev) and any(p is second for p in prev):
+            return [first, second]
+    if n == 1:
+        return list(prev)
     # No closure to read (a fork without one): a deterministic order by label, then data.
     return sorted(prev, key=lambda v: (str(getattr(v, "label", "") or ""), _data(v)))
 
@@ -115,27 +153,91 @@ def _label(value: Any) -> str | None:
     return label if isinstance(label, str) and label else None
 
 
-def _evaluation_order(root: Any, operands_of: dict[int, list[Any]] | None = None) -> list[Any]:
-    """Every Value in evaluation order: operands before their op, left operand first."""
-    if operands_of is None:
-        operands_of = {}
-    order: list[Any] = []
+_EXPANDED = object()
+
+
+def _walk(root: Any, consumers: dict[int, int]) -> list[tuple[Any, ...]]:
+    """Every Value in evaluation order: operands before their op, left operand first.
+
+    Iterative (no recursion limit). Each Value's attributes are read once, when
+    it is first reached, into a record: ``(value, id, operands, op, label)``
+    for an op (operands in argument order) and ``(value, id, None, data,
+    label)`` for a leaf. Fills ``consumers`` (id -> how many Values use it).
+    """
+    order: list[tuple[Any, ...]] = []
+    append = order.append
     seen: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
+    mark = seen.add
+    stack: list[Any] = [root]
+    push = stack.append
+    pop = stack.pop
+    count = consumers.get
+    expanded = _EXPANDED
+    freevars = _FREEVARS
     while stack:
-        value, expanded = stack.pop()
-        if expanded:
-            order.append(value)
+        value = pop()
+        if value is expanded:
+            append(pop())
             continue
-        if id(value) in seen:
+        key = id(value)
+        if key in seen:
             continue
-        seen.add(id(value))
-        stack.append((value, True))
-        operands = operands_of[id(value)] = _operands(value)
-        for operand in reversed(operands):
-            if id(operand) not in seen:
-                stack.append((operand, False))
+        mark(key)
+        prev = value._prev
+        label = getattr(value, "label", None)
+        if not (isinstance(label, str) and label):
+            label = None
+        if not prev:
+            data = value.data
+            append((value, key, None, data if type(data) is float else _data(value), label))
+            continue
+        # The operands in argument order: micrograd's _backward closes over self and other.
+        operands: Any = None
+        function = getattr(value, "_backward", None)
+        cells = getattr(function, "__closure__", None)
+        n = len(prev)
+        if cells and n <= 2:
+            code = function.__code__  # type: ignore[union-attr]
+            known = freevars.get(id(code))
+            if known is not None and known[0] is code:
+                i, j = known[1], known[2]
+                try:
+                    first = cells[i].cell_contents if i >= 0 else None
+                    second = cells[j].cell_contents if j >= 0 else None
+                except ValueError:
+                    first = second = None
+                if n == 2:
+                    p, q = prev
+                    if first is not None and second is not None and (
+                            first is p or first is q) and (second is p or second is q):
+                        operands = (first, second)
+                else:
+                    (p,) = prev
+                    operands = (p, p) if first is p and second is p else (p,)
+        if operands is None:
+            operands = tuple(_operands(value, prev))
+        op = value._op
+        push((value, key, operands, op if type(op) is str else str(op), label))
+        push(expanded)
+        for p in prev:
+            k = id(p)
+            consumers[k] = count(k, 0) + 1
+        if len(operands) == 2:
+            p, q = operands
+            if id(q) not in seen:
+                push(q)
+            if id(p) not in seen:
+                push(p)
+        else:
+            for operand in reversed(operands):
+                if id(operand) not in seen:
+                    push(operand)
     return order
+
+
+def _evaluation_order(root: Any) -> list[Any]:
+    """Every Value in evaluation order: operands before their op, left operand first."""
+    return [record[0] for record in _walk(root, {})]
 
 
 def _named_inputs(inputs: Any) -> dict[str, Any] | None:
@@ -178,37 +280,27 @@ def to_scalar_graph(root: Any, inputs: Any = None, ops: Mapping[str, str] | None
     """Read a micrograd graph into a `ScalarGraph` (see the module docstring)."""
     ops = dict(ops or {})
     named = _named_inputs(inputs)
-    operands_of: dict[int, list[Any]] = {}
-    order = _evaluation_order(root, operands_of)
     consumers: dict[int, int] = {}
-    for value in order:
-        for operand in value._prev:
-            consumers[id(operand)] = consumers.get(id(operand), 0) + 1
-    leaves = [v for v in order if not v._prev]
+    order = _walk(root, consumers)
+    uses = consumers.get
+    leaves = [r for r in order if r[2] is None]
+    muls = [r for r in order if r[3] == "*" and r[2] is not None]
     if named is not None:
         chosen = {id(v): name for name, v in named.items()}
-        missing = [name for name, v in named.items() if not any(v is leaf for leaf in leaves)]
+        leaf_ids = {r[1] for r in leaves}
+        missing = [name for name, v in named.items() if id(v) not in leaf_ids]
         if missing:
             raise InputError(f"input {missing[0]!r} is not a leaf of this micrograd graph")
     else:
         chosen = {}
     # Values micrograd made for a number (-1 in a - b, k in x**k): constants when not chosen.
-
-    def is_constant(v: Any) -> bool:
-        return not v._prev and ((named is not None and id(v) not in chosen)
-                                or (named is None and _folded(v)))
-
     neg_ones: set[int] = set()
-    for value in order:
-        if value._op == "*" and len(value._prev) == 2:
-            a, b = operands_of[id(value)]
-            if not b._prev and _data(b) == -1.0 and id(b) not in chosen and consumers.get(
+    for record in muls:
+        if len(record[0]._prev) == 2:
+            a, b = record[2]
+            if not b._prev and _data(b) == -1.0 and id(b) not in chosen and uses(
                     id(b), 0) == 1:
                 neg_ones.add(id(b))
-
-    def _folded(v: Any) -> bool:
-        return id(v) in neg_ones
-
     names: dict[int, str] = {}
     values: dict[str, float] = {}
     if named is not None:
@@ -216,20 +308,18 @@ def to_scalar_graph(root: Any, inputs: Any = None, ops: Mapping[str, str] | None
             names[id(v)] = name
             values[name] = _data(v)
     else:
-        taken = {_label(v) for v in leaves if _label(v)}
+        taken = {r[4] for r in leaves if r[4]}
         k = 0
-        for v in leaves:
-            if is_constant(v):
+        for _, key, _, data, label in leaves:
+            if key in neg_ones:
                 continue
-            label = _label(v)
             if label is None or label in values:
                 k += 1
                 while f"x{k}" in taken:
                     k += 1
                 label = f"x{k}"
-            name = label
-            names[id(v)] = name
-            values[name] = _data(v)
+            names[key] = label
+            values[label] = data
     graph = ScalarGraph(values)
     position: dict[int, int] = {id(v): i for i, v in enumerate(named.values() if named
                                                                  is not None else ())}
@@ -237,76 +327,95 @@ def to_scalar_graph(root: Any, inputs: Any = None, ops: Mapping[str, str] | None
         position = {i: k for k, i in enumerate(names)}
     const: dict[int, float] = {}
     kind: dict[int, tuple[str, Any]] = {}  # id -> ("neg", operand) / ("recip", operand)
+    # Operands of a multiplication: where a reciprocal b**-1 can fold into a / b.
+    mul_operands = {id(p) for r in muls for p in r[0]._prev}
+    steps = graph.steps
+    base = len(values)
+    entries: dict[str, Op] = {}
+    neg, pow_, sub, div = OPS["neg"], OPS["pow"], OPS["sub"], OPS["div"]
+    root_key = id(root)
+
+    def emit(entry: Op, args: tuple[Any, ...], label: str | None) -> int:
+        steps.append(Step(entry, args, label))
+        return base + len(steps) - 1
 
     def arg(v: Any) -> Any:
-        if id(v) in position:
-            return position[id(v)]
-        if id(v) in const:
-            return const[id(v)]
-        if id(v) in kind:  # a folded -b or b**-1 used where it cannot fold: emit it now
-            what, operand = kind[id(v)]
+        key = id(v)
+        where = position.get(key)
+        if where is not None:
+            return where
+        if key in const:
+            return const[key]
+        if key in kind:  # a folded -b or b**-1 used where it cannot fold: emit it now
+            what, operand = kind[key]
             if what == "neg":
-                position[id(v)] = graph.add("neg", arg(operand))
+                position[key] = emit(neg, (arg(operand),), None)
             else:
-                position[id(v)] = graph.add("pow", arg(operand), -1.0)
-            return position[id(v)]
+                position[key] = emit(pow_, (arg(operand), -1.0), None)
+            return position[key]
         raise TraceError("micrograd graph: an operand was used before it was computed")
 
-    for value in order:
-        if not value._prev:
-            if id(value) not in position:
-                const[id(value)] = _data(value)
+    for value, key, operands, op, label in order:
+        if operands is None:
+            if key not in position:
+                const[key] = op  # a leaf's record holds its data there
             continue
-        op = str(value._op)
-        label = _label(value)
-        operands = operands_of[id(value)]
-        single = [consumers.get(id(o), 0) == 1 for o in operands]
         if op == "*" and len(operands) == 2 and id(operands[1]) in neg_ones:
-            kind[id(value)] = ("neg", operands[0])
-            if consumers.get(id(value), 0) == 1 and value is not root and label is None:
+            kind[key] = ("neg", operands[0])
+            if uses(key, 0) == 1 and key != root_key and label is None:
                 continue  # folded into the add that uses it (a - b)
-            position[id(value)] = graph.add("neg", arg(operands[0]), label=label)
+            position[key] = emit(neg, (arg(operands[0]),), label)
             continue
-        if _POWER.fullmatch(op) or op.startswith("**"):
+        if op.startswith("**"):
             exponent = _exponent(value)
-            if exponent == -1.0 and consumers.get(id(value), 0) == 1 and value is not root \
-                    and label is None and _consumed_by_mul(value, order):
-                kind[id(value)] = ("recip", operands[0])
+            if exponent == -1.0 and uses(key, 0) == 1 and key != root_key \
+                    and label is None and key in mul_operands:
+                kind[key] = ("recip", operands[0])
                 continue  # folded into the multiplication that uses it (a / b)
-            position[id(value)] = graph.add("pow", arg(operands[0]), exponent, label=label)
+            position[key] = emit(pow_, (arg(operands[0]), exponent), label)
             continue
-        entry = op_for(op, ops)
+        entry = entries.get(op)
+        if entry is None:
+            entry = entries[op] = op_for(op, ops)
         if entry.arity != len(operands):
             raise OpError(f"the micrograd op {op!r} has {len(operands)} operand(s) but adviz's "
                           f"{entry.name!r} takes {entry.arity}; map it with ops={{...}}")
-        if entry.name == "add" and len(operands) == 2:
+        if len(operands) == 2:
             a, b = operands
-            if kind.get(id(b), ("",))[0] == "neg" and id(b) not in position and single[1]:
-                position[id(value)] = graph.add("sub", arg(a), arg(kind[id(b)][1]), label=label)
-                continue
-            if kind.get(id(a), ("",))[0] == "neg" and id(a) not in position and single[0]:
-                # micrograd's c - b is (b * -1) + c
-                position[id(value)] = graph.add("sub", arg(b), arg(kind[id(a)][1]), label=label)
-                continue
-        if entry.name == "mul" and len(operands) == 2:
-            a, b = operands
-            if kind.get(id(b), ("",))[0] == "recip" and id(b) not in position:
-                position[id(value)] = graph.add("div", arg(a), arg(kind[id(b)][1]), label=label)
-                continue
-            if kind.get(id(a), ("",))[0] == "recip" and id(a) not in position:
-                # micrograd's c / b is b**-1 * c
-                position[id(value)] = graph.add("div", arg(b), arg(kind[id(a)][1]), label=label)
-                continue
-        position[id(value)] = graph.add(entry, *[arg(o) for o in operands], label=label)
-    if id(root) not in position or not graph.steps:
+            if kind:
+                if entry.name == "add":
+                    if kind.get(id(b), ("",))[0] == "neg" and id(b) not in position \
+                            and uses(id(b), 0) == 1:
+                        position[key] = emit(sub, (arg(a), arg(kind[id(b)][1])), label)
+                        continue
+                    if kind.get(id(a), ("",))[0] == "neg" and id(a) not in position \
+                            and uses(id(a), 0) == 1:
+                        # micrograd's c - b is (b * -1) + c
+                        position[key] = emit(sub, (arg(b), arg(kind[id(a)][1])), label)
+                        continue
+                if entry.name == "mul":
+                    if kind.get(id(b), ("",))[0] == "recip" and id(b) not in position:
+                        position[key] = emit(div, (arg(a), arg(kind[id(b)][1])), label)
+                        continue
+                    if kind.get(id(a), ("",))[0] == "recip" and id(a) not in position:
+                        # micrograd's c / b is b**-1 * c
+                        position[key] = emit(div, (arg(b), arg(kind[id(a)][1])), label)
+                        continue
+            at = position.get(id(a))
+            if at is None:
+                at = arg(a)
+            bt = position.get(id(b))
+            if bt is None:
+                bt = arg(b)
+            steps.append(Step(entry, (at, bt), label))
+            position[key] = base + len(steps) - 1
+            continue
+        position[key] = emit(entry, tuple([arg(o) for o in operands]), label)
+    if root_key not in position or not graph.steps:
         raise TraceError("the micrograd Value has no operation before it: build it from other "
                          "Values (e.g. x * w + b) to get a graph to differentiate")
-    graph.output = position[id(root)]
+    graph.output = position[root_key]
     return graph
-
-
-def _consumed_by_mul(value: Any, order: list[Any]) -> bool:
-    return any(v._op == "*" and any(p is value for p in v._prev) for v in order)
 
 
 def from_micrograd(
@@ -373,8 +482,9 @@ def from_micrograd(
     gc.disable()  # micrograd's closures make reference cycles: collecting them here is waste
     try:
         graph = to_scalar_graph(root, inputs, ops)
+        return graph.trace("micrograd graph", order=order, granularity=granularity,
+                           output=output, prefix=prefix, show_constants=show_constants,
+                           framework="micrograd")
     finally:
         if collecting:
             gc.enable()
-    return graph.trace("micrograd graph", order=order, granularity=granularity, output=output,
-                       prefix=prefix, show_constants=show_constants, framework="micrograd")

@@ -92,6 +92,7 @@ _BINARY = {"AddBackward0", "SubBackward0", "RsubBackward0", "MulBackward0", "Div
            "PowBackward1"}
 _WITH_NUMBER = {"AddBackward1", "SubBackward1", "RsubBackward1", "MulBackward1", "DivBackward1",
                 "PowBackward0"}
+_SELF_OTHER = {0: "_saved_self", 1: "_saved_other"}
 _SAVED: dict[str, dict[int, str]] = {
     "PowBackward0": {0: "_saved_self"},
     "PowBackward1": {0: "_saved_self", 1: "_saved_exponent"},
@@ -108,7 +109,18 @@ def _name(fn: Any) -> str:
     return type(fn).__name__
 
 
+_ATTRIBUTES: dict[tuple[type, str], bool] = {}
+"""(function type, attribute) -> whether the type can have it: a built-in function's
+saved values are properties of its type, and asking an instance for a missing one is slow."""
+
+
 def _saved(fn: Any, attr: str) -> Any:
+    kind = type(fn)
+    has = _ATTRIBUTES.get((kind, attr))
+    if has is None:
+        has = _ATTRIBUTES[(kind, attr)] = hasattr(kind, attr) or hasattr(fn, "__dict__")
+    if not has:
+        return None
     try:
         return getattr(fn, attr, None)
     except RuntimeError as err:
@@ -137,42 +149,53 @@ class _Walk:
         self.torch = torch
         root = output.grad_fn
         seen: dict[int, Any] = {}
+        # next_functions builds a new tuple on every access: read it once per function.
+        nexts: dict[int, tuple[Any, ...]] = {}
         stack = [root]
         while stack:
             fn = stack.pop()
             if fn is None or id(fn) in seen:
                 continue
             seen[id(fn)] = fn
-            stack.extend(f for f, _ in fn.next_functions)
+            following = nexts[id(fn)] = fn.next_functions
+            for f, _ in following:
+                if f is not None and id(f) not in seen:
+                    stack.append(f)
         self.root = root
+        self.nexts = nexts
         self.ops = sorted((f for f in seen.values() if _name(f) != "AccumulateGrad"),
                           key=lambda f: f._sequence_nr())
         self.leaves: list[Any] = []
+        leaf_ids: set[int] = set()
         for fn in self.ops:
-            for f, _ in fn.next_functions:
-                if f is not None and _name(f) == "AccumulateGrad" and all(
-                        f is not g for g in self.leaves):
+            for f, _ in nexts[id(fn)]:
+                if f is not None and id(f) not in leaf_ids and _name(f) == "AccumulateGrad":
+                    leaf_ids.add(id(f))
                     self.leaves.append(f)
         if _name(root) == "AccumulateGrad":
             raise TraceError("the output is a leaf tensor itself: there is nothing to trace")
         for fn in self.ops:
-            if len(fn.next_functions) and any(i for _, i in fn.next_functions):
+            following = nexts[id(fn)]
+            if len(following) and any(i for _, i in following):
                 raise TraceError(f"{_name(fn)} comes after a function with several outputs, "
                                  "which adviz cannot show")
         self.leaf_names = self._leaf_names(names)
         self.observed: dict[int, Any] = {k: _tensor(v) for k, v in observed.items()}
         self.observed[id(root)] = output.detach()
+        seen_values = self.observed
         for fn in self.ops:
-            result = _tensor(_saved(fn, "_saved_result"))
-            if result is not None:
-                self.observed.setdefault(id(fn), result)
-            for k, (f, _) in enumerate(fn.next_functions):
-                if f is not None and _name(f) != "AccumulateGrad":
-                    attr = _SAVED.get(_name(fn), {0: "_saved_self", 1: "_saved_other"}).get(k)
+            if id(fn) not in seen_values:
+                result = _tensor(_saved(fn, "_saved_result"))
+                if result is not None:
+                    seen_values[id(fn)] = result
+            for k, (f, _) in enumerate(nexts[id(fn)]):
+                if f is not None and id(f) not in seen_values and id(f) not in leaf_ids:
+                    attr = _SAVED.get(_name(fn), _SELF_OTHER).get(k)
                     value = _tensor(_saved(fn, attr)) if attr else None
                     if value is not None:
-                        self.observed.setdefault(id(f), value)
+                        seen_values[id(f)] = value
         self.values: dict[int, Any] = {id(f): f.variable.detach() for f in self.leaves}
+        self.scalar = all(self.values[id(f)].numel() == 1 for f in self.leaves)
         self.consts: dict[tuple[int, int], Any] = {}
         for fn in self.ops:
             self.values[id(fn)] = self._value(fn)
@@ -196,14 +219,14 @@ class _Walk:
     def operands(self, fn: Any) -> list[Any]:
         """Operand values of ``fn`` by position (graph values and constants)."""
         return [self.values[id(f)] if f is not None else self.consts.get((id(fn), k))
-                for k, (f, _) in enumerate(fn.next_functions)]
+                for k, (f, _) in enumerate(self.nexts[id(fn)])]
 
     def _value(self, fn: Any) -> Any:
         name = _name(fn)
         torch = self.torch
         saved = _SAVED.get(name, {0: "_saved_self", 1: "_saved_other"})
         args: list[Any] = []
-        for k, (f, _) in enumerate(fn.next_functions):
+        for k, (f, _) in enumerate(self.nexts[id(fn)]):
             if f is not None:
                 args.append(self.values[id(f)])
                 continue
@@ -220,7 +243,7 @@ class _Walk:
             args = [_tensor(_saved(fn, "_saved_self")), *args]
             number = None
         out = self.observed.get(id(fn))
-        alpha = float(_saved(fn, "_saved_alpha") or 1.0) if hasattr(fn, "_saved_alpha") else 1.0
+        alpha = _alpha(fn)
         # Constants PyTorch did not keep: solved from the observed result.
         missing = [k for k, a in enumerate(args) if a is None]
         if missing:
@@ -232,19 +255,26 @@ class _Walk:
                     "adviz.from_torch(f, inputs={...})")
             k = missing[0]
             other = args[1 - k] if len(args) == 2 else args[0]
-            if name.startswith("Add"):
-                solved = (out - other) / (alpha if k == 1 else 1.0)
-            elif name.startswith("Sub"):
-                solved = (other - out) / alpha if k == 1 or len(args) == 1 else out + alpha * other
-            else:  # rsub: out = other - alpha * self
-                solved = out + alpha * other if k == 1 or len(args) == 1 else (other - out) / alpha
-            solved = _tidy(solved, other, out, name, alpha)
+            solved = None
+            if self.scalar:  # a plain number, solved exactly as the float64 tensors would
+                solved = _solve_number(out, other, name, alpha, k, len(args))
+            if solved is None:
+                if name.startswith("Add"):
+                    solved = (out - other) / (alpha if k == 1 else 1.0)
+                elif name.startswith("Sub"):
+                    solved = ((other - out) / alpha if k == 1 or len(args) == 1
+                              else out + alpha * other)
+                else:  # rsub: out = other - alpha * self
+                    solved = (out + alpha * other if k == 1 or len(args) == 1
+                              else (other - out) / alpha)
+                solved = _tidy(solved, other, out, name, alpha)
             if len(args) == 1:
                 args.append(solved)
             else:
                 args[k] = solved
+        following = self.nexts[id(fn)]
         for k, a in enumerate(args):
-            if k < len(fn.next_functions) and fn.next_functions[k][0] is None and a is not None:
+            if k < len(following) and following[k][0] is None and a is not None:
                 self.consts[(id(fn), k)] = a
         if name in ("AddBackward1", "SubBackward1", "RsubBackward1") and len(args) == 2:
             self.consts[(id(fn), 1)] = args[1]
@@ -260,6 +290,47 @@ class _Walk:
                              "saved it; pass the function instead of its result: "
                              "adviz.from_torch(f, inputs={...})")
         return value
+
+
+_HAS_ALPHA: dict[type, bool] = {}
+
+
+def _alpha(fn: Any) -> float:
+    """The ``alpha`` a function saved (``a + alpha * b``), else 1."""
+    kind = type(fn)
+    has = _HAS_ALPHA.get(kind)
+    if has is None:
+        has = _HAS_ALPHA[kind] = hasattr(kind, "_saved_alpha")
+    return float(_saved(fn, "_saved_alpha") or 1.0) if has else 1.0
+
+
+def _solve_number(out: Any, other: Any, name: str, alpha: float, k: int, n: int
+                  ) -> float | None:
+    """A constant PyTorch did not keep, solved in floats when both are float64 numbers.
+
+    Gives the same number as the tensor arithmetic of `_Walk._value` followed by
+    `_tidy` (float64 tensors of one element compute exactly as Python floats).
+    """
+    import torch
+
+    if not (isinstance(out, torch.Tensor) and isinstance(other, torch.Tensor)
+            and out.dtype == torch.float64 and other.dtype == torch.float64
+            and out.dim() == 0 and other.dim() == 0):
+        return None
+    o, a = out.item(), other.item()
+    if name.startswith("Add"):
+        solved = (o - a) / (alpha if k == 1 else 1.0)
+    elif name.startswith("Sub"):
+        solved = (a - o) / alpha if k == 1 or n == 1 else o + alpha * a
+    else:  # rsub: out = other - alpha * self
+        solved = o + alpha * a if k == 1 or n == 1 else (a - o) / alpha
+    if alpha != 1.0:
+        return solved
+    if name.startswith("Add"):
+        return nice_constant(solved, lambda v: a + v == o)
+    if name.startswith("Sub"):
+        return nice_constant(solved, lambda v: a - v == o)
+    return nice_constant(solved, lambda v: v - a == o)
 
 
 def _tidy(solved: Any, other: Any, out: Any, name: str, alpha: float) -> Any:
@@ -368,7 +439,7 @@ def _tensor_trace(walk: _Walk, what: str, order: str, granularity: str,
         name = _name(fn)
         slots: list[int] = []
         arg_index: list[int] = []
-        for k, (f, _) in enumerate(fn.next_functions):
+        for k, (f, _) in enumerate(walk.nexts[id(fn)]):
             if f is not None:
                 slots.append(position[id(f)])
                 arg_index.append(k)
@@ -489,9 +560,115 @@ class _Output:
 # --- scalar nodes -------------------------------------------------------------------------
 
 
+_ADD_SUB = frozenset({"AddBackward0", "AddBackward1", "SubBackward0", "SubBackward1",
+                      "RsubBackward0", "RsubBackward1"})
+_NUMBER_OPS = frozenset({
+    *_REARRANGE, *SCALAR_OPS, "AddBackward0", "AddBackward1", "SubBackward0", "SubBackward1",
+    "RsubBackward0", "RsubBackward1", "MulBackward0", "MulBackward1", "DivBackward0",
+    "DivBackward1", "PowBackward0", "PowBackward1", "PowBackward2", "ReciprocalBackward0",
+})
+"""Functions `_number_graph` reads directly when every value is a 0-d tensor."""
+
+
+def _number_graph(walk: _Walk) -> tuple[ScalarGraph, dict[int, range]] | None:
+    """`_scalar_graph` for a graph of 0-d tensors only (one scalar node per function).
+
+    The same steps as the general path, without its per-element arrays; ``None``
+    when some tensor has a dimension or some function is not element-wise.
+    """
+    values: dict[str, float] = {}
+    refs: dict[int, Any] = {}
+    vals = walk.values
+    for leaf in walk.leaves:
+        tensor = vals[id(leaf)]
+        if tensor.dim() != 0:
+            return None
+        element = walk.leaf_names[id(leaf)]
+        if element in values:
+            raise InputError(f"two inputs are named {element!r}")
+        refs[id(leaf)] = len(values)
+        values[element] = float(tensor.item())
+    for fn in walk.ops:
+        if _name(fn) not in _NUMBER_OPS or vals[id(fn)].dim() != 0:
+            return None
+    for const in walk.consts.values():
+        if hasattr(const, "dim") and const.dim() != 0:
+            return None
+    graph = ScalarGraph(values)
+    steps = graph.steps
+    add = graph.add
+    base = len(values)
+    steps_of: dict[int, range] = {}
+    forward = {name: op.forward for name, op in OPS.items()}
+
+    def emit(op: str, a: Any, b: Any = None) -> Any:
+        args = (a,) if b is None else (a, b)
+        if type(a) is not int and (b is None or type(b) is not int):
+            return float(forward[op](*[float(x) for x in args]))
+        return add(op, *[x if type(x) is int else float(x) for x in args])
+
+    consts = walk.consts
+    for fn in walk.ops:
+        name = _name(fn)
+        start = len(steps)
+        key = id(fn)
+        args: list[Any] = []
+        for k, (f, _) in enumerate(walk.nexts[key]):
+            if f is not None:
+                args.append(refs[id(f)])
+            else:
+                const = consts.get((key, k))
+                args.append(None if const is None else float(const))
+        if name in ("AddBackward1", "SubBackward1", "RsubBackward1"):
+            args.append(float(consts[(key, 1)]))
+        if any(a is None for a in args):
+            raise TraceError(f"{name}: a constant operand could not be read from PyTorch's graph")
+        if name in _REARRANGE:
+            result = args[0]
+        elif name in SCALAR_OPS:
+            result = emit(SCALAR_OPS[name], args[0])
+        elif name in _ADD_SUB:
+            a, b = args[0], args[1]
+            alpha = _alpha(fn)
+            if alpha != 1.0:
+                b = emit("mul", b, alpha)
+            if name.startswith("Add"):
+                result = emit("add", a, b)
+            elif name.startswith("Sub"):
+                result = emit("sub", a, b)
+            else:
+                result = emit("sub", b, a)
+        elif name in ("MulBackward0", "DivBackward0", "PowBackward1"):
+            result = emit({"M": "mul", "D": "div", "P": "pow"}[name[0]], args[0], args[1])
+        elif name in ("MulBackward1", "DivBackward1", "PowBackward0"):
+            number = consts.get((key, -1))
+            result = emit({"M": "mul", "D": "div", "P": "pow"}[name[0]], args[0],
+                          float(number or 0.0))
+        elif name == "PowBackward2":
+            result = emit("pow", float(consts[(key, -1)]), args[0])
+        else:  # ReciprocalBackward0
+            result = emit("div", 1.0, args[0])
+        refs[key] = result
+        steps_of[key] = range(base + start, base + len(steps))
+    root = refs[id(walk.root)]
+    if type(root) is not int:
+        raise TraceError("the output does not depend on any input that requires grad")
+    graph.output = root
+    return graph, steps_of
+
+
 def _scalar_graph(walk: _Walk) -> tuple[ScalarGraph, list[int]]:
     """Every element of every tensor as a scalar node; returns the graph and the recorded steps."""
     import numpy as np
+
+    numbers = _number_graph(walk)
+    if numbers is not None:
+        graph, ranges = numbers
+        recorded = _record_order(walk)
+        steps: list[int] = []
+        for fn in recorded or []:
+            steps.extend(reversed(ranges[id(fn)]))
+        return graph, steps
 
     values: dict[str, float] = {}
     refs: dict[int, Any] = {}
@@ -525,7 +702,7 @@ def _scalar_graph(walk: _Walk) -> tuple[ScalarGraph, list[int]]:
         name = _name(fn)
         start = len(graph.steps)
         args = []
-        for k, (f, _) in enumerate(fn.next_functions):
+        for k, (f, _) in enumerate(walk.nexts[id(fn)]):
             if f is not None:
                 args.append(refs[id(f)])
             else:
@@ -542,7 +719,7 @@ def _scalar_graph(walk: _Walk) -> tuple[ScalarGraph, list[int]]:
         raise TraceError("the output does not depend on any input that requires grad")
     graph.output = root
     recorded = _record_order(walk)
-    steps: list[int] = []
+    steps = []
     for fn in recorded or []:
         steps.extend(reversed(steps_of[id(fn)]))
     return graph, steps
@@ -743,6 +920,21 @@ def from_torch(
     """
     torch = require("torch", "torch")
     check_options(order or "seed", granularity, output_name, prefix, True)
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()  # graphs of many small objects: collecting while they are built is waste
+    try:
+        return _from_torch(torch, output, inputs, expand, order, granularity, output_name,
+                           prefix)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _from_torch(torch: Any, output: Any, inputs: Any, expand: bool, order: str | None,
+                granularity: str, output_name: str | None, prefix: str
+                ) -> ImportedTrace | TensorTrace:
     what = "PyTorch graph"
     observed: dict[int, Any] = {}
     keep: list[Any] = []
