@@ -124,7 +124,8 @@ def scene_figure(
     options = view_options(trace, collapse, full)
     chosen = (tuple(layout.collapse), bool(layout.compact))
     notice = options.notice if chosen == (options.collapse, options.compact) else ""
-    return figure(trace, theme=theme, view=graph_view(trace, *chosen), layout=layout,
+    view = graph_view(trace, *chosen, tuple(layout.copies))
+    return figure(trace, theme=theme, view=view, layout=layout,
                   notice=notice, size=size)
 
 
@@ -412,6 +413,8 @@ class Scene:
         box.set_facecolor(look.fill)
         box.set_edgecolor(look.stroke)
         box.set_linewidth(look.width * self.scale)
+        # Matplotlib scales dashes by the line width: divide, so they measure look.dash points.
+        box.set_linestyle((0, tuple(v / look.width for v in look.dash)) if look.dash else "-")
         self.touched.append(box)
         shape = self.fig.nodes[node]
         self._lines(self.node_texts[node], look.lines, shape.y,
