@@ -114,14 +114,15 @@ def scene_figure(
     collapse: Iterable[str] | None = None,
     full: bool = False,
     size: Any = None,
+    copies: bool | None = None,
 ) -> SceneFigure:
     """The scene of a trace for Matplotlib options (``layout``: one made by other means)."""
     if layout is None:
         return figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                      full=full, size=size)
+                      full=full, size=size, copies=copies)
     from adviz.scene.view import graph_view, view_options
 
-    options = view_options(trace, collapse, full)
+    options = view_options(trace, collapse, full, copies)
     chosen = (tuple(layout.collapse), bool(layout.compact))
     notice = options.notice if chosen == (options.collapse, options.compact) else ""
     view = graph_view(trace, *chosen, tuple(layout.copies))
@@ -143,7 +144,7 @@ class Scene:
         options below.
     ax
         The Axes to draw on; its limits and facecolor are set, its axis hidden.
-    theme, rankdir, engine, layout, collapse, full
+    theme, rankdir, engine, layout, collapse, full, copies
         With a trace: the picture options (`adviz.scene.figure.figure`);
         ``layout`` a precomputed layout.
     caption
@@ -162,10 +163,11 @@ class Scene:
         caption: bool = True,
         collapse: Iterable[str] | None = None,
         full: bool = False,
+        copies: bool | None = None,
     ) -> None:
         fig = source if isinstance(source, SceneFigure) else scene_figure(
             source, theme=theme, rankdir=rankdir, engine=engine, layout=layout,
-            collapse=collapse, full=full)
+            collapse=collapse, full=full, copies=copies)
         self.fig = fig
         self.trace = fig.trace
         self.ax = ax
