@@ -14,8 +14,11 @@ per-step scopes, this runs the bundled Graphviz on the layout's DOT source:
 * ``mclimit=0.3``: what `adviz.scene.layout.view_source` now adds when a node
   feeds nodes far apart in depth;
 * ``copies``: the shared leaves drawn once per use (one copy of ``w`` beside
-  each step it feeds: a view-level transformation, simulated here on the DOT
-  source; the renderers would draw the copies linked to their original).
+  each step it feeds: `adviz.scene.view.shared_leaves`, what
+  ``figure(..., copies=None)`` chooses for this graph), the layout's own DOT
+  source with those copies;
+* ``figure``: the whole scene as every picture builds it by default with
+  ``full=True`` (view, copies, layout and geometry), timed in process.
 
 Times are medians of ``--repeats`` runs, printed with their ratio to the
 layout of the 192-node MLP (`adviz.examples.mlp`) in the same process; a run
@@ -36,8 +39,10 @@ import subprocess
 import time
 
 from adviz.examples import mlp, rnn
+from adviz.scene.figure import figure
 from adviz.scene.graphviz import find_engine
 from adviz.scene.layout import dot_source
+from adviz.scene.view import graph_view, shared_leaves
 
 
 def run(source: str, timeout: float) -> float | str:
@@ -64,27 +69,6 @@ def without_bound(source: str) -> str:
     return re.sub(r" mclimit=[\d.]+", "", source)
 
 
-def linked_copies(source: str, shared: tuple[str, ...] = ("n0", "n1", "n2")) -> str:
-    """One copy of each shared leaf per edge it starts (the leaves' own node lines dropped)."""
-    sizes: dict[str, str] = {}
-    lines = []
-    count = 0
-    for line in without_bound(source).splitlines():
-        node = re.match(r"(\s*)(n\d+) (\[.*\])$", line)
-        if node and node.group(2) in shared:
-            sizes[node.group(2)] = node.group(3)
-            continue
-        edge = re.match(r"(\s*)(n\d+) -> (\S+)(.*)$", line)
-        if edge and edge.group(2) in shared:
-            count += 1
-            copy = f"{edge.group(2)}c{count}"
-            lines.append(f"{edge.group(1)}{copy} {sizes[edge.group(2)]}")
-            lines.append(f"{edge.group(1)}{copy} -> {edge.group(3)}{edge.group(4)}")
-            continue
-        lines.append(line)
-    return "\n".join(lines)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", default="11,22")
@@ -95,18 +79,25 @@ def main() -> None:
     reference = median(dot_source(mlp((2, 6, 6, 1))), max(args.repeats, 3), args.timeout)
     assert isinstance(reference, float)
     print(f"192-node MLP layout (L): {reference:.3f} s")
-    print(f"{'graph':<22}{'default':>18}{'mclimit=0.3':>18}{'copies':>18}")
+    print(f"{'graph':<22}{'default':>18}{'mclimit=0.3':>18}{'copies':>18}{'figure':>18}")
     for steps in (int(s) for s in args.steps.split(",")):
         for scopes in (True, False):
             trace = rnn(steps, scopes=scopes)
             source = dot_source(trace)
             if "mclimit" not in source:
                 source = source.replace("margin=0 ", "margin=0 mclimit=0.3 ", 1)
+            leaves = shared_leaves(graph_view(trace))
+            copied = dot_source(trace, copies=leaves)
             cells = []
-            for variant in (without_bound(source), source, linked_copies(source)):
+            for variant in (without_bound(source), source, copied):
                 value = median(variant, args.repeats, args.timeout)
                 cells.append(value if isinstance(value, str)
                              else f"{value:.2f} s = {value / reference:.1f} L")
+            start = time.perf_counter()
+            fig = figure(trace, full=True)
+            took = time.perf_counter() - start
+            assert set(fig.view.copies) == set(leaves)
+            cells.append(f"{took:.2f} s = {took / reference:.1f} L")
             name = f"rnn {len(trace.graph)} {'scoped' if scopes else 'plain'}"
             print(f"{name:<22}" + "".join(f"{c:>18}" for c in cells), flush=True)
 

@@ -300,6 +300,7 @@ PARITY_CASES = {
     "seed": (lambda: adviz.trace(SEED, x1=1, x2=2), {}),
     "seed-tb-dark": (lambda: adviz.trace(SEED, x1=1, x2=2), {"rankdir": "TB", "theme": "dark"}),
     "network-collapsed": (lambda: adviz.examples.network(), {"collapse": ["hidden layer"]}),
+    "rnn-copies": (lambda: adviz.examples.rnn(6), {"copies": True}),
 }
 
 

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Polygon
 
 import adviz
-from adviz.examples import network
+from adviz.examples import network, rnn
 from adviz.renderers import svg
 from adviz.renderers.mpl import painted
 from adviz.renderers.mpl.animation import Animator, frame_schedule
@@ -48,6 +48,7 @@ EXAMPLES = {
     "network-full": (network, {"full": True}),
     "scoped": (scoped, {}),
     "scoped-collapsed": (scoped, {"collapse": ["double", "mix"]}),
+    "rnn-copies": (lambda: rnn(6), {"copies": True}),
 }
 
 
@@ -55,7 +56,7 @@ def _normal(record: Painted) -> Painted:
     """A record with lower-case colours (the SVG keeps the theme's spelling)."""
     return Painted(record.element, record.fill and record.fill.lower(),
                    record.stroke and record.stroke.lower(), record.width, record.texts,
-                   record.toward_parent, record.opacity)
+                   record.toward_parent, record.opacity, record.dash)
 
 
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])

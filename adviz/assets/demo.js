@@ -365,6 +365,8 @@
       rect.setAttribute("fill", style.fill);
       rect.setAttribute("stroke", style.stroke);
       rect.setAttribute("stroke-width", f2(style.width));
+      if (style.dash && style.dash.length) { rect.setAttribute("stroke-dasharray", style.dash.join(",")); }
+      else { rect.removeAttribute("stroke-dasharray"); }
       while (rect.nextSibling) { g.removeChild(rect.nextSibling); }
       var avail = parseFloat(rect.getAttribute("width")) - 2 * model.data.sizes.nodePad;
       self.textBlock(g, view.lines, node.cx, node.cy, style.text, null, null, avail);

@@ -100,6 +100,8 @@
     rect.setAttribute("fill", style.fill);
     rect.setAttribute("stroke", style.stroke);
     rect.setAttribute("stroke-width", f2(style.width));
+    if (style.dash && style.dash.length) { rect.setAttribute("stroke-dasharray", style.dash.join(",")); }
+    else { rect.removeAttribute("stroke-dasharray"); }
     g.appendChild(rect);
     this.text(g, refs, node[2], node[3], style.text, null, null);
   };

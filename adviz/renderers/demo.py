@@ -354,7 +354,7 @@ def demo_data(
 
     program = trace.program
     nodes = program.nodes
-    fig = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True)
+    fig = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True, copies=False)
     first = fig.frame("forward", 0)  # the stage the page opens at
     svg = paint(fig, first)
 
@@ -533,7 +533,7 @@ def demo_html(
     data, svg, code = demo_data(trace, theme=theme, rankdir=rankdir, title=title,
                                 analytic=analytic)
     kernel = kernel_script(trace, code)
-    fig = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True)
+    fig = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True, copies=False)
     min_width, min_height = _frame_size(fig.width, fig.height - crop(fig))
     script = asset("demo.js")
     dark = theme == "dark"

@@ -228,5 +228,5 @@ def path_frames(
     contents = path_frame_contents(trace, input, limit=limit)
     titles = tuple(c.title for c in contents)
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=(), full=full,
-                 extra_titles=titles)
+                 copies=False, extra_titles=titles)
     return [paint(fig, view_frame(trace, fig.view, c)) for c in contents]

@@ -198,11 +198,11 @@ def _switch(names: tuple[str, ...]) -> str:
 
 
 def _figure(trace: Trace, theme: str, rankdir: str, engine: str | None,
-            collapse: Iterable[str] | None, full: bool) -> Figure:
+            collapse: Iterable[str] | None, full: bool, copies: bool | None = None) -> Figure:
     from adviz.scene.figure import figure
 
     return figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                  full=full)
+                  full=full, copies=copies)
 
 
 def player_fragment(
@@ -218,6 +218,7 @@ def player_fragment(
     engine: str | None = None,
     collapse: Iterable[str] | None = None,
     full: bool = False,
+    copies: bool | None = None,
 ) -> str:
     """The player as one ``<div>`` (with its style and script), to embed in a page.
 
@@ -248,7 +249,7 @@ def player_fragment(
     True
     """
     names = _phases(phase)
-    fig = _figure(trace, theme, rankdir, engine, collapse, full)
+    fig = _figure(trace, theme, rankdir, engine, collapse, full, copies)
     data, base = _player_data(fig, names)
     first = data["phases"][0]
     heading = html.escape(default_title(trace) if title is None else title)
@@ -301,6 +302,7 @@ def player_html(
     engine: str | None = None,
     collapse: Iterable[str] | None = None,
     full: bool = False,
+    copies: bool | None = None,
 ) -> str:
     """One self-contained HTML page that plays the forward and reverse pass.
 
@@ -325,6 +327,8 @@ def player_html(
         large graph's scopes only (`adviz.scene.view.view_options`).
     full
         Draw a large graph with every node and label.
+    copies
+        Shared leaves drawn once per use (as for `adviz.to_svg`).
 
     Returns
     -------
@@ -346,7 +350,7 @@ def player_html(
     """
     body = player_fragment(trace, theme=theme, rankdir=rankdir, phase=phase, title=title,
                            document_keys=True, styles=False, engine=engine,
-                           collapse=collapse, full=full)
+                           collapse=collapse, full=full, copies=copies)
     heading = html.escape(default_title(trace) if title is None else title)
     dark = theme == "dark"
     csp = (f"default-src 'none'; script-src {script_hash()}; style-src 'unsafe-inline'; "

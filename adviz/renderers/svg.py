@@ -43,7 +43,7 @@ from adviz.scene.figure import (
     line_centres,
 )
 from adviz.scene.figure import baseline as text_baseline
-from adviz.scene.painted import Painted, colour
+from adviz.scene.painted import Painted, colour, dash_text
 from adviz.scene.style import CLUSTER_SIZE, LINE_SPACING, TITLE_SIZE, Theme
 
 if TYPE_CHECKING:
@@ -133,13 +133,15 @@ class SvgPainter:
             return cached
         shape: NodeShape = self.fig.nodes[node_id]
         style = self.fig.styles["node"][view.kind][view.state]
+        dash = dash_text(style["dash"])
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
         out = [f'<g id="node{self.number[node_id]}" class="node" data-state="{view.state}" '
                f'text-anchor="middle">',
                f"<title>{_esc(node_id)}</title>",
                f'<rect x="{_f(shape.x - shape.width / 2)}" y="{_f(shape.y - shape.height / 2)}" '
                f'width="{_f(shape.width)}" height="{_f(shape.height)}" rx="6" ry="6" '
                f'fill="{style["fill"]}" stroke="{style["stroke"]}" '
-               f'stroke-width="{_f(style["width"])}"/>']
+               f'stroke-width="{_f(style["width"])}"{dashed}/>']
         self._text_block(view.lines, shape.x, shape.y, style["text"], out)
         out.append("</g>")
         cached = self.nodes[key] = "\n".join(out)
@@ -253,6 +255,7 @@ def to_svg(
     collapse: Iterable[str] | None = None,
     full: bool = False,
     analytic: bool = False,
+    copies: bool | None = None,
 ) -> str:
     """One frame as SVG text.
 
@@ -282,6 +285,11 @@ def to_svg(
     analytic
         Add a panel with the analytic gradient (SymPy) beside the reverse-mode
         numbers; raises `MissingDependencyError` without ``adviz[symbolic]``.
+    copies
+        Draw a shared leaf once per use, a dashed copy beside each node it
+        feeds: ``None`` (default) when its consumers lie far apart (the shared
+        weights of an unrolled recurrent network), ``True`` for every leaf
+        feeding two or more nodes, ``False`` never (`adviz.scene.view`).
 
     Returns
     -------
@@ -300,7 +308,7 @@ def to_svg(
 
     panel = analytic_panel(trace) if analytic else ()
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full)
+                 full=full, copies=copies)
     return paint(fig, fig.frame(phase, stage), panel)
 
 
@@ -313,6 +321,7 @@ def iter_svg_frames(
     engine: str | None = None,
     collapse: Iterable[str] | None = None,
     full: bool = False,
+    copies: bool | None = None,
 ) -> Iterator[str]:
     """Every frame of a phase as SVG text, in stage order (one layout for all).
 
@@ -322,9 +331,11 @@ def iter_svg_frames(
     >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
     >>> len(list(iter_svg_frames(t, "forward")))
     6
+
+    The options are `to_svg`'s.
     """
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full)
+                 full=full, copies=copies)
     svg = painter(fig)
     for content in fig.frames(phase):
         yield svg.frame(content)
@@ -361,7 +372,8 @@ def painted(svg: str) -> dict[str, Painted]:
             assert rect is not None
             out[f"node:{title.text}"] = Painted(
                 f"node:{title.text}", colour(rect.get("fill")), colour(rect.get("stroke")),
-                round(float(rect.get("stroke-width", "1")), 2), texts)
+                round(float(rect.get("stroke-width", "1")), 2), texts,
+                dash=tuple(float(v) for v in rect.get("stroke-dasharray", "").split(",") if v))
             continue
         path = group.find(f"{ns}path")
         head = group.find(f"{ns}polygon")

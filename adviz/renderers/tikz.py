@@ -164,7 +164,8 @@ def painted(fig: Figure, content: Frame) -> dict[str, Painted]:
         element = node_element(node)
         out[element] = Painted(element, colour(style["fill"]), colour(style["stroke"]),
                                round(style["width"], 2),
-                               tuple(line.text for line in node_view.lines))
+                               tuple(line.text for line in node_view.lines),
+                               dash=tuple(float(v) for v in style["dash"]))
     return out
 
 
@@ -201,8 +202,11 @@ def _draw(fig: Figure, content: Frame, indent: str) -> list[str]:
         box = fig.nodes[node]
         record = records[node_element(node)]
         override = styles["node"][node_view.kind][node_view.state]["text"]
+        pattern = " ".join(f"{'on' if k % 2 == 0 else 'off'} {_width(v)}"
+                           for k, v in enumerate(record.dash))
+        dash = f"dash pattern={pattern}, " if pattern else ""
         out.append(f"{indent}\\node[advizbox, fill={_colour_name(record.fill or '')}, "
-                   f"draw={_colour_name(record.stroke or '')}, "
+                   f"draw={_colour_name(record.stroke or '')}, {dash}"
                    f"line width={_width(record.width or 1.0)}, "
                    f"minimum width={_cm(box.width)}cm, minimum height={_cm(box.height)}cm] "
                    f"at {_at((box.x, box.y))} "
@@ -242,7 +246,8 @@ def _scale_open(layout: Layout) -> tuple[str, str]:
 
 def to_tikz(trace: Trace, phase: str = "reverse", stage: int = -1, *, rankdir: str = "LR",
             engine: str | None = None, theme: str | Theme = "light",
-            collapse: Iterable[str] | None = None, full: bool = False) -> str:
+            collapse: Iterable[str] | None = None, full: bool = False,
+            copies: bool | None = None) -> str:
     r"""One frame as a ``tikzpicture`` at the stored layout (with its colour definitions).
 
     Parameters
@@ -253,8 +258,9 @@ def to_tikz(trace: Trace, phase: str = "reverse", stage: int = -1, *, rankdir: s
         ``"forward"``, ``"reverse"`` (default) or ``"summary"``.
     stage
         Stage number; ``-1`` is the last.
-    rankdir, engine, collapse, full
-        As for `adviz.to_svg`: the same scene (collapsed scopes drawn as one box).
+    rankdir, engine, collapse, full, copies
+        As for `adviz.to_svg`: the same scene (collapsed scopes drawn as one box,
+        shared leaves once per use).
     theme
         Colours: ``"light"`` (default), ``"dark"``, ``"print"`` or a `Theme`.
 
@@ -272,7 +278,7 @@ def to_tikz(trace: Trace, phase: str = "reverse", stage: int = -1, *, rankdir: s
     (2, 1)
     """
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full)
+                 full=full, copies=copies)
     lines = [colour_definitions(fig.theme), f"\\begin{{tikzpicture}}[{_STYLES}]"]
     lines += _clusters(fig, "  ")
     lines += _draw(fig, fig.frame(phase, stage), "  ")
@@ -290,7 +296,7 @@ _PREAMBLE = r"""\documentclass{beamer}
 def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
               title: str | None = None, rankdir: str = "LR", engine: str | None = None,
               theme: str | Theme = "light", collapse: Iterable[str] | None = None,
-              full: bool = False) -> str:
+              full: bool = False, copies: bool | None = None) -> str:
     r"""A Beamer frame with one overlay per stage, at the stored layout.
 
     Overlay ``k`` (``\only<k>{...}``) draws the graph after stage ``k - 1``
@@ -309,8 +315,9 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
     title
         The frame title (escaped); by default the function's expression or
         ``"Reverse-mode AD"``.
-    rankdir, engine, collapse, full
-        As for `adviz.to_svg`: the same scene (collapsed scopes drawn as one box).
+    rankdir, engine, collapse, full, copies
+        As for `adviz.to_svg`: the same scene (collapsed scopes drawn as one box,
+        shared leaves once per use).
     theme
         Colours of the graph (the slide's own colours are Beamer's).
 
@@ -324,7 +331,7 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
     """
     phases = expand_phases(phase, PLAY_PHASES, "slides")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full)
+                 full=full, copies=copies)
     if title is None:
         expression = trace.graph.graph.get("expression")
         title = f"{trace.output} = {expression}" if expression else "Reverse-mode AD"

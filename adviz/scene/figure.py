@@ -449,6 +449,7 @@ def figure(
     engine: str | None = None,
     collapse: Iterable[str] | None = None,
     full: bool = False,
+    copies: bool | None = None,
     size: Any = None,
     extra_titles: Sequence[str] = (),
     view: GraphView | None = None,
@@ -472,6 +473,12 @@ def figure(
         large graph's scopes only (`adviz.scene.view.view_options`).
     full
         Draw a large graph with every node and label.
+    copies
+        Draw shared leaves once per use, a linked copy beside each node they
+        feed (`adviz.scene.view.shared_leaves`): ``None`` (default) when a
+        leaf's consumers lie far apart in depth (a weight shared by the steps
+        of an unrolled recurrent network), ``True`` for every leaf feeding two
+        or more nodes, ``False`` never.
     size
         Picture size for raster output (a preset such as ``"16:9"`` or
         ``(width, height)`` in pixels); kept for the renderers that need it.
@@ -496,18 +503,18 @@ def figure(
     if view is None and layout is None:
         labels = None if collapse is None else tuple(
             (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
-        key = (resolved, rankdir, engine, labels, bool(full), _size_key(size),
+        key = (resolved, rankdir, engine, labels, bool(full), copies, _size_key(size),
                tuple(extra_titles))
         cached = _FIGURES.get(trace, {}).get(key)
         if cached is not None:
             return cached
     if view is None:
-        options = view_options(trace, collapse, full)
+        options = view_options(trace, collapse, full, copies)
         notice = options.notice
-        view = graph_view(trace, options.collapse, options.compact)
+        view = graph_view(trace, options.collapse, options.compact, options.copies)
     if layout is None:
         layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=view.collapse,
-                                compact=view.compact)
+                                compact=view.compact, copies=tuple(view.copies))
     result = _build(trace, resolved, view, layout, notice, size,
                     [*_titles(trace), *extra_titles])
     if key is not None:

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 from adviz.errors import InputError, RenderError
 from adviz.scene.graphviz import find_engine, run_graphviz
 from adviz.scene.style import CLUSTER_SIZE, EDGE_SIZE, LINE_SIZE, LINE_SPACING, NAME_SIZE
-from adviz.scene.view import GraphView, graph_view
+from adviz.scene.view import GraphView, depths, graph_view
 from adviz.text.labels import text_width
 
 if TYPE_CHECKING:
@@ -169,6 +169,8 @@ class Layout:
         `adviz.scene.collapse`).
     compact
         Whether the sizes are for shortened labels (`adviz.scene.view`).
+    copies
+        Leaves drawn once per use (`adviz.scene.view.shared_leaves`).
     """
 
     width: float
@@ -179,6 +181,7 @@ class Layout:
     clusters: Mapping[str, ClusterBox] = field(default_factory=dict)
     collapse: tuple[str, ...] = ()
     compact: bool = False
+    copies: tuple[str, ...] = ()
 
 
 def line_sizes(count: int) -> tuple[float, ...]:
@@ -222,7 +225,7 @@ def label_size(lines: tuple[str, ...]) -> tuple[float, float]:
 
 
 def layout_source(trace: Trace, rankdir: str = "LR", *, collapse: Iterable[str] = (),
-                  compact: bool = False) -> str:
+                  compact: bool = False, copies: Iterable[str] = ()) -> str:
     """The DOT source given to Graphviz: fixed-size boxes and fixed-size label tables.
 
     Nodes are named ``n0, n1, ...`` in drawing order, so no user text
@@ -237,7 +240,7 @@ def layout_source(trace: Trace, rankdir: str = "LR", *, collapse: Iterable[str] 
     >>> "rankdir=LR" in source, "n0 -> n1 [label=<<TABLE" in source
     (True, True)
     """
-    return dot_source(trace, rankdir, collapse=collapse, compact=compact)
+    return dot_source(trace, rankdir, collapse=collapse, compact=compact, copies=copies)
 
 
 def _table(width: float, height: float) -> str:
@@ -268,7 +271,7 @@ def cluster_paths(view: GraphView) -> list[tuple[str, ...]]:
 
 
 def dot_source(trace: Trace, rankdir: str = "LR", *, collapse: Iterable[str] = (),
-               compact: bool = False) -> str:
+               compact: bool = False, copies: Iterable[str] = ()) -> str:
     """The DOT source of the layout, with one ``subgraph cluster_k`` per scope.
 
     Parameters
@@ -281,6 +284,8 @@ def dot_source(trace: Trace, rankdir: str = "LR", *, collapse: Iterable[str] = (
         Scope labels drawn as one box (`adviz.scene.collapse`).
     compact
         Sizes for shortened labels (`adviz.scene.view`).
+    copies
+        Leaves drawn once per use (`adviz.scene.view.shared_leaves`).
 
     Examples
     --------
@@ -295,7 +300,7 @@ def dot_source(trace: Trace, rankdir: str = "LR", *, collapse: Iterable[str] = (
     >>> source.count("subgraph cluster_"), "tooltip=outer" in source
     (2, True)
     """
-    return view_source(graph_view(trace, tuple(collapse), compact), rankdir)
+    return view_source(graph_view(trace, tuple(collapse), compact, tuple(copies)), rankdir)
 
 
 def view_source(view: GraphView, rankdir: str = "LR") -> str:
@@ -306,11 +311,9 @@ def view_source(view: GraphView, rankdir: str = "LR") -> str:
     # A node feeding nodes far apart in depth (a shared weight of an unrolled recurrent
     # network) makes crossing minimisation run long and, with scopes, fail ("trouble in
     # init_rank"); bounding it (mclimit) avoids both. Other graphs keep the full search.
-    position = {node: i for i, node in enumerate(view.nodes)}
-    depth: dict[str, int] = {}
+    depth = depths(view)
     children: dict[str, list[str]] = {}
-    for parent, child in sorted(view.edges, key=lambda e: position[e[1]]):
-        depth[child] = max(depth.get(child, 0), depth.get(parent, 0) + 1)
+    for parent, child in view.edges:
         children.setdefault(parent, []).append(child)
     spread = sum(max(depth[c] for c in cs) - min(depth[c] for c in cs) for cs in children.values())
     bound = {"mclimit": "0.3"} if spread > max(16, len(view.nodes) // 4) else {}
@@ -414,15 +417,17 @@ def _parse(data: dict[str, Any], view: GraphView, rankdir: str) -> Layout:
     clusters = {f"cluster_{k}": found[k] for k in sorted(found)}
     return Layout(round(x1 - x0, 2), round(y1 - y0, 2), rankdir,
                   MappingProxyType(ordered_nodes), MappingProxyType(ordered_edges),
-                  MappingProxyType(clusters), view.collapse, view.compact)
+                  MappingProxyType(clusters), view.collapse, view.compact, tuple(view.copies))
 
 
 _CACHE: weakref.WeakKeyDictionary[
-    Trace, dict[tuple[str, str, tuple[str, ...], bool], Layout]] = weakref.WeakKeyDictionary()
+    Trace, dict[tuple[str, str, tuple[str, ...], bool, tuple[str, ...]], Layout]] = \
+    weakref.WeakKeyDictionary()
 
 
 def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = None,
-                   collapse: Iterable[str] = (), compact: bool = False) -> Layout:
+                   collapse: Iterable[str] = (), compact: bool = False,
+                   copies: Iterable[str] = ()) -> Layout:
     """The layout of a trace's graph, computed once with Graphviz and cached.
 
     Parameters
@@ -440,6 +445,9 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
         are then nodes of the layout instead of the scopes' nodes.
     compact
         Reserve sizes for shortened labels (`adviz.scene.view`): no edge labels.
+    copies
+        Leaves drawn once per use (`adviz.scene.view.shared_leaves`): their copies are
+        nodes of the layout, each beside the node it feeds.
 
     Returns
     -------
@@ -458,14 +466,14 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
     if isinstance(collapse, str):
         collapse = (collapse,)
     labels = tuple(dict.fromkeys(collapse))
-    key = (rankdir, find_engine(engine), labels, bool(compact))
+    leaves = tuple(dict.fromkeys(copies))
+    key = (rankdir, find_engine(engine), labels, bool(compact), leaves)
     per_trace = _CACHE.setdefault(trace, {})
     cached = per_trace.get(key)
     if cached is not None:
         return cached
-    view = graph_view(trace, labels, bool(compact))
-    output = run_graphviz(dot_source(trace, rankdir, collapse=labels, compact=compact),
-                          ["-Tjson0"], engine=key[1])
+    view = graph_view(trace, labels, bool(compact), leaves)
+    output = run_graphviz(view_source(view, rankdir), ["-Tjson0"], engine=key[1])
     try:
         layout = _parse(json.loads(output), view, rankdir)
     except (ValueError, KeyError, IndexError) as err:

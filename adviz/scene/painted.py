@@ -38,6 +38,8 @@ class Painted:
         back); ``None`` for other elements or an edge without an arrowhead.
     opacity
         Stroke opacity (edges that carried gradient earlier are faded).
+    dash
+        Nodes: the border's dash pattern in frame points (empty: solid).
     """
 
     element: str
@@ -47,6 +49,7 @@ class Painted:
     texts: tuple[str, ...]
     toward_parent: bool | None = None
     opacity: float = 1.0
+    dash: tuple[float, ...] = ()
 
 
 def colour(value: str | None) -> str | None:
@@ -58,6 +61,17 @@ def colour(value: str | None) -> str | None:
     '#e69f00'
     """
     return None if value is None else value.lower()
+
+
+def dash_text(dash: object) -> str:
+    """A dash pattern as SVG's ``stroke-dasharray`` writes it (``""``: solid).
+
+    Examples
+    --------
+    >>> dash_text([4.0, 2.0])
+    '4,2'
+    """
+    return ",".join(f"{float(v):g}" for v in dash) if isinstance(dash, (list, tuple)) else ""
 
 
 def node_element(node: str) -> str:

@@ -277,6 +277,13 @@ class NodeKind(StrEnum):
     OUTPUT = "output"
     SCOPE = "scope"
     """A collapsed scope's box."""
+    COPY = "copy"
+    """A shared leaf drawn again beside one of the nodes it feeds (`adviz.scene.view`):
+    filled like an input, its border dashed (`COPY_DASH`)."""
+
+
+COPY_DASH = (4.0, 2.0)
+"""Dash pattern (points on, points off) of a copy's border."""
 
 
 @dataclass(frozen=True)
@@ -292,12 +299,15 @@ class NodeStyle:
     text
         Colour of every line of text when the state overrides the roles'
         colours (muted nodes), else ``None``.
+    dash
+        Dash pattern of the border (points on, points off, ...); empty: solid.
     """
 
     fill: str
     stroke: str
     width: float
     text: str | None
+    dash: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -334,17 +344,22 @@ def node_style(theme: Theme, kind: str, state: str) -> NodeStyle:
     True
     >>> node_style(LIGHT, "op", "receiving").stroke == LIGHT.gradient
     True
+    >>> node_style(LIGHT, "copy", "done").dash
+    (4.0, 2.0)
     """
+    kind = NodeKind(kind)
     base = {NodeKind.INPUT: theme.input_fill, NodeKind.OUTPUT: theme.output_fill,
-            NodeKind.SCOPE: theme.scope_fill}.get(NodeKind(kind), theme.node_fill)
+            NodeKind.SCOPE: theme.scope_fill, NodeKind.COPY: theme.input_fill
+            }.get(kind, theme.node_fill)
+    dash = COPY_DASH if kind is NodeKind.COPY else ()
     state = NodeState(state)
     if state is NodeState.MUTED:
-        return NodeStyle(theme.muted_fill, theme.muted_stroke, 1.0, theme.muted_text)
+        return NodeStyle(theme.muted_fill, theme.muted_stroke, 1.0, theme.muted_text, dash)
     if state is NodeState.ACTIVE:
-        return NodeStyle(theme.active_fill, theme.active_stroke, 2.4, None)
+        return NodeStyle(theme.active_fill, theme.active_stroke, 2.4, None, dash)
     if state is NodeState.RECEIVING:
-        return NodeStyle(base, theme.gradient, 2.4, None)
-    return NodeStyle(base, theme.node_stroke, 1.2, None)
+        return NodeStyle(base, theme.gradient, 2.4, None, dash)
+    return NodeStyle(base, theme.node_stroke, 1.2, None, dash)
 
 
 def edge_style(theme: Theme, state: str) -> EdgeStyle:
@@ -385,10 +400,15 @@ def role_colour(theme: Theme, role: str) -> str:
     return theme.text
 
 
+def _plain(style: dict[str, Any]) -> dict[str, Any]:
+    """A style as JSON keeps it (tuples as lists), so the table survives a round trip."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in style.items()}
+
+
 def style_table(theme: Theme) -> dict[str, Any]:
     """Every resolved style of a theme as plain data (JSON for the pages' scripts).
 
-    Keys: ``"node"`` (kind -> state -> fill, stroke, width, text), ``"edge"``
+    Keys: ``"node"`` (kind -> state -> fill, stroke, width, text, dash), ``"edge"``
     (state -> colour, width, opacity, text, layer), ``"text"`` (role -> colour),
     and the theme's ``"background"``, ``"font"``, ``"cluster"`` and ``"caption"`` colours.
 
@@ -408,7 +428,7 @@ def style_table(theme: Theme) -> dict[str, Any]:
         "notice": theme.muted_text,
         "cluster": {"fill": theme.cluster_fill, "stroke": theme.cluster_stroke,
                     "text": theme.text},
-        "node": {kind.value: {state.value: asdict(node_style(theme, kind, state))
+        "node": {kind.value: {state.value: _plain(asdict(node_style(theme, kind, state)))
                               for state in NodeState} for kind in NodeKind},
         "edge": {state.value: asdict(edge_style(theme, state)) for state in EdgeState},
         "text": {role.value: role_colour(theme, role) for role in Role},

@@ -19,17 +19,18 @@ Examples
 >>> view.node_lines["t1"], view.edge_lines["t1", "t2"]
 (('t₁', '= −1', 'g = −2'), ())
 >>> view_options(t)
-ViewOptions(collapse=(), compact=False, notice='')
+ViewOptions(collapse=(), compact=False, notice='', copies=())
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from adviz.errors import InputError
 from adviz.scene.collapse import CollapsedView, collapsed_view
 from adviz.scene.content import Change, EdgeView, Frame, Line, NodeView, Walker
 from adviz.scene.style import EDGE_SIZE, LINE_SIZE, NAME_SIZE
@@ -53,6 +54,12 @@ still larger, shortened labels, unless ``full=True``. At about 40 nodes with ful
 (formulas, partials and contributions on every edge) a frame is already several
 screens wide."""
 
+COPY_SPREAD = 6
+"""A leaf whose consumers' depths (longest path from a leaf) differ by more than this
+many ranks is drawn once per use by default (``copies=None``): its edges would otherwise
+cross the whole drawing. Inputs feeding one layer (a network's inputs, the seed's
+``x1``) stay single."""
+
 SIGMA = "\u03a3"
 
 
@@ -68,11 +75,14 @@ class ViewOptions:
         Shortened labels (name, value and adjoint; no edge labels).
     notice
         A line for the caption saying what was shortened (``""`` when nothing).
+    copies
+        Leaves drawn once per use (`shared_leaves`).
     """
 
     collapse: tuple[str, ...]
     compact: bool
     notice: str
+    copies: tuple[str, ...] = ()
 
 
 def _auto_collapse(trace: Trace) -> tuple[str, ...]:
@@ -93,7 +103,7 @@ def _auto_collapse(trace: Trace) -> tuple[str, ...]:
 
 
 def view_options(trace: Trace, collapse: Iterable[str] | None = None,
-                 full: bool = False) -> ViewOptions:
+                 full: bool = False, copies: bool | None = None) -> ViewOptions:
     """Decide what to collapse and whether to shorten labels.
 
     A graph with more than `LARGE_GRAPH` nodes is large. Unless ``full`` is
@@ -111,6 +121,12 @@ def view_options(trace: Trace, collapse: Iterable[str] | None = None,
         large graph and collapses nothing otherwise; ``[]`` collapses nothing.
     full
         Draw a large graph with every node and label (no notice).
+    copies
+        Draw shared leaves once per use (`shared_leaves`): ``None`` (default)
+        for leaves whose consumers lie more than `COPY_SPREAD` ranks apart,
+        ``True`` for every leaf feeding two or more drawn nodes, ``False``
+        never. Decided on the drawn graph, after collapsing scopes: a leaf
+        feeding several collapsed boxes gets one copy per box.
 
     Examples
     --------
@@ -127,10 +143,23 @@ def view_options(trace: Trace, collapse: Iterable[str] | None = None,
     >>> options.notice
     'large graph: 61 nodes, 30 scopes collapsed; pass full=True to draw every node'
     >>> view_options(t, full=True)
-    ViewOptions(collapse=(), compact=False, notice='')
+    ViewOptions(collapse=(), compact=False, notice='', copies=())
     >>> view_options(t, collapse=[]).notice
     'large graph: 61 nodes, labels shortened; pass full=True for all labels'
+    >>> view_options(t, full=True, copies=True).copies
+    ('x',)
     """
+    if copies not in (None, True, False):
+        raise InputError(f"copies must be True, False or None (decide), not {copies!r}")
+    chosen, compact, notice = _shortening(trace, collapse, full)
+    if copies is False:
+        return ViewOptions(chosen, compact, notice)
+    leaves = shared_leaves(graph_view(trace, chosen, compact), every=copies is True)
+    return ViewOptions(chosen, compact, notice, leaves)
+
+
+def _shortening(trace: Trace, collapse: Iterable[str] | None, full: bool
+                ) -> tuple[tuple[str, ...], bool, str]:
     count = len(trace.program.nodes)
     large = count > LARGE_GRAPH and not full
     if collapse is not None:
@@ -140,7 +169,7 @@ def view_options(trace: Trace, collapse: Iterable[str] | None = None,
     else:
         chosen = ()
     if not large:
-        return ViewOptions(chosen, False, "")
+        return chosen, False, ""
     drawn = len(collapsed_view(trace, chosen).nodes) if chosen else count
     compact = drawn > LARGE_GRAPH
     parts = [f"large graph: {count} nodes"]
@@ -148,8 +177,8 @@ def view_options(trace: Trace, collapse: Iterable[str] | None = None,
         parts.append(f"{len(chosen)} scope{'s' if len(chosen) != 1 else ''} collapsed")
     if compact:
         parts.append("labels shortened; pass full=True for all labels")
-        return ViewOptions(chosen, True, ", ".join(parts))
-    return ViewOptions(chosen, False, ", ".join(parts) + "; pass full=True to draw every node")
+        return chosen, True, ", ".join(parts)
+    return chosen, False, ", ".join(parts) + "; pass full=True to draw every node"
 
 
 @dataclass(frozen=True)
@@ -174,6 +203,12 @@ class GraphView:
         Whether labels are shortened.
     collapse
         The scope labels asked to be collapsed.
+    copies
+        Original leaf -> its copies (drawn node ids ``"<leaf>@<consumer>"``), one
+        per drawn node it feeds, in edge order; empty without copies.
+    copy_edges
+        Edge of the graph before copying ``(leaf, consumer)`` -> the drawn edge
+        ``(copy, consumer)`` that replaces it.
     """
 
     nodes: tuple[str, ...]
@@ -184,6 +219,14 @@ class GraphView:
     collapsed: CollapsedView | None
     compact: bool
     collapse: tuple[str, ...] = ()
+    copies: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    copy_edges: Mapping[tuple[str, str], tuple[str, str]] = field(
+        default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def originals(self) -> dict[str, str]:
+        """Copy -> the leaf it copies."""
+        return {copy: leaf for leaf, copies in self.copies.items() for copy in copies}
 
 
 @dataclass(frozen=True)
@@ -195,7 +238,8 @@ class _Flows:
     outflow: tuple[dict[str, float], ...]
 
 
-_VIEWS: weakref.WeakKeyDictionary[Trace, dict[tuple[tuple[str, ...], bool], GraphView]] = \
+_VIEWS: weakref.WeakKeyDictionary[
+    Trace, dict[tuple[tuple[str, ...], bool, tuple[str, ...]], GraphView]] = \
     weakref.WeakKeyDictionary()
 _FLOWS: weakref.WeakKeyDictionary[Trace, dict[tuple[str, ...], _Flows]] = \
     weakref.WeakKeyDictionary()
@@ -290,8 +334,122 @@ def _compact_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
             for n in trace.program.nodes}
 
 
-def graph_view(trace: Trace, collapse: Sequence[str] = (), compact: bool = False) -> GraphView:
-    """The drawn graph for some collapsed scopes and label style (cached per trace).
+def depths(view: GraphView) -> dict[str, int]:
+    """Each drawn node's depth: the longest path to it from a node without parents.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> depths(graph_view(t))["y"]
+    3
+    """
+    position = {node: i for i, node in enumerate(view.nodes)}
+    depth = dict.fromkeys(view.nodes, 0)
+    for parent, child in sorted(view.edges, key=lambda e: position[e[1]]):
+        depth[child] = max(depth[child], depth[parent] + 1)
+    return depth
+
+
+def heights(view: GraphView) -> dict[str, int]:
+    """Each drawn node's height: the longest path from it to a node without children.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> heights(graph_view(t))["x1"]
+    3
+    """
+    position = {node: i for i, node in enumerate(view.nodes)}
+    height = dict.fromkeys(view.nodes, 0)
+    for parent, child in sorted(view.edges, key=lambda e: -position[e[0]]):
+        height[parent] = max(height[parent], height[child] + 1)
+    return height
+
+
+def shared_leaves(view: GraphView, every: bool = False) -> tuple[str, ...]:
+    """The leaves of a drawn graph to draw once per use (see the module).
+
+    A leaf (a drawn node without parents that is not a collapsed scope's box)
+    qualifies when it feeds two or more drawn nodes whose depths (`depths`) or
+    heights (`heights`) differ by more than `COPY_SPREAD` (Graphviz ranks a node
+    between the two, so either spread makes a long edge), or, with ``every``,
+    whenever it feeds two or more drawn nodes.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> shared_leaves(graph_view(t)), shared_leaves(graph_view(t), every=True)
+    ((), ('x1', 'x2'))
+    >>> from adviz.examples import rnn
+    >>> shared_leaves(graph_view(rnn(6)))
+    ('w', 'u', 'b')
+    """
+    depth, height = depths(view), heights(view)
+    boxes = view.collapsed.boxes if view.collapsed is not None else {}
+    children: dict[str, list[str]] = {}
+    has_parent: set[str] = set()
+    for parent, child in view.edges:
+        children.setdefault(parent, []).append(child)
+        has_parent.add(child)
+    chosen = []
+    for node in view.nodes:
+        fed = children.get(node, [])
+        if node in has_parent or node in boxes or len(fed) < 2:
+            continue
+        spread = max(max(d[c] for c in fed) - min(d[c] for c in fed) for d in (depth, height))
+        if every or spread > COPY_SPREAD:
+            chosen.append(node)
+    return tuple(chosen)
+
+
+def _copy_id(leaf: str, consumer: str, taken: set[str]) -> str:
+    name = f"{leaf}@{consumer}"
+    while name in taken:
+        name += "'"
+    taken.add(name)
+    return name
+
+
+def _with_copies(base: GraphView, leaves: tuple[str, ...]) -> GraphView:
+    """``base`` with each of ``leaves`` drawn once per use (see the module)."""
+    taken = set(base.nodes)
+    copies: dict[str, list[str]] = {}
+    copy_edges: dict[tuple[str, str], tuple[str, str]] = {}
+    before: dict[str, list[str]] = {}
+    consumer_of: dict[str, str] = {}
+    chosen = set(leaves)
+    for edge in base.edges:
+        leaf, consumer = edge
+        if leaf in chosen:
+            copy = _copy_id(leaf, consumer, taken)
+            copies.setdefault(leaf, []).append(copy)
+            copy_edges[edge] = (copy, consumer)
+            before.setdefault(consumer, []).append(copy)
+            consumer_of[copy] = consumer
+    originals = {copy: leaf for leaf, made in copies.items() for copy in made}
+    nodes = tuple(n for node in base.nodes for n in (*before.get(node, ()), node))
+    node_lines = dict(base.node_lines)
+    scopes = dict(base.scopes)
+    for copy, leaf in originals.items():
+        node_lines[copy] = base.node_lines[leaf]
+        scopes[copy] = base.scopes.get(consumer_of[copy], ())
+    edges = tuple(copy_edges.get(e, e) for e in base.edges)
+    edge_lines = {copy_edges.get(e, e): lines for e, lines in base.edge_lines.items()}
+    return GraphView(nodes, MappingProxyType(node_lines), edges, MappingProxyType(edge_lines),
+                     MappingProxyType(scopes), base.collapsed, base.compact, base.collapse,
+                     MappingProxyType({leaf: tuple(made) for leaf, made in copies.items()}),
+                     MappingProxyType(copy_edges))
+
+
+def graph_view(trace: Trace, collapse: Sequence[str] = (), compact: bool = False,
+               copies: Sequence[str] = ()) -> GraphView:
+    """The drawn graph for some collapsed scopes, label style and copied leaves (cached per
+    trace).
+
+    ``copies`` are drawn leaves to draw once per use (`shared_leaves`).
 
     Examples
     --------
@@ -303,12 +461,23 @@ def graph_view(trace: Trace, collapse: Sequence[str] = (), compact: bool = False
     >>> view = graph_view(adviz.trace(f, x=3.0), ["double"])
     >>> view.nodes, view.node_lines["[double]"]
     (('x', '[double]', 'y'), ('double', '1 node hidden', 'Σ g in = 12', 'Σ g out = 24'))
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> graph_view(t, copies=["x1"]).nodes
+    ('x1', 'x2', 'x1@t1', 't1', 't2', 'x1@t3', 't3', 't4', 'y')
     """
-    key = (tuple(dict.fromkeys(collapse)), bool(compact))
+    key = (tuple(dict.fromkeys(collapse)), bool(compact), tuple(dict.fromkeys(copies)))
     per_trace = _VIEWS.setdefault(trace, {})
     cached = per_trace.get(key)
     if cached is not None:
         return cached
+    if key[2]:
+        base = graph_view(trace, key[0], key[1])
+        unknown = [leaf for leaf in key[2] if leaf not in shared_leaves(base, every=True)]
+        if unknown:
+            raise InputError(f"cannot draw {unknown[0]!r} once per use: only a drawn node "
+                             f"without parents that feeds two or more nodes can be copied")
+        view = per_trace[key] = _with_copies(base, key[2])
+        return view
     base_nodes = _compact_node_lines(trace) if compact else reserved_node_lines(trace)
     base_edges = reserved_edge_lines(trace)
     if not key[0]:
@@ -415,6 +584,43 @@ def view_frame(trace: Trace, view: GraphView, content: Frame) -> Frame:
     >>> [line.text for line in shown.edges["x", "[double]"].lines]
     ['Σ g = 24']
     """
+    shown = _base_frame(trace, view, content)
+    if not view.copies:
+        return shown
+    nodes, edges = _mirror(view, shown.nodes, shown.edges)
+    return Frame(content.phase, content.index, content.title,
+                 MappingProxyType({n: nodes[n] for n in view.nodes}),
+                 MappingProxyType({e: edges[e] for e in view.edges}))
+
+
+def copy_view(original: NodeView) -> NodeView:
+    """What a copy of a leaf shows: its original's state and lines, drawn as a copy.
+
+    Examples
+    --------
+    >>> copy_view(NodeView("done", "input", ())).kind
+    'copy'
+    """
+    return NodeView(original.state, "copy", original.lines)
+
+
+def _mirror(view: GraphView, nodes: Mapping[str, NodeView],
+            edges: Mapping[tuple[str, str], EdgeView]
+            ) -> tuple[dict[str, NodeView], dict[tuple[str, str], EdgeView]]:
+    """Nodes and edges of the view before copying, as drawn with copies: each copied leaf's
+    view repeated on its copies (O(copies) per changed leaf), its edges leaving from them."""
+    out_nodes = dict(nodes)
+    for node, node_view in nodes.items():
+        made = view.copies.get(node)
+        if made:
+            shown = copy_view(node_view)
+            out_nodes.update(dict.fromkeys(made, shown))
+    moved = view.copy_edges
+    out_edges = {moved.get(key, key): edge_view for key, edge_view in edges.items()}
+    return out_nodes, out_edges
+
+
+def _base_frame(trace: Trace, view: GraphView, content: Frame) -> Frame:
     if view.collapsed is None and not view.compact:
         return content
     nodes = dict(content.nodes)
@@ -496,9 +702,11 @@ class ViewWalker:
         change = self.walker.step()
         view = self.view
         if view.collapsed is None and not view.compact:
-            self.nodes.update(change.nodes)
-            self.edges.update(change.edges)
-            return change
+            if not view.copies:
+                self.nodes.update(change.nodes)
+                self.edges.update(change.edges)
+                return change
+            return self._record(change, *_mirror(view, change.nodes, change.edges))
         full_nodes, full_edges = self.walker.nodes, self.walker.edges
         nodes: dict[str, NodeView] = {}
         edges: dict[tuple[str, str], EdgeView] = {}
@@ -532,6 +740,15 @@ class ViewWalker:
             for key in merged:
                 edges[key] = _merged_view(key, collapsed.edges[key].edges, full_edges, flows,
                                           step, self.phase, view.compact)
+        if view.copies:
+            nodes, edges = _mirror(view, nodes, edges)
+        return self._record(change, nodes, edges)
+
+    def _record(self, change: Change, nodes: dict[str, NodeView],
+                edges: dict[tuple[str, str], EdgeView]) -> Change:
+        """Keep the drawn elements that differ from the current frame (all of them, in
+        drawing order, at stage 0) and return them as the stage's change."""
+        view = self.view
         if self.index > 0:
             nodes = {n: v for n, v in nodes.items() if self.nodes.get(n) != v}
             edges = {e: v for e, v in edges.items() if self.edges.get(e) != v}

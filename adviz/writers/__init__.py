@@ -24,7 +24,7 @@ Examples
 >>> adviz.save(t, "x.html", fps=12)
 Traceback (most recent call last):
 ...
-adviz.errors.InputError: 'fps' does not apply to html (it takes: theme, rankdir, phase, title)
+adviz.errors.InputError: 'fps' does not apply to html (it takes: theme, rankdir, phase, title, ...)
 """
 
 from __future__ import annotations

@@ -63,6 +63,7 @@ from adviz.errors import InputError, RenderError
 from adviz.writers import Writer, register_writer
 from adviz.writers.options import (
     COLLAPSE,
+    COPIES,
     DPI,
     FPS,
     FULL,
@@ -88,17 +89,17 @@ if TYPE_CHECKING:
 
 ANIMATION: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"), FPS, TWEEN, HOLD, DPI, SIZE, THEME, RANKDIR,
-    TRANSPARENT, PROGRESS, COLLAPSE, FULL,
+    TRANSPARENT, PROGRESS, COLLAPSE, FULL, COPIES,
 )
 """Options of an animation of a trace (GIF, WebP, APNG, MP4)."""
 STILL: tuple[Option, ...] = (
     phase_option(PASSES, "reverse"), STAGE, DPI, SIZE, THEME, RANKDIR, TRANSPARENT, COLLAPSE,
-    FULL,
+    FULL, COPIES,
 )
 """Options of a PNG of one stage."""
 PDF: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"), SIZE, THEME, RANKDIR, TRANSPARENT, PROGRESS,
-    COLLAPSE, FULL,
+    COLLAPSE, FULL, COPIES,
 )
 """Options of a PDF of a trace (one page per stage)."""
 _DESCENT_FPS = replace(FPS, default=4)
@@ -292,7 +293,8 @@ def _animator(trace: Trace | Descent, options: dict[str, Any], even: bool = Fals
                         size=options.get("size"), dpi=float(dpi),
                         rankdir=options.get("rankdir", "LR"),
                         transparent=bool(options.get("transparent", False)), even=even,
-                        collapse=options.get("collapse"), full=bool(options.get("full", False)))
+                        collapse=options.get("collapse"), full=bool(options.get("full", False)),
+                        copies=options.get("copies"))
     return animator, fps
 
 
@@ -350,7 +352,8 @@ def _figure(trace: Trace, options: dict[str, Any], phase: str) -> Any:
     return still(trace, theme=options.get("theme"), rankdir=options.get("rankdir", "LR"),
                  size=options.get("size"), dpi=float(options.get("dpi", 100.0)),
                  transparent=bool(options.get("transparent", False)),
-                 collapse=options.get("collapse"), full=bool(options.get("full", False)))
+                 collapse=options.get("collapse"), full=bool(options.get("full", False)),
+                 copies=options.get("copies"))
 
 
 def _save_png(fig: Figure, path: Path, transparent: bool) -> None:

@@ -77,6 +77,7 @@ def save_frames(
     collapse: Iterable[str] | None = None,
     full: bool = False,
     input: str | None = None,
+    copies: bool | None = None,
 ) -> list[Path]:
     """Write every frame of one or both passes as numbered files.
 
@@ -105,6 +106,9 @@ def save_frames(
         every label.
     input
         The input whose paths ``phase="paths"`` shows (default: the first).
+    copies
+        As for `adviz.to_svg`: shared leaves drawn once per use (not with
+        ``phase="paths"``, whose frames follow the graph's own edges).
 
     Returns
     -------
@@ -129,7 +133,7 @@ def save_frames(
                            full=full)
         return replace_sequence(directory, "paths", f".{fmt}", [encode(s) for s in svgs])
     fig = figure(trace, theme=resolved, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full)
+                 full=full, copies=copies)
     total = sum(frame_count(trace, p) for p in phases)
     show = progress if progress is not None else (
         total >= PROGRESS_THRESHOLD and sys.stderr.isatty())

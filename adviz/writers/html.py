@@ -17,6 +17,7 @@ from adviz.core.phases import PLAY_PHASES
 from adviz.writers import Writer, register_writer, text_writer
 from adviz.writers.options import (
     COLLAPSE,
+    COPIES,
     ENGINE,
     FULL,
     RANKDIR,
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from adviz.core.tracing import Trace
 
 DECLARED: tuple[Option, ...] = (THEME, RANKDIR, phase_option(PLAY_PHASES, "both"), TITLE,
-                                ENGINE, COLLAPSE, FULL)
+                                ENGINE, COLLAPSE, FULL, COPIES)
 """The options of the html writer (passed to `adviz.renderers.player.player_html`)."""
 
 OPTIONS = tuple(option.name for option in DECLARED)

@@ -177,6 +177,9 @@ ENGINE = Option("engine", str, None, "Graphviz program that lays the graph out (
 COLLAPSE = Option("collapse", (list, tuple, set, frozenset), None,
                   "scopes (adviz.scope labels) drawn as one box")
 FULL = Option("full", bool, False, "large graphs: every node and label")
+COPIES = Option("copies", bool, None,
+                "shared leaves drawn once per use, beside each node they feed "
+                "(default: when they feed nodes far apart)")
 TITLE = Option("title", str, None, "the page title")
 STAGE = Option("stage", int, -1, "the stage shown (default the last)")
 FPS = Option("fps", float, 10, "frames per second", minimum=0, exclusive=True)

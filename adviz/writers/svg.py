@@ -20,6 +20,7 @@ from adviz.writers import Writer, register_writer
 from adviz.writers.files import atomic_write_text
 from adviz.writers.options import (
     COLLAPSE,
+    COPIES,
     ENGINE,
     FULL,
     RANKDIR,
@@ -42,6 +43,7 @@ def write_svg(
 
 OPTIONS: tuple[Option, ...] = (
     phase_option(STAGE_PHASES, "reverse"), STAGE, THEME, RANKDIR, ENGINE, COLLAPSE, FULL,
+    COPIES,
     Option("analytic", bool, False, "the SymPy gradient beside the numbers (summary only)"),
 )
 """The options of the svg writer (`adviz.to_svg`'s)."""

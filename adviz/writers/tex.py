@@ -21,6 +21,7 @@ from adviz.writers import Writer, register_writer
 from adviz.writers.files import atomic_write_text
 from adviz.writers.options import (
     COLLAPSE,
+    COPIES,
     ENGINE,
     FULL,
     RANKDIR,
@@ -38,17 +39,17 @@ if TYPE_CHECKING:
 def write_tex(trace: Trace, path: Path, *, phase: str = "reverse", standalone: bool = True,
               title: str | None = None, rankdir: str = "LR", engine: str | None = None,
               theme: str | Theme = "light", collapse: Iterable[str] | None = None,
-              full: bool = False) -> None:
+              full: bool = False, copies: bool | None = None) -> None:
     """Write Beamer slides; the options are `adviz.renderers.tikz.to_beamer`'s."""
     atomic_write_text(path, to_beamer(trace, phase, standalone=standalone, title=title,
                                       rankdir=rankdir, engine=engine, theme=theme,
-                                      collapse=collapse, full=full))
+                                      collapse=collapse, full=full, copies=copies))
 
 
 OPTIONS: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"),
     Option("standalone", bool, True, "a whole document (False: one frame to \\input)"),
-    TITLE, RANKDIR, ENGINE, THEME, COLLAPSE, FULL,
+    TITLE, RANKDIR, ENGINE, THEME, COLLAPSE, FULL, COPIES,
 )
 """The options of the tex writer (`adviz.to_beamer`'s)."""
 

@@ -166,12 +166,13 @@ class Animator:
         layout: Layout | None = None,
         collapse: Iterable[str] | None = None,
         full: bool = False,
+        copies: bool | None = None,
     ) -> None:
         from adviz.scene.sizes import even_size
 
         self.frames = frame_schedule(trace, phase, tween=tween, hold=hold)
         fig = scene_figure(trace, theme=theme, rankdir=rankdir, layout=layout,
-                           collapse=collapse, full=full, size=size)
+                           collapse=collapse, full=full, size=size, copies=copies)
         inches = figure_size(size, fig)
         if even:
             inches = even_size(inches, dpi)
@@ -219,6 +220,7 @@ def animate(
     transparent: bool = False,
     collapse: Iterable[str] | None = None,
     full: bool = False,
+    copies: bool | None = None,
     repeat: bool = True,
     **kwargs: Any,
 ) -> FuncAnimation:
@@ -253,7 +255,7 @@ def animate(
         ``"LR"`` (inputs left) or ``"TB"`` (inputs on top).
     transparent
         No background behind the graph.
-    collapse, full
+    collapse, full, copies
         What to draw of a large or scoped graph, as for the SVG frames
         (`adviz.scene.view.view_options`).
     repeat
@@ -283,7 +285,8 @@ def animate(
     if not (isinstance(fps, (int, float)) and fps > 0):
         raise InputError(f"fps must be a positive number, not {fps!r}")
     animator = Animator(trace, phase, tween=tween, hold=hold, theme=theme, size=size, dpi=dpi,
-                        rankdir=rankdir, transparent=transparent, collapse=collapse, full=full)
+                        rankdir=rankdir, transparent=transparent, collapse=collapse, full=full,
+                        copies=copies)
     frames = animator.frames
     anim = FuncAnimation(animator.figure, animator, frames=list(frames),
                          init_func=lambda: animator(frames[0]), interval=1000.0 / fps,

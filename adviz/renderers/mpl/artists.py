@@ -114,17 +114,19 @@ def scene_figure(
     collapse: Iterable[str] | None = None,
     full: bool = False,
     size: Any = None,
+    copies: bool | None = None,
 ) -> SceneFigure:
     """The scene of a trace for Matplotlib options (``layout``: one made by other means)."""
     if layout is None:
         return figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                      full=full, size=size)
+                      full=full, size=size, copies=copies)
     from adviz.scene.view import graph_view, view_options
 
-    options = view_options(trace, collapse, full)
+    options = view_options(trace, collapse, full, copies)
     chosen = (tuple(layout.collapse), bool(layout.compact))
     notice = options.notice if chosen == (options.collapse, options.compact) else ""
-    return figure(trace, theme=theme, view=graph_view(trace, *chosen), layout=layout,
+    view = graph_view(trace, *chosen, tuple(layout.copies))
+    return figure(trace, theme=theme, view=view, layout=layout,
                   notice=notice, size=size)
 
 
@@ -142,7 +144,7 @@ class Scene:
         options below.
     ax
         The Axes to draw on; its limits and facecolor are set, its axis hidden.
-    theme, rankdir, engine, layout, collapse, full
+    theme, rankdir, engine, layout, collapse, full, copies
         With a trace: the picture options (`adviz.scene.figure.figure`);
         ``layout`` a precomputed layout.
     caption
@@ -161,10 +163,11 @@ class Scene:
         caption: bool = True,
         collapse: Iterable[str] | None = None,
         full: bool = False,
+        copies: bool | None = None,
     ) -> None:
         fig = source if isinstance(source, SceneFigure) else scene_figure(
             source, theme=theme, rankdir=rankdir, engine=engine, layout=layout,
-            collapse=collapse, full=full)
+            collapse=collapse, full=full, copies=copies)
         self.fig = fig
         self.trace = fig.trace
         self.ax = ax
@@ -412,6 +415,8 @@ class Scene:
         box.set_facecolor(look.fill)
         box.set_edgecolor(look.stroke)
         box.set_linewidth(look.width * self.scale)
+        # Matplotlib scales dashes by the line width: divide, so they measure look.dash points.
+        box.set_linestyle((0, tuple(v / look.width for v in look.dash)) if look.dash else "-")
         self.touched.append(box)
         shape = self.fig.nodes[node]
         self._lines(self.node_texts[node], look.lines, shape.y,

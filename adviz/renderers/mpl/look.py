@@ -78,12 +78,14 @@ class TextLook:
 
 @dataclass(frozen=True)
 class NodeLook:
-    """Fill, stroke, stroke width (frame points) and lines of a node box."""
+    """Fill, stroke, stroke width (frame points), lines and border dashes (points) of a node
+    box."""
 
     fill: str
     stroke: str
     width: float
     lines: tuple[TextLook, ...]
+    dash: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,8 @@ class Looks:
         lines = tuple(TextLook(self.text(line), line.text,
                                style["text"] or colours[line.role], line.size)
                       for line in view.lines)
-        found = self._nodes[key] = NodeLook(style["fill"], style["stroke"], style["width"], lines)
+        found = self._nodes[key] = NodeLook(style["fill"], style["stroke"], style["width"], lines,
+                                            tuple(float(v) for v in style["dash"]))
         return found
 
     def edge(self, key: tuple[str, str], view: EdgeView, moving: bool = False,

@@ -132,7 +132,9 @@ def painted(source: Scene | Axes) -> dict[str, Painted]:
                             1.0 if alpha is None else round(float(alpha), 4))
     for node, patch in scene.node_boxes.items():
         name = node_element(node)
+        width = float(patch.get_linewidth()) / s
+        style = patch.get_linestyle()
+        dash = tuple(round(v * width, 2) for v in style[1]) if isinstance(style, tuple) else ()
         out[name] = Painted(name, _hex(patch.get_facecolor()), _hex(patch.get_edgecolor()),
-                            round(float(patch.get_linewidth()) / s, 2),
-                            _texts(scene, scene.node_texts[node]))
+                            round(width, 2), _texts(scene, scene.node_texts[node]), dash=dash)
     return out

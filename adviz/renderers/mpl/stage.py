@@ -42,6 +42,7 @@ def draw(
     caption: bool = True,
     collapse: Iterable[str] | None = None,
     full: bool = False,
+    copies: bool | None = None,
 ) -> Axes:
     """Draw the state after one stage of the forward or reverse pass.
 
@@ -72,10 +73,11 @@ def draw(
         ``"4:3"``, ``(width, height)`` in inches, or ``None`` to fit the graph.
     caption
         Show the stage's caption above the graph.
-    collapse, full
+    collapse, full, copies
         What to draw of a large or scoped graph, as for the SVG frames
         (`adviz.scene.view.view_options`): scopes to collapse (``None``: decide by
-        size), or ``full=True`` for every node and label.
+        size), ``full=True`` for every node and label, shared leaves drawn once
+        per use.
 
     Returns
     -------
@@ -86,7 +88,8 @@ def draw(
     if not -n <= stage < n:
         raise InputError(f"{phase} stage {stage} does not exist: there are {n} stages "
                          f"(0 to {n - 1})")
-    fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full)
+    fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
+                       copies=copies)
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -108,6 +111,7 @@ def still(
     transparent: bool = False,
     collapse: Iterable[str] | None = None,
     full: bool = False,
+    copies: bool | None = None,
 ) -> tuple[MplFigure, Scene]:
     """A figure (not managed by pyplot) and the `Scene` on it, for still images and pages.
 
@@ -123,7 +127,7 @@ def still(
     from adviz.renderers.mpl.canvas import new_figure
 
     fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
-                       size=size)
+                       size=size, copies=copies)
     figure = new_figure(figure_size(size, fig), dpi,
                         None if transparent else fig.styles["background"])
     scene = Scene(fig, figure.axes[0])
