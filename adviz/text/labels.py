@@ -469,11 +469,23 @@ def stage_title(trace: Trace, phase: str, index: int) -> str:
     return stage_text(trace, phase, index).unicode()
 
 
+def result_text(trace: Trace) -> Text:
+    """The output and its value as tokens: ``y = 0.01001``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> result_text(adviz.trace("x * x", x=3)).plain()
+    'y = 9'
+    """
+    return text(Name(trace.output, False), Op(" = "),
+                Num(trace.value, key=num_key("value", trace.output)))
+
+
 def summary_text(trace: Trace) -> Text:
     """The caption of the summary figure as tokens (see `summary_title`)."""
     out = trace.output
-    parts: list[Any] = [f"Result {DASH} ", Name(out, False), Op(" = "),
-                        Num(trace.value, key=num_key("value", out)), "; "]
+    parts: list[Any] = [f"Result {DASH} ", *result_text(trace).tokens, "; "]
     for k, (name, g) in enumerate(trace.grad.items()):
         if k:
             parts.append(", ")

@@ -129,7 +129,19 @@ def title_text(trace: Trace) -> Text:
     'y = x * x at x = 3'
     """
     what = trace.expression or getattr(trace.function, "__name__", "f")
-    parts: list[Name | Op | Num | str] = [f"{trace.output} = {what} at "]
+    return text(f"{trace.output} = {what} at ") + point_text(trace)
+
+
+def point_text(trace: Trace) -> Text:
+    """The traced point as tokens: ``x1 = 1, x2 = 2``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> point_text(adviz.trace("x1 - x2", x1=1, x2=0.5)).plain()
+    'x1 = 1, x2 = 0.5'
+    """
+    parts: list[Name | Op | Num | str] = []
     for k, (name, value) in enumerate(trace.inputs.items()):
         parts += [", "] if k else []
         parts += [Name(name, False), Op(" = "), Num(value, key=num_key("value", name))]
