@@ -378,13 +378,12 @@ def stage_text(trace: Trace, phase: str, index: int) -> Text:
     lead = text(f"{head}process parents of ", Name(str(stage.node), False), ": ")
     if not stage.contributions:
         return lead + text("none")
-    body = lead
+    tokens: list[Any] = list(lead.tokens)
     for k, c in enumerate(stage.contributions):
-        if k:
-            body = body + text("; ")
-        body = body + _contribution_caption(c)
+        tokens += ["; "] if k else []
+        tokens += _contribution_caption(c).tokens
     note = order_note(trace, stage.index)
-    return body + text(note) if note else body
+    return text(*tokens, *([note] if note else []))
 
 
 def seed_contribution_text(trace: Trace, c: Contribution, partial_ascii: str) -> Text:
@@ -433,12 +432,13 @@ def stage_caption_text(trace: Trace, phase: str, index: int) -> Text:
     if stage.index == 0:
         return text(Grad(str(stage.node)), Op(" = "),
                     Num(1.0, key=num_key("adjoint", str(stage.node))))
-    body = text()
+    tokens: list[Any] = []
     for k, c in enumerate(stage.contributions):
         partial = parenthesize(c.partial_expr) if isinstance(c.partial, (int, float)) \
             else c.partial_expr
-        body = body + text(*(["; "] if k else [])) + seed_contribution_text(trace, c, partial)
-    return body
+        tokens += ["; "] if k else []
+        tokens += seed_contribution_text(trace, c, partial).tokens
+    return text(*tokens)
 
 
 def stage_title(trace: Trace, phase: str, index: int) -> str:

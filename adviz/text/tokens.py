@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -224,27 +225,29 @@ class Op:
     text: str
     math = True
 
-    def _forms(self) -> tuple[str, str, str]:
-        core = self.text.strip()
-        return _OPS.get(core, (core, core, core))
-
-    def _spaced(self, form: str) -> str:
-        core = self.text.strip()
-        start = self.text[:len(self.text) - len(self.text.lstrip())]
-        end = self.text[len(self.text.rstrip()):]
-        return f"{start}{form}{end}" if core else self.text
-
     def unicode(self) -> str:
-        return self._spaced(self._forms()[0])
+        return _op_forms(self.text)[0]
 
     def latex(self) -> str:
-        form = self._forms()[1]
-        if form[:1] == "\\" and form[-1:].isalpha():
-            form += " "  # \cdot before a letter
-        return self._spaced(form).replace("  ", " ")
+        return _op_forms(self.text)[1]
 
     def plain(self) -> str:
-        return self._spaced(self._forms()[2])
+        return _op_forms(self.text)[2]
+
+
+@functools.lru_cache(maxsize=256)
+def _op_forms(op: str) -> tuple[str, str, str]:
+    """An operator, with its spacing, in Unicode, LaTeX and plain text (few distinct ones)."""
+    core = op.strip()
+    if not core:
+        return op, op.replace("  ", " "), op
+    start = op[:len(op) - len(op.lstrip())]
+    end = op[len(op.rstrip()):]
+    unicode, latex, plain = _OPS.get(core, (core, core, core))
+    if latex[:1] == "\\" and latex[-1:].isalpha():
+        latex += " "  # \cdot before a letter
+    return (f"{start}{unicode}{end}", f"{start}{latex}{end}".replace("  ", " "),
+            f"{start}{plain}{end}")
 
 
 @dataclass(frozen=True)
@@ -407,10 +410,20 @@ class Text:
                              f"{', '.join(TEMPLATE_NOTATIONS)}")
         pieces: list[str | Hole] = []
         if notation in ("unicode", "plain"):
+            out: list[str | Hole] = []
+            buffer: list[str] = []
             for token in self.tokens:
-                pieces.append(_hole(token, notation) if isinstance(token, Num) else
-                              token.unicode() if notation == "unicode" else token.plain())
-        elif notation == "html":
+                if isinstance(token, Num):
+                    if buffer:
+                        out.append("".join(buffer))
+                        buffer = []
+                    out.append(Hole(token.key, token.parens is True))
+                else:
+                    buffer.append(token.unicode() if notation == "unicode" else token.plain())
+            if buffer:
+                out.append("".join(buffer))
+            return [p for p in out if p != ""]
+        if notation == "html":
             for math, run in self._runs():
                 body = [_hole(t, notation) if isinstance(t, Num) else html.escape(t.unicode())
                         for t in run]
@@ -461,15 +474,18 @@ def _hole(token: Num, notation: str) -> Hole:
 
 def _joined(pieces: list[str | Hole]) -> list[str | Hole]:
     out: list[str | Hole] = []
+    run: list[str] = []
     for piece in pieces:
         if isinstance(piece, str):
-            if not piece:
-                continue
-            if out and isinstance(out[-1], str):
-                out[-1] += piece
-                continue
+            run.append(piece)
+            continue
+        if run:
+            out.append("".join(run))
+            run = []
         out.append(piece)
-    return out
+    if run:
+        out.append("".join(run))
+    return [p for p in out if p != ""]
 
 
 def number_text(value: float, notation: str, parens: bool = False) -> str:
