@@ -254,7 +254,7 @@ def test_templates_give_the_label_texts_at_any_numbers() -> None:
     import random
 
     from adviz.core.stages import Contribution
-    from adviz.renderers.templates import fill, probe
+    from adviz.renderers.templates import fill
     from adviz.text.labels import accumulation_lines, adjoint_line, contribution_label, value_line
 
     t = adviz.trace(SEED, x1=1, x2=2)
@@ -263,45 +263,138 @@ def test_templates_give_the_label_texts_at_any_numbers() -> None:
     rng = random.Random(11)
     for _ in range(200):
         a, b, c = (rng.choice([-1, 1]) * 10 ** rng.uniform(-6, 7) for _ in range(3))
-        assert fill(texts["value"], [a]) == value_line(a)
-        assert fill(texts["adjoint"], [a]) == adjoint_line(a)
-        assert [fill(x, [a, b, c]) for x in texts["accumulation"]] == list(
+        own = {"value": a, "adjoint": a, "before": a, "delta": b, "after": c}
+
+        def mine(quantity: str, index: int | None, own: dict = own) -> float:
+            assert index is None  # these lines show the numbers of the node they are on
+            return own[quantity]
+
+        assert fill(texts["value"], mine) == value_line(a)
+        assert fill(texts["adjoint"], mine) == adjoint_line(a)
+        assert [fill(x, mine) for x in texts["accumulation"]] == list(
             accumulation_lines(a, b, c))
-        for edge in data["edges"]:
+        for number, edge in enumerate(data["edges"]):
             p, ch = edge["key"].split("->")
             contribution = Contribution(p, ch, a, 0.0, b, 0.0, 0.0, "", "")
-            assert fill(edge["contribution"], [a, b]) == contribution_label(t, contribution)
-    assert probe(lambda: ("no numbers",), 0) == [["no numbers"]]
+            numbers = {("upstream", number): a, ("delta", number): b}
+            shown = fill(edge["contribution"], lambda q, i, numbers=numbers: numbers[q, i])
+            assert shown == contribution_label(t, contribution)
 
 
-def test_templates_give_the_captions_and_partials_at_other_points() -> None:
-    """Templates made at one point, filled with another point's numbers, give that point's
-    captions and partial labels (the reverse schedule does not depend on the point)."""
+def _network(x1, x2, w1, w2, b):
+    with adviz.scope("layer"):
+        h = adviz.name(adviz.tanh(w1 * x1 + w2 * x2 + b), "h")
+    return 2.5 * h * h - h / 3
+
+
+def _hostile(x, y):
+    return adviz.name(adviz.sin(x * y), '<b>"&amp;</b> a->b') * 2.0 + y
+
+
+TEMPLATE_TRACES = {
+    "seed": lambda: adviz.trace(SEED, x1=1, x2=2),
+    "tape-edges": lambda: adviz.trace(SEED, x1=1, x2=2, order="tape", granularity="edge"),
+    "network": lambda: adviz.trace(_network, x1=1.0, x2=-1.0, w1=0.5, w2=-0.3, b=0.1),
+    "hostile": lambda: adviz.trace(_hostile, x=1.0, y=0.5),
+    "constants": lambda: adviz.trace("log(1 + exp(-y*(w*x + b)))", w=0.4, b=-0.2, x=1.5, y=1.0),
+}
+
+
+def _numbers(at: adviz.Trace):
+    """The number of each page hole, read from a trace's graph and stages."""
+    edges = list(at.graph.edges)
+    contributions = {(c.parent, c.child): c for s in at.reverse_stages for c in s.contributions}
+    nodes = at.program.nodes
+
+    def number(quantity: str, index: int) -> float:
+        if quantity == "value":
+            return at.graph.nodes[nodes[index].id]["value"]
+        if quantity == "adjoint":
+            return at.graph.nodes[nodes[index].id].get("adjoint", 0.0)
+        if quantity == "partial":
+            return at.graph.edges[edges[index]]["partial"]
+        return getattr(contributions[edges[index]], quantity)
+    return number
+
+
+_ROW = re.compile(r'<tr data-phase="(\w+)" data-stage="(\d+)"><td>\d+</td><td>(.*?)</td>'
+                  r"<td>(.*?)</td></tr>")
+_FINAL = re.compile(r"<tr><td></td><td>(.*?)</td><td>(.*?)</td></tr>")
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATE_TRACES))
+def test_templates_filled_at_random_points_give_the_texts_of_the_trace_there(name: str) -> None:
+    """Templates made at the traced point, filled with the numbers of a trace at another point,
+    give that trace's labels, captions and walkthrough (structure does not depend on the
+    point)."""
+    import html
+    import random
+
     from adviz.renderers.templates import fill
-    from adviz.text.labels import partial_label, stage_title
+    from adviz.text.labels import contribution_label, partial_label, stage_title
 
-    t = adviz.trace(SEED, x1=1, x2=2)
+    t = TEMPLATE_TRACES[name]()
     data = demo_data(t, analytic=False)[0]
-    for point in ({"x1": 0.3, "x2": -4.5}, {"x1": -1e-5, "x2": 2e6}):
+    rng = random.Random(f"templates-{name}")
+    points = [t.inputs] + [{k: round(v + rng.uniform(-2, 2), 6) for k, v in t.inputs.items()}
+                           for _ in range(4)]
+    for point in points:
         at = t.retrace(point)
-        values = [n.value for n in at.program.nodes]
-        for k, template in enumerate(data["titles"]["forward"]):
-            assert fill(template, values) == stage_title(at, "forward", k)
-        for k, stage in enumerate(at.reverse_stages):
-            deltas = [c.delta for c in stage.contributions] if k else []
-            assert fill(data["titles"]["reverse"][k], deltas) == stage_title(at, "reverse", k)
+        number = _numbers(at)
+        for phase in ("forward", "reverse"):
+            for k, stage in enumerate(at.stages(phase)):
+                assert fill(data["titles"][phase][k], number) == stage_title(at, phase, k)
+                assert fill(data["captions"][phase][k], number, "plain") == stage.caption
+        contributions = {(c.parent, c.child): c for s in at.reverse_stages
+                         for c in s.contributions}
         for edge in data["edges"]:
-            p, c = edge["key"].split("->")
-            partial = at.graph.edges[p, c]["partial"]
-            assert fill(edge["partial"], [partial]) == partial_label(at, p, c)
+            p, c = edge["key"].split("->") if name != "hostile" else _edge(at, edge)
+            assert fill(edge["partial"], number) == partial_label(at, p, c)
+            if (p, c) in contributions:
+                assert fill(edge["contribution"], number) == contribution_label(
+                    at, contributions[p, c])
+        # the walkthrough table: caption, rows and final gradients, cell by cell
+        table = adviz.walkthrough(at, "html")
+        caption = re.search(r"<caption>(.*?)</caption>", table)
+        assert caption is not None
+        assert fill(data["table"]["title"], number, "plain") == caption.group(1)
+        assert html.escape(fill(data["table"]["heading"], number, "plain")) == caption.group(1)
+        rows = [(r["phase"], str(r["stage"]), fill(r["step"], number, "plain"),
+                 "<br>".join(fill(u, number, "plain") for u in r["updates"]))
+                for r in data["table"]["rows"]]
+        assert rows == _ROW.findall(table)
+        finals = [tuple(fill(cell, number, "plain") for cell in f)
+                  for f in data["table"]["finals"]]
+        assert finals == _FINAL.findall(table)
 
 
-def test_locate_refuses_a_text_without_its_number() -> None:
-    from adviz.errors import RenderError
-    from adviz.renderers.templates import locate
+def _edge(at: adviz.Trace, edge: dict) -> tuple[str, str]:
+    nodes = at.program.nodes
+    return nodes[edge["parent"]].id, nodes[edge["child"]].id
 
-    with pytest.raises(RenderError, match="does not show"):
-        locate("x = 2", [3.0])
+
+def test_a_number_without_a_key_cannot_be_a_page_template(seed: adviz.Trace) -> None:
+    from adviz.renderers.templates import Slots, page_template
+    from adviz.text.tokens import Num, num_key, text
+
+    slots = Slots(seed)
+    assert page_template(text("g_t1 = ", Num(1.0, key=num_key("adjoint", "t1"))), slots) == [
+        "g_t1 = ", ["adjoint", 2, 0]]
+    with pytest.raises(RenderError, match="does not compute"):
+        page_template(text("x = ", Num(2.0)), slots)
+    with pytest.raises(RenderError, match="does not compute"):
+        page_template(text("x = ", Num(2.0, key=num_key("value", "nowhere"))), slots)
+
+
+def test_the_page_script_builds_no_caption_or_row() -> None:
+    """The script fills templates: none of the captions' or rows' words or symbols is in it."""
+    from adviz.renderers.page import asset
+
+    strings = " | ".join(re.findall(r'"(?:[^"\\]|\\.)*"', asset("demo.js")))
+    assert '"forward"' in strings and "they agree" in strings  # the literals were found
+    for fragment in ("g_", "Process parent", "Evaluate", "Initialise", "Constants", "Stage ",
+                     "+=", "\\u2202", "\\u00b7", " * ", "/d", "i.e.", " = "):
+        assert fragment not in strings, fragment
 
 
 def test_no_svg_is_parsed_and_the_base_is_painted_once(seed: adviz.Trace) -> None:

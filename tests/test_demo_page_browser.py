@@ -390,6 +390,31 @@ def test_inputs_fields_and_sliders(open_page: Callable[..., Page],
     assert note.is_hidden()
 
 
+@pytest.mark.parametrize("name", ["seed-string", "network", "seed-tape-edges"])
+def test_table_and_captions_follow_the_sliders(
+    name: str, open_page: Callable[..., Page], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Moving the sliders: the walkthrough table holds the rows of a new trace at the new point,
+    and the captions and titles are that trace's."""
+    t, path = example(name, tmp_path_factory)
+    page = open_page(path)
+    sliders = page.page.locator('.adviz-input input[type="range"]')
+    rng = random.Random(f"sliders-{name}")
+    for _ in range(2):
+        for k in range(min(sliders.count(), 3)):
+            low, high = (float(sliders.nth(k).get_attribute(a)) for a in ("min", "max"))
+            sliders.nth(k).fill(str(round(rng.uniform(low, high), 2)))
+        point = page.call("state")["inputs"]
+        assert point != t.inputs
+        function = t.expression if t.expression is not None else t.function
+        at = adviz.trace(function, **point, order=t.order, granularity=t.granularity)
+        assert_table_matches(page, at)
+        for phase in ("forward", "reverse"):
+            assert page.call("stages", phase) == [s.caption for s in at.stages(phase)]
+            assert page.call("titles", phase) == [stage_title(at, phase, k)
+                                                  for k in range(len(at.stages(phase)))]
+
+
 def test_check_panel(open_page: Callable[..., Page],
                      tmp_path_factory: pytest.TempPathFactory) -> None:
     pytest.importorskip("sympy")

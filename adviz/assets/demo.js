@@ -1,7 +1,7 @@
 (function () {
   "use strict";
   var SVGNS = "http://www.w3.org/2000/svg";
-  var MINUS = "\u2212", DOT = "\u00b7", DASH = "\u2014", PARTIAL = "\u2202";
+  var MINUS = "\u2212";
 
   // ------------------------------------------------------------ numbers
   // Exact decimal expansion of a double, so that rounding matches Python's
@@ -71,10 +71,6 @@
   }
 
   function pretty(v) { return formatNumber(v).replace(/-/g, MINUS); }
-
-  function parenthesize(text) { // adviz.formatting.parenthesize, for numbers
-    return text.charAt(0) === "-" ? "(" + text + ")" : text;
-  }
 
   // ------------------------------------------------------------ the tape
   function Model(data, kernel) {
@@ -150,18 +146,13 @@
     var self = this, nodes = this.nodes, data = this.data;
     var values = this.evaluate(point);
     var partials = this.edges.map(function (e) { return self.partial(e, values); });
-    var forward = [{
-      index: 0, node: null, nodes: this.leaves.slice(),
-      caption: this.leaves.map(function (i) { return nodes[i].id + " = " + formatNumber(values[i]); }).join(", ")
-    }];
+    var forward = [{ index: 0, node: null, nodes: this.leaves.slice() }];
     nodes.forEach(function (node, i) {
       if (node.kind !== "op") { return; }
-      forward.push({ index: forward.length, node: i, nodes: [i],
-        caption: node.id + " = " + node.expr + " = " + formatNumber(values[i]) });
+      forward.push({ index: forward.length, node: i, nodes: [i] });
     });
-    var outId = nodes[this.out].id;
-    var reverse = [{ index: 0, node: this.out, contributions: [], caption: "g_" + outId + " = 1" }];
-    var adjoints = {};
+    var reverse = [{ index: 0, node: this.out, contributions: [] }];
+    var adjoints = {}, byEdge = {};
     adjoints[this.out] = 1;
     this.order.forEach(function (child) {
       var row = [];
@@ -172,24 +163,27 @@
         var before = edge.parent in adjoints ? adjoints[edge.parent] : 0;
         var after = before + delta;
         adjoints[edge.parent] = after;
-        var p = nodes[edge.parent].id, c = nodes[child].id;
-        row.push({ parent: edge.parent, child: child, edge: number, upstream: upstream,
-          partial: partial, delta: delta, before: before, after: after,
-          caption: "g_" + p + " += g_" + c + " * d" + c + "/d" + p + " = " + formatNumber(upstream) +
-            " * " + edge.caption + " = " + formatNumber(delta) });
+        var c = { parent: edge.parent, child: child, edge: number, upstream: upstream,
+          partial: partial, delta: delta, before: before, after: after };
+        byEdge[number] = c;
+        row.push(c);
       });
       if (data.granularity === "node") {
-        reverse.push({ index: reverse.length, node: child, contributions: row,
-          caption: row.map(function (r) { return r.caption; }).join("; ") });
+        reverse.push({ index: reverse.length, node: child, contributions: row });
       } else {
         row.forEach(function (r) {
-          reverse.push({ index: reverse.length, node: child, contributions: [r], caption: r.caption });
+          reverse.push({ index: reverse.length, node: child, contributions: [r] });
         });
       }
     });
     var grad = data.inputs.map(function (inp) { return inp.node in adjoints ? adjoints[inp.node] : 0; });
-    return { point: point.slice(), values: values, partials: partials, forward: forward,
-      reverse: reverse, adjoints: adjoints, grad: grad, value: values[this.out] };
+    var run = { point: point.slice(), values: values, partials: partials, forward: forward,
+      reverse: reverse, adjoints: adjoints, byEdge: byEdge, grad: grad, value: values[this.out] };
+    var numbers = quantities(run, {});
+    ["forward", "reverse"].forEach(function (phase) { // adviz.core.stages captions
+      run[phase].forEach(function (s, k) { s.caption = fill(data.captions[phase][k], numbers, true); });
+    });
+    return run;
   };
 
   // The state after one stage (adviz.stages.state_after).
@@ -209,33 +203,39 @@
     return { values: values, adjoints: adjoints };
   };
 
-  // ------------------------------------------------------------ text (templates from adviz.text.labels)
-  // A template is a list of pieces: a string, a number k (number k written out) or [k]
-  // (number k, in parentheses when negative); the page only formats and fills in numbers.
-  function fill(template, numbers) {
+  // ------------------------------------------------------------ text (adviz.renderers.templates)
+  // Every text is a template made from adviz.text's tokens: a list of pieces, each a string or
+  // a hole [quantity, index, parens] naming a number (of node or edge number index; index null:
+  // of the element the text is on, from `own`). The page only formats and fills in numbers.
+  function quantities(run, here) {
+    return function (quantity, index) {
+      if (index === null) { return here[quantity]; }
+      if (quantity === "value") { return run.values[index]; }
+      if (quantity === "adjoint") { return index in run.adjoints ? run.adjoints[index] : 0; }
+      if (quantity === "partial") { return run.partials[index]; }
+      return run.byEdge[index][quantity]; // upstream, delta, before, after
+    };
+  }
+  function fill(template, numbers, plain) { // adviz.renderers.templates.fill
     var out = "";
     template.forEach(function (piece) {
-      if (typeof piece === "string") { out += piece; }
-      else if (typeof piece === "number") { out += pretty(numbers[piece]); }
-      else {
-        var text = pretty(numbers[piece[0]]);
-        out += text.charAt(0) === MINUS ? "(" + text + ")" : text;
-      }
+      if (typeof piece === "string") { out += piece; return; }
+      var text = plain ? formatNumber(numbers(piece[0], piece[1])) : pretty(numbers(piece[0], piece[1]));
+      out += piece[2] && (text.charAt(0) === MINUS || text.charAt(0) === "-") ? "(" + text + ")" : text;
     });
     return out;
   }
-  function valueLine(texts, v) { return fill(texts.value, [v]); }
-  function adjointLine(texts, v) { return fill(texts.adjoint, [v]); }
-  function accumulationLines(texts, before, delta, after) {
-    return texts.accumulation.map(function (t) { return fill(t, [before, delta, after]); });
+  function own(values) { return function (quantity) { return values[quantity]; }; }
+  function valueLine(texts, v) { return fill(texts.value, own({ value: v })); }
+  function adjointLine(texts, v) { return fill(texts.adjoint, own({ adjoint: v })); }
+  function accumulationLines(texts, c) {
+    return texts.accumulation.map(function (t) { return fill(t, own(c)); });
   }
-  function partialLabel(edge, partial) { return fill(edge.partial, [partial]); }
-  function contributionLabel(model, c) { return fill(model.edges[c.edge].contribution, [c.upstream, c.delta]); }
+  function partialLabel(run, edge) { return fill(edge.partial, quantities(run, {})); }
+  function contributionLabel(model, run, c) { return fill(model.edges[c.edge].contribution, quantities(run, {})); }
 
   function stageTitle(model, run, phase, index) { // adviz.text.labels.stage_title
-    var template = model.data.titles[phase][index];
-    if (phase === "forward") { return fill(template, run.values); }
-    return fill(template, run.reverse[index].contributions.map(function (c) { return c.delta; }));
+    return fill(model.data.titles[phase][index], quantities(run, {}));
   }
 
   // ------------------------------------------------------------ frames (adviz.frame + render_svg)
@@ -244,7 +244,7 @@
     var nameLine = function (i) { return { text: nodes[i].label, role: "name", size: S.name }; };
     var texts = model.data.texts;
     var valLine = function (i) { return { text: valueLine(texts, run.values[i]), role: "value", size: S.line }; };
-    var partialLine = function (k) { return { text: partialLabel(edges[k], run.partials[k]), role: "partial", size: S.edge }; };
+    var partialLine = function (k) { return { text: partialLabel(run, edges[k]), role: "partial", size: S.edge }; };
     var nodeViews = [], edgeViews = [], st = model.stateAfter(run, phase, index), k;
     if (phase === "forward") {
       var current = run.forward[index].nodes;
@@ -279,7 +279,7 @@
         state = "receiving";
         var c = currentC[i];
         if (receivedBefore[i]) {
-          accumulationLines(texts, c.before, c.delta, c.after).forEach(function (t) {
+          accumulationLines(texts, c).forEach(function (t) {
             lines.push({ text: t, role: "adjoint", size: S.line });
           });
         } else {
@@ -295,7 +295,7 @@
     });
     edges.forEach(function (edge, k) {
       var contribution = lastContribution[k] ?
-        { text: contributionLabel(model, lastContribution[k]), role: "contribution", size: S.edge } : null;
+        { text: contributionLabel(model, run, lastContribution[k]), role: "contribution", size: S.edge } : null;
       if (now[k]) { edgeViews.push({ state: "gradient", lines: [partialLine(k), contribution], toward: true }); }
       else if (passed[k]) { edgeViews.push({ state: "passed", lines: [partialLine(k), contribution], toward: true }); }
       else { edgeViews.push({ state: "pending", lines: [partialLine(k)], toward: false }); }
@@ -339,15 +339,14 @@
 
   Painter.prototype.textBlock = function (g, lines, cx, cy, override, boldRole, left, avail) {
     var styles = this.styles, sp = this.model.data.sizes.spacing;
-    var anchor = left === null ? "middle" : "start", x = left === null ? cx : left;
+    var x = left === null ? cx : left; // the group sets the anchor, the root the font
     var total = 0;
     lines.forEach(function (line) { total += line.size * sp; });
     var top = cy - total / 2;
     lines.forEach(function (line) {
       var height = line.size * sp, centre = top + height / 2;
       top += height;
-      var attrs = ["text-anchor", anchor, "x", f2(x), "y", f2(centre + line.size * 0.35),
-        "font-family", styles.font, "font-size", f2(line.size)];
+      var attrs = ["x", f2(x), "y", f2(centre + line.size * 0.35), "font-size", f2(line.size)];
       if (line.role === boldRole) { attrs.push("font-weight", "bold"); }
       attrs.push("fill", override || styles.text[line.role]);
       var t = el("text", attrs, g);
@@ -544,66 +543,48 @@
       else if (ev.key === "ArrowLeft") { stop(); prev(); render(); ev.preventDefault(); }
     });
 
-    // ---- walkthrough table (adviz.walkthrough, html)
+    // ---- walkthrough table (adviz.text.tables: its HTML cells as templates, escaped)
     var tableBox = q(".adviz-table");
-    function title() {
-      return data.nodes[data.output].id + " = " + data.what + " at " + data.inputs.map(function (inp, k) {
-        return inp.id + " = " + formatNumber(point[k]);
-      }).join(", ");
+    function title() { return fill(data.table.heading, quantities(run, {}), true); }
+    function cell(template, numbers) {
+      var td = h("td");
+      td.innerHTML = template === null ? "" : fill(template, numbers, true);
+      return td;
     }
-    function seedStyle(c) {
-      var p = model.nodes[c.parent].id, ch = model.nodes[c.child].id;
-      return "g_" + p + " += g_" + ch + " * d" + ch + "/d" + p + " = " + formatNumber(c.upstream) + " * " +
-        model.edges[c.edge].seed + " = " + formatNumber(c.delta);
-    }
-    function tableRow(phaseName, index, cells, reached) {
-      var tr = h("tr", { "data-phase": phaseName, "data-stage": String(index) });
-      tr.appendChild(h("td", null, String(index)));
-      tr.appendChild(h("td", null, cells[0]));
+    function tableRow(row, numbers, reached) {
+      var tr = h("tr", { "data-phase": row.phase, "data-stage": String(row.stage) });
+      tr.appendChild(h("td", null, String(row.stage)));
+      tr.appendChild(cell(row.step, numbers));
       var td = h("td");
       if (reached) {
-        cells[1].forEach(function (text, i) { if (i) { td.appendChild(h("br")); } td.appendChild(document.createTextNode(text)); });
+        td.innerHTML = row.updates.map(function (t) { return fill(t, numbers, true); }).join("<br>");
       } else { tr.classList.add("adviz-pending"); }
       tr.appendChild(td);
-      tr.addEventListener("click", function () { stop(); phase = phaseName; stage = index; render(); });
+      tr.addEventListener("click", function () { stop(); phase = row.phase; stage = row.stage; render(); });
       return tr;
     }
     function renderTable() {
+      var numbers = quantities(run, {});
       var table = h("table", { "class": "adviz-walkthrough" });
-      table.appendChild(h("caption", null, title()));
-      var fwd = h("tbody", { "class": "adviz-forward" });
-      var reachedF = function (k) { return phase === "reverse" || k <= stage; };
-      var reachedR = function (k) { return phase === "reverse" && k <= stage; };
-      run.forward.forEach(function (s) {
-        if (s.node === null) {
-          s.nodes.forEach(function (n) {
-            fwd.appendChild(tableRow("forward", 0, [model.nodes[n].kind === "input" ? "Inputs" : "Constants",
-              [model.nodes[n].id + " = " + formatNumber(run.values[n])]], reachedF(0)));
-          });
-        } else {
-          fwd.appendChild(tableRow("forward", s.index, ["Evaluate", [s.caption]], reachedF(s.index)));
-        }
-      });
-      var rev = h("tbody", { "class": "adviz-reverse" });
-      run.reverse.forEach(function (s) {
-        if (s.index === 0) { rev.appendChild(tableRow("reverse", 0, ["Initialise", [s.caption]], reachedR(0))); return; }
-        var parents = s.contributions.map(function (c) { return model.nodes[c.parent].id; });
-        var step = "Process parents of " + model.nodes[s.node].id + ", i.e. " +
-          (parents.length === 1 ? parents[0] : "(" + parents.join(", ") + ")");
-        if (data.granularity === "edge") { step = "Process parent " + parents[0] + " of " + model.nodes[s.node].id; }
-        rev.appendChild(tableRow("reverse", s.index, [step, s.contributions.map(seedStyle)], reachedR(s.index)));
-      });
+      var head = h("caption");
+      head.innerHTML = fill(data.table.title, numbers, true);
+      table.appendChild(head);
+      var bodies = { forward: h("tbody", { "class": "adviz-forward" }), reverse: h("tbody", { "class": "adviz-reverse" }) };
+      var reached = function (row) {
+        return row.phase === "forward" ? phase === "reverse" || row.stage <= stage : phase === "reverse" && row.stage <= stage;
+      };
+      data.table.rows.forEach(function (row) { bodies[row.phase].appendChild(tableRow(row, numbers, reached(row))); });
       var fin = h("tbody", { "class": "adviz-final" });
       var done = phase === "reverse" && stage === last("reverse");
-      data.inputs.forEach(function (inp, k) {
+      data.table.finals.forEach(function (texts) {
         var tr = h("tr");
         tr.appendChild(h("td", null, ""));
-        tr.appendChild(h("td", null, "d" + data.nodes[data.output].id + "/d" + inp.id));
-        tr.appendChild(h("td", null, done ? "g_" + inp.id + " = " + formatNumber(run.grad[k]) : ""));
+        tr.appendChild(cell(texts[0], numbers));
+        tr.appendChild(cell(done ? texts[1] : null, numbers));
         if (!done) { tr.classList.add("adviz-pending"); }
         fin.appendChild(tr);
       });
-      table.appendChild(fwd); table.appendChild(rev); table.appendChild(fin);
+      table.appendChild(bodies.forward); table.appendChild(bodies.reverse); table.appendChild(fin);
       var old = tableBox.querySelector("table.adviz-walkthrough");
       var scroll = tableBox.scrollTop;
       if (old) { tableBox.replaceChild(table, old); } else { tableBox.appendChild(table); }
@@ -648,7 +629,7 @@
         var tr = h("tr"), g = run.grad[k], n = numeric[k];
         var err = Math.abs(g - n) / Math.max(Math.abs(g), Math.abs(n), 1);
         if (!(err <= worst)) { worst = err; }
-        tr.appendChild(h("th", { scope: "row" }, "\u2202" + data.nodes[data.output].id + "/\u2202" + inp.id));
+        tr.appendChild(h("th", { scope: "row" }, inp.gradient));
         tr.appendChild(h("td", { "class": "adviz-num" }, formatNumber(g)));
         tr.appendChild(h("td", { "class": "adviz-num" }, formatNumber(n)));
         if (a.state === "on") {
@@ -717,8 +698,8 @@
       }
       phase = "reverse"; stage = last("reverse");
       refreshAll();
-      descentStatus.textContent = (history.length - 1) + " step(s) from the start; " + data.nodes[data.output].id +
-        " = " + formatNumber(run.value) + (reason === "diverged" ? " \u2014 diverged: try a smaller learning rate" : "");
+      descentStatus.textContent = (history.length - 1) + " step(s) from the start; " + fill(data.result, quantities(run, {}), true) +
+        (reason === "diverged" ? " \u2014 diverged: try a smaller learning rate" : "");
     }
     function lrValue() { var v = parseFloat(lrField.value); return isFinite(v) ? v : data.lr; }
     bOne.addEventListener("click", function () { descend(lrValue(), 1); });
@@ -894,15 +875,14 @@
       var moved = point.some(function (v, k) { return v !== traced[k]; });
       var notes = [];
       if (moved && data.fromFunction) {
-        notes.push("The graph records the operations the function took at the traced point (" +
-          data.inputs.map(function (inp) { return inp.id + " = " + formatNumber(inp.value); }).join(", ") +
+        notes.push("The graph records the operations the function took at the traced point (" + data.tracedPoint +
           "); the page replays that graph, so a function that branches on its inputs keeps the recorded branch here.");
       }
       var bad = -1;
       run.values.forEach(function (v, i) { if (bad < 0 && !isFinite(v)) { bad = i; } });
       if (bad >= 0) {
-        notes.push(model.nodes[bad].id + " = " + model.nodes[bad].expr + " is " + formatNumber(run.values[bad]) +
-          " at these inputs: outside the domain of " + model.nodes[bad].op + ".");
+        var evaluated = run.forward.filter(function (s) { return s.node === bad; })[0];
+        notes.push(evaluated.caption + " at these inputs: outside the domain of " + model.nodes[bad].op + ".");
       }
       branchNote.hidden = !notes.length;
       branchNote.textContent = notes.join(" ");

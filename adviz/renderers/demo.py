@@ -11,10 +11,11 @@ take gradient-descent steps.
 The page embeds a description of the tape (nodes in evaluation order, their
 op names and argument slots) as JSON, and a small generated script holding
 the JavaScript forms (``js_forward``, ``js_partials``) of the ops the graph
-uses, taken from the op table. The script computes numbers only: every label
-and caption is a template (`adviz.renderers.templates`) made once from the
-texts of `adviz.text.labels`, which it fills with the numbers it computed;
-colours and widths come from the figure's style table. The graph is painted
+uses, taken from the op table. The script computes numbers only: every label,
+caption and walkthrough row is a template (`adviz.renderers.templates`) made
+once from the tokens of `adviz.text.labels` and `adviz.text.tables`, whose
+holes it fills with the numbers it computed; colours and widths come from the
+figure's style table. The graph is painted
 once, as SVG, from the figure (`adviz.scene.figure`: every node and label
 drawn) at its first stage; the page only rewrites the nodes' and edges' text,
 colours and arrowheads from the embedded geometry, so nothing moves when
@@ -49,7 +50,6 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from adviz.errors import MissingDependencyError, RenderError
-from adviz.formatting import parenthesize
 from adviz.renderers.page import (
     asset,
     crop,
@@ -60,11 +60,11 @@ from adviz.renderers.page import (
     polygon_points,
     source_hash,
 )
-from adviz.renderers.templates import Template, locate, probe
-from adviz.text.labels import pretty_number
+from adviz.renderers.templates import PageTemplate, Slots, page_template
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
+    from adviz.text.tokens import Text
 
 DEFAULT_LR = 0.1
 """Learning rate the gradient-descent panel starts with."""
@@ -82,7 +82,6 @@ FD_STEP = 1e-6
 """Relative step of the central finite differences (as in `adviz.core.checks.check_grad`)."""
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_PRODUCT = re.compile(r"(?<!\*)\*(?!\*)")
 _UNSAFE_JS = re.compile(r"</script|<!--|<script|-->", re.IGNORECASE)
 
 
@@ -263,51 +262,61 @@ def _input_range(value: float) -> dict[str, float]:
     return {"min": lo, "max": hi, "step": step}
 
 
-def _titles(trace: Trace) -> dict[str, list[Template]]:
-    """Stage captions as templates: forward holes are node numbers (their values), reverse
-    holes the contributions of the stage in order (their amounts)."""
-    from adviz.text.labels import stage_title
+def _stage_texts(trace: Trace, slots: Slots) -> dict[str, dict[str, list[PageTemplate]]]:
+    """Per phase and stage, the caption (Unicode) and the short plain caption as templates."""
+    from adviz.text.labels import stage_caption_text, stage_text
 
-    index = trace.program.index
-    out: dict[str, list[Template]] = {"forward": [], "reverse": []}
-    for stage in trace.forward_stages:
-        text = stage_title(trace, "forward", stage.index)
-        shown = list(stage.nodes) if stage.node is None else [stage.node]
-        values = [trace.program.nodes[index[n]].value for n in shown]
-        out["forward"].append(locate(text, values, [index[n] for n in shown]))
-    for stage in trace.reverse_stages:
-        text = stage_title(trace, "reverse", stage.index)
-        deltas = [c.delta for c in stage.contributions] if stage.index else []
-        out["reverse"].append(locate(text, deltas))
+    return {
+        "titles": {phase: [page_template(stage_text(trace, phase, k), slots)
+                           for k in range(len(trace.stages(phase)))]
+                   for phase in ("forward", "reverse")},
+        "captions": {phase: [page_template(stage_caption_text(trace, phase, k), slots, "plain")
+                             for k in range(len(trace.stages(phase)))]
+                     for phase in ("forward", "reverse")},
+    }
+
+
+def _edge_texts(trace: Trace, slots: Slots) -> dict[tuple[str, str], tuple[PageTemplate,
+                                                                           PageTemplate]]:
+    """Per edge, its partial label and its contribution label as templates."""
+    from adviz.core.stages import Contribution
+    from adviz.text.labels import contribution_text, partial_text
+
+    contributions = {(c.parent, c.child): c for stage in trace.reverse_stages
+                     for c in stage.contributions}
+    out = {}
+    for parent, child in trace.graph.edges:
+        c = contributions.get((parent, child)) or Contribution(
+            parent, child, 0.0, 0.0, 0.0, 0.0, 0.0,
+            trace.graph.edges[parent, child]["partial_expr"], "")
+        out[parent, child] = (page_template(partial_text(trace, parent, child), slots),
+                              page_template(contribution_text(trace, c), slots))
     return out
 
 
-def _edge_texts(trace: Trace, parent: str, child: str, partial_expr: str
-                ) -> tuple[Template, Template]:
-    """An edge's partial label (hole: the partial) and contribution label (holes: the
-    upstream adjoint, the amount) as templates."""
-    from adviz.core.stages import Contribution
-    from adviz.text.labels import contribution_label, partial_formula, partial_label
-
-    partial = trace.graph.edges[parent, child]["partial"]
-    text = partial_label(trace, parent, child)
-    fixed = partial_formula(trace, parent, child) == pretty_number(partial)
-    label = [text] if fixed else locate(text, [partial])
-
-    def contribution(upstream: float, delta: float) -> tuple[str]:
-        return (contribution_label(trace, Contribution(parent, child, upstream, 0.0, delta, 0.0,
-                                                       0.0, partial_expr, "")),)
-
-    return label, probe(contribution, 2)[0]
-
-
-def _line_texts() -> dict[str, Any]:
+def _line_texts(slots: Slots) -> dict[str, Any]:
     """Node lines as templates: value, adjoint and the two lines of an accumulation."""
-    from adviz.text.labels import accumulation_lines, adjoint_line, value_line
+    from adviz.text.labels import accumulation_texts, adjoint_text, value_text
 
-    return {"value": probe(lambda v: (value_line(v),), 1)[0],
-            "adjoint": probe(lambda v: (adjoint_line(v),), 1)[0],
-            "accumulation": probe(accumulation_lines, 3)}
+    return {"value": page_template(value_text(0.0), slots),
+            "adjoint": page_template(adjoint_text(0.0), slots),
+            "accumulation": [page_template(t, slots) for t in accumulation_texts(0.0, 0.0, 0.0)]}
+
+
+def _table_texts(trace: Trace, slots: Slots) -> dict[str, Any]:
+    """The walkthrough (`adviz.text.tables`) as templates: its HTML cells, and the title."""
+    from adviz.text.tables import final_texts, text_rows, title_text
+
+    def cell(text: Text) -> PageTemplate:
+        return page_template(text, slots, "plain", escape=True)
+
+    return {
+        "title": cell(title_text(trace)),
+        "heading": page_template(title_text(trace), slots, "plain"),
+        "rows": [{"phase": row.phase, "stage": row.stage, "step": cell(row.step),
+                  "updates": [cell(u) for u in row.updates]} for row in text_rows(trace)],
+        "finals": [[cell(label), cell(value)] for label, value in final_texts(trace)],
+    }
 
 
 def demo_data(
@@ -339,10 +348,12 @@ def demo_data(
     >>> data, svg, code = demo_data(adviz.trace("x * x", x=3), analytic=False)
     >>> [(n["id"], n["op"], n["slots"]) for n in data["nodes"]]
     [('x', None, []), ('y', 'mul', [{'p': 0}, {'p': 0}])]
-    >>> data["edges"][0]["key"], data["edges"][0]["positions"], data["edges"][0]["caption"]
-    ('x->y', [0, 1], '(2*x)')
+    >>> data["edges"][0]["key"], data["edges"][0]["positions"]
+    ('x->y', [0, 1])
     >>> data["edges"][0]["partial"], data["texts"]["value"]
-    (['∂y/∂x = 2x = ', 0], ['= ', 0])
+    (['∂y/∂x = 2x = ', ['partial', 0, 0]], ['= ', ['value', None, 0]])
+    >>> data["captions"]["reverse"][1]
+    ['g_x += g_y * dy/dx = ', ['upstream', 0, 0], ' * (2*x) = ', ['delta', 0, 0]]
     >>> svg.startswith("<svg"), code
     (True, {})
     """
@@ -350,7 +361,9 @@ def demo_data(
     from adviz.scene.figure import figure
     from adviz.scene.layout import LABEL_PAD, NODE_PAD_X, label_size
     from adviz.scene.style import EDGE_SIZE, LINE_SIZE, LINE_SPACING, NAME_SIZE
-    from adviz.text.labels import node_formula, pretty_name, reserved_edge_lines
+    from adviz.text.labels import node_formula, pretty_name, reserved_edge_lines, result_text
+    from adviz.text.tables import point_text
+    from adviz.text.tokens import Partial
 
     program = trace.program
     nodes = program.nodes
@@ -359,28 +372,25 @@ def demo_data(
     svg = paint(fig, first)
 
     node_data = []
-    for i, node in enumerate(nodes):
+    for node in nodes:
         box = fig.nodes[node.id]
-        slots = [{"p": s} if type(s) is int else {"c": float(s)} for s in node.slots]
+        args = [{"p": s} if type(s) is int else {"c": float(s)} for s in node.slots]
         node_data.append({
             "id": node.id,
             "kind": node.kind,
             "show": first.nodes[node.id].kind,
             "op": node.op.name if node.op is not None else None,
-            "slots": slots,
+            "slots": args,
             "value": node.value,
             "pretty": pretty_name(node.id),
             "label": node_formula(trace, node.id),
-            "expr": program.expr(i),
             "cx": box.x,
             "cy": box.y,
         })
-    index = program.index
+    slots = Slots(trace)
+    edge_texts = _edge_texts(trace, slots)
     into: list[list[int]] = [[] for _ in nodes]
-    edge_number: dict[tuple[int, int], int] = {}
-    for parent, child in trace.graph.edges:
-        edge_number[index[parent], index[child]] = len(edge_number)
-    ordered: list[dict[str, Any] | None] = [None] * len(edge_number)
+    ordered: list[dict[str, Any] | None] = [None] * len(slots.edges)
     reserved = reserved_edge_lines(trace)
     for i, node in enumerate(nodes):
         for edge in program.edges_into(i):
@@ -388,16 +398,14 @@ def demo_data(
             positions = [k for k, s in enumerate(node.slots)
                          if type(s) is int and s == edge.parent]
             shape = fig.edges[p, c]
-            partial_text, contribution_text = _edge_texts(trace, p, c, edge.partial_expr)
-            number = edge_number[edge.parent, i]
+            partial_text, contribution_text = edge_texts[p, c]
+            number = slots.edges[p, c]
             into[i].append(number)
             ordered[number] = {
                 "key": f"{p}->{c}",
                 "parent": edge.parent,
                 "child": i,
                 "positions": positions,
-                "caption": parenthesize(edge.partial_expr),
-                "seed": parenthesize(_PRODUCT.sub(" ", edge.partial_expr)),
                 "partial": partial_text,
                 "contribution": contribution_text,
                 "label": None if shape.label is None else list(shape.label),
@@ -410,8 +418,8 @@ def demo_data(
     for i in program.inputs:
         node = nodes[i]
         inputs.append({"node": i, "id": node.id, "value": node.value,
+                       "gradient": Partial(trace.output, node.id, subscripts=False).unicode(),
                        **_input_range(node.value)})
-    what = trace.expression or getattr(trace.function, "__name__", "f")
     code: dict[str, str] = {}
     analytic_data: dict[str, Any] = {"state": "off"}
     if analytic is not False:
@@ -431,7 +439,8 @@ def demo_data(
     data = {
         "title": title,
         "defaultTitle": default_title(trace),
-        "what": what,
+        "tracedPoint": point_text(trace).plain(),
+        "result": page_template(result_text(trace), slots, "plain"),
         "fromFunction": trace.expression is None,
         "nodes": node_data,
         "edges": ordered,
@@ -441,8 +450,9 @@ def demo_data(
         "order": trace.order,
         "granularity": trace.granularity,
         "styles": fig.styles,
-        "texts": _line_texts(),
-        "titles": _titles(trace),
+        "texts": _line_texts(slots),
+        **_stage_texts(trace, slots),
+        "table": _table_texts(trace, slots),
         "scene": {"crop": crop(fig), "width": fig.width, "height": fig.height},
         "dark": fig.theme.name == "dark",
         "sizes": {"name": NAME_SIZE, "line": LINE_SIZE, "edge": EDGE_SIZE,

@@ -37,7 +37,6 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from adviz.formatting import format_number
 from adviz.scene.style import LINE_SPACING, TITLE_SIZE
 
 if TYPE_CHECKING:
@@ -102,9 +101,9 @@ def default_title(trace: Trace) -> str:
     >>> default_title(adviz.trace("x * x", x=3))
     'y = x * x at x = 3'
     """
-    point = ", ".join(f"{k} = {format_number(v)}" for k, v in trace.inputs.items())
-    what = trace.expression or getattr(trace.function, "__name__", "f")
-    return f"{trace.output} = {what} at {point}"
+    from adviz.text.tables import title_text
+
+    return title_text(trace).plain()
 
 
 def _f(value: float) -> str:

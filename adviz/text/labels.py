@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from adviz.formatting import format_constant, is_atomic
+from adviz.formatting import format_constant, is_atomic, parenthesize
 from adviz.scene.style import EDGE_SIZE, LINE_SIZE
 from adviz.text.tokens import (
     DOT,
@@ -48,6 +48,7 @@ from adviz.text.tokens import (
     Op,
     Partial,
     Text,
+    num_key,
     pretty_name,
     pretty_number,
     text,
@@ -187,7 +188,7 @@ def node_formula_text(trace: Trace, node: str, *, subscripts: bool = True) -> Te
     record = program.nodes[program.index[node]]
     if node not in table:
         if record.kind == "const":
-            return text(name, Op(" = "), Num(record.value))
+            return text(name, Op(" = "), Num(record.value, key=num_key("value", node)))
         return text(name)
     i = program.index[node]
     return text(name, Op(" = "), Formula(table[node], program.expr(i, latex=True),
@@ -209,9 +210,13 @@ def node_formula(trace: Trace, node: str, *, subscripts: bool = True) -> str:
     return node_formula_text(trace, node, subscripts=subscripts).unicode()
 
 
-def value_text(value: float) -> Text:
-    """The value line of a node as tokens: ``= −1``."""
-    return text(Op("= "), Num(value))
+def _ids(*ids: str | None) -> tuple[str, ...]:
+    return tuple(i for i in ids if i is not None)
+
+
+def value_text(value: float, node: str | None = None) -> Text:
+    """The value line of a node as tokens: ``= −1`` (its number keyed ``value:<node>``)."""
+    return text(Op("= "), Num(value, key=num_key("value", *_ids(node))))
 
 
 def value_line(value: float) -> str:
@@ -225,9 +230,9 @@ def value_line(value: float) -> str:
     return value_text(value).unicode()
 
 
-def adjoint_text(adjoint: float) -> Text:
-    """The adjoint line of a node as tokens: ``g = −2``."""
-    return text(Name("g"), Op(" = "), Num(adjoint))
+def adjoint_text(adjoint: float, node: str | None = None) -> Text:
+    """The adjoint line of a node as tokens: ``g = −2`` (its number keyed ``adjoint:<node>``)."""
+    return text(Name("g"), Op(" = "), Num(adjoint, key=num_key("adjoint", *_ids(node))))
 
 
 def adjoint_line(adjoint: float) -> str:
@@ -241,10 +246,17 @@ def adjoint_line(adjoint: float) -> str:
     return adjoint_text(adjoint).unicode()
 
 
-def accumulation_texts(before: float, delta: float, after: float) -> tuple[Text, Text]:
-    """The two adjoint lines of a node receiving a further contribution, as tokens."""
-    return (text(Name("g"), Op(" = "), Num(before), Op(" + "), Num(delta, parens=True)),
-            text(Op("= "), Num(after)))
+def accumulation_texts(before: float, delta: float, after: float,
+                       edge: tuple[str, str] | None = None) -> tuple[Text, Text]:
+    """The two adjoint lines of a node receiving a further contribution, as tokens.
+
+    The numbers are keyed ``before:``, ``delta:`` and ``after:``, followed by the
+    contribution's edge when given.
+    """
+    ids = edge or ()
+    return (text(Name("g"), Op(" = "), Num(before, key=num_key("before", *ids)), Op(" + "),
+                 Num(delta, parens=True, key=num_key("delta", *ids))),
+            text(Op("= "), Num(after, key=num_key("after", *ids))))
 
 
 def accumulation_lines(before: float, delta: float, after: float) -> tuple[str, str]:
@@ -292,7 +304,7 @@ def partial_text(trace: Trace, parent: str, child: str) -> Text:
     head = text(Partial(child, parent), Op(" = "), token)
     if token.text == pretty_number(value):
         return head
-    return head + text(Op(" = "), Num(value))
+    return head + text(Op(" = "), Num(value, key=num_key("partial", parent, child)))
 
 
 def partial_label(trace: Trace, parent: str, child: str) -> str:
@@ -313,8 +325,10 @@ def partial_label(trace: Trace, parent: str, child: str) -> str:
 def contribution_text(trace: Trace, contribution: Contribution) -> Text:
     """A contribution as an edge label, as tokens (see `contribution_label`)."""
     c = contribution
-    return text(Grad(c.parent), Op(" += "), Num(c.upstream, parens="tex"), Op(" · "),
-                _partial_token(trace, c.parent, c.child, True), Op(" = "), Num(c.delta))
+    return text(Grad(c.parent), Op(" += "),
+                Num(c.upstream, parens="tex", key=num_key("upstream", c.parent, c.child)),
+                Op(" · "), _partial_token(trace, c.parent, c.child, True), Op(" = "),
+                Num(c.delta, key=num_key("delta", c.parent, c.child)))
 
 
 def contribution_label(trace: Trace, contribution: Contribution) -> str:
@@ -324,7 +338,8 @@ def contribution_label(trace: Trace, contribution: Contribution) -> str:
 
 def _contribution_caption(c: Contribution) -> Text:
     return text(Grad(c.parent), Op(" += "), Grad(c.child), Op(" · "),
-                Partial(c.child, c.parent, subscripts=False), Op(" = "), Num(c.delta))
+                Partial(c.child, c.parent, subscripts=False), Op(" = "),
+                Num(c.delta, key=num_key("delta", c.parent, c.child)))
 
 
 def stage_text(trace: Trace, phase: str, index: int) -> Text:
@@ -350,23 +365,80 @@ def stage_text(trace: Trace, phase: str, index: int) -> Text:
             for k, n in enumerate(stage.nodes):
                 if k:
                     parts.append(", ")
-                parts += [Name(n, False), Op(" = "), Num(program.nodes[program.index[n]].value)]
+                parts += [Name(n, False), Op(" = "),
+                          Num(program.nodes[program.index[n]].value, key=num_key("value", n))]
             return text(*parts)
         value = program.nodes[program.index[stage.node]].value
         return text(f"{head}evaluate ") + node_formula_text(
-            trace, stage.node, subscripts=False) + text(Op(" = "), Num(value))
+            trace, stage.node, subscripts=False) + text(
+            Op(" = "), Num(value, key=num_key("value", stage.node)))
     if stage.index == 0:
-        return text(f"{head}initialise ", Grad(str(stage.node)), Op(" = "), Num(1.0))
+        return text(f"{head}initialise ", Grad(str(stage.node)), Op(" = "),
+                    Num(1.0, key=num_key("adjoint", str(stage.node))))
     lead = text(f"{head}process parents of ", Name(str(stage.node), False), ": ")
     if not stage.contributions:
         return lead + text("none")
-    body = lead
+    tokens: list[Any] = list(lead.tokens)
     for k, c in enumerate(stage.contributions):
-        if k:
-            body = body + text("; ")
-        body = body + _contribution_caption(c)
+        tokens += ["; "] if k else []
+        tokens += _contribution_caption(c).tokens
     note = order_note(trace, stage.index)
-    return body + text(note) if note else body
+    return text(*tokens, *([note] if note else []))
+
+
+def seed_contribution_text(trace: Trace, c: Contribution, partial_ascii: str) -> Text:
+    """A contribution as the seed page's rows write it, as tokens:
+    ``g_t1 += g_t2 * dt2/dt1 = 1 * (2*t1) = -2`` in plain text, with ``partial_ascii`` (the
+    partial's formula, in parentheses unless atomic) as the plain form of the partial."""
+    token = _partial_token(trace, c.parent, c.child, True)
+    partial = Formula(token.text, token.tex, partial_ascii)
+    if not isinstance(c.partial, (int, float)):  # a tensor edge: its vector-Jacobian product
+        return text(Grad(c.parent), Op(" += "), partial, Op(" = "),
+                    Num(c.delta, key=num_key("delta", c.parent, c.child)))
+    return text(Grad(c.parent), Op(" += "), Grad(c.child), Op(" · "),
+                Partial(c.child, c.parent, subscripts=False), Op(" = "),
+                Num(c.upstream, key=num_key("upstream", c.parent, c.child)), Op(" · "),
+                partial, Op(" = "), Num(c.delta, key=num_key("delta", c.parent, c.child)))
+
+
+def stage_caption_text(trace: Trace, phase: str, index: int) -> Text:
+    """A stage's short caption, ``Stage.caption`` of `adviz.core.stages`, as tokens.
+
+    Its plain form is that caption exactly; the keys of its numbers say which
+    values and contributions it shows.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> stage_caption_text(t, "forward", 1).plain() == t.forward_stages[1].caption
+    True
+    >>> stage_caption_text(t, "reverse", 2).plain()
+    'g_t1 += g_t2 * dt2/dt1 = 1 * (2*t1) = -2'
+    """
+    stage = trace.stages(phase)[index]
+    program = trace.program
+    if phase == "forward":
+        if stage.node is None:
+            parts: list[Any] = []
+            for n in stage.nodes:
+                value = program.nodes[program.index[n]].value
+                parts += [", "] if parts else []
+                parts += [Name(n, False), Op(" = "), Num(value, key=num_key("value", n))]
+            return text(*parts)
+        value = program.nodes[program.index[stage.node]].value
+        return node_formula_text(trace, stage.node, subscripts=False) + text(
+            Op(" = "), Num(value, key=num_key("value", stage.node)))
+    if stage.index == 0:
+        return text(Grad(str(stage.node)), Op(" = "),
+                    Num(1.0, key=num_key("adjoint", str(stage.node))))
+    tokens: list[Any] = []
+    for k, c in enumerate(stage.contributions):
+        partial = parenthesize(c.partial_expr) if isinstance(c.partial, (int, float)) \
+            else c.partial_expr
+        tokens += ["; "] if k else []
+        tokens += seed_contribution_text(trace, c, partial).tokens
+    return text(*tokens)
 
 
 def stage_title(trace: Trace, phase: str, index: int) -> str:
@@ -397,14 +469,28 @@ def stage_title(trace: Trace, phase: str, index: int) -> str:
     return stage_text(trace, phase, index).unicode()
 
 
+def result_text(trace: Trace) -> Text:
+    """The output and its value as tokens: ``y = 0.01001``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> result_text(adviz.trace("x * x", x=3)).plain()
+    'y = 9'
+    """
+    return text(Name(trace.output, False), Op(" = "),
+                Num(trace.value, key=num_key("value", trace.output)))
+
+
 def summary_text(trace: Trace) -> Text:
     """The caption of the summary figure as tokens (see `summary_title`)."""
     out = trace.output
-    parts: list[Any] = [f"Result {DASH} ", Name(out, False), Op(" = "), Num(trace.value), "; "]
+    parts: list[Any] = [f"Result {DASH} ", *result_text(trace).tokens, "; "]
     for k, (name, g) in enumerate(trace.grad.items()):
         if k:
             parts.append(", ")
-        parts += [Partial(out, name, subscripts=False), Op(" = "), Num(g)]
+        parts += [Partial(out, name, subscripts=False), Op(" = "),
+                  Num(g, key=num_key("adjoint", name))]
     return text(*parts)
 
 

@@ -2,7 +2,10 @@
 
 The rows follow the seed page ("Process parents of t2, i.e. t1: g_t1 += ...").
 One row model, four formats: plain text, Markdown, LaTeX and HTML, each
-escaped for its format.
+escaped for its format. The rows, the title and the final gradients are
+tokens (`text_rows`, `title_text`, `final_texts`; `adviz.text.tokens.Text`)
+whose plain form is what the text and HTML formats show, so a page can take
+them as templates and fill in the numbers of another point.
 
 Examples
 --------
@@ -28,6 +31,8 @@ from adviz.formatting import (
     latex_name,
     parenthesize,
 )
+from adviz.text.labels import seed_contribution_text, stage_caption_text
+from adviz.text.tokens import Grad, Name, Num, Op, Partial, Text, num_key, text
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
@@ -46,24 +51,17 @@ class Row:
     updates_latex: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class TextRow:
+    """One line of the walkthrough as tokens; the plain forms are the `Row`'s texts."""
+
+    phase: str
+    stage: int
+    step: Text
+    updates: tuple[Text, ...]
+
+
 _PRODUCT = re.compile(r"(?<!\*)\*(?!\*)")
-
-
-def seed_style(c: Contribution) -> str:
-    """A contribution as the seed page writes it: products in the partial by juxtaposition.
-
-    Examples
-    --------
-    >>> import adviz
-    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
-    >>> seed_style(t.reverse_stages[2].contributions[0])
-    'g_t1 += g_t2 * dt2/dt1 = 1 * (2 t1) = -2'
-    """
-    partial = _PRODUCT.sub(" ", c.partial_expr)
-    return (
-        f"g_{c.parent} += g_{c.child} * d{c.child}/d{c.parent} = {format_number(c.upstream)} * "
-        f"{parenthesize(partial)} = {format_number(c.delta)}"
-    )
 
 
 def _wrap(partial_latex: str, contribution: Contribution) -> str:
@@ -76,8 +74,22 @@ def _names(ids: tuple[str, ...]) -> str:
     return ids[0] if len(ids) == 1 else "(" + ", ".join(ids) + ")"
 
 
-def rows(trace: Trace) -> list[Row]:
-    """The walkthrough's rows: forward stages, then reverse stages."""
+def text_rows(trace: Trace) -> list[TextRow]:
+    """The walkthrough's rows as tokens: forward stages, then reverse stages.
+
+    Each number's key names the value or contribution it shows
+    (`adviz.text.tokens.num_key`).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> row = text_rows(t)[-1]
+    >>> row.step.plain(), row.updates[0].plain()
+    ('Process parents of t3, i.e. (x1, x2)', 'g_x1 += g_t3 * dt3/dx1 = -0.14112 * 1 = -0.14112')
+    >>> [str(h.key) for h in row.updates[0].template("plain") if not isinstance(h, str)]
+    ['upstream:x1->t3', 'delta:x1->t3']
+    """
     program = trace.program
     nodes = program.nodes
     result = []
@@ -85,14 +97,90 @@ def rows(trace: Trace) -> list[Row]:
         if stage.node is None:
             for name in stage.nodes:
                 node = nodes[program.index[name]]
-                value = format_number(node.value)
-                result.append(Row("forward", 0, "Inputs" if node.kind == "input" else "Constants",
-                                  (f"{name} = {value}",),
+                step = "Inputs" if node.kind == "input" else "Constants"
+                result.append(TextRow("forward", 0, text(step), (text(
+                    Name(name, False), Op(" = "), Num(node.value, key=num_key("value", name))),)))
+        else:
+            result.append(TextRow("forward", stage.index, text("Evaluate"),
+                                  (stage_caption_text(trace, "forward", stage.index),)))
+    for stage in trace.reverse_stages:
+        if stage.index == 0:
+            result.append(TextRow("reverse", 0, text("Initialise"),
+                                  (stage_caption_text(trace, "reverse", 0),)))
+            continue
+        parents = tuple(c.parent for c in stage.contributions)
+        step = f"Process parents of {stage.node}, i.e. {_names(parents)}"
+        if trace.granularity == "edge":
+            step = f"Process parent {parents[0]} of {stage.node}"
+        updates = tuple(
+            seed_contribution_text(trace, c, parenthesize(_PRODUCT.sub(" ", c.partial_expr)))
+            for c in stage.contributions)
+        result.append(TextRow("reverse", stage.index, text(step), updates))
+    return result
+
+
+def title_text(trace: Trace) -> Text:
+    """The walkthrough's title as tokens: ``y = <formula> at x1 = 1, x2 = 2``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> title_text(adviz.trace("x * x", x=3)).plain()
+    'y = x * x at x = 3'
+    """
+    what = trace.expression or getattr(trace.function, "__name__", "f")
+    return text(f"{trace.output} = {what} at ") + point_text(trace)
+
+
+def point_text(trace: Trace) -> Text:
+    """The traced point as tokens: ``x1 = 1, x2 = 2``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> point_text(adviz.trace("x1 - x2", x1=1, x2=0.5)).plain()
+    'x1 = 1, x2 = 0.5'
+    """
+    parts: list[Name | Op | Num | str] = []
+    for k, (name, value) in enumerate(trace.inputs.items()):
+        parts += [", "] if k else []
+        parts += [Name(name, False), Op(" = "), Num(value, key=num_key("value", name))]
+    return text(*parts)
+
+
+def final_texts(trace: Trace) -> list[tuple[Text, Text]]:
+    """The final gradients as tokens: per input, ``dy/dx1`` and ``g_x1 = -2.14112``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> [(a.plain(), b.plain()) for a, b in final_texts(adviz.trace("x * x", x=3))]
+    [('dy/dx', 'g_x = 6')]
+    """
+    return [(text(Partial(trace.output, name, subscripts=False)),
+             text(Grad(name), Op(" = "), Num(g, key=num_key("adjoint", name))))
+            for name, g in trace.grad.items()]
+
+
+def rows(trace: Trace) -> list[Row]:
+    """The walkthrough's rows: forward stages, then reverse stages."""
+    program = trace.program
+    nodes = program.nodes
+    result = []
+    tokens = iter(text_rows(trace))
+    for stage in trace.forward_stages:
+        if stage.node is None:
+            for name in stage.nodes:
+                row = next(tokens)
+                value = format_number(nodes[program.index[name]].value)
+                result.append(Row("forward", 0, row.step.plain(), (row.updates[0].plain(),),
                                   (f"{latex_name(name)} = {value}",)))
         else:
+            row = next(tokens)
             i = program.index[stage.node]
             value = format_number(nodes[i].value)
-            result.append(Row("forward", stage.index, "Evaluate", (stage.caption,),
+            result.append(Row("forward", stage.index, row.step.plain(),
+                              (row.updates[0].plain(),),
                               (f"{latex_name(stage.node)} = {program.expr(i, latex=True)} = "
                                f"{value}",)))
     edges = {
@@ -101,14 +189,12 @@ def rows(trace: Trace) -> list[Row]:
         for e in program.edges_into(i)
     }
     for stage in trace.reverse_stages:
+        row = next(tokens)
+        step, updates = row.step.plain(), tuple(u.plain() for u in row.updates)
         if stage.index == 0:
             out = latex_name(stage.node or "")
-            result.append(Row("reverse", 0, "Initialise", (stage.caption,), (f"g_{{{out}}} = 1",)))
+            result.append(Row("reverse", 0, step, updates, (f"g_{{{out}}} = 1",)))
             continue
-        parents = tuple(c.parent for c in stage.contributions)
-        step = f"Process parents of {stage.node}, i.e. {_names(parents)}"
-        if trace.granularity == "edge":
-            step = f"Process parent {parents[0]} of {stage.node}"
         latexes = []
         for c in stage.contributions:
             p, ch = latex_name(c.parent), latex_name(c.child)
@@ -118,8 +204,7 @@ def rows(trace: Trace) -> list[Row]:
                 f"{{\\partial {p}}} = {format_number(c.upstream)} \\cdot {_wrap(partial, c)} = "
                 f"{format_number(c.delta)}"
             )
-        result.append(Row("reverse", stage.index, step,
-                          tuple(seed_style(c) for c in stage.contributions), tuple(latexes)))
+        result.append(Row("reverse", stage.index, step, updates, tuple(latexes)))
     return result
 
 
@@ -147,10 +232,12 @@ def walkthrough(trace: Trace, fmt: str = "text", *, analytic: bool = False) -> s
     table = rows(trace)
     output = trace.output
     finals = [(name, format_number(g)) for name, g in trace.grad.items()]
-    title = _title(trace)
-    body = {"text": _text, "markdown": _markdown, "latex": _latex, "html": _html}[fmt](
-        title, table, output, finals
-    )
+    title = title_text(trace).plain()
+    if fmt in ("text", "html"):
+        lines = [(a.plain(), b.plain()) for a, b in final_texts(trace)]
+        body = (_text if fmt == "text" else _html)(title, table, lines)
+    else:
+        body = (_markdown if fmt == "markdown" else _latex)(title, table, output, finals)
     return body + _analytic(trace, fmt) if analytic else body
 
 
@@ -189,13 +276,7 @@ def _analytic(trace: Trace, fmt: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _title(trace: Trace) -> str:
-    point = ", ".join(f"{k} = {format_number(v)}" for k, v in trace.inputs.items())
-    what = trace.expression or getattr(trace.function, "__name__", "f")
-    return f"{trace.output} = {what} at {point}"
-
-
-def _text(title: str, table: list[Row], output: str, finals: list[tuple[str, str]]) -> str:
+def _text(title: str, table: list[Row], finals: list[tuple[str, str]]) -> str:
     lines = [title, "", "Forward values:"]
     for row in table:
         if row.phase == "forward":
@@ -205,7 +286,7 @@ def _text(title: str, table: list[Row], output: str, finals: list[tuple[str, str
         if row.phase == "reverse":
             lines.append(f"  {row.step}: {', '.join(row.updates)}")
     lines += ["", "Final gradients:"]
-    lines += [f"  d{output}/d{name} = g_{name} = {value}" for name, value in finals]
+    lines += [f"  {name} = {value}" for name, value in finals]
     return "\n".join(lines) + "\n"
 
 
@@ -253,7 +334,7 @@ def _latex(title: str, table: list[Row], output: str, finals: list[tuple[str, st
     return "\n".join(lines) + "\n"
 
 
-def _html(title: str, table: list[Row], output: str, finals: list[tuple[str, str]]) -> str:
+def _html(title: str, table: list[Row], finals: list[tuple[str, str]]) -> str:
     esc = html.escape
     lines = [f'<table class="adviz-walkthrough"><caption>{esc(title)}</caption>',
              '<tbody class="adviz-forward">']
@@ -270,8 +351,7 @@ def _html(title: str, table: list[Row], output: str, finals: list[tuple[str, str
     ]
     lines.append('</tbody><tbody class="adviz-final">')
     lines += [
-        f'<tr><td></td><td>{esc(f"d{output}/d{n}")}</td><td>{esc(f"g_{n} = {v}")}</td></tr>'
-        for n, v in finals
+        f"<tr><td></td><td>{esc(name)}</td><td>{esc(value)}</td></tr>" for name, value in finals
     ]
     lines.append("</tbody></table>")
     return "\n".join(lines) + "\n"

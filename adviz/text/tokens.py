@@ -10,6 +10,11 @@ tokens (words, node names, numbers, operators, adjoints ``g_n``, partials
 - `Text.html`: pages' tables (math runs in ``<span class="math">``, escaped),
 - `Text.plain`: screen readers, the command line (``t1 = x1 - x2``).
 
+A number may carry a key naming the quantity it shows (``"value:t1"``,
+``"delta:t1->t2"``, see `num_key`); `Text.template` writes a text in one
+notation with a `Hole` for each number, which `fill` fills with other
+numbers: a page that recomputes numbers fills templates and builds no text.
+
 Examples
 --------
 >>> text = Text((Grad("t1"), Op(" += "), Num(1.0), Op(" · "), Num(-2.0, parens=True)))
@@ -25,10 +30,11 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from adviz.formatting import escape_latex, format_number, latex_name, split_name
 
@@ -180,11 +186,20 @@ class Name:
 
 @dataclass(frozen=True)
 class Num:
-    """A number; ``parens`` puts a negative one in parentheses (``"tex"``: in LaTeX only)."""
+    """A number; ``parens`` puts a negative one in parentheses (``"tex"``: in LaTeX only).
+
+    ``key`` names the quantity the number shows (see `num_key`); it is not
+    compared, and only `Text.template` reads it.
+    """
 
     value: float
     parens: bool | str = False
+    key: str | None = field(default=None, compare=False)
     math = True
+
+    def wraps(self, notation: str) -> bool:
+        """Whether a negative number is put in parentheses in ``notation``."""
+        return bool(self.parens) if notation == "latex" else self.parens is True
 
     def _wrap(self, text: str, negative: bool) -> str:
         return f"({text})" if self.parens is True and negative else text
@@ -210,27 +225,29 @@ class Op:
     text: str
     math = True
 
-    def _forms(self) -> tuple[str, str, str]:
-        core = self.text.strip()
-        return _OPS.get(core, (core, core, core))
-
-    def _spaced(self, form: str) -> str:
-        core = self.text.strip()
-        start = self.text[:len(self.text) - len(self.text.lstrip())]
-        end = self.text[len(self.text.rstrip()):]
-        return f"{start}{form}{end}" if core else self.text
-
     def unicode(self) -> str:
-        return self._spaced(self._forms()[0])
+        return _op_forms(self.text)[0]
 
     def latex(self) -> str:
-        form = self._forms()[1]
-        if form[:1] == "\\" and form[-1:].isalpha():
-            form += " "  # \cdot before a letter
-        return self._spaced(form).replace("  ", " ")
+        return _op_forms(self.text)[1]
 
     def plain(self) -> str:
-        return self._spaced(self._forms()[2])
+        return _op_forms(self.text)[2]
+
+
+@functools.lru_cache(maxsize=256)
+def _op_forms(op: str) -> tuple[str, str, str]:
+    """An operator, with its spacing, in Unicode, LaTeX and plain text (few distinct ones)."""
+    core = op.strip()
+    if not core:
+        return op, op.replace("  ", " "), op
+    start = op[:len(op) - len(op.lstrip())]
+    end = op[len(op.rstrip()):]
+    unicode, latex, plain = _OPS.get(core, (core, core, core))
+    if latex[:1] == "\\" and latex[-1:].isalpha():
+        latex += " "  # \cdot before a letter
+    return (f"{start}{unicode}{end}", f"{start}{latex}{end}".replace("  ", " "),
+            f"{start}{plain}{end}")
 
 
 @dataclass(frozen=True)
@@ -364,6 +381,167 @@ class Text:
             body = html.escape("".join(t.unicode() for t in run))
             out.append(f'<span class="math">{body}</span>' if math else body)
         return "".join(out)
+
+    def template(self, notation: str = "unicode") -> Template:
+        r"""The text in ``notation`` with a `Hole` for each number (see `fill`).
+
+        Parameters
+        ----------
+        notation
+            ``"unicode"``, ``"plain"``, ``"html"`` or ``"latex"``: what
+            `Text.unicode`, `Text.plain`, `Text.html` or `Text.latex` writes.
+
+        Returns
+        -------
+        list
+            Literal strings (adjacent ones joined) and holes, in order.
+
+        Examples
+        --------
+        >>> line = text(Name("g"), Op(" = "), Num(2.0, key="before:"), Op(" + "),
+        ...             Num(-1.0, parens=True, key="delta:"))
+        >>> line.template()
+        ['g = ', Hole(key='before:', parens=False), ' + ', Hole(key='delta:', parens=True)]
+        >>> fill(line.template("latex"), {"before:": -2.0, "delta:": 0.5}, "latex")
+        '$g = -2 + 0.5$'
+        """
+        if notation not in TEMPLATE_NOTATIONS:
+            raise ValueError(f"no templates in notation {notation!r}; use one of "
+                             f"{', '.join(TEMPLATE_NOTATIONS)}")
+        pieces: list[str | Hole] = []
+        if notation in ("unicode", "plain"):
+            out: list[str | Hole] = []
+            buffer: list[str] = []
+            for token in self.tokens:
+                if isinstance(token, Num):
+                    if buffer:
+                        out.append("".join(buffer))
+                        buffer = []
+                    out.append(Hole(token.key, token.parens is True))
+                else:
+                    buffer.append(token.unicode() if notation == "unicode" else token.plain())
+            if buffer:
+                out.append("".join(buffer))
+            return [p for p in out if p != ""]
+        if notation == "html":
+            for math, run in self._runs():
+                body = [_hole(t, notation) if isinstance(t, Num) else html.escape(t.unicode())
+                        for t in run]
+                pieces += ['<span class="math">', *body, "</span>"] if math else body
+        else:
+            for math, run in self._runs():
+                if not math:
+                    pieces.append("".join(t.latex() for t in run))
+                    continue
+                if not any(isinstance(t, Num) for t in run):
+                    pieces.append(Text(tuple(run)).latex())
+                    continue
+                body = _joined([_hole(t, notation) if isinstance(t, Num) else t.latex()
+                                for t in run])
+                lead = trail = ""
+                if isinstance(body[0], str):
+                    lead = body[0][:len(body[0]) - len(body[0].lstrip())]
+                    body[0] = body[0].lstrip()
+                if isinstance(body[-1], str):
+                    trail = body[-1][len(body[-1].rstrip()):]
+                    body[-1] = body[-1].rstrip()
+                pieces += [f"{lead}$", *body, f"${trail}"]
+        return _joined(pieces)
+
+
+@dataclass(frozen=True)
+class Hole:
+    """Where a template shows a number: the number's key, and whether a negative one is
+    put in parentheses (in the template's notation)."""
+
+    key: str | None
+    parens: bool
+
+
+Template = list[str | Hole]
+
+TEMPLATE_NOTATIONS = ("unicode", "plain", "html", "latex")
+"""The notations `Text.template` writes."""
+
+_NUMBER_FORMS: dict[str, Callable[[float], str]] = {
+    "unicode": pretty_number, "html": pretty_number, "plain": format_number, "latex": tex_number,
+}
+
+
+def _hole(token: Num, notation: str) -> Hole:
+    return Hole(token.key, token.wraps(notation))
+
+
+def _joined(pieces: list[str | Hole]) -> list[str | Hole]:
+    out: list[str | Hole] = []
+    run: list[str] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            run.append(piece)
+            continue
+        if run:
+            out.append("".join(run))
+            run = []
+        out.append(piece)
+    if run:
+        out.append("".join(run))
+    return [p for p in out if p != ""]
+
+
+def number_text(value: float, notation: str, parens: bool = False) -> str:
+    r"""A number as a template's hole in ``notation`` shows it.
+
+    Examples
+    --------
+    >>> number_text(-2.0, "unicode", True), number_text(-2.0, "plain")
+    ('(−2)', '-2')
+    >>> number_text(1e-7, "latex")
+    '1\\times 10^{-7}'
+    """
+    out = _NUMBER_FORMS[notation](value)
+    return f"({out})" if parens and out[:1] in ("-", MINUS) else out
+
+
+def fill(template: Template, numbers: Mapping[str | None, float] | Callable[[str | None], float],
+         notation: str = "unicode") -> str:
+    """The text of a template (`Text.template`) showing other numbers.
+
+    Parameters
+    ----------
+    template
+        Pieces from `Text.template`.
+    numbers
+        The number of each hole's key (a mapping or a function of the key).
+    notation
+        The notation the template was written in.
+
+    Examples
+    --------
+    >>> line = text(Op("= "), Num(1.0, key=num_key("value", "t1")))
+    >>> fill(line.template(), {"value:t1": -0.5})
+    '= −0.5'
+    """
+    number = numbers if callable(numbers) else numbers.__getitem__
+    return "".join(p if isinstance(p, str) else number_text(number(p.key), notation, p.parens)
+                   for p in template)
+
+
+def num_key(quantity: str, *ids: str) -> str:
+    r"""The key of a number: what it is (``"value"``, ``"adjoint"``, ``"partial"``, ...) and of
+    which node, or edge ``parent->child``; without ids, the quantity of whatever node or edge
+    the text is shown on.
+
+    Ids are escaped (``\`` and ``>`` get a backslash) so that a key names one quantity.
+
+    Examples
+    --------
+    >>> num_key("value", "t1"), num_key("delta", "t1", "t2"), num_key("before")
+    ('value:t1', 'delta:t1->t2', 'before:')
+    >>> num_key("partial", "a->b", "c") == num_key("partial", "a", "b->c")
+    False
+    """
+    return quantity + ":" + "->".join(i.replace("\\", "\\\\").replace(">", "\\>")
+                                      for i in ids)
 
 
 def text(*tokens: Token | str) -> Text:
