@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from adviz.errors import MissingDependencyError
+from adviz.errors import MissingDependencyError, RenderError
 from adviz.formatting import format_number
 
 if TYPE_CHECKING:
@@ -147,8 +147,20 @@ def symbolic_gradient(trace: Trace) -> dict[str, SymbolicGradient]:
     ------
     MissingDependencyError
         When SymPy (``pip install 'adviz[symbolic]'``) is not installed.
+    RenderError
+        When the formula is nested too deeply for SymPy (its recursion limit).
     """
     sp = _sympy()
+    try:
+        return _gradients(sp, trace)
+    except RecursionError:
+        raise RenderError(
+            f"the formula of {trace.output} is nested too deeply for SymPy "
+            f"({len(trace.program.nodes)} nodes); draw it without the analytic gradient"
+        ) from None
+
+
+def _gradients(sp: Any, trace: Trace) -> dict[str, SymbolicGradient]:
     y, symbols = output_expression(trace)
     point = {symbols[name]: _number(sp, value) for name, value in trace.inputs.items()}
     result = {}

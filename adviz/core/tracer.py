@@ -185,9 +185,9 @@ class scope:
     """
 
     def __init__(self, label: str) -> None:
-        if not isinstance(label, str) or not label:
-            raise TraceError("a scope needs a non-empty label")
-        self.label = label
+        from adviz.core.names import check_name
+
+        self.label = check_name(label, "the scope label", TraceError)
         self._tape: Tape | None = None
         self._start = 0
 
@@ -546,7 +546,11 @@ def check_value(name: str, value: object) -> float:
         raise InputError(
             f"input {name!r} must be a real number, not {type(value).__name__} ({value!r:.40})"
         )
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise InputError(f"input {name!r} is too large for a float ({value!r:.40}...); inputs "
+                         f"must be finite numbers") from None
     if not math.isfinite(number):
         raise InputError(f"input {name!r} is {number!r}: inputs must be finite numbers")
     return number
