@@ -31,6 +31,7 @@ import base64
 import hashlib
 import html
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -168,6 +169,17 @@ def inline_svg(svg: str) -> str:
     return text
 
 
+def _finite(data: Any) -> Any:
+    """``data`` with NaN and infinities as ``None`` (JSON ``null``)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(value) for value in data]
+    return data
+
+
 def json_for_script(data: Any) -> str:
     """Serialise ``data`` as JSON that is safe inside an HTML ``<script>`` element.
 
@@ -180,8 +192,8 @@ def json_for_script(data: Any) -> str:
     >>> json_for_script({"name": "</script><b>&"})
     '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
     """
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False)
+    text = json.dumps(_finite(data), sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"), allow_nan=False)  # NaN, inf: null
     return text.translate(_JSON_ESCAPES)
 
 

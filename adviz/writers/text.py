@@ -12,6 +12,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,10 +26,33 @@ if TYPE_CHECKING:
     from adviz.core.tracing import Trace
 
 
+def finite_json(data: Any) -> Any:
+    """``data`` with every non-finite float (NaN, infinities) replaced by ``None``.
+
+    Examples
+    --------
+    >>> finite_json({"a": [1.0, float("nan")], "b": (float("inf"),)})
+    {'a': [1.0, None], 'b': [None]}
+    """
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: finite_json(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [finite_json(value) for value in data]
+    return data
+
+
 def graph_json(trace: Trace) -> str:
-    """The graph as NetworkX node-link JSON (deterministic key order)."""
-    data = nx.node_link_data(trace.graph, edges="edges")
-    return json.dumps(data, indent=1, sort_keys=True, allow_nan=True) + "\n"
+    """The graph as NetworkX node-link JSON (deterministic key order).
+
+    The output is strict JSON (RFC 8259, what ``JSON.parse`` accepts): a
+    number that is not finite (a ``nan`` or ``inf`` partial or adjoint, such
+    as the partial of ``sqrt`` at 0) is written as ``null``; the value in
+    the trace's graph is unchanged.
+    """
+    data = finite_json(nx.node_link_data(trace.graph, edges="edges"))
+    return json.dumps(data, indent=1, sort_keys=True, allow_nan=False) + "\n"
 
 
 def _walkthrough_writer(fmt: str) -> Any:
