@@ -129,6 +129,12 @@ allowed: numbers, input names, + - * / ** and the functions abs, cos, ...
         )
     if not text.strip():
         raise ExpressionError("the expression is empty")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        code = ord(text[err.start])
+        raise ExpressionError(f"the expression contains a lone surrogate (U+{code:04X}) at "
+                              f"column {err.start + 1}: it is not valid text") from None
     limit = sys.getrecursionlimit()
     try:
         # Python's AST construction counts against the recursion limit: a flat sum of a

@@ -21,6 +21,7 @@ import gc
 import inspect
 import math
 import numbers
+import os
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
@@ -556,6 +557,10 @@ def check_value(name: str, value: object) -> float:
     return number
 
 
+class _ExitCalled(BaseException):
+    """``os._exit`` called by a traced function (it would end the process)."""
+
+
 def record(
     f: Callable[..., Any],
     inputs: Mapping[str, float],
@@ -592,15 +597,28 @@ def record(
             keywords[name] = add_input(name, value)
         else:
             positional.append(add_input(name, value))
+    real_exit = os._exit
+
+    def refuse_exit(code: int) -> NoReturn:
+        raise _ExitCalled(f"os._exit({code!r})")
+
+    os._exit = refuse_exit
     try:
         result = f(*positional, **keywords)
     except (TraceError, DomainError, InputError):
         raise
+    except SystemExit as err:
+        raise TraceError(f"{_fname(f)} called sys.exit({err.code!r}) while being traced; "
+                         f"a traced function must return its result") from None
+    except _ExitCalled as err:
+        raise TraceError(f"{_fname(f)} called {err} while being traced; a traced function "
+                         f"must return its result") from None
     except RecursionError as err:
         raise TraceError(f"{_fname(f)} recursed too deeply while being traced") from err
     except Exception as err:
         raise TraceError(f"{_fname(f)} raised {type(err).__name__}: {err}") from err
     finally:
+        os._exit = real_exit
         _RECORDING.pop()
         if collecting:
             gc.enable()
