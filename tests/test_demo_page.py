@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import adviz
-from adviz.errors import InputError, MissingDependencyError, RenderError
+from adviz.errors import InputError, MissingDependencyError
 from adviz.renderers.demo import analytic_forms, demo_data, demo_html, kernel_script, missing_js_ops
 from adviz.writers import writer_for
 

@@ -161,6 +161,7 @@ def bound_pixels(figure: Figure, limit: int, name: str, even: bool = False) -> N
         raise RenderError(f"{name}: the figure ({width:g} x {height:g} inches) is too large "
                           f"to draw within {limit:,} pixels")
     figure.set_dpi(lower)
+    figure._original_dpi = lower  # type: ignore[attr-defined]  # what savefig(dpi="figure") uses
     if even:
         from adviz.scene.sizes import even_size
 
