@@ -602,7 +602,7 @@ def record(
     def refuse_exit(code: int) -> NoReturn:
         raise _ExitCalled(f"os._exit({code!r})")
 
-    os._exit = refuse_exit
+    os._exit = refuse_exit  # type: ignore[assignment]
     try:
         result = f(*positional, **keywords)
     except (TraceError, DomainError, InputError):

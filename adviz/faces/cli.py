@@ -143,7 +143,8 @@ def _errors(debug: bool) -> Iterator[None]:
         raise click.ClickException("out of memory; draw a smaller graph, fewer formats or a "
                                    "lower --fps") from None
     except UnicodeError as err:
-        raise click.ClickException(f"text that cannot be encoded ({err.reason}); check the "
+        reason = getattr(err, "reason", err)
+        raise click.ClickException(f"text that cannot be encoded ({reason}); check the "
                                    f"arguments for stray bytes") from None
     finally:
         if previous is not None:

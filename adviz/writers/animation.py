@@ -369,7 +369,7 @@ class StreamEncoder:
             self.handle.write(chunk)
 
     def _add_webp(self, image: Any, duration_ms: float) -> None:
-        from PIL import _webp  # type: ignore[attr-defined]
+        from PIL import _webp
 
         if self.webp is None:
             try:

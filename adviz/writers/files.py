@@ -266,14 +266,13 @@ def _carry_over(out: Path, stage: Path, written: set[str]) -> None:
     for root, dirs, files in os.walk(out):
         rel_root = Path(root).relative_to(out)
         for name in list(dirs):
-            source = Path(root) / name
-            rel = rel_root / name
-            if source.is_symlink():
+            if (Path(root) / name).is_symlink():
                 dirs.remove(name)
                 files.append(name)
         for name in files:
             source = Path(root) / name
-            rel = (rel_root / name).as_posix()
+            rel_path = (rel_root / name).as_posix()
+            rel = rel_path
             if rel == MANIFEST or rel in written or _TEMP_NAME.match(name):
                 continue
             if any(rel == w or w.startswith(rel + "/") or rel.startswith(w + "/")
