@@ -423,13 +423,14 @@ def test_streamed_gif_matches_the_frames(tmp_path: Path) -> None:
     adviz.save(t, tmp_path / "a.gif", dpi=30)
     adviz.save(t, tmp_path / "a.webp", dpi=30)
     adviz.save(t, tmp_path / "a.apng", dpi=30)
-    gif = [f.convert("RGB").copy() for f in ImageSequence.Iterator(Image.open(tmp_path / "a.gif"))]
-    webp = [f.convert("RGB").copy()
-            for f in ImageSequence.Iterator(Image.open(tmp_path / "a.webp"))]
-    apng = [f.convert("RGB").copy()
-            for f in ImageSequence.Iterator(Image.open(tmp_path / "a.apng"))]
+    def frames(name: str) -> list[Image.Image]:
+        with Image.open(tmp_path / name) as image:
+            return [f.convert("RGBA").copy() for f in ImageSequence.Iterator(image)]
+
+    gif, webp, apng = frames("a.gif"), frames("a.webp"), frames("a.apng")
     assert len(gif) == len(webp) == len(apng) > 10
     assert all(a.tobytes() == b.tobytes() for a, b in zip(apng, webp))  # both lossless
+    assert len({f.tobytes() for f in apng}) == len(apng)  # holds merged, travels kept
     assert all(a.size == b.size for a, b in zip(gif, webp))
 
 

@@ -392,7 +392,7 @@ class StreamEncoder:
         x, y = 0, 0
         whole = image
         if self.count > 0:  # only the changed rectangle (dispose: none, blend: source)
-            bbox = ImageChops.difference(self.previous, image).getbbox() or (0, 0, 1, 1)
+            bbox = _changed_box(ImageChops.difference(self.previous, image))
             image = image.crop(bbox)
             x, y = bbox[:2]
         self.previous = whole
@@ -446,6 +446,15 @@ class StreamEncoder:
                                   struct.pack(">I", zlib.crc32(b"acTL" + body)))
         finally:
             self.handle.close()
+
+
+def _changed_box(difference: Any) -> tuple[int, int, int, int]:
+    """The box of the non-zero pixels of a difference image, over all bands (alpha too)."""
+    boxes = [box for band in difference.split() if (box := band.getbbox()) is not None]
+    if not boxes:
+        return (0, 0, 1, 1)
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+            max(b[3] for b in boxes))
 
 
 def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
