@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import math
+from typing import Any
 
 
 def format_number(value: float) -> str:
@@ -197,3 +198,20 @@ def parenthesize(text: str) -> str:
     ('(2*t1)', '1')
     """
     return text if is_atomic(text) else f"({text})"
+
+
+def finite_json(data: Any) -> Any:
+    """``data`` with every non-finite float (NaN, infinities) replaced by ``None``.
+
+    Examples
+    --------
+    >>> finite_json({"a": [1.0, float("nan")], "b": (float("inf"),)})
+    {'a': [1.0, None], 'b': [None]}
+    """
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: finite_json(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [finite_json(value) for value in data]
+    return data

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from adviz.faces.cli import main
+from adviz.writers.files import MANIFEST
 
 SEED = "(x1 - x2)**2 + cos(x1 + x2)"
 
@@ -97,14 +98,15 @@ def test_render_writes_the_default_outputs(tmp_path: Path) -> None:
         f"reverse-{i:03d}.svg" for i in range(6)]
     for name in ["reverse.gif", "index.html", "walkthrough.md", "graph.json"]:
         assert (out / name).stat().st_size > 0, name
-    assert sorted(p.name for p in out.iterdir()) == sorted(
+    assert sorted(p.name for p in out.iterdir() if p.name != MANIFEST) == sorted(
         ["frames", "reverse.gif", "index.html", "walkthrough.md", "graph.json"])
 
 
 def test_render_subset_of_formats(tmp_path: Path) -> None:
     code, _ = run("render", "x*x", "--at", "x=2", "-o", str(tmp_path), "--format", "md,json")
     assert code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.json", "walkthrough.md"]
+    names = sorted(p.name for p in tmp_path.iterdir() if p.name != MANIFEST)
+    assert names == ["graph.json", "walkthrough.md"]
 
 
 def test_demo_renders_the_seed_example(tmp_path: Path) -> None:
@@ -142,7 +144,8 @@ def test_demo_interactive_writes_the_demonstration_page(tmp_path: Path) -> None:
     assert code == 0, out
     page = (tmp_path / "demo.html").read_text()
     assert "window.adviz" in page and 'class="adviz-data"' in page
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.html", "walkthrough.md"]
+    names = sorted(p.name for p in tmp_path.iterdir() if p.name != MANIFEST)
+    assert names == ["demo.html", "walkthrough.md"]
 
 
 def test_format_choices_and_help_come_from_the_registry() -> None:
@@ -174,8 +177,8 @@ def test_options_go_to_the_formats_that_take_them(tmp_path: Path) -> None:
     code, out = run("render", "x*x", "--at", "x=2", "-o", str(tmp_path), "-q",
                     "--format", "tex,md,html,demo", "--phase", "forward")
     assert code == 0, out
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.html", "index.html",
-                                                          "slides.tex", "walkthrough.md"]
+    written = sorted(p.name for p in tmp_path.iterdir() if p.name != MANIFEST)
+    assert written == ["demo.html", "index.html", "slides.tex", "walkthrough.md"]
     assert 'class="adviz-demo' in (tmp_path / "demo.html").read_text(encoding="utf-8")
     import adviz
 
@@ -198,4 +201,4 @@ def test_descent_output_formats_and_options_come_from_the_registry(tmp_path: Pat
     assert code == 1 and "--fps does not apply to pdf" in out
     code, out = run("descent", "(x - 1)**2", "--at", "x=3", "-o", str(tmp_path / "run.svg"))
     assert code == 2 and ", ".join(suffixes) in " ".join(out.split())
-    assert list(tmp_path.iterdir()) == []
+    assert [p for p in tmp_path.iterdir() if p.name != MANIFEST] == []

@@ -237,7 +237,7 @@ def test_mp4(seed_run: adviz.Descent, tmp_path: Path) -> None:
 def test_options_and_formats_are_checked(seed_run: adviz.Descent, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="'tween' does not apply to gif of a gradient-descent run"):
         save(seed_run, tmp_path / "a.gif", tween=2)
-    with pytest.raises(InputError, match="fps must be a positive number"):
+    with pytest.raises(InputError, match="fps must be a number from 0.1 to 60"):
         save(seed_run, tmp_path / "a.gif", fps=0)
     with pytest.raises(InputError, match=r"cannot be saved as svg.*\.gif"):
         save(seed_run, tmp_path / "a.svg")

@@ -85,7 +85,8 @@ def test_the_command_line_lists_and_writes_it(dot: list[int], tmp_path: Path) ->
     result = runner.invoke(main, ["render", "x * x", "--at", "x=3", "--format", "dot,md",
                                   "-q", "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.dot", "walkthrough.md"]
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        "graph.dot", "walkthrough.md"]
     assert "digraph" in (tmp_path / "graph.dot").read_text()
     bad = runner.invoke(main, ["render", "x", "--at", "x=1", "--format", "bmp"])
     assert bad.exit_code == 2 and "dot" in bad.output.split("choose from")[1]

@@ -13,11 +13,12 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from adviz.core.tracing import Function, Trace, trace
-from adviz.errors import DomainError
+from adviz.errors import DomainError, InputError
 from adviz.formatting import format_number
 
 
@@ -87,7 +88,18 @@ def check_grad(
     Returns
     -------
     GradCheck
+
+    Raises
+    ------
+    InputError
+        A step that is not a finite number > 0, or a tolerance that is not a
+        finite number >= 0.
     """
+    for what, number, low in (("step", step, "> 0"), ("tolerance", tolerance, ">= 0")):
+        ok = isinstance(number, (int, float)) and not isinstance(number, bool) and \
+            math.isfinite(number) and (number > 0 if what == "step" else number >= 0)
+        if not ok:
+            raise InputError(f"the {what} must be a finite number {low}, not {number!r}")
     t = f if isinstance(f, Trace) else trace(f, *values, **inputs)
     numeric = {}
     for name, x in t.inputs.items():

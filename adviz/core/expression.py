@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import ast
+import sys
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ from adviz.errors import DomainError, ExpressionError
 
 MAX_LENGTH = 100_000
 """Longest expression string accepted, in characters."""
+
+PARSE_RECURSION_LIMIT = 12_000
+"""Recursion limit while Python builds the syntax tree (flat sums up to `MAX_NODES`)."""
 
 MAX_NODES = 20_000
 """Most syntax-tree nodes accepted in one expression."""
@@ -126,6 +130,17 @@ allowed: numbers, input names, + - * / ** and the functions abs, cos, ...
     if not text.strip():
         raise ExpressionError("the expression is empty")
     try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        code = ord(text[err.start])
+        raise ExpressionError(f"the expression contains a lone surrogate (U+{code:04X}) at "
+                              f"column {err.start + 1}: it is not valid text") from None
+    limit = sys.getrecursionlimit()
+    try:
+        # Python's AST construction counts against the recursion limit: a flat sum of a
+        # few thousand terms is a left-nested chain. The parser's own stack limit still
+        # refuses deep parentheses; MAX_NODES bounds everything else.
+        sys.setrecursionlimit(max(limit, PARSE_RECURSION_LIMIT))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)  # e.g. "1in": reported as an error
             tree = ast.parse(text.strip(), mode="eval")
@@ -136,6 +151,8 @@ allowed: numbers, input names, + - * / ** and the functions abs, cos, ...
         raise ExpressionError(
             f"the expression {_short(text)} is nested too deeply to parse"
         ) from None
+    finally:
+        sys.setrecursionlimit(limit)
     names: dict[str, None] = {}
     count = 0
     stack: list[ast.AST] = [tree.body]

@@ -24,6 +24,9 @@ from adviz.formatting import format_number
 
 REASONS = ("steps done", "converged", "diverged")
 
+MAX_STEPS = 10_000
+"""Most steps of one run (each step is a trace; a run is kept in memory)."""
+
 
 @dataclass(frozen=True)
 class Descent:
@@ -113,7 +116,7 @@ def descent(
     lr
         Learning rate (step size), positive.
     steps
-        Most steps to take.
+        Most steps to take (at most `MAX_STEPS`).
     tol
         Stop as ``"converged"`` when the gradient's Euclidean norm is below it.
     blowup
@@ -127,8 +130,8 @@ def descent(
     """
     if not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
         raise InputError(f"the learning rate must be a positive number, not {lr!r}")
-    if not isinstance(steps, int) or steps < 0:
-        raise InputError(f"steps must be a whole number >= 0, not {steps!r}")
+    if not isinstance(steps, int) or isinstance(steps, bool) or not 0 <= steps <= MAX_STEPS:
+        raise InputError(f"steps must be a whole number from 0 to {MAX_STEPS:,}, not {steps!r}")
     if not isinstance(start, Mapping) or not start:
         raise InputError("start must be a dict of input values, e.g. {'x': 1.0}")
     point = dict(start)

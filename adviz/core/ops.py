@@ -360,8 +360,20 @@ def register_op(
     js_forward, js_partials
         JavaScript expressions over ``a``, ``b``, ``c``, ... for the
         interactive page; without them that page falls back to the player.
+        They are code that runs when the page opens: each must be a single
+        expression over the arguments with numbers, operators, ``? :`` and
+        ``Math.*`` functions only (`adviz.core.jsexpr.check_js`); anything
+        else (statements, other names or calls, strings) raises `OpError`.
     replace
         Allow replacing an existing custom op of the same name.
+
+    Raises
+    ------
+    OpError
+        A bad name, arity or partial count; a template that cannot be filled
+        with ``arity`` arguments (such as a stray ``{`` in a LaTeX template:
+        write ``{{``); JavaScript forms that are not a single allowed
+        expression.
 
     Returns
     -------
@@ -408,6 +420,15 @@ def register_op(
         raise OpError(f"op {name!r}: give one partial formula per argument ({n})")
     if js_partials is not None and len(js_partials) != n:
         raise OpError(f"op {name!r}: give one JavaScript partial per argument ({n})")
+    from adviz.core.jsexpr import check_js
+
+    for code in [*([js_forward] if js_forward is not None else []), *(js_partials or [])]:
+        check_js(code, n)
+    for what, template in [("expr", expr), ("latex", latex),
+                           *[("partial_exprs", t) for t in texts],
+                           *[("partial_latex", t) for t in latexes]]:
+        if template is not None:
+            _check_template(name, what, template, n)
     op = Op(
         name=name,
         arity=n,
@@ -426,6 +447,25 @@ def register_op(
     from adviz.core.tracer import function_for
 
     return function_for(op)
+
+
+def _check_template(name: str, what: str, template: object, arity: int) -> None:
+    """Render a template once with placeholder arguments; `OpError` when it cannot render."""
+    args = [f"a{k}" for k in range(arity)]
+    try:
+        if isinstance(template, str):
+            text = template.format(*args)
+        elif callable(template):
+            text = template(args)
+        else:
+            raise TypeError(f"a template must be a string or a callable, not "
+                            f"{type(template).__name__}")
+        if not isinstance(text, str):
+            raise TypeError(f"it returned {type(text).__name__}, not a string")
+    except Exception as err:
+        hint = " (write a literal brace as {{ or }})" if isinstance(template, str) else ""
+        raise OpError(f"op {name!r}: the {what} template {template!r:.60} cannot be filled with "
+                      f"{arity} argument(s): {type(err).__name__}: {err}{hint}") from None
 
 
 def unregister_op(name: str) -> None:

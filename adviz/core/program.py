@@ -189,10 +189,18 @@ def build_program(
                     live[position_of[id(s)]] = 1
     input_names = {var.a for var in tape if var.op is None}
     labels = {position_of[key]: label for key, label in tape.labels.items() if key in position_of}
-    if output_name is None:
-        output_name = next(n for n in ("y", "f", "out", "output") if n not in input_names)
+    output_label = labels.get(out)
+    other_labels = {label for i, label in labels.items() if i != out}
+    if output_label is not None:
+        output_name = output_label
+    elif output_name is None:
+        output_name = default_output_name(input_names | other_labels)
     elif output_name in input_names and output.op is not None:
-        raise TraceError(f"the output name {output_name!r} is also an input's name")
+        raise TraceError(f"the output name {output_name!r} is also an input's name; pass "
+                         f"another output=")
+    elif output_name in other_labels and output.op is not None:
+        raise TraceError(f"the output name {output_name!r} is also the name of an "
+                         f"intermediate node (adviz.name); rename one of them")
     taken = input_names | set(labels.values()) | {output_name}
     counter = {"t": 0, "c": 0}
 
@@ -236,6 +244,23 @@ def build_program(
                  _scope_of(tape.scopes, i))
         )
     return Program(tuple(nodes), tuple(inputs), position[out])
+
+
+def default_output_name(taken: set[str]) -> str:
+    """``y``, else ``f``, ``out``, ``output``, then ``y1, y2, ...``: the first name not taken.
+
+    Examples
+    --------
+    >>> default_output_name({"y", "f", "out", "output"})
+    'y1'
+    """
+    for name in ("y", "f", "out", "output"):
+        if name not in taken:
+            return name
+    k = 1
+    while f"y{k}" in taken:
+        k += 1
+    return f"y{k}"
 
 
 def _args(var: Var) -> tuple[Var | float, ...]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from adviz.errors import MissingDependencyError
+from adviz.errors import MissingDependencyError, RenderError
 from adviz.formatting import format_number
 
 if TYPE_CHECKING:
@@ -364,8 +364,20 @@ def symbolic_gradient(trace: Trace) -> dict[str, SymbolicGradient]:
     ------
     MissingDependencyError
         When SymPy (``pip install 'adviz[symbolic]'``) is not installed.
+    RenderError
+        When the formula is nested too deeply for SymPy (its recursion limit).
     """
     sp = _sympy()
+    try:
+        return _gradients(sp, trace)
+    except RecursionError:
+        raise RenderError(
+            f"the formula of {trace.output} is nested too deeply for SymPy "
+            f"({len(trace.program.nodes)} nodes); draw it without the analytic gradient"
+        ) from None
+
+
+def _gradients(sp: Any, trace: Trace) -> dict[str, SymbolicGradient]:
     derivatives, symbols = gradient_expressions(trace)
     point = {symbols[name]: float(value) for name, value in trace.inputs.items()}
     result = {}

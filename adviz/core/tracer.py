@@ -21,6 +21,7 @@ import gc
 import inspect
 import math
 import numbers
+import os
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
@@ -185,9 +186,9 @@ class scope:
     """
 
     def __init__(self, label: str) -> None:
-        if not isinstance(label, str) or not label:
-            raise TraceError("a scope needs a non-empty label")
-        self.label = label
+        from adviz.core.names import check_name
+
+        self.label = check_name(label, "the scope label", TraceError)
         self._tape: Tape | None = None
         self._start = 0
 
@@ -546,10 +547,49 @@ def check_value(name: str, value: object) -> float:
         raise InputError(
             f"input {name!r} must be a real number, not {type(value).__name__} ({value!r:.40})"
         )
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise InputError(f"input {name!r} is too large for a float ({value!r:.40}...); inputs "
+                         f"must be finite numbers") from None
     if not math.isfinite(number):
         raise InputError(f"input {name!r} is {number!r}: inputs must be finite numbers")
     return number
+
+
+class _ExitCalled(BaseException):
+    """``os._exit`` called by a traced function (it would end the process)."""
+
+
+def guarded_call(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call user code that must return its result: ``sys.exit`` or ``os._exit`` inside it
+    raise a `TraceError` instead of ending the process.
+
+    Examples
+    --------
+    >>> import sys
+    >>> try:
+    ...     guarded_call(lambda: sys.exit(3))
+    ... except TraceError as err:
+    ...     print(str(err)[:36])
+    <lambda> called sys.exit(3) while be
+    """
+    real_exit = os._exit
+
+    def refuse_exit(code: int) -> NoReturn:
+        raise _ExitCalled(f"os._exit({code!r})")
+
+    os._exit = refuse_exit  # type: ignore[assignment]
+    try:
+        return f(*args, **kwargs)
+    except SystemExit as err:
+        raise TraceError(f"{_fname(f)} called sys.exit({err.code!r}) while being traced; "
+                         f"a traced function must return its result") from None
+    except _ExitCalled as err:
+        raise TraceError(f"{_fname(f)} called {err} while being traced; a traced function "
+                         f"must return its result") from None
+    finally:
+        os._exit = real_exit
 
 
 def record(
@@ -589,7 +629,7 @@ def record(
         else:
             positional.append(add_input(name, value))
     try:
-        result = f(*positional, **keywords)
+        result = guarded_call(f, *positional, **keywords)
     except (TraceError, DomainError, InputError):
         raise
     except RecursionError as err:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from adviz.core.engine import backward
 from adviz.core.expression import Expression, parse
+from adviz.core.names import check_name, warn_confusable
 from adviz.core.program import Program, build_program
 from adviz.core.stages import (
     GRANULARITIES,
@@ -317,10 +318,12 @@ def trace(
         raise InputError(f"order must be one of {ORDERS}, not {order!r}")
     if granularity not in GRANULARITIES:
         raise InputError(f"granularity must be one of {GRANULARITIES}, not {granularity!r}")
-    if not isinstance(prefix, str) or not prefix:
-        raise InputError("prefix must be a non-empty string")
-    if output is not None and (not isinstance(output, str) or not output):
-        raise InputError("output must be a non-empty string")
+    prefix = check_name(prefix, "the prefix")
+    if output is not None:
+        output = check_name(output, "the output name")
+    if len(values) == 1 and isinstance(values[0], Mapping):
+        values = (_normal_keys(values[0]),)
+    inputs = _normal_keys(inputs)
     keyword_only: frozenset[str] = frozenset()
     if isinstance(f, str):
         expression: Expression = parse(f)
@@ -349,11 +352,27 @@ def trace(
     else:
         raise TraceError(f"trace() takes a function or an expression string, not "
                          f"{type(f).__name__}")
+    for input_name in point:
+        check_name(input_name, "the input name")
     tape, out = record(target, point, keyword_only=keyword_only, prefix=prefix)
     tape.finish()
+    warn_confusable([*point, *tape.labels.values(), *([output] if output else [])])
     _check_finite(tape)
-    return Trace(f, tape, out, point, order=order, granularity=granularity,
-                 output_name=output, prefix=prefix, show_constants=show_constants)
+    result = Trace(f, tape, out, point, order=order, granularity=granularity,
+                   output_name=output, prefix=prefix, show_constants=show_constants)
+    result.program  # noqa: B018  (names are checked now, not at the first drawing)
+    return result
+
+
+def _normal_keys(given: Mapping[str, Any]) -> dict[str, Any]:
+    """Input values by NFKC-normalised name (as Python normalises identifiers)."""
+    result: dict[str, Any] = {}
+    for key, value in given.items():
+        name = check_name(key, "the input name") if isinstance(key, str) else key
+        if name in result:
+            raise InputError(f"input {name!r} is given twice ({key!r} is the same name)")
+        result[name] = value
+    return result
 
 
 def _check_finite(tape: Tape) -> None:
@@ -393,8 +412,9 @@ def name(value: Any, label: str) -> Any:
     >>> list(adviz.trace(f, x=1.0, w=0.5).graph)
     ['x', 'w', 'h', 'y']
     """
-    if not isinstance(label, str) or not label:
-        raise TraceError("a node name must be a non-empty string")
+    from adviz.core.names import check_name
+
+    label = check_name(label, "the node name", TraceError)
     if not isinstance(value, Var):
         if as_constant(value) is not None:
             return value  # plain numbers (e.g. finite differences): nothing to name

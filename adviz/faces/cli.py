@@ -24,9 +24,10 @@ from typing import Any
 
 import click
 
-from adviz.core.phases import PLAY_PHASES
+from adviz.core.gradient_descent import MAX_STEPS
+from adviz.core.phases import PLAY_PHASES, expand_phases
 from adviz.core.tracing import Trace, trace
-from adviz.errors import AdvizError, InputError
+from adviz.errors import AdvizError, InputError, TraceError
 from adviz.scene.style import THEMES
 
 SEED_EXPRESSION = "(x1 - x2)**2 + cos(x1 + x2)"
@@ -103,6 +104,9 @@ def _parse_at(values: tuple[str, ...]) -> dict[str, float]:
         name, sep, number = item.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--at")
+        if name.strip() in point:
+            raise click.BadParameter(f"{name.strip()!r} is given twice ({item!r}); give each "
+                                     f"input once", param_hint="--at")
         try:
             point[name.strip()] = float(number)
         except ValueError:
@@ -126,6 +130,8 @@ def load_function(spec: str) -> Callable[..., Any] | None:
     module = importlib.util.module_from_spec(module_spec)
     try:
         module_spec.loader.exec_module(module)
+    except SystemExit as err:
+        raise InputError(f"{path} called sys.exit({err.code!r}) while being loaded") from None
     except Exception as err:
         raise InputError(f"{path} failed to run: {type(err).__name__}: {err}") from err
     function = getattr(module, name, None)
@@ -155,7 +161,7 @@ def framework_trace(function: Callable[..., Any], point: dict[str, float],
     whose module uses PyTorch is called on tensors. Anything else returns
     ``None``: the function is traced by adviz itself.
     """
-    from adviz.core.tracer import defaults_of, input_names
+    from adviz.core.tracer import defaults_of, guarded_call, input_names
 
     try:
         names = input_names(function)
@@ -166,8 +172,10 @@ def framework_trace(function: Callable[..., Any], point: dict[str, float],
         return None
     module = ""
     try:
-        result = function(**{n: values[n] for n in names})
+        result = guarded_call(function, **{n: values[n] for n in names})
         module = type(result).__module__
+    except TraceError:
+        raise
     except Exception:
         result = None
         scope = getattr(function, "__globals__", {})
@@ -196,18 +204,71 @@ def framework_trace(function: Callable[..., Any], point: dict[str, float],
     return None
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so that staged output is cleaned up."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise _Terminated
+
+
+def _one_line(text: str) -> str:
+    """A message on one line, printable on any terminal (no control characters)."""
+    flat = " ".join(str(text).split())
+    return flat.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    click.echo(f"warning: {_one_line(str(message))}", err=True)
+
+
+_STATE: dict[str, Any] = {}
+
+
 @contextmanager
 def _errors(debug: bool) -> Iterator[None]:
+    import signal
+    import warnings
+
+    previous = signal.getsignal(signal.SIGTERM)
     try:
-        yield
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread
+        previous = None
+    _STATE.clear()
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            yield
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
     except AdvizError as err:
         if debug:
             traceback.print_exc()
-        raise click.ClickException(str(err)) from None
-    except KeyboardInterrupt:
-        raise click.ClickException("interrupted; earlier output was left as it was") from None
+        raise click.ClickException(_one_line(str(err))) from None
+    except KeyboardInterrupt as err:
+        what = "terminated" if isinstance(err, _Terminated) else "interrupted"
+        if _STATE.get("done"):
+            raise click.ClickException(f"{what} after the new output was in place") from None
+        if _STATE.get("staging"):
+            raise click.ClickException(f"{what}; the output folder was left as it was") from None
+        raise click.ClickException(f"{what}; nothing was written") from None
+    except RecursionError:
+        if debug:
+            traceback.print_exc()
+        raise click.ClickException("the input is nested too deeply to process; split it into "
+                                   "smaller functions") from None
+    except MemoryError:
+        raise click.ClickException("out of memory; draw a smaller graph, fewer formats or a "
+                                   "lower --fps") from None
+    except UnicodeError as err:
+        reason = getattr(err, "reason", err)
+        raise click.ClickException(f"text that cannot be encoded ({reason}); check the "
+                                   f"arguments for stray bytes") from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 class _Command(click.Command):
@@ -286,8 +347,8 @@ def check(expr: str, at: tuple[str, ...], step: float, tolerance: float) -> None
 @click.argument("expr")
 @_at_option
 @click.option("--lr", type=float, default=0.1, show_default=True, help="Learning rate.")
-@click.option("--steps", type=click.IntRange(min=0), default=20, show_default=True,
-              help="Most steps to take.")
+@click.option("--steps", type=click.IntRange(min=0, max=MAX_STEPS), default=20,
+              show_default=True, help=f"Most steps to take (at most {MAX_STEPS:,}).")
 @click.option("--tol", type=float, default=1e-8, show_default=True,
               help="Stop when the gradient's norm is below this.")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
@@ -354,6 +415,9 @@ def _formats(value: str | None) -> tuple[str, ...]:
             chosen.append(format_named(item).name)
         except InputError:
             unknown.append(item.lower())
+    if not chosen and not unknown:
+        raise click.BadParameter(f"{value!r} names no format; choose from "
+                                 f"{', '.join(all_formats())}", param_hint="--format")
     if unknown:
         raise click.BadParameter(
             f"unknown format {', '.join(unknown)}; choose from {', '.join(all_formats())}",
@@ -436,9 +500,62 @@ def render_outputs(
     return written
 
 
+def _out_folder(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    """OUT made absolute and checked when the arguments are parsed, before any user code."""
+    from adviz.writers.files import check_output_folder
+
+    try:
+        return check_output_folder(value)
+    except AdvizError as err:
+        raise click.BadParameter(_one_line(str(err)), ctx=ctx, param=param) from None
+
+
+LARGE_NODES = 60
+"""Graphs with more nodes get a notice before rendering (it can take minutes)."""
+LARGE_FILE = 50_000_000
+"""Files over this many bytes are reported before they are moved into place."""
+
+
+def _announce(t: Trace, formats: tuple[str, ...], phase: str, quiet: bool) -> None:
+    """Say up front when a render will be large: nodes, frames, pixels."""
+    nodes = len(t.program.nodes)
+    if quiet or nodes <= LARGE_NODES:
+        return
+    from adviz.renderers.mpl.animation import distinct_frame_count
+
+    parts = [f"{nodes} nodes"]
+    animated = "reverse" if phase == "both" else phase
+    if "gif" in formats or "webp" in formats:
+        parts.append(f"{distinct_frame_count(t, animated):,} animation frames")
+    stages = sum(len(t.stages(p)) for p in expand_phases(phase, PLAY_PHASES))
+    if "svg" in formats or "png" in formats:
+        parts.append(f"{stages:,} SVG frames")
+    click.echo(f"note: a large render ({', '.join(parts)}); this can take minutes: choose "
+               f"fewer outputs with --format", err=True)
+
+
+def _staged(out: Path, quiet: bool, write: Callable[[Path], list[Path]]) -> list[Path]:
+    """Run ``write(folder)`` into a staging folder; move the result onto OUT in one step."""
+    import warnings
+
+    from adviz.writers.files import output_folder
+
+    with output_folder(out) as staging:
+        _STATE["staging"] = staging
+        written = write(staging.path)
+        for path in written:
+            size = path.stat().st_size if path.exists() else 0
+            if size > LARGE_FILE and not quiet:
+                warnings.warn(f"{staging.final(path).name} is {size / 1e6:,.0f} MB",
+                              stacklevel=1)
+    _STATE["done"] = True
+    return [staging.final(p) for p in written]
+
+
 _render_options = [
-    click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path),
-                 default="adviz-out", show_default=True, help="Output folder."),
+    click.option("-o", "--out", "out", type=click.Path(file_okay=False), callback=_out_folder,
+                 default="adviz-out", show_default=True,
+                 help="Output folder (written as a whole: all files or none)."),
     click.option("--format", "formats", cls=_LiveHelp, live_help=_format_help, default=None,
                  metavar="LIST"),
     click.option("--phase", type=click.Choice(PLAY_PHASES), default="both",
@@ -505,10 +622,13 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
           --at x2=2 --at b=0.1 --format +pdf,png --theme dark -o neuron
       adviz render model.py:loss -o out
     """
+    chosen = _formats(formats)
     t = build_trace(expr, at, order)
-    _report(render_outputs(t, out, _formats(formats), phase=phase, theme=theme, fps=fps,
-                           rankdir=rankdir, quiet=quiet, collapse=collapse or None, full=full,
-                           paths_of=paths_of, analytic=analytic), out, quiet)
+    _announce(t, chosen, phase, quiet)
+    written = _staged(out, quiet, lambda folder: render_outputs(
+        t, folder, chosen, phase=phase, theme=theme, fps=fps, rankdir=rankdir, quiet=quiet,
+        collapse=collapse or None, full=full, paths_of=paths_of, analytic=analytic))
+    _report(written, out, quiet)
 
 
 @main.command(cls=_Command)
@@ -530,14 +650,19 @@ def demo(order: str, out: Path, formats: str | None, phase: str, theme: str,
     """
     from adviz.writers import save
 
+    chosen = _formats(formats)
     t = trace(SEED_EXPRESSION, SEED_POINT, order=order)
-    written = render_outputs(t, out, _formats(formats), phase=phase, theme=theme, fps=fps,
-                             rankdir=rankdir, quiet=quiet, collapse=collapse or None,
-                             full=full, paths_of=paths_of, analytic=analytic)
-    if interactive:
-        written.append(save(t, out / "demo.html", interactive=True, theme=theme,
-                            rankdir=rankdir))
-    _report(written, out, quiet)
+
+    def write(folder: Path) -> list[Path]:
+        written = render_outputs(t, folder, chosen, phase=phase, theme=theme, fps=fps,
+                                 rankdir=rankdir, quiet=quiet, collapse=collapse or None,
+                                 full=full, paths_of=paths_of, analytic=analytic)
+        if interactive:
+            written.append(save(t, folder / "demo.html", interactive=True, theme=theme,
+                                rankdir=rankdir))
+        return written
+
+    _report(_staged(out, quiet, write), out, quiet)
     if not quiet:
         from adviz.text.tables import walkthrough
 

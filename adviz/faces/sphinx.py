@@ -274,16 +274,25 @@ def render_svg(request: Request) -> str:
     return _img(f"{request.url}/{path.name}", request.alt, o, "adviz-svg")
 
 
+COMPLETE = ".complete"
+"""Written into a frames folder after its last frame: only then is the folder reused."""
+
+
 def render_frames(request: Request) -> str:
     """Every frame of the pass(es) as a sequence of SVG images with their captions."""
+    from adviz.writers.files import atomic_write_text
+
     o = request.options
     folder = request.folder / request.key
-    paths = sorted(folder.glob("*.svg")) if folder.is_dir() else []
-    if not paths:
+    done = folder / COMPLETE
+    paths = sorted(folder.glob("*.svg")) if done.is_file() else []
+    if not paths:  # the cache holds completed renders only (the marker is written last)
+        done.unlink(missing_ok=True)
         paths = adviz.save_frames(request.trace, folder, phase=o["phase"], fmt="svg",
                                   theme=o["theme"], rankdir=o["rankdir"], progress=False)
         for path in paths:
             _publish(path)
+        atomic_write_text(done, "\n".join(p.name for p in paths) + "\n")
     items = []
     for path in paths:
         phase, _, number = path.stem.rpartition("-")
@@ -468,6 +477,7 @@ class AdvizDirective(SphinxDirective):
             return self._warn(f"unknown theme {theme!r} (adviz_default_theme); "
                               f"use one of {', '.join(THEMES)}")
         try:
+            _check_limits(self.options)
             point = parse_at(self.options.get("at", ""))
             missing = [n for n in parse(expression).names if n not in point]
             if missing:
@@ -485,6 +495,8 @@ class AdvizDirective(SphinxDirective):
                                      f"{count} stages (0 to {count - 1})")
         except AdvizError as err:
             return self._warn(f"{expression!r}: {err}")
+        except Exception as err:  # a build never aborts on one diagram
+            return self._warn(f"{expression!r}: {type(err).__name__}: {err}")
         options = {
             "output": kind, "phase": phase, "stage": stage, "theme": theme,
             "order": self.options.get("order", "seed"),
@@ -513,6 +525,18 @@ class AdvizDirective(SphinxDirective):
         return [figure, *messages]
 
 
+def _check_limits(options: Mapping[str, Any]) -> None:
+    """``:tween:``, ``:dpi:`` and ``:fps:`` within the animation writers' limits."""
+    from adviz.writers.animation import MAX_DPI, MAX_FPS, MAX_TWEEN, MIN_DPI
+
+    if options.get("tween", 0) > MAX_TWEEN:
+        raise InputError(f":tween: {options['tween']} is over the limit of {MAX_TWEEN}")
+    if "dpi" in options and not MIN_DPI <= options["dpi"] <= MAX_DPI:
+        raise InputError(f":dpi: {options['dpi']} is outside {MIN_DPI:g} to {MAX_DPI:g}")
+    if options.get("fps", 1) > MAX_FPS:
+        raise InputError(f":fps: {options['fps']} is over the limit of {MAX_FPS:g}")
+
+
 def _number(value: float) -> str:
     """A point coordinate as the player writes it (``1`` for ``1.0``)."""
     from adviz.formatting import format_number
@@ -536,20 +560,24 @@ def visit_adviz_html(self: HTML5Translator, node: adviz_diagram) -> None:
     builder = self.builder
     options = node["options"]
     folder = Path(builder.outdir) / builder.imagedir / FOLDER
-    request = Request(
-        trace=_retrace(node),
-        options=options,
-        folder=folder,
-        url=f"{builder.imgpath}/{FOLDER}",
-        key=diagram_key(node),
-        alt=node["alt"],
-    )
     try:
+        request = Request(
+            trace=_retrace(node),
+            options=options,
+            folder=folder,
+            url=f"{builder.imgpath}/{FOLDER}",
+            key=diagram_key(node),
+            alt=node["alt"],
+        )
         folder.mkdir(parents=True, exist_ok=True)
         body = OUTPUTS[options["output"]].render(request)
-    except (AdvizError, OSError) as err:
+    except Exception as err:
+        message = " ".join(str(err).split())
+        if not isinstance(err, (AdvizError, OSError)):
+            message = f"{type(err).__name__}: {message}"
         logger.warning("adviz directive: cannot render %r as %s: %s", node["expression"],
-                       options["output"], err, location=node, type="adviz", subtype="render")
+                       options["output"], message, location=node, type="adviz",
+                       subtype="render")
         raise nodes.SkipNode from None
     ids = " ".join(node["ids"])
     anchor = f'<span id="{html.escape(ids)}"></span>' if ids else ""

@@ -37,6 +37,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from adviz.formatting import finite_json
 from adviz.scene.style import LINE_SPACING, TITLE_SIZE
 
 if TYPE_CHECKING:
@@ -77,15 +78,16 @@ def json_for_script(data: Any) -> str:
 
     Keys are sorted (same input, same bytes); ``<``, ``>``, ``&`` and the
     line separators U+2028/U+2029 are written as ``\\u`` escapes, so no
-    text in the data can end the script element or open a comment.
+    text in the data can end the script element or open a comment. Numbers
+    that are not finite become ``null``.
 
     Examples
     --------
     >>> json_for_script({"name": "</script><b>&"})
     '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
     """
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False)
+    text = json.dumps(finite_json(data), sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"), allow_nan=False)  # NaN, inf: null
     for char, escaped in _JSON_ESCAPES:
         if char in text:
             text = text.replace(char, escaped)

@@ -348,7 +348,7 @@ def view_source(view: GraphView, rankdir: str = "LR") -> str:
                 sub = graphviz.Digraph(name=names[item])
                 w, h = cluster_label_size(item[-1])
                 sub.attr("graph", label=_table(w, h), labeljust="l", labelloc="t",
-                         tooltip=item[-1], margin="8")
+                         tooltip=item[-1].replace("\\", "\\\\"), margin="8")
                 fill(sub, item)
                 target.subgraph(sub)
         for parent, child in inner_edges.get(path, []):

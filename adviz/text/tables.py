@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -295,7 +296,15 @@ _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|~"} | {
 
 
 def _md(text: str) -> str:
-    return text.translate(_MD_SPECIAL)
+    r"""Escape Markdown syntax; line breaks and other control characters become spaces.
+
+    Examples
+    --------
+    >>> print(_md("(x\n# heading | *y*)"))
+    (x # heading \| \*y\*)
+    """
+    flat = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+    return flat.translate(_MD_SPECIAL)
 
 
 def _markdown(title: str, table: list[Row], output: str, finals: list[tuple[str, str]]) -> str:

@@ -34,6 +34,14 @@ at a constant frame rate (`adviz.renderers.mpl.animation.frame_count`). Every fi
 rendered to a temporary file in the target folder and renamed into place:
 nothing is left behind on failure.
 
+GIF, WebP and APNG frames are encoded as they are drawn
+(`StreamEncoder`): memory does not grow with the number of frames. Limits:
+``dpi`` from `MIN_DPI` to `MAX_DPI`, ``fps`` from `MIN_FPS` to `MAX_FPS`,
+``tween`` up to `MAX_TWEEN`, ``hold`` up to `MAX_HOLD` and `MAX_FRAMES`
+frames per animation (an `InputError` beyond them); a frame over
+`MAX_PIXELS` pixels (a PNG or PDF page over `MAX_STILL_PIXELS`) is drawn at
+a lower dpi, with a `SizeWarning` naming the sizes.
+
 Examples
 --------
 >>> import adviz, tempfile, pathlib
@@ -126,10 +134,68 @@ DESCENT_STILL_OPTIONS = frozenset(o.name for o in DESCENT_STILL)
 DESCENT_PDF_OPTIONS = frozenset(o.name for o in DESCENT_PDF)
 
 
+MIN_DPI, MAX_DPI = float(DPI.minimum or 0), float(DPI.maximum or 0)
+"""Allowed range of ``dpi`` (declared by the ``dpi`` option)."""
+MIN_FPS, MAX_FPS = float(FPS.minimum or 0), float(FPS.maximum or 0)
+"""Allowed range of ``fps`` (declared by the ``fps`` option)."""
+MAX_TWEEN = int(TWEEN.maximum or 0)
+"""Most travel frames per stage."""
+MAX_HOLD = int(HOLD.maximum or 0)
+"""Most hold frames per stage."""
+MAX_FRAMES = 50_000
+"""Most frames of one animation (all phases, holds included)."""
+MAX_PIXELS = 4_000_000
+"""Largest frame of an animation, in pixels (width times height): a larger
+figure is drawn at a lower dpi, with a `SizeWarning`."""
+MAX_STILL_PIXELS = 16_000_000
+"""Largest PNG still or PDF page, in pixels at its dpi (same rule)."""
+
+
+class SizeWarning(UserWarning):
+    """A picture was drawn smaller than asked, to stay within the pixel limits."""
+
+
 def _check_options(fmt: str, options: dict[str, Any], declared: tuple[Option, ...],
                    descent: bool = False) -> None:
     where = f"{fmt} of a gradient-descent run" if descent else fmt
     check_options(where, declared, options)
+
+
+def bound_pixels(figure: Figure, limit: int, name: str, even: bool = False) -> None:
+    """Lower a figure's dpi so that it has at most ``limit`` pixels; warn when it does.
+
+    Parameters
+    ----------
+    figure
+        A Matplotlib figure (its size in inches is kept).
+    limit
+        Most pixels (width times height).
+    name
+        The file name the warning mentions.
+    even
+        Keep the pixel width and height even (H.264).
+    """
+    import math
+    import warnings
+
+    width, height = (float(v) for v in figure.get_size_inches())
+    dpi = float(figure.dpi)
+    if width * height * dpi * dpi <= limit:
+        return
+    lower = math.floor(math.sqrt(limit / (width * height)))
+    if lower < 1:
+        raise RenderError(f"{name}: the figure ({width:g} x {height:g} inches) is too large "
+                          f"to draw within {limit:,} pixels")
+    figure.set_dpi(lower)
+    figure._original_dpi = lower  # type: ignore[attr-defined]  # what savefig(dpi="figure") uses
+    if even:
+        from adviz.scene.sizes import even_size
+
+        figure.set_size_inches(even_size((width, height), lower))
+    warnings.warn(f"{name}: {round(width * dpi)} x {round(height * dpi)} pixels is over the "
+                  f"{limit:,}-pixel limit; drawn at dpi {lower} "
+                  f"({round(width * lower)} x {round(height * lower)})", SizeWarning,
+                  stacklevel=2)
 
 
 @contextlib.contextmanager
@@ -173,11 +239,13 @@ def _movie_writer_class() -> type:
     from matplotlib.animation import AbstractMovieWriter
 
     class PillowSequenceWriter(AbstractMovieWriter):
-        """Collects frames for Pillow's animated formats (GIF, WebP, APNG), no ffmpeg.
+        """Streams frames into a GIF, WebP or APNG file as they are drawn, no ffmpeg.
 
-        Frames come from `adviz.renderers.mpl.animation.Animator.rgba` (cached static
-        part, pulses drawn on top). Runs of identical frames (the holds) are
-        stored once with their summed duration.
+        Frames come from `adviz.renderers.mpl.animation.Animator.rgba` (cached
+        static part, pulses drawn on top). A run of identical frames (a hold)
+        becomes one frame with the summed duration. Only the frame being
+        compared and the one before it are in memory: peak memory does not
+        grow with the number of frames (`StreamEncoder`).
         """
 
         def __init__(self, animator: FrameSource, fmt: str, fps: float,
@@ -186,38 +254,246 @@ def _movie_writer_class() -> type:
             self.animator = animator
             self.fmt = fmt
             self.transparent = transparent
-            self.frames: list[tuple[bytes, tuple[int, int], int]] = []
+            self.pending: tuple[bytes, tuple[int, int], int] | None = None
+            self.encoder: StreamEncoder | None = None
+            self.frames_written = 0
 
         def setup(self, fig: Figure, outfile: Any, dpi: float | None = None) -> None:
             super().setup(fig, outfile, dpi)
-            self.frames = []
+            self.pending = None
+            self.frames_written = 0
+            palette = None
+            if self.fmt == "GIF":
+                palette = _sample_palette(self.animator, self.transparent)
+            self.encoder = StreamEncoder(Path(outfile), self.fmt, self.transparent, palette)
 
         def grab_frame(self, **savefig_kwargs: Any) -> None:
             pixels, size = self.animator.rgba()
             data = bytes(pixels)
-            if self.frames and self.frames[-1][0] == data:
-                last = self.frames[-1]
-                self.frames[-1] = (last[0], last[1], last[2] + 1)
-            else:
-                self.frames.append((data, size, 1))
+            if self.pending is not None and self.pending[1] == size and \
+                    self.pending[0] == data:
+                self.pending = (self.pending[0], size, self.pending[2] + 1)
+                return
+            self._flush()
+            self.pending = (data, size, 1)
+
+        def _flush(self) -> None:
+            if self.pending is None or self.encoder is None:
+                return
+            data, size, count = self.pending
+            self.pending = None
+            self.encoder.add(data, size, count * 1000.0 / self.fps)
+            self.frames_written += 1
 
         def finish(self) -> None:
-            from PIL import Image
-
-            images = [Image.frombuffer("RGBA", size, data, "raw", "RGBA", 0, 1)
-                      for data, size, _ in self.frames]
-            if self.fmt == "GIF" and not self.transparent:
-                images = shared_palette([im.convert("RGB") for im in images])
-            durations = [round(count * 1000.0 / self.fps) for _, _, count in self.frames]
-            extra: dict[str, Any] = {"loop": 0}
-            if self.fmt == "WEBP":
-                extra.update(lossless=True, method=3)
-            if self.fmt == "GIF" and self.transparent:
-                extra["disposal"] = 2
-            images[0].save(self.outfile, format=self.fmt, save_all=True,
-                           append_images=images[1:], duration=durations, **extra)
+            self._flush()
+            if self.encoder is not None:
+                self.encoder.close()
+                self.encoder = None
 
     return PillowSequenceWriter
+
+
+def _sample_palette(animator: FrameSource, transparent: bool, samples: int = 8) -> Any:
+    """One palette (255 colours, median cut) from up to ``samples`` frames spread over the run.
+
+    Mapping every frame onto one palette avoids colour flicker in GIFs. The
+    frames are drawn here once more; their pixels are freed before the
+    animation is written.
+    """
+    from PIL import Image
+
+    frames = animator.frames
+    step = max(1, len(frames) // samples)
+    picks = sorted({*range(0, len(frames), step), len(frames) - 1})[: samples + 1]
+    pieces = []
+    for index in picks:
+        animator(frames[index])
+        pixels, size = animator.rgba()
+        image = Image.frombuffer("RGBA", size, bytes(pixels), "raw", "RGBA", 0, 1)
+        pieces.append(image.convert("RGB"))
+    width = max(im.width for im in pieces)
+    sheet = Image.new("RGB", (width, sum(im.height for im in pieces)))
+    y = 0
+    for im in pieces:
+        sheet.paste(im, (0, y))
+        y += im.height
+    del pieces
+    return sheet.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+
+
+class StreamEncoder:
+    """Writes an animated GIF, WebP or APNG one frame at a time.
+
+    Parameters
+    ----------
+    path
+        The (temporary) file written.
+    fmt
+        ``"GIF"``, ``"WEBP"`` or ``"PNG"`` (APNG).
+    transparent
+        Keep transparency (GIF: palette index 255, disposal 2).
+    palette
+        For GIF: a ``"P"`` image whose palette every frame is mapped onto.
+
+    Notes
+    -----
+    GIF frames are mapped to the palette and appended as they come (Pillow's
+    GIF frame encoder); APNG frames are PNG-compressed and appended as
+    ``fdAT`` chunks, the frame count written at the end; WebP frames go to
+    libwebp's animation encoder, which keeps only compressed frames.
+    """
+
+    def __init__(self, path: Path, fmt: str, transparent: bool, palette: Any = None) -> None:
+        self.fmt = fmt
+        self.transparent = transparent
+        self.palette = palette
+        self.count = 0
+        self.handle = open(path, "wb")
+        self.webp: Any = None
+        self.timestamp = 0.0
+        self.sequence = 0
+        self.actl_at = 0
+        self.previous: Any = None
+
+    def add(self, rgba: bytes, size: tuple[int, int], duration_ms: float) -> None:
+        """Append one frame shown for ``duration_ms`` milliseconds."""
+        from PIL import Image
+
+        image = Image.frombuffer("RGBA", size, rgba, "raw", "RGBA", 0, 1)
+        if self.fmt == "GIF":
+            self._add_gif(image, duration_ms)
+        elif self.fmt == "WEBP":
+            self._add_webp(image, duration_ms)
+        else:
+            self._add_apng(image, duration_ms)
+        self.count += 1
+
+    def _add_gif(self, image: Any, duration_ms: float) -> None:
+        from PIL import GifImagePlugin, Image, ImageChops
+
+        frame = image.convert("RGB").quantize(palette=self.palette, dither=Image.Dither.NONE)
+        params: dict[str, Any] = {"duration": max(20, min(655_350, round(duration_ms)))}
+        if self.transparent:
+            clear = image.getchannel("A").point(lambda a: 255 if a < 128 else 0, "1")
+            frame.paste(255, mask=clear)
+            params.update(transparency=255, disposal=2)
+        offset = (0, 0)
+        if self.count == 0:
+            header, _ = GifImagePlugin.getheader(frame, None, {"loop": 0, "optimize": False,
+                                                              "duration": params["duration"]})
+            for chunk in header:
+                self.handle.write(chunk)
+            self.previous = frame
+        elif not self.transparent:  # only the changed rectangle; the rest stays on screen
+            bbox = ImageChops.difference(self.previous, frame).getbbox() or (0, 0, 1, 1)
+            self.previous = frame
+            frame = frame.crop(bbox)
+            offset = bbox[:2]
+            params["disposal"] = 1
+        for chunk in GifImagePlugin.getdata(frame, offset, **params):
+            self.handle.write(chunk)
+
+    def _add_webp(self, image: Any, duration_ms: float) -> None:
+        from PIL import _webp
+
+        if self.webp is None:
+            try:
+                self.webp = _webp.WebPAnimEncoder(image.size, 0, 0, False, 9, 17, False, False)
+            except TypeError:  # Pillow 10: width and height as two arguments
+                self.webp = _webp.WebPAnimEncoder(*image.size, 0, 0, False, 9, 17, False,
+                                                  False)
+        frame = image if image.mode == "RGBA" else image.convert("RGBA")
+        frame.load()
+        handle = frame.getim() if hasattr(frame, "getim") else frame.im.id
+        self.webp.add(handle, round(self.timestamp), True, 80, 100, 3)
+        self.timestamp += duration_ms
+
+    def _add_apng(self, image: Any, duration_ms: float) -> None:
+        import struct
+        import zlib
+
+        from PIL import ImageChops
+
+        x, y = 0, 0
+        whole = image
+        if self.count > 0:  # only the changed rectangle (dispose: none, blend: source)
+            bbox = _changed_box(ImageChops.difference(self.previous, image))
+            image = image.crop(bbox)
+            x, y = bbox[:2]
+        self.previous = whole
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", compress_level=6)
+        chunks = _png_chunks(buffer.getvalue())
+
+        def chunk(kind: bytes, body: bytes) -> None:
+            self.handle.write(struct.pack(">I", len(body)) + kind + body +
+                              struct.pack(">I", zlib.crc32(kind + body)))
+
+        if self.count == 0:
+            self.handle.write(b"\x89PNG\r\n\x1a\n")
+            chunk(b"IHDR", next(body for kind, body in chunks if kind == b"IHDR"))
+            self.actl_at = self.handle.tell()
+            chunk(b"acTL", struct.pack(">II", 0, 0))
+        delay = max(1, min(65_535, round(duration_ms)))
+        width, height = image.size
+        chunk(b"fcTL", struct.pack(">IIIIIHHBB", self.sequence, width, height, x, y,
+                                   delay, 1000, 0, 0))
+        self.sequence += 1
+        for kind, body in chunks:
+            if kind != b"IDAT":
+                continue
+            if self.count == 0:
+                chunk(b"IDAT", body)
+            else:
+                chunk(b"fdAT", struct.pack(">I", self.sequence) + body)
+                self.sequence += 1
+
+    def close(self) -> None:
+        """Finish the file (trailer, frame count) and close it."""
+        import struct
+        import zlib
+
+        try:
+            if self.fmt == "GIF":
+                self.handle.write(b";")
+            elif self.fmt == "WEBP" and self.webp is not None:
+                self.webp.add(None, round(self.timestamp), True, 80, 100, 0)
+                data = self.webp.assemble("", b"", b"")
+                if data is None:
+                    raise RenderError("the WebP encoder returned no data")
+                self.handle.write(data)
+            elif self.fmt == "PNG" and self.count:
+                body = struct.pack(">II", self.count, 0)
+                self.handle.write(struct.pack(">I", 0) + b"IEND" +
+                                  struct.pack(">I", zlib.crc32(b"IEND")))
+                self.handle.seek(self.actl_at)
+                self.handle.write(struct.pack(">I", len(body)) + b"acTL" + body +
+                                  struct.pack(">I", zlib.crc32(b"acTL" + body)))
+        finally:
+            self.handle.close()
+
+
+def _changed_box(difference: Any) -> tuple[int, int, int, int]:
+    """The box of the non-zero pixels of a difference image, over all bands (alpha too)."""
+    boxes = [box for band in difference.split() if (box := band.getbbox()) is not None]
+    if not boxes:
+        return (0, 0, 1, 1)
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+            max(b[3] for b in boxes))
+
+
+def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    import struct
+
+    chunks = []
+    position = 8
+    while position < len(data):
+        (length,) = struct.unpack(">I", data[position:position + 4])
+        kind = data[position + 4:position + 8]
+        chunks.append((kind, data[position + 8:position + 8 + length]))
+        position += 12 + length
+    return chunks
 
 
 def shared_palette(images: list[Any], samples: int = 8) -> list[Any]:
@@ -302,6 +578,11 @@ def _write_animation(animator: FrameSource, writer: Any, target: Path,
                      progress: bool | None) -> None:
     from adviz.renderers.mpl.animation import write_frames
 
+    if len(animator.frames) > MAX_FRAMES:
+        raise InputError(f"{target.name} would have {len(animator.frames):,} frames; the limit "
+                         f"is {MAX_FRAMES:,}: lower tween or hold, or draw one phase")
+    bound_pixels(animator.figure, MAX_PIXELS, target.name, even=getattr(writer, "even", False))
+
     with progress_bar(len(animator.frames), progress, target.name) as bar, \
             atomic_target(target) as tmp:
         write_frames(animator, writer, tmp, on_frame=lambda _: bar.update(1))
@@ -343,6 +624,7 @@ def _write_mp4(trace: Trace | Descent, path: Path, **options: Any) -> None:
         animator, fps=fps, codec="libx264",
         extra_args=["-pix_fmt", "yuv420p", "-preset", "medium", "-crf", "20"])
     writer.frame_format = "rgba"
+    writer.even = True
     _write_animation(animator, writer, Path(path), options.get("progress"))
 
 
@@ -358,6 +640,8 @@ def _figure(trace: Trace, options: dict[str, Any], phase: str) -> Any:
 
 def _save_png(fig: Figure, path: Path, transparent: bool) -> None:
     from adviz.text.mathtext import large_parse_cache
+
+    bound_pixels(fig, MAX_STILL_PIXELS, Path(path).name)
 
     buffer = io.BytesIO()
     with large_parse_cache():
@@ -408,6 +692,7 @@ def _write_pages(fig: Figure, pages: list[Any], show: Callable[[Any], object], p
     from adviz.text.mathtext import large_parse_cache
 
     transparent = bool(options.get("transparent", False))
+    bound_pixels(fig, MAX_STILL_PIXELS, Path(path).name)
     with progress_bar(len(pages), options.get("progress"), Path(path).name) as bar, \
             atomic_target(Path(path)) as tmp:
         with PdfPages(tmp, metadata={"Creator": "adviz", "Producer": "adviz",

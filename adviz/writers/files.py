@@ -20,12 +20,14 @@ PosixPath('...a.txt')
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from adviz.errors import RenderError
 
@@ -148,3 +150,254 @@ def replace_sequences(
         raise RenderError(f"cannot write frames into {str(target)!r}: {err.strerror}") from err
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------
+# A whole output folder, all or nothing
+
+MANIFEST = ".adviz-manifest.json"
+"""The file in an output folder listing what adviz wrote there (relative paths)."""
+
+_STAGE = ".adviz-stage-"
+_LOCK = ".adviz-lock"
+_TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}(\.tmp|\.gif|\.webp|\.apng|\.mp4|\.pdf|\.png)$"
+                        r"|^\.(forward|reverse|paths|summary)-[A-Za-z0-9_]{8}\.tmp$")
+_SEQUENCE = re.compile(r"^(?P<prefix>.+)-\d{3,}\.[a-z]+$")
+
+
+class BusyError(RenderError):
+    """Another run is writing the same output folder."""
+
+
+def check_output_folder(out: str | os.PathLike[str]) -> Path:
+    """The absolute path of an output folder, checked before anything runs.
+
+    Raises `RenderError` for an empty path, a file system root, the current
+    folder or one of its parents (it would be replaced as a whole), an
+    existing file, or a symbolic link.
+
+    Examples
+    --------
+    >>> check_output_folder("")
+    Traceback (most recent call last):
+    ...
+    adviz.errors.RenderError: the output folder is empty: give a folder name, e.g. -o out
+    """
+    text = os.fspath(out)
+    if not str(text).strip():
+        raise RenderError("the output folder is empty: give a folder name, e.g. -o out")
+    path = Path(os.path.abspath(text))
+    if path.parent == path:
+        raise RenderError(f"the output folder {str(path)!r} is a file system root; give a "
+                          f"subfolder")
+    here = Path(os.path.abspath(os.getcwd()))
+    if path == here or path in here.parents:
+        raise RenderError(f"the output folder {str(text)!r} is the current folder or contains "
+                          f"it; give a subfolder (adviz replaces the output folder as a whole)")
+    if path.is_symlink():
+        raise RenderError(f"the output folder {str(path)!r} is a symbolic link; give the "
+                          f"folder it points to")
+    if path.exists() and not path.is_dir():
+        raise RenderError(f"the output folder {str(path)!r} exists and is not a folder")
+    return path
+
+
+def _lock(out: Path) -> Any:
+    import fcntl
+
+    lock_path = out.parent / f".{out.name}{_LOCK}"
+    try:
+        handle = open(lock_path, "a+b")
+    except OSError as err:
+        raise RenderError(f"cannot create {str(lock_path)!r}: {err.strerror}") from err
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise BusyError(f"another adviz run is writing {str(out)!r}; wait for it to finish "
+                        f"or choose another folder") from None
+    return handle
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or not path.is_dir():
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_debris(out: Path) -> list[Path]:
+    """Remove what an interrupted or killed run left next to and inside ``out``.
+
+    Only call while holding the folder's lock. Returns the removed paths.
+    """
+    removed = []
+    prefix = f".{out.name}{_STAGE}"
+    if out.parent.is_dir():
+        for item in out.parent.iterdir():
+            if item.name.startswith(prefix):
+                _remove(item)
+                removed.append(item)
+    if out.is_dir() and not out.is_symlink():
+        for root, dirs, files in os.walk(out):
+            for name in [*files, *dirs]:
+                if _TEMP_NAME.match(name):
+                    _remove(Path(root) / name)
+                    removed.append(Path(root) / name)
+    return removed
+
+
+def _read_manifest(out: Path) -> set[str]:
+    import json
+
+    try:
+        data = json.loads((out / MANIFEST).read_text("utf-8"))
+        return {str(p) for p in data.get("files", [])}
+    except (OSError, ValueError, AttributeError):
+        return set()
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2``); ``False`` where unsupported."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), exchange)
+    if result != 0:
+        errno = ctypes.get_errno()
+        if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: not supported here
+            return False
+        raise OSError(errno, os.strerror(errno))
+    return True
+
+
+def _carry_over(out: Path, stage: Path, written: set[str]) -> None:
+    """Link every file of ``out`` that this run does not replace into ``stage``.
+
+    Files adviz wrote last time (the manifest) that belong to a frame sequence
+    written again are dropped; everything else (the user's files too) is kept.
+    Symbolic links are copied as links, never followed.
+    """
+    old = _read_manifest(out)
+    rewritten = {(str(Path(p).parent), m.group("prefix")) for p in written
+                 if (m := _SEQUENCE.match(Path(p).name))}
+    for root, dirs, files in os.walk(out):
+        rel_root = Path(root).relative_to(out)
+        for name in list(dirs):
+            if (Path(root) / name).is_symlink():
+                dirs.remove(name)
+                files.append(name)
+        for name in files:
+            source = Path(root) / name
+            rel_path = (rel_root / name).as_posix()
+            rel = rel_path
+            if rel == MANIFEST or rel in written or _TEMP_NAME.match(name):
+                continue
+            if any(rel == w or w.startswith(rel + "/") or rel.startswith(w + "/")
+                   for w in written):
+                continue  # a written file replaces a link or file of the same path
+            m = _SEQUENCE.match(name)
+            if rel in old and m and (str(rel_root) if str(rel_root) != "." else ".",
+                                     m.group("prefix")) in rewritten:
+                continue
+            target = stage / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.is_symlink():
+                os.symlink(os.readlink(source), target)
+                continue
+            try:
+                os.link(source, target, follow_symlinks=False)
+            except OSError:
+                shutil.copy2(source, target, follow_symlinks=False)
+
+
+@contextlib.contextmanager
+def output_folder(out: str | os.PathLike[str]) -> Iterator[Staging]:
+    """Write a whole output folder all or nothing.
+
+    Yields a `Staging` whose ``path`` is an empty folder next to ``out``;
+    everything is written there. On success, the files of ``out`` that this
+    run does not replace are linked in, a manifest of the written files is
+    added (`MANIFEST`), and the staging folder takes the place of ``out`` in
+    one atomic exchange. On any exception (Ctrl-C too) ``out`` is left exactly
+    as it was and the staging folder is removed; a killed run's leftovers are
+    removed by the next run. A second run into the same folder at the same
+    time fails at once with `BusyError`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "out"
+    >>> with output_folder(out) as staging:
+    ...     _ = atomic_write_text(staging.path / "a.txt", "hello")
+    >>> sorted(p.name for p in out.iterdir())
+    ['.adviz-manifest.json', 'a.txt']
+    """
+    import json
+
+    target = check_output_folder(out)
+    _prepare_folder(target.parent)
+    handle = _lock(target)
+    stage = None
+    try:
+        remove_debris(target)
+        stage = Path(tempfile.mkdtemp(prefix=f".{target.name}{_STAGE}", dir=target.parent))
+        staging = Staging(target, stage)
+        yield staging
+        written = sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*")
+                         if p.is_file() or p.is_symlink())
+        if target.is_dir():
+            _carry_over(target, stage, set(written))
+        data = json.dumps({"files": written}, indent=1, ensure_ascii=False) + "\n"
+        atomic_write_text(stage / MANIFEST, data)
+        os.chmod(stage, 0o777 & ~_umask())
+        if target.exists():
+            if not _exchange(stage, target):
+                old = stage.with_name(stage.name + "-old")
+                os.replace(target, old)
+                os.replace(stage, target)
+                stage = old
+        else:
+            os.replace(stage, target)
+            stage = None
+        staging.done = True
+    except OSError as err:
+        raise RenderError(f"cannot write the output folder {str(target)!r}: "
+                          f"{err.strerror}") from err
+    finally:
+        if stage is not None:
+            _remove(stage)
+        with contextlib.suppress(OSError):
+            (target.parent / f".{target.name}{_LOCK}").unlink()
+        handle.close()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class Staging:
+    """Where a run writes: ``path`` (the staging folder), ``out`` (the final folder).
+
+    ``done`` becomes ``True`` once the new output is in place.
+    """
+
+    def __init__(self, out: Path, path: Path) -> None:
+        self.out = out
+        self.path = path
+        self.done = False
+
+    def final(self, path: Path) -> Path:
+        """Where a file written under `path` ends up under ``out``."""
+        return self.out / Path(path).relative_to(self.path)

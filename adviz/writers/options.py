@@ -21,7 +21,7 @@ adviz.errors.InputError: 'colour' does not apply to gif (it takes: fps, dpi)
 >>> check_options("gif", (FPS, DPI), {"fps": 0})
 Traceback (most recent call last):
 ...
-adviz.errors.InputError: fps must be a positive number, not 0
+adviz.errors.InputError: fps must be a number from 0.1 to 60, not 0
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ class Option:
         The smallest number allowed (numbers only).
     exclusive
         Whether ``minimum`` itself is refused (``fps > 0``).
+    maximum
+        The largest number allowed (numbers only): the documented ceiling of a
+        long loop or a large picture.
     """
 
     name: str
@@ -68,6 +71,7 @@ class Option:
     choices: Choices | None = None
     minimum: float | None = None
     exclusive: bool = False
+    maximum: float | None = None
 
     def allowed(self) -> tuple[Any, ...]:
         """The allowed values (empty when any value of the right type goes)."""
@@ -95,6 +99,9 @@ class Option:
             low = self.minimum
             if value < low or (self.exclusive and value == low):
                 raise InputError(f"{self.name} must be {self._kind()}, not {value!r}")
+        if self.maximum is not None and numeric and not isinstance(value, bool) \
+                and value > self.maximum:
+            raise InputError(f"{self.name} must be {self._kind()}, not {value!r}")
         allowed = self.allowed()
         if allowed and isinstance(value, str) and value not in allowed:
             if self.name == "phase":
@@ -113,6 +120,8 @@ class Option:
             return "True or False"
         else:
             return f"a {self.type_name()}"
+        if self.minimum is not None and self.maximum is not None:
+            return f"{noun} from {self.minimum:g} to {self.maximum:g}"
         if self.minimum == 0:
             return f"a positive {noun[noun.index(' ') + 1:]}" if self.exclusive else \
                 f"{noun} >= 0"
@@ -182,10 +191,10 @@ COPIES = Option("copies", bool, None,
                 "(default: when they feed nodes far apart)")
 TITLE = Option("title", str, None, "the page title")
 STAGE = Option("stage", int, -1, "the stage shown (default the last)")
-FPS = Option("fps", float, 10, "frames per second", minimum=0, exclusive=True)
-TWEEN = Option("tween", int, 8, "travel frames per stage", minimum=0)
-HOLD = Option("hold", int, 12, "frames each stage is held", minimum=1)
-DPI = Option("dpi", float, 100.0, "dots per inch", minimum=0, exclusive=True)
+FPS = Option("fps", float, 10, "frames per second", minimum=0.1, maximum=60)
+TWEEN = Option("tween", int, 8, "travel frames per stage", minimum=0, maximum=60)
+HOLD = Option("hold", int, 12, "frames each stage is held", minimum=1, maximum=600)
+DPI = Option("dpi", float, 100.0, "dots per inch", minimum=10, maximum=600)
 SIZE = Option("size", (str, tuple, list), None,
               "figure size: a preset ('16:9', '4:3', ...) or (width, height) inches")
 TRANSPARENT = Option("transparent", bool, False, "no background")

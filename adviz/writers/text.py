@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from adviz.formatting import json_value
+from adviz.formatting import finite_json, json_value
 from adviz.text.tables import walkthrough
 from adviz.writers import Writer, register_writer
 from adviz.writers.files import atomic_write_text
@@ -27,10 +27,16 @@ if TYPE_CHECKING:
 
 
 def graph_json(trace: Trace) -> str:
-    """The graph as NetworkX node-link JSON (deterministic key order)."""
-    data = nx.node_link_data(trace.graph, edges="edges")
-    return json.dumps(data, indent=1, sort_keys=True, allow_nan=True,
-                      default=json_value) + "\n"
+    """The graph as NetworkX node-link JSON (deterministic key order).
+
+    The output is strict JSON (RFC 8259, what ``JSON.parse`` accepts): a
+    number that is not finite (a ``nan`` or ``inf`` partial or adjoint, such
+    as the partial of ``sqrt`` at 0) is written as ``null``; the value in
+    the trace's graph is unchanged. Tensor nodes' arrays are nested lists.
+    """
+    data = finite_json(nx.node_link_data(trace.graph, edges="edges"))
+    return json.dumps(data, indent=1, sort_keys=True, allow_nan=False,
+                      default=lambda value: finite_json(json_value(value))) + "\n"
 
 
 def _walkthrough_writer(fmt: str) -> Any:
