@@ -254,10 +254,12 @@ def test_graphviz_positions_were_not_enough() -> None:
     """The seed's LR layout has labels that Graphviz put nearer another route or far from
     their own: the anchors differ from Graphviz's label positions."""
     fig = figure(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2))
-    moved = [key for key, shape in fig.edges.items()
-             if shape.label is not None and fig.layout.edges[key].label is not None
-             and math.dist(shape.label, (fig.layout.edges[key].label[0] + fig.dx,
-                                         fig.layout.edges[key].label[1] + fig.dy)) > 1.0]
+    moved = []
+    for key, shape in fig.edges.items():
+        start = fig.layout.edges[key].label
+        if shape.label is not None and start is not None and \
+                math.dist(shape.label, (start[0] + fig.dx, start[1] + fig.dy)) > 1.0:
+            moved.append(key)
     assert moved
 
 
