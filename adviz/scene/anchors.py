@@ -76,9 +76,9 @@ CHAIN = 3
 CHUNKS = 12
 """How many groups of candidates (the cheapest first) are tried per label, at most."""
 
-MANY_LABELS = 120
-"""Beyond this many labels, each label tries only its cheapest candidates, once, and no
-label is pushed out of the way of another (the placement stays fast on large graphs)."""
+MANY_LABELS = 150
+"""Beyond this many labels (a large graph drawn with ``full=True``), Graphviz's label
+positions are kept: the placement would cost many times the layout."""
 
 _CHUNK = 48
 _CAP = REACH + CLEARANCE + 4.0
@@ -393,7 +393,6 @@ class _Placer:
         self.number = {key: i for i, key in enumerate(self.keys)}
         self.candidates: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.scores: dict[tuple[str, str], np.ndarray] = {}
-        self.chunks = CHUNKS
 
     def _near(self, key: tuple[str, str], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """The points of the other routes inside ``[lo, hi]``, sorted by x."""
@@ -466,7 +465,7 @@ class _Placer:
         half = {flag: np.array([-b.width / 2, -b.height / 2, b.width / 2, b.height / 2])
                 for flag, b in self.blocks[key].items()}
         best: _Scored | None = None
-        for start in range(0, min(len(anchors), _CHUNK * self.chunks), _CHUNK):
+        for start in range(0, min(len(anchors), _CHUNK * CHUNKS), _CHUNK):
             stop = min(start + _CHUNK, len(anchors))
             chunk = anchors[start:stop]
             boxes = np.hstack([chunk, chunk]) + np.where(aligned[start:stop, None],
@@ -556,20 +555,24 @@ def place_labels(labels: Mapping[tuple[str, str], Label], *, obstacles: Sequence
         the anchor), rounded to 0.01 point.
     """
     placer = _Placer(labels, obstacles, bounds, tb)
-    large = len(labels) > MANY_LABELS
-    placer.chunks = 2 if large else CHUNKS
+    if len(labels) > MANY_LABELS:
+        return {key: (label.start, _left(placer, key, label.start) if tb else None)
+                for key, label in labels.items()}
     for key in labels:
         placer.place(key)
     for key in labels:
-        if not large and placer.badness(key) > 0.0:
+        if placer.badness(key) > 0.0:
             placer.place(key)
-    for _ in range(0 if large else REPAIRS):
+    for _ in range(REPAIRS):
         bad = [key for key in labels if placer.badness(key) > 0.0]
         for key in bad:
             placer.repair(key)
     out: dict[tuple[str, str], tuple[Point, float | None]] = {}
     for key, ((x, y), aligned) in placer.anchors.items():
         x, y = round(x, 2), round(y, 2)
-        left = round(x - placer.blocks[key][True].width / 2, 2) if aligned else None
-        out[key] = ((x, y), left)
+        out[key] = ((x, y), _left(placer, key, (x, y)) if aligned else None)
     return out
+
+
+def _left(placer: _Placer, key: tuple[str, str], anchor: Point) -> float:
+    return round(anchor[0] - placer.blocks[key][True].width / 2, 2)
