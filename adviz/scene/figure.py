@@ -39,12 +39,14 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from adviz.errors import InputError
+from adviz.scene.anchors import Block, Label, place_labels
 from adviz.scene.content import Change, Frame, frame_count
-from adviz.scene.layout import LABEL_PAD, Layout, compute_layout, label_size
+from adviz.scene.curves import Route
+from adviz.scene.layout import LABEL_PAD, Layout, compute_layout
 from adviz.scene.style import (
     CLUSTER_SIZE,
     LINE_SPACING,
@@ -75,6 +77,9 @@ ARROW_HALF_WIDTH = 3.2
 
 CAPTION_GAP = 10.0
 """Space (points) between the caption band and the graph."""
+
+LABEL_BLEED = 40.0
+"""How far (points) an edge label may reach beyond Graphviz's drawing (the frame grows)."""
 
 
 def wrap(text: str, width: float, size: float = TITLE_SIZE) -> list[str]:
@@ -233,10 +238,12 @@ class EdgeShape:
         border, shortened at the parent for the arrowhead, which points into
         the parent.
     label
-        Anchor of the label block: its centre (``None`` without a label).
+        Anchor of the label block: its centre (``None`` without a label),
+        placed against the edge's own route (`adviz.scene.anchors`).
     label_left
-        Where left-aligned label lines start (top-to-bottom layouts put the
-        label beside the edge, so it is aligned toward it), else ``None``.
+        Where the label's lines start when they are left-aligned (usual in
+        top-to-bottom layouts, where labels sit beside their edges), else
+        ``None`` (lines centred on ``label``).
     """
 
     parent: str
@@ -297,7 +304,8 @@ class CaptionBand:
         return [self.top + TITLE_SIZE * LINE_SPACING * k + TITLE_SIZE for k in range(self.lines)]
 
 
-def _edge_shape(route: Any, dx: float, dy: float, label_width: float | None) -> EdgeShape:
+def _edge_shape(route: Any, dx: float, dy: float) -> EdgeShape:
+    """An edge's shape in frame coordinates, its label at Graphviz's position."""
     def shift(p: Point) -> Point:
         return (round(p[0] + dx, 2), round(p[1] + dy, 2))
 
@@ -316,11 +324,8 @@ def _edge_shape(route: Any, dx: float, dy: float, label_width: float | None) -> 
         reverse_head = Arrow(reverse[0], trimmed[0])
         reverse = trimmed
     label = shift(route.label) if route.label is not None else None
-    left = None
-    if label is not None and label_width is not None:
-        left = round(label[0] - label_width / 2 + LABEL_PAD, 2)
     return EdgeShape(route.parent, route.child, points, forward_head, reverse, reverse_head,
-                     label, left)
+                     label)
 
 
 # ---------------------------------------------------------------- the figure
@@ -526,23 +531,7 @@ def _size_key(size: Any) -> Any:
     return tuple(size) if isinstance(size, list) else size
 
 
-def _build(trace: Trace, theme: Theme, view: GraphView, layout: Layout, notice: str,
-           size: Any, titles: Sequence[str]) -> Figure:
-    width = max(layout.width + 2 * MARGIN, MIN_WIDTH)
-    caption_width = width - 2 * MARGIN
-    lines = max((len(wrap(t, caption_width)) for t in titles), default=1)
-    notice_lines = tuple(wrap(notice, caption_width)) if notice else ()
-    lines += len(notice_lines)
-    dy = round(MARGIN + lines * TITLE_SIZE * LINE_SPACING + CAPTION_GAP, 2)
-    dx = round((width - layout.width) / 2, 2)
-    height = round(dy + layout.height + MARGIN, 2)
-    nodes = {n: NodeShape(n, round(b.x + dx, 2), round(b.y + dy, 2), b.width, b.height)
-             for n, b in layout.nodes.items()}
-    label_widths: dict[tuple[str, str], float] = {}
-    if layout.rankdir in ("TB", "BT"):
-        label_widths = {e: label_size(lines)[0] for e, lines in view.edge_lines.items() if lines}
-    edges = {key: _edge_shape(route, dx, dy, label_widths.get(key))
-             for key, route in layout.edges.items()}
+def _clusters(layout: Layout, dx: float, dy: float) -> dict[str, ClusterShape]:
     clusters = {}
     for name, box in layout.clusters.items():
         left, top = box.x - box.width / 2 + dx, box.y - box.height / 2 + dy
@@ -554,6 +543,58 @@ def _build(trace: Trace, theme: Theme, view: GraphView, layout: Layout, notice: 
         clusters[name] = ClusterShape(name, box.label, round(box.x + dx, 2),
                                       round(box.y + dy, 2), box.width, box.height, box.depth,
                                       round(lx, 2), round(ly, 2))
+    return clusters
+
+
+def _label_anchors(view: GraphView,
+                   layout: Layout) -> dict[tuple[str, str], tuple[Point, float | None]]:
+    """Every edge label's anchor in layout coordinates, against its own route."""
+    edges = {key: _edge_shape(route, 0.0, 0.0) for key, route in layout.edges.items()}
+    labels = {}
+    for key, shape in edges.items():
+        lines = view.edge_lines.get(key, ())
+        if shape.label is None or not lines:
+            continue
+        tip = shape.forward_head.tip if shape.forward_head is not None else None
+        route = Route(shape.forward, tip).polyline
+        labels[key] = Label(lines, [(float(x), float(y)) for x, y in route], shape.label)
+    if not labels:
+        return {}
+    obstacles = [(b.x - b.width / 2, b.y - b.height / 2, b.x + b.width / 2, b.y + b.height / 2)
+                 for b in layout.nodes.values()]
+    obstacles += [(c.label_x, c.label_y - CLUSTER_SIZE,
+                   c.label_x + text_width(c.label, CLUSTER_SIZE), c.label_y + CLUSTER_SIZE * 0.3)
+                  for c in _clusters(layout, 0.0, 0.0).values()]
+    bounds = (-LABEL_BLEED, -LABEL_BLEED, layout.width + LABEL_BLEED,
+              layout.height + LABEL_BLEED)
+    return place_labels(labels, obstacles=obstacles, bounds=bounds,
+                        tb=layout.rankdir in ("TB", "BT"))
+
+
+def _build(trace: Trace, theme: Theme, view: GraphView, layout: Layout, notice: str,
+           size: Any, titles: Sequence[str]) -> Figure:
+    anchors = _label_anchors(view, layout)
+    # Labels may reach a little beyond Graphviz's drawing: the frame grows to hold them.
+    x0, y0, x1, y1 = 0.0, 0.0, layout.width, layout.height
+    for key, (anchor, left) in anchors.items():
+        bx0, by0, bx1, by1 = Block(view.edge_lines[key], left is not None).box(*anchor)
+        x0, y0, x1, y1 = min(x0, bx0), min(y0, by0), max(x1, bx1), max(y1, by1)
+    drawing_width, _drawing_height = x1 - x0, y1 - y0
+    width = max(drawing_width + 2 * MARGIN, MIN_WIDTH)
+    caption_width = width - 2 * MARGIN
+    lines = max((len(wrap(t, caption_width)) for t in titles), default=1)
+    notice_lines = tuple(wrap(notice, caption_width)) if notice else ()
+    lines += len(notice_lines)
+    dy = round(MARGIN + lines * TITLE_SIZE * LINE_SPACING + CAPTION_GAP - y0, 2)
+    dx = round((width - drawing_width) / 2 - x0, 2)
+    height = round(dy + y1 + MARGIN, 2)
+    nodes = {n: NodeShape(n, round(b.x + dx, 2), round(b.y + dy, 2), b.width, b.height)
+             for n, b in layout.nodes.items()}
+    edges = {key: _edge_shape(route, dx, dy) for key, route in layout.edges.items()}
+    for key, ((ax, ay), left) in anchors.items():
+        edges[key] = replace(edges[key], label=(round(ax + dx, 2), round(ay + dy, 2)),
+                             label_left=None if left is None else round(left + dx, 2))
+    clusters = _clusters(layout, dx, dy)
     band = CaptionBand(MARGIN, MARGIN, caption_width, lines, notice_lines)
     return Figure(trace, theme, view, layout, notice, round(width, 2), height, dx, dy, band,
                   nodes, edges, clusters, size)
