@@ -39,9 +39,9 @@ import subprocess
 import time
 
 from adviz.examples import mlp, rnn
-from adviz.scene.figure import figure
 from adviz.scene.graphviz import find_engine
 from adviz.scene.layout import dot_source
+from adviz.scene.picture import figure
 from adviz.scene.view import graph_view, shared_leaves
 
 

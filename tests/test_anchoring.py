@@ -27,8 +27,8 @@ import adviz.examples
 from adviz.renderers import svg, tikz
 from adviz.renderers.tikz import CM_PER_POINT
 from adviz.scene.curves import Route
-from adviz.scene.figure import Figure, figure
 from adviz.scene.layout import BOLD_FACTOR
+from adviz.scene.picture import Figure, figure
 from adviz.scene.style import LINE_SPACING
 from adviz.text.labels import text_width
 from tests.gallery_traces import gallery_traces

@@ -15,7 +15,7 @@ from adviz.renderers import tikz
 from adviz.renderers.svg import paint
 from adviz.renderers.svg import painted as svg_painted
 from adviz.scene.content import Frame
-from adviz.scene.figure import figure
+from adviz.scene.picture import figure
 from adviz.scene.style import COPY_DASH, LIGHT, node_style, style_table
 from adviz.scene.view import graph_view, shared_leaves, view_options
 from adviz.writers import writers

@@ -15,7 +15,7 @@ import adviz.examples
 from adviz.renderers import tikz
 from adviz.renderers.svg import paint
 from adviz.renderers.svg import painted as svg_painted
-from adviz.scene.figure import figure
+from adviz.scene.picture import figure
 from tests.gallery_traces import gallery_traces
 
 THEMES = ("light", "dark", "print")

@@ -20,7 +20,7 @@ from adviz.renderers.player import (
     player_fragment,
     player_html,
 )
-from adviz.scene.figure import figure
+from adviz.scene.picture import figure
 from adviz.scene.style import get_theme, style_table
 from adviz.text.labels import stage_title
 

@@ -20,7 +20,7 @@ import adviz
 import adviz.examples
 from adviz.renderers.player import player_fragment
 from adviz.renderers.svg import painted, to_svg
-from adviz.scene.figure import figure
+from adviz.scene.picture import figure
 from adviz.text.labels import stage_title
 from tests.conftest import BrowserPage, page_opener
 

@@ -15,8 +15,8 @@ from matplotlib.patches import FancyBboxPatch
 import adviz
 from adviz.renderers.mpl.artists import Scene
 from adviz.renderers.mpl.look import Looks
-from adviz.scene.figure import figure
 from adviz.scene.layout import compute_layout
+from adviz.scene.picture import figure
 from adviz.scene.style import get_theme
 from adviz.text import mathtext as mt
 

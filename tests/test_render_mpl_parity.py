@@ -23,8 +23,8 @@ from adviz.renderers.mpl import painted
 from adviz.renderers.mpl.animation import Animator, frame_schedule
 from adviz.renderers.mpl.artists import Scene
 from adviz.scene.curves import bezier_points
-from adviz.scene.figure import figure
 from adviz.scene.painted import Painted
+from adviz.scene.picture import figure
 
 
 def seed() -> adviz.Trace:
@@ -144,7 +144,7 @@ def test_moving_edges_have_no_arrowhead_until_the_pulse_arrives() -> None:
     assert painted(scene)["edge:x1->t3"].toward_parent is True
 
 
-def _route(fig: adviz.scene.figure.Figure, key: tuple[str, str]) -> np.ndarray:
+def _route(fig: adviz.scene.picture.Figure, key: tuple[str, str]) -> np.ndarray:
     return bezier_points(fig.edges[key].forward)
 
 

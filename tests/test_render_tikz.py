@@ -80,7 +80,7 @@ def test_standalone_document_and_fragment(seed_trace: adviz.Trace) -> None:
 
 
 def test_nodes_sit_at_the_scene_positions(seed_trace: adviz.Trace) -> None:
-    from adviz.scene.figure import figure
+    from adviz.scene.picture import figure
 
     fig = figure(seed_trace)
     picture = to_tikz(seed_trace, "summary")
@@ -103,7 +103,7 @@ def test_gradient_arrowheads_point_at_the_parent(seed_trace: adviz.Trace) -> Non
     import math
     import re
 
-    from adviz.scene.figure import figure
+    from adviz.scene.picture import figure
 
     fig = figure(seed_trace)
     picture = to_tikz(seed_trace, "reverse", 3)

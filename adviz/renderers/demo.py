@@ -16,7 +16,7 @@ caption and walkthrough row is a template (`adviz.renderers.templates`) made
 once from the tokens of `adviz.text.labels` and `adviz.text.tables`, whose
 holes it fills with the numbers it computed; colours and widths come from the
 figure's style table. The graph is painted
-once, as SVG, from the figure (`adviz.scene.figure`: every node and label
+once, as SVG, from the figure (`adviz.scene.picture`: every node and label
 drawn) at its first stage; the page only rewrites the nodes' and edges' text,
 colours and arrowheads from the embedded geometry, so nothing moves when
 numbers change. The reverse schedule depends only on the
@@ -358,8 +358,8 @@ def demo_data(
     (True, {})
     """
     from adviz.renderers.svg import paint
-    from adviz.scene.figure import figure
     from adviz.scene.layout import LABEL_PAD, NODE_PAD_X, label_size
+    from adviz.scene.picture import figure
     from adviz.scene.style import EDGE_SIZE, LINE_SIZE, LINE_SPACING, NAME_SIZE
     from adviz.text.labels import node_formula, pretty_name, reserved_edge_lines, result_text
     from adviz.text.tables import point_text
@@ -532,7 +532,7 @@ def demo_html(
     >>> page.count("<script"), "Content-Security-Policy" in page
     (3, True)
     """
-    from adviz.scene.figure import figure
+    from adviz.scene.picture import figure
     from adviz.scene.style import get_theme
 
     get_theme(theme)

@@ -2,7 +2,7 @@
 
 A page shows one SVG document, painted once (the base), and changes it in
 the browser. What its script needs to do so is plain data taken from the
-`adviz.scene.figure.Figure`, computed once:
+`adviz.scene.picture.Figure`, computed once:
 
 - the style table (`Figure.styles`), so the script picks no colour or width;
 - every node's kind and centre, and every edge's two routes (forward: the
@@ -10,8 +10,8 @@ the browser. What its script needs to do so is plain data taken from the
   arrowhead polygons, its label anchor and, in top-to-bottom layouts, where
   left-aligned label lines start;
 - the sizes the script needs to place text lines (`SIZES`), so it computes
-  line centres and baselines like `adviz.scene.figure.line_centres` and
-  `adviz.scene.figure.baseline`.
+  line centres and baselines like `adviz.scene.picture.line_centres` and
+  `adviz.scene.picture.baseline`.
 
 It also holds what both pages share: their assets, the JSON embedding and
 the script hashes of their Content-Security-Policy.
@@ -19,7 +19,7 @@ the script hashes of their Content-Security-Policy.
 Examples
 --------
 >>> import adviz
->>> from adviz.scene.figure import figure
+>>> from adviz.scene.picture import figure
 >>> fig = figure(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2))
 >>> data = scene_data(fig)
 >>> data["nodes"][0][:2], len(data["edges"])
@@ -43,13 +43,13 @@ from adviz.scene.style import LINE_SPACING, TITLE_SIZE
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
     from adviz.scene.content import Line
-    from adviz.scene.figure import Arrow, Figure
+    from adviz.scene.picture import Arrow, Figure
 
 Point = tuple[float, float]
 
 SIZES = {"spacing": LINE_SPACING, "baseline": 0.35}
 """Line height (a multiple of the font size) and the baseline's offset below a line's
-centre (a multiple of the font size), as in `adviz.scene.figure`."""
+centre (a multiple of the font size), as in `adviz.scene.picture`."""
 
 _JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                  ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))

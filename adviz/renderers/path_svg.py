@@ -222,7 +222,7 @@ def path_frames(
     (3, True)
     """
     from adviz.renderers.svg import paint
-    from adviz.scene.figure import figure
+    from adviz.scene.picture import figure
     from adviz.scene.view import view_frame
 
     contents = path_frame_contents(trace, input, limit=limit)

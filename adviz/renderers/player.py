@@ -4,7 +4,7 @@
 `adviz.renderers.svg.paint`) and embeds, per stage, only what the stage
 changes: for each element whose state or text differs from the stage before,
 its state and its lines (role, size, text), plus the stage caption
-(`adviz.scene.figure.Figure.changes`). With them it embeds, once, the style
+(`adviz.scene.picture.Figure.changes`). With them it embeds, once, the style
 table and each element's geometry (`adviz.renderers.page.scene_data`). The
 page's script restyles the changed elements from the style table, swaps an
 edge's route and arrowhead between the forward and the reverse geometry and
@@ -57,7 +57,7 @@ from adviz.text.tables import walkthrough
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
-    from adviz.scene.figure import Figure
+    from adviz.scene.picture import Figure
 
 PHASES = PLAY_PHASES
 """Values of the ``phase`` argument of `player_html`."""
@@ -199,7 +199,7 @@ def _switch(names: tuple[str, ...]) -> str:
 
 def _figure(trace: Trace, theme: str, rankdir: str, engine: str | None,
             collapse: Iterable[str] | None, full: bool, copies: bool | None = None) -> Figure:
-    from adviz.scene.figure import figure
+    from adviz.scene.picture import figure
 
     return figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
                   full=full, copies=copies)

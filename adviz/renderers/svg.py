@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from adviz.scene.content import EdgeView, Frame, Line, NodeView
-from adviz.scene.figure import (
+from adviz.scene.painted import Painted, colour, dash_text
+from adviz.scene.picture import (
     Arrow,
     ClusterShape,
     EdgeShape,
@@ -42,8 +43,7 @@ from adviz.scene.figure import (
     figure,
     line_centres,
 )
-from adviz.scene.figure import baseline as text_baseline
-from adviz.scene.painted import Painted, colour, dash_text
+from adviz.scene.picture import baseline as text_baseline
 from adviz.scene.style import CLUSTER_SIZE, LINE_SPACING, TITLE_SIZE, Theme
 
 if TYPE_CHECKING:

@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from adviz.core.phases import PLAY_PHASES, expand_phases
 from adviz.formatting import escape_latex
-from adviz.scene.figure import Figure, figure
 from adviz.scene.painted import Painted, colour, edge_element, node_element
+from adviz.scene.picture import Figure, figure
 from adviz.scene.style import LIGHT, Theme, get_theme, style_table
 from adviz.text.labels import stage_text
 
@@ -143,7 +143,7 @@ def painted(fig: Figure, content: Frame) -> dict[str, Painted]:
     Examples
     --------
     >>> import adviz
-    >>> from adviz.scene.figure import figure
+    >>> from adviz.scene.picture import figure
     >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
     >>> fig = figure(t)
     >>> painted(fig, fig.frame("reverse", 2))["edge:t1->t2"].toward_parent

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from adviz.errors import InputError
 
 if TYPE_CHECKING:
-    from adviz.scene.figure import Figure as SceneFigure
+    from adviz.scene.picture import Figure as SceneFigure
 
 Size = str | tuple[float, float] | None
 
@@ -49,13 +49,13 @@ def figure_size(size: Size, fig: SceneFigure | None = None) -> tuple[float, floa
         the scene's frame size (one frame point per figure point, scaled into
         `MIN_WIDTH` .. `MAX_WIDTH`).
     fig
-        The scene (`adviz.scene.figure.Figure`) the size is fitted to when
+        The scene (`adviz.scene.picture.Figure`) the size is fitted to when
         ``size`` is ``None`` (without one: the 16:9 preset).
 
     Examples
     --------
     >>> import adviz
-    >>> from adviz.scene.figure import figure
+    >>> from adviz.scene.picture import figure
     >>> figure_size(None, figure(adviz.trace("x * x", x=3)))
     (6.0, 2.0)
     """

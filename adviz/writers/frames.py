@@ -2,7 +2,7 @@
 
 Frames are named ``forward-000.svg, forward-001.svg, ...`` and
 ``reverse-000.svg, ...`` (the stage number, three digits). Frames are
-painted from one scene (`adviz.scene.figure.figure`), each from the one before,
+painted from one scene (`adviz.scene.picture.figure`), each from the one before,
 and streamed into a staging folder as they are produced (memory does not grow
 with the number of frames); only when every frame of every sequence is there
 do the sequences replace the folder's old frames as a whole
@@ -32,14 +32,14 @@ from adviz.core.phases import FRAME_PHASES, expand_phases
 from adviz.errors import InputError
 from adviz.renderers.svg import paint
 from adviz.scene.content import frame_count
-from adviz.scene.figure import figure
+from adviz.scene.picture import figure
 from adviz.scene.style import Theme, get_theme
 from adviz.writers.files import replace_sequence, replace_sequences
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
     from adviz.scene.content import Frame
-    from adviz.scene.figure import Figure
+    from adviz.scene.picture import Figure
 
 PROGRESS_THRESHOLD = 40
 """Sequences with at least this many frames show a progress bar on a terminal."""

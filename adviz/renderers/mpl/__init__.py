@@ -2,7 +2,7 @@
 
 This package imports Matplotlib; the core of adviz does not, so import it
 (or call `adviz.draw` / `adviz.animate`, which import it on first use) only
-where drawing is wanted. It paints a scene (`adviz.scene.figure.Figure`).
+where drawing is wanted. It paints a scene (`adviz.scene.picture.Figure`).
 
 - `adviz.renderers.mpl.artists`: the artists of a figure on an Axes, created once.
 - `adviz.renderers.mpl.look`: what each frame shows, as plain data.

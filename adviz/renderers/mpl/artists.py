@@ -1,6 +1,6 @@
 """The artists of one figure on one Axes, created once and restyled per frame.
 
-A `Scene` paints a scene (`adviz.scene.figure.Figure`) on a Matplotlib
+A `Scene` paints a scene (`adviz.scene.picture.Figure`) on a Matplotlib
 `Axes`: a rounded box and its text slots per node, a ``CURVE4`` path, one
 arrowhead and the label's text slots per edge, the scope boxes, the caption
 lines, and one trail line, one pulse marker and a few pulse labels for what
@@ -46,8 +46,8 @@ from adviz.renderers.mpl.look import (
     TextLook,
 )
 from adviz.scene.curves import Route, ease
-from adviz.scene.figure import Figure as SceneFigure
-from adviz.scene.figure import baseline, figure, line_centres
+from adviz.scene.picture import Figure as SceneFigure
+from adviz.scene.picture import baseline, figure, line_centres
 from adviz.scene.style import CLUSTER_SIZE, EDGE_SIZE, TITLE_SIZE
 from adviz.text import mathtext as mt
 
@@ -140,12 +140,12 @@ class Scene:
     Parameters
     ----------
     source
-        A scene (`adviz.scene.figure.Figure`), or a `Trace` drawn with the
+        A scene (`adviz.scene.picture.Figure`), or a `Trace` drawn with the
         options below.
     ax
         The Axes to draw on; its limits and facecolor are set, its axis hidden.
     theme, rankdir, engine, layout, collapse, full, copies
-        With a trace: the picture options (`adviz.scene.figure.figure`);
+        With a trace: the picture options (`adviz.scene.picture.figure`);
         ``layout`` a precomputed layout.
     caption
         Show the stage caption above the graph.

@@ -54,8 +54,8 @@ from adviz.core.gradient_descent import Descent
 from adviz.errors import AdvizError, InputError
 from adviz.renderers.mpl.artists import Scene, font_family
 from adviz.scene.content import EdgeView, Frame
-from adviz.scene.figure import MARGIN, figure
-from adviz.scene.figure import Figure as SceneFigure
+from adviz.scene.picture import MARGIN, figure
+from adviz.scene.picture import Figure as SceneFigure
 from adviz.scene.sizes import Size, even_size, figure_size
 from adviz.scene.view import GraphView
 from adviz.text.labels import pretty_name, pretty_number

@@ -1,6 +1,6 @@
 """What a Matplotlib frame shows, as plain data: a figure's frames, styled, in mathtext.
 
-Everything comes from the scene (`adviz.scene.figure.Figure`): the state and
+Everything comes from the scene (`adviz.scene.picture.Figure`): the state and
 lines of each element from its frames and changes (`Figure.changes`), every
 colour, width and opacity from its style table (`Figure.styles`). This module
 only turns a `adviz.scene.content.Line` into what Matplotlib draws
@@ -18,7 +18,7 @@ the edges they travel along have no arrowhead until the pulse arrives.
 Examples
 --------
 >>> import adviz
->>> from adviz.scene.figure import figure
+>>> from adviz.scene.picture import figure
 >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
 >>> fig = figure(t)
 >>> looks = Looks.of(fig)
@@ -46,7 +46,7 @@ from adviz.text import mathtext as mt
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from adviz.scene.figure import Arrow, Figure
+    from adviz.scene.picture import Arrow, Figure
 
 Point = tuple[float, float]
 
