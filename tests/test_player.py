@@ -437,3 +437,24 @@ def test_notebook_shows_the_summary_for_large_traces() -> None:
     text = big._repr_html_()
     assert 'class="adviz-summary"' in text and "adviz-data" not in text
     assert "adviz.save(trace, &quot;page.html&quot;)" in text
+
+
+@pytest.mark.slow
+def test_replaying_every_gallery_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's embedded changes rebuild every frame of every gallery example, in every
+    theme, as drawn and with each scope collapsed (what the page's script applies)."""
+    from tests.gallery_traces import gallery_traces
+
+    checked = 0
+    with gallery_traces(monkeypatch) as traces:
+        for name, t in traces.items():
+            scopes = sorted({s for node in t.program.nodes for s in node.scope})
+            for options in [{}, *({"collapse": [s]} for s in scopes)]:
+                for theme in ("light", "dark", "print"):
+                    data = player_data(player_html(t, theme=theme, **options))
+                    for (phase, stage), shown in replay(data, t, theme=theme,
+                                                        **options).items():
+                        assert shown == expected_view(t, phase, stage, theme=theme,
+                                                      **options), (name, options, phase, stage)
+                        checked += 1
+    assert checked > 200

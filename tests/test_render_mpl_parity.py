@@ -206,3 +206,30 @@ def test_repainting_what_changed_gives_the_pixels_of_a_full_redraw() -> None:
         assert np.abs(fast - full).max() <= 1, frame
         assert differ.sum() <= 10, frame
     assert animator.redraw.repairs > 5
+
+
+@pytest.mark.slow
+def test_every_gallery_example_paints_like_the_svg(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every stage of every gallery example, in every theme, as drawn and with its scopes
+    collapsed one at a time: the Matplotlib records equal the SVG's."""
+    from tests.gallery_traces import gallery_traces
+
+    checked = 0
+    with gallery_traces(monkeypatch) as traces:
+        for name, trace in traces.items():
+            scopes = sorted({s for node in trace.program.nodes for s in node.scope})
+            views: list[dict[str, object]] = [{}, *({"collapse": [s]} for s in scopes)]
+            for options in views:
+                for theme in ("light", "dark", "print"):
+                    fig = figure(trace, theme=theme, **options)  # type: ignore[arg-type]
+                    scene = Scene(fig, MplFigure(figsize=(8, 4.5), dpi=30).add_axes(
+                        (0, 0, 1, 1)))
+                    for phase in ("forward", "reverse"):
+                        for k, content in enumerate(fig.frames(phase)):
+                            scene.show(phase, k)
+                            ours = painted(scene)
+                            reference = {n: _normal(r) for n, r in
+                                         svg.painted(svg.paint(fig, content)).items()}
+                            assert ours == reference, (name, options, theme, phase, k)
+                            checked += 1
+    assert checked > 200
