@@ -189,18 +189,7 @@ def build_program(
                     live[position_of[id(s)]] = 1
     input_names = {var.a for var in tape if var.op is None}
     labels = {position_of[key]: label for key, label in tape.labels.items() if key in position_of}
-    output_label = labels.get(out)
-    other_labels = {label for i, label in labels.items() if i != out}
-    if output_label is not None:
-        output_name = output_label
-    elif output_name is None:
-        output_name = default_output_name(input_names | other_labels)
-    elif output_name in input_names and output.op is not None:
-        raise TraceError(f"the output name {output_name!r} is also an input's name; pass "
-                         f"another output=")
-    elif output_name in other_labels and output.op is not None:
-        raise TraceError(f"the output name {output_name!r} is also the name of an "
-                         f"intermediate node (adviz.name); rename one of them")
+    output_name = output_name_of(tape, output, output_name, input_names)
     taken = input_names | set(labels.values()) | {output_name}
     counter = {"t": 0, "c": 0}
 
@@ -244,6 +233,33 @@ def build_program(
                  _scope_of(tape.scopes, i))
         )
     return Program(tuple(nodes), tuple(inputs), position[out])
+
+
+def output_name_of(tape: Tape, output: Var, output_name: str | None = None,
+                   input_names: set[str] | None = None) -> str:
+    """The output's name: its own `adviz.name` label, else ``output_name``, else the first
+    default name not taken (`default_output_name`).
+
+    Raises
+    ------
+    TraceError
+        ``output_name`` is also an input's name or another node's label.
+    """
+    if input_names is None:
+        input_names = {var.a for var in tape if var.op is None}
+    own = tape.labels.get(id(output))
+    if own is not None:
+        return own
+    other_labels = {label for key, label in tape.labels.items() if key != id(output)}
+    if output_name is None:
+        return default_output_name(input_names | other_labels)
+    if output_name in input_names and output.op is not None:
+        raise TraceError(f"the output name {output_name!r} is also an input's name; pass "
+                         f"another output=")
+    if output_name in other_labels and output.op is not None:
+        raise TraceError(f"the output name {output_name!r} is also the name of an "
+                         f"intermediate node (adviz.name); rename one of them")
+    return output_name
 
 
 def default_output_name(taken: set[str]) -> str:

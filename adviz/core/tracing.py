@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from adviz.core.engine import backward
 from adviz.core.expression import Expression, parse
 from adviz.core.names import check_name, warn_confusable
-from adviz.core.program import Program, build_program
+from adviz.core.program import Program, build_program, output_name_of
 from adviz.core.stages import (
     GRANULARITIES,
     ORDERS,
@@ -360,7 +360,8 @@ def trace(
     _check_finite(tape)
     result = Trace(f, tape, out, point, order=order, granularity=granularity,
                    output_name=output, prefix=prefix, show_constants=show_constants)
-    result.program  # noqa: B018  (names are checked now, not at the first drawing)
+    if output is not None:  # checked now, not when the program is first built
+        output_name_of(tape, out, output)
     return result
 
 

@@ -145,9 +145,7 @@ class ScalarGraph:
             return slots
         taken: set[str] | None = None
         push = tape.push
-        append = tape.append
         var = Var
-        new = object.__new__
         arithmetic = _ARITHMETIC
         add, mul, sub, pow_ = _ADD, _MUL, _SUB, _POW
         for step in self.steps:
@@ -184,14 +182,7 @@ class ScalarGraph:
                         except arithmetic:
                             value = None
                 if value is not None:
-                    result = new(var)
-                    result.value = value
-                    result.op = op
-                    result.a = a
-                    result.b = b
-                    result.tape = tape
-                    result.grad = None
-                    append(result)
+                    result = push(op, a, b, value)
                 else:
                     result = apply(op, a, b)
             elif len(args) == 1:
