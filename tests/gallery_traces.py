@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pytest
 
 import adviz
@@ -47,6 +48,7 @@ def gallery_traces(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, adviz.
             for var, value in scope.items():
                 if isinstance(value, adviz.Trace):
                     found[f"{script.stem}:{var}"] = value
+            plt.close("all")  # figures the script opened for its own drawing
     try:
         yield found
     finally:

@@ -389,7 +389,11 @@ t = adviz.trace(terms[0], x=1.0)
 assert len(t.reverse_stages) == 100
 warnings.simplefilter("ignore")
 adviz.save(t, sys.argv[1], tween=int(sys.argv[2]), hold=1, dpi=10)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+try:  # this process image's own high-water mark (ru_maxrss keeps the parent's after exec)
+    with open("/proc/self/status") as status:
+        print(next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:")))
+except OSError:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024))
 """
 
 
