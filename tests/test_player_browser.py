@@ -335,3 +335,37 @@ def test_every_stage_draws_what_the_frame_files_draw(open_page: Any, tmp_path: P
     assert_shows(page, trace, "reverse", 0, theme=theme, **drawing)
     page.keyboard.press("ArrowLeft")
     assert_shows(page, trace, "forward", len(trace.forward_stages) - 1, theme=theme, **drawing)
+
+
+@pytest.mark.slow
+def test_every_gallery_example_in_every_theme_and_collapse(
+        open_page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's own painting (its script applying the embedded changes in Chromium)
+    draws every stage of every gallery example as the frame files do, as drawn and with
+    each scope collapsed; the themes take turns (each theme's whole style table is
+    replayed for every case in tests/test_player.py)."""
+    from tests.gallery_traces import gallery_traces
+
+    checked = 0
+    themes: list[str] = []
+    with gallery_traces(monkeypatch) as traces:
+        for trace in traces.values():
+            scopes = sorted({s for node in trace.program.nodes for s in node.scope})
+            for options in [{}, *({"collapse": [s]} for s in scopes)]:
+                themes.append(("light", "dark", "print")[len(themes) % 3])
+                for theme in themes[-1:]:
+                    path = adviz.save(trace, tmp_path / f"{len(os.listdir(tmp_path))}.html",
+                                      theme=theme, **options)
+                    page = open_page(path).page
+                    for phase in ("forward", "reverse"):
+                        if phase == "reverse":
+                            page.click('.adviz-phases button[data-phase="reverse"]')
+                            page.keyboard.press("Home")
+                        for k in range(len(trace.stages(phase))):
+                            if k:
+                                page.click(".adviz-next")
+                            assert_same_drawing(page, trace, phase, k, ".adviz-player", theme,
+                                                **options)
+                            checked += 1
+                    page.close()
+    assert checked > 80 and len(set(themes)) == 3, checked
