@@ -38,7 +38,11 @@ def page_data(page: str) -> dict:
     text = re.search(r'<script type="application/json" class="adviz-data">(.*?)</script>',
                      page, re.DOTALL)
     assert text is not None
-    return json.loads(text.group(1))
+    data = json.loads(text.group(1))
+    for name in ("nodes", "edges"):  # shared keys and rows, as the page's script reads them
+        data[name] = [dict(zip(data[name]["keys"], row, strict=True))
+                      for row in data[name]["rows"]]
+    return data
 
 
 def test_structure(page: str, seed: adviz.Trace) -> None:

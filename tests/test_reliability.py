@@ -393,7 +393,8 @@ try:  # this process image's own high-water mark (ru_maxrss keeps the parent's a
     with open("/proc/self/status") as status:
         print(next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:")))
 except OSError:
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024))
+    unit = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, kilobytes elsewhere
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * unit)
 """
 
 

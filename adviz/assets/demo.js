@@ -310,7 +310,7 @@
     return e;
   }
 
-  // Paints frames on the base SVG (the summary frame, painted once): every node and edge
+  // Paints frames on the base SVG (forward stage 0, painted once): every node and edge
   // restyled from the style table (adviz.scene.style), its text lines rebuilt.
   function Painter(model, svg) {
     var self = this, data = model.data, scene = data.scene;
@@ -334,7 +334,12 @@
       var g = byTitle["node:" + node.id];
       self.nodeGroups.push({ g: g, rect: g.querySelector("rect") });
     });
-    model.edges.forEach(function (edge) { self.edgeGroups.push({ g: byTitle["edge:" + edge.key] }); });
+    model.edges.forEach(function (edge) {
+      var g = byTitle["edge:" + edge.key], path = g.querySelector("path"), head = g.querySelector("polygon");
+      // The base frame (forward stage 0) draws every edge along its forward route.
+      edge.fwd = [path ? path.getAttribute("d") : "", head ? head.getAttribute("points") : null];
+      self.edgeGroups.push({ g: g });
+    });
   }
 
   Painter.prototype.textBlock = function (g, lines, cx, cy, override, boldRole, left, avail) {
@@ -405,8 +410,19 @@
     return e;
   }
 
+  // Records written as shared keys and rows (as_columns in Python), back as records.
+  function records(table) {
+    return table.rows.map(function (row) {
+      var record = {};
+      table.keys.forEach(function (key, i) { record[key] = row[i]; });
+      return record;
+    });
+  }
+
   function init(root) {
     var data = JSON.parse(root.querySelector("script.adviz-data").textContent);
+    data.nodes = records(data.nodes);
+    data.edges = records(data.edges);
     var kernel = window.ADVIZ_KERNEL;
     var model = new Model(data, kernel);
     var svg = root.querySelector(".adviz-frame svg");

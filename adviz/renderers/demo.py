@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 from adviz.errors import MissingDependencyError, RenderError
 from adviz.renderers.page import (
+    as_columns,
     asset,
     crop,
     default_title,
@@ -553,6 +554,10 @@ def demo_html(
     from adviz.text.tables import walkthrough
 
     table = walkthrough(trace, "html")
+    # The forward routes are the base SVG's own (the page opens at forward stage 0 and its
+    # script reads them there), so the data carries only the reverse ones.
+    edges = [{k: v for k, v in edge.items() if k != "fwd"} for edge in data["edges"]]
+    packed = {**data, "nodes": as_columns(data["nodes"]), "edges": as_columns(edges)}
     body = (
         f'<div class="adviz-demo adviz-{"dark" if dark else "light"}" '
         f'style="--adviz-frame-bg:{html.escape(get_theme(theme).background)};'
@@ -577,7 +582,7 @@ def demo_html(
         '<section class="adviz-table" tabindex="0" aria-label="Walkthrough">'
         f"{table}</section>\n"
         "</div>\n</div>\n"
-        f'<script type="application/json" class="adviz-data">{json_for_script(data)}</script>\n'
+        f'<script type="application/json" class="adviz-data">{json_for_script(packed)}</script>\n'
         f"<script>{kernel}</script>\n"
         f"<script>{script}</script>\n"
         "</div>\n"

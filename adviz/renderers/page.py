@@ -174,6 +174,24 @@ class LineTable:
         return out
 
 
+def as_columns(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Records sharing their keys, written once: ``{"keys": [...], "rows": [[...], ...]}``.
+
+    A page's records (one per node or edge) would otherwise repeat every key
+    in every record; the pages' scripts turn them back into records when
+    they load (``rows`` in the scripts).
+
+    Examples
+    --------
+    >>> as_columns([{"id": "x", "value": 1.0}, {"id": "y", "value": 2.0}])
+    {'keys': ['id', 'value'], 'rows': [['x', 1.0], ['y', 2.0]]}
+    """
+    keys = sorted(records[0]) if records else []
+    if any(sorted(record) != keys for record in records):
+        raise ValueError("records with different keys cannot share them")
+    return {"keys": keys, "rows": [[record[key] for key in keys] for record in records]}
+
+
 def scene_data(fig: Figure, kinds: dict[str, str] | None = None) -> dict[str, Any]:
     """The figure as the pages' scripts read it (see the module).
 
