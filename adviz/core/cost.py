@@ -20,7 +20,8 @@ Per method (``n`` inputs):
 - **forward**: ``n`` sweeps, each seeded with one input; a sweep evaluates
   the function alongside its tangents (``F``) and per edge takes one partial,
   one multiplication ``dc/dp * p_dot`` and one addition into the child's
-  running sum: ``n * (F + 3E)``.
+  running sum: ``n * (F + 3E)``. (Edges from constants shown as nodes,
+  ``show_constants=True``, carry no tangent and are not counted here.)
 - **finite differences** (central): ``2n`` evaluations, and per input two
   perturbed values ``x ± h``, one difference and one division: ``2nF + 4n``.
 
@@ -119,6 +120,9 @@ class Cost:
         ``F``, the op nodes of the graph.
     edges
         ``E``, the edges of the graph.
+    tangent_edges
+        The edges a forward sweep takes a term for (all but those from
+        constants shown as nodes).
     counts
         Each method's `Count`, by method (`METHODS`).
     """
@@ -127,6 +131,7 @@ class Cost:
     inputs: int
     ops: int
     edges: int
+    tangent_edges: int
     counts: Mapping[str, Count]
 
     @property
@@ -147,7 +152,7 @@ class Cost:
     @property
     def forward_sweep(self) -> int:
         """Operations of one forward-mode sweep (``forward == inputs * forward_sweep``)."""
-        return self.ops + 3 * self.edges
+        return self.ops + 3 * self.tangent_edges
 
     @property
     def finite_differences(self) -> int:
@@ -268,10 +273,12 @@ def cost(trace: Trace) -> Cost:
     n = len(graph.graph["inputs"])
     ops = sum(1 for _, kind in graph.nodes(data="kind") if kind == "op")
     edges = graph.number_of_edges()
+    kinds = graph.nodes(data="kind")
+    tangent = sum(1 for parent, _ in graph.edges if kinds[parent] != "const")
     counts: dict[str, Any] = {
         "function": Count("function", 1, ops, 0, 0, 0),
         "reverse": Count("reverse", 1, ops, edges, edges, edges),
-        "forward": Count("forward", n, n * ops, n * edges, n * edges, n * edges),
+        "forward": Count("forward", n, n * ops, n * tangent, n * tangent, n * tangent),
         "finite_differences": Count("finite_differences", 2 * n, 2 * n * ops, 0, n, 3 * n),
     }
-    return Cost(graph.graph["output"], n, ops, edges, MappingProxyType(counts))
+    return Cost(graph.graph["output"], n, ops, edges, tangent, MappingProxyType(counts))

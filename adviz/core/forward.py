@@ -135,7 +135,7 @@ class ForwardSweep:
         Every node's tangent, in evaluation order.
     terms
         Every edge's term ``dc/dp * p_dot``, by child in evaluation order, then
-        in argument order.
+        in argument order (edges from constants have none).
     stages
         Stage 0 sets the seed, then one stage per op in evaluation order.
     output
@@ -192,6 +192,8 @@ def _plan(trace: Trace) -> _Plan:
             continue
         edges = []
         for parent in dict.fromkeys(data["args"]):
+            if graph.nodes[parent]["kind"] == "const":
+                continue  # a constant has no tangent: its edge adds no term
             edge = graph.edges[parent, node]
             partial = edge["partial"]
             if isinstance(partial, bool) or not isinstance(partial, numbers.Real):

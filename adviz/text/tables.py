@@ -41,7 +41,7 @@ from adviz.text.labels import (
 from adviz.text.tokens import Grad, Name, Num, Op, Partial, Tangent, Text, Token, num_key, text
 
 if TYPE_CHECKING:
-    from adviz.core.forward import ForwardSweep, Seed
+    from adviz.core.forward import ForwardSweep, Seed, TangentTerm
     from adviz.core.tracing import Trace
 
 FORMATS = ("text", "markdown", "latex", "html")
@@ -463,6 +463,9 @@ def trace_rows(trace: Trace, sweep: ForwardSweep) -> list[TraceRow]:
     nodes = program.nodes
     adjoints = trace.adjoints
     output = trace.output
+    by_child: dict[str, list[TangentTerm]] = {}
+    for term in sweep.terms:
+        by_child.setdefault(term.child, []).append(term)
     result = []
     for i, node in enumerate(nodes):
         n = node.id
@@ -472,7 +475,7 @@ def trace_rows(trace: Trace, sweep: ForwardSweep) -> list[TraceRow]:
         else:
             primal = text(Name(n, False), Op(" = "), value)
         tangent_value = Num(sweep.tangents[n], key=num_key("tangent", n))
-        terms = [t for t in sweep.terms if t.child == n]
+        terms = by_child.get(n, [])
         if terms:
             symbols, numbers = _sum([
                 (Tangent(t.parent, False), Partial(n, t.parent, subscripts=False),
