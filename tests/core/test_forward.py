@@ -3,6 +3,7 @@ differences."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -158,7 +159,7 @@ def test_stages_follow_the_forward_stages() -> None:
         terms = stage.contributions
         assert [c.parent for c in terms] == list(dict.fromkeys(t.graph.nodes[stage.node]["args"]))
         assert terms[0].before == 0.0
-        for a, b in zip(terms, terms[1:]):
+        for a, b in itertools.pairwise(terms):
             assert b.before == a.after
         assert terms[-1].after == sweep.tangents[stage.node]
         for c in terms:
@@ -176,7 +177,7 @@ def test_partials_are_read_from_the_graph_not_recomputed(monkeypatch) -> None:
     from adviz.core.program import Program
 
     t = adviz.trace(SEED_EXPRESSION, x1=1, x2=2)
-    t.graph  # noqa: B018 (built now, with the partials)
+    assert t.graph is not None  # built now, with the partials
 
     def refuse(self, i):
         raise AssertionError("partials recomputed")
