@@ -235,15 +235,26 @@ def seed_values(trace: Trace, seed: Seed = None) -> dict[str, float]:
     unknown = [name for name in seed if name not in names]
     if unknown:
         listed = ", ".join(names[:20]) + (", ..." if len(names) > 20 else "")
-        raise InputError(f"the seed names {', '.join(map(repr, unknown))}, not an input of this "
-                         f"trace; its inputs are {listed or 'none'}")
+        raise InputError(f"the seed names {', '.join(map(repr, unknown))}, which this trace has "
+                         f"no input of; its inputs are {listed or 'none'}")
     result = dict.fromkeys(names, 0.0)
     for name, value in seed.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
-                not math.isfinite(float(value)):
+        number = _finite(value)
+        if number is None:
             raise InputError(f"the seed of {name!r} must be a finite number, not {value!r:.40}")
-        result[name] = float(value)
+        result[name] = number
     return result
+
+
+def _finite(value: object) -> float | None:
+    """The value as a float when it is a finite real number (not a bool), else ``None``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _sweep(plan: _Plan, seed: list[float]) -> list[float]:

@@ -7,6 +7,11 @@ tokens (`text_rows`, `title_text`, `final_texts`; `adviz.text.tokens.Text`)
 whose plain form is what the text and HTML formats show, so a page can take
 them as templates and fill in the numbers of another point.
 
+With ``mode="forward"`` or ``mode="both"`` the walkthrough is a trace table
+instead (`trace_table`): one row per node in evaluation order, its primal
+value, its tangent for one seed (forward mode, `adviz.forward_mode`) and, for
+``"both"``, its adjoint, each cell a `Text` (`trace_rows`).
+
 Examples
 --------
 >>> import adviz

@@ -204,6 +204,10 @@ def test_seed_forms_and_errors() -> None:
         adviz.forward_mode(t, {"x1": float("inf")})
     with pytest.raises(adviz.InputError, match="'x1'"):
         adviz.forward_mode(t, {"x1": True})
+    with pytest.raises(adviz.InputError, match="'x1'"):
+        adviz.forward_mode(t, {"x1": 10**400})
+    with pytest.raises(adviz.InputError, match="'x2'"):
+        adviz.forward_mode(t, {"x2": "1"})
     with pytest.raises(adviz.InputError, match="'w'"):
         adviz.forward_mode(t, "w")
     with pytest.raises(adviz.InputError, match="dict"):
