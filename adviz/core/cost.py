@@ -55,16 +55,16 @@ if TYPE_CHECKING:
 
     from adviz.core.tracing import Trace
 
-METHODS = ("function", "reverse", "forward", "finite_differences")
-"""The methods a `Cost` counts, in the order its table and figure show them."""
-
 LABELS = {
     "function": "function",
     "reverse": "reverse mode",
     "forward": "forward mode",
     "finite_differences": "finite differences",
 }
-"""Each method's name in tables and figures."""
+"""Each method a `Cost` counts, by key, and its name in tables and figures."""
+
+METHODS = tuple(LABELS)
+"""The methods a `Cost` counts, in the order its table and figure show them."""
 
 REVERSE_RATIO_BOUND = 7
 """reverse / function <= 1 + 3k when no op has more than k parents: 7 for every built-in
