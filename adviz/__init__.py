@@ -15,6 +15,14 @@ Examples
 from typing import TYPE_CHECKING
 
 from adviz.core.checks import GradCheck, check_grad
+from adviz.core.cost import Cost, Count, cost
+from adviz.core.forward import (
+    ForwardSweep,
+    TangentStage,
+    TangentTerm,
+    forward_gradient,
+    forward_mode,
+)
 from adviz.core.functions import abs_ as abs
 from adviz.core.functions import cos, exp, log, relu, sigmoid, sin, sqrt, tan, tanh
 from adviz.core.gradient_descent import Descent, descent
@@ -93,9 +101,12 @@ __all__ = [
     "AdvizError",
     "CollapsedView",
     "Contribution",
+    "Cost",
+    "Count",
     "Descent",
     "DomainError",
     "ExpressionError",
+    "ForwardSweep",
     "GradCheck",
     "InputError",
     "MissingDependencyError",
@@ -106,6 +117,8 @@ __all__ = [
     "Stage",
     "State",
     "SymbolicGradient",
+    "TangentStage",
+    "TangentTerm",
     "Theme",
     "Trace",
     "TraceError",
@@ -115,10 +128,13 @@ __all__ = [
     "check_grad",
     "collapsed_view",
     "cos",
+    "cost",
     "count_paths",
     "descent",
     "draw",
     "exp",
+    "forward_gradient",
+    "forward_mode",
     "from_jax",
     "from_micrograd",
     "from_torch",

@@ -34,6 +34,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "matplotlib.sphinxext.plot_directive",
     "sphinx_click",
     "sphinx_gallery.gen_gallery",
     "adviz.sphinxext",
@@ -52,6 +53,12 @@ napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
 napoleon_preprocess_types = False
+
+# -- Matplotlib's plot directive (the cost charts) ------------------------------
+plot_formats = [("png", 100)]
+plot_html_show_formats = False
+plot_html_show_source_link = False
+plot_include_source = False
 
 # -- The adviz directive -----------------------------------------------------
 adviz_default_output = "player"

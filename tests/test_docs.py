@@ -29,12 +29,14 @@ def test_api_reference_lists_every_public_name() -> None:
 def test_docs_pages_are_in_a_toctree() -> None:
     index = (DOCS / "index.rst").read_text(encoding="utf-8")
     for page in ["tutorial", "api", "cli", "conventions", "howto/slides", "howto/gifs",
-                 "howto/embedding", "howto/custom-ops", "howto/themes"]:
+                 "howto/embedding", "howto/custom-ops", "howto/themes",
+                 "howto/forward-or-reverse"]:
         assert (DOCS / f"{page}.rst").is_file()
         assert f"   {page}\n" in index
 
 
-@pytest.mark.parametrize("page", ["tutorial.rst", "conventions.rst"])
+@pytest.mark.parametrize("page", ["tutorial.rst", "conventions.rst",
+                                  "howto/forward-or-reverse.rst"])
 def test_pycon_examples_in_pages_are_right(page: str) -> None:
     # The relative errors of finite differences depend on the last bits of libm.
     text = re.sub(r"\d\.\d\de-\d\d", "...", (DOCS / page).read_text(encoding="utf-8"))

@@ -297,6 +297,22 @@ def _partial_token(trace: Trace, parent: str, child: str, atomic_parens: bool) -
     return Formula(formula, tex, ascii_form)
 
 
+def partial_factor(trace: Trace, parent: str, child: str, partial_ascii: str) -> Formula:
+    """An edge's local partial as a factor of a product, in parentheses unless atomic, with
+    ``partial_ascii`` as its plain form (the seed page writes ``(2 t1)``).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> token = partial_factor(t, "t3", "t4", "(-sin(t3))")
+    >>> token.unicode(), token.plain()
+    ('(−sin(t₃))', '(-sin(t3))')
+    """
+    token = _partial_token(trace, parent, child, True)
+    return Formula(token.text, token.tex, partial_ascii)
+
+
 def partial_text(trace: Trace, parent: str, child: str) -> Text:
     """An edge's local partial as tokens (see `partial_label`)."""
     token = _partial_token(trace, parent, child, False)

@@ -7,6 +7,11 @@ tokens (`text_rows`, `title_text`, `final_texts`; `adviz.text.tokens.Text`)
 whose plain form is what the text and HTML formats show, so a page can take
 them as templates and fill in the numbers of another point.
 
+With ``mode="forward"`` or ``mode="both"`` the walkthrough is a trace table
+instead (`trace_table`): one row per node in evaluation order, its primal
+value, its tangent for one seed (forward mode, `adviz.forward_mode`) and, for
+``"both"``, its adjoint, each cell a `Text` (`trace_rows`).
+
 Examples
 --------
 >>> import adviz
@@ -32,13 +37,24 @@ from adviz.formatting import (
     latex_name,
     parenthesize,
 )
-from adviz.text.labels import seed_contribution_text, stage_caption_text
-from adviz.text.tokens import Grad, Name, Num, Op, Partial, Text, num_key, text
+from adviz.text.labels import (
+    node_formula_text,
+    partial_factor,
+    seed_contribution_text,
+    stage_caption_text,
+)
+from adviz.text.tokens import Grad, Name, Num, Op, Partial, Tangent, Text, Token, num_key, text
 
 if TYPE_CHECKING:
+    from adviz.core.forward import ForwardSweep, Seed, TangentTerm
     from adviz.core.tracing import Trace
 
 FORMATS = ("text", "markdown", "latex", "html")
+
+MODES = ("reverse", "forward", "both")
+"""What a walkthrough shows: ``"reverse"``, the forward values and the reverse
+accumulation rows; ``"forward"``, the primal and tangent columns of forward mode;
+``"both"``, the primal, tangent and adjoint columns side by side."""
 
 
 @dataclass(frozen=True)
@@ -209,8 +225,9 @@ def rows(trace: Trace) -> list[Row]:
     return result
 
 
-def walkthrough(trace: Trace, fmt: str = "text", *, analytic: bool = False) -> str:
-    """The seed page's walkthrough for a trace.
+def walkthrough(trace: Trace, fmt: str = "text", *, analytic: bool = False,
+                mode: str = "reverse", seed: Seed = None) -> str:
+    """The seed page's walkthrough for a trace, or its forward-mode trace table.
 
     Parameters
     ----------
@@ -221,15 +238,46 @@ def walkthrough(trace: Trace, fmt: str = "text", *, analytic: bool = False) -> s
     analytic
         Append the analytic gradient derived with SymPy beside the
         reverse-mode numbers (needs ``pip install 'adviz[symbolic]'``).
+    mode
+        ``"reverse"`` (the seed page's rows), ``"forward"`` (one row per node:
+        primal and tangent) or ``"both"`` (primal, tangent and adjoint: the
+        three-column trace table of the textbooks).
+    seed
+        The tangent seed of ``"forward"`` and ``"both"``, as `adviz.forward_mode`
+        takes it (default: the first input's unit vector).
 
     Returns
     -------
     str
-        Forward values, the reverse accumulation rows in stage order and the
-        final gradients, escaped for ``fmt``.
+        ``"reverse"``: forward values, the reverse accumulation rows in stage
+        order and the final gradients; otherwise the trace table, its seed and
+        the directional derivative (and, for ``"both"``, the gradient); escaped
+        for ``fmt``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("log(x1) + x1*x2 - sin(x2)", x1=2, x2=5)
+    >>> table = adviz.walkthrough(t, mode="forward").splitlines()
+    >>> print(table[1])
+    Tangent seed: x1_dot = 1, x2_dot = 0
+    >>> print(table[8].split(" | ")[0].rstrip())
+    t3 = t1 + t2 = 10.69315
+    >>> print(table[8].split(" | ")[1])
+    t3_dot = t1_dot * dt3/dt1 + t2_dot * dt3/dt2 = 0.5 * 1 + 5 * 1 = 5.5
+    >>> print(table[-1])
+    Directional derivative: y_dot = dy/dx1 = 5.5
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown walkthrough format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if mode not in MODES:
+        raise InputError(f"unknown walkthrough mode {mode!r}; use one of {', '.join(MODES)}")
+    if mode != "reverse":
+        body = trace_table(trace, fmt, mode=mode, seed=seed)
+        return body + _analytic(trace, fmt) if analytic else body
+    if seed is not None:
+        raise InputError("seed= sets the tangents of mode='forward' or mode='both'; the "
+                         "reverse walkthrough has none: leave seed out or pass a mode")
     table = rows(trace)
     output = trace.output
     finals = [(name, format_number(g)) for name, g in trace.grad.items()]
@@ -363,4 +411,252 @@ def _html(title: str, table: list[Row], finals: list[tuple[str, str]]) -> str:
         f"<tr><td></td><td>{esc(name)}</td><td>{esc(value)}</td></tr>" for name, value in finals
     ]
     lines.append("</tbody></table>")
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------ trace tables
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    """One node's row of a trace table, as tokens: primal, tangent and adjoint."""
+
+    node: str
+    primal: Text
+    tangent: Text
+    adjoint: Text
+
+
+def _sum(terms: list[tuple[Token, Token, float, Token]]
+         ) -> tuple[list[Token | str], list[Token | str]]:
+    """``a · ∂c/∂p + ...`` and ``1 · (2 t1) + ...``: the symbols and numbers of a sum of
+    products, negative numbers after the first term in parentheses."""
+    symbols: list[Token | str] = []
+    numbers: list[Token | str] = []
+    for k, (factor, partial, number, formula) in enumerate(terms):
+        if k:
+            symbols.append(Op(" + "))
+            numbers.append(Op(" + "))
+        symbols += [factor, Op(" · "), partial]
+        numbers += [Num(number, parens=k > 0), Op(" · "), formula]
+    return symbols, numbers
+
+
+def _factor(trace: Trace, parent: str, child: str) -> Token:
+    expr = trace.graph.edges[parent, child]["partial_expr"]
+    return partial_factor(trace, parent, child, parenthesize(_PRODUCT.sub(" ", expr)))
+
+
+def trace_rows(trace: Trace, sweep: ForwardSweep) -> list[TraceRow]:
+    """The rows of the trace table, one per node in evaluation order, as tokens.
+
+    The primal cell evaluates the node, the tangent cell sums ``p_dot · ∂c/∂p``
+    over the node's parents (forward mode, top down), the adjoint cell sums
+    ``g_c · ∂c/∂p`` over its children (reverse mode, bottom up).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> row = trace_rows(t, adviz.forward_mode(t, "x2"))[0]
+    >>> row.primal.plain(), row.tangent.plain()
+    ('x1 = 1', 'x1_dot = 0')
+    >>> row.adjoint.plain()
+    'g_x1 = g_t1 * dt1/dx1 + g_t3 * dt3/dx1 = -2 * 1 + (-0.14112) * 1 = -2.14112'
+    """
+    program = trace.program
+    nodes = program.nodes
+    adjoints = trace.adjoints
+    output = trace.output
+    by_child: dict[str, list[TangentTerm]] = {}
+    for term in sweep.terms:
+        by_child.setdefault(term.child, []).append(term)
+    result = []
+    for i, node in enumerate(nodes):
+        n = node.id
+        value = Num(node.value, key=num_key("value", n))
+        if node.kind == "op":
+            primal = node_formula_text(trace, n, subscripts=False) + text(Op(" = "), value)
+        else:
+            primal = text(Name(n, False), Op(" = "), value)
+        tangent_value = Num(sweep.tangents[n], key=num_key("tangent", n))
+        terms = by_child.get(n, [])
+        if terms:
+            symbols, numbers = _sum([
+                (Tangent(t.parent, False), Partial(n, t.parent, subscripts=False),
+                 t.tangent, _factor(trace, t.parent, n)) for t in terms])
+            tangent = text(Tangent(n, False), Op(" = "), *symbols, Op(" = "), *numbers,
+                           Op(" = "), tangent_value)
+        else:
+            tangent = text(Tangent(n, False), Op(" = "), tangent_value)
+        adjoint_value = Num(adjoints.get(n, 0.0), key=num_key("adjoint", n))
+        children = [nodes[c].id for c in program.children[i]]
+        if n == output or not children:
+            adjoint = text(Grad(n), Op(" = "), adjoint_value)
+        else:
+            symbols, numbers = _sum([
+                (Grad(c), Partial(c, n, subscripts=False), adjoints[c], _factor(trace, n, c))
+                for c in children])
+            adjoint = text(Grad(n), Op(" = "), *symbols, Op(" = "), *numbers, Op(" = "),
+                           adjoint_value)
+        result.append(TraceRow(n, primal, tangent, adjoint))
+    return result
+
+
+def seed_text(sweep: ForwardSweep) -> Text:
+    """The seed line of a trace table: ``Tangent seed: x1_dot = 1, x2_dot = 0``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> seed_text(adviz.forward_mode(adviz.trace("a * b", a=1, b=2), "b")).plain()
+    'Tangent seed: a_dot = 0, b_dot = 1'
+    """
+    parts: list[Token | str] = ["Tangent seed: "]
+    for k, (name, value) in enumerate(sweep.seed.items()):
+        parts += [", "] if k else []
+        parts += [Tangent(name, False), Op(" = "), Num(value, key=num_key("tangent", name))]
+    return text(*parts)
+
+
+def derivative_text(sweep: ForwardSweep) -> Text:
+    """The output's tangent: ``Directional derivative: y_dot = dy/dx1 = -2.14112`` (the
+    partial is named when the seed is one input's unit vector).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("a * b", a=1, b=2)
+    >>> derivative_text(adviz.forward_mode(t, {"a": 1, "b": 1})).plain()
+    'Directional derivative: y_dot = 3'
+    """
+    out = sweep.output
+    parts: list[Token | str] = ["Directional derivative: ", Tangent(out, False), Op(" = ")]
+    seeded = sweep.seeded
+    if len(seeded) == 1 and sweep.seed[seeded[0]] == 1.0:
+        parts += [Partial(out, seeded[0], subscripts=False), Op(" = ")]
+    parts.append(Num(sweep.derivative, key=num_key("tangent", out)))
+    return text(*parts)
+
+
+def gradient_text(trace: Trace) -> Text:
+    """The gradient line of a trace table: ``Gradient (one reverse sweep): g_x1 = ...``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> gradient_text(adviz.trace("a * b", a=1, b=2)).plain()
+    'Gradient (one reverse sweep): g_a = 2, g_b = 1'
+    """
+    parts: list[Token | str] = ["Gradient (one reverse sweep): "]
+    for k, (name, g) in enumerate(trace.grad.items()):
+        parts += [", "] if k else []
+        parts += [Grad(name), Op(" = "), Num(g, key=num_key("adjoint", name))]
+    return text(*parts)
+
+
+def trace_table(trace: Trace, fmt: str = "text", *, mode: str = "both",
+                seed: Seed = None) -> str:
+    """The forward-mode trace table: primal and tangent columns, and with ``mode="both"``
+    the adjoint column (see `walkthrough`, which calls it for those modes).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("x * x", x=3)
+    >>> print(trace_table(t, "markdown"))
+    **y = x \\* x at x = 3**
+    <BLANKLINE>
+    Tangent seed: x\\_dot = 1
+    <BLANKLINE>
+    | primal (top down) | tangent (top down) | adjoint (bottom up) |
+    |---|---|---|
+    | x = 3 | x\\_dot = 1 | g\\_x = g\\_y \\* dy/dx = 1 \\* (2 x) = 6 |
+    | y = x\\*x = 9 | y\\_dot = x\\_dot \\* dy/dx = 1 \\* (2 x) = 6 | g\\_y = 1 |
+    <BLANKLINE>
+    Directional derivative: y\\_dot = dy/dx = 6
+    <BLANKLINE>
+    Gradient (one reverse sweep): g\\_x = 6
+    <BLANKLINE>
+    """
+    from adviz.core.forward import forward_mode
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown walkthrough format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if mode not in ("forward", "both"):
+        raise InputError(f"a trace table's mode is 'forward' or 'both', not {mode!r}")
+    sweep = forward_mode(trace, seed)
+    table = trace_rows(trace, sweep)
+    head = [text("primal (top down)"), text("tangent (top down)")]
+    rows = [[r.primal, r.tangent] for r in table]
+    notes = [derivative_text(sweep)]
+    if mode == "both":
+        head.append(text("adjoint (bottom up)"))
+        for cells, r in zip(rows, table):
+            cells.append(r.adjoint)
+        notes.append(gradient_text(trace))
+    title = title_text(trace)
+    lead = seed_text(sweep)
+    if fmt == "text":
+        return _table_text(title, lead, head, rows, notes)
+    if fmt == "markdown":
+        return _table_markdown(title, lead, head, rows, notes)
+    if fmt == "latex":
+        return _table_latex(title, lead, head, rows, notes)
+    return _table_html(title, lead, head, rows, notes)
+
+
+def _table_text(title: Text, lead: Text, head: list[Text], rows: list[list[Text]],
+                notes: list[Text]) -> str:
+    grid = [[c.plain() for c in row] for row in [head, *rows]]
+    widths = [max(len(row[k]) for row in grid) for k in range(len(head) - 1)]
+    lines = [title.plain(), lead.plain(), ""]
+    for row in grid:
+        cells = [c.ljust(w) for c, w in zip(row, widths)] + [row[-1]]
+        lines.append(" | ".join(cells).rstrip())
+    lines += [""] + [n.plain() for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def _table_markdown(title: Text, lead: Text, head: list[Text], rows: list[list[Text]],
+                    notes: list[Text]) -> str:
+    def line(cells: list[Text]) -> str:
+        return "| " + " | ".join(_md(c.plain()) for c in cells) + " |"
+
+    lines = [f"**{_md(title.plain())}**", "", _md(lead.plain()), "", line(head),
+             "|" + "---|" * len(head)]
+    lines += [line(row) for row in rows]
+    for note in notes:
+        lines += ["", _md(note.plain())]
+    return "\n".join(lines) + "\n"
+
+
+def _table_latex(title: Text, lead: Text, head: list[Text], rows: list[list[Text]],
+                 notes: list[Text]) -> str:
+    span = f"\\multicolumn{{{len(head)}}}{{l}}"
+    lines = [f"% {escape_latex(title.plain())}".replace("\n", " "),
+             f"\\begin{{tabular}}{{{'l' * len(head)}}}",
+             f"{span}{{{lead.latex()}}} \\\\",
+             " & ".join(h.latex() for h in head) + " \\\\ \\hline"]
+    lines += [" & ".join(c.latex() for c in row) + " \\\\" for row in rows]
+    lines.append("\\hline")
+    lines += [f"{span}{{{n.latex()}}} \\\\" for n in notes]
+    lines.append("\\end{tabular}")
+    return "\n".join(lines) + "\n"
+
+
+def _table_html(title: Text, lead: Text, head: list[Text], rows: list[list[Text]],
+                notes: list[Text]) -> str:
+    esc = html.escape
+    span = len(head)
+    lines = [f'<table class="adviz-walkthrough adviz-trace-table"><caption>'
+             f"{esc(title.plain())}</caption>",
+             f'<thead><tr><td colspan="{span}">{esc(lead.plain())}</td></tr>',
+             "<tr>" + "".join(f"<th>{esc(h.plain())}</th>" for h in head) + "</tr></thead>",
+             "<tbody>"]
+    lines += ["<tr>" + "".join(f"<td>{esc(c.plain())}</td>" for c in row) + "</tr>"
+              for row in rows]
+    lines.append("</tbody><tfoot>")
+    lines += [f'<tr><td colspan="{span}">{esc(n.plain())}</td></tr>' for n in notes]
+    lines.append("</tfoot></table>")
     return "\n".join(lines) + "\n"

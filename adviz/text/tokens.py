@@ -33,6 +33,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -41,6 +42,8 @@ from adviz.formatting import escape_latex, format_number, latex_name, split_name
 MINUS = "\u2212"
 DOT = "\u00b7"
 PARTIAL = "\u2202"
+TANGENT_DOT = "\u0307"
+"""The combining dot above of a tangent (``ẋ``)."""
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _GREEK = {
@@ -268,6 +271,35 @@ class Grad:
 
 
 @dataclass(frozen=True)
+class Tangent:
+    r"""A forward-mode tangent ``ẋ₁`` (``x1_dot`` in plain text), a dot over the name's
+    first letter (``subscripts=False`` keeps ``ẋ1`` in Unicode).
+
+    Examples
+    --------
+    >>> t = Tangent("x1")
+    >>> t.latex(), t.plain(), ascii(t.unicode()), ascii(Tangent("alpha2").unicode())
+    ('\\dot{x}_{1}', 'x1_dot', "'\\u1e8b\\u2081'", "'\\u03b1\\u0307\\u2082'")
+    """
+
+    id: str
+    subscripts: bool = True
+    math = True
+
+    def unicode(self) -> str:
+        name = pretty_name(self.id) if self.subscripts else self.id
+        return unicodedata.normalize("NFC", name[:1] + TANGENT_DOT + name[1:])
+
+    def latex(self) -> str:
+        base, digits = split_name(self.id)
+        head = f"\\dot{{{tex_name(base)}}}"
+        return f"{head}_{{{digits}}}" if digits else head
+
+    def plain(self) -> str:
+        return f"{self.id}_dot"
+
+
+@dataclass(frozen=True)
 class Partial:
     """A partial derivative ``∂child/∂parent``."""
 
@@ -306,7 +338,7 @@ class Formula:
         return self.ascii
 
 
-Token = Word | Name | Num | Op | Grad | Partial | Formula
+Token = Word | Name | Num | Op | Grad | Tangent | Partial | Formula
 
 
 @dataclass(frozen=True)
