@@ -222,7 +222,7 @@ class Cost:
         matplotlib.figure.Figure
             The figure of the axes.
         """
-        from adviz.core.cost_chart import cost_figure
+        from adviz.renderers.cost_chart import cost_figure
 
         return cost_figure(self, ax, log=log)
 
