@@ -1,7 +1,8 @@
 """Sphinx configuration of the adviz documentation.
 
 Build with ``sphinx-build -W --keep-going -b html docs docs/_build/html``.
-Nothing is fetched from the network at build time.
+Nothing is fetched from the network at build time, and nothing when a page is
+opened: MathJax is copied into the site (``sphinx-mathjax-offline``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax 3 from the package, served with the site
     "sphinx_click",
     "sphinx_gallery.gen_gallery",
     "adviz.sphinxext",
@@ -62,6 +64,7 @@ sphinx_gallery_conf = {
     "examples_dirs": "../gallery",
     "gallery_dirs": "auto_gallery",
     "filename_pattern": r"/plot_",
+    "ignore_pattern": r"__init__\.py|^_cards\.py$",  # the card helper is not an example
     "image_scrapers": ("matplotlib", "adviz_gallery_scraper.scrape"),
     "within_subsection_order": "adviz_gallery_scraper.example_order",
     "abort_on_example_error": True,
@@ -72,6 +75,9 @@ sphinx_gallery_conf = {
     "capture_repr": ("_repr_html_", "__repr__"),
     "ignore_repr_types": r"matplotlib|pathlib",
     "min_reported_time": 60,
+    # Square cards: each example draws its own card as its last figure
+    # (gallery/_cards.py), 400 x 400 pixels like the thumbnail.
+    "thumbnail_size": (400, 400),
 }
 
 # -- HTML --------------------------------------------------------------------

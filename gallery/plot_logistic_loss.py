@@ -24,6 +24,8 @@ import math
 import os
 from pathlib import Path
 
+from _cards import card, signed
+
 import adviz
 
 out = Path(os.environ.get("ADVIZ_GALLERY_OUT", "gallery-out")) / "logistic_loss"
@@ -63,3 +65,12 @@ _ = adviz.save(t, out / f"reverse-{stage:03d}.svg", phase="reverse", stage=stage
                rankdir="TB")
 frames = adviz.save_frames(t, out / "frames", phase="reverse", rankdir="TB")
 print(len(frames), "SVG frames in", frames[0].parent.name)
+
+# %%
+# On the gallery card
+# -------------------
+# The stage through the sigmoid, where :math:`p - \text{target}` appears.
+card(t, "reverse", stage, "Through the sigmoid",
+     [f"dL/db = p − target = {signed(t.grad['b'])}",
+      f"dL/dw = {signed(t.grad['w'])} = x · dL/db"], rankdir="TB")
+# sphinx_gallery_thumbnail_number = -1

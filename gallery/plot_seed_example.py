@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+from _cards import card, signed
 
 import adviz
 
@@ -74,3 +75,12 @@ _ = adviz.save(t, out / "reverse.gif", phase="reverse", tween=2, hold=4, dpi=60,
 # player.
 _ = adviz.save(t, out / "player.html")
 t  # noqa: B018
+
+# %%
+# On the gallery card
+# -------------------
+# The last reverse stage: every adjoint is known, and the gradient is read off
+# the inputs (``gallery/_cards.py`` draws the cards of this gallery).
+card(t, "reverse", -1, "Reverse pass: the gradient",
+     [f"dy/dx1 = {signed(t.grad['x1'])}", f"dy/dx2 = {signed(t.grad['x2'])}"], rankdir="TB")
+# sphinx_gallery_thumbnail_number = -1

@@ -17,6 +17,8 @@ of the graph like the data, so the reverse pass yields
 import os
 from pathlib import Path
 
+from _cards import card, signed
+
 import adviz
 
 out = Path(os.environ.get("ADVIZ_GALLERY_OUT", "gallery-out")) / "single_neuron"
@@ -54,3 +56,13 @@ print(adviz.check_grad(t))
 # ``rankdir="TB"`` puts the inputs on top; the SVG frames go to ``frames/``.
 frames = adviz.save_frames(t, out / "frames", phase="reverse", rankdir="TB")
 print(len(frames), "reverse frames")
+
+# %%
+# On the gallery card
+# -------------------
+# The reverse pass, finished: one sweep gave the derivative with respect to
+# each weight and the bias.
+card(t, "reverse", -1, "One sweep, every weight",
+     [f"dy/dw1 = {signed(t.grad['w1'])}", f"dy/dw2 = {signed(t.grad['w2'])}",
+      f"dy/db = {signed(t.grad['b'])}"], rankdir="TB")
+# sphinx_gallery_thumbnail_number = -1
