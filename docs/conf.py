@@ -75,6 +75,8 @@ sphinx_gallery_conf = {
     "capture_repr": ("_repr_html_", "__repr__"),
     "ignore_repr_types": r"matplotlib|pathlib",
     "min_reported_time": 60,
+    # No execution-times pages: they load their table scripts from a CDN.
+    "write_computation_times": False,
     # Square cards: each example draws its own card as its last figure
     # (gallery/_cards.py), 400 x 400 pixels like the thumbnail.
     "thumbnail_size": (400, 400),
