@@ -2,6 +2,9 @@
 A custom op: softplus
 =====================
 
+A new elementary operation, softplus, registered with its derivative and
+drawn like any other op.
+
 :func:`adviz.register_op` adds an elementary operation to adviz's op table:
 its forward function, its local derivative and, optionally, how its formulas
 are written. Here :math:`\\operatorname{softplus}(a) = \\log(1 + e^a)`, whose

@@ -3,8 +3,9 @@ Fan-out: why adjoints are summed
 ================================
 
 When a node feeds several children, it influences the output along several
-paths, and its adjoint is the sum of the contributions of all of them:
-:math:`g_p = \\sum_j g_{c_j}\\, \\partial c_j / \\partial p`.
+paths, and its adjoint is the sum of the contributions of all of them.
+
+In symbols, :math:`g_p = \\sum_j g_{c_j}\\, \\partial c_j / \\partial p`.
 
 Here :math:`u = x + 1` feeds :math:`f = u + 2u` twice, once directly and once
 through :math:`2u`, so :math:`df/dx = 1 + 2 = 3`. The reverse pass may only

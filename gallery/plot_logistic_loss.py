@@ -2,6 +2,9 @@
 Logistic loss on one sample
 ===========================
 
+The cross-entropy loss of logistic regression on one sample, and its
+gradient found one local derivative at a time.
+
 Logistic regression on one sample :math:`(x, \\text{target})` with weight
 :math:`w` and bias :math:`b`: the prediction is :math:`p = \\sigma(w x + b)`
 and the loss is the cross-entropy

@@ -2,8 +2,10 @@
 The seed example, both passes
 =============================
 
-The teaching example of reverse-mode automatic differentiation:
-:math:`y = (x_1 - x_2)^2 + \\cos(x_1 + x_2)` at :math:`x_1 = 1, x_2 = 2`.
+The teaching example of reverse-mode automatic differentiation, traced and
+drawn through the forward pass and the reverse pass.
+
+The function is :math:`y = (x_1 - x_2)^2 + \\cos(x_1 + x_2)` at :math:`x_1 = 1, x_2 = 2`.
 adviz traces it into the nodes :math:`t_1 = x_1 - x_2,\\ t_2 = t_1^2,\\
 t_3 = x_1 + x_2,\\ t_4 = \\cos t_3,\\ y = t_2 + t_4`, evaluates them in the
 forward pass, then accumulates the adjoints :math:`g_n = \\partial y / \\partial n`

@@ -2,9 +2,11 @@
 A single neuron
 ===============
 
-One neuron with two inputs and a tanh activation:
-:math:`y = \\tanh(w_1 x_1 + w_2 x_2 + b)`. The weights and the bias are inputs
-of the graph like the data, so the reverse pass yields
+One neuron with two inputs and a tanh activation: one reverse sweep gives the
+derivative with respect to every weight and the bias.
+
+The neuron computes :math:`y = \\tanh(w_1 x_1 + w_2 x_2 + b)`. The weights
+and the bias are inputs of the graph like the data, so the reverse pass yields
 :math:`\\partial y / \\partial w_1`, :math:`\\partial y / \\partial w_2` and
 :math:`\\partial y / \\partial b` in one sweep.
 """

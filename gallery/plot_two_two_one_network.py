@@ -2,7 +2,10 @@
 A 2-2-1 network
 ===============
 
-Two inputs, a hidden layer of two tanh units and one linear output unit:
+A small network, two inputs, a hidden layer of two tanh units and one linear
+output unit, and one reverse pass through all its parameters.
+
+In formulas:
 
 .. math::
 

@@ -81,6 +81,15 @@ def test_pages_load_no_script_from_the_network(site: Path) -> None:
     assert list((site / "_static" / "mathjax" / "output" / "chtml" / "fonts").rglob("*.woff"))
 
 
+def test_gallery_card_tooltips_are_plain_text(site: Path) -> None:
+    # A card's tooltip is its example's first paragraph, shown as it is: no TeX there.
+    index = (site / "auto_gallery" / "index.html").read_text(encoding="utf-8")
+    tooltips = re.findall(r'class="sphx-glr-thumbcontainer" tooltip="([^"]*)"', index)
+    assert len(tooltips) == len(EXAMPLES)
+    for tip in tooltips:
+        assert "\\" not in tip and "^" not in tip and "_{" not in tip, tip
+
+
 # ---------------------------------------------------------------- in the browser
 
 class OfflinePage:
@@ -134,6 +143,11 @@ def test_math_is_typeset_without_a_network(site: Path, open_offline: Any, name: 
     typeset = page.evaluate("() => document.querySelectorAll('mjx-container').length")
     assert typeset >= formulas
     assert page.evaluate("() => document.querySelectorAll('mjx-merror').length") == 0
+    # Every displayed formula fits the column at 1280 pixels (none needs scrolling).
+    wide = page.evaluate("() => [...document.querySelectorAll('mjx-container[display=\"true\"]')]"
+                         ".filter(m => m.scrollWidth > m.clientWidth + 1)"
+                         ".map(m => m.getAttribute('aria-label') || m.textContent.slice(0, 40))")
+    assert wide == [], f"formulas wider than the column in {name}: {wide}"
     text = page.evaluate("() => document.querySelector('article').innerText")
     for raw in ("\\(", "\\)", "\\[", "\\]"):
         assert raw not in text, f"raw TeX {raw!r} left in {name}"
