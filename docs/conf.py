@@ -1,7 +1,8 @@
 """Sphinx configuration of the adviz documentation.
 
 Build with ``sphinx-build -W --keep-going -b html docs docs/_build/html``.
-Nothing is fetched from the network at build time.
+Nothing is fetched from the network at build time, and nothing when a page is
+opened: MathJax is copied into the site (``sphinx-mathjax-offline``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
     "matplotlib.sphinxext.plot_directive",
+    "sphinx-mathjax-offline",  # MathJax 3 from the package, served with the site
     "sphinx_click",
     "sphinx_gallery.gen_gallery",
     "adviz.sphinxext",
@@ -69,6 +71,7 @@ sphinx_gallery_conf = {
     "examples_dirs": "../gallery",
     "gallery_dirs": "auto_gallery",
     "filename_pattern": r"/plot_",
+    "ignore_pattern": r"__init__\.py|^_cards\.py$",  # the card helper is not an example
     "image_scrapers": ("matplotlib", "adviz_gallery_scraper.scrape"),
     "within_subsection_order": "adviz_gallery_scraper.example_order",
     "abort_on_example_error": True,
@@ -79,6 +82,11 @@ sphinx_gallery_conf = {
     "capture_repr": ("_repr_html_", "__repr__"),
     "ignore_repr_types": r"matplotlib|pathlib",
     "min_reported_time": 60,
+    # No execution-times pages: they load their table scripts from a CDN.
+    "write_computation_times": False,
+    # Square cards: each example draws its own card as its last figure
+    # (gallery/_cards.py), 400 x 400 pixels like the thumbnail.
+    "thumbnail_size": (400, 400),
 }
 
 # -- HTML --------------------------------------------------------------------

@@ -2,6 +2,9 @@
 A custom op: softplus
 =====================
 
+A new elementary operation, softplus, registered with its derivative and
+drawn like any other op.
+
 :func:`adviz.register_op` adds an elementary operation to adviz's op table:
 its forward function, its local derivative and, optionally, how its formulas
 are written. Here :math:`\\operatorname{softplus}(a) = \\log(1 + e^a)`, whose
@@ -19,8 +22,10 @@ import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+from _cards import card
 
 import adviz
+from adviz.text.labels import pretty_name
 
 out = Path(os.environ.get("ADVIZ_GALLERY_OUT", "gallery-out")) / "custom_op"
 out.mkdir(parents=True, exist_ok=True)
@@ -65,6 +70,19 @@ adviz.draw(same, "forward", -1, ax=top)
 adviz.draw(same, "reverse", -1, ax=bottom)
 fig.savefig(out / "softplus.png")
 _ = adviz.save(same, out / "reverse-last.svg", phase="reverse", stage=-1)
+
+# %%
+# On the gallery card
+# -------------------
+# The reverse stage that crosses the softplus node with its registered
+# partial, the sigmoid.
+through = next(s for s in same.reverse_stages
+               if s.contributions and same.graph.nodes[s.node]["op"] == "softplus")
+edge = through.contributions[0]
+card(same, "reverse", through.index, "A new op: softplus",
+     ["d softplus(a)/da = σ(a)", f"σ({pretty_name(edge.parent)}) = {edge.partial:.5f}"],
+     rankdir="TB")
+# sphinx_gallery_thumbnail_number = -1
 
 # %%
 # Unregister it

@@ -3,8 +3,9 @@ Fan-out: why adjoints are summed
 ================================
 
 When a node feeds several children, it influences the output along several
-paths, and its adjoint is the sum of the contributions of all of them:
-:math:`g_p = \\sum_j g_{c_j}\\, \\partial c_j / \\partial p`.
+paths, and its adjoint is the sum of the contributions of all of them.
+
+In symbols, :math:`g_p = \\sum_j g_{c_j}\\, \\partial c_j / \\partial p`.
 
 Here :math:`u = x + 1` feeds :math:`f = u + 2u` twice, once directly and once
 through :math:`2u`, so :math:`df/dx = 1 + 2 = 3`. The reverse pass may only
@@ -18,6 +19,7 @@ import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+from _cards import card
 
 import adviz
 
@@ -69,3 +71,14 @@ print("g_u after both contributions:   ", t.adjoints["u"], "-> df/dx =", t.grad[
 # fonts needed), for tools that do not take SVG.
 frames = adviz.save_frames(t, out / "frames", phase="reverse", fmt="png")
 print(len(frames), "PNG frames:", ", ".join(p.name for p in frames))
+
+# %%
+# On the gallery card
+# -------------------
+# Reverse stage 2: the second contribution has reached ``u``, whose adjoint
+# is now the sum of both.
+first, second = t.reverse_stages[1].contributions[0], t.reverse_stages[2].contributions[0]
+card(t, "reverse", 2, "Fan-out: adjoints add up",
+     [f"g_u = {first.delta:g} + {second.delta:g} = {second.after:g}",
+      f"df/dx = {t.grad['x']:g}"])
+# sphinx_gallery_thumbnail_number = -1

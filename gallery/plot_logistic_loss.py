@@ -2,6 +2,9 @@
 Logistic loss on one sample
 ===========================
 
+The cross-entropy loss of logistic regression on one sample, and its
+gradient found one local derivative at a time.
+
 Logistic regression on one sample :math:`(x, \\text{target})` with weight
 :math:`w` and bias :math:`b`: the prediction is :math:`p = \\sigma(w x + b)`
 and the loss is the cross-entropy
@@ -23,6 +26,8 @@ derivative at a time.
 import math
 import os
 from pathlib import Path
+
+from _cards import card, signed
 
 import adviz
 
@@ -63,3 +68,12 @@ _ = adviz.save(t, out / f"reverse-{stage:03d}.svg", phase="reverse", stage=stage
                rankdir="TB")
 frames = adviz.save_frames(t, out / "frames", phase="reverse", rankdir="TB")
 print(len(frames), "SVG frames in", frames[0].parent.name)
+
+# %%
+# On the gallery card
+# -------------------
+# The stage through the sigmoid, where :math:`p - \text{target}` appears.
+card(t, "reverse", stage, "Through the sigmoid",
+     [f"dL/db = p − target = {signed(t.grad['b'])}",
+      f"dL/dw = {signed(t.grad['w'])} = x · dL/db"], rankdir="TB")
+# sphinx_gallery_thumbnail_number = -1

@@ -15,6 +15,7 @@ import os
 import random
 from pathlib import Path
 
+from _cards import card
 from micrograd import nn
 
 import adviz
@@ -41,3 +42,12 @@ print(f"largest difference from micrograd's .grad: {worst:.1e}")
 # Every node with its value and adjoint (the data and the target are constants).
 ax = adviz.draw(t, "reverse", -1, rankdir="TB")
 ax.figure.savefig(out / "reverse-last.png")
+
+# %%
+# On the gallery card
+# -------------------
+# The whole network after the reverse pass, and how far adviz's adjoints are
+# from micrograd's ``.grad``.
+card(t, "reverse", -1, "micrograd's MLP, traced",
+     [f"{len(t.grad)} parameters", f"max |adjoint − .grad| = {worst:.1g}"], rankdir="TB")
+# sphinx_gallery_thumbnail_number = -1

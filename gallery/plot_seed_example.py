@@ -2,8 +2,10 @@
 The seed example, both passes
 =============================
 
-The teaching example of reverse-mode automatic differentiation:
-:math:`y = (x_1 - x_2)^2 + \\cos(x_1 + x_2)` at :math:`x_1 = 1, x_2 = 2`.
+The teaching example of reverse-mode automatic differentiation, traced and
+drawn through the forward pass and the reverse pass.
+
+The function is :math:`y = (x_1 - x_2)^2 + \\cos(x_1 + x_2)` at :math:`x_1 = 1, x_2 = 2`.
 adviz traces it into the nodes :math:`t_1 = x_1 - x_2,\\ t_2 = t_1^2,\\
 t_3 = x_1 + x_2,\\ t_4 = \\cos t_3,\\ y = t_2 + t_4`, evaluates them in the
 forward pass, then accumulates the adjoints :math:`g_n = \\partial y / \\partial n`
@@ -19,6 +21,7 @@ import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+from _cards import card, signed
 
 import adviz
 
@@ -74,3 +77,12 @@ _ = adviz.save(t, out / "reverse.gif", phase="reverse", tween=2, hold=4, dpi=60,
 # player.
 _ = adviz.save(t, out / "player.html")
 t  # noqa: B018
+
+# %%
+# On the gallery card
+# -------------------
+# The last reverse stage: every adjoint is known, and the gradient is read off
+# the inputs (``gallery/_cards.py`` draws the cards of this gallery).
+card(t, "reverse", -1, "Reverse pass: the gradient",
+     [f"dy/dx1 = {signed(t.grad['x1'])}", f"dy/dx2 = {signed(t.grad['x2'])}"], rankdir="TB")
+# sphinx_gallery_thumbnail_number = -1

@@ -2,9 +2,11 @@
 A single neuron
 ===============
 
-One neuron with two inputs and a tanh activation:
-:math:`y = \\tanh(w_1 x_1 + w_2 x_2 + b)`. The weights and the bias are inputs
-of the graph like the data, so the reverse pass yields
+One neuron with two inputs and a tanh activation: one reverse sweep gives the
+derivative with respect to every weight and the bias.
+
+The neuron computes :math:`y = \\tanh(w_1 x_1 + w_2 x_2 + b)`. The weights
+and the bias are inputs of the graph like the data, so the reverse pass yields
 :math:`\\partial y / \\partial w_1`, :math:`\\partial y / \\partial w_2` and
 :math:`\\partial y / \\partial b` in one sweep.
 """
@@ -16,6 +18,8 @@ of the graph like the data, so the reverse pass yields
 # numbered ``t1, t2, ...`` in evaluation order (``t4`` is the pre-activation).
 import os
 from pathlib import Path
+
+from _cards import card, signed
 
 import adviz
 
@@ -54,3 +58,13 @@ print(adviz.check_grad(t))
 # ``rankdir="TB"`` puts the inputs on top; the SVG frames go to ``frames/``.
 frames = adviz.save_frames(t, out / "frames", phase="reverse", rankdir="TB")
 print(len(frames), "reverse frames")
+
+# %%
+# On the gallery card
+# -------------------
+# The reverse pass, finished: one sweep gave the derivative with respect to
+# each weight and the bias.
+card(t, "reverse", -1, "One sweep, every weight",
+     [f"dy/dw1 = {signed(t.grad['w1'])}", f"dy/dw2 = {signed(t.grad['w2'])}",
+      f"dy/db = {signed(t.grad['b'])}"], rankdir="TB")
+# sphinx_gallery_thumbnail_number = -1

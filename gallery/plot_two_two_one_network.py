@@ -2,7 +2,10 @@
 A 2-2-1 network
 ===============
 
-Two inputs, a hidden layer of two tanh units and one linear output unit:
+A small network, two inputs, a hidden layer of two tanh units and one linear
+output unit, and one reverse pass through all its parameters.
+
+In formulas:
 
 .. math::
 
@@ -19,6 +22,8 @@ groups the nodes of each layer and ``adviz.name`` names the hidden units.
 # -----------------
 import os
 from pathlib import Path
+
+from _cards import card, signed
 
 import adviz
 
@@ -65,3 +70,13 @@ step = 0.1
 moved = {k: v - step * t.grad[k] for k, v in params.items()}
 t2 = adviz.trace(network, x1=1.0, x2=-1.0, **moved)
 print(f"y: {t.value:.5f} -> {t2.value:.5f}")
+
+# %%
+# On the gallery card
+# -------------------
+# The stage that hands the gradient from the hidden unit ``h1`` back into the
+# first layer.
+card(t, "reverse", stage, "The gradient reaches layer 1",
+     [f"g_h1 = {signed(t.adjoints['h1'])}", f"y: {t.value:.5f} → {t2.value:.5f}"],
+     rankdir="TB")
+# sphinx_gallery_thumbnail_number = -1

@@ -1,13 +1,9 @@
-"""The documentation: its API page covers ``adviz.__all__``, and it builds with -W."""
+"""The documentation's sources: the API page covers ``adviz.__all__``, pages are linked."""
 
 from __future__ import annotations
 
 import doctest
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -47,31 +43,4 @@ def test_pycon_examples_in_pages_are_right(page: str) -> None:
     assert result.failed == 0
 
 
-@pytest.mark.slow
-def test_docs_build_with_warnings_as_errors(tmp_path: Path) -> None:
-    pytest.importorskip("sphinx_gallery")
-    pytest.importorskip("furo")
-    pytest.importorskip("sphinx_click")
-    # Build a copy: sphinx-gallery and autosummary write generated sources
-    # next to the documentation.
-    shutil.copytree(DOCS, tmp_path / "docs",
-                    ignore=shutil.ignore_patterns("_build", "generated", "auto_gallery",
-                                                  "sg_execution_times.rst"))
-    shutil.copytree(ROOT / "gallery", tmp_path / "gallery",
-                    ignore=shutil.ignore_patterns("gallery-out", "__pycache__"))
-    out = tmp_path / "html"
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
-         str(tmp_path / "docs"), str(out)],
-        capture_output=True, text=True, timeout=600,
-        env={**os.environ, "MPLBACKEND": "Agg",
-             "ADVIZ_GALLERY_OUT": str(tmp_path / "gallery-out")},
-    )
-    assert result.returncode == 0, result.stderr[-4000:]
-    tutorial = (out / "tutorial.html").read_text(encoding="utf-8")
-    assert 'class="adviz-player' in tutorial
-    assert re.search(r'src="_images/adviz/adviz-[0-9a-f]+\.gif"', tutorial)
-    assert (out / "auto_gallery" / "plot_seed_example.html").is_file()
-    assert "adviz.faces.cli" in (out / "cli.html").read_text(encoding="utf-8") or \
-        "adviz render" in (out / "cli.html").read_text(encoding="utf-8")
-    assert (out / "generated" / "adviz.trace.html").is_file()
+# The build itself (with -W) and the site in a browser: tests/test_docs_site.py.
