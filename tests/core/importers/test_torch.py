@@ -197,10 +197,20 @@ def test_expand_refuses_large_tensors() -> None:
 
 def test_freed_graph_says_how_to_keep_it() -> None:
     x = leaf(0.5)
-    y = torch.sin(x) * x
+    y = torch.sin(x) * x * 1.5  # the 1.5 is kept only in the saved values backward() frees
     y.backward()
     with pytest.raises(adviz.TraceError, match="retain_graph=True"):
         adviz.from_torch(y)
+
+
+def test_freed_graph_that_needs_no_saved_value_still_imports() -> None:
+    x = leaf(0.5)
+    y = torch.sin(x) * x
+    y.backward()
+    t = adviz.from_torch(y, {"x": x})
+    assert t.grad["x"] == pytest.approx(float(x.grad), rel=1e-15)
+    with pytest.raises(adviz.TraceError, match="retain_graph=True"):
+        adviz.from_torch(y, order="recorded")  # recording the order needs a backward pass
 
 
 def test_missing_torch_names_the_extra(monkeypatch) -> None:
