@@ -91,11 +91,15 @@ def nice_constant(value: float, exact: Callable[[float], bool]) -> float:
     """
     if not math.isfinite(value):
         return value
-    for digits in range(1, 18):
-        candidate = float(f"{value:.{digits}g}")
+    for spec in SIGNIFICANT:
+        candidate = float(format(value, spec))
         if exact(candidate):
             return candidate
     return value
+
+
+SIGNIFICANT = tuple(f".{digits}g" for digits in range(1, 18))
+"""Format specifications of 1 to 17 significant digits (17 round-trips every float)."""
 
 
 @dataclass(slots=True)

@@ -53,10 +53,12 @@ Examples
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from adviz.core.importers.common import (
+    SIGNIFICANT,
     ImportedTrace,
     ScalarGraph,
     check_options,
@@ -331,17 +333,21 @@ def _solve_float(o: float, a: float, name: str, alpha: float, k: int, n: int) ->
     """
     if name.startswith("Add"):
         solved = (o - a) / (alpha if k == 1 else 1.0)
+        sign = 1.0
     elif name.startswith("Sub"):
         solved = (a - o) / alpha if k == 1 or n == 1 else o + alpha * a
+        sign = -1.0
     else:  # rsub: out = other - alpha * self
         solved = o + alpha * a if k == 1 or n == 1 else (a - o) / alpha
-    if alpha != 1.0:
+        sign = 0.0
+    if alpha != 1.0 or not math.isfinite(solved):
         return solved
-    if name.startswith("Add"):
-        return nice_constant(solved, lambda v: a + v == o)
-    if name.startswith("Sub"):
-        return nice_constant(solved, lambda v: a - v == o)
-    return nice_constant(solved, lambda v: v - a == o)
+    # The shortest decimal that gives the observed result (`nice_constant`, written out).
+    for spec in SIGNIFICANT:
+        c = float(format(solved, spec))
+        if (a + c if sign > 0.0 else a - c if sign < 0.0 else c - a) == o:
+            return c
+    return solved
 
 
 def _tidy(solved: Any, other: Any, out: Any, name: str, alpha: float) -> Any:

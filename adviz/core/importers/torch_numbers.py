@@ -61,13 +61,14 @@ _BY_NAME = {
 }
 """Autograd functions this path reads, by kind."""
 
-_OP_OF = {"Add": "add", "Sub": "sub", "Rsub": "sub", "Mul": "mul", "Div": "div", "Pow": "pow"}
+_OP_OF = {"Add": "add", "Sub": "sub", "Rsub": "sub", "Mul": "mul", "Div": "div", "Pow": "pow",
+          "Reciprocal": "div"}
 
 
 class _Kind:
     """What this path knows of one autograd function type."""
 
-    __slots__ = ("kind", "name", "op", "result", "saves")
+    __slots__ = ("kind", "name", "op", "result", "rsub", "saves", "saving")
 
     def __init__(self, cls: type) -> None:
         self.name = cls.__name__
@@ -75,11 +76,15 @@ class _Kind:
         stem = self.name.split("Backward")[0]
         op = SCALAR_OPS.get(self.name) or _OP_OF.get(stem)
         self.op: Op | None = OPS[op] if op else None
+        self.rsub = stem == "Rsub"
         # Where the function keeps its own result and its operands (position -> attribute).
         self.result = hasattr(cls, "_saved_result")
         where = _SAVED.get(self.name, _SELF_OTHER)
+        if self.kind == _POW_BASE:  # c ** x: its one operand is the exponent
+            where = {0: "_saved_exponent"}
         self.saves = tuple(where.get(k) if where.get(k) and hasattr(cls, where[k]) else None
                            for k in (0, 1))
+        self.saving = tuple((k, attr) for k, attr in enumerate(self.saves) if attr)
 
 
 _KINDS: dict[type, _Kind | None] = {}
@@ -96,15 +101,29 @@ class _Unavailable(Exception):
     """Something this path does not read: the general path takes over."""
 
 
-def _number(value: Any) -> float:
-    """A real number PyTorch saved (a Python number or a one-element 0-d tensor) as a float."""
+def _constant(value: Any) -> float:
+    """A constant PyTorch saved (a Python number or a 0-d tensor) as a float."""
+    if type(value) is float:
+        return value
     if hasattr(value, "dim"):
         if value.dim() != 0:
-            raise _Unavailable
+            raise _Unavailable  # it would broadcast the result to its shape
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _Unavailable
     return float(value)
+
+
+def _value(value: Any) -> float:
+    """A value of the graph PyTorch saved or a function recorded (a 0-d tensor or a float)."""
+    if type(value) is float:
+        return value
+    if value is None:
+        raise _Unavailable
+    number = value.item()
+    if type(number) is not float:
+        raise _Unavailable
+    return number
 
 
 _SEQUENCE = operator.methodcaller("_sequence_nr")
@@ -142,7 +161,9 @@ def scalar_tape(torch: Any, output: Any, names: Mapping[str, Any], observed: Map
         return None
     root = output.grad_fn
     # One walk over the functions: each next_functions read once (it builds a new tuple).
+    # Also noted: for each value, a function that saved it (its operand), and where.
     nexts: dict[Any, tuple[Any, ...]] = {}
+    saver: dict[Any, tuple[Any, str]] = {}
     ops: list[Any] = []
     stack = [root]
     push = stack.append
@@ -164,15 +185,20 @@ def scalar_tape(torch: Any, output: Any, names: Mapping[str, Any], observed: Map
                 if index:
                     return None  # after a function with several outputs
                 push(f)
+        for k, attr in known.saving:
+            f = following[k][0] if k < len(following) else None
+            if f is not None and f not in saver:
+                saver[f] = (fn, attr)
     ops.sort(key=_SEQUENCE)
     try:
-        return _build(torch, output, root, ops, nexts, names, observed, prefix, record)
+        return _build(torch, output, root, ops, nexts, saver, names, observed, prefix, record)
     except (_Unavailable, RuntimeError):
         return None
 
 
 def _build(torch: Any, output: Any, root: Any, ops: list[Any], nexts: dict[Any, Any],
-           names: Mapping[str, Any], observed: Mapping[Any, Any], prefix: str, record: bool
+           saver: dict[Any, tuple[Any, str]], names: Mapping[str, Any],
+           observed: Mapping[Any, Any], prefix: str, record: bool
            ) -> tuple[Tape, Any, list[int] | None]:
     f64 = torch.float64
     tape = Tape(prefix)
@@ -185,8 +211,10 @@ def _build(torch: Any, output: Any, root: Any, ops: list[Any], nexts: dict[Any, 
     kinds = _KINDS
     spans: dict[Any, tuple[int, int]] = {}
     torch_values: dict[Any, float] = {}
-    saver: dict[Any, tuple[Any, str]] | None = None
-    mul, div, pow_ = OPS["mul"], OPS["div"], OPS["pow"]
+    add, mul = OPS["add"], OPS["mul"]
+    var_type = Var
+    new = object.__new__
+    append = tape.append
 
     def leaf(f: Any) -> Var:
         nonlocal count
@@ -199,7 +227,7 @@ def _build(torch: Any, output: Any, root: Any, ops: list[Any], nexts: dict[Any, 
             while f"x{count}" in taken:
                 count += 1
             name = f"x{count}"
-        var = object.__new__(Var)
+        var = new(var_type)
         var.value = tensor.item()
         var.op = None
         var.a = name
@@ -209,66 +237,56 @@ def _build(torch: Any, output: Any, root: Any, ops: list[Any], nexts: dict[Any, 
         inputs.append(var)
         leaf_tensors.append(tensor)
         slot[f] = var
+        torch_values[f] = var.value
         return var
 
-    def saved_by_consumer(f: Any) -> float | None:
-        """The value some later function saved of ``f``'s result (its operand)."""
-        nonlocal saver
-        if saver is None:
-            saver = {}
-            for fn in ops:
-                saves = kinds[type(fn)].saves  # type: ignore[union-attr]
-                for (g, _), attr in zip(nexts[fn], saves):
-                    if attr is not None and g is not None and g not in saver:
-                        saver[g] = (fn, attr)
-        where = saver.get(f)
-        return None if where is None else _number(getattr(*where))
-
-    def operand_value(f: Any, known: _Kind, k: int) -> float | None:
-        """PyTorch's value of operand ``k`` of ``f``: saved by ``f``, or already known."""
-        attr = known.saves[k]
-        saved = None if attr is None else getattr(f, attr)
-        if saved is not None:
-            return _number(saved)
-        g = nexts[f][k][0]
-        if g is None:
-            return None
+    def known_value(g: Any) -> float | None:
+        """PyTorch's value of ``g``'s result when already at hand (no saved value read)."""
         value = torch_values.get(g)
         if value is None:
             seen = observed.get(g)
             if seen is not None:
-                value = _number(seen)
+                value = torch_values[g] = _value(seen)
             elif kinds[type(g)].kind == _LEAF:  # type: ignore[union-attr]
                 value = slot[g].value
         return value
 
+    def operand_value(f: Any, known: _Kind, k: int) -> float | None:
+        """PyTorch's value of operand ``k`` of ``f``: at hand, or saved by ``f``."""
+        g = nexts[f][k][0]
+        value = None if g is None else known_value(g)
+        if value is None:
+            attr = known.saves[k]
+            saved = None if attr is None else getattr(f, attr)
+            if saved is not None:
+                value = _value(saved)
+        return value
+
     def torch_value(f: Any) -> float | None:
         """PyTorch's own value of ``f``'s result, from what it kept (``None``: not kept)."""
-        value = torch_values.get(f)
+        value = known_value(f)
         if value is not None:
             return value
         known = kinds[type(f)]
         assert known is not None
-        seen = observed.get(f)
-        if seen is not None:
-            value = _number(seen)
-        elif f is root:
+        if f is root:
             value = output.item()
-        elif known.kind == _LEAF:
-            value = slot[f].value
-        elif known.result:
-            value = _number(f._saved_result)
-        else:
-            value = saved_by_consumer(f)
-            if value is None and known.kind == _MUL:
-                # x * y and x / y from its operands' values: float64 arithmetic is exact IEEE.
-                x, y = operand_value(f, known, 0), operand_value(f, known, 1)
-                if x is not None and y is not None:
-                    value = x * y if known.op is mul else x / y
-            elif value is None and known.kind == _UNARY and known.saves[0]:
-                operand = getattr(f, known.saves[0])
-                if operand is not None:
-                    value = _number(getattr(torch, known.op.name)(operand))  # type: ignore[union-attr]
+        if value is None and known.result:
+            saved = f._saved_result
+            value = None if saved is None else _value(saved)
+        where = saver.get(f)
+        if value is None and where is not None:  # a later function saved it as its operand
+            saved = getattr(*where)
+            value = None if saved is None else _value(saved)
+        if value is None and known.kind == _MUL:
+            # x * y and x / y from its operands' values: float64 arithmetic is exact IEEE.
+            x, y = operand_value(f, known, 0), operand_value(f, known, 1)
+            if x is not None and y is not None and (known.op is mul or y):
+                value = x * y if known.op is mul else x / y
+        if value is None and known.kind == _UNARY and known.saves[0]:
+            operand = getattr(f, known.saves[0])
+            if operand is not None:
+                value = _value(getattr(torch, known.op.name)(operand))  # type: ignore[union-attr]
         if value is not None:
             torch_values[f] = value
         return value
@@ -277,8 +295,9 @@ def _build(torch: Any, output: Any, root: Any, ops: list[Any], nexts: dict[Any, 
         known = kinds[type(fn)]
         assert known is not None
         kind = known.kind
+        following = nexts[fn]
         args: list[Any] = []
-        for f, _ in nexts[fn]:
+        for f, _ in following:
             if f is None:
                 args.append(None)
                 continue
@@ -289,47 +308,76 @@ def _build(torch: Any, output: Any, root: Any, ops: list[Any], nexts: dict[Any, 
                 s = leaf(f)
             args.append(s)
         start = len(tape)
+        op = known.op
+        a: Any
+        b: Any
         if kind == _ADD or kind == _ADD_NUMBER:
             if kind == _ADD_NUMBER:
                 args.append(None)  # the number PyTorch does not keep
-            alpha = _number(fn._saved_alpha)
+            alpha = fn._saved_alpha
+            alpha = 1.0 if alpha == 1 else _constant(alpha)
             missing = 0 if args[0] is None else 1 if args[1] is None else -1
             if missing >= 0:
-                following = nexts[fn]
                 other = following[0][0] if kind == _ADD_NUMBER else following[1 - missing][0]
                 o = torch_value(fn)
-                a = torch_value(other)
+                a = torch_values.get(other)
+                if a is None:
+                    a = torch_value(other)
                 if o is None or a is None:
                     raise _Unavailable
                 args[missing] = _solve_float(o, a, known.name, alpha, missing, 2)
             a, b = args
-            rsub = known.name.startswith("Rsub")
             if alpha != 1.0:  # a + alpha*b, a - alpha*b; rsub is b - alpha*a
-                if rsub:
+                if known.rsub:
                     a = push_op(tape, mul, (a, alpha))
                 else:
                     b = push_op(tape, mul, (b, alpha))
-            result = push_op(tape, known.op, (b, a) if rsub else (a, b))  # type: ignore[arg-type]
+            if known.rsub:
+                a, b = b, a
         elif kind == _MUL or kind == _POW:
-            for k in (0, 1):
-                if args[k] is None:
-                    attr = known.saves[k]
-                    if attr is None:
-                        raise _Unavailable
-                    args[k] = _number(getattr(fn, attr))
-            result = push_op(tape, known.op, args)  # type: ignore[arg-type]
+            a, b = args
+            if a is None:
+                a = _constant(getattr(fn, known.saves[0] or "_saved_self"))
+            if b is None:
+                b = _constant(getattr(fn, known.saves[1] or "_saved_other"))
+            if kind == _MUL:  # PyTorch's value too, when its operands' are known (exact IEEE)
+                x = a if type(a) is float else torch_values.get(following[0][0])
+                y = b if type(b) is float else torch_values.get(following[1][0])
+                if x is not None and y is not None and (op is mul or y):
+                    torch_values[fn] = x * y if op is mul else x / y
         elif kind == _UNARY:
-            result = push_op(tape, known.op, args)  # type: ignore[arg-type]
+            slot[fn] = result = push_op(tape, op, args)  # type: ignore[arg-type]
+            if record:
+                spans[fn] = (start, len(tape))
+            continue
         elif kind == _CLONE:
-            result = args[0]
+            slot[fn] = args[0]
+            continue
         elif kind == _MUL_NUMBER:
-            result = push_op(tape, known.op, (args[0], _number(fn._saved_other)))  # type: ignore[arg-type]
+            a, b = args[0], _constant(fn._saved_other)
         elif kind == _POW_NUMBER:
-            result = push_op(tape, pow_, (args[0], _number(fn._saved_exponent)))
+            a, b = args[0], _constant(fn._saved_exponent)
         elif kind == _POW_BASE:
-            result = push_op(tape, pow_, (_number(fn._saved_self), args[0]))
+            a, b = _constant(fn._saved_self), args[0]
         else:  # _RECIPROCAL
-            result = push_op(tape, div, (1.0, args[0]))
+            a, b = 1.0, args[0]
+        ta = type(a) is var_type
+        tb = type(b) is var_type
+        if (op is add or op is mul) and (ta or tb):
+            # As a replay of the steps computes it (and as Var.__add__ / __mul__ do).
+            x = a.value if ta else a
+            y = b.value if tb else b
+            var = new(var_type)
+            var.value = x + y if op is add else x * y
+            var.op = op
+            var.a = a
+            var.b = b
+            var.tape = tape
+            var.grad = None
+            append(var)
+            result = var
+        else:
+            result = push_op(tape, op, (a, b))  # type: ignore[arg-type]
         slot[fn] = result
         if record:
             spans[fn] = (start, len(tape))
