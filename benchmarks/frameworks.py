@@ -18,45 +18,54 @@ Rows:
   before the clock starts) into a `Trace`, against ``adviz.trace(chain)``.
 - ``from_torch graph``: ``from_torch(y, inputs={"x": x, "c": c})`` on an
   existing autograd graph of ``chain_c`` on 0-d float64 tensors (built before
-  the clock starts), against ``adviz.trace(chain_c)``. The import runs one
-  real backward pass with hooks to record PyTorch's stage order.
+  the clock starts), against ``adviz.trace(chain_c)``. Scalar nodes follow
+  Kahn's order, so no backward pass runs (``order="recorded"`` would add one).
 - ``from_torch function``: ``from_torch(chain, {"x": 0.5})``, which runs
   ``chain`` on tensors while recording every value, then imports the graph,
   against ``adviz.trace(chain)``.
 
-Each row also prints a floor: the time the framework itself needs for the
-least an import has to do, written in plain framework code and run with the
-garbage collector paused as the importers run it. For micrograd: an
-iterative walk over the Values (reading each ``_prev`` once). For PyTorch: a
-walk over the autograd functions (reading each ``next_functions`` once) and
-one backward pass with a prehook on every function (registered, run,
-removed), which is how the stage order PyTorch executes is recorded; for the
-function form also running ``chain`` on a 0-d tensor that requires grad. The
-last column is the import's time above that floor, as a ratio to
-``adviz.trace``. Everything else (reading operands, labels, saved tensors and
-constants, building the steps, replaying them on adviz's tracer, its reverse
-pass) counts as adviz's.
+Each row also prints a floor: what the framework itself costs for the least
+any import has to read, written in plain framework code and run with the
+garbage collector paused as the importers run it. micrograd: an iterative
+walk over the Values reading each one's ``_prev``, ``_op``, ``data`` and the
+cells of its ``_backward`` closure (the only record of operand order).
+PyTorch graph: a walk reading each function's ``next_functions``, its
+``_sequence_nr()`` (evaluation order), and the values PyTorch saved around
+the 5,000 constants it did not keep (``_saved_self`` of each product, as a
+float). PyTorch function: running ``chain`` on a 0-d tensor under a
+``TorchFunctionMode`` that only calls through (the least recording every
+value costs), then the walk and sequence numbers. The last column is the
+import's time above that floor, as a ratio to ``adviz.trace``.
 
-Figures (N = 1e4, median of 5, on a shared 2-core machine under load; the
-ratios move by about ±30% between runs). "Before" is the importers as first
-merged, timed by this script (the first version of this script, which timed
-only ``from_micrograd`` and the function form, reported 26x and 183x):
+Figures: CPU time, N = 1e4, median of 7 per run, on a shared 2-core machine;
+three runs alternating the code before (commit 031e219) and after, all with
+this script; the median of the three runs is shown (single runs move by
+about ±20%):
 
-=====================  ==========================  ==========================
-row                    before: ratio (above floor)  after: ratio (above floor)
-=====================  ==========================  ==========================
-from_micrograd         18.6x (17.2x)               8.7x (7.5x)
-from_torch graph       149x (129x)                 52x (34x)
-from_torch function    121x (97x)                  47x (27x)
-=====================  ==========================  ==========================
+=====================  =======  ======  ==============  ===========
+row                    before   after   after's floor   above floor
+=====================  =======  ======  ==============  ===========
+from_micrograd         9.3x     3.9x    2.1x            1.8x
+from_torch graph       43.5x    7.7x    4.0x            3.7x
+from_torch function    59.3x    17.8x   12.2x           5.4x
+=====================  =======  ======  ==============  ===========
 
-The target (3x) is not met. Where the time goes after the changes (CPU
-time, N = 1e4, against 7 ms for ``adviz.trace``): micrograd, about 30 ms to
-walk the 20001 Values (a bare walk alone takes about 12 ms), 20 ms to build
-the steps and 14 ms to replay them on the tracer; PyTorch, every call into
-it costs microseconds (``next_functions``, a saved tensor, ``.item()``, a
-0-d tensor op, a hook), several per autograd function, against about 0.7 µs
-per op for ``adviz.trace``.
+The target (3x) is met by none of the rows; for the two PyTorch rows it is
+below PyTorch's own floor. What the import does now: micrograd, one
+iterative walk that reads each Value once into a record (operands in
+argument order from the closure, cached per op string), then one pass over
+the records that builds adviz's tape directly (values computed from the
+operands as a replay of the steps would; no steps, no replay: the steps are
+derived from the tape only when ``retrace`` or descent needs them); what is
+left above the floor is the records, one look-up per operand, the 10,000
+tape nodes and the reverse pass. PyTorch (graphs of 0-d float64
+tensors): one walk reading each ``next_functions`` once, one sort by sequence
+number, saved values read only where a constant needs them, PyTorch's values
+of products kept as they are built, and no backward pass unless
+``order="recorded"``; the function form records each 0-d result as a float
+(one ``.item()``) instead of a copy. Before, the PyTorch rows spent most of
+their time in a hooked backward pass (10 to 20 µs per function here) and in
+recomputing every value with 0-d tensor operations.
 
 Run::
 
@@ -77,9 +86,10 @@ import adviz
 
 
 def timed(f: Callable[[], Any]) -> float:
-    start = time.perf_counter()
+    """CPU time of one call (the machine may be shared: other jobs do not count)."""
+    start = time.process_time()
     f()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def paused(f: Callable[[], Any]) -> Callable[[], Any]:
@@ -108,14 +118,38 @@ def walk(root: Any, following: Callable[[Any], Any]) -> list[Any]:
     return list(seen.values())
 
 
-def torch_reading(torch: Any, y: Any, leaves: list[Any]) -> None:
-    """PyTorch's part of an import: walk the autograd graph, one backward pass with hooks."""
+def micrograd_reading(root: Any) -> None:
+    """What any import of a micrograd graph reads: each Value's operands, op and data, and
+    the cells of the closure micrograd attaches (the only record of the operands' order)."""
+    seen: set[Any] = set()
+    read: list[Any] = []
+    stack = [root]
+    while stack:
+        value = stack.pop()
+        if value in seen:
+            continue
+        seen.add(value)
+        prev = value._prev
+        if not prev:
+            read.append(value.data)
+            continue
+        read.append(value._op)
+        read.extend(cell.cell_contents for cell in value._backward.__closure__)
+        stack.extend(prev)
+
+
+def torch_reading(y: Any, saved: bool) -> list[Any]:
+    """What any import of a PyTorch graph asks PyTorch: each function's next_functions and
+    its sequence number (the evaluation order); with ``saved``, also the values PyTorch
+    saved around the constants it did not keep (here ``_saved_self`` of each product, as a
+    float)."""
     functions = walk(y.grad_fn, lambda fn: [f for f, _ in fn.next_functions])
-    executed: list[Any] = []
-    handles = [fn.register_prehook(lambda g, fn=fn: executed.append(fn)) for fn in functions]
-    torch.autograd.grad([y], leaves, retain_graph=True)
-    for handle in handles:
-        handle.remove()
+    functions.sort(key=lambda fn: fn._sequence_nr())
+    if saved:
+        for fn in functions:
+            if type(fn).__name__ == "MulBackward0":
+                fn._saved_self.item()
+    return functions
 
 
 def main() -> None:
@@ -147,7 +181,7 @@ def main() -> None:
 
         def micrograd_floor() -> float:
             root = chain(Value(0.5))
-            return timed(paused(lambda: walk(root, lambda v: v._prev)))
+            return timed(paused(lambda: micrograd_reading(root)))
 
         cases["from_micrograd"] = ("chain", micrograd_case, micrograd_floor)
     except ImportError:
@@ -166,15 +200,23 @@ def main() -> None:
         def graph_floor() -> float:
             x, c = leaf(0.5), leaf(1.0001)
             y = chain_c(x, c)
-            return timed(paused(lambda: torch_reading(torch, y, [x, c])))
+            return timed(paused(lambda: torch_reading(y, saved=True)))
 
         def function_case() -> Callable[[], Any]:
             return lambda: adviz.from_torch(chain, {"x": 0.5})
 
         def function_floor() -> float:
+            from torch.overrides import TorchFunctionMode
+
+            class PassThrough(TorchFunctionMode):
+                def __torch_function__(self, func: Any, types: Any, args: Any = (),
+                                       kwargs: Any = None) -> Any:
+                    return func(*args, **(kwargs or {}))
+
             def run() -> None:
-                x = leaf(0.5)
-                torch_reading(torch, chain(x), [x])
+                with PassThrough():
+                    y = chain(leaf(0.5))
+                torch_reading(y, saved=False)
 
             return timed(paused(run))
 
@@ -196,12 +238,15 @@ def main() -> None:
     print(f"N = {2 * steps} recorded ops, median of {args.repeats}")
     print(f"  {'adviz.trace(chain)':22s} {base['chain'] * 1e3:8.1f} ms")
     print(f"  {'adviz.trace(chain_c)':22s} {base['chain_c'] * 1e3:8.1f} ms")
-    print(f"  {'import':22s} {'time':>11s} {'ratio':>7s} {'floor':>11s} {'above floor':>12s}")
+    print(f"  {'import':22s} {'time':>11s} {'ratio':>7s} {'floor':>11s} {'ratio':>7s} "
+          f"{'above floor':>12s}")
     for name, (workload, _, _) in cases.items():
         seconds = statistics.median(times[name])
-        floor = statistics.median(floors[name])
-        print(f"  {name:22s} {seconds * 1e3:8.1f} ms {seconds / base[workload]:6.2f}x "
-              f"{floor * 1e3:8.1f} ms {(seconds - floor) / base[workload]:11.2f}x")
+        least = statistics.median(floors[name])
+        reference = base[workload]
+        print(f"  {name:22s} {seconds * 1e3:8.1f} ms {seconds / reference:6.2f}x "
+              f"{least * 1e3:8.1f} ms {least / reference:6.2f}x "
+              f"{(seconds - least) / reference:11.2f}x")
 
 
 if __name__ == "__main__":

@@ -91,11 +91,15 @@ def nice_constant(value: float, exact: Callable[[float], bool]) -> float:
     """
     if not math.isfinite(value):
         return value
-    for digits in range(1, 18):
-        candidate = float(f"{value:.{digits}g}")
+    for spec in SIGNIFICANT:
+        candidate = float(format(value, spec))
         if exact(candidate):
             return candidate
     return value
+
+
+SIGNIFICANT = tuple(f".{digits}g" for digits in range(1, 18))
+"""Format specifications of 1 to 17 significant digits (17 round-trips every float)."""
 
 
 @dataclass(slots=True)
@@ -208,20 +212,7 @@ class ScalarGraph:
 
     def function(self, what: str) -> Callable[..., Any]:
         """A Python function replaying the steps: what `adviz.trace` and descent call."""
-        names = list(self.inputs)
-        root = self.root
-
-        def replayed(*args: Any, **kwargs: Any) -> Any:
-            values = list(args) + [kwargs[n] for n in names[len(args):]]
-            return self.replay(values)[root]
-
-        replayed.__name__ = what
-        replayed.__qualname__ = what
-        if all(n.isidentifier() for n in names):
-            kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-            replayed.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-                [inspect.Parameter(n, kind) for n in names])
-        return replayed
+        return replaying(_Steps(self), list(self.inputs), what)
 
     def trace(
         self,
@@ -268,6 +259,180 @@ class ScalarGraph:
 
 
 _ADD, _MUL, _SUB, _POW = OPS["add"], OPS["mul"], OPS["sub"], OPS["pow"]
+
+
+class _Steps:
+    """A `ScalarGraph`, given or derived on first use from a tape an importer built directly."""
+
+    __slots__ = ("_graph", "_output", "_tape")
+
+    def __init__(self, graph: ScalarGraph | None = None, tape: Tape | None = None,
+                 output: Var | None = None) -> None:
+        self._graph = graph
+        self._tape = tape
+        self._output = output
+
+    @property
+    def graph(self) -> ScalarGraph:
+        if self._graph is None:
+            assert self._tape is not None and self._output is not None
+            self._graph = steps_from_tape(self._tape, self._output)
+        return self._graph
+
+
+def replaying(steps: _Steps, names: list[str], what: str) -> Callable[..., Any]:
+    """A Python function of the inputs ``names`` replaying the steps (built when first called)."""
+
+    def replayed(*args: Any, **kwargs: Any) -> Any:
+        graph = steps.graph
+        values = list(args) + [kwargs[n] for n in names[len(args):]]
+        return graph.replay(values)[graph.root]
+
+    replayed.__name__ = what
+    replayed.__qualname__ = what
+    if all(n.isidentifier() for n in names):
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        replayed.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [inspect.Parameter(n, kind) for n in names])
+    return replayed
+
+
+def _arguments(var: Var) -> tuple[Any, ...]:
+    b = var.b
+    if b is UNARY:
+        return (var.a,)
+    if b is NARY:
+        return tuple(var.a)
+    return (var.a, b)
+
+
+def steps_from_tape(tape: Tape, output: Var) -> ScalarGraph:
+    """The steps of a tape whose inputs come first: each op node is one step.
+
+    Replaying them gives the same tape (an importer that builds its tape
+    directly computes each value as the replay does).
+
+    Examples
+    --------
+    >>> from adviz.core.tracer import record
+    >>> tape, out = record(lambda x: x * x + 1.0, {"x": 3.0})
+    >>> graph = steps_from_tape(tape, out)
+    >>> graph.inputs, [(s.op.name, s.args) for s in graph.steps], graph.root
+    ({'x': 3.0}, [('mul', (0, 0)), ('add', (1, 1.0))], 2)
+    """
+    position = {id(v): i for i, v in enumerate(tape)}
+    inputs: dict[str, float] = {}
+    for var in tape:
+        if var.op is not None:
+            break
+        inputs[var.a] = var.value
+    graph = ScalarGraph(inputs)
+    steps = graph.steps
+    labels = tape.labels
+    for var in tape[len(inputs):]:
+        if var.op is None:
+            raise TraceError(f"the input {var.a!r} comes after an operation on the tape")
+        steps.append(Step(var.op, tuple([position[id(s)] if type(s) is Var else s
+                                         for s in _arguments(var)]), labels.get(id(var))))
+    graph.output = position[id(output)]
+    return graph
+
+
+def tape_trace(
+    tape: Tape,
+    output: Any,
+    what: str,
+    *,
+    order: str = "seed",
+    granularity: str = "node",
+    output_name: str | None = None,
+    prefix: str = "t",
+    show_constants: bool = False,
+    recorded: Sequence[int] | None = None,
+    framework: str = "",
+) -> ImportedTrace:
+    """The trace of a tape an importer built directly (inputs first, then the ops).
+
+    The importer computes each node's value from its operands as
+    `ScalarGraph.replay` does, so the trace is the one replaying its steps
+    would give; the steps themselves are derived from the tape only when
+    needed (`ImportedTrace.retrace`, `ImportedTrace.evaluate`, descent).
+
+    Parameters
+    ----------
+    tape
+        The tape: input nodes first, then op nodes in evaluation order.
+    output
+        The output node (a float when the output depends on no input).
+    what
+        The graph's display name (``"micrograd graph"``).
+    recorded
+        Tape positions of op nodes in the order the framework's backward
+        pass processed them, when it was recorded.
+    order, granularity, output_name, prefix, show_constants, framework
+        As for `ScalarGraph.trace`.
+
+    Examples
+    --------
+    >>> from adviz.core.tracer import Tape
+    >>> tape = Tape()
+    >>> x = tape.input("x", 3.0)
+    >>> t = tape_trace(tape, tape.push(OPS["mul"], x, x, 9.0), "example")
+    >>> t.grad, t.evaluate({"x": 2.0})
+    ({'x': 6.0}, 4.0)
+    """
+    if type(output) is not Var:
+        raise TraceError(f"the output of the {what} is the constant {output!r}, which does not "
+                         "depend on its inputs: there is nothing to differentiate")
+    if output.op is None:
+        raise TraceError(f"the output of the {what} is the input {output.a!r} itself: there is "
+                         "no operation to differentiate")
+    tape.finish()
+    _check_finite(tape)
+    point: dict[str, float] = {}
+    for var in tape:
+        if var.op is not None:
+            break
+        point[var.a] = var.value
+    steps = _Steps(None, tape, output)
+    return ImportedTrace(replaying(steps, list(point), what), tape, output, point,
+                         order=order, granularity=granularity, output_name=output_name,
+                         prefix=prefix, show_constants=show_constants, graph=steps,
+                         recorded=recorded, framework=framework)
+
+
+def push_op(tape: Tape, op: Op, args: Sequence[Any]) -> Any:
+    """Apply an op to tape nodes and float constants, as `ScalarGraph.replay` does.
+
+    Returns the new node, or a float when every argument is a constant.
+    """
+    if len(args) == 2:
+        a, b = args
+        ta, tb = type(a) is Var, type(b) is Var
+        if (ta or tb) and (type(a) is float or ta) and (type(b) is float or tb) and not (
+                op is _POW and tb):
+            x = a.value if ta else a
+            y = b.value if tb else b
+            if op is _ADD:
+                return tape.push(op, a, b, x + y)
+            if op is _MUL:
+                return tape.push(op, a, b, x * y)
+            if op is _SUB:
+                return tape.push(op, a, b, x - y)
+            try:
+                value = float(op.forward(x, y))
+            except _ARITHMETIC:
+                return apply(op, a, b)
+            return tape.push(op, a, b, value)
+    elif len(args) == 1:
+        a = args[0]
+        if type(a) is Var:
+            try:
+                value = float(op.forward(a.value))
+            except _ARITHMETIC:
+                return apply(op, a)
+            return tape.push(op, a, UNARY, value)
+    return apply(op, *args)
 
 
 def _name_step(tape: Tape, value: Var, label: str, taken: set[str]) -> None:
@@ -332,9 +497,9 @@ class ImportedTrace(Trace):
     """
 
     def __init__(self, function: Callable[..., Any], tape: Tape, output: Var,
-                 inputs: dict[str, float], *, graph: ScalarGraph,
+                 inputs: dict[str, float], *, graph: ScalarGraph | _Steps,
                  recorded: Sequence[int] | None, framework: str, **options: Any) -> None:
-        self.source = graph
+        self._steps = graph if isinstance(graph, _Steps) else _Steps(graph)
         self.framework = framework
         self._recorded_steps = None if recorded is None else tuple(recorded)
         self._step_vars: list[Any] | None = None
@@ -342,6 +507,11 @@ class ImportedTrace(Trace):
 
     def __repr__(self) -> str:
         return f"<Imported{super().__repr__()[1:]}"
+
+    @property
+    def source(self) -> ScalarGraph:
+        """The graph as steps on the op table (what `retrace` and `evaluate` replay)."""
+        return self._steps.graph
 
     @cached_property
     def program(self) -> Program:

@@ -34,8 +34,18 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from adviz.core.importers.common import ImportedTrace, ScalarGraph, Step, check_options, require
+from adviz.core.importers.common import (
+    ImportedTrace,
+    ScalarGraph,
+    _name_step,
+    check_options,
+    push_op,
+    require,
+    steps_from_tape,
+    tape_trace,
+)
 from adviz.core.ops import OPS, Op
+from adviz.core.tracer import Tape, Var
 from adviz.errors import InputError, OpError, TraceError
 
 _ALIASES = {"+": "add", "*": "mul", "-": "sub", "/": "div", "ReLU": "relu", "neg": "neg"}
@@ -153,91 +163,142 @@ def _label(value: Any) -> str | None:
     return label if isinstance(label, str) and label else None
 
 
-_EXPANDED = object()
+_CLOSURE_SLOTS: dict[str, tuple[Any, int | None, int | None]] = {}
+"""op string -> (the code of its ``_backward``, where its ``self`` and ``other`` cells are)."""
 
 
-def _walk(root: Any, consumers: dict[int, int]) -> list[tuple[Any, ...]]:
-    """Every Value in evaluation order: operands before their op, left operand first.
+class _IdSet(set[int]):
+    """A set of objects by identity, for Values that cannot be hashed (their class defines ==)."""
 
-    Iterative (no recursion limit). Each Value's attributes are read once, when
-    it is first reached, into a record: ``(value, id, operands, op, label)``
-    for an op (operands in argument order) and ``(value, id, None, data,
-    label)`` for a leaf. Fills ``consumers`` (id -> how many Values use it).
+    __slots__ = ()
+
+    def __contains__(self, value: object) -> bool:
+        return set.__contains__(self, id(value))
+
+    def add(self, value: object) -> None:
+        set.add(self, id(value))
+
+
+class _IdDict(dict[int, Any]):
+    """A dict keyed by object identity (see `_IdSet`)."""
+
+    __slots__ = ()
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, id(key))
+
+    def __getitem__(self, key: object) -> Any:
+        return dict.__getitem__(self, id(key))
+
+    def __setitem__(self, key: object, value: Any) -> None:
+        dict.__setitem__(self, id(key), value)
+
+    def get(self, key: object, default: Any = None) -> Any:
+        return dict.get(self, id(key), default)
+
+
+def _learn(value: Any, op: str) -> None:
+    """Remember where the ``_backward`` of a Value made by ``op`` keeps self and other."""
+    code = getattr(getattr(value, "_backward", None), "__code__", None)
+    if code is None or len(_CLOSURE_SLOTS) >= 4096:
+        return
+    names = code.co_freevars
+    _CLOSURE_SLOTS[op] = (code, names.index("self") if "self" in names else None,
+                          names.index("other") if "other" in names else None)
+
+
+def _walk(root: Any, seen: Any, constants: Any, leaves: list[Any], minus_ones: list[Any]
+          ) -> list[tuple[Any, ...]]:
+    """Every op Value in evaluation order: operands before their op, left operand first.
+
+    Iterative (no recursion limit); each Value's attributes are read once.
+    An op becomes a record ``(value, op, a)`` or ``(value, op, a, b)`` (one
+    or two operands, in argument order; ``(value, op, *operands)`` for
+    more). A leaf goes into ``constants`` (Value -> its data as a float) and
+    ``leaves`` (in evaluation order), and into ``minus_ones`` when it holds
+    -1 (which micrograd makes for ``a - b`` and ``-a``). Fills ``seen``
+    with every Value.
     """
     order: list[tuple[Any, ...]] = []
     append = order.append
-    seen: set[int] = set()
     mark = seen.add
+    leaf = leaves.append
     stack: list[Any] = [root]
     push = stack.append
     pop = stack.pop
-    count = consumers.get
-    expanded = _EXPANDED
-    freevars = _FREEVARS
+    slots = _CLOSURE_SLOTS
     while stack:
         value = pop()
-        if value is expanded:
-            append(pop())
+        if type(value) is tuple:  # a record whose operands are all in the order now
+            append(value)
             continue
-        key = id(value)
-        if key in seen:
+        if value in seen:
             continue
-        mark(key)
+        mark(value)
         prev = value._prev
-        label = getattr(value, "label", None)
-        if not (isinstance(label, str) and label):
-            label = None
         if not prev:
             data = value.data
-            append((value, key, None, data if type(data) is float else _data(value), label))
+            if type(data) is not float:
+                data = _data(value)
+            if data == -1.0:
+                minus_ones.append(value)
+            constants[value] = data
+            leaf(value)
             continue
-        # The operands in argument order: micrograd's _backward closes over self and other.
-        operands: Any = None
-        function = getattr(value, "_backward", None)
-        cells = getattr(function, "__closure__", None)
-        n = len(prev)
-        if cells and n <= 2:
-            code = function.__code__  # type: ignore[union-attr]
-            known = freevars.get(id(code))
-            if known is not None and known[0] is code:
-                i, j = known[1], known[2]
-                try:
-                    first = cells[i].cell_contents if i >= 0 else None
-                    second = cells[j].cell_contents if j >= 0 else None
-                except ValueError:
-                    first = second = None
-                if n == 2:
-                    p, q = prev
-                    if first is not None and second is not None and (
-                            first is p or first is q) and (second is p or second is q):
-                        operands = (first, second)
-                else:
-                    (p,) = prev
-                    operands = (p, p) if first is p and second is p else (p,)
-        if operands is None:
-            operands = tuple(_operands(value, prev))
         op = value._op
-        push((value, key, operands, op if type(op) is str else str(op), label))
-        push(expanded)
-        for p in prev:
-            k = id(p)
-            consumers[k] = count(k, 0) + 1
-        if len(operands) == 2:
-            p, q = operands
-            if id(q) not in seen:
-                push(q)
-            if id(p) not in seen:
-                push(p)
-        else:
-            for operand in reversed(operands):
-                if id(operand) not in seen:
-                    push(operand)
+        if type(op) is not str:
+            op = str(op)
+        n = len(prev)
+        # The operands in argument order: micrograd's _backward closes over self and other.
+        # The fast path below reads them where the cache says they are; anything unusual
+        # (no closure, another layout, a _prev that is not a set) takes `_operands`.
+        try:
+            function = value._backward
+            known = slots[op]
+            if known[0] is not function.__code__:
+                raise KeyError(op)
+            cells = function.__closure__
+            first = cells[known[1]].cell_contents
+            if type(prev) is set and first in prev:
+                if n == 2:
+                    second = cells[known[2]].cell_contents
+                    if second in prev:
+                        push((value, op, first, second))
+                        push(second)
+                        push(first)
+                        continue
+                elif n == 1:
+                    j = known[2]
+                    if j is not None and cells[j].cell_contents is first:
+                        push((value, op, first, first))  # x * x
+                    else:
+                        push((value, op, first))
+                    push(first)
+                    continue
+        except (AttributeError, KeyError, ValueError, IndexError, TypeError):
+            _learn(value, op)
+        record = (value, op, *_operands(value, prev))
+        push(record)
+        for operand in reversed(record[2:]):
+            push(operand)
     return order
 
 
-def _evaluation_order(root: Any) -> list[Any]:
-    """Every Value in evaluation order: operands before their op, left operand first."""
-    return [record[0] for record in _walk(root, {})]
+def _consumers(order: list[tuple[Any, ...]], by_id: bool) -> tuple[Any, Any]:
+    """How many Values use each Value, and the Values some multiplication uses."""
+    uses: Any = _IdDict() if by_id else {}
+    mul_used: Any = _IdSet() if by_id else set()
+    count = uses.get
+    for record in order:
+        operands = record[2:]
+        if len(operands) == 2 and operands[0] is operands[1]:
+            operands = operands[:1]
+        for p in operands:
+            uses[p] = count(p, 0) + 1
+        if record[1] == "*":
+            for p in operands:
+                mul_used.add(p)
+    return uses, mul_used
 
 
 def _named_inputs(inputs: Any) -> dict[str, Any] | None:
@@ -275,147 +336,220 @@ def _module_names(module: Any) -> dict[str, Any]:
     return names
 
 
-def to_scalar_graph(root: Any, inputs: Any = None, ops: Mapping[str, str] | None = None
-                    ) -> ScalarGraph:
-    """Read a micrograd graph into a `ScalarGraph` (see the module docstring)."""
+def _build(root: Any, inputs: Any, ops: Mapping[str, str] | None, prefix: str
+           ) -> tuple[Tape, Any]:
+    """Read a micrograd graph onto a new tape: the inputs, then one node per op.
+
+    One walk over the Values, then one pass over its records; each value is
+    computed from its operands' values exactly as a replay of the steps on
+    adviz's tracer computes it. Returns the tape and the output (a node, or a
+    float when the output depends on no input).
+    """
     ops = dict(ops or {})
     named = _named_inputs(inputs)
-    consumers: dict[int, int] = {}
-    order = _walk(root, consumers)
-    uses = consumers.get
-    leaves = [r for r in order if r[2] is None]
-    muls = [r for r in order if r[3] == "*" and r[2] is not None]
-    if named is not None:
-        chosen = {id(v): name for name, v in named.items()}
-        leaf_ids = {r[1] for r in leaves}
-        missing = [name for name, v in named.items() if id(v) not in leaf_ids]
-        if missing:
-            raise InputError(f"input {missing[0]!r} is not a leaf of this micrograd graph")
-    else:
-        chosen = {}
-    # Values micrograd made for a number (-1 in a - b, k in x**k): constants when not chosen.
-    neg_ones: set[int] = set()
-    for record in muls:
-        if len(record[0]._prev) == 2:
-            a, b = record[2]
-            if not b._prev and _data(b) == -1.0 and id(b) not in chosen and uses(
-                    id(b), 0) == 1:
-                neg_ones.add(id(b))
-    names: dict[int, str] = {}
-    values: dict[str, float] = {}
+    # Values are keys by identity; a class that defines == (and so no hash) is keyed by id().
+    by_id = getattr(type(root), "__hash__", None) is None
+    leaves: list[Any] = []
+    minus_ones: list[Any] = []
+    # slot: Value -> its node on the tape, or its value as a float constant.
+    try:
+        seen: Any = _IdSet() if by_id else set()
+        slot: Any = _IdDict() if by_id else {}
+        order = _walk(root, seen, slot, leaves, minus_ones)
+    except TypeError:
+        if by_id:
+            raise
+        by_id = True
+        leaves, minus_ones = [], []
+        seen, slot = _IdSet(), _IdDict()
+        order = _walk(root, seen, slot, leaves, minus_ones)
+    if not order:
+        raise TraceError("the micrograd Value has no operation before it: build it from other "
+                         "Values (e.g. x * w + b) to get a graph to differentiate")
+    chosen: Any = _IdSet() if by_id else set()
+    uses: Any = None
+    mul_used: Any = None
     if named is not None:
         for name, v in named.items():
-            names[id(v)] = name
-            values[name] = _data(v)
+            if v not in seen or getattr(v, "_prev", None):
+                raise InputError(f"input {name!r} is not a leaf of this micrograd graph")
+            chosen.add(v)
+    # The -1 micrograd made for a - b and -b: a constant folded into sub / neg, unless chosen.
+    neg_ones: Any = _IdSet() if by_id else set()
+    if minus_ones:
+        uses, mul_used = _consumers(order, by_id)
+        candidates: Any = _IdSet() if by_id else set()
+        for v in minus_ones:
+            candidates.add(v)
+        for record in order:
+            if len(record) == 4 and record[1] == "*" and record[2] is not record[3]:
+                b = record[3]
+                if b in candidates and b not in chosen and uses.get(b) == 1:
+                    neg_ones.add(b)
+    tape = Tape(prefix)
+    if named is not None:
+        for name, v in named.items():
+            slot[v] = tape.input(name, _data(v))
     else:
-        taken = {r[4] for r in leaves if r[4]}
+        taken = {label for label in map(_label, leaves) if label}
+        point: set[str] = set()
         k = 0
-        for _, key, _, data, label in leaves:
-            if key in neg_ones:
+        for v in leaves:
+            if v in neg_ones:
                 continue
-            if label is None or label in values:
+            label = _label(v)
+            if label is None or label in point:
                 k += 1
                 while f"x{k}" in taken:
                     k += 1
                 label = f"x{k}"
-            names[key] = label
-            values[label] = data
-    graph = ScalarGraph(values)
-    position: dict[int, int] = {id(v): i for i, v in enumerate(named.values() if named
-                                                                 is not None else ())}
-    if named is None:
-        position = {i: k for k, i in enumerate(names)}
-    const: dict[int, float] = {}
-    kind: dict[int, tuple[str, Any]] = {}  # id -> ("neg", operand) / ("recip", operand)
-    # Operands of a multiplication: where a reciprocal b**-1 can fold into a / b.
-    mul_operands = {id(p) for r in muls for p in r[0]._prev}
-    steps = graph.steps
-    base = len(values)
-    entries: dict[str, Op] = {}
-    neg, pow_, sub, div = OPS["neg"], OPS["pow"], OPS["sub"], OPS["div"]
-    root_key = id(root)
+            point.add(label)
+            slot[v] = tape.input(label, slot[v])
 
-    def emit(entry: Op, args: tuple[Any, ...], label: str | None) -> int:
-        steps.append(Step(entry, args, label))
-        return base + len(steps) - 1
+    kind: Any = _IdDict() if by_id else {}  # a folded -b or b**-1: ("neg" | "recip", b)
+    binary: dict[str, Op] = {}  # op string -> its op of two arguments
+    neg, pow_, sub, div = OPS["neg"], OPS["pow"], OPS["sub"], OPS["div"]
+    add_op, mul_op = OPS["add"], OPS["mul"]
+    taken_names: set[str] | None = None
+    var_type = Var
+    new = object.__new__
+    append = tape.append
+    lookup = slot.get
+
+    def emit(entry: Op, args: tuple[Any, ...], label: str | None) -> Any:
+        result = push_op(tape, entry, args)
+        if label is not None and type(result) is Var:
+            label_node(result, label)
+        return result
+
+    def label_node(result: Var, label: str) -> None:
+        nonlocal taken_names
+        if taken_names is None:
+            taken_names = {node.a for node in tape if node.op is None}
+            taken_names |= set(tape.labels.values())
+        _name_step(tape, result, label, taken_names)
 
     def arg(v: Any) -> Any:
-        key = id(v)
-        where = position.get(key)
-        if where is not None:
-            return where
-        if key in const:
-            return const[key]
-        if key in kind:  # a folded -b or b**-1 used where it cannot fold: emit it now
-            what, operand = kind[key]
-            if what == "neg":
-                position[key] = emit(neg, (arg(operand),), None)
-            else:
-                position[key] = emit(pow_, (arg(operand), -1.0), None)
-            return position[key]
-        raise TraceError("micrograd graph: an operand was used before it was computed")
+        s = lookup(v)
+        if s is not None:
+            return s
+        folded = kind.get(v)
+        if folded is None:
+            raise TraceError("micrograd graph: an operand was used before it was computed")
+        what, operand = folded
+        if what == "neg":
+            s = emit(neg, (arg(operand),), None)
+        else:
+            s = emit(pow_, (arg(operand), -1.0), None)
+        slot[v] = s
+        return s
 
-    for value, key, operands, op, label in order:
-        if operands is None:
-            if key not in position:
-                const[key] = op  # a leaf's record holds its data there
-            continue
-        if op == "*" and len(operands) == 2 and id(operands[1]) in neg_ones:
-            kind[key] = ("neg", operands[0])
-            if uses(key, 0) == 1 and key != root_key and label is None:
-                continue  # folded into the add that uses it (a - b)
-            position[key] = emit(neg, (arg(operands[0]),), label)
-            continue
-        if op.startswith("**"):
-            exponent = _exponent(value)
-            if exponent == -1.0 and uses(key, 0) == 1 and key != root_key \
-                    and label is None and key in mul_operands:
-                kind[key] = ("recip", operands[0])
-                continue  # folded into the multiplication that uses it (a / b)
-            position[key] = emit(pow_, (arg(operands[0]), exponent), label)
-            continue
-        entry = entries.get(op)
-        if entry is None:
-            entry = entries[op] = op_for(op, ops)
-        if entry.arity != len(operands):
-            raise OpError(f"the micrograd op {op!r} has {len(operands)} operand(s) but adviz's "
-                          f"{entry.name!r} takes {entry.arity}; map it with ops={{...}}")
-        if len(operands) == 2:
-            a, b = operands
+    for record in order:
+        n = len(record)
+        if n == 4:
+            value, op, a, b = record
+            label = getattr(value, "label", None)
+            if label is not None and not (type(label) is str and label):
+                label = None
+            if neg_ones and op == "*" and b in neg_ones:
+                kind[value] = ("neg", a)
+                if uses.get(value) == 1 and value is not root and label is None:
+                    continue  # folded into the add that uses it (a - b)
+                slot[value] = emit(neg, (arg(a),), label)
+                continue
+            entry = binary.get(op)
+            if entry is None:
+                entry = binary[op] = _entry(op, ops, 2)
             if kind:
-                if entry.name == "add":
-                    if kind.get(id(b), ("",))[0] == "neg" and id(b) not in position \
-                            and uses(id(b), 0) == 1:
-                        position[key] = emit(sub, (arg(a), arg(kind[id(b)][1])), label)
-                        continue
-                    if kind.get(id(a), ("",))[0] == "neg" and id(a) not in position \
-                            and uses(id(a), 0) == 1:
-                        # micrograd's c - b is (b * -1) + c
-                        position[key] = emit(sub, (arg(b), arg(kind[id(a)][1])), label)
-                        continue
-                if entry.name == "mul":
-                    if kind.get(id(b), ("",))[0] == "recip" and id(b) not in position:
-                        position[key] = emit(div, (arg(a), arg(kind[id(b)][1])), label)
-                        continue
-                    if kind.get(id(a), ("",))[0] == "recip" and id(a) not in position:
-                        # micrograd's c / b is b**-1 * c
-                        position[key] = emit(div, (arg(b), arg(kind[id(a)][1])), label)
-                        continue
-            at = position.get(id(a))
-            if at is None:
-                at = arg(a)
-            bt = position.get(id(b))
-            if bt is None:
-                bt = arg(b)
-            steps.append(Step(entry, (at, bt), label))
-            position[key] = base + len(steps) - 1
+                folded = _fold(entry.name, a, b, kind, slot, uses)
+                if folded is not None:
+                    what, left, operand = folded
+                    slot[value] = emit(sub if what == "neg" else div,
+                                       (arg(left), arg(operand)), label)
+                    continue
+            sa = lookup(a)
+            if sa is None:
+                sa = arg(a)
+            sb = lookup(b)
+            if sb is None:
+                sb = arg(b)
+            ta = type(sa) is var_type
+            tb = type(sb) is var_type
+            if (entry is add_op or entry is mul_op) and (ta or tb):
+                # As the replay computes it (and as Var.__add__ / __mul__ do), written out.
+                x = sa.value if ta else sa
+                y = sb.value if tb else sb
+                var = new(var_type)
+                var.value = x + y if entry is add_op else x * y
+                var.op = entry
+                var.a = sa
+                var.b = sb
+                var.tape = tape
+                var.grad = None
+                append(var)
+                if label is not None:
+                    label_node(var, label)
+                slot[value] = var
+                continue
+            slot[value] = emit(entry, (sa, sb), label)
             continue
-        position[key] = emit(entry, tuple([arg(o) for o in operands]), label)
-    if root_key not in position or not graph.steps:
-        raise TraceError("the micrograd Value has no operation before it: build it from other "
-                         "Values (e.g. x * w + b) to get a graph to differentiate")
-    graph.output = position[root_key]
-    return graph
+        value = record[0]
+        op = record[1]
+        label = getattr(value, "label", None)
+        if label is not None and not (type(label) is str and label):
+            label = None
+        if n == 3 and op.startswith("**"):
+            a = record[2]
+            exponent = _exponent(value)
+            if exponent == -1.0 and label is None and value is not root:
+                if uses is None:
+                    uses, mul_used = _consumers(order, by_id)
+                if uses.get(value) == 1 and value in mul_used:
+                    kind[value] = ("recip", a)
+                    continue  # folded into the multiplication that uses it (a / b)
+            slot[value] = emit(pow_, (arg(a), exponent), label)
+            continue
+        entry = _entry(op, ops, n - 2)
+        slot[value] = emit(entry, tuple([arg(o) for o in record[2:]]), label)
+    return tape, slot[root]
+
+
+def _entry(op: str, ops: Mapping[str, str], arity: int) -> Op:
+    """The op of the table for an op string whose Values have ``arity`` operands."""
+    entry = op_for(op, ops)
+    if entry.arity != arity:
+        raise OpError(f"the micrograd op {op!r} has {arity} operand(s) but adviz's "
+                      f"{entry.name!r} takes {entry.arity}; map it with ops={{...}}")
+    return entry
+
+
+def _fold(op: str, a: Any, b: Any, kind: Any, slot: Any, uses: Any
+          ) -> tuple[str, Any, Any] | None:
+    """Whether ``a + b`` is micrograd's ``a - c`` or ``a * b`` its ``a / c``: what, left, c."""
+    if op == "add":
+        folded = kind.get(b)
+        if folded is not None and folded[0] == "neg" and b not in slot and uses.get(b) == 1:
+            return "neg", a, folded[1]
+        folded = kind.get(a)
+        if folded is not None and folded[0] == "neg" and a not in slot and uses.get(a) == 1:
+            return "neg", b, folded[1]  # micrograd's c - b is (b * -1) + c
+    elif op == "mul":
+        folded = kind.get(b)
+        if folded is not None and folded[0] == "recip" and b not in slot:
+            return "recip", a, folded[1]
+        folded = kind.get(a)
+        if folded is not None and folded[0] == "recip" and a not in slot:
+            return "recip", b, folded[1]  # micrograd's c / b is b**-1 * c
+    return None
+
+
+def to_scalar_graph(root: Any, inputs: Any = None, ops: Mapping[str, str] | None = None
+                    ) -> ScalarGraph:
+    """Read a micrograd graph into a `ScalarGraph` (see the module docstring)."""
+    tape, out = _build(root, inputs, ops, "t")
+    if type(out) is not Var:
+        raise TraceError("the micrograd graph's output does not depend on its inputs")
+    return steps_from_tape(tape, out)
 
 
 def from_micrograd(
@@ -481,10 +615,10 @@ def from_micrograd(
     collecting = gc.isenabled()
     gc.disable()  # micrograd's closures make reference cycles: collecting them here is waste
     try:
-        graph = to_scalar_graph(root, inputs, ops)
-        return graph.trace("micrograd graph", order=order, granularity=granularity,
-                           output=output, prefix=prefix, show_constants=show_constants,
-                           framework="micrograd")
+        tape, out = _build(root, inputs, ops, prefix)
+        return tape_trace(tape, out, "micrograd graph", order=order, granularity=granularity,
+                          output_name=output, prefix=prefix, show_constants=show_constants,
+                          framework="micrograd")
     finally:
         if collecting:
             gc.enable()

@@ -53,16 +53,19 @@ Examples
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from adviz.core.importers.common import (
+    SIGNIFICANT,
     ImportedTrace,
     ScalarGraph,
     check_options,
     element_name,
     nice_constant,
     require,
+    tape_trace,
 )
 from adviz.core.importers.tensor import VJP, TensorTrace, as_value, tensor_op
 from adviz.core.importers.tensor import build_program as tensor_program
@@ -317,20 +320,34 @@ def _solve_number(out: Any, other: Any, name: str, alpha: float, k: int, n: int
             and out.dtype == torch.float64 and other.dtype == torch.float64
             and out.dim() == 0 and other.dim() == 0):
         return None
-    o, a = out.item(), other.item()
+    return _solve_float(out.item(), other.item(), name, alpha, k, n)
+
+
+def _solve_float(o: float, a: float, name: str, alpha: float, k: int, n: int) -> float:
+    """The constant ``c`` of ``a + c``, ``a - c``, ``c - a`` (and with ``alpha``) giving ``o``.
+
+    Examples
+    --------
+    >>> _solve_float(0.30000000000000004, 0.2, "AddBackward0", 1.0, 1, 2)
+    0.1
+    """
     if name.startswith("Add"):
         solved = (o - a) / (alpha if k == 1 else 1.0)
+        sign = 1.0
     elif name.startswith("Sub"):
         solved = (a - o) / alpha if k == 1 or n == 1 else o + alpha * a
+        sign = -1.0
     else:  # rsub: out = other - alpha * self
         solved = o + alpha * a if k == 1 or n == 1 else (a - o) / alpha
-    if alpha != 1.0:
+        sign = 0.0
+    if alpha != 1.0 or not math.isfinite(solved):
         return solved
-    if name.startswith("Add"):
-        return nice_constant(solved, lambda v: a + v == o)
-    if name.startswith("Sub"):
-        return nice_constant(solved, lambda v: a - v == o)
-    return nice_constant(solved, lambda v: v - a == o)
+    # The shortest decimal that gives the observed result (`nice_constant`, written out).
+    for spec in SIGNIFICANT:
+        c = float(format(solved, spec))
+        if (a + c if sign > 0.0 else a - c if sign < 0.0 else c - a) == o:
+            return c
+    return solved
 
 
 def _tidy(solved: Any, other: Any, out: Any, name: str, alpha: float) -> Any:
@@ -523,19 +540,26 @@ def _zeros_like_parent(shape: tuple[int, ...], g: Any) -> Any:
 
 def _record_order(walk: _Walk) -> list[Any] | None:
     """The functions in the order PyTorch's backward pass ran them (hooks on a real pass)."""
-    torch = walk.torch
+    return executed_order(walk.torch, walk.ops, [leaf.variable for leaf in walk.leaves],
+                          _Output.of(walk.root), walk.observed[id(walk.root)])
+
+
+def executed_order(torch: Any, functions: list[Any], leaves: list[Any], output: Any,
+                   value: Any) -> list[Any] | None:
+    """``functions`` in the order a real backward pass from ``output`` ran them, or ``None``.
+
+    A prehook on each function records it; ``torch.autograd.grad`` with
+    ``retain_graph=True`` leaves the user's ``.grad`` fields and the graph alone.
+    """
     executed: list[Any] = []
     handles = []
-    for fn in walk.ops:
+    for fn in functions:
         def hook(grad_outputs: Any, fn: Any = fn) -> None:
             executed.append(fn)
 
         handles.append(fn.register_prehook(hook))
     try:
-        leaves = [leaf.variable for leaf in walk.leaves]
-        root = walk.root
-        output = walk.observed[id(root)]
-        torch.autograd.grad([_Output.of(root)], leaves, grad_outputs=[torch.ones_like(output)],
+        torch.autograd.grad([output], leaves, grad_outputs=[torch.ones_like(value)],
                             retain_graph=True, allow_unused=True)
     except RuntimeError as err:
         raise TraceError(
@@ -544,7 +568,7 @@ def _record_order(walk: _Walk) -> list[Any] | None:
     finally:
         for handle in handles:
             handle.remove()
-    return executed if len(executed) == len(walk.ops) else None
+    return executed if len(executed) == len(functions) else None
 
 
 class _Output:
@@ -630,8 +654,11 @@ def _number_graph(walk: _Walk) -> tuple[ScalarGraph, dict[int, range]] | None:
         elif name in _ADD_SUB:
             a, b = args[0], args[1]
             alpha = _alpha(fn)
-            if alpha != 1.0:
-                b = emit("mul", b, alpha)
+            if alpha != 1.0:  # a + alpha*b, a - alpha*b; rsub is b - alpha*a
+                if name.startswith("Rsub"):
+                    a = emit("mul", a, alpha)
+                else:
+                    b = emit("mul", b, alpha)
             if name.startswith("Add"):
                 result = emit("add", a, b)
             elif name.startswith("Sub"):
@@ -657,16 +684,18 @@ def _number_graph(walk: _Walk) -> tuple[ScalarGraph, dict[int, range]] | None:
     return graph, steps_of
 
 
-def _scalar_graph(walk: _Walk) -> tuple[ScalarGraph, list[int]]:
-    """Every element of every tensor as a scalar node; returns the graph and the recorded steps."""
+def _scalar_graph(walk: _Walk, record: bool) -> tuple[ScalarGraph, list[int] | None]:
+    """Every element of every tensor as a scalar node; returns the graph and, when ``record``,
+    the steps in the order PyTorch's backward pass ran their functions."""
     import numpy as np
 
     numbers = _number_graph(walk)
     if numbers is not None:
         graph, ranges = numbers
-        recorded = _record_order(walk)
+        if not record:
+            return graph, None
         steps: list[int] = []
-        for fn in recorded or []:
+        for fn in _record_order(walk) or []:
             steps.extend(reversed(ranges[id(fn)]))
         return graph, steps
 
@@ -718,9 +747,10 @@ def _scalar_graph(walk: _Walk) -> tuple[ScalarGraph, list[int]]:
     if type(root) is not int:
         raise TraceError("the output does not depend on any input that requires grad")
     graph.output = root
-    recorded = _record_order(walk)
+    if not record:
+        return graph, None
     steps = []
-    for fn in recorded or []:
+    for fn in _record_order(walk) or []:
         steps.extend(reversed(steps_of[id(fn)]))
     return graph, steps
 
@@ -765,8 +795,11 @@ def _expand(fn: Any, name: str, args: list[Any], shape: tuple[int, ...],
     if name in ("AddBackward0", "AddBackward1", "SubBackward0", "SubBackward1", "RsubBackward0",
                 "RsubBackward1"):
         a, b = args[0], args[1]
-        if alpha != 1.0:
-            b = elementwise("mul", b, np.full(b.shape, alpha, dtype=object))
+        if alpha != 1.0:  # a + alpha*b, a - alpha*b; rsub is b - alpha*a
+            if name.startswith("Rsub"):
+                a = elementwise("mul", a, np.full(a.shape, alpha, dtype=object))
+            else:
+                b = elementwise("mul", b, np.full(b.shape, alpha, dtype=object))
         if name.startswith("Add"):
             return elementwise("add", a, b)
         if name.startswith("Sub"):
@@ -823,13 +856,18 @@ def _expand(fn: Any, name: str, args: list[Any], shape: tuple[int, ...],
 
 
 class _Recorder:
-    """Records the result of every PyTorch function while a function runs (by its grad_fn)."""
+    """Records the result of every PyTorch function while a function runs, by its grad_fn.
+
+    A 0-d float64 result is kept as its float (one ``.item()``), any other as a
+    copy (later in-place operations must not change what was recorded).
+    """
 
     def __init__(self) -> None:
+        import torch
         from torch.overrides import TorchFunctionMode
 
-        results: dict[int, Any] = {}
-        keep: list[Any] = []
+        results: dict[Any, Any] = {}
+        f64 = torch.float64
 
         class Mode(TorchFunctionMode):
             def __torch_function__(self, func: Any, types: Any, args: Any = (),
@@ -837,13 +875,12 @@ class _Recorder:
                 out = func(*args, **(kwargs or {}))
                 fn = getattr(out, "grad_fn", None)
                 if fn is not None:
-                    results[id(fn)] = out.detach().clone()
-                    keep.append(fn)
+                    results[fn] = (out.item() if out.dim() == 0 and out.dtype is f64
+                                   else out.detach().clone())
                 return out
 
         self.mode = Mode()
         self.results = results
-        self.keep = keep
 
 
 def _names(inputs: Any) -> dict[str, Any]:
@@ -886,7 +923,10 @@ def from_torch(
     order
         Reverse order of the stages: ``"seed"`` (Kahn's algorithm), ``"tape"``
         or ``"recorded"`` (the order PyTorch's backward pass ran). Default:
-        ``"seed"`` for scalar nodes, ``"recorded"`` for tensor nodes.
+        ``"seed"`` for scalar nodes, ``"recorded"`` for tensor nodes. The
+        executed order is recorded (one backward pass with hooks) for tensor
+        nodes, and for scalar nodes only with ``order="recorded"``; otherwise
+        ``recorded_order`` is ``None``.
     granularity, prefix
         As for `adviz.trace`.
     output_name
@@ -915,7 +955,9 @@ def from_torch(
     >>> t = adviz.from_torch(y, inputs={"x1": x1, "x2": x2})
     >>> [s.node for s in t.reverse_stages], {k: round(v, 5) for k, v in t.grad.items()}
     (['y', 'y', 't2', 't4', 't1', 't3'], {'x1': -2.14112, 'x2': 1.85888})
-    >>> t.recorded_order
+    >>> t.recorded_order is None  # Kahn's order, as for a traced function
+    True
+    >>> adviz.from_torch(y, {"x1": x1, "x2": x2}, order="recorded").recorded_order
     ['y', 't4', 't3', 't2', 't1']
     """
     torch = require("torch", "torch")
@@ -935,25 +977,35 @@ def from_torch(
 def _from_torch(torch: Any, output: Any, inputs: Any, expand: bool, order: str | None,
                 granularity: str, output_name: str | None, prefix: str
                 ) -> ImportedTrace | TensorTrace:
-    what = "PyTorch graph"
-    observed: dict[int, Any] = {}
-    keep: list[Any] = []
-    if callable(output) and not isinstance(output, torch.Tensor):
-        function = output
-        what = getattr(function, "__name__", what)
-        point = _names(inputs)
-        leaves = {n: (v if isinstance(v, torch.Tensor) else torch.tensor(
-            float(v), dtype=torch.float64, requires_grad=True)) for n, v in point.items()}
-        recorder = _Recorder()
-        try:
-            with recorder.mode:
-                output = function(**leaves)
-        except (TraceError, InputError):
-            raise
-        except Exception as err:
-            raise TraceError(f"{what} raised {type(err).__name__}: {err}") from err
-        observed, keep = recorder.results, recorder.keep
-        inputs = leaves
+    options = (expand, order, granularity, output_name, prefix)
+    if not (callable(output) and not isinstance(output, torch.Tensor)):
+        return _import(torch, output, _names(inputs), {}, "PyTorch graph", *options)
+    function = output
+    what = getattr(function, "__name__", "PyTorch graph")
+    recorder = _Recorder()
+    result, leaves = _call(torch, function, _names(inputs), what, recorder)
+    return _import(torch, result, leaves, recorder.results, what, *options)
+
+
+def _call(torch: Any, function: Callable[..., Any], point: dict[str, Any], what: str,
+          recorder: _Recorder) -> tuple[Any, dict[str, Any]]:
+    """Call ``function`` on leaf tensors made from ``point`` (name -> number or tensor),
+    recording the value of every result."""
+    leaves = {n: (v if isinstance(v, torch.Tensor) else torch.tensor(
+        float(v), dtype=torch.float64, requires_grad=True)) for n, v in point.items()}
+    try:
+        with recorder.mode:
+            return function(**leaves), leaves
+    except (TraceError, InputError):
+        raise
+    except Exception as err:
+        raise TraceError(f"{what} raised {type(err).__name__}: {err}") from err
+
+
+def _import(torch: Any, output: Any, names: dict[str, Any], observed: dict[Any, Any], what: str,
+            expand: bool, order: str | None, granularity: str, output_name: str | None,
+            prefix: str) -> ImportedTrace | TensorTrace:
+    """The trace of an output tensor's graph (``observed``: values recorded while it ran)."""
     if not isinstance(output, torch.Tensor):
         raise InputError(f"from_torch takes a tensor (or a function returning one), not "
                          f"{type(output).__name__}")
@@ -965,9 +1017,19 @@ def _from_torch(torch: Any, output: Any, inputs: Any, expand: bool, order: str |
                          "(and do not compute under torch.no_grad())")
     if output.is_complex():
         raise InputError("from_torch supports real tensors only")
+    from adviz.core.importers.torch_numbers import scalar_tape
+
+    # Graphs of 0-d float64 tensors: read straight onto a tape; PyTorch's executed order is
+    # recorded only when asked for (order="recorded").
+    numbers = scalar_tape(torch, output, names, observed, prefix, order == "recorded")
+    if numbers is not None:
+        tape, out, recorded = numbers
+        return tape_trace(tape, out, what, order=order or "seed", granularity=granularity,
+                          output_name=output_name, prefix=prefix, recorded=recorded,
+                          framework="torch")
     _Output.tensors[id(output.grad_fn)] = output
     try:
-        walk = _Walk(output, _names(inputs), observed)
+        walk = _Walk(output, names, {id(fn): value for fn, value in observed.items()})
         scalar = all(walk.values[id(f)].numel() == 1 for f in walk.leaves)
         if expand and not scalar:
             big = [walk.leaf_names[id(f)] for f in walk.leaves
@@ -977,11 +1039,10 @@ def _from_torch(torch: Any, output: Any, inputs: Any, expand: bool, order: str |
                 raise InputError(f"expand=True unrolls tensors of at most {EXPAND_LIMIT} "
                                  f"elements; {big[0]} has more: import without expand")
         if scalar or expand:
-            graph, steps = _scalar_graph(walk)
+            graph, steps = _scalar_graph(walk, order == "recorded")
             return graph.trace(what, order=order or "seed", granularity=granularity,
                                output=output_name, prefix=prefix, recorded=steps,
                                framework="torch")
         return _tensor_trace(walk, what, order or "recorded", granularity, output_name)
     finally:
         _Output.tensors.pop(id(output.grad_fn), None)
-        del keep

@@ -34,3 +34,25 @@ def check_seed_table():
         assert {k: round(v, 5) for k, v in t.grad.items()} == {"x1": -2.14112, "x2": 1.85888}
 
     return check
+
+
+@pytest.fixture
+def check_replay():
+    """Assert an imported trace equals the replay of its steps on adviz's tracer, exactly.
+
+    The importers build the tape directly from the framework's graph; replaying the
+    steps derived from it (what `retrace` does) must give the same nodes, formulas,
+    values and adjoints, bit for bit.
+    """
+
+    def check(t) -> None:
+        replayed = t.retrace(t.inputs)
+        assert list(replayed.graph) == list(t.graph)
+        for n in t.graph:
+            mine, theirs = t.graph.nodes[n], replayed.graph.nodes[n]
+            assert (mine["expr"], mine["value"], mine["adjoint"]) == (
+                theirs["expr"], theirs["value"], theirs["adjoint"]), n
+        assert replayed.grad == t.grad
+        assert t.evaluate(t.inputs) == t.value
+
+    return check

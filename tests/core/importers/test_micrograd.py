@@ -82,9 +82,10 @@ def test_works_before_and_after_backward() -> None:
     assert before.grad == after.grad == pytest.approx({"x1": x.grad}, rel=1e-14)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(tree=trees(), point=points)
-def test_random_expressions_match_micrograd_grad(tree, point) -> None:
+def test_random_expressions_match_micrograd_grad(tree, point, check_replay) -> None:
     assume(smooth_at(tree, point, margin=1e-9))
     leaves = {n: Value(v) for n, v in point.items()}
     try:
@@ -98,6 +99,7 @@ def test_random_expressions_match_micrograd_grad(tree, point) -> None:
     for name, leaf in used.items():
         assert t.grad[name] == pytest.approx(leaf.grad, rel=1e-12, abs=1e-12)
     assert t.value == pytest.approx(out.data, rel=1e-12, abs=1e-12)
+    check_replay(t)
 
 
 def _reaches(root: Value, leaf: Value) -> bool:
@@ -112,12 +114,13 @@ def _reaches(root: Value, leaf: Value) -> bool:
     return False
 
 
-def test_mlp_parameters_adjoints_equal_their_grad() -> None:
+def test_mlp_parameters_adjoints_equal_their_grad(check_replay) -> None:
     random.seed(7)
     model = nn.MLP(2, [4, 4, 1])
     out = model([0.5, -1.0])
     loss = (out - 1.0) ** 2
     t = adviz.from_micrograd(loss, model)
+    check_replay(t)
     loss.backward()
     parameters = model.parameters()
     assert len(t.grad) == len(parameters) == 37
@@ -148,3 +151,56 @@ def test_missing_micrograd_names_the_extra(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "micrograd", None)
     with pytest.raises(adviz.MissingDependencyError, match=r"adviz\[micrograd\]"):
         adviz.from_micrograd(object())
+
+
+def test_deep_graph_needs_no_recursion() -> None:
+    x = Value(0.5)
+    y = x
+    for _ in range(5000):  # micrograd's own recursive backward() stops near 1000
+        y = y * 1.0001 + 0.1
+    t = adviz.from_micrograd(y, {"x": x})
+    assert len(t.tape) == 10001
+    assert t.value == y.data
+    assert t.grad["x"] == pytest.approx(1.0001 ** 5000, rel=1e-12)
+
+
+class Scalar:
+    """A fork that keeps its operands in a tuple and whose == makes a Scalar (so no hash)."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, data, children=(), op=""):
+        self.data, self.grad, self._prev, self._op = data, 0.0, tuple(children), op
+        self._backward = lambda: None
+
+    def _make(self, other, data, op, local):
+        other = other if isinstance(other, Scalar) else Scalar(other)
+        out = Scalar(data(self.data, other.data), (self, other), op)
+
+        def _backward():
+            d_self, d_other = local(self.data, other.data)
+            self.grad += d_self * out.grad
+            other.grad += d_other * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __add__(self, other):
+        return self._make(other, lambda a, b: a + b, "+", lambda a, b: (1.0, 1.0))
+
+    def __mul__(self, other):
+        return self._make(other, lambda a, b: a * b, "*", lambda a, b: (b, a))
+
+    def __eq__(self, other):
+        return Scalar(float(self.data == getattr(other, "data", other)))
+
+
+def test_values_that_cannot_be_hashed_are_read_by_identity() -> None:
+    a, b = Scalar(3.0), Scalar(3.0)  # equal data: a == b is truthy, yet they are two inputs
+    y = (a * b + a) * b
+    t = adviz.from_micrograd(y, {"a": a, "b": b})
+    reference = adviz.trace(lambda a, b: (a * b + a) * b, a=3.0, b=3.0)
+    assert list(t.graph) == list(reference.graph)
+    assert [t.graph.nodes[n]["expr"] for n in t.graph] == [
+        reference.graph.nodes[n]["expr"] for n in reference.graph]
+    assert t.grad == {"a": 12.0, "b": 21.0}  # d/da = b*b + b, d/db = 2ab + a

@@ -48,6 +48,51 @@ def test_recorded_order_is_pytorchs() -> None:
     assert t.grad == adviz.from_torch(y, {"x1": x1, "x2": x2}).grad
 
 
+def test_scalar_graph_runs_a_backward_pass_only_for_the_recorded_order() -> None:
+    x1, x2 = leaf(1.0), leaf(2.0)
+    passes = []
+    x1.register_hook(lambda g: passes.append(float(g)))
+    y = (x1 - x2)**2 + torch.cos(x1 + x2)
+    t = adviz.from_torch(y, {"x1": x1, "x2": x2})
+    assert passes == [] and t.recorded_order is None
+    assert [s.node for s in t.reverse_stages] == ["y", "y", "t2", "t4", "t1", "t3"]  # Kahn's
+    recorded = adviz.from_torch(y, {"x1": x1, "x2": x2}, order="recorded")
+    assert len(passes) == 1 and recorded.recorded_order == ["y", "t4", "t3", "t2", "t1"]
+    assert x1.grad is None  # the pass left the user's .grad alone
+
+
+def test_rsub_with_alpha_scales_the_subtracted_operand() -> None:
+    x, z = leaf(0.5), leaf(2.0)
+    y = torch.rsub(x, z, alpha=3.0) * x  # (z - 3x) * x
+    expected = [float(g) for g in torch.autograd.grad(y, [x, z], retain_graph=True)]
+    for t in (adviz.from_torch(y, {"x": x, "z": z}),
+              adviz.from_torch(lambda x, z: torch.rsub(x, z, alpha=3.0) * x,
+                               {"x": 0.5, "z": 2.0})):
+        assert t.value == pytest.approx(y.item(), rel=1e-15)
+        assert [t.grad["x"], t.grad["z"]] == pytest.approx(expected, rel=1e-15)
+    w = torch.tensor([0.5, -1.0], dtype=F64, requires_grad=True)
+    v = (torch.rsub(w, 2.0, alpha=3.0) ** 2).sum()
+    t = adviz.from_torch(v, {"w": w}, expand=True)
+    g = torch.autograd.grad(v, [w])[0]
+    assert [t.grad["w_1"], t.grad["w_2"]] == pytest.approx(g.tolist(), rel=1e-15)
+
+
+def test_other_dtypes_and_in_place_operations_take_the_general_path() -> None:
+    x = torch.tensor(0.5, dtype=torch.float32, requires_grad=True)
+    y = torch.sin(x) * x + 0.25
+    t = adviz.from_torch(y, {"x": x})
+    (g,) = torch.autograd.grad(y, [x])
+    assert t.grad["x"] == pytest.approx(float(g), rel=1e-6)
+
+    def f(x):
+        h = x * 2.0
+        h += 1.0  # in place: the value recorded for x * 2 is the one before
+        return h * x
+
+    t = adviz.from_torch(f, {"x": 0.5})
+    assert (t.value, t.grad["x"]) == pytest.approx((1.0, 3.0), rel=1e-15)  # 2x^2 + x
+
+
 _NAMES = {"AddBackward0": "add", "SubBackward0": "sub", "PowBackward0": "pow",
           "CosBackward0": "cos"}
 
@@ -79,9 +124,10 @@ def test_constant_pytorch_did_not_keep_asks_for_the_function() -> None:
     assert t.grad["x"] == pytest.approx(2.0)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(tree=trees(), point=points)
-def test_random_expressions_match_autograd(tree, point) -> None:
+def test_random_expressions_match_autograd(tree, point, check_replay) -> None:
     assume(smooth_at(tree, point, margin=1e-9))
     leaves = {n: leaf(v) for n, v in point.items()}
     out = evaluate(tree, leaves, FUNCTIONS)
@@ -96,6 +142,7 @@ def test_random_expressions_match_autograd(tree, point) -> None:
     recorded = adviz.from_torch(f, point)
     for name, g in recorded.grad.items():
         assert g == pytest.approx(expected[name], rel=1e-12, abs=1e-12)
+    check_replay(recorded)
     try:
         from_output = adviz.from_torch(out, leaves)
     except adviz.TraceError as err:
@@ -103,6 +150,7 @@ def test_random_expressions_match_autograd(tree, point) -> None:
         return
     for name, g in from_output.grad.items():
         assert g == pytest.approx(expected[name], rel=1e-12, abs=1e-12)
+    check_replay(from_output)
 
 
 def _network():
@@ -197,10 +245,20 @@ def test_expand_refuses_large_tensors() -> None:
 
 def test_freed_graph_says_how_to_keep_it() -> None:
     x = leaf(0.5)
-    y = torch.sin(x) * x
+    y = torch.sin(x) * x * 1.5  # the 1.5 is kept only in the saved values backward() frees
     y.backward()
     with pytest.raises(adviz.TraceError, match="retain_graph=True"):
         adviz.from_torch(y)
+
+
+def test_freed_graph_that_needs_no_saved_value_still_imports() -> None:
+    x = leaf(0.5)
+    y = torch.sin(x) * x
+    y.backward()
+    t = adviz.from_torch(y, {"x": x})
+    assert t.grad["x"] == pytest.approx(float(x.grad), rel=1e-15)
+    with pytest.raises(adviz.TraceError, match="retain_graph=True"):
+        adviz.from_torch(y, order="recorded")  # recording the order needs a backward pass
 
 
 def test_missing_torch_names_the_extra(monkeypatch) -> None:
