@@ -1,5 +1,5 @@
 #!/bin/sh
-# Install Debian's chromium for the browser tests (tests/test_player_browser.py).
+# Install Debian's chromium for the browser tests (tests/renderers/test_player_browser.py and the docs site test).
 # Idempotent: does nothing when /usr/bin/chromium is already there. Needs root.
 set -eu
 

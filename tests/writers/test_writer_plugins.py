@@ -20,7 +20,7 @@ from adviz.errors import InputError
 from adviz.faces.cli import all_formats, main
 from adviz.writers import ENTRY_POINT_GROUP, PluginWarning, save, writers
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "howto" / "plugin"
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "howto" / "plugin"
 SEED = "(x1 - x2)**2 + cos(x1 + x2)"
 
 
@@ -95,7 +95,7 @@ def test_the_command_line_lists_and_writes_it(dot: list[int], tmp_path: Path) ->
 def test_the_sphinx_directive_takes_it(dot: list[int], tmp_path: Path) -> None:
     pytest.importorskip("sphinx")
     from adviz.faces.sphinx import OUTPUTS, _output_choice
-    from tests.test_sphinxext import build
+    from tests.faces.test_sphinxext import build
 
     assert "dot" in OUTPUTS and _output_choice("dot") == "dot"
     assert OUTPUTS["dot"].writer == "dot" and OUTPUTS["dot"].phases == ("both",)

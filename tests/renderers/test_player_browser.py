@@ -343,7 +343,7 @@ def test_every_gallery_example_in_every_theme_and_collapse(
     """The page's own painting (its script applying the embedded changes in Chromium)
     draws every stage of every gallery example as the frame files do, as drawn and with
     each scope collapsed; the themes take turns (each theme's whole style table is
-    replayed for every case in tests/test_player.py)."""
+    replayed for every case in tests/renderers/test_player.py)."""
     from tests.gallery_traces import gallery_traces
 
     checked = 0

@@ -13,7 +13,7 @@ from adviz.examples import network
 from adviz.text.tables import FORMATS, MODES, trace_rows
 from tests.conftest import SEED_EXPRESSION
 
-CORPUS = Path(__file__).parent / "corpus" / "walkthrough"
+CORPUS = Path(__file__).parents[1] / "corpus" / "walkthrough"
 SUFFIX = {"text": "txt", "markdown": "md", "latex": "tex", "html": "html"}
 HOSTILE = '<script>alert("x")</script> & 100% {a_b}'
 

@@ -21,7 +21,7 @@ print(sorted(m for m in ("graphviz", "matplotlib", "PIL") if sys.modules.get(m))
 
 def test_import_and_trace_without_drawing_libraries() -> None:
     result = subprocess.run([sys.executable, "-c", BLOCKER], capture_output=True, text=True,
-                            check=False, cwd=Path(__file__).parents[1])
+                            check=False, cwd=Path(__file__).parents[2])
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("[]")
 
@@ -49,7 +49,7 @@ print(t._repr_html_()[:26])
 def test_core_imports_no_renderer_scene_or_text() -> None:
     """The core computes traces alone; the notebook display is installed from above it."""
     result = subprocess.run([sys.executable, "-c", CORE_ALONE], capture_output=True, text=True,
-                            check=False, cwd=Path(__file__).parents[1])
+                            check=False, cwd=Path(__file__).parents[2])
     assert result.returncode == 0, result.stderr
     above, display = result.stdout.strip().splitlines()
     assert above == "[]"

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import adviz
 from adviz.core.expression import parse
 
-CORPUS = Path(__file__).parent / "corpus" / "parser"
+CORPUS = Path(__file__).parents[1] / "corpus" / "parser"
 FUZZ = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 TOKENS = [
@@ -67,7 +67,7 @@ def test_atheris_finds_no_crash(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    harness = Path(__file__).parents[1] / "fuzz" / "parser_fuzz.py"
+    harness = Path(__file__).parents[2] / "fuzz" / "parser_fuzz.py"
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for seed in CORPUS.glob("*.txt"):

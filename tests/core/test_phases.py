@@ -19,7 +19,7 @@ from adviz.core.phases import (
 )
 from adviz.errors import InputError
 
-PACKAGE = Path(__file__).resolve().parents[1] / "adviz"
+PACKAGE = Path(__file__).resolve().parents[2] / "adviz"
 
 
 def test_members_are_the_phase_strings() -> None:

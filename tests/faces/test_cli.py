@@ -84,7 +84,7 @@ def test_every_command_has_help_with_examples() -> None:
 def test_module_entry_point() -> None:
     result = subprocess.run([sys.executable, "-m", "adviz", "table", "x*x", "--at", "x=3"],
                             capture_output=True, text=True, check=False,
-                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
     assert result.returncode == 0, result.stderr
     assert "dy/dx = g_x = 6" in result.stdout
 
@@ -129,7 +129,7 @@ def test_gallery_renders_every_example(tmp_path: Path) -> None:
     code, out = run("gallery", "-o", str(tmp_path / "g"))
     assert code == 0, out
     folders = sorted(p.name for p in (tmp_path / "g").iterdir())
-    scripts = sorted(Path(__file__).parents[1].joinpath("gallery").glob("plot_*.py"))
+    scripts = sorted(Path(__file__).parents[2].joinpath("gallery").glob("plot_*.py"))
     assert len(folders) == len(scripts)
     assert all(any((tmp_path / "g" / f).iterdir()) for f in folders)
 
