@@ -178,12 +178,8 @@ def _frames(fig: Figure, most: int | None = None) -> Iterator[tuple[str, int]]:
             yield phase, k
 
 
-_CROSSING = pytest.mark.xfail(
-    strict=True, reason="collapsed MLP, LR: routes into the neuron boxes cross in one column "
-    "and two labels find no place where their own route is the nearest")
 _SLOW = pytest.mark.slow  # the fully drawn network has about 55 labels and 140 frames
-CASES = [pytest.param(name, rankdir, marks=([_CROSSING] if (name, rankdir) == ("mlp", "LR")
-                                            else []) + ([_SLOW] if name == "network" else []))
+CASES = [pytest.param(name, rankdir, marks=[_SLOW] if name == "network" else [])
          for name in ("seed", "network", "mlp") for rankdir in ("LR", "TB")]
 SAMPLED = [pytest.param(name, rankdir, marks=[_SLOW] if name == "network" else [])
            for name in ("seed", "network", "mlp") for rankdir in ("LR", "TB")]
