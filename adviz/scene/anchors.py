@@ -14,8 +14,16 @@ Graphviz's choice such that
   stays inside the drawing.
 
 When no position meets the distance conditions, the one that violates them
-least (still without any overlap) is kept. The layout and the node
-coordinates are not changed.
+least (still without any overlap) is kept, and the label is reported
+(``unmet``: `adviz.scene.picture.figure` then tries a roomier layout). The
+layout and the node coordinates are not changed.
+
+The work grows with the number of labels, not its square, so every graph is
+placed, however large: route points, obstacles and placed labels are bucketed
+in square cells (`_Index`), so scoring a position or testing it for overlaps
+only looks at what lies near it; each label tries at most `CHUNKS` groups of
+positions; the labels Graphviz already placed well are found in one
+vectorised pass over all of them.
 
 Text blocks are laid out as the renderers lay them out: lines of
 ``EDGE_SIZE`` points, ``LINE_SPACING`` apart, centred vertically on the
@@ -441,24 +449,11 @@ class _Index:
         return pair_query, self.items[np.repeat(start, count) + within]
 
 
-def _grouped_min(values: np.ndarray, groups: np.ndarray, size: int) -> np.ndarray:
-    """Least value per group (``groups`` sorted), infinite for groups without values."""
-    out = np.full(size, np.inf)
-    if len(values):
-        first = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
-        out[groups[first]] = np.minimum.reduceat(values, first)
-    return out
-
-
 def _point_distances(rects: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Distance from each rectangle to the point of the same row."""
     dx = np.maximum(np.maximum(rects[:, 0] - points[:, 0], 0.0), points[:, 0] - rects[:, 2])
     dy = np.maximum(np.maximum(rects[:, 1] - points[:, 1], 0.0), points[:, 1] - rects[:, 3])
     return np.sqrt(dx * dx + dy * dy)
-
-
-def _by_x(points: np.ndarray) -> np.ndarray:
-    return points[np.argsort(points[:, 0], kind="stable")]
 
 
 _PAD = np.array([-OBSTACLE_PAD, -OBSTACLE_PAD, OBSTACLE_PAD, OBSTACLE_PAD])
