@@ -377,6 +377,7 @@ def test_unmet_labels_are_reported() -> None:
     assert ("a", "b") in unmet
 
 
+@pytest.mark.slow
 def test_many_labels_are_all_placed() -> None:
     """Beyond 150 labels (a network drawn in full) labels are still moved off Graphviz's
     positions where these miss the conditions."""
