@@ -14,8 +14,16 @@ Graphviz's choice such that
   stays inside the drawing.
 
 When no position meets the distance conditions, the one that violates them
-least (still without any overlap) is kept. The layout and the node
-coordinates are not changed.
+least (still without any overlap) is kept, and the label is reported
+(``unmet``: `adviz.scene.picture.figure` then tries a roomier layout). The
+layout and the node coordinates are not changed.
+
+The work grows with the number of labels, not its square, so every graph is
+placed, however large: route points, obstacles and placed labels are bucketed
+in square cells (`_Index`), so scoring a position or testing it for overlaps
+only looks at what lies near it; each label tries at most `CHUNKS` groups of
+positions; the labels Graphviz already placed well are found in one
+vectorised pass over all of them.
 
 Text blocks are laid out as the renderers lay them out: lines of
 ``EDGE_SIZE`` points, ``LINE_SPACING`` apart, centred vertically on the
@@ -37,6 +45,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -78,11 +87,12 @@ CHUNKS = 12
 
 MANY_LABELS = 150
 """Beyond this many labels (a large graph drawn with ``full=True``), Graphviz's label
-positions are kept: the placement would cost many times the layout."""
+positions are kept: searching places costs about 15 ms per label, many times the
+layout of such a graph (``benchmarks/anchors.py``), and the pages draw graphs whole."""
 
 _CHUNK = 48
 _CAP = REACH + CLEARANCE + 4.0
-_OWN_CAP = 80.0
+_VARIANTS = 4
 
 
 @dataclass(frozen=True)
@@ -286,46 +296,51 @@ def _penalties(tb: bool, left_aligned: bool) -> dict[str, float]:
             else {"above": 0.0, "below": 6.0})
 
 
-def _candidates(route: np.ndarray, block: Block, tb: bool) -> tuple[np.ndarray, np.ndarray]:
+def _candidates(route: np.ndarray, block: Block, tb: bool,
+                windows: tuple[_Window, _Window] | None = None,
+                near: Point | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Anchors beside the route and a side penalty for each.
 
     Each block beside the route is pushed off it until every line of every
     variant of the block (`Block.variants`) is `GAP` away from the route.
     Above and below the route, the first line is centred over a route point;
     to its right or left, the block is centred on a route point's height.
+    ``windows`` are the route's `_Window` along x and y (made when not given);
+    with ``near``, only the `CHUNKS` ``*`` 48 route points nearest it are used.
     """
     pts = densify(route, STEP)
-    dense = densify(route, 1.0)
-    across, down = _Window(dense, 0), _Window(dense, 1)
+    if near is not None and len(pts) > CHUNKS * _CHUNK:
+        distance = np.hypot(pts[:, 0] - near[0], pts[:, 1] - near[1])
+        pts = pts[distance <= np.partition(distance, CHUNKS * _CHUNK - 1)[CHUNKS * _CHUNK - 1]]
+    if windows is None:
+        dense = densify(route, 1.0)
+        windows = (_Window(dense, 0), _Window(dense, 1))
+    across, down = windows
     rects = np.asarray([r for widths in block.variants() for r in block.rects(0.0, 0.0, widths)],
                        dtype=float)
+    x0, y0, x1, y1 = (rects[:, k, None] for k in range(4))
+    n = len(pts)
     half_first = block.regular[0] / 2 if block.regular else 0.0
     penalties = _penalties(tb, block.left_aligned)
     anchors: list[np.ndarray] = []
     penalty: list[float] = []
     cx = pts[:, 0] + (block.width / 2 - half_first if block.left_aligned else 0.0)
-    top = np.full(len(pts), np.inf)
-    bottom = np.full(len(pts), -np.inf)
-    for x0, y0, x1, y1 in rects:
-        lo, hi = cx + x0 - GAP, cx + x1 + GAP
-        top = np.minimum(top, across.extreme(lo, hi, least=True) - y1)
-        bottom = np.maximum(bottom, across.extreme(lo, hi, least=False) - y0)
+    lo, hi = (cx + x0 - GAP).ravel(), (cx + x1 + GAP).ravel()
+    top = (across.extreme(lo, hi, least=True).reshape(-1, n) - y1).min(axis=0)
+    bottom = (across.extreme(lo, hi, least=False).reshape(-1, n) - y0).max(axis=0)
     for gap in GAPS:
         anchors += [np.column_stack([cx, top - gap]), np.column_stack([cx, bottom + gap])]
-        penalty += [penalties["above"] + gap - GAP] * len(pts)
-        penalty += [penalties["below"] + gap - GAP] * len(pts)
+        penalty += [penalties["above"] + gap - GAP] * n
+        penalty += [penalties["below"] + gap - GAP] * n
     if "right" in penalties:
         cy = pts[:, 1]
-        right = np.full(len(pts), -np.inf)
-        left = np.full(len(pts), np.inf)
-        for x0, y0, x1, y1 in rects:
-            lo, hi = cy + y0 - GAP, cy + y1 + GAP
-            right = np.maximum(right, down.extreme(lo, hi, least=False) - x0)
-            left = np.minimum(left, down.extreme(lo, hi, least=True) - x1)
+        lo, hi = (cy + y0 - GAP).ravel(), (cy + y1 + GAP).ravel()
+        right = (down.extreme(lo, hi, least=False).reshape(-1, n) - x0).max(axis=0)
+        left = (down.extreme(lo, hi, least=True).reshape(-1, n) - x1).min(axis=0)
         for gap in GAPS:
             anchors += [np.column_stack([right + gap, cy]), np.column_stack([left - gap, cy])]
-            penalty += [penalties["right"] + gap - GAP] * len(pts)
-            penalty += [penalties["left"] + gap - GAP] * len(pts)
+            penalty += [penalties["right"] + gap - GAP] * n
+            penalty += [penalties["left"] + gap - GAP] * n
     found = np.concatenate(anchors)
     cost = np.asarray(penalty)
     keep = np.isfinite(found).all(axis=1)
@@ -340,142 +355,363 @@ class _Scored:
     cost: float
 
 
-def _distances(anchors: np.ndarray, block: Block, own: np.ndarray, others: np.ndarray,
-               widths: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
-    """Per anchor, the distance of a block of lines of ``widths`` to its own route and to
-    the others."""
-    offsets = np.asarray(block.rects(0.0, 0.0, widths), dtype=float)
-    rects = (np.repeat(anchors, len(offsets), axis=0)[:, [0, 1, 0, 1]] +
-             np.tile(offsets, (len(anchors), 1)))
-    mine = np.minimum(near_distances(rects, own, _OWN_CAP), _OWN_CAP)
-    mine = mine.reshape(len(anchors), -1).min(axis=1)
-    theirs = near_distances(rects, others, _CAP).reshape(len(anchors), -1).min(axis=1)
-    return mine, theirs
+CELL = 16.0
+"""Side (points) of the square cells route points are bucketed in."""
+
+BOX_CELL = 64.0
+"""Side (points) of the square cells node boxes, scope labels and label blocks are
+bucketed in."""
+
+SPACING = 2.0
+"""Greatest distance (points) between the points a route is measured by: a block's
+distance to a route is overestimated by at most half of it (`CLEARANCE` covers that)."""
+
+_MOST_CELLS = 4_000_000
 
 
-def _badness(anchors: np.ndarray, block: Block, own: np.ndarray,
-             others: np.ndarray) -> np.ndarray:
-    """How far each anchor is from meeting the distance conditions (0: met)."""
-    badness = np.zeros(len(anchors))
-    for widths in block.variants():
-        mine, theirs = _distances(anchors, block, own, others, widths)
-        badness += np.maximum(mine - REACH, 0.0)
-        badness += np.maximum(mine + CLEARANCE - theirs, 0.0)
-        badness += np.maximum(1.0 - mine, 0.0) * 10.0
-    return badness
+class _Cells:
+    """A grid of square cells over a rectangle: which cells a rectangle covers.
+
+    Coordinates outside the rectangle count as in its border cells, so every
+    item is found by a query that covers it.
+
+    Examples
+    --------
+    >>> cells = _Cells((0.0, 0.0, 100.0, 50.0), 32.0)
+    >>> cells.shape
+    (4, 2)
+    >>> [v.tolist() for v in cells.span(np.array([[10.0, 10.0, 40.0, 20.0]]))]
+    [[0], [0], [1], [0]]
+    """
+
+    def __init__(self, extent: Rect, cell: float) -> None:
+        x0, y0, x1, y1 = extent
+        while math.ceil((x1 - x0) / cell + 1e-9) * math.ceil((y1 - y0) / cell + 1e-9) > _MOST_CELLS:
+            cell *= 2
+        self.origin = (x0, y0)
+        self.cell = cell
+        self.shape = (max(1, math.ceil((x1 - x0) / cell + 1e-9)),
+                      max(1, math.ceil((y1 - y0) / cell + 1e-9)))
+        self.top = np.array([self.shape[0], self.shape[1]] * 2, dtype=float) - 0.5
+
+    def span(self, rects: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """First and last column and row of the cells each of ``(m, 4)`` rectangles covers."""
+        scaled = (rects - np.tile(self.origin, 2)) / self.cell
+        index = np.minimum(np.maximum(scaled, 0.0), self.top).astype(np.int64)
+        return index[:, 0], index[:, 1], index[:, 2], index[:, 3]
+
+    def box_keys(self, rect: Sequence[float]) -> list[int]:
+        """The keys of the cells one rectangle covers (`keys` for a single rectangle)."""
+        ny = self.shape[1]
+        x0, y0, x1, y1 = (min(max(int((v - o) // self.cell), 0), n - 1) for v, o, n in
+                          zip(rect, self.origin * 2, self.shape * 2))
+        return [x * ny + y for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+
+    def keys(self, rects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (rectangle, cell) pair of ``(m, 4)`` rectangles: rectangle index, cell key."""
+        x0, y0, x1, y1 = self.span(rects)
+        rows = y1 - y0 + 1
+        count = (x1 - x0 + 1) * rows
+        owner = np.repeat(np.arange(len(rects)), count)
+        k = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        return owner, (x0[owner] + k // rows[owner]) * self.shape[1] + y0[owner] + k % rows[owner]
 
 
-def _by_x(points: np.ndarray) -> np.ndarray:
-    return points[np.argsort(points[:, 0], kind="stable")]
+class _Index:
+    """Rectangles (points are rectangles of no size) bucketed by cell, found near a
+    rectangle without looking at the others (a grid hash: no all-pairs work).
+
+    Examples
+    --------
+    >>> cells = _Cells((0.0, 0.0, 320.0, 320.0), 32.0)
+    >>> index = _Index(cells, np.array([[5.0, 5.0, 5.0, 5.0], [300.0, 300.0, 300.0, 300.0]]))
+    >>> query, item = index.pairs(np.array([[0.0, 0.0, 10.0, 10.0]]))
+    >>> query.tolist(), item.tolist()
+    ([0], [0])
+    """
+
+    def __init__(self, cells: _Cells, rects: np.ndarray) -> None:
+        self.cells = cells
+        self.rects = rects
+        owner, key = cells.keys(rects)
+        order = np.argsort(key, kind="stable")
+        self.items = owner[order]
+        self.offsets = np.searchsorted(key[order], np.arange(cells.shape[0] * cells.shape[1] + 1))
+
+    def pairs(self, rects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (query, item) pair of items in a cell a query rectangle covers, grouped by
+        query in order (an item in several cells may come more than once)."""
+        x0, y0, x1, y1 = self.cells.span(rects)
+        columns = x1 - x0 + 1
+        query = np.repeat(np.arange(len(rects)), columns)
+        column = x0[query] + np.arange(len(query)) - np.repeat(np.cumsum(columns) - columns,
+                                                                 columns)
+        base = column * self.cells.shape[1]
+        start = self.offsets[base + y0[query]]
+        count = self.offsets[base + y1[query] + 1] - start
+        pair_query = np.repeat(query, count)
+        within = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        return pair_query, self.items[np.repeat(start, count) + within]
+
+
+def _point_distances(rects: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Distance from each rectangle to the point of the same row."""
+    dx = np.maximum(np.maximum(rects[:, 0] - points[:, 0], 0.0), points[:, 0] - rects[:, 2])
+    dy = np.maximum(np.maximum(rects[:, 1] - points[:, 1], 0.0), points[:, 1] - rects[:, 3])
+    return np.sqrt(dx * dx + dy * dy)
+
+
+_PAD = np.array([-OBSTACLE_PAD, -OBSTACLE_PAD, OBSTACLE_PAD, OBSTACLE_PAD])
+
+Key = tuple[str, str]
+Placed = tuple[Point, bool]
 
 
 class _Placer:
-    """The anchors placed so far, and the moves that improve them."""
+    """The anchors placed so far, and the moves that improve them.
 
-    def __init__(self, labels: Mapping[tuple[str, str], Label], obstacles: Sequence[Rect],
+    Route points, obstacles and placed labels are bucketed by cell (`_Index`,
+    `_Cells`): scoring a candidate or testing it for overlaps only looks at
+    what lies near it, so a label costs the same in a small and a large graph.
+    """
+
+    def __init__(self, labels: Mapping[Key, Label], obstacles: Sequence[Rect],
                  bounds: Rect, tb: bool) -> None:
         self.labels = labels
         self.bounds = bounds
         self.tb = tb
         self.keys = list(labels)
-        self.routes = {key: _by_x(densify(label.route, 1.0)) for key, label in labels.items()}
-        coarse = [densify(labels[k].route, 1.5) for k in self.keys]
+        self.number = {key: i for i, key in enumerate(self.keys)}
+        coarse = [densify(labels[k].route, SPACING) for k in self.keys]
         self.blocks = {key: {aligned: Block(label.lines, aligned) for aligned in (False, True)}
                        for key, label in labels.items()}
-        self.anchors: dict[tuple[str, str], tuple[Point, bool]] = {
-            key: (label.start, tb) for key, label in labels.items()}
-        self.fixed = np.asarray(obstacles, dtype=float).reshape(-1, 4)
+        fixed = np.asarray(obstacles, dtype=float).reshape(-1, 4)
         points = np.concatenate(coarse) if coarse else np.zeros((0, 2))
-        owner = np.concatenate([np.full(len(r), i) for i, r in enumerate(coarse)]) \
+        self.owner = np.concatenate([np.full(len(r), i) for i, r in enumerate(coarse)]) \
             if coarse else np.zeros(0, dtype=int)
-        order = np.argsort(points[:, 0], kind="stable")  # sorted by x for near_distances
-        self.points, self.owner = points[order], owner[order]
-        self.number = {key: i for i, key in enumerate(self.keys)}
-        self.candidates: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self.scores: dict[tuple[str, str], np.ndarray] = {}
+        extent = np.concatenate([points, fixed[:, :2], fixed[:, 2:],
+                                 np.asarray([bounds[:2], bounds[2:]], dtype=float)])
+        whole: Rect = (*extent.min(axis=0), *extent.max(axis=0))
+        self.cells = _Cells(whole, CELL)
+        self.box_cells = _Cells(whole, BOX_CELL)
+        self.points = points
+        self.point_index = _Index(self.cells, np.hstack([points, points]))
+        self.fixed = _Index(self.box_cells, fixed)
+        self.boxes = np.zeros((len(self.keys), 4))
+        self.grid: dict[int, set[int]] = {}
+        self.anchors: dict[Key, Placed] = {}
+        self.journal: dict[Key, Placed] | None = None
+        for key, label in labels.items():
+            self._set(key, (label.start, tb))
+        self.candidates: dict[Key, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.scores: dict[Key, np.ndarray] = {}
+        self.shapes: dict[tuple[int, bool], tuple[np.ndarray, np.ndarray]] = {}
+        self.most = max((2 + 2 * len(label.lines) for label in labels.values()), default=0)
 
-    def _near(self, key: tuple[str, str], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        """The points of the other routes inside ``[lo, hi]``, sorted by x."""
-        first = int(np.searchsorted(self.points[:, 0], lo[0], side="left"))
-        last = int(np.searchsorted(self.points[:, 0], hi[0], side="right"))
-        points, owner = self.points[first:last], self.owner[first:last]
-        keep = (owner != self.number[key]) & (points[:, 1] >= lo[1]) & (points[:, 1] <= hi[1])
-        return points[keep]
+    def _set(self, key: Key, placed: Placed) -> None:
+        """Move a label, keeping the grid of placed labels (and the journal) up to date."""
+        i = self.number[key]
+        old = self.anchors.get(key)
+        if old is not None:
+            if self.journal is not None:
+                self.journal.setdefault(key, old)
+            for cell in self.box_cells.box_keys(self.boxes[i].tolist()):
+                self.grid[cell].discard(i)
+        self.anchors[key] = placed
+        anchor, aligned = placed
+        self.boxes[i] = self.blocks[key][aligned].box(*anchor)
+        for cell in self.box_cells.box_keys(self.boxes[i].tolist()):
+            self.grid.setdefault(cell, set()).add(i)
 
-    def box(self, key: tuple[str, str]) -> Rect:
+    def _labels_near(self, rects: np.ndarray) -> set[int]:
+        """The labels whose blocks lie in a cell one of ``rects`` covers."""
+        found: set[int] = set()
+        for cell in np.unique(self.box_cells.keys(rects)[1]).tolist():
+            found.update(self.grid.get(cell, ()))
+        return found
+
+    def box(self, key: Key) -> Rect:
         anchor, aligned = self.anchors[key]
         return self.blocks[key][aligned].box(*anchor)
 
-    def badness(self, key: tuple[str, str]) -> float:
+    def badness(self, key: Key) -> float:
         """How far the label's current anchor is from meeting the distance conditions."""
         return self._badness_at(key, self.anchors[key])
 
-    def _badness_at(self, key: tuple[str, str], placed: tuple[Point, bool]) -> float:
-        anchor, aligned = placed
-        point = np.asarray([anchor], dtype=float)
-        block = self.blocks[key][aligned]
-        reach = np.array([block.width / 2, block.height / 2]) + _CAP
-        near = self._near(key, point[0] - reach, point[0] + reach)
-        return float(_badness(point, block, self.routes[key], near)[0])
+    def badness_all(self) -> np.ndarray:
+        """`badness` of every label at its current anchor, in the order of ``keys``."""
+        anchors = np.asarray([self.anchors[k][0] for k in self.keys], dtype=float)
+        aligned = np.asarray([self.anchors[k][1] for k in self.keys], dtype=bool)
+        return self._badness_rows(np.arange(len(self.keys)), anchors, aligned)
 
-    def _candidates(self, key: tuple[str, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every anchor tried for a label, cheapest first: anchors, alignment, cost."""
+    def _badness_at(self, key: Key, placed: Placed) -> float:
+        anchor, aligned = placed
+        return float(self._badness(key, np.asarray([anchor], dtype=float), aligned)[0])
+
+    def _badness(self, key: Key, anchors: np.ndarray, aligned: bool) -> np.ndarray:
+        """How far each anchor of one label is from meeting the distance conditions."""
+        return self._badness_rows(np.full(len(anchors), self.number[key]), anchors,
+                                  np.full(len(anchors), aligned))
+
+    def _shape(self, i: int, aligned: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The line rectangles of every variant of a label's block around the anchor
+        ``(0, 0)`` (``(R, 4)``, padded to `_RECTS` with copies of the first), and which
+        variants each belongs to (``(R, _VARIANTS)``)."""
+        found = self.shapes.get((i, aligned))
+        if found is None:
+            block = self.blocks[self.keys[i]][aligned]
+            rects: list[Rect] = []
+            member: list[list[bool]] = []
+            for v, widths in enumerate(block.variants()):
+                for r in block.rects(0.0, 0.0, widths):
+                    if r in rects:
+                        member[rects.index(r)][v] = True
+                    else:
+                        rects.append(r)
+                        member.append([k == v for k in range(_VARIANTS)])
+            while len(rects) < self.most:
+                rects.append(rects[0])
+                member.append([False] * _VARIANTS)
+            found = self.shapes[i, aligned] = (np.asarray(rects, dtype=float),
+                                               np.asarray(member, dtype=bool))
+        return found
+
+    def _badness_rows(self, ids: np.ndarray, anchors: np.ndarray,
+                      aligned: np.ndarray) -> np.ndarray:
+        """How far each anchor (of the label ``ids[k]``, aligned or not) is from meeting
+        the distance conditions (0: met), summed over the variants of its block.
+
+        The route points near each anchor are found once (`_Index.pairs` on the whole
+        block grown by `_CAP`), then measured against every line rectangle of the block.
+        """
+        rows = len(ids)
+        if not rows:
+            return np.zeros(0)
+        single = bool((ids == ids[0]).all() and (aligned == aligned[0]).all())
+        if single:
+            offsets, member = self._shape(int(ids[0]), bool(aligned[0]))
+            extent = np.r_[offsets[:, :2].min(axis=0), offsets[:, 2:].max(axis=0)]
+            query_boxes = anchors[:, [0, 1, 0, 1]] + extent
+        else:
+            shapes = [self._shape(int(i), bool(f)) for i, f in zip(ids.tolist(), aligned.tolist())]
+            per_offsets = np.stack([s[0] for s in shapes])
+            per_member = np.stack([s[1] for s in shapes])
+            extent = np.concatenate([per_offsets[:, :, :2].min(axis=1),
+                                     per_offsets[:, :, 2:].max(axis=1)], axis=1)
+            query_boxes = anchors[:, [0, 1, 0, 1]] + extent
+        query, item = self.point_index.pairs(query_boxes + np.array([-_CAP, -_CAP, _CAP, _CAP]))
+        union = _point_distances(query_boxes[query], self.points[item])
+        near = union < _CAP
+        query, item, union = query[near], item[near], union[near]
+        same = self.owner[item] == ids[query]
+        width = len(offsets) if single else self.most
+        mine = np.full((rows, width), _CAP)
+        theirs = np.full((rows, width), np.inf)
+
+        def measure(query: np.ndarray, item: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """Distance from every line rectangle of the query's block to the item (sorted
+            by query), and the first pair of each query."""
+            rel = self.points[item] - anchors[query]
+            box = offsets[None] if single else per_offsets[query]
+            dx = np.maximum(np.maximum(box[..., 0] - rel[:, None, 0], 0.0),
+                            rel[:, None, 0] - box[..., 2])
+            dy = np.maximum(np.maximum(box[..., 1] - rel[:, None, 1], 0.0),
+                            rel[:, None, 1] - box[..., 3])
+            return np.sqrt(dx * dx + dy * dy), np.flatnonzero(np.r_[True, query[1:] != query[:-1]])
+
+        if same.any():
+            q = query[same]
+            distance, first = measure(q, item[same])
+            mine[q[first]] = np.minimum(np.minimum.reduceat(distance, first, axis=0), _CAP)
+        # Another route only matters nearer than the own route + CLEARANCE.
+        other = ~same & (union < mine.max(axis=1)[query] + CLEARANCE)
+        if other.any():
+            q = query[other]
+            distance, first = measure(q, item[other])
+            theirs[q[first]] = np.minimum.reduceat(distance, first, axis=0)
+        # Per variant, the least distance over its lines (padding rectangles belong to none).
+        member_rows = member[None] if single else per_member
+        m = np.where(member_rows, mine[:, :, None], np.inf).min(axis=1)
+        t = np.where(member_rows, theirs[:, :, None], np.inf).min(axis=1)
+        present = member_rows.any(axis=1) & np.ones((rows, 1), dtype=bool)
+        m = np.where(present, m, 2 * REACH)
+        terms = (np.maximum(m - REACH, 0.0) + np.maximum(m + CLEARANCE - t, 0.0) +
+                 np.maximum(1.0 - m, 0.0) * 10.0)
+        badness = np.where(present, terms, 0.0).sum(axis=1)
+        return badness
+
+    def _candidates(self, key: Key) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The anchors tried for a label, cheapest first (at most `CHUNKS` groups):
+        anchors, alignment, cost."""
         found = self.candidates.get(key)
         if found is None:
             label = self.labels[key]
             route = np.asarray(label.route, dtype=float)
             parts = [(np.asarray([label.start], dtype=float), np.asarray([self.tb]),
                       np.zeros(1))]
+            dense = densify(route, 1.0)
+            windows = (_Window(dense, 0), _Window(dense, 1))
             for aligned in (False, True):
-                anchors, penalty = _candidates(route, self.blocks[key][aligned], self.tb)
+                anchors, penalty = _candidates(route, self.blocks[key][aligned], self.tb,
+                                               windows, label.start)
                 cost = np.hypot(anchors[:, 0] - label.start[0],
                                 anchors[:, 1] - label.start[1]) + penalty
                 parts.append((anchors, np.full(len(anchors), aligned), cost))
             anchors = np.concatenate([p[0] for p in parts])
             aligned_all = np.concatenate([p[1] for p in parts])
             cost = np.concatenate([p[2] for p in parts])
-            order = np.argsort(cost, kind="stable")
+            order = np.argsort(cost, kind="stable")[:_CHUNK * CHUNKS]
             found = self.candidates[key] = (anchors[order], aligned_all[order], cost[order])
         return found
 
-    def _scores(self, key: tuple[str, str], start: int, stop: int) -> np.ndarray:
-        """The badness of the candidates ``start:stop`` of a label (computed once)."""
+    def _scores(self, key: Key, which: np.ndarray) -> np.ndarray:
+        """The badness of the candidates ``which`` of a label (each computed once)."""
         anchors, aligned, _ = self._candidates(key)
         scores = self.scores.setdefault(key, np.full(len(anchors), np.nan))
-        if np.isnan(scores[start:stop]).any():
-            for flag in (False, True):
-                pick = np.flatnonzero(aligned[start:stop] == flag) + start
-                if not len(pick):
-                    continue
-                block = self.blocks[key][flag]
-                chunk = anchors[pick]
-                # Only route points near the blocks matter (farther ones meet the conditions).
-                reach = np.array([block.width / 2, block.height / 2]) + _CAP
-                near = self._near(key, chunk.min(axis=0) - reach, chunk.max(axis=0) + reach)
-                scores[pick] = _badness(chunk, block, self.routes[key], near)
-        return scores[start:stop]
+        missing = which[np.isnan(scores[which])]
+        for flag in (False, True):
+            pick = missing[aligned[missing] == flag]
+            if len(pick):
+                scores[pick] = self._badness(key, anchors[pick], flag)
+        return scores[which]
 
-    def _find(self, key: tuple[str, str], ignore: set[tuple[str, str]]) -> _Scored | None:
-        """The best anchor free of obstacles and of the labels not in ``ignore``."""
-        placed = np.asarray([self.box(k) for k in self.keys if k != key and k not in ignore],
-                            dtype=float).reshape(-1, 4)
-        obstacles = np.concatenate([self.fixed, placed])
+    def _blocked(self, key: Key, boxes: np.ndarray, blockers: set[Key] | None) -> np.ndarray:
+        """Whether each box overlaps an obstacle or a placed label other than ``key`` (of
+        ``blockers`` only, unless ``None``)."""
+        query, item = self.fixed.pairs(boxes)
+        hit = np.zeros(len(boxes), dtype=bool)
+        if len(query):
+            a, b = boxes[query], self.fixed.rects[item]
+            over = (a[:, 0] < b[:, 2]) & (b[:, 0] < a[:, 2]) & \
+                   (a[:, 1] < b[:, 3]) & (b[:, 1] < a[:, 3])
+            hit[query[over]] = True
+        near = self._labels_near(boxes)
+        near.discard(self.number[key])
+        if blockers is not None:
+            near = {i for i in near if self.keys[i] in blockers}
+        if near:
+            hit |= _overlaps(boxes, self.boxes[sorted(near)])
+        return hit
+
+    def _find(self, key: Key, blockers: set[Key] | None) -> _Scored | None:
+        """The best anchor free of obstacles and of the other labels (of ``blockers``
+        only, unless ``None``)."""
         anchors, aligned, cost = self._candidates(key)
-        pad = np.array([-OBSTACLE_PAD, -OBSTACLE_PAD, OBSTACLE_PAD, OBSTACLE_PAD])
         half = {flag: np.array([-b.width / 2, -b.height / 2, b.width / 2, b.height / 2])
                 for flag, b in self.blocks[key].items()}
         best: _Scored | None = None
-        for start in range(0, min(len(anchors), _CHUNK * CHUNKS), _CHUNK):
+        for start in range(0, len(anchors), _CHUNK):
             stop = min(start + _CHUNK, len(anchors))
             chunk = anchors[start:stop]
             boxes = np.hstack([chunk, chunk]) + np.where(aligned[start:stop, None],
                                                          half[True], half[False])
             inside = (boxes[:, 0] >= self.bounds[0]) & (boxes[:, 1] >= self.bounds[1]) & \
                      (boxes[:, 2] <= self.bounds[2]) & (boxes[:, 3] <= self.bounds[3])
-            free = np.flatnonzero(inside & ~_overlaps(boxes + pad, obstacles))
+            free = np.flatnonzero(inside)
+            free = free[~self._blocked(key, boxes[free] + _PAD, blockers)]
             if not len(free):
                 continue
-            badness = self._scores(key, start, stop)[free]
+            badness = self._scores(key, start + free)
             k = int(np.argmin(badness * 1000.0 + cost[start + free]))
             i = start + int(free[k])
             found = _Scored((float(anchors[i][0]), float(anchors[i][1])), bool(aligned[i]),
@@ -486,52 +722,73 @@ class _Placer:
                 break
         return best
 
-    def place(self, key: tuple[str, str]) -> None:
+    def place(self, key: Key) -> None:
         """Move a label to its best anchor among those free of every other label."""
-        found = self._find(key, set())
+        found = self._find(key, None)
         if found is not None and found.badness <= self.badness(key):
-            self.anchors[key] = (found.anchor, found.left_aligned)
+            self._set(key, (found.anchor, found.left_aligned))
 
-    def repair(self, key: tuple[str, str]) -> None:
+    def fits_all(self) -> np.ndarray:
+        """Whether each label (in the order of ``keys``) meets the distance conditions at
+        its anchor, inside the bounds and free of obstacles and of the other labels."""
+        boxes = self.boxes
+        inside = (boxes[:, 0] >= self.bounds[0]) & (boxes[:, 1] >= self.bounds[1]) & \
+                 (boxes[:, 2] <= self.bounds[2]) & (boxes[:, 3] <= self.bounds[3])
+        padded = boxes + _PAD
+        free = np.ones(len(boxes), dtype=bool)
+        for index, own in ((self.fixed, False), (_Index(self.box_cells, boxes), True)):
+            query, item = index.pairs(padded)
+            if own:
+                keep = query != item
+                query, item = query[keep], item[keep]
+            a, b = padded[query], index.rects[item]
+            over = (a[:, 0] < b[:, 2]) & (b[:, 0] < a[:, 2]) & \
+                   (a[:, 1] < b[:, 3]) & (b[:, 1] < a[:, 3])
+            free[query[over]] = False
+        return inside & free & (self.badness_all() == 0.0)
+
+    def repair(self, key: Key) -> None:
         """Take a better anchor held by other labels, if they (and the labels they in turn
         move, up to `CHAIN` deep) find places that leave the labels involved better off."""
-        found = self._find(key, set(self.keys))
+        found = self._find(key, set())
         if found is None or found.badness >= self.badness(key):
             return
-        saved = dict(self.anchors)
-        if self._take(key, found, CHAIN, {key}):
-            moved = [k for k in self.keys if self.anchors[k] != saved[k]]
+        self.journal = {}
+        taken = self._take(key, found, CHAIN, {key})
+        saved, self.journal = self.journal, None
+        if taken:
+            moved = [k for k, old in saved.items() if self.anchors[k] != old]
             before = sum(self._badness_at(k, saved[k]) for k in moved)
             if sum(self.badness(k) for k in moved) < before:
                 return
-        self.anchors = saved
+        for k, old in saved.items():
+            self._set(k, old)
 
-    def _take(self, key: tuple[str, str], found: _Scored, depth: int,
-              involved: set[tuple[str, str]]) -> bool:
+    def _take(self, key: Key, found: _Scored, depth: int, involved: set[Key]) -> bool:
         """Put a label at ``found`` and move the labels in its way; ``False``: impossible."""
-        self.anchors[key] = (found.anchor, found.left_aligned)
-        pad = np.array([-OBSTACLE_PAD, -OBSTACLE_PAD, OBSTACLE_PAD, OBSTACLE_PAD])
-        mine = np.asarray([self.box(key)], dtype=float) + pad
-        displaced = [k for k in self.keys if k not in involved and
-                     _overlaps(mine, np.asarray([self.box(k)], dtype=float))[0]]
+        self._set(key, (found.anchor, found.left_aligned))
+        mine = np.asarray([self.box(key)], dtype=float) + _PAD
+        near = sorted(self._labels_near(mine))
+        displaced = [self.keys[i] for i in near if self.keys[i] not in involved and
+                     _overlaps(mine, self.boxes[i:i + 1])[0]]
         involved.update(displaced)
         for other in displaced:
-            free = self._find(other, set())
+            free = self._find(other, None)
             if (free is None or free.badness > 0.0) and depth > 0:
-                ignore = set(self.keys) - involved
-                pushing = self._find(other, ignore)
+                pushing = self._find(other, involved)
                 if pushing is not None and (free is None or pushing.badness < free.badness):
                     if not self._take(other, pushing, depth - 1, involved):
                         return False
                     continue
             if free is None:
                 return False
-            self.anchors[other] = (free.anchor, free.left_aligned)
+            self._set(other, (free.anchor, free.left_aligned))
         return True
 
 
 def place_labels(labels: Mapping[tuple[str, str], Label], *, obstacles: Sequence[Rect],
-                 bounds: Rect, tb: bool) -> dict[tuple[str, str], tuple[Point, float | None]]:
+                 bounds: Rect, tb: bool, unmet: list[tuple[str, str]] | None = None
+                 ) -> dict[tuple[str, str], tuple[Point, float | None]]:
     """The anchor of every edge label, and where its lines start when left-aligned.
 
     Parameters
@@ -546,6 +803,9 @@ def place_labels(labels: Mapping[tuple[str, str], Label], *, obstacles: Sequence
     tb
         A top-to-bottom layout: labels are usually left-aligned beside their
         routes, else centred above them.
+    unmet
+        If given, the keys of the labels left where they miss the distance
+        conditions (no free place meets them) are appended to it.
 
     Returns
     -------
@@ -558,15 +818,20 @@ def place_labels(labels: Mapping[tuple[str, str], Label], *, obstacles: Sequence
     if len(labels) > MANY_LABELS:
         return {key: (label.start, _left(placer, key, label.start) if tb else None)
                 for key, label in labels.items()}
-    for key in labels:
-        placer.place(key)
-    for key in labels:
-        if placer.badness(key) > 0.0:
+    fits = placer.fits_all()
+    for key, fit in zip(placer.keys, fits.tolist()):
+        if not fit:
+            placer.place(key)
+    for key, bad in zip(placer.keys, (placer.badness_all() > 0.0).tolist()):
+        if bad:
             placer.place(key)
     for _ in range(REPAIRS):
-        bad = [key for key in labels if placer.badness(key) > 0.0]
-        for key in bad:
-            placer.repair(key)
+        for key, bad in zip(placer.keys, (placer.badness_all() > 0.0).tolist()):
+            if bad:
+                placer.repair(key)
+    if unmet is not None:
+        unmet.extend(key for key, bad in zip(placer.keys, placer.badness_all().tolist())
+                     if bad > 0.0)
     out: dict[tuple[str, str], tuple[Point, float | None]] = {}
     for key, ((x, y), aligned) in placer.anchors.items():
         x, y = round(x, 2), round(y, 2)

@@ -67,6 +67,20 @@ LABEL_PAD = 3.0
 BOLD_FACTOR = 1.12
 """How much wider bold text is than regular text, at most (DejaVu Sans Bold)."""
 
+RANKSEP = 0.35
+"""Least space (inches) Graphviz keeps between ranks."""
+
+NODESEP = 0.3
+"""Least space (inches) Graphviz keeps between the nodes of a rank."""
+
+ROOMY_RANKSEP = 0.8
+"""`RANKSEP` of the second layout made when edge labels find no place against their own
+routes (`adviz.scene.picture.figure`): wider gaps spread the routes crossing between ranks."""
+
+ROOMY_NODESEP = 0.6
+"""`NODESEP` of that second layout: wider gaps between the labels stacked in one rank."""
+
+
 
 @dataclass(frozen=True)
 class NodeBox:
@@ -303,8 +317,10 @@ def dot_source(trace: Trace, rankdir: str = "LR", *, collapse: Iterable[str] = (
     return view_source(graph_view(trace, tuple(collapse), compact, tuple(copies)), rankdir)
 
 
-def view_source(view: GraphView, rankdir: str = "LR") -> str:
-    """The DOT source of the layout of a drawn graph (see `dot_source`)."""
+def view_source(view: GraphView, rankdir: str = "LR", *, ranksep: float = RANKSEP,
+                nodesep: float = NODESEP) -> str:
+    """The DOT source of the layout of a drawn graph (see `dot_source`); ``ranksep``:
+    the least space (inches) between ranks, ``nodesep`` between nodes of a rank."""
     import graphviz
 
     dot = graphviz.Digraph("adviz")
@@ -317,7 +333,7 @@ def view_source(view: GraphView, rankdir: str = "LR") -> str:
         children.setdefault(parent, []).append(child)
     spread = sum(max(depth[c] for c in cs) - min(depth[c] for c in cs) for cs in children.values())
     bound = {"mclimit": "0.3"} if spread > max(16, len(view.nodes) // 4) else {}
-    dot.attr("graph", rankdir=rankdir, nodesep="0.3", ranksep="0.35", margin="0",
+    dot.attr("graph", rankdir=rankdir, nodesep=f"{nodesep:g}", ranksep=f"{ranksep:g}", margin="0",
              pad="0", splines="spline", **bound)
     dot.attr("node", shape="box", fixedsize="true", label="", margin="0")
     dot.attr("edge", arrowsize="0.8")
@@ -421,13 +437,15 @@ def _parse(data: dict[str, Any], view: GraphView, rankdir: str) -> Layout:
 
 
 _CACHE: weakref.WeakKeyDictionary[
-    Trace, dict[tuple[str, str, tuple[str, ...], bool, tuple[str, ...]], Layout]] = \
+    Trace, dict[tuple[str, str, tuple[str, ...], bool, tuple[str, ...], float, float],
+                Layout]] = \
     weakref.WeakKeyDictionary()
 
 
 def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = None,
                    collapse: Iterable[str] = (), compact: bool = False,
-                   copies: Iterable[str] = ()) -> Layout:
+                   copies: Iterable[str] = (), ranksep: float = RANKSEP,
+                   nodesep: float = NODESEP) -> Layout:
     """The layout of a trace's graph, computed once with Graphviz and cached.
 
     Parameters
@@ -448,6 +466,10 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
     copies
         Leaves drawn once per use (`adviz.scene.view.shared_leaves`): their copies are
         nodes of the layout, each beside the node it feeds.
+    ranksep, nodesep
+        Least space (inches) between ranks and between the nodes of a rank
+        (`RANKSEP`, `NODESEP`; `ROOMY_RANKSEP` and `ROOMY_NODESEP` spread the routes
+        for their labels).
 
     Returns
     -------
@@ -467,13 +489,15 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
         collapse = (collapse,)
     labels = tuple(dict.fromkeys(collapse))
     leaves = tuple(dict.fromkeys(copies))
-    key = (rankdir, find_engine(engine), labels, bool(compact), leaves)
+    key = (rankdir, find_engine(engine), labels, bool(compact), leaves, float(ranksep),
+           float(nodesep))
     per_trace = _CACHE.setdefault(trace, {})
     cached = per_trace.get(key)
     if cached is not None:
         return cached
     view = graph_view(trace, labels, bool(compact), leaves)
-    output = run_graphviz(view_source(view, rankdir), ["-Tjson0"], engine=key[1])
+    output = run_graphviz(view_source(view, rankdir, ranksep=ranksep, nodesep=nodesep),
+                          ["-Tjson0"], engine=key[1])
     try:
         layout = _parse(json.loads(output), view, rankdir)
     except (ValueError, KeyError, IndexError) as err:

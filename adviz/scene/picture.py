@@ -46,7 +46,13 @@ from adviz.errors import InputError
 from adviz.scene.anchors import Block, Label, place_labels
 from adviz.scene.content import Change, Frame, frame_count
 from adviz.scene.curves import Route
-from adviz.scene.layout import LABEL_PAD, Layout, compute_layout
+from adviz.scene.layout import (
+    LABEL_PAD,
+    ROOMY_NODESEP,
+    ROOMY_RANKSEP,
+    Layout,
+    compute_layout,
+)
 from adviz.scene.style import (
     CLUSTER_SIZE,
     LINE_SPACING,
@@ -517,11 +523,25 @@ def figure(
         options = view_options(trace, collapse, full, copies)
         notice = options.notice
         view = graph_view(trace, options.collapse, options.compact, options.copies)
-    if layout is None:
+    titles = [*_titles(trace), *extra_titles]
+    if layout is not None:
+        result = _build(trace, resolved, view, layout, notice, size, titles)
+    else:
+        unmet: list[tuple[str, str]] = []
         layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=view.collapse,
                                 compact=view.compact, copies=tuple(view.copies))
-    result = _build(trace, resolved, view, layout, notice, size,
-                    [*_titles(trace), *extra_titles])
+        result = _build(trace, resolved, view, layout, notice, size, titles, unmet)
+        if unmet:
+            # Some labels found no place against their own routes: lay the graph out
+            # again with more room between ranks and nodes, and keep what places more.
+            again: list[tuple[str, str]] = []
+            layout = compute_layout(trace, rankdir=rankdir, engine=engine,
+                                    collapse=view.collapse, compact=view.compact,
+                                    copies=tuple(view.copies), ranksep=ROOMY_RANKSEP,
+                                    nodesep=ROOMY_NODESEP)
+            roomy = _build(trace, resolved, view, layout, notice, size, titles, again)
+            if len(again) < len(unmet):
+                result = roomy
     if key is not None:
         _FIGURES.setdefault(trace, {})[key] = result
     return result
@@ -546,9 +566,11 @@ def _clusters(layout: Layout, dx: float, dy: float) -> dict[str, ClusterShape]:
     return clusters
 
 
-def _label_anchors(view: GraphView,
-                   layout: Layout) -> dict[tuple[str, str], tuple[Point, float | None]]:
-    """Every edge label's anchor in layout coordinates, against its own route."""
+def _label_anchors(view: GraphView, layout: Layout,
+                   unmet: list[tuple[str, str]] | None = None
+                   ) -> dict[tuple[str, str], tuple[Point, float | None]]:
+    """Every edge label's anchor in layout coordinates, against its own route (the labels
+    that find no place meeting the distance conditions are added to ``unmet``)."""
     edges = {key: _edge_shape(route, 0.0, 0.0) for key, route in layout.edges.items()}
     labels = {}
     for key, shape in edges.items():
@@ -568,12 +590,13 @@ def _label_anchors(view: GraphView,
     bounds = (-LABEL_BLEED, -LABEL_BLEED, layout.width + LABEL_BLEED,
               layout.height + LABEL_BLEED)
     return place_labels(labels, obstacles=obstacles, bounds=bounds,
-                        tb=layout.rankdir in ("TB", "BT"))
+                        tb=layout.rankdir in ("TB", "BT"), unmet=unmet)
 
 
 def _build(trace: Trace, theme: Theme, view: GraphView, layout: Layout, notice: str,
-           size: Any, titles: Sequence[str]) -> Figure:
-    anchors = _label_anchors(view, layout)
+           size: Any, titles: Sequence[str],
+           unmet: list[tuple[str, str]] | None = None) -> Figure:
+    anchors = _label_anchors(view, layout, unmet)
     # Labels may reach a little beyond Graphviz's drawing: the frame grows to hold them.
     x0, y0, x1, y1 = 0.0, 0.0, layout.width, layout.height
     for key, (anchor, left) in anchors.items():
