@@ -814,10 +814,11 @@ def place_labels(labels: Mapping[tuple[str, str], Label], *, obstacles: Sequence
         and the x where left-aligned lines start (``None``: lines centred on
         the anchor), rounded to 0.01 point.
     """
-    placer = _Placer(labels, obstacles, bounds, tb)
-    if len(labels) > MANY_LABELS:
-        return {key: (label.start, _left(placer, key, label.start) if tb else None)
+    if len(labels) > MANY_LABELS:  # Graphviz's positions, without building the search
+        return {key: (label.start,
+                      _left(Block(label.lines, True), label.start) if tb else None)
                 for key, label in labels.items()}
+    placer = _Placer(labels, obstacles, bounds, tb)
     fits = placer.fits_all()
     for key, fit in zip(placer.keys, fits.tolist()):
         if not fit:
@@ -835,9 +836,10 @@ def place_labels(labels: Mapping[tuple[str, str], Label], *, obstacles: Sequence
     out: dict[tuple[str, str], tuple[Point, float | None]] = {}
     for key, ((x, y), aligned) in placer.anchors.items():
         x, y = round(x, 2), round(y, 2)
-        out[key] = ((x, y), _left(placer, key, (x, y)) if aligned else None)
+        out[key] = ((x, y), _left(placer.blocks[key][True], (x, y)) if aligned else None)
     return out
 
 
-def _left(placer: _Placer, key: tuple[str, str], anchor: Point) -> float:
-    return round(anchor[0] - placer.blocks[key][True].width / 2, 2)
+def _left(block: Block, anchor: Point) -> float:
+    """Where the lines of a left-aligned block centred on ``anchor`` start."""
+    return round(anchor[0] - block.width / 2, 2)
