@@ -412,8 +412,7 @@ def _build(root: Any, inputs: Any, ops: Mapping[str, str] | None, prefix: str
     add_op, mul_op = OPS["add"], OPS["mul"]
     taken_names: set[str] | None = None
     var_type = Var
-    new = object.__new__
-    append = tape.append
+    push_node = tape.push
     lookup = slot.get
 
     def emit(entry: Op, args: tuple[Any, ...], label: str | None) -> Any:
@@ -476,17 +475,10 @@ def _build(root: Any, inputs: Any, ops: Mapping[str, str] | None, prefix: str
             ta = type(sa) is var_type
             tb = type(sb) is var_type
             if (entry is add_op or entry is mul_op) and (ta or tb):
-                # As the replay computes it (and as Var.__add__ / __mul__ do), written out.
+                # As the replay computes it (and as Var.__add__ / __mul__ do).
                 x = sa.value if ta else sa
                 y = sb.value if tb else sb
-                var = new(var_type)
-                var.value = x + y if entry is add_op else x * y
-                var.op = entry
-                var.a = sa
-                var.b = sb
-                var.tape = tape
-                var.grad = None
-                append(var)
+                var = push_node(entry, sa, sb, x + y if entry is add_op else x * y)
                 if label is not None:
                     label_node(var, label)
                 slot[value] = var

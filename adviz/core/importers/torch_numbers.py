@@ -214,7 +214,7 @@ def _build(torch: Any, output: Any, root: Any, ops: list[Any], nexts: dict[Any, 
     add, mul = OPS["add"], OPS["mul"]
     var_type = Var
     new = object.__new__
-    append = tape.append
+    push_node = tape.push
 
     def leaf(f: Any) -> Var:
         nonlocal count
@@ -367,15 +367,7 @@ def _build(torch: Any, output: Any, root: Any, ops: list[Any], nexts: dict[Any, 
             # As a replay of the steps computes it (and as Var.__add__ / __mul__ do).
             x = a.value if ta else a
             y = b.value if tb else b
-            var = new(var_type)
-            var.value = x + y if op is add else x * y
-            var.op = op
-            var.a = a
-            var.b = b
-            var.tape = tape
-            var.grad = None
-            append(var)
-            result = var
+            result = push_node(op, a, b, x + y if op is add else x * y)
         else:
             result = push_op(tape, op, (a, b))  # type: ignore[arg-type]
         slot[fn] = result
