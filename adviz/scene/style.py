@@ -77,7 +77,9 @@ class Theme:
     name
         The theme's name.
     background, text, muted_text
-        Canvas, ordinary text, and text of nodes not reached yet.
+        Canvas, ordinary text, and quieter text (labels of edges not reached yet,
+        notices); every text colour keeps a WCAG contrast of at least 4.5 on every fill
+        it is drawn on.
     node_fill, node_stroke
         An ordinary node.
     input_fill, output_fill
@@ -120,7 +122,7 @@ class Theme:
     font: str = FONT_FAMILY
     cluster_fill: str = "#f7f7fa"
     cluster_stroke: str = "#9a9aae"
-    scope_fill: str = "#eeeef6"
+    scope_fill: str = "#f1f1f7"
 
     def css_font(self) -> str:
         """The font as a CSS ``font-family`` list with fallbacks.
@@ -138,7 +140,7 @@ LIGHT = Theme(
     name="light",
     background="#ffffff",
     text="#1a1a1a",
-    muted_text="#a3a3a3",
+    muted_text="#6b6b6b",
     node_fill="#ffffff",
     node_stroke="#4d4d4d",
     input_fill="#eef7fc",
@@ -157,7 +159,7 @@ DARK = Theme(
     name="dark",
     background="#1e1f22",
     text="#ececec",
-    muted_text="#6f7278",
+    muted_text="#9a9ea6",
     node_fill="#2b2d31",
     node_stroke="#b4b7bd",
     input_fill="#1c3344",
@@ -179,7 +181,7 @@ PRINT = Theme(
     name="print",
     background="#ffffff",
     text="#000000",
-    muted_text="#8c8c8c",
+    muted_text="#6b6b6b",
     node_fill="#ffffff",
     node_stroke="#000000",
     input_fill="#ffffff",
@@ -354,7 +356,9 @@ def node_style(theme: Theme, kind: str, state: str) -> NodeStyle:
     dash = COPY_DASH if kind is NodeKind.COPY else ()
     state = NodeState(state)
     if state is NodeState.MUTED:
-        return NodeStyle(theme.muted_fill, theme.muted_stroke, 1.0, theme.muted_text, dash)
+        # Muted is the box, never the numbers: a value known before the node is reached
+        # (every value during the reverse pass) keeps its colour and its contrast.
+        return NodeStyle(theme.muted_fill, theme.muted_stroke, 1.0, None, dash)
     if state is NodeState.ACTIVE:
         return NodeStyle(theme.active_fill, theme.active_stroke, 2.4, None, dash)
     if state is NodeState.RECEIVING:

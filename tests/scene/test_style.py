@@ -86,3 +86,42 @@ def test_style_imports_neither_graphviz_nor_matplotlib() -> None:
             "print(sorted(m for m in ('graphviz', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _inks(style: dict, roles: dict) -> list[str]:
+    """The colours text is drawn in on a box or an edge of this style."""
+    return [style["text"]] if style["text"] else sorted(set(roles.values()))
+
+
+@pytest.mark.parametrize("name", list(THEMES))
+def test_every_text_has_contrast_on_what_it_is_drawn_on_in_every_state(name: str) -> None:
+    """WCAG AA (4.5:1) for every resolved text/background pair of the style table."""
+    from adviz.scene.style import style_table
+
+    table = style_table(THEMES[name])
+    roles = table["text"]
+    pairs: list[tuple[str, str, str]] = []
+    for kind, states in table["node"].items():
+        for state, style in states.items():
+            pairs += [(f"node {kind}/{state}", ink, style["fill"])
+                      for ink in _inks(style, roles)]
+    grounds = [table["background"], table["cluster"]["fill"]]
+    for state, style in table["edge"].items():
+        pairs += [(f"edge {state}", ink, ground)
+                  for ink in _inks(style, roles) for ground in grounds]
+    pairs += [("caption", table["caption"], table["background"]),
+              ("notice", table["notice"], table["background"]),
+              ("scope label", table["cluster"]["text"], table["cluster"]["fill"])]
+    low = [(what, ink, ground, round(contrast(ink, ground), 2))
+           for what, ink, ground in pairs if contrast(ink, ground) < 4.5]
+    assert not low, low
+
+
+@pytest.mark.parametrize("name", list(THEMES))
+def test_muted_nodes_mute_their_box_and_keep_their_numbers(name: str) -> None:
+    from adviz.scene.style import node_style
+
+    theme = THEMES[name]
+    muted = node_style(theme, "op", "muted")
+    assert muted.text is None  # values and adjoints keep their roles' colours
+    assert (muted.fill, muted.stroke) == (theme.muted_fill, theme.muted_stroke)
