@@ -56,6 +56,9 @@ class Contribution:
         The partial as a formula, e.g. ``"2*t1"``.
     caption
         ``"g_t1 += g_t2 * dt2/dt1 = 1 * (2*t1) = -2"``.
+    accumulates
+        Whether the parent had received a contribution before this one (its
+        adjoint is then a running sum: ``before + delta``), whatever the numbers.
     """
 
     parent: str
@@ -67,6 +70,7 @@ class Contribution:
     after: float
     partial_expr: str
     caption: str
+    accumulates: bool = False
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,7 @@ def reverse_stages(
         for edge in program.edges_into(child):
             upstream = adjoints[child]
             delta = upstream * edge.partial
+            accumulates = edge.parent in adjoints
             before = adjoints.get(edge.parent, 0.0)
             after = before + delta
             adjoints[edge.parent] = after
@@ -213,7 +218,7 @@ def reverse_stages(
             else:  # a tensor edge: the partial is the vector-Jacobian product it applies
                 caption = f"g_{p} += {edge.partial_expr} = {format_number(delta)}"
             row.append(Contribution(p, c, upstream, edge.partial, delta, before, after,
-                                    edge.partial_expr, caption))
+                                    edge.partial_expr, caption, accumulates))
         if granularity == "node":
             stages.append(Stage("reverse", len(stages), c, tuple(row),
                                 "; ".join(r.caption for r in row),

@@ -37,6 +37,7 @@ False
 from __future__ import annotations
 
 import math
+import re
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -89,7 +90,12 @@ LABEL_BLEED = 40.0
 
 
 def wrap(text: str, width: float, size: float = TITLE_SIZE) -> list[str]:
-    """Break a caption into lines no wider than ``width`` (at spaces).
+    """Break a caption into lines no wider than ``width``, between its terms.
+
+    A caption's terms are its head (up to the first ``": "``) and its updates
+    (between ``"; "``); a line breaks between them, inside an update before its
+    running sum (``" → "``) only when the update alone is wider than the line,
+    and at spaces only when that part still is.
 
     Examples
     --------
@@ -97,7 +103,45 @@ def wrap(text: str, width: float, size: float = TITLE_SIZE) -> list[str]:
     ['a b c']
     >>> wrap("alpha beta gamma", 40.0)
     ['alpha', 'beta', 'gamma']
+    >>> wrap("Stage 1: g_a += 1 = 1; g_b += 2 = 2", 180.0)
+    ['Stage 1: g_a += 1 = 1;', 'g_b += 2 = 2']
     """
+    lines: list[str] = []
+    for line in _pack(_terms(text), width, size):
+        if text_width(line, size) <= width:
+            lines.append(line)
+            continue
+        for part in _pack(re.split(r"(?= → )", line), width, size):
+            lines += _wrap_words(part, width, size) if text_width(part, size) > width \
+                else [part]
+    return lines
+
+
+def _pack(terms: Iterable[str], width: float, size: float) -> list[str]:
+    """Terms joined into as few lines as fit in ``width`` (a term wider than it stays whole)."""
+    lines: list[str] = []
+    current = ""
+    for term in terms:
+        candidate = current + term
+        if not current.strip() or text_width(candidate.rstrip(), size) <= width:
+            current = candidate
+            continue
+        lines.append(current.strip())
+        current = term
+    lines.append(current.strip())
+    return lines
+
+
+def _terms(text: str) -> list[str]:
+    """A caption cut after its head (the first ``": "``) and after each ``"; "``."""
+    cuts = re.split(r"(?<=; )", text)
+    head, colon, rest = cuts[0].partition(": ")
+    first = [head + colon, rest] if colon and rest else [cuts[0]]
+    return [t for t in (*first, *cuts[1:]) if t]
+
+
+def _wrap_words(text: str, width: float, size: float) -> list[str]:
+    """Break a text at spaces into lines no wider than ``width`` (a long word stays whole)."""
     lines: list[str] = []
     current: list[str] = []
     used = 0.0

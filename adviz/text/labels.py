@@ -353,9 +353,18 @@ def contribution_label(trace: Trace, contribution: Contribution) -> str:
 
 
 def _contribution_caption(c: Contribution) -> Text:
-    return text(Grad(c.parent), Op(" += "), Grad(c.child), Op(" · "),
-                Partial(c.child, c.parent, subscripts=False), Op(" = "),
-                Num(c.delta, key=num_key("delta", c.parent, c.child)))
+    """A contribution in a caption; where the parent accumulates, its running sum follows:
+    ``g_x1 += g_t3 · ∂t3/∂x1 = −0.14112 → g_x1 = −2 + (−0.14112) = −2.14112``."""
+    edge = (c.parent, c.child)
+    tokens: list[Any] = [Grad(c.parent), Op(" += "), Grad(c.child), Op(" · "),
+                         Partial(c.child, c.parent, subscripts=False), Op(" = "),
+                         Num(c.delta, key=num_key("delta", *edge))]
+    if c.accumulates:
+        tokens += [Op(" → "), Grad(c.parent), Op(" = "),
+                   Num(c.before, key=num_key("before", *edge)), Op(" + "),
+                   Num(c.delta, parens=True, key=num_key("delta", *edge)), Op(" = "),
+                   Num(c.after, key=num_key("after", *edge))]
+    return text(*tokens)
 
 
 def stage_text(trace: Trace, phase: str, index: int) -> Text:

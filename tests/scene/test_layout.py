@@ -181,3 +181,19 @@ def test_label_sizes_grow_with_text() -> None:
     small = label_size(("∂y/∂x = 1",))
     large = label_size(("∂y/∂x = 1", "g_x += 1 · 1 = 1"))
     assert large[0] >= small[0] and large[1] > small[1]
+
+
+def test_captions_wrap_between_terms_never_inside_an_update() -> None:
+    from adviz.scene.picture import wrap
+    from adviz.text.labels import stage_title
+
+    t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    title = stage_title(t, "reverse", 5)
+    updates = title.split(": ", 1)[1].split("; ")
+    for width in (900.0, 700.0):
+        lines = wrap(title, width)
+        assert len(lines) > 1
+        for update in updates:  # each update fits the line, so it sits on one line whole
+            assert any(update.rstrip(";") in line for line in lines), (width, lines)
+    narrow = wrap(title, 300.0)  # an update wider than the line breaks before its running sum
+    assert any(line.startswith("→ g_x1 = ") for line in narrow), narrow

@@ -143,3 +143,21 @@ def test_reserved_lines_are_the_widest_lines_any_frame_shows(function: str) -> N
 def test_formulas_are_cached_per_trace(seed_trace: adviz.Trace) -> None:
     node_formula(seed_trace, "t1")
     assert seed_trace in labels._CACHE
+
+
+def test_a_caption_shows_the_running_sum_where_a_node_accumulates() -> None:
+    t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    first = stage_title(t, "reverse", 4)  # x1 and x2 receive their first contributions
+    assert "→" not in first
+    last = stage_title(t, "reverse", 5)
+    # seed page: g_x1 = -2 + (-0.14112) = -2.14112, g_x2 = 2 + (-0.14112) = 1.85888
+    assert "g_x1 += g_t3 · ∂t3/∂x1 = −0.14112 → g_x1 = −2 + (−0.14112) = −2.14112" in last
+    assert "g_x2 += g_t3 · ∂t3/∂x2 = −0.14112 → g_x2 = 2 + (−0.14112) = 1.85888" in last
+    assert [c.accumulates for c in t.reverse_stages[5].contributions] == [True, True]
+
+
+def test_a_running_sum_is_shown_whatever_the_numbers() -> None:
+    # x * 0 + x: the first contribution to x is 0, the second still accumulates onto it
+    t = adviz.trace(lambda x: x * 0.0 + x, x=3.0)
+    flags = [c.accumulates for s in t.reverse_stages for c in s.contributions if c.parent == "x"]
+    assert flags.count(True) == 1 and flags[0] is False
