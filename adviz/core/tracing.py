@@ -10,6 +10,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import operator
@@ -161,7 +162,8 @@ class Trace:
                 f"this trace has {len(self.output_nodes)} outputs "
                 f"({', '.join(self.outputs)}) and grad is the gradient of one: use "
                 f"trace.jacobian (output -> input -> derivative), e.g. "
-                f"trace.jacobian[{self.outputs[0]!r}]")
+                f"trace.jacobian[{self.outputs[0]!r}], or trace.pick({self.outputs[0]!r}) "
+                f"for a trace of one output")
         return self._grad
 
     @grad.setter
@@ -177,14 +179,15 @@ class Trace:
         return f"<Trace {name}: value={self.value:.6g}, grad({grads}), {len(self.tape)} nodes>"
 
     def _repr_svg_(self) -> str | None:
-        """The summary figure (values and final adjoints), shown by Jupyter."""
+        """The summary figure (values and final adjoints), shown by Jupyter (not for a
+        vector trace, which Jupyter shows as text: draw ``trace.pick("y1")``)."""
         show = DISPLAYS.get("svg")
-        return None if show is None else show(self)
+        return None if show is None or self.vector else show(self)
 
     def _repr_html_(self) -> str | None:
-        """The compact player of both passes, shown by Jupyter."""
+        """The compact player of both passes, shown by Jupyter (not for a vector trace)."""
         show = DISPLAYS.get("html")
-        return None if show is None else show(self)
+        return None if show is None or self.vector else show(self)
 
     @property
     def expression(self) -> str | None:
@@ -234,6 +237,38 @@ class Trace:
                     return i
         raise InputError(f"{output!r} is not an output of this trace; its outputs are "
                          f"{', '.join(self.outputs)} (or their numbers 1 to {len(positions)})")
+
+    def pick(self, output: str | int) -> Trace:
+        """One output of a vector trace as a trace of its own (a scalar function).
+
+        The function is traced again at the same point and with the same
+        options, keeping only that output (by id, or by number: 1 for
+        ``y1``), which keeps its name; its intermediates are numbered afresh.
+        Pictures, walkthroughs and the gradient tools take one output: pick
+        it. A scalar trace picks itself.
+
+        Examples
+        --------
+        >>> import adviz
+        >>> t = adviz.trace(lambda a, b: (a * b, adviz.sin(a)), a=2.0, b=3.0)
+        >>> y2 = t.pick("y2")
+        >>> y2.output, list(y2.graph), round(y2.grad["a"], 5)
+        ('y2', ['a', 'b', 'y2'], -0.41615)
+        """
+        position = self.output_position(output)
+        if not self.vector:
+            return self
+        k = self.program.output_positions.index(position)
+        f = self.function
+        assert callable(f)
+
+        @functools.wraps(f)
+        def one(*args: Any, **kwargs: Any) -> Any:
+            return f(*args, **kwargs)[k]
+
+        return trace(one, dict(self.inputs), order=self.order, granularity=self.granularity,
+                     output=self.outputs[k], prefix=self.prefix,
+                     show_constants=self.show_constants)
 
     @cached_property
     def jacobian(self) -> dict[str, dict[str, float]]:
@@ -334,6 +369,26 @@ class Trace:
         if self.vector:
             return tuple(float(value) for value in result)
         return float(result)
+
+
+def one_output(trace: Trace, what: str) -> None:
+    """Raise `TraceError` when ``trace`` has several outputs: ``what`` takes one.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> try:
+    ...     one_output(adviz.trace(lambda a: (a * a, a + 1.0), a=1.0), "a picture")
+    ... except adviz.TraceError as err:
+    ...     print(str(err)[:58])
+    a picture takes one output and this trace has 2 (y1, y2):
+    """
+    if not getattr(trace, "vector", False):
+        return
+    names = trace.outputs
+    listed = ", ".join(names) if len(names) <= 6 else f"{names[0]}, ..., {names[-1]}"
+    raise TraceError(f"{what} takes one output and this trace has {len(names)} ({listed}): "
+                     f"pick one with trace.pick({names[0]!r}) (or any of {listed})")
 
 
 def _keyword_only(f: Callable[..., Any]) -> frozenset[str]:
