@@ -286,3 +286,12 @@ def test_jacobian_rows_do_not_depend_on_the_order_they_are_computed_in() -> None
     again = adviz.trace(vector_function(case), point)
     again.reverse_stages_for("y3")
     assert jacobian(again, "reverse") == first == jacobian(t, "reverse")
+
+
+def test_expression_strings_have_one_output() -> None:
+    with pytest.raises(adviz.ExpressionError, match="has one output, and 'a\\*b, sin\\(a\\)' "
+                                                    "lists 2: for several outputs, trace a "
+                                                    "Python function"):
+        adviz.trace("a*b, sin(a)", a=1.0, b=2.0)
+    with pytest.raises(adviz.ExpressionError, match="tuples are not allowed"):
+        adviz.trace("sin((a, b))", a=1.0, b=2.0)
