@@ -340,9 +340,25 @@ class Trace:
 
         return build_graph(self.program, self.adjoints, self.expression)
 
-    def state(self, phase: str, stage: int) -> State:
-        """Values and adjoints known after a stage (what frame ``stage`` shows)."""
-        return state_after(self.program, self.forward_stages, self.reverse_stages, phase, stage)
+    def state(self, phase: str, stage: int, output: str | int | None = None) -> State:
+        """Values and adjoints known after a stage (what frame ``stage`` shows).
+
+        ``output`` (a vector trace): the output whose reverse pass the reverse
+        stages are, as for `reverse_stages_for` (default: the first).
+
+        Examples
+        --------
+        >>> import adviz
+        >>> t = adviz.trace(lambda a, b: (a * b, adviz.sin(a)), a=2.0, b=3.0)
+        >>> dict(t.state("reverse", 0, output="y2").adjoints)
+        {'y2': 1.0}
+        """
+        if output is None or self.output_position(output) == self.program.output:
+            return state_after(self.program, self.forward_stages, self.reverse_stages, phase,
+                               stage)
+        program = self.program.for_output(self.output_position(output))
+        return state_after(program, self.forward_stages, self.reverse_stages_for(output), phase,
+                           stage)
 
     def retrace(self, inputs: Mapping[str, float]) -> Trace:
         """Trace the same function with the same options at another point."""

@@ -295,3 +295,20 @@ def test_expression_strings_have_one_output() -> None:
         adviz.trace("a*b, sin(a)", a=1.0, b=2.0)
     with pytest.raises(adviz.ExpressionError, match="tuples are not allowed"):
         adviz.trace("sin((a, b))", a=1.0, b=2.0)
+
+
+def test_state_after_a_stage_of_one_outputs_reverse_pass() -> None:
+    def f(a, b):
+        u = a * b
+        return u, adviz.sin(u) + a
+
+    t = adviz.trace(f, a=0.5, b=2.0)
+    stages = t.reverse_stages_for("y2")
+    assert dict(t.state("reverse", 0, output="y2").adjoints) == {"y2": 1.0}
+    last = t.state("reverse", -1, output=2)
+    assert last.stage == stages[-1]
+    assert last.adjoints["a"] == t.jacobian["y2"]["a"]
+    assert last.adjoints["b"] == t.jacobian["y2"]["b"]
+    assert "y1" in last.adjoints  # y1 lies on y2's path
+    assert t.state("reverse", -1, output="y1") == t.state("reverse", -1)
+    assert dict(t.state("forward", 1, output="y2").values) == {"a": 0.5, "b": 2.0, "y1": 1.0}
