@@ -56,7 +56,9 @@ def cost_figure(cost: Cost, ax: Axes | None = None, *, log: bool | None = None) 
     top = max(positive, default=1)
     ax.set_ylim(top=top * (4 if log else 1.15))
     what = subject(cost)
+    several = outputs_text(cost)
+    separator = "\n" if several else ", "  # a Jacobian's title takes two lines
     ax.set_title(f"{what[:1].upper()}{what[1:]}: {cost.inputs} input"
-                 f"{'' if cost.inputs == 1 else 's'}{outputs_text(cost)}, "
-                 f"one evaluation = {cost.function} ops")
+                 f"{'' if cost.inputs == 1 else 's'}{several}"
+                 f"{separator}one evaluation = {cost.function} ops")
     return figure

@@ -259,6 +259,7 @@ def test_vector_table_and_figure() -> None:
     assert lines[3].split()[:3] == ["reverse", "mode", "16"]
     assert lines[4].split()[:3] == ["forward", "mode", "2"]
     ax = c.figure().axes[0]
-    assert ax.get_title().startswith("Jacobian of y1, ..., y16: 2 inputs, 16 outputs")
+    assert ax.get_title() == (f"Jacobian of y1, ..., y16: 2 inputs, 16 outputs\n"
+                              f"one evaluation = {c.function} ops")
     assert [round(p.get_height()) for p in ax.patches] == [
         c.function, c.reverse, c.forward, c.finite_differences]
