@@ -26,6 +26,7 @@ from adviz.core.forward import (
 from adviz.core.functions import abs_ as abs
 from adviz.core.functions import cos, exp, log, relu, sigmoid, sin, sqrt, tan, tanh
 from adviz.core.gradient_descent import Descent, descent
+from adviz.core.jacobian import jacobian
 from adviz.core.ops import OPS, Op, register_op, unregister_op
 from adviz.core.pathsum import Path, count_paths, paths
 from adviz.core.stages import Contribution, Stage, State
@@ -139,6 +140,7 @@ __all__ = [
     "from_micrograd",
     "from_torch",
     "get_theme",
+    "jacobian",
     "log",
     "name",
     "path_frames",

@@ -157,3 +157,56 @@ def smooth_at(tree: Tree, point: dict[str, float], margin: float) -> bool:
             return False
     return all(smooth_at(child, point, margin) for child in tree[1:]) and math.isfinite(
         plain_value(tree, point))
+
+
+# Vector functions: several trees over the same inputs, each an output. With ``chain``, output
+# k also adds half of output k - 1, so outputs share nodes (one is an ancestor of the next).
+VectorCase = tuple[tuple[Tree, ...], bool]
+
+
+def _not_an_input(tree: Tree) -> bool:
+    return tree[0] != "var"
+
+
+def vector_cases(max_outputs: int = 4, max_leaves: int = 8) -> st.SearchStrategy[VectorCase]:
+    """Random vector functions: 1 to ``max_outputs`` trees (none a bare input) and a chain flag."""
+    outputs = st.lists(trees(max_leaves).filter(_not_an_input), min_size=1,
+                       max_size=max_outputs).map(tuple)
+    return st.tuples(outputs, st.booleans())
+
+
+def vector_evaluate(case: VectorCase, env: dict[str, Any],
+                    functions: dict[str, Callable[..., Any]]) -> tuple[Any, ...]:
+    """Every output of a vector case, with the given leaves and functions."""
+    outputs, chain = case
+    values: list[Any] = []
+    for tree in outputs:
+        value = evaluate(tree, env, functions)
+        if chain and values:
+            value = value + 0.5 * values[-1]
+        values.append(value)
+    return tuple(values)
+
+
+def vector_function(case: VectorCase) -> Callable[..., Any]:
+    """The case as a Python function of a, b, c returning a tuple (adviz's functions)."""
+
+    def f(a: Any, b: Any, c: Any) -> Any:
+        return vector_evaluate(case, {"a": a, "b": b, "c": c}, ADVIZ_FUNCTIONS)
+
+    return f
+
+
+def vector_plain(case: VectorCase, point: dict[str, float]) -> tuple[float, ...]:
+    return tuple(float(v) for v in vector_evaluate(case, point, MATH_FUNCTIONS))
+
+
+def torch_functions() -> dict[str, Callable[..., Any]]:
+    """The unary functions of the trees on torch tensors (imports torch)."""
+    import torch
+
+    def tensor_function(name: str) -> Callable[..., Any]:
+        function = getattr(torch, name)
+        return lambda x: function(torch.as_tensor(x, dtype=torch.float64))
+
+    return {name: tensor_function(name) for name in UNARY if name != "neg"}

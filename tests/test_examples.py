@@ -132,3 +132,23 @@ def test_rnn_of_200_nodes_lays_out_with_fixed_positions_in_every_frame() -> None
 def test_graphs_without_shared_far_apart_uses_keep_the_full_crossing_search() -> None:
     assert "mclimit" not in dot_source(mlp((2, 6, 6, 1)))
     assert "mclimit" not in dot_source(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2))
+
+
+@pytest.mark.parametrize(("n", "m"), [(1, 1), (2, 5), (5, 2)])
+def test_many_outputs_jacobian_matches_central_differences(n: int, m: int) -> None:
+    from adviz.examples import many_outputs
+
+    t = many_outputs(n, m)
+    assert t.graph.graph["inputs"] == tuple(f"x{i}" for i in range(1, n + 1))
+    assert t.outputs == tuple(f"y{k}" for k in range(1, m + 1))
+    assert sum(1 for _, kind in t.graph.nodes(data="kind") if kind == "op") == 2 * n + 3 * m
+    h = 1e-6
+    for name, x in t.inputs.items():
+        up = t.evaluate({**t.inputs, name: x + h})
+        down = t.evaluate({**t.inputs, name: x - h})
+        for k, output in enumerate(t.outputs):
+            numeric = (up[k] - down[k]) / (2 * h)
+            assert t.jacobian[output][name] == pytest.approx(numeric, rel=1e-6, abs=1e-9)
+            assert t.jacobian[output][name] != 0.0  # every output depends on every input
+    with pytest.raises(adviz.InputError, match="n_outputs must be a positive integer"):
+        many_outputs(2, 0)

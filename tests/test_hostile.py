@@ -111,7 +111,8 @@ def test_domain_errors_name_the_node(text: str, point: dict, message: str) -> No
 @pytest.mark.parametrize(
     ("f", "message"),
     [
-        (lambda x: [x, x], "returned list"),
+        (lambda x: [x, x], "output 1 of <lambda> is the input 'x' itself"),
+        (lambda x: [x * 2, x * 2.0, None], "output 3 of <lambda> is a NoneType"),
         (lambda x: {"y": x}, "returned dict"),
         (lambda x: 42, "constant 42"),
         (lambda x: None, "returned NoneType"),

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from adviz.core.tracing import Function, Trace, trace
+from adviz.core.tracing import Function, Trace, one_output, trace
 from adviz.errors import DomainError, InputError
 from adviz.formatting import format_number
 
@@ -101,6 +101,7 @@ def check_grad(
         if not ok:
             raise InputError(f"the {what} must be a finite number {low}, not {number!r}")
     t = f if isinstance(f, Trace) else trace(f, *values, **inputs)
+    one_output(t, "check_grad")
     numeric = {}
     for name, x in t.inputs.items():
         h = step * max(1.0, abs(x))

@@ -30,6 +30,23 @@ than ``k`` parents: `REVERSE_RATIO_BOUND` (7) for the built-in ops, which take
 one or two arguments, whatever the number of inputs; forward / reverse is
 ``n``.
 
+A function with ``m`` outputs (a tuple returned: `adviz.jacobian`) has a
+Jacobian instead of a gradient, and the counts are those of the whole Jacobian:
+
+- **function**: ``F``, the ops of all the outputs.
+- **reverse**: one forward pass and one reverse sweep per output, each over
+  the ``E_k`` edges into the ops output ``k`` depends on (the sweep of
+  `Trace.reverse_stages_for`): ``F + 3(E_1 + ... + E_m)``, at most
+  ``F + 3mE``: ``m`` sweeps.
+- **forward**: still ``n`` sweeps, ``n * (F + 3E)``: each sweep carries the
+  tangents to every output at once.
+- **finite differences**: ``2n`` evaluations, per input two perturbed
+  values, and per input and output one difference and one division:
+  ``2nF + 2n + 2nm``.
+
+So with few inputs and many outputs that share their computation, forward
+mode is the cheaper one (`adviz.examples.many_outputs`).
+
 Examples
 --------
 >>> import adviz
@@ -80,7 +97,8 @@ class Count:
     method
         ``"function"``, ``"reverse"``, ``"forward"`` or ``"finite_differences"``.
     runs
-        Evaluations or sweeps: 1, 1, ``n``, ``2n``.
+        Evaluations or sweeps: 1, 1, ``n``, ``2n`` (``m`` outputs: 1, ``m``,
+        ``n``, ``2n``; reverse mode's one forward pass is not counted as a run).
     evaluations
         Op nodes evaluated.
     partials
@@ -113,7 +131,7 @@ class Cost:
     Attributes
     ----------
     output
-        The output node's id.
+        The output node's id (several outputs: the first one's).
     inputs
         ``n``, the number of inputs.
     ops
@@ -125,6 +143,11 @@ class Cost:
         constants shown as nodes).
     counts
         Each method's `Count`, by method (`METHODS`).
+    outputs
+        The output node ids, in the order the function returned them.
+    reverse_sweeps
+        The operations of each output's reverse sweep (``3 E_k``), by output in
+        the same order: ``reverse == ops + sum(reverse_sweeps)``.
     """
 
     output: str
@@ -133,6 +156,8 @@ class Cost:
     edges: int
     tangent_edges: int
     counts: Mapping[str, Count]
+    outputs: tuple[str, ...] = ()
+    reverse_sweeps: tuple[int, ...] = ()
 
     @property
     def function(self) -> int:
@@ -141,7 +166,8 @@ class Cost:
 
     @property
     def reverse(self) -> int:
-        """Operations of the gradient by reverse mode (one forward pass, one reverse sweep)."""
+        """Operations of the gradient by reverse mode (one forward pass, one reverse sweep;
+        ``m`` outputs: one reverse sweep per output)."""
         return self.counts["reverse"].total
 
     @property
@@ -192,8 +218,9 @@ class Cost:
         rows = [[LABELS[m], str(c.runs), str(c.evaluations), str(c.partials),
                  str(c.multiplications), str(c.additions), str(c.total),
                  ratio_text(self.ratio(m))] for m, c in self.counts.items()]
-        title = (f"Cost of the gradient of {self.output}: {self.inputs} input"
-                 f"{'' if self.inputs == 1 else 's'}, {self.ops} ops, {self.edges} edges")
+        title = (f"Cost of the {subject(self)}: {self.inputs} input"
+                 f"{'' if self.inputs == 1 else 's'}{outputs_text(self)}, {self.ops} ops, "
+                 f"{self.edges} edges")
         if fmt == "markdown":
             lines = [f"**{title}**", "", "| " + " | ".join(head) + " |",
                      "|---|" + "---:|" * (len(head) - 1)]
@@ -225,6 +252,27 @@ class Cost:
         from adviz.renderers.cost_chart import cost_figure
 
         return cost_figure(self, ax, log=log)
+
+
+def subject(cost: Cost) -> str:
+    """What a cost is the cost of: ``"gradient of y"``, or ``"Jacobian of y1, ..., y8"``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> subject(adviz.cost(adviz.trace(lambda a: (a * a, a + 1.0, a * 3.0), a=1.0)))
+    'Jacobian of y1, y2, y3'
+    """
+    if len(cost.outputs) <= 1:
+        return f"gradient of {cost.output}"
+    names = cost.outputs if len(cost.outputs) <= 3 else (cost.outputs[0], "...",
+                                                          cost.outputs[-1])
+    return f"Jacobian of {', '.join(names)}"
+
+
+def outputs_text(cost: Cost) -> str:
+    """``", 8 outputs"`` for several outputs, else nothing."""
+    return f", {len(cost.outputs)} outputs" if len(cost.outputs) > 1 else ""
 
 
 def ratio_text(ratio: float) -> str:
@@ -275,10 +323,28 @@ def cost(trace: Trace) -> Cost:
     edges = graph.number_of_edges()
     kinds = graph.nodes(data="kind")
     tangent = sum(1 for parent, _ in graph.edges if kinds[parent] != "const")
+    outputs = tuple(graph.graph.get("outputs", (graph.graph["output"],)))
+    m = len(outputs)
+    swept = _edges_per_output(trace) if m > 1 else (edges,)
+    reverse = sum(swept)
     counts: dict[str, Any] = {
         "function": Count("function", 1, ops, 0, 0, 0),
-        "reverse": Count("reverse", 1, ops, edges, edges, edges),
+        "reverse": Count("reverse", m, ops, reverse, reverse, reverse),
         "forward": Count("forward", n, n * ops, n * tangent, n * tangent, n * tangent),
-        "finite_differences": Count("finite_differences", 2 * n, 2 * n * ops, 0, n, 3 * n),
+        "finite_differences": Count("finite_differences", 2 * n, 2 * n * ops, 0, n * m,
+                                    2 * n + n * m),
     }
-    return Cost(graph.graph["output"], n, ops, edges, tangent, MappingProxyType(counts))
+    return Cost(graph.graph["output"], n, ops, edges, tangent, MappingProxyType(counts),
+                outputs, tuple(3 * e for e in swept))
+
+
+def _edges_per_output(trace: Trace) -> tuple[int, ...]:
+    """``E_k`` for each output: the edges into the op nodes output ``k`` depends on."""
+    program = trace.program
+    result = []
+    for position in program.output_positions:
+        live = program.for_output(position).live
+        assert live is not None
+        result.append(sum(len(program.parents(i)) for i, node in enumerate(program.nodes)
+                          if live[i] and node.kind == "op"))
+    return tuple(result)

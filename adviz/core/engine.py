@@ -27,7 +27,7 @@ _ADD = OPS["add"]
 _MUL = OPS["mul"]
 
 
-def backward(tape: Tape, output: Var) -> None:
+def backward(tape: Tape, output: Var, *, reset: bool = False) -> None:
     """Set ``grad`` of every node to d output / d node.
 
     Nodes the output does not depend on keep ``grad = None``.
@@ -38,8 +38,11 @@ def backward(tape: Tape, output: Var) -> None:
         A finished tape.
     output
         The output node.
+    reset
+        Clear every node's ``grad`` first (needed when the tape was swept from
+        another output before).
     """
-    if output.grad is not None:  # differentiated before: start from scratch
+    if reset or output.grad is not None:  # differentiated before: start from scratch
         for node in tape:
             node.grad = None
     output.grad = 1.0

@@ -153,6 +153,12 @@ allowed: numbers, input names, + - * / ** and the functions abs, cos, ...
         ) from None
     finally:
         sys.setrecursionlimit(limit)
+    if isinstance(tree.body, ast.Tuple):
+        raise ExpressionError(
+            f"an expression string has one output, and {_short(text)} lists "
+            f"{len(tree.body.elts)}: for several outputs, trace a Python function that returns "
+            f"a tuple (adviz.trace(lambda ...: (..., ...), ...))"
+        )
     names: dict[str, None] = {}
     count = 0
     stack: list[ast.AST] = [tree.body]

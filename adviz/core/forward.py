@@ -35,11 +35,11 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from adviz.errors import InputError
+from adviz.errors import InputError, TraceError
 from adviz.formatting import format_number, parenthesize
 
 if TYPE_CHECKING:
@@ -139,10 +139,14 @@ class ForwardSweep:
     stages
         Stage 0 sets the seed, then one stage per op in evaluation order.
     output
-        The output node's id.
+        The output node's id (with several outputs: the first one's).
     derivative
         The output's tangent: the directional derivative along the seed
         (``sum(seed[x] * dy/dx)``).
+    derivatives
+        Every output's tangent, by output id in the order returned: one
+        sweep gives the directional derivative of all the outputs at once
+        (for a unit seed, one column of the Jacobian).
     """
 
     seed: Mapping[str, float]
@@ -151,6 +155,7 @@ class ForwardSweep:
     stages: tuple[TangentStage, ...]
     output: str
     derivative: float
+    derivatives: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def partials(self) -> dict[tuple[str, str], float]:
@@ -177,6 +182,7 @@ class _Plan:
     leaves: tuple[int, ...]
     ops: tuple[tuple[int, tuple[tuple[int, float, str], ...]], ...]
     output: int
+    outputs: tuple[int, ...]
 
 
 def _plan(trace: Trace) -> _Plan:
@@ -202,8 +208,10 @@ def _plan(trace: Trace) -> _Plan:
                                  f"with adviz.trace")
             edges.append((position[parent], float(partial), str(edge["partial_expr"])))
         ops.append((i, tuple(edges)))
+    outputs = graph.graph.get("outputs", (graph.graph["output"],))
     return _Plan(ids, tuple(position[n] for n in graph.graph["inputs"]), tuple(leaves),
-                 tuple(ops), position[graph.graph["output"]])
+                 tuple(ops), position[graph.graph["output"]],
+                 tuple(position[n] for n in outputs))
 
 
 def seed_values(trace: Trace, seed: Seed = None) -> dict[str, float]:
@@ -310,7 +318,9 @@ def forward_mode(trace: Trace, seed: Seed = None) -> ForwardSweep:
     Returns
     -------
     ForwardSweep
-        Tangents, terms, stages and the output's directional derivative.
+        Tangents, terms, stages and the output's directional derivative
+        (``derivatives``: every output's, for a function that returned several
+        values).
 
     Raises
     ------
@@ -327,6 +337,9 @@ def forward_mode(trace: Trace, seed: Seed = None) -> ForwardSweep:
     (7.0, 'x_dot = 1, y_dot = 1 (seed)')
     >>> [t.caption for t in sweep.stages[1].contributions]
     ['x_dot * df/dx = 1 * y = 4', 'y_dot * df/dy = 1 * x = 3']
+    >>> v = adviz.trace(lambda a, b: (a * b, adviz.sin(a)), a=0.0, b=3.0)
+    >>> dict(forward_mode(v, "a").derivatives)
+    {'y1': 3.0, 'y2': 1.0}
     """
     plan = _plan(trace)
     seeds = seed_values(trace, seed)
@@ -359,6 +372,7 @@ def forward_mode(trace: Trace, seed: Seed = None) -> ForwardSweep:
         stages=tuple(stages),
         output=output,
         derivative=tangents[plan.output],
+        derivatives=MappingProxyType({ids[i]: tangents[i] for i in plan.outputs}),
     )
 
 
@@ -379,6 +393,11 @@ def forward_gradient(trace: Trace) -> dict[str, float]:
     dict
         Input name to dy/d(input), in argument order.
 
+    Raises
+    ------
+    TraceError
+        A trace with several outputs: use ``adviz.jacobian(trace, "forward")``.
+
     Examples
     --------
     >>> import adviz
@@ -386,10 +405,39 @@ def forward_gradient(trace: Trace) -> dict[str, float]:
     >>> {n: round(g, 5) for n, g in forward_gradient(t).items()}
     {'x1': -2.14112, 'x2': 1.85888}
     """
+    if trace.vector:
+        raise TraceError(f"forward_gradient is the gradient of one output and this trace has "
+                         f"{len(trace.outputs)} ({', '.join(trace.outputs)}): use "
+                         f"adviz.jacobian(trace, mode='forward')")
     plan = _plan(trace)
     names = trace.graph.graph["inputs"]
     result = {}
     for k, name in enumerate(names):
         unit = [1.0 if j == k else 0.0 for j in range(len(names))]
         result[name] = _sweep(plan, unit)[plan.output]
+    return result
+
+
+def forward_jacobian(trace: Trace) -> dict[str, dict[str, float]]:
+    """The Jacobian by forward mode: one sweep per input, every output's tangent read off each.
+
+    Sweep ``k``, seeded with input ``k`` alone, gives column ``k``: d(output)/d(input k)
+    for every output at once.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace(lambda x1, x2: (x1 * x2, x1 + 3 * x2), x1=2.0, x2=5.0)
+    >>> forward_jacobian(t)
+    {'y1': {'x1': 5.0, 'x2': 2.0}, 'y2': {'x1': 1.0, 'x2': 3.0}}
+    """
+    plan = _plan(trace)
+    names = trace.graph.graph["inputs"]
+    ids = plan.ids
+    result: dict[str, dict[str, float]] = {ids[i]: {} for i in plan.outputs}
+    for k, name in enumerate(names):
+        unit = [1.0 if j == k else 0.0 for j in range(len(names))]
+        tangents = _sweep(plan, unit)
+        for i in plan.outputs:
+            result[ids[i]][name] = tangents[i]
     return result

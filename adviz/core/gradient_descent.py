@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from adviz.core.tracing import Function, Trace, trace
+from adviz.core.tracing import Function, Trace, one_output, trace
 from adviz.errors import DomainError, InputError
 from adviz.formatting import format_number
 
@@ -148,6 +148,7 @@ def descent(
                 raise
             reason, message = "diverged", f"diverged at step {step}: {err}"
             break
+        one_output(t, "gradient descent")
         inputs.append(dict(t.inputs))
         values.append(t.value)
         grads.append(dict(t.grad))

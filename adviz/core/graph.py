@@ -3,7 +3,9 @@
 Edges point parent -> child. Node ids are display names. Nodes carry
 ``kind, op, args, order, expr, value, adjoint`` (plus ``expr_latex`` and
 ``scope``); edges carry ``partial, partial_expr, contribution`` (plus
-``partial_latex``); the graph carries ``inputs, output, expression``.
+``partial_latex``); the graph carries ``inputs, output, expression`` and, when the
+function returned several values, ``outputs`` (their ids in the order returned;
+``output`` is the first, whose adjoints the nodes carry).
 
 Examples
 --------
@@ -42,6 +44,8 @@ def build_graph(
     nodes = program.nodes
     graph.graph["inputs"] = tuple(nodes[i].id for i in program.inputs)
     graph.graph["output"] = nodes[program.output].id
+    if program.outputs:  # a function that returned several values
+        graph.graph["outputs"] = tuple(nodes[i].id for i in program.outputs)
     graph.graph["expression"] = expression
     for i, node in enumerate(nodes):
         graph.add_node(

@@ -57,6 +57,9 @@ class Path:
 
 
 def _check_input(trace: Trace, input: str) -> None:
+    from adviz.core.tracing import one_output
+
+    one_output(trace, "a sum over paths")
     if input not in trace.grad:
         raise InputError(f"{input!r} is not an input; the inputs are {', '.join(trace.grad)}")
 

@@ -20,7 +20,8 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from adviz.core.ops import Op
@@ -78,6 +79,44 @@ class Program:
     output: int
     recorded: tuple[int, ...] | None = None
     """Op node positions in the order a framework's backward pass processed them, if known."""
+    outputs: tuple[int, ...] = ()
+    """The output positions of a function that returned several values, in the order
+    returned (``output`` is one of them: the one the reverse stages start from); empty for
+    a function with one output."""
+
+    @property
+    def output_positions(self) -> tuple[int, ...]:
+        """Every output's position: ``outputs``, or ``(output,)`` for one output."""
+        return self.outputs or (self.output,)
+
+    def for_output(self, position: int) -> Program:
+        """The same program with its reverse pass starting from another output.
+
+        Examples
+        --------
+        >>> import adviz
+        >>> program = adviz.trace(lambda a, b: (a * b, adviz.sin(a)), a=1.0, b=2.0).program
+        >>> [program.nodes[i].id for i in program.outputs], program.for_output(3).output
+        (['y1', 'y2'], 3)
+        """
+        if position not in self.output_positions:
+            raise TraceError(f"node {position} is not an output of this program")
+        return self if position == self.output else replace(self, output=position)
+
+    @cached_property
+    def live(self) -> bytearray | None:
+        """1 for each node ``output`` depends on (itself included), when the program has
+        several outputs; ``None`` when every node is one the output depends on."""
+        if not self.outputs:
+            return None
+        live = bytearray(len(self.nodes))
+        live[self.output] = 1
+        for i in range(self.output, -1, -1):
+            if live[i]:
+                for s in self.nodes[i].slots:
+                    if type(s) is int:
+                        live[s] = 1
+        return live
 
     @cached_property
     def index(self) -> dict[str, int]:
@@ -157,9 +196,9 @@ def _scope_of(scopes: list[tuple[str, int, int]], position: int) -> tuple[str, .
 
 def build_program(
     tape: Tape,
-    output: Var,
+    output: Var | tuple[Var, ...],
     *,
-    output_name: str | None = None,
+    output_name: str | Sequence[str] | None = None,
     prefix: str = "t",
     show_constants: bool = False,
 ) -> Program:
@@ -168,20 +207,26 @@ def build_program(
     Parameters
     ----------
     tape, output
-        The tape and its output node.
+        The tape and its output node, or the tuple of output nodes of a
+        function that returned several values.
     output_name
         Name of the output node; ``None`` means ``"y"`` (or ``"f"`` when an
-        input is already called ``y``).
+        input is already called ``y``). With several outputs: the stem of
+        their names (``None`` means ``y1, y2, ...``) or one name per output
+        (see `output_names_of`).
     prefix
         Prefix of intermediate names (``t`` gives ``t1, t2, ...``).
     show_constants
         Make each folded constant a ``"const"`` node of its own.
     """
     position_of = {id(var): i for i, var in enumerate(tape)}
-    out = position_of[id(output)]
+    several = isinstance(output, tuple)
+    outs = [position_of[id(var)] for var in (output if isinstance(output, tuple) else (output,))]
+    out = outs[0]
     live = bytearray(len(tape))
-    live[out] = 1
-    for i in range(out, -1, -1):
+    for i in outs:
+        live[i] = 1
+    for i in range(max(outs), -1, -1):
         var = tape[i]
         if live[i] and var.op is not None:
             for s in _args(var):
@@ -189,8 +234,13 @@ def build_program(
                     live[position_of[id(s)]] = 1
     input_names = {var.a for var in tape if var.op is None}
     labels = {position_of[key]: label for key, label in tape.labels.items() if key in position_of}
-    output_name = output_name_of(tape, output, output_name, input_names)
-    taken = input_names | set(labels.values()) | {output_name}
+    if isinstance(output, tuple):
+        names = output_names_of(tape, output, output_name, input_names)
+    else:
+        assert not isinstance(output_name, Sequence) or isinstance(output_name, str)
+        names = (output_name_of(tape, output, output_name, input_names),)
+    output_of = dict(zip(outs, names))
+    taken = input_names | set(labels.values()) | set(names)
     counter = {"t": 0, "c": 0}
 
     def fresh(kind: str, stem: str) -> str:
@@ -223,8 +273,8 @@ def build_program(
                 slots.append(s)
         if i in labels:
             name = labels[i]
-        elif i == out:
-            name = output_name
+        elif i in output_of:
+            name = output_of[i]
         else:
             name = fresh("t", prefix)
         position[i] = len(nodes)
@@ -232,6 +282,9 @@ def build_program(
             Node(name, "op", var.op, tuple(slots), var.value, len(nodes),
                  _scope_of(tape.scopes, i))
         )
+    if several:
+        return Program(tuple(nodes), tuple(inputs), position[out],
+                       outputs=tuple(position[i] for i in outs))
     return Program(tuple(nodes), tuple(inputs), position[out])
 
 
@@ -260,6 +313,64 @@ def output_name_of(tape: Tape, output: Var, output_name: str | None = None,
         raise TraceError(f"the output name {output_name!r} is also the name of an "
                          f"intermediate node (adviz.name); rename one of them")
     return output_name
+
+
+def output_names_of(tape: Tape, outputs: tuple[Var, ...],
+                    output_name: str | Sequence[str] | None = None,
+                    input_names: set[str] | None = None) -> tuple[str, ...]:
+    """The names of several outputs, in the order returned.
+
+    An output named with `adviz.name` keeps its label. The others are named
+    ``y1, y2, ...`` by their position in the returned tuple (the stem ``y``,
+    else ``f``, ``out``, ``output`` when one of those names is taken), or
+    ``z1, z2, ...`` for ``output_name="z"``; a sequence of names gives each
+    output its own.
+
+    Raises
+    ------
+    TraceError
+        A sequence of names of the wrong length, a name given twice, or a name
+        that is also an input's or another node's.
+
+    Examples
+    --------
+    >>> from adviz.core.tracer import record_outputs
+    >>> tape, outs = record_outputs(lambda y1, b: (y1 * b, y1 + b), {"y1": 1.0, "b": 2.0})
+    >>> output_names_of(tape, outs), output_names_of(tape, outs, "z")
+    (('f1', 'f2'), ('z1', 'z2'))
+    >>> output_names_of(tape, outs, ["product", "total"])
+    ('product', 'total')
+    """
+    if input_names is None:
+        input_names = {var.a for var in tape if var.op is None}
+    own = [tape.labels.get(id(var)) for var in outputs]
+    mine = {id(var) for var in outputs}
+    other_labels = {label for key, label in tape.labels.items() if key not in mine}
+    taken = input_names | other_labels | {label for label in own if label is not None}
+    m = len(outputs)
+    if output_name is None or isinstance(output_name, str):
+        stems = ("y", "f", "out", "output") if output_name is None else (output_name,)
+        for stem in stems:
+            given = [f"{stem}{k}" for k in range(1, m + 1)]
+            if not taken.intersection(g for g, label in zip(given, own) if label is None):
+                break
+        else:
+            raise TraceError(f"the output names {given[0]}, ..., {given[-1]} are taken by inputs "
+                             f"or named nodes; pass output=[...] with one name per output")
+    else:
+        given = list(output_name)
+        if len(given) != m:
+            raise TraceError(f"output= gives {len(given)} name(s) for {m} outputs; give one "
+                             f"name per output")
+    names = tuple(label if label is not None else name for name, label in zip(given, own))
+    for k, name in enumerate(names):
+        if own[k] is None and name in taken:
+            raise TraceError(f"the output name {name!r} is also an input's name or another "
+                             f"node's; pass other output names")
+        if name in names[:k]:
+            raise TraceError(f"the output name {name!r} is given twice; each output needs a "
+                             f"name of its own")
+    return names
 
 
 def default_output_name(taken: set[str]) -> str:

@@ -139,14 +139,19 @@ def reverse_order(program: Program, order: str = "seed") -> list[int]:
             raise AdvizError("order 'recorded' needs a graph imported from a framework whose "
                              "backward pass was recorded; use 'seed' or 'tape'")
         return list(program.recorded)
+    live = program.live  # None unless the program has several outputs
     if order == "tape":
-        return [i for i in range(program.output, -1, -1) if nodes[i].kind == "op"]
+        return [i for i in range(program.output, -1, -1)
+                if nodes[i].kind == "op" and (live is None or live[i])]
     if order != "seed":
         raise AdvizError(f"unknown reverse order {order!r}; use one of {ORDERS}")
     out = program.output
     if nodes[out].kind != "op":
         return []
-    pending = [len(c) for c in program.children]
+    if live is None:
+        pending = [len(c) for c in program.children]
+    else:  # count only the children on a path to the output this pass starts from
+        pending = [sum(live[c] for c in children) for children in program.children]
     queue = deque([out])
     result = []
     while queue:

@@ -367,6 +367,9 @@ def symbolic_gradient(trace: Trace) -> dict[str, SymbolicGradient]:
     RenderError
         When the formula is nested too deeply for SymPy (its recursion limit).
     """
+    from adviz.core.tracing import one_output
+
+    one_output(trace, "the symbolic gradient")
     sp = _sympy()
     try:
         return _gradients(sp, trace)

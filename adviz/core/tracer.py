@@ -616,6 +616,37 @@ def record(
     prefix
         Prefix for provisional intermediate names in error messages.
     """
+    tape, result = record_outputs(f, inputs, keyword_only=keyword_only, prefix=prefix,
+                                  several=False)
+    assert isinstance(result, Var)
+    return tape, result
+
+
+def record_outputs(
+    f: Callable[..., Any],
+    inputs: Mapping[str, float],
+    *,
+    keyword_only: frozenset[str] = frozenset(),
+    prefix: str = "t",
+    several: bool = True,
+) -> tuple[Tape, Var | tuple[Var, ...]]:
+    """Like `record`, but ``f`` may also return a tuple or list of traced values.
+
+    Returns the tape and the output node, or the tuple of output nodes (in the
+    order returned) when ``f`` returned a tuple or list and ``several`` is true.
+
+    Raises
+    ------
+    TraceError
+        An output that is a constant, an input itself, the same node as another
+        output, or not a traced value; an empty tuple.
+
+    Examples
+    --------
+    >>> tape, outs = record_outputs(lambda x: (x * x, x + 1.0), {"x": 3.0})
+    >>> [out.value for out in outs]
+    [9.0, 4.0]
+    """
     collecting = gc.isenabled()
     gc.disable()
     tape = Tape(prefix)
@@ -640,6 +671,12 @@ def record(
         _RECORDING.pop()
         if collecting:
             gc.enable()
+    if several and isinstance(result, (tuple, list)):
+        return tape, _outputs(f, tape, result)
+    return tape, _output(f, tape, result)
+
+
+def _output(f: Callable[..., Any], tape: Tape, result: Any) -> Var:
     if hasattr(result, "item") and not isinstance(result, Var):
         try:
             result = result.item()
@@ -648,7 +685,7 @@ def record(
     if isinstance(result, Var):
         if result.tape is not tape:
             raise TraceError(f"{_fname(f)} returned a value from another trace")
-        return tape, result
+        return result
     if as_constant(result) is not None:
         raise TraceError(
             f"{_fname(f)} returned the constant {result!r}, which does not depend on its "
@@ -658,3 +695,36 @@ def record(
         f"{_fname(f)} must return one traced number (a scalar), "
         f"but it returned {type(result).__name__}: {result!r:.60}"
     )
+
+
+def _outputs(f: Callable[..., Any], tape: Tape, result: tuple[Any, ...] | list[Any],
+             ) -> tuple[Var, ...]:
+    """The output nodes of a function returning several values, checked one by one."""
+    if not result:
+        raise TraceError(f"{_fname(f)} returned an empty {type(result).__name__}: there is "
+                         f"nothing to differentiate")
+    outputs: list[Var] = []
+    seen: dict[int, int] = {}
+    for k, value in enumerate(result, start=1):
+        if hasattr(value, "item") and not isinstance(value, Var):
+            try:
+                value = value.item()
+            except (TypeError, ValueError):
+                pass
+        if not isinstance(value, Var):
+            what = (f"the constant {value!r}, which does not depend on the inputs"
+                    if as_constant(value) is not None
+                    else f"a {type(value).__name__} ({value!r:.40}), not a traced number")
+            raise TraceError(f"output {k} of {_fname(f)} is {what}: each returned value must "
+                             f"be computed from the inputs")
+        if value.tape is not tape:
+            raise TraceError(f"output {k} of {_fname(f)} is a value from another trace")
+        if value.op is None:
+            raise TraceError(f"output {k} of {_fname(f)} is the input {value.a!r} itself: "
+                             f"return a value computed from it (for example 1 * {value.a})")
+        if id(value) in seen:
+            raise TraceError(f"outputs {seen[id(value)]} and {k} of {_fname(f)} are the same "
+                             f"value: each output must be a node of its own (return it once)")
+        seen[id(value)] = k
+        outputs.append(value)
+    return tuple(outputs)

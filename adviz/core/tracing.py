@@ -10,17 +10,18 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from adviz.core.engine import backward
 from adviz.core.expression import Expression, parse
 from adviz.core.names import check_name, warn_confusable
-from adviz.core.program import Program, build_program, output_name_of
+from adviz.core.program import Program, build_program, output_name_of, output_names_of
 from adviz.core.stages import (
     GRANULARITIES,
     ORDERS,
@@ -39,7 +40,7 @@ from adviz.core.tracer import (
     as_constant,
     check_value,
     input_names,
-    record,
+    record_outputs,
 )
 from adviz.errors import DomainError, InputError, TraceError
 
@@ -81,58 +82,112 @@ class Trace:
     Build it with `adviz.trace`. The graph and the stages are computed on
     first access and cached.
 
+    A function returning a tuple (or list) of traced values gives a *vector
+    trace*: its outputs are named ``y1, y2, ...`` (`outputs`), ``value`` is
+    the tuple of their values, `jacobian` holds every derivative, and
+    ``grad`` raises `TraceError` (a gradient belongs to one output: use
+    ``trace.jacobian["y1"]``). The graph's ``output``, the reverse stages and
+    the adjoints are those of the first output; `reverse_stages_for` gives
+    the reverse pass of any other.
+
     Attributes
     ----------
     value
-        The output's forward value.
+        The output's forward value (a vector trace: the tuple of its outputs' values).
     grad
         Input name to dy/d(input), in argument order.
     inputs
         Input values by name, in argument order.
+    vector
+        Whether the function returned several values (a tuple or list).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace(lambda a, b: (a * b, adviz.sin(a)), a=2.0, b=3.0)
+    >>> t.outputs, t.value[0]
+    (('y1', 'y2'), 6.0)
+    >>> {y: {x: round(d, 4) for x, d in row.items()} for y, row in t.jacobian.items()}
+    {'y1': {'a': 3.0, 'b': 2.0}, 'y2': {'a': -0.4161, 'b': 0.0}}
     """
+
+    vector = False
+    output_nodes: tuple[Var, ...] = ()
 
     def __init__(
         self,
         function: Function,
         tape: Tape,
-        output: Var,
+        output: Var | tuple[Var, ...],
         inputs: dict[str, float],
         *,
         order: str,
         granularity: str,
-        output_name: str | None,
+        output_name: str | Sequence[str] | None,
         prefix: str,
         show_constants: bool,
     ) -> None:
         self.function = function
         self.tape = tape
-        self.output_node = output
+        self.vector = isinstance(output, tuple)
+        self.output_nodes: tuple[Var, ...] = output if isinstance(output, tuple) else (output,)
+        self.output_node = self.output_nodes[0]
         self.inputs = inputs
         self.order = order
         self.granularity = granularity
         self.prefix = prefix
         self.show_constants = show_constants
         self._output_name = output_name
+        self._grad: dict[str, Any] | None = None
+        if isinstance(output, tuple):
+            self.value: Any = tuple(node.value for node in output)
+            return
         self.value = output.value
         backward(tape, output)
-        self.grad = {
+        self._grad = {
             node.a: 0.0 if node.grad is None else node.grad for node in tape if node.op is None
         }
 
+    @property
+    def grad(self) -> dict[str, Any]:
+        """Input name to dy/d(input), in argument order.
+
+        Raises
+        ------
+        TraceError
+            On a vector trace, which has one gradient per output: see `jacobian`.
+        """
+        if self._grad is None:
+            raise TraceError(
+                f"this trace has {len(self.output_nodes)} outputs "
+                f"({', '.join(self.outputs)}) and grad is the gradient of one: use "
+                f"trace.jacobian (output -> input -> derivative), e.g. "
+                f"trace.jacobian[{self.outputs[0]!r}], or trace.pick({self.outputs[0]!r}) "
+                f"for a trace of one output")
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: dict[str, Any]) -> None:
+        self._grad = value
+
     def __repr__(self) -> str:
+        name = self.expression or getattr(self.function, "__name__", "f")
+        if self._grad is None:
+            values = ", ".join(f"{k}={v:.6g}" for k, v in zip(self.outputs, self.value))
+            return f"<Trace {name}: {values}, {len(self.tape)} nodes>"
         grads = ", ".join(f"{k}={v:.6g}" for k, v in self.grad.items())
-        return f"<Trace {self.expression or getattr(self.function, '__name__', 'f')}: " \
-               f"value={self.value:.6g}, grad({grads}), {len(self.tape)} nodes>"
+        return f"<Trace {name}: value={self.value:.6g}, grad({grads}), {len(self.tape)} nodes>"
 
     def _repr_svg_(self) -> str | None:
-        """The summary figure (values and final adjoints), shown by Jupyter."""
+        """The summary figure (values and final adjoints), shown by Jupyter (not for a
+        vector trace, which Jupyter shows as text: draw ``trace.pick("y1")``)."""
         show = DISPLAYS.get("svg")
-        return None if show is None else show(self)
+        return None if show is None or self.vector else show(self)
 
     def _repr_html_(self) -> str | None:
-        """The compact player of both passes, shown by Jupyter."""
+        """The compact player of both passes, shown by Jupyter (not for a vector trace)."""
         show = DISPLAYS.get("html")
-        return None if show is None else show(self)
+        return None if show is None or self.vector else show(self)
 
     @property
     def expression(self) -> str | None:
@@ -144,7 +199,7 @@ class Trace:
         """The named, pruned nodes (see `adviz.core.program`)."""
         return build_program(
             self.tape,
-            self.output_node,
+            self.output_nodes if self.vector else self.output_node,
             output_name=self._output_name,
             prefix=self.prefix,
             show_constants=self.show_constants,
@@ -152,8 +207,108 @@ class Trace:
 
     @property
     def output(self) -> str:
-        """The output node's id."""
+        """The output node's id (a vector trace: its first output's)."""
         return self.program.nodes[self.program.output].id
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """Every output node's id, in the order the function returned them (one for a
+        scalar function: ``(trace.output,)``)."""
+        nodes = self.program.nodes
+        return tuple(nodes[i].id for i in self.program.output_positions)
+
+    def output_position(self, output: str | int | None) -> int:
+        """The program position of an output given by id or by number (1 for ``y1``).
+
+        Raises
+        ------
+        InputError
+            No such output (the message lists them).
+        """
+        positions = self.program.output_positions
+        if output is None:
+            return self.program.output
+        if isinstance(output, int) and not isinstance(output, bool):
+            if 1 <= output <= len(positions):
+                return positions[output - 1]
+        elif isinstance(output, str):
+            for i in positions:
+                if self.program.nodes[i].id == output:
+                    return i
+        raise InputError(f"{output!r} is not an output of this trace; its outputs are "
+                         f"{', '.join(self.outputs)} (or their numbers 1 to {len(positions)})")
+
+    def pick(self, output: str | int) -> Trace:
+        """One output of a vector trace as a trace of its own (a scalar function).
+
+        The function is traced again at the same point and with the same
+        options, keeping only that output (by id, or by number: 1 for
+        ``y1``), which keeps its name; its intermediates are numbered afresh.
+        Pictures, walkthroughs and the gradient tools take one output: pick
+        it. A scalar trace picks itself.
+
+        Examples
+        --------
+        >>> import adviz
+        >>> t = adviz.trace(lambda a, b: (a * b, adviz.sin(a)), a=2.0, b=3.0)
+        >>> y2 = t.pick("y2")
+        >>> y2.output, list(y2.graph), round(y2.grad["a"], 5)
+        ('y2', ['a', 'b', 'y2'], -0.41615)
+        """
+        position = self.output_position(output)
+        if not self.vector:
+            return self
+        k = self.program.output_positions.index(position)
+        f = self.function
+        assert callable(f)
+
+        @functools.wraps(f)
+        def one(*args: Any, **kwargs: Any) -> Any:
+            return f(*args, **kwargs)[k]
+
+        return trace(one, dict(self.inputs), order=self.order, granularity=self.granularity,
+                     output=self.outputs[k], prefix=self.prefix,
+                     show_constants=self.show_constants)
+
+    @cached_property
+    def jacobian(self) -> dict[str, dict[str, float]]:
+        """Every derivative: output id -> input name -> d(output)/d(input).
+
+        By reverse mode, one sweep per output (`adviz.jacobian` also computes
+        it by forward mode, one sweep per input). Outputs in the order
+        returned, inputs in argument order; an input an output does not
+        depend on gets 0. A scalar trace has one row: ``{trace.output:
+        trace.grad}``.
+
+        Examples
+        --------
+        >>> import adviz
+        >>> t = adviz.trace(lambda x1, x2: (x1 * x2, x1 + 3 * x2), x1=2.0, x2=5.0)
+        >>> t.jacobian
+        {'y1': {'x1': 5.0, 'x2': 2.0}, 'y2': {'x1': 1.0, 'x2': 3.0}}
+        """
+        from adviz.core.jacobian import jacobian
+
+        return jacobian(self, "reverse")
+
+    def reverse_stages_for(self, output: str | int) -> tuple[Stage, ...]:
+        """The reverse stages of one output (by id, or by number: 1 for ``y1``).
+
+        Stage 0 sets ``g_output = 1``; the pass visits only the nodes that
+        output depends on. For the first output (and for a scalar trace)
+        these are `reverse_stages`.
+
+        Examples
+        --------
+        >>> import adviz
+        >>> t = adviz.trace(lambda a, b: (a * b, adviz.sin(a)), a=2.0, b=3.0)
+        >>> [s.caption for s in t.reverse_stages_for("y2")]
+        ['g_y2 = 1', 'g_a += g_y2 * dy2/da = 1 * cos(a) = -0.41615']
+        """
+        position = self.output_position(output)
+        if position == self.program.output:
+            return self.reverse_stages
+        return reverse_stages(self.program.for_output(position), self.order, self.granularity)
 
     @cached_property
     def forward_stages(self) -> tuple[Stage, ...]:
@@ -185,9 +340,25 @@ class Trace:
 
         return build_graph(self.program, self.adjoints, self.expression)
 
-    def state(self, phase: str, stage: int) -> State:
-        """Values and adjoints known after a stage (what frame ``stage`` shows)."""
-        return state_after(self.program, self.forward_stages, self.reverse_stages, phase, stage)
+    def state(self, phase: str, stage: int, output: str | int | None = None) -> State:
+        """Values and adjoints known after a stage (what frame ``stage`` shows).
+
+        ``output`` (a vector trace): the output whose reverse pass the reverse
+        stages are, as for `reverse_stages_for` (default: the first).
+
+        Examples
+        --------
+        >>> import adviz
+        >>> t = adviz.trace(lambda a, b: (a * b, adviz.sin(a)), a=2.0, b=3.0)
+        >>> dict(t.state("reverse", 0, output="y2").adjoints)
+        {'y2': 1.0}
+        """
+        if output is None or self.output_position(output) == self.program.output:
+            return state_after(self.program, self.forward_stages, self.reverse_stages, phase,
+                               stage)
+        program = self.program.for_output(self.output_position(output))
+        return state_after(program, self.forward_stages, self.reverse_stages_for(output), phase,
+                           stage)
 
     def retrace(self, inputs: Mapping[str, float]) -> Trace:
         """Trace the same function with the same options at another point."""
@@ -201,15 +372,39 @@ class Trace:
             show_constants=self.show_constants,
         )
 
-    def evaluate(self, inputs: Mapping[str, float]) -> float:
-        """The function's value at another point, in plain floats (nothing recorded)."""
+    def evaluate(self, inputs: Mapping[str, float]) -> Any:
+        """The function's value at another point, in plain floats (nothing recorded):
+        a float, or for a vector trace a tuple of floats."""
         if isinstance(self.function, str):
             return float(parse(self.function).evaluate(dict(inputs)))
         names = input_names(self.function)
         keyword_only = _keyword_only(self.function)
         args = [inputs[n] for n in names if n not in keyword_only]
         kwargs = {n: inputs[n] for n in names if n in keyword_only}
-        return float(self.function(*args, **kwargs))
+        result = self.function(*args, **kwargs)
+        if self.vector:
+            return tuple(float(value) for value in result)
+        return float(result)
+
+
+def one_output(trace: Trace, what: str) -> None:
+    """Raise `TraceError` when ``trace`` has several outputs: ``what`` takes one.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> try:
+    ...     one_output(adviz.trace(lambda a: (a * a, a + 1.0), a=1.0), "a picture")
+    ... except adviz.TraceError as err:
+    ...     print(str(err)[:58])
+    a picture takes one output and this trace has 2 (y1, y2):
+    """
+    if not getattr(trace, "vector", False):
+        return
+    names = trace.outputs
+    listed = ", ".join(names) if len(names) <= 6 else f"{names[0]}, ..., {names[-1]}"
+    raise TraceError(f"{what} takes one output and this trace has {len(names)} ({listed}): "
+                     f"pick one with trace.pick({names[0]!r}) (or any of {listed})")
 
 
 def _keyword_only(f: Callable[..., Any]) -> frozenset[str]:
@@ -260,7 +455,7 @@ def trace(
     *values: Any,
     order: str = "seed",
     granularity: str = "node",
-    output: str | None = None,
+    output: str | Sequence[str] | None = None,
     prefix: str = "t",
     show_constants: bool = False,
     **inputs: Any,
@@ -283,7 +478,9 @@ def trace(
         ``"node"``: one reverse stage per processed node; ``"edge"``: one per
         contribution.
     output
-        Name of the output node (default ``"y"``).
+        Name of the output node (default ``"y"``). When ``f`` returns a tuple
+        or list (several outputs): the stem of their names (default ``"y"``:
+        ``y1, y2, ...``) or a sequence of names, one per output.
     prefix
         Prefix of intermediate node names (default ``"t"``: ``t1, t2, ...``).
     show_constants
@@ -302,8 +499,8 @@ def trace(
     ExpressionError
         An expression string outside the allowed syntax.
     TraceError
-        The function returned something other than one traced number, or
-        raised.
+        The function returned something other than one traced number or a
+        tuple (list) of them, or raised.
     DomainError
         An operation outside its domain (``log(-1)``, ``1/0``, overflow).
 
@@ -313,14 +510,21 @@ def trace(
     >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
     >>> [s.caption for s in t.reverse_stages][:2]
     ['g_y = 1', 'g_t2 += g_y * dy/dt2 = 1 * 1 = 1; g_t4 += g_y * dy/dt4 = 1 * 1 = 1']
+    >>> adviz.trace(lambda r, a: (r * adviz.cos(a), r * adviz.sin(a)), r=2.0, a=0.0).outputs
+    ('y1', 'y2')
     """
     if order not in ORDERS:
         raise InputError(f"order must be one of {ORDERS}, not {order!r}")
     if granularity not in GRANULARITIES:
         raise InputError(f"granularity must be one of {GRANULARITIES}, not {granularity!r}")
     prefix = check_name(prefix, "the prefix")
-    if output is not None:
+    if isinstance(output, str):
         output = check_name(output, "the output name")
+    elif output is not None:
+        if not isinstance(output, Sequence) or not all(isinstance(o, str) for o in output):
+            raise InputError(f"output must be a name or a sequence of names, not "
+                             f"{type(output).__name__}")
+        output = tuple(check_name(o, "the output name") for o in output)
     if len(values) == 1 and isinstance(values[0], Mapping):
         values = (_normal_keys(values[0]),)
     inputs = _normal_keys(inputs)
@@ -354,13 +558,19 @@ def trace(
                          f"{type(f).__name__}")
     for input_name in point:
         check_name(input_name, "the input name")
-    tape, out = record(target, point, keyword_only=keyword_only, prefix=prefix)
+    tape, out = record_outputs(target, point, keyword_only=keyword_only, prefix=prefix)
     tape.finish()
-    warn_confusable([*point, *tape.labels.values(), *([output] if output else [])])
+    named = [output] if isinstance(output, str) else list(output or ())
+    warn_confusable([*point, *tape.labels.values(), *named])
     _check_finite(tape)
     result = Trace(f, tape, out, point, order=order, granularity=granularity,
                    output_name=output, prefix=prefix, show_constants=show_constants)
-    if output is not None:  # checked now, not when the program is first built
+    if isinstance(out, tuple):  # names checked now, not when the program is first built
+        output_names_of(tape, out, output)
+    elif isinstance(output, tuple):
+        raise InputError(f"output= gives {len(output)} names, but the function returned one "
+                         f"value; pass one name (output={output[0]!r})")
+    elif output is not None:
         output_name_of(tape, out, output)
     return result
 

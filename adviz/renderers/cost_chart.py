@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from adviz.core.cost import LABELS, ratio_text
+from adviz.core.cost import LABELS, outputs_text, ratio_text, subject
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -55,6 +55,10 @@ def cost_figure(cost: Cost, ax: Axes | None = None, *, log: bool | None = None) 
     ax.set_ylabel("operations" + (" (log scale)" if log else ""))
     top = max(positive, default=1)
     ax.set_ylim(top=top * (4 if log else 1.15))
-    ax.set_title(f"Gradient of {cost.output}: {cost.inputs} input"
-                 f"{'' if cost.inputs == 1 else 's'}, one evaluation = {cost.function} ops")
+    what = subject(cost)
+    several = outputs_text(cost)
+    separator = "\n" if several else ", "  # a Jacobian's title takes two lines
+    ax.set_title(f"{what[:1].upper()}{what[1:]}: {cost.inputs} input"
+                 f"{'' if cost.inputs == 1 else 's'}{several}"
+                 f"{separator}one evaluation = {cost.function} ops")
     return figure

@@ -43,6 +43,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from adviz.core.tracing import one_output
 from adviz.errors import InputError
 from adviz.scene.anchors import Block, Label, place_labels
 from adviz.scene.content import Change, Frame, frame_count
@@ -550,9 +551,12 @@ def figure(
     ------
     InputError
         An unknown theme, ``rankdir`` or scope label.
+    TraceError
+        A trace with several outputs (pick one: ``trace.pick("y1")``).
     RenderError
         Graphviz is missing or fails.
     """
+    one_output(trace, "a picture")
     resolved = get_theme(theme)
     key: tuple[Any, ...] | None = None
     if view is None and layout is None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from adviz.core.stages import Contribution
+from adviz.core.tracing import one_output
 from adviz.errors import InputError
 from adviz.formatting import (
     escape_latex,
@@ -270,6 +271,7 @@ def walkthrough(trace: Trace, fmt: str = "text", *, analytic: bool = False,
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown walkthrough format {fmt!r}; use one of {', '.join(FORMATS)}")
+    one_output(trace, "the walkthrough")
     if mode not in MODES:
         raise InputError(f"unknown walkthrough mode {mode!r}; use one of {', '.join(MODES)}")
     if mode != "reverse":

@@ -181,3 +181,85 @@ def test_figure_bars_and_labels() -> None:
     assert big.figure(axes[1]) is mine
     assert axes[1].get_yscale() == "log"
     assert axes[1].texts[2].get_text() == f"×{round(big.forward / big.function)}"
+
+
+# Several outputs: m reverse sweeps, still n forward sweeps.
+
+
+def _vector_examples() -> dict[str, adviz.Trace]:
+    from adviz.examples import many_outputs
+
+    def shared(a, b):  # every output needs the whole trunk: equal reverse sweeps
+        trunk = adviz.tanh(a * b + adviz.sin(a - b))
+        return trunk * 2.0, trunk * 3.0, trunk * 4.0
+
+    def chained(a, b):
+        u = a * b
+        return u, adviz.sin(u) + a
+
+    return {
+        "shared": adviz.trace(shared, a=0.3, b=0.7),
+        "chained": adviz.trace(chained, a=0.5, b=2.0),
+        "chained, constants shown": adviz.trace(chained, a=0.5, b=2.0, show_constants=True),
+        "many outputs 2-5": many_outputs(2, 5),
+        "many outputs 4-3": many_outputs(4, 3),
+    }
+
+
+def test_vector_counts_are_the_operations_the_sweeps_record() -> None:
+    for name, t in _vector_examples().items():
+        c = adviz.cost(t)
+        m = len(t.outputs)
+        assert c.outputs == t.outputs and c.counts["reverse"].runs == m, name
+        # One forward pass, then per output the contributions its reverse stages record.
+        per_output = [3 * sum(len(s.contributions) for s in t.reverse_stages_for(y))
+                      for y in t.outputs]
+        assert c.reverse_sweeps == tuple(per_output), name
+        assert c.reverse == (len(t.forward_stages) - 1) + sum(per_output), name
+        # n forward sweeps, each carrying the tangents of every output.
+        assert c.forward == _staged_forward_operations(t) == c.inputs * c.forward_sweep, name
+        fd = c.counts["finite_differences"]
+        n = c.inputs
+        assert (fd.runs, fd.evaluations, fd.multiplications, fd.additions) == (
+            2 * n, 2 * n * c.ops, n * m, 2 * n + n * m), name
+
+
+def test_shared_trunk_costs_m_equal_reverse_sweeps() -> None:
+    t = _vector_examples()["shared"]
+    c = adviz.cost(t)
+    # trunk: a*b, a-b, sin, +, tanh (5 ops, 8 edges); each output adds one op and one edge.
+    assert (c.ops, c.edges) == (8, 11)
+    assert c.reverse_sweeps == (3 * 9,) * 3
+    assert c.reverse == c.ops + 3 * c.reverse_sweeps[0]
+    assert c.forward == 2 * (8 + 3 * 11)
+
+
+def test_forward_mode_wins_with_few_inputs_and_many_outputs() -> None:
+    from adviz.examples import many_outputs
+
+    wide = adviz.cost(many_outputs(2, 16))
+    tall = adviz.cost(many_outputs(16, 1))
+    assert (wide.inputs, len(wide.outputs), tall.inputs, len(tall.outputs)) == (2, 16, 16, 1)
+    assert wide.forward < wide.reverse
+    assert tall.reverse < tall.forward
+    # More outputs: reverse mode's sweeps grow, forward mode's stay two.
+    costs = [adviz.cost(many_outputs(2, m)) for m in (1, 2, 4, 8, 16)]
+    assert all(c.counts["forward"].runs == 2 for c in costs)
+    ratios = [c.reverse / c.forward for c in costs]
+    assert ratios == sorted(ratios) and ratios[0] < 1 < ratios[-1]
+
+
+def test_vector_table_and_figure() -> None:
+    from adviz.examples import many_outputs
+
+    c = adviz.cost(many_outputs(2, 16))
+    lines = c.table().splitlines()
+    assert lines[0] == (f"Cost of the Jacobian of y1, ..., y16: 2 inputs, 16 outputs, "
+                        f"{c.ops} ops, {c.edges} edges")
+    assert lines[3].split()[:3] == ["reverse", "mode", "16"]
+    assert lines[4].split()[:3] == ["forward", "mode", "2"]
+    ax = c.figure().axes[0]
+    assert ax.get_title() == (f"Jacobian of y1, ..., y16: 2 inputs, 16 outputs\n"
+                              f"one evaluation = {c.function} ops")
+    assert [round(p.get_height()) for p in ax.patches] == [
+        c.function, c.reverse, c.forward, c.finite_differences]

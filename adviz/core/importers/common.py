@@ -565,7 +565,9 @@ class ImportedTrace(Trace):
         point = {**self.inputs, **{n: float(v) for n, v in inputs.items()}}
         return self.source.trace(
             getattr(self.function, "__name__", "graph"), order=self.order,
-            granularity=self.granularity, output=self._output_name, prefix=self.prefix,
+            granularity=self.granularity,
+            output=self._output_name if isinstance(self._output_name, str) else None,
+            prefix=self.prefix,
             show_constants=self.show_constants, recorded=self._recorded_steps,
             framework=self.framework, inputs=point)
 
