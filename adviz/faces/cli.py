@@ -29,6 +29,7 @@ from adviz.core.phases import PLAY_PHASES, expand_phases
 from adviz.core.tracing import Trace, trace
 from adviz.errors import AdvizError, InputError, TraceError
 from adviz.scene.style import THEMES
+from adviz.writers.options import OUTPUT
 
 SEED_EXPRESSION = "(x1 - x2)**2 + cos(x1 + x2)"
 SEED_POINT = {"x1": 1.0, "x2": 2.0}
@@ -601,14 +602,22 @@ def _report(written: list[Path], out: Path, quiet: bool) -> None:
         click.echo(f"wrote {path}")
 
 
+def _output_node(value: str | None) -> str | int | None:
+    """``--output-node``: an output's id, or its number (``2`` for the second)."""
+    return int(value) if value is not None and value.isdigit() else value
+
+
 @main.command(cls=_Command)
 @click.argument("expr")
 @_at_option
 @_order_option
 @_with_render_options
+@click.option("--output-node", "output_node", metavar="NAME", default=None,
+              help=f"A function returning several values: {OUTPUT.help.split(': ', 1)[1]}.")
 def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str | None,
            phase: str, theme: str, fps: float | None, rankdir: str, collapse: tuple[str, ...],
-           full: bool, paths_of: str | None, analytic: bool, quiet: bool) -> None:
+           full: bool, paths_of: str | None, analytic: bool, quiet: bool,
+           output_node: str | None = None) -> None:
     """Render EXPR into OUT: SVG frames, a GIF, the HTML player and more.
 
     \b
@@ -624,6 +633,10 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
     """
     chosen = _formats(formats)
     t = build_trace(expr, at, order)
+    if output_node is not None:
+        from adviz.core.sweep import output_sweep
+
+        t = output_sweep(t, _output_node(output_node))
     _announce(t, chosen, phase, quiet)
     written = _staged(out, quiet, lambda folder: render_outputs(
         t, folder, chosen, phase=phase, theme=theme, fps=fps, rankdir=rankdir, quiet=quiet,

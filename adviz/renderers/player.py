@@ -98,7 +98,68 @@ def _phases(phase: str) -> tuple[str, ...]:
     return ("forward", "reverse") if phase == "both" else (phase,)
 
 
-def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable
+def played_parts(fig: Figure, names: tuple[str, ...], *, every: bool = False, **options: Any
+                 ) -> list[tuple[str, Figure, str, str]]:
+    """What the player plays: ``(key, figure, phase, label)`` per part, in order.
+
+    Each phase of ``names`` is played once, except with ``every`` on a trace
+    with several outputs (`adviz.scene.outputs`): the forward pass once, then
+    the reverse sweep of every output, one after another, each its own part
+    (key ``"reverse-y2"``, label ``"Reverse sweep for y2"``) on the same layout
+    (``options``: the picture options of `adviz.scene.outputs.output_figures`).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> from adviz.scene.picture import figure
+    >>> t = adviz.trace(lambda a, b: (a * b, adviz.sin(a)), a=2.0, b=3.0)
+    >>> fig = figure(t)
+    >>> [(k, label) for k, _, _, label in played_parts(fig, ("forward", "reverse"), every=True)]
+    [('forward', 'Forward pass'), ('reverse-y1', 'Reverse sweep for y1'), \
+('reverse-y2', 'Reverse sweep for y2')]
+    """
+    if not (every and fig.trace.vector):
+        return [(name, fig, name, _label(fig, name)) for name in names]
+    from adviz.scene.outputs import output_figures
+
+    result: list[tuple[str, Figure, str, str]] = []
+    for name in names:
+        if name != "reverse":
+            result.append((name, fig, name, PHASE_LABELS[name]))
+            continue
+        for each in output_figures(fig.trace, **{"theme": fig.theme, **options}):
+            out = each.trace.output
+            result.append((f"reverse-{out}", each, name, f"Reverse sweep for {out}"))
+    return result
+
+
+def _every(trace: Trace) -> bool:
+    """Whether the player plays every output's sweep: a vector trace, no output chosen."""
+    from adviz.core.sweep import OutputSweep
+
+    return bool(trace.vector) and not isinstance(trace, OutputSweep)
+
+
+def _tables(trace: Trace) -> str:
+    """The walkthrough beside the player: one table per output of a vector trace, its rows
+    keyed by the part they belong to (``data-phase="reverse-y2"``)."""
+    if not _every(trace):
+        return walkthrough(trace, "html")
+    from adviz.core.sweep import sweeps
+
+    return "".join(walkthrough(s, "html").replace('data-phase="reverse"',
+                                                  f'data-phase="reverse-{s.output}"')
+                   for s in sweeps(trace))
+
+
+def _label(fig: Figure, name: str) -> str:
+    if name == "reverse" and fig.trace.vector:
+        return f"Reverse sweep for {fig.trace.output}"
+    return PHASE_LABELS[name]
+
+
+def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
+            played: list[tuple[str, Figure, str, str]] | None = None
             ) -> tuple[list[dict[str, Any]], list[str], Frame]:
     """Per phase, what each stage changes on the page; the state names; the base frame.
 
@@ -115,10 +176,10 @@ def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable
     shown_edges: dict[tuple[str, str], EdgeView] = {}
     phases: list[dict[str, Any]] = []
     base: Frame | None = None
-    for name in names:
+    for part_key, part, name, label in played_parts(fig, names) if played is None else played:
         captions: list[str] = []
         stages: list[list[list[Any]]] = []
-        for change in fig.changes(name):
+        for change in part.changes(name):
             captions.append(change.title)
             if base is None:
                 base = Frame(change.phase, change.index, change.title, change.nodes,
@@ -141,22 +202,24 @@ def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable
                     edges.append([edge_number[key], state, int(edge.toward_parent),
                                   *lines.refs(edge.lines)])
             stages.append([nodes, edges])
-        phases.append({"name": name, "label": PHASE_LABELS[name], "captions": captions,
+        phases.append({"name": part_key, "label": label, "captions": captions,
                        "stages": stages})
     assert base is not None
     return phases, list(states), base
 
 
-def _player_data(fig: Figure, names: tuple[str, ...]) -> tuple[dict[str, Any], str]:
+def _player_data(fig: Figure, names: tuple[str, ...],
+                 played: list[tuple[str, Figure, str, str]] | None = None
+                 ) -> tuple[dict[str, Any], str]:
     """The page's data (scene, line table, per-stage changes) and the base SVG."""
     from adviz.renderers.svg import paint
 
     lines = LineTable()
-    phases, states, base = _stages(fig, names, lines)
+    phases, states, base = _stages(fig, names, lines, played)
     svg = paint(fig, base)
     kinds = {node: view.kind for node, view in base.nodes.items()}
     data = {"scene": scene_data(fig, kinds), "lines": lines.rows, "states": states,
-            "phases": phases, "start": [names[0], 0], "interval": INTERVAL_MS}
+            "phases": phases, "start": [phases[0]["name"], 0], "interval": INTERVAL_MS}
     return data, svg[svg.index("<svg"):]
 
 
@@ -186,12 +249,13 @@ def _controls(last: int) -> str:
     )
 
 
-def _switch(names: tuple[str, ...]) -> str:
+def _switch(names: tuple[str, ...], labels: dict[str, str] | None = None) -> str:
     if len(names) < 2:
         return ""
+    labels = labels or PHASE_LABELS
     buttons = "".join(
-        f'<button type="button" data-phase="{n}" aria-pressed="{str(i == 0).lower()}">'
-        f"{PHASE_LABELS[n]}</button>"
+        f'<button type="button" data-phase="{html.escape(n)}" '
+        f'aria-pressed="{str(i == 0).lower()}">{html.escape(labels[n])}</button>'
         for i, n in enumerate(names)
     )
     return f'<div class="adviz-phases" role="group" aria-label="Pass">{buttons}</div>'
@@ -250,11 +314,13 @@ def player_fragment(
     """
     names = _phases(phase)
     fig = _figure(trace, theme, rankdir, engine, collapse, full, copies)
-    data, base = _player_data(fig, names)
+    played = played_parts(fig, names, every=_every(trace), rankdir=rankdir, engine=engine,
+                   collapse=collapse, full=full, copies=copies)
+    data, base = _player_data(fig, names, played)
     first = data["phases"][0]
     heading = html.escape(default_title(trace) if title is None else title)
     level = "div" if compact else "h1"
-    table = walkthrough(trace, "html")
+    table = _tables(trace)
     dark = fig.theme.name == "dark"
     classes = f"adviz-player adviz-{'dark' if dark else 'light'}"
     classes += " adviz-compact" if compact else ""
@@ -267,7 +333,7 @@ def player_fragment(
         f'tabindex="-1" data-keys="{keys}" data-phase="{names[0]}" data-stage="0">',
         f"<style>{asset('player.css')}</style>" if styles else "",
         f'<div class="adviz-head"><{level} class="adviz-title">{heading}</{level}>'
-        f"{_switch(names)}</div>",
+        f"{_switch(tuple(p[0] for p in played), {p[0]: p[3] for p in played})}</div>",
         '<div class="adviz-body"><div class="adviz-main">',
         '<figure class="adviz-figure">',
         f'<div class="adviz-frame" role="img" aria-label="{html.escape(first["label"])}, '
@@ -303,6 +369,7 @@ def player_html(
     collapse: Iterable[str] | None = None,
     full: bool = False,
     copies: bool | None = None,
+    output: str | int | None = None,
 ) -> str:
     """One self-contained HTML page that plays the forward and reverse pass.
 
@@ -329,6 +396,10 @@ def player_html(
         Draw a large graph with every node and label.
     copies
         Shared leaves drawn once per use (as for `adviz.to_svg`).
+    output
+        A trace with several outputs: the output whose reverse sweep is shown, by id
+        (``"y2"``) or number (1 for the first); default every output's sweep, one
+        after another (`parts`). A trace with one output takes only its own.
 
     Returns
     -------
@@ -348,6 +419,10 @@ def player_html(
     >>> page.count('class="adviz-player adviz-dark'), 'class="adviz-phases"' in page
     (1, False)
     """
+    from adviz.core.sweep import output_sweep
+
+    if output is not None:  # one output's sweep; else a vector trace plays every output's
+        trace = output_sweep(trace, output)
     body = player_fragment(trace, theme=theme, rankdir=rankdir, phase=phase, title=title,
                            document_keys=True, styles=False, engine=engine,
                            collapse=collapse, full=full, copies=copies)

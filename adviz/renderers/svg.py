@@ -256,6 +256,7 @@ def to_svg(
     full: bool = False,
     analytic: bool = False,
     copies: bool | None = None,
+    output: str | int | None = None,
 ) -> str:
     """One frame as SVG text.
 
@@ -290,6 +291,10 @@ def to_svg(
         feeds: ``None`` (default) when its consumers lie far apart (the shared
         weights of an unrolled recurrent network), ``True`` for every leaf
         feeding two or more nodes, ``False`` never (`adviz.scene.view`).
+    output
+        A trace with several outputs: the output whose reverse sweep is shown, by id
+        (``"y2"``) or number (1 for the first); default the first. A trace with one
+        output takes only its own.
 
     Returns
     -------
@@ -304,6 +309,10 @@ def to_svg(
     >>> "g = −2.14112" in svg and "#1e1f22" in svg
     True
     """
+    from adviz.core.sweep import output_sweep
+
+    trace = output_sweep(trace, output)
+
     from adviz.scene.panel import analytic_panel
 
     panel = analytic_panel(trace) if analytic else ()

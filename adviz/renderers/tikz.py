@@ -247,7 +247,7 @@ def _scale_open(layout: Layout) -> tuple[str, str]:
 def to_tikz(trace: Trace, phase: str = "reverse", stage: int = -1, *, rankdir: str = "LR",
             engine: str | None = None, theme: str | Theme = "light",
             collapse: Iterable[str] | None = None, full: bool = False,
-            copies: bool | None = None) -> str:
+            copies: bool | None = None, output: str | int | None = None) -> str:
     r"""One frame as a ``tikzpicture`` at the stored layout (with its colour definitions).
 
     Parameters
@@ -263,6 +263,10 @@ def to_tikz(trace: Trace, phase: str = "reverse", stage: int = -1, *, rankdir: s
         shared leaves once per use).
     theme
         Colours: ``"light"`` (default), ``"dark"``, ``"print"`` or a `Theme`.
+    output
+        A trace with several outputs: the output whose reverse sweep is shown, by id
+        (``"y2"``) or number (1 for the first); default the first. A trace with one
+        output takes only its own.
 
     Returns
     -------
@@ -277,6 +281,9 @@ def to_tikz(trace: Trace, phase: str = "reverse", stage: int = -1, *, rankdir: s
     >>> picture.count(r"\node[advizbox"), picture.count(r"\fill[")  # two nodes, one arrowhead
     (2, 1)
     """
+    from adviz.core.sweep import output_sweep
+
+    trace = output_sweep(trace, output)
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
                  full=full, copies=copies)
     lines = [colour_definitions(fig.theme), f"\\begin{{tikzpicture}}[{_STYLES}]"]
@@ -296,7 +303,8 @@ _PREAMBLE = r"""\documentclass{beamer}
 def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
               title: str | None = None, rankdir: str = "LR", engine: str | None = None,
               theme: str | Theme = "light", collapse: Iterable[str] | None = None,
-              full: bool = False, copies: bool | None = None) -> str:
+              full: bool = False, copies: bool | None = None,
+              output: str | int | None = None) -> str:
     r"""A Beamer frame with one overlay per stage, at the stored layout.
 
     Overlay ``k`` (``\only<k>{...}``) draws the graph after stage ``k - 1``
@@ -320,6 +328,10 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
         shared leaves once per use).
     theme
         Colours of the graph (the slide's own colours are Beamer's).
+    output
+        A trace with several outputs: the output whose reverse sweep is shown, by id
+        (``"y2"``) or number (1 for the first); default the first. A trace with one
+        output takes only its own.
 
     Examples
     --------
@@ -329,6 +341,9 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
     >>> fragment.startswith(r"\begin{frame}"), fragment.count(r"\only<")
     (True, 12)
     """
+    from adviz.core.sweep import output_sweep
+
+    trace = output_sweep(trace, output)
     phases = expand_phases(phase, PLAY_PHASES, "slides")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
                  full=full, copies=copies)

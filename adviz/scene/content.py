@@ -175,8 +175,8 @@ def _static(trace: Trace) -> _Static:
     if cached is not None:
         return cached
     graph = trace.graph
-    output = trace.output
-    kinds = {n: "output" if n == output else str(d["kind"]) for n, d in graph.nodes(data=True)}
+    outputs = set(trace.outputs)  # a vector trace draws every output as one
+    kinds = {n: "output" if n in outputs else str(d["kind"]) for n, d in graph.nodes(data=True)}
     names = {n: Line.of(node_formula_text(trace, n), "name", NAME_SIZE) for n in graph.nodes}
     values = {n: Line.of(value_text(d["value"]), "value", LINE_SIZE)
               for n, d in graph.nodes(data=True)}

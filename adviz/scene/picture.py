@@ -43,7 +43,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from adviz.core.tracing import one_output
+from adviz.core.sweep import check_output
 from adviz.errors import InputError
 from adviz.scene.anchors import Block, Label, place_labels
 from adviz.scene.content import Change, Frame, frame_count
@@ -511,6 +511,7 @@ def figure(
     view: GraphView | None = None,
     layout: Layout | None = None,
     notice: str = "",
+    output: str | int | None = None,
 ) -> Figure:
     """The scene of a trace for some picture options (built once, then cached).
 
@@ -546,18 +547,28 @@ def figure(
         animation reserves room for every step); not cached.
     notice
         With ``view``: the notice line shown under every caption.
+    output
+        A trace with several outputs: the output whose reverse sweep the
+        reverse frames show, by id (``"y2"``) or number (1 for the first);
+        default the first. Every output is drawn as one, on one layout
+        (`adviz.scene.outputs`).
 
     Raises
     ------
     InputError
-        An unknown theme, ``rankdir`` or scope label.
-    TraceError
-        A trace with several outputs (pick one: ``trace.pick("y1")``).
+        An unknown theme, ``rankdir``, scope label or output (a trace with one
+        output takes only its own).
     RenderError
         Graphviz is missing or fails.
     """
-    one_output(trace, "a picture")
     resolved = get_theme(theme)
+    if getattr(trace, "vector", False) and view is None and layout is None:
+        from adviz.scene.outputs import output_figure
+
+        return output_figure(trace, output, theme=resolved, rankdir=rankdir, engine=engine,
+                             collapse=collapse, full=full, copies=copies, size=size,
+                             extra_titles=extra_titles)
+    check_output(trace, output, "a picture of this trace")
     key: tuple[Any, ...] | None = None
     if view is None and layout is None:
         labels = None if collapse is None else tuple(

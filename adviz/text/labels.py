@@ -397,6 +397,8 @@ def stage_text(trace: Trace, phase: str, index: int) -> Text:
         return text(f"{head}evaluate ") + node_formula_text(
             trace, stage.node, subscripts=False) + text(
             Op(" = "), Num(value, key=num_key("value", stage.node)))
+    if getattr(trace, "vector", False):  # one output's sweep of several: say which
+        head = f"Reverse sweep for {trace.output}: {head}"
     if stage.index == 0:
         return text(f"{head}initialise ", Grad(str(stage.node)), Op(" = "),
                     Num(1.0, key=num_key("adjoint", str(stage.node))))

@@ -251,7 +251,9 @@ def walkthrough(trace: Trace, fmt: str = "text", *, analytic: bool = False,
     -------
     str
         ``"reverse"``: forward values, the reverse accumulation rows in stage
-        order and the final gradients; otherwise the trace table, its seed and
+        order and the final gradients (a trace with several outputs: one such
+        table per output, its reverse sweep; `adviz.core.sweep.output_sweep`
+        gives one output's alone); otherwise the trace table, its seed and
         the directional derivative (and, for ``"both"``, the gradient); escaped
         for ``fmt``.
 
@@ -271,9 +273,15 @@ def walkthrough(trace: Trace, fmt: str = "text", *, analytic: bool = False,
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown walkthrough format {fmt!r}; use one of {', '.join(FORMATS)}")
-    one_output(trace, "the walkthrough")
     if mode not in MODES:
         raise InputError(f"unknown walkthrough mode {mode!r}; use one of {', '.join(MODES)}")
+    if getattr(trace, "vector", False) and (mode != "reverse" or analytic):
+        one_output(trace, f"the {mode} walkthrough" + (" with analytic=True" if analytic else ""))
+    if getattr(trace, "vector", False) and getattr(trace, "base", None) is None:
+        # several outputs: one table per output's reverse sweep (adviz.core.sweep)
+        from adviz.core.sweep import sweeps
+
+        return "\n".join(walkthrough(s, fmt, seed=seed) for s in sweeps(trace))
     if mode != "reverse":
         body = trace_table(trace, fmt, mode=mode, seed=seed)
         return body + _analytic(trace, fmt) if analytic else body

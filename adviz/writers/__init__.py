@@ -322,6 +322,11 @@ def save(trace: Trace | Descent, path: str | os.PathLike[str], *, interactive: b
         raise InputError(f"interactive=True does not apply to {writer.name}")
     writer.check(trace, options)
     require(writer)
+    if options.get("output") is not None:  # one output's reverse sweep (adviz.core.sweep)
+        from adviz.core.sweep import output_sweep
+
+        trace = output_sweep(trace, options.pop("output"))  # type: ignore[arg-type]
+    options.pop("output", None)
     writer.write(trace, Path(path), **options)
     return Path(path)
 

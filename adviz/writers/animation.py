@@ -76,6 +76,7 @@ from adviz.writers.options import (
     FPS,
     FULL,
     HOLD,
+    OUTPUT,
     PROGRESS,
     RANKDIR,
     SIZE,
@@ -98,16 +99,19 @@ if TYPE_CHECKING:
 ANIMATION: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"), FPS, TWEEN, HOLD, DPI, SIZE, THEME, RANKDIR,
     TRANSPARENT, PROGRESS, COLLAPSE, FULL, COPIES,
+    OUTPUT,
 )
 """Options of an animation of a trace (GIF, WebP, APNG, MP4)."""
 STILL: tuple[Option, ...] = (
     phase_option(PASSES, "reverse"), STAGE, DPI, SIZE, THEME, RANKDIR, TRANSPARENT, COLLAPSE,
     FULL, COPIES,
+    OUTPUT,
 )
 """Options of a PNG of one stage."""
 PDF: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"), SIZE, THEME, RANKDIR, TRANSPARENT, PROGRESS,
     COLLAPSE, FULL, COPIES,
+    OUTPUT,
 )
 """Options of a PDF of a trace (one page per stage)."""
 _DESCENT_FPS = replace(FPS, default=4)

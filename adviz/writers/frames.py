@@ -78,6 +78,7 @@ def save_frames(
     full: bool = False,
     input: str | None = None,
     copies: bool | None = None,
+    output: str | int | None = None,
 ) -> list[Path]:
     """Write every frame of one or both passes as numbered files.
 
@@ -109,6 +110,10 @@ def save_frames(
     copies
         As for `adviz.to_svg`: shared leaves drawn once per use (not with
         ``phase="paths"``, whose frames follow the graph's own edges).
+    output
+        A trace with several outputs: the output whose reverse sweep is shown, by id
+        (``"y2"``) or number (1 for the first); default the first. A trace with one
+        output takes only its own.
 
     Returns
     -------
@@ -123,6 +128,9 @@ def save_frames(
         Graphviz or the PNG renderer failed, or the folder is not writable;
         the folder's previous frames are then left as they were.
     """
+    from adviz.core.sweep import output_sweep
+
+    trace = output_sweep(trace, output)
     encode = _encoder(fmt, scale)
     phases = expand_phases(phase, FRAME_PHASES, "save_frames")
     resolved = get_theme(theme)

@@ -20,6 +20,7 @@ from adviz.writers.options import (
     COPIES,
     ENGINE,
     FULL,
+    OUTPUT,
     RANKDIR,
     THEME,
     TITLE,
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
     from adviz.core.tracing import Trace
 
 DECLARED: tuple[Option, ...] = (THEME, RANKDIR, phase_option(PLAY_PHASES, "both"), TITLE,
-                                ENGINE, COLLAPSE, FULL, COPIES)
+                                ENGINE, COLLAPSE, FULL, COPIES,
+                                OUTPUT)
 """The options of the html writer (passed to `adviz.renderers.player.player_html`)."""
 
 OPTIONS = tuple(option.name for option in DECLARED)

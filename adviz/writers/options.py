@@ -200,3 +200,7 @@ SIZE = Option("size", (str, tuple, list), None,
 TRANSPARENT = Option("transparent", bool, False, "no background")
 PROGRESS = Option("progress", bool, None,
                   "progress bar on standard error (default: when it is a terminal)")
+OUTPUT = Option("output", (str, int), None,
+                "a trace with several outputs: the output whose reverse sweep is shown, by id "
+                "(y2) or number (1 for the first); default the first (the player: every one)")
+"""The output of a vector trace whose reverse sweep a file shows (`adviz.core.sweep`)."""

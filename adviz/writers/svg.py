@@ -23,6 +23,7 @@ from adviz.writers.options import (
     COPIES,
     ENGINE,
     FULL,
+    OUTPUT,
     RANKDIR,
     STAGE,
     THEME,
@@ -45,6 +46,7 @@ OPTIONS: tuple[Option, ...] = (
     phase_option(STAGE_PHASES, "reverse"), STAGE, THEME, RANKDIR, ENGINE, COLLAPSE, FULL,
     COPIES,
     Option("analytic", bool, False, "the SymPy gradient beside the numbers (summary only)"),
+    OUTPUT,
 )
 """The options of the svg writer (`adviz.to_svg`'s)."""
 

@@ -24,6 +24,7 @@ from adviz.writers.options import (
     COPIES,
     ENGINE,
     FULL,
+    OUTPUT,
     RANKDIR,
     THEME,
     TITLE,
@@ -50,6 +51,7 @@ OPTIONS: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"),
     Option("standalone", bool, True, "a whole document (False: one frame to \\input)"),
     TITLE, RANKDIR, ENGINE, THEME, COLLAPSE, FULL, COPIES,
+    OUTPUT,
 )
 """The options of the tex writer (`adviz.to_beamer`'s)."""
 

@@ -21,6 +21,7 @@ from adviz.formatting import finite_json, json_value
 from adviz.text.tables import walkthrough
 from adviz.writers import Writer, register_writer
 from adviz.writers.files import atomic_write_text
+from adviz.writers.options import OUTPUT
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
@@ -51,10 +52,10 @@ def _write_json(trace: Trace, path: Path) -> None:
 
 
 register_writer(Writer("markdown", (".md", ".markdown"), _walkthrough_writer("markdown"),
-                       description="walkthrough table in Markdown",
+                       description="walkthrough table in Markdown", options=(OUTPUT,),
                        filename="walkthrough.md", mime="text/markdown", default=True))
 register_writer(Writer("text", (".txt",), _walkthrough_writer("text"),
-                       description="walkthrough as plain text",
+                       description="walkthrough as plain text", options=(OUTPUT,),
                        filename="walkthrough.txt", mime="text/plain"))
 register_writer(Writer("json", (".json",), _write_json,
                        description="the graph as NetworkX node-link JSON",

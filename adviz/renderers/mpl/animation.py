@@ -222,6 +222,7 @@ def animate(
     full: bool = False,
     copies: bool | None = None,
     repeat: bool = True,
+    output: str | int | None = None,
     **kwargs: Any,
 ) -> FuncAnimation:
     """Animate the forward or reverse pass of a trace.
@@ -262,6 +263,10 @@ def animate(
         Loop when shown interactively.
     **kwargs
         Passed to `matplotlib.animation.FuncAnimation`.
+    output
+        A trace with several outputs: the output whose reverse sweep is shown, by id
+        (``"y2"``) or number (1 for the first); default the first. A trace with one
+        output takes only its own.
 
     Returns
     -------
@@ -280,6 +285,10 @@ def animate(
     >>> anim.to_jshtml().count("<img") >= 0  # in a notebook: HTML(anim.to_jshtml())
     True
     """
+    from adviz.core.sweep import output_sweep
+
+    trace = output_sweep(trace, output)
+
     from matplotlib.animation import FuncAnimation
 
     if not (isinstance(fps, (int, float)) and fps > 0):
