@@ -34,7 +34,10 @@ OPTIONS = tuple(option.name for option in DECLARED)
 
 
 def _page(trace: Trace, **options: Any) -> str:
+    from adviz.core.tracing import one_output
     from adviz.renderers.demo import demo_html
+
+    one_output(trace, "the demonstration page")
 
     return demo_html(trace, **options)
 

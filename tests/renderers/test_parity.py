@@ -76,3 +76,18 @@ def test_tikz_collapses_scopes() -> None:
     assert "neuron 1" in picture and "nodes hidden" in picture
     full = tikz.to_tikz(t, full=True)
     assert picture.count("\\node[advizbox") < full.count("\\node[advizbox")
+
+
+@pytest.mark.parametrize("output", ["y1", "y2", "y3"])
+def test_svg_and_tikz_paint_each_sweep_of_a_vector_trace_the_same(output: str) -> None:
+    def f(x1: float, x2: float) -> tuple[float, float, float]:
+        return (x1 - x2)**2 + adviz.cos(x1 + x2), x1 * x2, adviz.sin(x1)
+
+    fig = figure(adviz.trace(f, x1=1.0, x2=2.0), output=output)
+    checked = 0
+    for phase in ("forward", "reverse", "summary"):
+        for content in fig.frames(phase):
+            expected = _elements(svg_painted(paint(fig, content)))
+            assert tikz.painted(fig, content) == expected, (output, phase, content.index)
+            checked += 1
+    assert checked >= 8 + 2 + 1
