@@ -27,7 +27,8 @@ def draw(trace: Trace, phase: str = "reverse", stage: int = -1, ax: Axes | None 
          **options: Any) -> Axes:
     """Draw one stage of a trace on a Matplotlib Axes (see `adviz.renderers.mpl.stage.draw`).
 
-    Options: ``theme``, ``rankdir``, ``size``, ``caption``.
+    Options: ``theme``, ``rankdir``, ``size``, ``caption``, ``output`` (a trace with several
+    outputs: whose reverse sweep).
     """
     from adviz.renderers.mpl.stage import draw as draw_
 

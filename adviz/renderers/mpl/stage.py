@@ -43,6 +43,7 @@ def draw(
     collapse: Iterable[str] | None = None,
     full: bool = False,
     copies: bool | None = None,
+    output: str | int | None = None,
 ) -> Axes:
     """Draw the state after one stage of the forward or reverse pass.
 
@@ -78,11 +79,18 @@ def draw(
         (`adviz.scene.view.view_options`): scopes to collapse (``None``: decide by
         size), ``full=True`` for every node and label, shared leaves drawn once
         per use.
+    output
+        A trace with several outputs: the output whose reverse sweep is shown, by id
+        (``"y2"``) or number (1 for the first); default the first. A trace with one
+        output takes only its own.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    from adviz.core.sweep import output_sweep
+
+    trace = output_sweep(trace, output)
     phase = check_phase(phase, PASSES, "draw (one stage of a pass)")
     n = len(trace.stages(phase))
     if not -n <= stage < n:
