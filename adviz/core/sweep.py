@@ -5,7 +5,8 @@ tuple) has one reverse pass per output. `output_sweep` gives the same trace
 seen through one of them: the same graph, program and forward stages (so a
 picture lays the graph out once, with every output drawn as one), but its
 ``output``, ``value``, ``grad``, reverse stages and adjoints are those of the
-chosen output. Nodes that output does not depend on receive no adjoint.
+chosen output. Nodes that output does not depend on receive no adjoint (an
+input it does not depend on ends with 0, its entry of the Jacobian row).
 
 Examples
 --------
@@ -15,7 +16,7 @@ Examples
 >>> y2.output, y2.outputs, list(y2.graph) == list(t.graph)
 ('y2', ('y1', 'y2'), True)
 >>> round(y2.value, 5), round(y2.grad["a"], 5), y2.grad["b"], sorted(y2.adjoints)
-(0.9093, -0.41615, 0.0, ['a', 'y2'])
+(0.9093, -0.41615, 0.0, ['a', 'b', 'y2'])
 >>> output_sweep(t, 2) is y2, output_sweep(t, None).output
 (True, 'y1')
 """

@@ -92,7 +92,7 @@ def output_figure(
     trace: Trace,
     output: str | int | None = None,
     *,
-    theme: Theme,
+    theme: str | Theme | None = "light",
     rankdir: str = "LR",
     engine: str | None = None,
     collapse: Iterable[str] | None = None,
@@ -109,7 +109,9 @@ def output_figure(
         ``output`` is not an output of ``trace``; an unknown ``rankdir`` or scope.
     """
     from adviz.scene.picture import _build, _titles
+    from adviz.scene.style import get_theme
 
+    theme = get_theme(theme)
     chosen = output_sweep(trace, output)
     all_sweeps = sweeps(trace)
     base = all_sweeps[0]
