@@ -46,6 +46,10 @@ inline in the page) and ``frames`` (every stage as an ``svg`` image). A
 picture format is embedded as an image, a video as a video, an HTML page in
 a frame, anything else as a link to the file. Each takes the options of its
 format that the directive has (``:phase:``, ``:stage:``, ``:fps:``, ...).
+``:output-node:`` is the writers' ``output`` option (`adviz.writers.options.OUTPUT`,
+named apart from ``:output:``): the output whose reverse sweep is drawn, by
+name or number; an expression has one output, so only its own (``y`` or ``1``)
+is taken, and any other value is reported.
 
 Configuration values: ``adviz_default_output`` (``"player"``) and
 ``adviz_default_theme`` (``"light"``).
@@ -415,6 +419,15 @@ def _output_choice(argument: str) -> str:
     return _choice(tuple(OUTPUTS))(argument)
 
 
+def _output_node(argument: str) -> str | int:
+    """``:output-node:``: an output's id (``y2``) or number (``2``); see
+    `adviz.writers.options.OUTPUT`."""
+    value = (argument or "").strip()
+    if not value:
+        raise ValueError("give an output's name (y2) or number (2)")
+    return int(value) if value.isdigit() else value
+
+
 def _int(argument: str) -> int:
     try:
         return int(argument)
@@ -444,6 +457,7 @@ class AdvizDirective(SphinxDirective):
         "alt": directives.unchanged,
         "caption": directives.unchanged,
         "name": directives.unchanged,
+        "output-node": _output_node,
     }
 
     def _warn(self, message: str) -> list[nodes.Node]:
@@ -486,6 +500,10 @@ class AdvizDirective(SphinxDirective):
                 raise InputError(f"no value for {', '.join(missing)}: write "
                                  f":at: {', '.join(p for p in (given, wanted) if p)}")
             trace = adviz.trace(expression, point, order=self.options.get("order", "seed"))
+            if "output-node" in self.options:
+                from adviz.core.sweep import output_sweep
+
+                trace = output_sweep(trace, self.options["output-node"])
             stage = self.options.get("stage", -1)
             writer = writers().get(output.writer)
             if writer is not None and writer.takes("stage") and phase in PASSES:
@@ -504,6 +522,8 @@ class AdvizDirective(SphinxDirective):
             "fps": self.options.get("fps"), "tween": self.options.get("tween", 4),
             "dpi": self.options.get("dpi", 72), "width": self.options.get("width"),
         }
+        if "output-node" in self.options:  # only when given: other diagrams keep their keys
+            options["output_node"] = self.options["output-node"]
         where = ", ".join(f"{k} = {_number(v)}" for k, v in trace.inputs.items())
         what = "summary" if phase == "summary" else f"{phase} pass"
         node = adviz_diagram()
@@ -552,7 +572,11 @@ def diagram_key(node: adviz_diagram) -> str:
 
 
 def _retrace(node: adviz_diagram) -> Trace:
-    return adviz.trace(node["expression"], dict(node["point"]), order=node["options"]["order"])
+    from adviz.core.sweep import output_sweep
+
+    trace = adviz.trace(node["expression"], dict(node["point"]),
+                        order=node["options"]["order"])
+    return output_sweep(trace, node["options"].get("output_node"))
 
 
 def visit_adviz_html(self: HTML5Translator, node: adviz_diagram) -> None:

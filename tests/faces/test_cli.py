@@ -202,3 +202,22 @@ def test_descent_output_formats_and_options_come_from_the_registry(tmp_path: Pat
     code, out = run("descent", "(x - 1)**2", "--at", "x=3", "-o", str(tmp_path / "run.svg"))
     assert code == 2 and ", ".join(suffixes) in " ".join(out.split())
     assert [p for p in tmp_path.iterdir() if p.name != MANIFEST] == []
+
+
+def test_render_takes_the_output_node_of_a_vector_function(tmp_path: Path) -> None:
+    source = tmp_path / "polar.py"
+    source.write_text("import adviz\n\ndef polar(r=2.0, a=0.5):\n"
+                      "    return r * adviz.cos(a), r * adviz.sin(a)\n")
+    out = tmp_path / "out"
+    code, text = run("render", f"{source}:polar", "--format", "svg,markdown",
+                     "--phase", "reverse", "--output-node", "y2", "-o", str(out), "-q")
+    assert code == 0, text
+    frames = sorted((out / "frames").glob("reverse-*.svg"))
+    assert frames and "Reverse sweep for y2" in frames[-1].read_text(encoding="utf-8")
+    assert "g\\_y1 = 1" not in (out / "walkthrough.md").read_text(encoding="utf-8")
+    code, text = run("render", f"{source}:polar", "--format", "svg", "--output-node", "y5",
+                     "-o", str(tmp_path / "bad"), "-q")
+    assert code == 1 and "'y5' is not an output of this trace" in text
+    assert not (tmp_path / "bad").exists()
+    code, text = run("render", "--help")
+    assert "--output-node" in text

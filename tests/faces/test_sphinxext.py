@@ -210,3 +210,21 @@ def test_any_format_is_embedded(tmp_path: Path) -> None:
     assert "dy/dx1" in markdown.read_text(encoding="utf-8")
     assert f'href="_images/adviz/{markdown.name}"' in page
     assert f'<img class="adviz-picture adviz-png" src="_images/adviz/{png.name}"' in page
+
+
+def test_output_node_takes_the_expression_s_own_output_only(tmp_path: Path) -> None:
+    out, warnings = build(tmp_path, """
+        .. adviz:: x * x
+           :at: x=3
+           :output: svg
+           :output-node: y
+
+        .. adviz:: x * x
+           :at: x=3
+           :output: svg
+           :output-node: y2
+        """)
+    assert "output='y2' does not apply to this trace: its only output is 'y'" in warnings
+    assert re.search(r"index\.rst:\d+: WARNING: ", warnings), warnings
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert page.count('class="adviz-picture adviz-svg"') == 1
