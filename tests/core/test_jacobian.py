@@ -244,7 +244,7 @@ def test_grad_and_one_output_tools_point_to_the_outputs() -> None:
     with pytest.raises(adviz.TraceError,
                        match=r"forward_gradient .* adviz.jacobian\(trace, mode=.forward.\)"):
         adviz.forward_gradient(t)
-    for call in (lambda: adviz.walkthrough(t), lambda: adviz.paths(t, "a"),
+    for call in (lambda: adviz.walkthrough(t, mode="forward"), lambda: adviz.paths(t, "a"),
                  lambda: adviz.check_grad(t), lambda: adviz.count_paths(t, "a")):
         with pytest.raises(adviz.TraceError, match=r"has 2 \(y1, y2\): pick one with "
                                                    r"trace.pick\('y1'\)"):
