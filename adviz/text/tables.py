@@ -147,7 +147,10 @@ def title_text(trace: Trace) -> Text:
     'y = x * x at x = 3'
     """
     what = trace.expression or getattr(trace.function, "__name__", "f")
-    return text(f"{trace.output} = {what} at ") + point_text(trace)
+    head = trace.output
+    if getattr(trace, "vector", False) and getattr(trace, "base", None) is None:
+        head = f"({', '.join(trace.outputs)})"  # every output (one output's sweep: its own)
+    return text(f"{head} = {what} at ") + point_text(trace)
 
 
 def point_text(trace: Trace) -> Text:

@@ -369,3 +369,37 @@ def test_every_gallery_example_in_every_theme_and_collapse(
                             checked += 1
                     page.close()
     assert checked > 80 and len(set(themes)) == 3, checked
+
+
+def _three(x1: float, x2: float) -> tuple[Any, Any, Any]:
+    return (x1 - x2)**2 + adviz.cos(x1 + x2), x1 * x2, adviz.sin(x1)
+
+
+def test_a_vector_trace_plays_the_sweep_of_every_output(open_page: Any, tmp_path: Path,
+                                                        shots: Path) -> None:
+    t = adviz.trace(_three, x1=1.0, x2=2.0)
+    path = tmp_path / "vector.html"
+    adviz.save(t, path)
+    page = open_page(path).page
+    player = page.locator(".adviz-player")
+    page.keyboard.press("End")
+    assert_same_drawing(page, t, "forward", len(t.forward_stages) - 1, ".adviz-player",
+                        "light")
+    for name in t.outputs:  # Next runs on from one output's sweep into the next one's
+        count = len(t.reverse_stages_for(name))
+        for stage in range(count):
+            page.click(".adviz-next")
+            assert player.get_attribute("data-phase") == f"reverse-{name}"
+            assert player.get_attribute("data-stage") == str(stage)
+            assert_same_drawing(page, t, "reverse", stage, ".adviz-player", "light",
+                                output=name)
+            rows = player.locator("tr.adviz-current")
+            assert rows.count() >= 1
+            assert rows.first.get_attribute("data-phase") == f"reverse-{name}"
+        if name == "y2":
+            page.screenshot(path=str(shots / "vector-y2.png"))
+    assert page.locator(".adviz-next").is_disabled()
+    page.click('.adviz-phases button[data-phase="reverse-y1"]')
+    assert player.get_attribute("data-phase") == "reverse-y1"
+    assert_same_drawing(page, t, "reverse", len(t.reverse_stages_for("y1")) - 1,
+                        ".adviz-player", "light", output="y1")
