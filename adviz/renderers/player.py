@@ -37,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -142,14 +143,19 @@ def _every(trace: Trace) -> bool:
 
 def _tables(trace: Trace) -> str:
     """The walkthrough beside the player: one table per output of a vector trace, its rows
-    keyed by the part they belong to (``data-phase="reverse-y2"``)."""
+    keyed by the part they belong to (``data-phase="reverse-y2"``), the forward rows once."""
     if not _every(trace):
         return walkthrough(trace, "html")
     from adviz.core.sweep import sweeps
 
-    return "".join(walkthrough(s, "html").replace('data-phase="reverse"',
-                                                  f'data-phase="reverse-{s.output}"')
-                   for s in sweeps(trace))
+    tables = []
+    for k, each in enumerate(sweeps(trace)):
+        table = walkthrough(each, "html").replace('data-phase="reverse"',
+                                                  f'data-phase="reverse-{each.output}"')
+        if k:  # the forward pass is every output's: its rows are shown once, in the first
+            table = re.sub(r'<tbody class="adviz-forward">.*?</tbody>', "", table, flags=re.S)
+        tables.append(table)
+    return "".join(tables)
 
 
 def _label(fig: Figure, name: str) -> str:

@@ -184,3 +184,13 @@ def test_a_sweep_is_a_trace_of_its_output(vector) -> None:
     y2 = output_sweep(vector, "y2")
     assert y2.output == "y2" and y2.value == pytest.approx(0.9092974)
     assert y2.grad == vector.jacobian["y2"]
+
+
+def test_the_player_lists_the_forward_rows_once(three) -> None:
+    page = player_html(three)
+    for stage in range(len(three.forward_stages)):
+        assert page.count(f'<tr data-phase="forward" data-stage="{stage}">') == \
+            len(three.forward_stages[stage].nodes)
+    for name in three.outputs:
+        rows = page.count(f'<tr data-phase="reverse-{name}"')
+        assert rows == len(three.reverse_stages_for(name))
