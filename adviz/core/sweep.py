@@ -23,7 +23,6 @@ Examples
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from adviz.core.stages import final_adjoints
@@ -36,8 +35,9 @@ if TYPE_CHECKING:
     from adviz.core.program import Program
     from adviz.core.stages import Stage
 
-_SWEEPS: weakref.WeakKeyDictionary[Trace, dict[str, OutputSweep]] = \
-    weakref.WeakKeyDictionary()
+_SWEEPS = "_output_sweeps"
+"""Where a vector trace keeps its sweeps (on itself: they refer back to it, so a weak
+mapping from the trace to them would keep it alive)."""
 
 
 class OutputSweep(Trace):
@@ -52,7 +52,8 @@ class OutputSweep(Trace):
     def __init__(self, base: Trace, output: str) -> None:
         self.__dict__.update({k: v for k, v in base.__dict__.items()
                               if k not in ("reverse_stages", "adjoints", "graph", "program",
-                                           "forward_stages", "jacobian")})
+                                           "forward_stages", "jacobian", _SWEEPS,
+                                           "_output_scenes")})
         self.base = base
         self._chosen = output
         self._position = base.output_position(output)
@@ -153,7 +154,7 @@ def output_sweep(trace: Trace, output: str | int | None = None) -> Trace:
         return trace
     position = base.output_position(output)
     name = base.program.nodes[position].id
-    sweeps = _SWEEPS.setdefault(base, {})
+    sweeps: dict[str, OutputSweep] = base.__dict__.setdefault(_SWEEPS, {})
     sweep = sweeps.get(name)
     if sweep is None:
         sweep = sweeps[name] = OutputSweep(base, name)

@@ -22,7 +22,6 @@ Examples
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from types import MappingProxyType
@@ -40,8 +39,8 @@ if TYPE_CHECKING:
     from adviz.scene.picture import Figure
     from adviz.scene.style import Theme
 
-_SCENES: weakref.WeakKeyDictionary[Trace, dict[tuple[Any, ...], Any]] = \
-    weakref.WeakKeyDictionary()
+_SCENES = "_output_scenes"
+"""Where a vector trace keeps its layouts and figures (on itself: they refer back to it)."""
 
 
 def merged_view(views: Sequence[GraphView]) -> GraphView:
@@ -119,7 +118,8 @@ def output_figure(
         (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
     size_key = tuple(size) if isinstance(size, list) else size
     key = (theme, rankdir, engine, labels, bool(full), copies, size_key, tuple(extra_titles))
-    per_trace = _SCENES.setdefault(getattr(base, "base", base), {})
+    owner = getattr(base, "base", base)
+    per_trace: dict[Any, Any] = owner.__dict__.setdefault(_SCENES, {})
     cached = per_trace.get((key, chosen.output))
     if cached is not None:
         return cached

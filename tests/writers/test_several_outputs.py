@@ -194,3 +194,16 @@ def test_the_player_lists_the_forward_rows_once(three) -> None:
     for name in three.outputs:
         rows = page.count(f'<tr data-phase="reverse-{name}"')
         assert rows == len(three.reverse_stages_for(name))
+
+
+def test_sweeps_and_their_figures_do_not_keep_a_trace_alive() -> None:
+    import gc
+    import weakref
+
+    t = adviz.trace(lambda a, b: (a * b, adviz.sin(a)), a=2.0, b=3.0)
+    assert figure(t, output=2) is figure(t, output="y2")
+    assert output_sweep(t, 2) is output_sweep(t, "y2")
+    ref = weakref.ref(t)
+    del t
+    gc.collect()
+    assert ref() is None
