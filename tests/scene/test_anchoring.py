@@ -31,7 +31,7 @@ import adviz
 import adviz.examples
 from adviz.renderers import svg, tikz
 from adviz.renderers.tikz import CM_PER_POINT
-from adviz.scene.anchors import MANY_LABELS, Label, place_labels
+from adviz.scene.anchors import MANY_LABELS, Label, densify, densify_many, place_labels
 from adviz.scene.curves import Route
 from adviz.scene.layout import BOLD_FACTOR, compute_layout
 from adviz.scene.picture import Figure, figure
@@ -360,3 +360,17 @@ def test_beyond_many_labels_graphvizs_positions_are_kept() -> None:
     for key in labelled:
         x, y = fig.layout.edges[key].label  # type: ignore[misc]
         assert fig.edges[key].label == (round(x + fig.dx, 2), round(y + fig.dy, 2))
+
+
+@pytest.mark.parametrize("spacing", [1.0, 2.0, 4.0])
+def test_routes_are_resampled_together_as_one_by_one(spacing: float) -> None:
+    """The route points the placement measures are made for all routes at once: the same
+    points, in the same order, as resampling each route alone (empty and one-point routes
+    included)."""
+    rng = np.random.default_rng(7)
+    routes = [rng.uniform(-50.0, 300.0, (int(rng.integers(0, 7)), 2)) for _ in range(60)]
+    routes[3] = np.array([[1.0, 1.0], [1.0, 1.0]])  # a segment of no length
+    points, owner = densify_many(routes, spacing)
+    alone = [densify(r, spacing) for r in routes]
+    assert np.array_equal(points, np.concatenate(alone))
+    assert owner.tolist() == [i for i, r in enumerate(alone) for _ in range(len(r))]
