@@ -34,7 +34,7 @@ from adviz.errors import InputError
 from adviz.renderers.mpl.artists import Scene, scene_figure
 from adviz.renderers.mpl.canvas import new_figure
 from adviz.renderers.mpl.redraw import Redraw
-from adviz.scene.sizes import Size, figure_size
+from adviz.scene.sizes import MIN_TEXT, Size, figure_size
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -160,19 +160,21 @@ class Animator:
         theme: str | Theme | None = "light",
         size: Size = None,
         dpi: float = 100.0,
-        rankdir: str = "LR",
+        rankdir: str | None = None,
         transparent: bool = False,
         even: bool = False,
         layout: Layout | None = None,
         collapse: Iterable[str] | None = None,
         full: bool = False,
         copies: bool | None = None,
+        min_text: float = MIN_TEXT,
     ) -> None:
         from adviz.scene.sizes import even_size
 
         self.frames = frame_schedule(trace, phase, tween=tween, hold=hold)
         fig = scene_figure(trace, theme=theme, rankdir=rankdir, layout=layout,
-                           collapse=collapse, full=full, size=size, copies=copies)
+                           collapse=collapse, full=full, size=size, copies=copies,
+                           min_text=min_text)
         inches = figure_size(size, fig)
         if even:
             inches = even_size(inches, dpi)
@@ -216,11 +218,12 @@ def animate(
     theme: str | Theme | None = "light",
     size: Size = None,
     dpi: float = 100.0,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     transparent: bool = False,
     collapse: Iterable[str] | None = None,
     full: bool = False,
     copies: bool | None = None,
+    min_text: float = MIN_TEXT,
     repeat: bool = True,
     **kwargs: Any,
 ) -> FuncAnimation:
@@ -247,17 +250,23 @@ def animate(
     theme
         ``"light"``, ``"dark"``, ``"print"`` or a `adviz.scene.style.Theme`.
     size
-        ``"16:9"``, ``"4:3"`` (see `adviz.scene.sizes.SIZES`), ``(width, height)``
-        in inches, or ``None`` to fit the graph.
+        The page filled (`adviz.scene.sizes.page_pixels`): ``"16:9"``
+        (1280x720 pixels at ``dpi=100``), ``"4:3"``, ``"a4"``, ``"blog"`` (760
+        pixels wide), ``"WxH"`` in pixels or ``(width, height)`` in inches;
+        no text comes out smaller than ``min_text`` pixels at ``dpi=100``
+        (`adviz.scene.picture.figure`). ``None``: a size fitted to the graph.
     dpi
         Dots per inch of saved frames.
     rankdir
-        ``"LR"`` (inputs left) or ``"TB"`` (inputs on top).
+        ``"LR"`` (inputs left), ``"TB"`` (inputs on top) or ``"auto"``;
+        ``None`` (default): ``"auto"`` with a ``size``, else ``"LR"``.
     transparent
         No background behind the graph.
     collapse, full, copies
         What to draw of a large or scoped graph, as for the SVG frames
         (`adviz.scene.view.view_options`).
+    min_text
+        With ``size``: the least text height in pixels.
     repeat
         Loop when shown interactively.
     **kwargs
@@ -286,7 +295,7 @@ def animate(
         raise InputError(f"fps must be a positive number, not {fps!r}")
     animator = Animator(trace, phase, tween=tween, hold=hold, theme=theme, size=size, dpi=dpi,
                         rankdir=rankdir, transparent=transparent, collapse=collapse, full=full,
-                        copies=copies)
+                        copies=copies, min_text=min_text)
     frames = animator.frames
     anim = FuncAnimation(animator.figure, animator, frames=list(frames),
                          init_func=lambda: animator(frames[0]), interval=1000.0 / fps,
