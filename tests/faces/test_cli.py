@@ -202,3 +202,27 @@ def test_descent_output_formats_and_options_come_from_the_registry(tmp_path: Pat
     code, out = run("descent", "(x - 1)**2", "--at", "x=3", "-o", str(tmp_path / "run.svg"))
     assert code == 2 and ", ".join(suffixes) in " ".join(out.split())
     assert [p for p in tmp_path.iterdir() if p.name != MANIFEST] == []
+
+
+def test_size_fills_the_page_in_every_picture_format(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", "(x1 - x2)**2 + cos(x1 + x2)", "--at", "x1=1",
+                                       "--at", "x2=2", "--format", "svg,pdf,html", "--size",
+                                       "16:9", "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    frame = (out / "frames" / "reverse-003.svg").read_text(encoding="utf-8")
+    assert 'width="1280.00px" height="720.00px"' in frame
+    assert b"/MediaBox [ 0 0 921.6 518.4 ]" in (out / "reverse.pdf").read_bytes()  # 12.8x7.2 in
+    assert (out / "index.html").is_file()  # the player takes no size: drawn as usual
+
+
+def test_a_size_too_small_is_refused_before_writing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", "x * y + sin(x)", "--at", "x=1", "--at",
+                                       "y=2", "--format", "svg", "--size", "200x100", "-q",
+                                       "-o", str(out)])
+    assert result.exit_code == 1
+    assert "min_text" in result.output and not out.exists()
+    bad = CliRunner().invoke(main, ["render", "x * y", "--at", "x=1", "--at", "y=2",
+                                    "--size", "huge", "-o", str(out)])
+    assert bad.exit_code == 1 and "unknown size 'huge'" in bad.output
