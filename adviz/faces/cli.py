@@ -455,6 +455,7 @@ def render_outputs(
     paths_of: str | None = None,
     analytic: bool = False,
     size: str | None = None,
+    hold: float | None = None,
 ) -> list[Path]:
     """Write the chosen formats of a trace under ``out``; return the written paths.
 
@@ -475,8 +476,8 @@ def render_outputs(
         page_pixels(size)
     settings: dict[str, Any] = {"theme": theme, "rankdir": rankdir, "fps": fps,
                                 "collapse": collapse, "full": full, "progress": not quiet,
-                                "size": size}
-    for name in ("fps", "collapse", "size"):
+                                "size": size, "hold": hold}
+    for name in ("fps", "collapse", "size", "hold"):
         takers = [w.name for w in chosen
                   if w.takes(name) or (w.frame is not None and name in _FRAME_OPTIONS)]
         if settings[name] is not None and not takers:
@@ -580,10 +581,14 @@ _render_options = [
                  show_default=True),
     click.option("--fps", type=click.FloatRange(min=0.1, max=60), default=None,
                  help="Frames per second of animations (default 10; each stage travels for "
-                      "8 frames, then holds for 12)."),
+                      "8 frames, then holds; see --hold)."),
     click.option("--rankdir", type=click.Choice(["LR", "TB", "auto"]), default=None,
                  help="Graph direction: left to right, top to bottom, or auto (the one giving "
                       "the larger text; the default with --size, else LR)."),
+    click.option("--hold", type=click.FloatRange(min=0.1, max=600), default=None,
+                 metavar="SECONDS",
+                 help="Seconds each stage of an animation is held (default: by its caption, "
+                      "at least 2.5 s); the last stage holds twice as long."),
     click.option("--size", default=None, metavar="PAGE",
                  help="The page pictures fill: 16:9 (1280x720 px), 4:3, a4, blog (760 px "
                       "wide) or WxH pixels; text stays at least 14 px (scopes collapsed or "
@@ -629,7 +634,7 @@ def _report(written: list[Path], out: Path, quiet: bool) -> None:
 def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str | None,
            phase: str, theme: str, fps: float | None, rankdir: str | None,
            collapse: tuple[str, ...], full: bool, paths_of: str | None, analytic: bool,
-           quiet: bool, size: str | None = None) -> None:
+           quiet: bool, size: str | None = None, hold: float | None = None) -> None:
     """Render EXPR into OUT: SVG frames, a GIF, the HTML player and more.
 
     \b
@@ -649,7 +654,7 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
     written = _staged(out, quiet, lambda folder: render_outputs(
         t, folder, chosen, phase=phase, theme=theme, fps=fps, rankdir=rankdir, quiet=quiet,
         collapse=collapse or None, full=full, paths_of=paths_of, analytic=analytic,
-        size=size))
+        size=size, hold=hold))
     _report(written, out, quiet)
 
 
@@ -662,7 +667,8 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
 def demo(order: str, out: Path, formats: str | None, phase: str, theme: str,
          fps: float | None,
          rankdir: str | None, collapse: tuple[str, ...], full: bool, paths_of: str | None,
-         analytic: bool, quiet: bool, interactive: bool, size: str | None = None) -> None:
+         analytic: bool, quiet: bool, interactive: bool, size: str | None = None,
+         hold: float | None = None) -> None:
     """Render the seed example (x1 - x2)**2 + cos(x1 + x2) at x1=1, x2=2.
 
     \b
@@ -678,7 +684,8 @@ def demo(order: str, out: Path, formats: str | None, phase: str, theme: str,
     def write(folder: Path) -> list[Path]:
         written = render_outputs(t, folder, chosen, phase=phase, theme=theme, fps=fps,
                                  rankdir=rankdir, quiet=quiet, collapse=collapse or None,
-                                 full=full, paths_of=paths_of, analytic=analytic, size=size)
+                                 full=full, paths_of=paths_of, analytic=analytic, size=size,
+                                 hold=hold)
         if interactive:
             written.append(save(t, folder / "demo.html", interactive=True, theme=theme,
                                 rankdir="TB" if rankdir == "TB" else "LR"))

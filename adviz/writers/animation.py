@@ -113,7 +113,7 @@ PDF: tuple[Option, ...] = (
 )
 """Options of a PDF of a trace (one page per stage)."""
 _DESCENT_FPS = replace(FPS, default=4)
-_DESCENT_HOLD = replace(HOLD, default=2, help="frames each step is held")
+_DESCENT_HOLD = replace(HOLD, type=int, default=2, help="frames each step is held", minimum=1)
 _DESCENT_FULL = replace(FULL, help="every label of the graph")
 _DESCENT_RANKDIR = replace(RANKDIR, default="LR", choices=("LR", "TB"),
                            help="graph direction: left to right or top to bottom")
@@ -572,6 +572,7 @@ def _animator(trace: Trace | Descent, options: dict[str, Any], even: bool = Fals
     animator = Animator(trace, options.get("phase", "reverse"),
                         tween=options.get("tween", DEFAULT_TWEEN),
                         hold=options.get("hold", DEFAULT_HOLD), theme=options.get("theme"),
+                        fps=fps,
                         size=options.get("size"), dpi=float(dpi),
                         rankdir=options.get("rankdir"),
                         min_text=float(options.get("min_text", MIN_TEXT.default)),

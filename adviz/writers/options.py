@@ -197,7 +197,10 @@ TITLE = Option("title", str, None, "the page title")
 STAGE = Option("stage", int, -1, "the stage shown (default the last)")
 FPS = Option("fps", float, 10, "frames per second", minimum=0.1, maximum=60)
 TWEEN = Option("tween", int, 8, "travel frames per stage", minimum=0, maximum=60)
-HOLD = Option("hold", int, 12, "frames each stage is held", minimum=1, maximum=600)
+HOLD = Option("hold", float, None,
+              "how long each stage is held: seconds (a float; default by the caption's "
+              "length, at least 2.5 s, the last stage twice as long) or frames (an int)",
+              minimum=0.1, maximum=600)
 DPI = Option("dpi", float, 100.0, "dots per inch", minimum=10, maximum=600)
 SIZE = Option("size", (str, tuple, list), None,
               "the page filled: '16:9' (1280x720 px), '4:3', 'a4', 'blog' (760 px wide), "

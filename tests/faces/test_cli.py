@@ -226,3 +226,18 @@ def test_a_size_too_small_is_refused_before_writing(tmp_path: Path) -> None:
     bad = CliRunner().invoke(main, ["render", "x * y", "--at", "x=1", "--at", "y=2",
                                     "--size", "huge", "-o", str(out)])
     assert bad.exit_code == 1 and "unknown size 'huge'" in bad.output
+
+
+def test_hold_sets_the_seconds_of_each_stage(tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", "x * y", "--at", "x=1", "--at", "y=2",
+                                       "--format", "gif", "--hold", "3", "--phase", "reverse",
+                                       "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with Image.open(out / "reverse.gif") as im:
+        im.seek(0)
+        assert im.info["duration"] == 3000  # the first stage: held, no travel before it
+        im.seek(im.n_frames - 1)
+        assert im.info["duration"] == 6000  # the last: twice as long
