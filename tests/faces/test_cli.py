@@ -241,3 +241,15 @@ def test_hold_sets_the_seconds_of_each_stage(tmp_path: Path) -> None:
         assert im.info["duration"] == 3000  # the first stage: held, no travel before it
         im.seek(im.n_frames - 1)
         assert im.info["duration"] == 6000  # the last: twice as long
+
+
+def test_format_plus_pptx_writes_a_deck_of_both_passes(tmp_path: Path) -> None:
+    pytest.importorskip("pptx")
+    from pptx import Presentation
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", "x * y", "--at", "x=1", "--at", "y=2",
+                                       "--format", "svg,pptx", "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    deck = Presentation(str(out / "slides.pptx"))
+    assert len(deck.slides) == len(list((out / "frames").glob("*.svg")))
