@@ -440,6 +440,15 @@ def _file_phase(phases: tuple[str, ...], filename: str, phase: str) -> str | Non
     return phase if phase in phases else None
 
 
+def _passes(writer: Any, phase: str, shown: str | None) -> tuple[str | None, ...]:
+    """The passes written as files of a format: with ``phase="both"``, a document of pages
+    named after its pass (``{phase}.pdf``) is written once per pass, forward first."""
+    paged = "{phase}" in writer.filename and not writer.mime.startswith(("image/", "video/"))
+    if phase == "both" and paged and {"forward", "reverse"} <= set(writer.phases):
+        return ("forward", "reverse")
+    return (shown,)
+
+
 def render_outputs(
     t: Trace,
     out: Path,
@@ -501,9 +510,11 @@ def render_outputs(
         if direction is not None and options.get("rankdir") not in (None,
                                                                       *direction.allowed()):
             del options["rankdir"]  # "auto": formats drawn at their own size keep theirs
-        if shown is not None:
-            options["phase"] = shown
-        written.append(save(t, out / writer.file_name(shown), format=writer.name, **options))
+        for each in _passes(writer, phase, shown):
+            if each is not None:
+                options["phase"] = each
+            written.append(save(t, out / writer.file_name(each), format=writer.name,
+                                **options))
     if analytic:
         from adviz.renderers.svg import to_svg
         from adviz.writers.files import atomic_write_text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import adviz
 from adviz.faces.cli import main
 from adviz.writers.files import MANIFEST
 
@@ -253,3 +255,15 @@ def test_format_plus_pptx_writes_a_deck_of_both_passes(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     deck = Presentation(str(out / "slides.pptx"))
     assert len(deck.slides) == len(list((out / "frames").glob("*.svg")))
+
+
+def test_format_plus_pdf_writes_both_passes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", "x * y", "--at", "x=1", "--at", "y=2",
+                                       "--format", "pdf", "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    t = adviz.trace("x * y", x=1, y=2)
+    for phase in ("forward", "reverse"):
+        pages = re.findall(rb"/Count (\d+)", (out / f"{phase}.pdf").read_bytes())
+        assert pages == [str(len(t.stages(phase))).encode()]
+    assert (out / "forward.pdf").read_bytes() != (out / "reverse.pdf").read_bytes()
