@@ -25,7 +25,7 @@ from typing import Any
 import click
 
 from adviz.core.gradient_descent import MAX_STEPS
-from adviz.core.phases import PLAY_PHASES, expand_phases
+from adviz.core.phases import PASSES, PLAY_PHASES, expand_phases
 from adviz.core.tracing import Trace, trace
 from adviz.errors import AdvizError, InputError, TraceError
 from adviz.scene.style import THEMES
@@ -444,8 +444,8 @@ def _passes(writer: Any, phase: str, shown: str | None) -> tuple[str | None, ...
     """The passes written as files of a format: with ``phase="both"``, a document of pages
     named after its pass (``{phase}.pdf``) is written once per pass, forward first."""
     paged = "{phase}" in writer.filename and not writer.mime.startswith(("image/", "video/"))
-    if phase == "both" and paged and {"forward", "reverse"} <= set(writer.phases):
-        return ("forward", "reverse")
+    if phase == "both" and paged and set(PASSES) <= set(writer.phases):
+        return PASSES
     return (shown,)
 
 

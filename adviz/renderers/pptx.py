@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from adviz.core.phases import expand_phases
+from adviz.core.phases import PLAY_PHASES, expand_phases
 from adviz.errors import InputError, MissingDependencyError
 from adviz.scene.layout import BOLD_FACTOR
 from adviz.scene.picture import Figure, figure
@@ -52,8 +52,8 @@ if TYPE_CHECKING:
 SLIDES: dict[str, tuple[int, int]] = {"16:9": (12192000, 6858000), "4:3": (9144000, 6858000)}
 """Slide sizes in EMU (English Metric Units, 914400 per inch): PowerPoint's own."""
 
-PHASES = ("forward", "reverse", "both")
-"""The ``phase`` values of a deck."""
+PHASES = PLAY_PHASES
+"""The ``phase`` values of a deck (`adviz.core.phases.PLAY_PHASES`)."""
 
 EMU_PER_POINT = 12700
 
@@ -236,9 +236,14 @@ def pptx_bytes(
                     Emu(scale.length(len(band.notice) * TITLE_SIZE * LINE_SPACING)))
                 box.name = "notice"
                 box.text_frame.text = clean(" ".join(band.notice))
+                box.text_frame.margin_left = box.text_frame.margin_top = 0
+                box.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+                muted = _rgb(fig.theme.muted_text)
                 for run in box.text_frame.paragraphs[0].runs:
                     run.font.size = Pt(scale.points(TITLE_SIZE))
                     run.font.italic = True
+                    if muted is not None:
+                        run.font.color.rgb = muted
             for key, edge_view in content.edges.items():
                 shape = fig.edges[key]
                 style = fig.styles["edge"][edge_view.state]

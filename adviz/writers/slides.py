@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from adviz.core.phases import PLAY_PHASES
 from adviz.writers import Writer, register_writer
 from adviz.writers.files import atomic_write_bytes
 from adviz.writers.options import (
@@ -53,7 +54,7 @@ def write_pptx(trace: Trace, path: Path, **options: Any) -> None:
 
 
 OPTIONS: tuple[Option, ...] = (
-    phase_option(("forward", "reverse", "both"), "both"),
+    phase_option(PLAY_PHASES, "both"),
     replace(SIZE, type=str, default="16:9", choices=("16:9", "4:3"),
             help="slide size: '16:9' (13.33x7.5 in) or '4:3' (10x7.5 in)"),
     THEME, PICTURE_RANKDIR, COLLAPSE, FULL, COPIES, MIN_TEXT,

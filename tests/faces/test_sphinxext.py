@@ -115,7 +115,7 @@ def test_frames_are_a_sequence_of_images(tmp_path: Path) -> None:
         (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :phase: both\n",
          ":phase: both does not go with :output: svg"),
         (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :fps: 3\n",
-         ":fps: does not apply to :output: svg (it takes: :stage:)"),
+         ":fps: does not apply to :output: svg (it takes: :stage:, :size:)"),
         (".. adviz:: x * x\n   :at: x=1\n   :stage: 1\n   :dpi: 50\n",
          ":stage:, :dpi: do not apply to :output: player (it takes: none of these)"),
     ],
