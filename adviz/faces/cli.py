@@ -25,7 +25,7 @@ from typing import Any
 import click
 
 from adviz.core.gradient_descent import MAX_STEPS
-from adviz.core.phases import PLAY_PHASES, expand_phases
+from adviz.core.phases import PASSES, PLAY_PHASES, expand_phases
 from adviz.core.tracing import Trace, trace
 from adviz.errors import AdvizError, InputError, TraceError
 from adviz.scene.style import THEMES
@@ -426,7 +426,8 @@ def _formats(value: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*default_formats(), *chosen] if add else chosen))
 
 
-_FRAME_OPTIONS = frozenset({"phase", "theme", "rankdir", "collapse", "full", "progress"})
+_FRAME_OPTIONS = frozenset({"phase", "theme", "rankdir", "collapse", "full", "progress",
+                            "size"})
 """Options of `save_frames` the command line passes (formats written one file per stage)."""
 
 
@@ -439,6 +440,15 @@ def _file_phase(phases: tuple[str, ...], filename: str, phase: str) -> str | Non
     return phase if phase in phases else None
 
 
+def _passes(writer: Any, phase: str, shown: str | None) -> tuple[str | None, ...]:
+    """The passes written as files of a format: with ``phase="both"``, a document of pages
+    named after its pass (``{phase}.pdf``) is written once per pass, forward first."""
+    paged = "{phase}" in writer.filename and not writer.mime.startswith(("image/", "video/"))
+    if phase == "both" and paged and set(PASSES) <= set(writer.phases):
+        return PASSES
+    return (shown,)
+
+
 def render_outputs(
     t: Trace,
     out: Path,
@@ -447,26 +457,36 @@ def render_outputs(
     phase: str = "both",
     theme: str = "light",
     fps: float | None = None,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     quiet: bool = False,
     collapse: tuple[str, ...] | None = None,
     full: bool = False,
     paths_of: str | None = None,
     analytic: bool = False,
+    size: str | None = None,
+    hold: float | None = None,
 ) -> list[Path]:
     """Write the chosen formats of a trace under ``out``; return the written paths.
 
     Each format (a registered writer) gets the options it takes; formats with
     a frame encoder are written one file per stage under ``out/frames``.
+    ``size`` (a page: ``"16:9"``, ``"blog"``, ``"WxH"``, ...) goes to the
+    formats that take it; ``rankdir`` ``None`` is ``"auto"`` for those and
+    ``"LR"`` for the others.
     """
     from adviz.writers import format_named, require, save
 
     chosen = [format_named(name) for name in formats]
     for writer in chosen:  # check every format before writing anything
         require(writer)
+    if size is not None:
+        from adviz.scene.sizes import page_pixels
+
+        page_pixels(size)
     settings: dict[str, Any] = {"theme": theme, "rankdir": rankdir, "fps": fps,
-                                "collapse": collapse, "full": full, "progress": not quiet}
-    for name in ("fps", "collapse"):
+                                "collapse": collapse, "full": full, "progress": not quiet,
+                                "size": size, "hold": hold}
+    for name in ("fps", "collapse", "size", "hold"):
         takers = [w.name for w in chosen
                   if w.takes(name) or (w.frame is not None and name in _FRAME_OPTIONS)]
         if settings[name] is not None and not takers:
@@ -478,7 +498,7 @@ def render_outputs(
 
             written += save_frames(t, out / "frames", phase=phase, fmt=writer.name,
                                    progress=not quiet, theme=theme, rankdir=rankdir,
-                                   collapse=collapse, full=full)
+                                   collapse=collapse, full=full, size=size)
             if paths_of is not None:
                 written += save_frames(t, out / "frames", phase="paths", fmt=writer.name,
                                        input=paths_of, theme=theme, rankdir=rankdir,
@@ -486,16 +506,23 @@ def render_outputs(
             continue
         shown = _file_phase(writer.phases, writer.filename, phase)
         options = {k: v for k, v in settings.items() if v is not None and writer.takes(k)}
-        if shown is not None:
-            options["phase"] = shown
-        written.append(save(t, out / writer.file_name(shown), format=writer.name, **options))
+        direction = writer.option("rankdir")
+        if direction is not None and options.get("rankdir") not in (None,
+                                                                      *direction.allowed()):
+            del options["rankdir"]  # "auto": formats drawn at their own size keep theirs
+        for each in _passes(writer, phase, shown):
+            if each is not None:
+                options["phase"] = each
+            written.append(save(t, out / writer.file_name(each), format=writer.name,
+                                **options))
     if analytic:
         from adviz.renderers.svg import to_svg
         from adviz.writers.files import atomic_write_text
 
         target = out / "summary-analytic.svg"
         atomic_write_text(target, to_svg(t, "summary", theme=theme, rankdir=rankdir,
-                                         collapse=collapse, full=full, analytic=True))
+                                         collapse=collapse, full=full, analytic=True,
+                                         size=size))
         written.append(target)
     return written
 
@@ -565,9 +592,18 @@ _render_options = [
                  show_default=True),
     click.option("--fps", type=click.FloatRange(min=0.1, max=60), default=None,
                  help="Frames per second of animations (default 10; each stage travels for "
-                      "8 frames, then holds for 12)."),
-    click.option("--rankdir", type=click.Choice(["LR", "TB"]), default="LR", show_default=True,
-                 help="Graph direction: left to right or top to bottom."),
+                      "8 frames, then holds; see --hold)."),
+    click.option("--rankdir", type=click.Choice(["LR", "TB", "auto"]), default=None,
+                 help="Graph direction: left to right, top to bottom, or auto (the one giving "
+                      "the larger text; the default with --size, else LR)."),
+    click.option("--hold", type=click.FloatRange(min=0.1, max=600), default=None,
+                 metavar="SECONDS",
+                 help="Seconds each stage of an animation is held (default: by its caption, "
+                      "at least 2.5 s); the last stage holds twice as long."),
+    click.option("--size", default=None, metavar="PAGE",
+                 help="The page pictures fill: 16:9 (1280x720 px), 4:3, a4, blog (760 px "
+                      "wide) or WxH pixels; text stays at least 14 px (scopes collapsed or "
+                      "labels shortened when needed, else an error)."),
     click.option("--collapse", "collapse", multiple=True, metavar="LABEL",
                  help="Draw the scope LABEL (adviz.scope) as one box with its summed "
                       "gradient flows; repeat for more scopes."),
@@ -607,8 +643,9 @@ def _report(written: list[Path], out: Path, quiet: bool) -> None:
 @_order_option
 @_with_render_options
 def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str | None,
-           phase: str, theme: str, fps: float | None, rankdir: str, collapse: tuple[str, ...],
-           full: bool, paths_of: str | None, analytic: bool, quiet: bool) -> None:
+           phase: str, theme: str, fps: float | None, rankdir: str | None,
+           collapse: tuple[str, ...], full: bool, paths_of: str | None, analytic: bool,
+           quiet: bool, size: str | None = None, hold: float | None = None) -> None:
     """Render EXPR into OUT: SVG frames, a GIF, the HTML player and more.
 
     \b
@@ -627,7 +664,8 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
     _announce(t, chosen, phase, quiet)
     written = _staged(out, quiet, lambda folder: render_outputs(
         t, folder, chosen, phase=phase, theme=theme, fps=fps, rankdir=rankdir, quiet=quiet,
-        collapse=collapse or None, full=full, paths_of=paths_of, analytic=analytic))
+        collapse=collapse or None, full=full, paths_of=paths_of, analytic=analytic,
+        size=size, hold=hold))
     _report(written, out, quiet)
 
 
@@ -639,8 +677,9 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
                    "inputs, step both passes, gradient descent, all in the browser).")
 def demo(order: str, out: Path, formats: str | None, phase: str, theme: str,
          fps: float | None,
-         rankdir: str, collapse: tuple[str, ...], full: bool, paths_of: str | None,
-         analytic: bool, quiet: bool, interactive: bool) -> None:
+         rankdir: str | None, collapse: tuple[str, ...], full: bool, paths_of: str | None,
+         analytic: bool, quiet: bool, interactive: bool, size: str | None = None,
+         hold: float | None = None) -> None:
     """Render the seed example (x1 - x2)**2 + cos(x1 + x2) at x1=1, x2=2.
 
     \b
@@ -656,10 +695,11 @@ def demo(order: str, out: Path, formats: str | None, phase: str, theme: str,
     def write(folder: Path) -> list[Path]:
         written = render_outputs(t, folder, chosen, phase=phase, theme=theme, fps=fps,
                                  rankdir=rankdir, quiet=quiet, collapse=collapse or None,
-                                 full=full, paths_of=paths_of, analytic=analytic)
+                                 full=full, paths_of=paths_of, analytic=analytic, size=size,
+                                 hold=hold)
         if interactive:
             written.append(save(t, folder / "demo.html", interactive=True, theme=theme,
-                                rankdir=rankdir))
+                                rankdir="TB" if rankdir == "TB" else "LR"))
         return written
 
     _report(_staged(out, quiet, write), out, quiet)

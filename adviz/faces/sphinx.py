@@ -29,7 +29,8 @@ option          meaning
 ``:stage:``     stage shown by ``svg`` (default ``-1``: the last)
 ``:order:``     reverse order: ``seed`` (default) or ``tape``
 ``:theme:``     ``light`` (default), ``dark`` or ``print``
-``:rankdir:``   ``LR`` (default) or ``TB``
+``:rankdir:``   ``LR`` (default), ``TB`` or ``auto`` (the default with ``:size:``)
+``:size:``      the page a picture fills: ``16:9``, ``4:3``, ``a4``, ``blog``, ``WxH`` pixels
 ``:fps:``       stages per second of a ``gif`` (its ``tween`` frames included)
 ``:tween:``     travel frames per stage of a ``gif`` (default 4)
 ``:dpi:``       dots per inch of a ``gif`` (default 72)
@@ -94,7 +95,7 @@ logger = logging.getLogger(__name__)
 PHASES = tuple(p for p in ALL_PHASES if p != Phase.PATHS)
 ORDERS = ("seed", "tape")
 THEMES = tuple(_THEMES)
-RANKDIRS = ("LR", "TB")
+RANKDIRS = ("LR", "TB", "auto")
 FOLDER = "adviz"
 """Subfolder of the builder's image folder (``_images``) that receives the pictures."""
 
@@ -253,6 +254,8 @@ def render_gif(request: Request) -> str:
         options: dict[str, Any] = {"phase": o["phase"], "theme": o["theme"],
                                    "rankdir": o["rankdir"], "tween": o["tween"],
                                    "dpi": o["dpi"], "progress": False}
+        if o.get("size") is not None:
+            options["size"] = o["size"]
         if o.get("fps") is not None:
             options["fps"] = o["fps"]
         adviz.save(request.trace, path, **options)
@@ -268,7 +271,7 @@ def render_svg(request: Request) -> str:
     path = request.folder / f"{request.key}.svg"
     if not path.exists():
         svg = adviz.to_svg(request.trace, o["phase"], o["stage"], theme=o["theme"],
-                           rankdir=o["rankdir"])
+                           rankdir=o["rankdir"], size=o.get("size"))
         atomic_write_text(path, svg)
         _publish(path)
     return _img(f"{request.url}/{path.name}", request.alt, o, "adviz-svg")
@@ -289,7 +292,8 @@ def render_frames(request: Request) -> str:
     if not paths:  # the cache holds completed renders only (the marker is written last)
         done.unlink(missing_ok=True)
         paths = adviz.save_frames(request.trace, folder, phase=o["phase"], fmt="svg",
-                                  theme=o["theme"], rankdir=o["rankdir"], progress=False)
+                                  theme=o["theme"], rankdir=o["rankdir"], progress=False,
+                                  size=o.get("size"))
         for path in paths:
             _publish(path)
         atomic_write_text(done, "\n".join(p.name for p in paths) + "\n")
@@ -317,7 +321,7 @@ def render_file(request: Request) -> str:
     if not path.exists():
         given = {"phase": o["phase"], "stage": o["stage"], "theme": o["theme"],
                  "rankdir": o["rankdir"], "fps": o.get("fps"), "tween": o.get("tween"),
-                 "dpi": o.get("dpi"), "progress": False}
+                 "dpi": o.get("dpi"), "progress": False, "size": o.get("size")}
         options = {k: v for k, v in given.items() if v is not None and writer.takes(k)}
         adviz.save(request.trace, path, format=writer.name, **options)
         _publish(path)
@@ -337,7 +341,7 @@ def render_file(request: Request) -> str:
             f'{html.escape(writer.description)}</p>\n')
 
 
-FORMAT_OPTIONS = ("stage", "fps", "tween", "dpi")
+FORMAT_OPTIONS = ("stage", "fps", "tween", "dpi", "size")
 """Directive options passed on to the format, for the outputs whose format takes them."""
 
 _PAGE_OUTPUTS: dict[str, tuple[str, tuple[str, ...], str, Callable[[Request], str], str]] = {
@@ -359,7 +363,8 @@ _RENDERERS: dict[str, Callable[[Request], str]] = {
 def _output_kinds() -> dict[str, OutputKind]:
     from adviz.writers import writers
 
-    kinds = {name: OutputKind(name, phases, default, render, description, writer)
+    kinds = {name: OutputKind(name, phases, default, render, description, writer,
+                              frozenset({"size"}) if name == "frames" else frozenset())
              for name, (writer, phases, default, render, description) in _PAGE_OUTPUTS.items()}
     for writer in writers().values():
         if not writer.trace or writer.name in kinds:
@@ -437,6 +442,7 @@ class AdvizDirective(SphinxDirective):
         "order": _choice(ORDERS),
         "theme": _choice(THEMES),
         "rankdir": _choice(RANKDIRS),
+        "size": directives.unchanged_required,
         "fps": directives.positive_int,
         "tween": directives.nonnegative_int,
         "dpi": directives.positive_int,
@@ -478,6 +484,10 @@ class AdvizDirective(SphinxDirective):
                               f"use one of {', '.join(THEMES)}")
         try:
             _check_limits(self.options)
+            if "size" in self.options:
+                from adviz.scene.sizes import page_pixels
+
+                page_pixels(self.options["size"])
             point = parse_at(self.options.get("at", ""))
             missing = [n for n in parse(expression).names if n not in point]
             if missing:
@@ -500,7 +510,8 @@ class AdvizDirective(SphinxDirective):
         options = {
             "output": kind, "phase": phase, "stage": stage, "theme": theme,
             "order": self.options.get("order", "seed"),
-            "rankdir": self.options.get("rankdir", "LR"),
+            "rankdir": self.options.get("rankdir", None if "size" in self.options else "LR"),
+            "size": self.options.get("size"),
             "fps": self.options.get("fps"), "tween": self.options.get("tween", 4),
             "dpi": self.options.get("dpi", 72), "width": self.options.get("width"),
         }

@@ -44,6 +44,7 @@ from adviz.scene.picture import (
     line_centres,
 )
 from adviz.scene.picture import baseline as text_baseline
+from adviz.scene.sizes import MIN_TEXT, Size
 from adviz.scene.style import CLUSTER_SIZE, LINE_SPACING, TITLE_SIZE, Theme
 
 if TYPE_CHECKING:
@@ -187,15 +188,26 @@ class SvgPainter:
         panel_height = sum(line.size * LINE_SPACING for _, line in panel_lines)
         width = fig.width
         height = round(fig.height + panel_height + (8.0 if panel else 0.0), 2)
+        if fig.page is None:
+            size = f'width="{_f(width)}pt" height="{_f(height)}pt"'
+            box = (0.0, 0.0, width, height)
+            backdrop = f'x="0" y="0" width="{_f(width)}" height="{_f(height)}"'
+        else:
+            # A page: its pixel size, the frame centred in it at the page's scale.
+            page_height = fig.page.height if fig.page.fixed else height * fig.page.scale
+            size = f'width="{_f(fig.page.width)}px" height="{_f(page_height)}px"'
+            x, y, w, _ = fig.page.view_box(width, height)
+            box = (x, y if fig.page.fixed else 0.0, w, page_height / fig.page.scale)
+            backdrop = (f'x="{_f(box[0])}" y="{_f(box[1])}" width="{_f(box[2])}" '
+                        f'height="{_f(box[3])}"')
         out = [
             '<?xml version="1.0" encoding="UTF-8" standalone="no"?>',
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(width)}pt" '
-            f'height="{_f(height)}pt" viewBox="0.00 0.00 {_f(width)} {_f(height)}">',
+            f'<svg xmlns="http://www.w3.org/2000/svg" {size} '
+            f'viewBox="{" ".join(_f(v) for v in box)}">',
             f'<g id="graph0" class="graph" data-phase="{content.phase}" '
             f'data-stage="{content.index}" font-family="{font}">',
             f"<title>{_esc(self.output)}</title>",
-            f'<rect x="0" y="0" width="{_f(width)}" height="{_f(height)}" '
-            f'fill="{theme.background}" stroke="none"/>',
+            f'<rect {backdrop} fill="{theme.background}" stroke="none"/>',
             '<g class="caption">',
         ]
         band = fig.caption
@@ -250,12 +262,14 @@ def to_svg(
     stage: int = -1,
     *,
     theme: str | Theme = "light",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     engine: str | None = None,
     collapse: Iterable[str] | None = None,
     full: bool = False,
     analytic: bool = False,
     copies: bool | None = None,
+    size: Size = None,
+    min_text: float = MIN_TEXT,
 ) -> str:
     """One frame as SVG text.
 
@@ -271,7 +285,8 @@ def to_svg(
     theme
         ``"light"`` (default), ``"dark"``, ``"print"`` or a `adviz.scene.style.Theme`.
     rankdir
-        ``"LR"`` (inputs left, output right) or ``"TB"``.
+        ``"LR"`` (inputs left, output right), ``"TB"`` or ``"auto"``; ``None``
+        (default): ``"auto"`` with a ``size``, else ``"LR"``.
     engine
         Graphviz program for the (cached) layout; see `adviz.scene.graphviz`.
     collapse
@@ -290,6 +305,15 @@ def to_svg(
         feeds: ``None`` (default) when its consumers lie far apart (the shared
         weights of an unrolled recurrent network), ``True`` for every leaf
         feeding two or more nodes, ``False`` never (`adviz.scene.view`).
+    size
+        The page the frame fills: ``"16:9"`` (1280x720 pixels), ``"4:3"``,
+        ``"a4"``, ``"blog"`` (760 pixels wide), ``"WxH"`` in pixels, or
+        ``(width, height)`` in inches (`adviz.scene.sizes.page_pixels`). The
+        SVG is then that many pixels, the frame centred and scaled in it, and
+        no text smaller than ``min_text`` pixels (`adviz.scene.picture.figure`
+        says how). ``None`` (default): the natural size, in points.
+    min_text
+        With ``size``: the least text height in pixels.
 
     Returns
     -------
@@ -308,7 +332,7 @@ def to_svg(
 
     panel = analytic_panel(trace) if analytic else ()
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies)
+                 full=full, copies=copies, size=size, min_text=min_text)
     return paint(fig, fig.frame(phase, stage), panel)
 
 
@@ -317,11 +341,13 @@ def iter_svg_frames(
     phase: str,
     *,
     theme: str | Theme = "light",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     engine: str | None = None,
     collapse: Iterable[str] | None = None,
     full: bool = False,
     copies: bool | None = None,
+    size: Size = None,
+    min_text: float = MIN_TEXT,
 ) -> Iterator[str]:
     """Every frame of a phase as SVG text, in stage order (one layout for all).
 
@@ -335,7 +361,7 @@ def iter_svg_frames(
     The options are `to_svg`'s.
     """
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies)
+                 full=full, copies=copies, size=size, min_text=min_text)
     svg = painter(fig)
     for content in fig.frames(phase):
         yield svg.frame(content)

@@ -55,8 +55,11 @@ from adviz.scene.layout import (
     Layout,
     compute_layout,
 )
+from adviz.scene.sizes import MIN_TEXT, fit_scale, page_pixels
 from adviz.scene.style import (
     CLUSTER_SIZE,
+    EDGE_SIZE,
+    LINE_SIZE,
     LINE_SPACING,
     TITLE_SIZE,
     Theme,
@@ -379,6 +382,69 @@ def _edge_shape(route: Any, dx: float, dy: float) -> EdgeShape:
                      label)
 
 
+@dataclass(frozen=True)
+class Page:
+    """The page a figure is drawn on (a ``size`` was asked for).
+
+    Attributes
+    ----------
+    size
+        The ``size`` asked for (`adviz.scene.sizes.page_pixels`).
+    width, height
+        The page in pixels (a ``"blog"`` column's height follows the drawing).
+    scale
+        Pixels per frame point: the frame fills the page, centred.
+    rankdir
+        The orientation chosen.
+    min_text
+        The least text height (pixels) asked for.
+    smallest
+        The smallest text drawn, in pixels (at least ``min_text``).
+    fixed
+        Whether the page's height is fixed (``False`` for a ``"blog"``
+        column, whose height follows the drawing).
+    """
+
+    size: Any
+    width: float
+    height: float
+    scale: float
+    rankdir: str
+    min_text: float
+    smallest: float
+    fixed: bool = True
+
+    def view_box(self, width: float, height: float) -> tuple[float, float, float, float]:
+        """The page in frame points around a ``width`` x ``height`` frame centred on it:
+        ``(x, y, width, height)``.
+
+        Examples
+        --------
+        >>> Page("16:9", 1280.0, 720.0, 2.0, "LR", 14.0, 22.0).view_box(600.0, 300.0)
+        (-20.0, -30.0, 640.0, 360.0)
+        """
+        page_width, page_height = self.width / self.scale, self.height / self.scale
+        return (round((width - page_width) / 2, 2), round((height - page_height) / 2, 2),
+                round(page_width, 2), round(page_height, 2))
+
+
+def smallest_text(fig: Figure) -> float:
+    """The size (frame points) of the smallest text a figure draws.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> smallest_text(figure(adviz.trace("x * x", x=3)))
+    11.0
+    """
+    sizes = [TITLE_SIZE, LINE_SIZE]
+    if any(fig.view.edge_lines.get(key) for key in fig.edges):
+        sizes.append(EDGE_SIZE)
+    if fig.clusters:
+        sizes.append(CLUSTER_SIZE)
+    return min(sizes)
+
+
 # ---------------------------------------------------------------- the figure
 
 @dataclass(eq=False)
@@ -407,8 +473,11 @@ class Figure:
     nodes, edges, clusters
         Shapes by node id, by ``(parent, child)`` and by cluster name.
     size
-        The picture size asked for (a preset name or ``(width, height)`` in
-        pixels), for the raster renderers; ``None`` for the natural size.
+        The picture size asked for (`adviz.scene.sizes.page_pixels`);
+        ``None`` for the natural size.
+    page
+        The page the figure fills when a ``size`` was asked for (`Page`),
+        else ``None``.
     cache
         What renderers keep with the figure (their painters, drawn fragments),
         so it lives exactly as long as the figure.
@@ -428,6 +497,7 @@ class Figure:
     edges: dict[tuple[str, str], EdgeShape]
     clusters: dict[str, ClusterShape]
     size: Any = None
+    page: Page | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _styles: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -501,7 +571,7 @@ def figure(
     trace: Trace,
     *,
     theme: str | Theme | None = "light",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     engine: str | None = None,
     collapse: Iterable[str] | None = None,
     full: bool = False,
@@ -511,6 +581,7 @@ def figure(
     view: GraphView | None = None,
     layout: Layout | None = None,
     notice: str = "",
+    min_text: float = MIN_TEXT,
 ) -> Figure:
     """The scene of a trace for some picture options (built once, then cached).
 
@@ -521,12 +592,15 @@ def figure(
     theme
         ``"light"`` (default), ``"dark"``, ``"print"`` or a `adviz.scene.style.Theme`.
     rankdir
-        ``"LR"`` (inputs left, output right) or ``"TB"`` (inputs on top).
+        ``"LR"`` (inputs left, output right), ``"TB"`` (inputs on top) or
+        ``"auto"`` (with a ``size``: the one giving the larger text); ``None``
+        (default) is ``"auto"`` with a ``size``, else ``"LR"``.
     engine
         Graphviz program for the layout (`adviz.scene.graphviz.find_engine`).
     collapse
         Scope labels to draw as one box each; ``None`` (default) collapses a
-        large graph's scopes only (`adviz.scene.view.view_options`).
+        large graph's scopes only (`adviz.scene.view.view_options`), and with
+        a ``size`` whatever the page needs (see ``size``).
     full
         Draw a large graph with every node and label.
     copies
@@ -536,8 +610,20 @@ def figure(
         of an unrolled recurrent network), ``True`` for every leaf feeding two
         or more nodes, ``False`` never.
     size
-        Picture size for raster output (a preset such as ``"16:9"`` or
-        ``(width, height)`` in pixels); kept for the renderers that need it.
+        The page the picture fills (`adviz.scene.sizes.page_pixels`:
+        ``"16:9"``, ``"4:3"``, ``"a4"``, ``"blog"``, ``"WxH"`` in pixels or
+        ``(width, height)`` in inches); ``None`` (default) for the natural
+        size. The frame is scaled to fill the page (`Figure.page`). For a
+        named page or ``"WxH"``, no text may come out smaller than
+        ``min_text`` pixels (a size in inches is a figure size only: the
+        drawing as asked, in ``rankdir`` or ``"LR"``, scaled to fill it): the first
+        drawing that meets it is taken, trying in turn the graph as asked,
+        its scopes collapsed level by level (innermost first; only when
+        ``collapse`` is ``None``), its labels shortened, then both, each in
+        the orientations ``rankdir`` allows (the larger text wins). What was
+        given up is said in the notice under the caption. When nothing
+        meets the minimum, an `InputError` says so (a picture is never
+        shrunk below it).
     extra_titles
         Captions of further frames drawn on this figure (path frames), so the
         caption band has room for them.
@@ -546,11 +632,15 @@ def figure(
         animation reserves room for every step); not cached.
     notice
         With ``view``: the notice line shown under every caption.
+    min_text
+        With ``size``: the least text height in pixels (default
+        `adviz.scene.sizes.MIN_TEXT`, 14).
 
     Raises
     ------
     InputError
-        An unknown theme, ``rankdir`` or scope label.
+        An unknown theme, ``rankdir``, size or scope label, or a ``size`` too
+        small for the graph's text to reach ``min_text``.
     TraceError
         A trace with several outputs (pick one: ``trace.pick("y1")``).
     RenderError
@@ -558,6 +648,12 @@ def figure(
     """
     one_output(trace, "a picture")
     resolved = get_theme(theme)
+    if rankdir not in (None, "auto", "LR", "TB", "RL", "BT"):
+        raise InputError(f"unknown rankdir {rankdir!r}; use 'LR', 'TB' or 'auto'")
+    if size is not None and view is None and layout is None:
+        return _fitted(trace, resolved, rankdir, engine, collapse, full, copies, size,
+                       min_text, tuple(extra_titles))
+    rankdir = "LR" if rankdir in (None, "auto") else rankdir
     key: tuple[Any, ...] | None = None
     if view is None and layout is None:
         labels = None if collapse is None else tuple(
@@ -597,6 +693,83 @@ def figure(
 
 def _size_key(size: Any) -> Any:
     return tuple(size) if isinstance(size, list) else size
+
+
+def _levels(trace: Trace) -> list[tuple[str, ...]]:
+    """The scope labels of each nesting level, innermost level first."""
+    paths = list(dict.fromkeys(n.scope for n in trace.program.nodes if n.scope))
+    deepest = max((len(p) for p in paths), default=0)
+    return [tuple(dict.fromkeys(p[depth - 1] for p in paths if len(p) >= depth))
+            for depth in range(deepest, 0, -1)]
+
+
+def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
+            collapse: Iterable[str] | None, full: bool, copies: bool | None, size: Any,
+            min_text: float, extra_titles: tuple[str, ...]) -> Figure:
+    """The figure filling the page ``size`` whose text is at least ``min_text`` pixels."""
+    if isinstance(min_text, bool) or not isinstance(min_text, (int, float)) \
+            or not 0 < min_text <= 200:
+        raise InputError(f"min_text must be a number of pixels from 1 to 200, not {min_text!r}")
+    page = page_pixels(size)
+    labels = None if collapse is None else tuple(
+        (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
+    key = ("page", theme, rankdir, engine, labels, bool(full), copies, _size_key(size),
+           float(min_text), extra_titles)
+    cached = _FIGURES.get(trace, {}).get(key)
+    if cached is not None:
+        return cached
+    name = size if isinstance(size, str) else "x".join(f"{v:g}" for v in page if v)
+    # A size in inches, (width, height), is a figure size: filled, with no minimum text.
+    enforce = isinstance(size, str)
+    if not enforce:
+        rankdir = "LR" if rankdir in (None, "auto") else rankdir
+    # The drawings tried, most complete first: (scopes to collapse, shortened labels, notice).
+    tries: list[tuple[tuple[str, ...] | None, bool, str]] = [(labels, False, "")]
+    if not full and enforce:
+        levels = _levels(trace) if labels is None else []
+        tries += [(level, False, f"scopes collapsed to fit {name}") for level in levels]
+        tries += [(labels, True, f"labels shortened to fit {name}")]
+        tries += [(level, True, f"scopes collapsed and labels shortened to fit {name}")
+                  for level in levels]
+    directions = ("LR", "TB") if rankdir in (None, "auto") else (rankdir,)
+    best: tuple[float, Figure] | None = None
+    for chosen, compact, note in tries:
+        found: list[tuple[float, Figure]] = []
+        for direction in directions:
+            if not compact and not note:
+                fig = figure(trace, theme=theme, rankdir=direction, engine=engine,
+                             collapse=chosen, full=full, copies=copies,
+                             extra_titles=extra_titles)
+            else:
+                options = view_options(trace, chosen or [], full, copies)
+                view = graph_view(trace, chosen or (), compact, options.copies)
+                layout = compute_layout(trace, rankdir=direction, engine=engine,
+                                        collapse=view.collapse, compact=compact,
+                                        copies=tuple(view.copies))
+                fig = figure(trace, theme=theme, view=view, layout=layout, notice=note,
+                             extra_titles=extra_titles)
+            pixels = fit_scale(fig.width, fig.height, page) * smallest_text(fig)
+            found.append((pixels, fig))
+        top = max(found, key=lambda pair: pair[0])
+        if best is None or top[0] > best[0]:
+            best = top
+        if top[0] >= min_text - 1e-9:
+            break
+    assert best is not None
+    pixels, fig = best
+    if enforce and pixels < min_text - 1e-9:
+        raise InputError(
+            f"at size {size!r} this graph's smallest text would be {pixels:.1f} px high, below "
+            f"the {min_text:g} px minimum, even with its scopes collapsed and labels "
+            f"shortened; use a larger size (such as '16:9' or '1920x1080'), trace a smaller "
+            f"part of the computation, or pass min_text={math.floor(pixels * 10) / 10:g}")
+    scale = fit_scale(fig.width, fig.height, page)
+    height = page[1] if page[1] is not None else round(fig.height * scale, 2)
+    fitted = Page(size, page[0], height, round(scale, 6), fig.rankdir,
+                  float(min_text) if enforce else 0.0, round(pixels, 2), page[1] is not None)
+    result = replace(fig, size=size, page=fitted, cache={}, _styles={})
+    _FIGURES.setdefault(trace, {})[key] = result
+    return result
 
 
 def _clusters(layout: Layout, dx: float, dy: float) -> dict[str, ClusterShape]:

@@ -355,7 +355,7 @@ class PluginWarning(UserWarning):
     """A third-party writer (entry point ``adviz.writers``) could not be loaded."""
 
 
-BUILTIN_MODULES = ("animation", "demo", "html", "svg", "tex", "text")
+BUILTIN_MODULES = ("animation", "demo", "html", "slides", "svg", "tex", "text")
 """The modules of `adviz.writers` that register the built-in writers."""
 
 _builtin_loaded = False

@@ -23,7 +23,9 @@ from adviz.writers.options import (
     COPIES,
     ENGINE,
     FULL,
-    RANKDIR,
+    MIN_TEXT,
+    PICTURE_RANKDIR,
+    SIZE,
     STAGE,
     THEME,
     Option,
@@ -42,9 +44,10 @@ def write_svg(
 
 
 OPTIONS: tuple[Option, ...] = (
-    phase_option(STAGE_PHASES, "reverse"), STAGE, THEME, RANKDIR, ENGINE, COLLAPSE, FULL,
+    phase_option(STAGE_PHASES, "reverse"), STAGE, THEME, PICTURE_RANKDIR, ENGINE, COLLAPSE, FULL,
     COPIES,
     Option("analytic", bool, False, "the SymPy gradient beside the numbers (summary only)"),
+    SIZE, MIN_TEXT,
 )
 """The options of the svg writer (`adviz.to_svg`'s)."""
 

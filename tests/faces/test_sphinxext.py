@@ -115,7 +115,7 @@ def test_frames_are_a_sequence_of_images(tmp_path: Path) -> None:
         (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :phase: both\n",
          ":phase: both does not go with :output: svg"),
         (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :fps: 3\n",
-         ":fps: does not apply to :output: svg (it takes: :stage:)"),
+         ":fps: does not apply to :output: svg (it takes: :stage:, :size:)"),
         (".. adviz:: x * x\n   :at: x=1\n   :stage: 1\n   :dpi: 50\n",
          ":stage:, :dpi: do not apply to :output: player (it takes: none of these)"),
     ],
@@ -210,3 +210,37 @@ def test_any_format_is_embedded(tmp_path: Path) -> None:
     assert "dy/dx1" in markdown.read_text(encoding="utf-8")
     assert f'href="_images/adviz/{markdown.name}"' in page
     assert f'<img class="adviz-picture adviz-png" src="_images/adviz/{png.name}"' in page
+
+
+def test_size_fills_a_slide_page(tmp_path: Path) -> None:
+    out, warnings = build(tmp_path, """
+        .. adviz:: (x1 - x2)**2 + cos(x1 + x2)
+           :at: x1=1 x2=2
+           :output: svg
+           :size: 16:9
+
+        .. adviz:: x * x + 1
+           :at: x=3
+           :output: frames
+           :phase: reverse
+           :size: blog
+
+        .. adviz:: x * x
+           :at: x=3
+           :output: player
+           :size: 16:9
+
+        .. adviz:: x * x
+           :at: x=3
+           :output: svg
+           :size: huge
+        """)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    sources = re.findall(r'<img class="adviz-picture[^"]*" src="([^"]+)"', page)
+    sources += re.findall(r'<img[^>]* src="(_images/adviz/[^"]+/reverse-000.svg)"', page)
+    svg = (out / sources[0]).read_text(encoding="utf-8")
+    assert 'width="1280.00px" height="720.00px"' in svg
+    frame = (out / sources[-1]).read_text(encoding="utf-8")
+    assert 'width="760.00px"' in frame
+    assert ":size: do not apply to :output: player" in warnings.replace("does", "do")
+    assert "unknown size 'huge'" in warnings

@@ -108,7 +108,7 @@ def test_unknown_option_names_the_format_and_its_options(
     ("x.gif", {"fps": -2}, "fps must be a number from 0.1 to 60, not -2"),
     ("x.gif", {"dpi": True}, "dpi must be a number from 10 to 600, not True"),
     ("x.gif", {"tween": 1.5}, "tween must be an integer from 0 to 60, not 1.5"),
-    ("x.gif", {"hold": 0}, "hold must be an integer from 1 to 600, not 0"),
+    ("x.gif", {"hold": 0}, "hold must be a number from 0.1 to 600, not 0"),
     ("x.gif", {"tween": 61}, "tween must be an integer from 0 to 60, not 61"),
     ("x.gif", {"theme": "neon"}, "unknown theme 'neon' for gif; use 'light', 'dark', 'print'"),
     ("x.gif", {"phase": "summary"},

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from adviz.core.phases import PASSES, check_phase
 from adviz.errors import InputError
 from adviz.renderers.mpl.artists import Scene, scene_figure
-from adviz.scene.sizes import Size, figure_size
+from adviz.scene.sizes import MIN_TEXT, Size, figure_size
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -105,13 +105,14 @@ def still(
     trace: Trace,
     *,
     theme: str | Theme | None = "light",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     size: Size = None,
     dpi: float = 100.0,
     transparent: bool = False,
     collapse: Iterable[str] | None = None,
     full: bool = False,
     copies: bool | None = None,
+    min_text: float = MIN_TEXT,
 ) -> tuple[MplFigure, Scene]:
     """A figure (not managed by pyplot) and the `Scene` on it, for still images and pages.
 
@@ -127,7 +128,7 @@ def still(
     from adviz.renderers.mpl.canvas import new_figure
 
     fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
-                       size=size, copies=copies)
+                       size=size, copies=copies, min_text=min_text)
     figure = new_figure(figure_size(size, fig), dpi,
                         None if transparent else fig.styles["background"])
     scene = Scene(fig, figure.axes[0])
