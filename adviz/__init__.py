@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from adviz.renderers.tikz import to_beamer, to_tikz
     from adviz.scene.collapse import CollapsedView, collapsed_view
     from adviz.writers import save
+    from adviz.faces.widget import widget
     from adviz.writers.frames import save_frames
 
 __version__ = "0.1.0"
@@ -75,6 +76,7 @@ _LAZY = {
     "collapsed_view": "adviz.scene.collapse",
     "save": "adviz.writers",
     "save_frames": "adviz.writers.frames",
+    "widget": "adviz.faces.widget",
 }
 """Public names whose modules load on first use: ``import adviz`` and tracing need
 neither Graphviz nor a renderer, and never a framework."""
@@ -160,4 +162,5 @@ __all__ = [
     "trace",
     "unregister_op",
     "walkthrough",
+    "widget",
 ]
