@@ -50,13 +50,13 @@ if TYPE_CHECKING:
     from adviz.core.importers.jax_graph import from_jax
     from adviz.core.importers.micrograd_graph import from_micrograd
     from adviz.core.importers.torch_graph import from_torch
+    from adviz.faces.widget import widget
     from adviz.renderers.path_svg import path_frames
     from adviz.renderers.plotting import animate, animate_descent, draw
     from adviz.renderers.svg import to_svg
     from adviz.renderers.tikz import to_beamer, to_tikz
     from adviz.scene.collapse import CollapsedView, collapsed_view
     from adviz.writers import save
-    from adviz.faces.widget import widget
     from adviz.writers.frames import save_frames
 
 __version__ = "0.1.0"

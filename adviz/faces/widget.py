@@ -54,10 +54,17 @@ PAGE_OPTIONS = ("theme", "rankdir", "title", "analytic")
 PHASES = ("forward", "reverse")
 
 EXTRA_CSS = """
+.adviz-widget { container-type: inline-size; }
 .adviz-widget .adviz-demo { max-width: 100%; padding: .5rem 0; }
 .adviz-widget .adviz-demo h1.adviz-title { font-size: 1.15rem; }
+.adviz-widget .adviz-layout { grid-template-columns: minmax(0, 1fr); }
+.adviz-widget .adviz-side { position: static; }
+@container (min-width: 1100px) {
+  .adviz-widget .adviz-layout { grid-template-columns: minmax(0, 1fr) minmax(300px, 28rem); }
+}
 """
-"""Style sheet additions of the widget (after the page's ``demo.css``)."""
+"""Style sheet additions of the widget (after the page's ``demo.css``): the page's columns
+follow the width of the notebook's output area, not the window's."""
 
 
 def structure(t: Trace) -> str:
@@ -174,7 +181,7 @@ def widget_class() -> type:
         raise MissingDependencyError(
             "adviz.widget needs anywidget: pip install 'adviz[notebook]'") from err
 
-    class AdvizWidget(anywidget.AnyWidget):  # type: ignore[misc]
+    class AdvizWidget(anywidget.AnyWidget):
         """The live demonstration (see `adviz.faces.widget`)."""
 
         _esm = widget_esm()
@@ -186,7 +193,7 @@ def widget_class() -> type:
         values = traitlets.Dict().tag(sync=True)
         adjoints = traitlets.Dict().tag(sync=True)
         caption = traitlets.Unicode("").tag(sync=True)
-        history = traitlets.List().tag(sync=True)
+        history: Any = traitlets.List().tag(sync=True)
 
         def __init__(self, t: Trace, page: Mapping[str, Any]) -> None:
             self._trace = t

@@ -49,7 +49,8 @@ w'''
 CELLS = [
     SETUP,
     'print("STATE " + json.dumps({"inputs": w.inputs, "values": w.values, '
-    '"adjoints": w.adjoints, "phase": w.phase, "stage": w.stage, "caption": w.caption}))',
+    '"adjoints": w.adjoints, "phase": w.phase, "stage": w.stage, "caption": w.caption, '
+    '"history": w.history}))',
     "w.stage = 3",
     'w.show("reverse", -1)',
 ]
@@ -203,8 +204,10 @@ def test_the_widget_is_live_in_jupyterlab(notebook: Notebook) -> None:
     assert state["stage"] == len(t.reverse_stages) - 1
     shots = os.environ.get("ADVIZ_SCREENSHOTS")
     if shots:
-        notebook.widget().scroll_into_view_if_needed()
+        notebook.widget(".adviz-title").evaluate("e => e.scrollIntoView()")
         page.screenshot(path=str(Path(shots) / "widget-jupyterlab.png"))
+        notebook.widget(".adviz-descent").evaluate("e => e.scrollIntoView()")
+        page.screenshot(path=str(Path(shots) / "widget-jupyterlab-descent.png"))
 
     # past x1 = 2 the function takes its other branch: traced again, a new graph in the page
     notebook.widget("input[type=range]").nth(0).fill("2.5")
@@ -219,7 +222,16 @@ def test_the_widget_is_live_in_jupyterlab(notebook: Notebook) -> None:
     titles = [t.text_content() for t in notebook.widget(".adviz-frame g.node title").all()]
     assert titles == ["x1", "x2", "y"]
 
-    # the page's own buttons move the kernel too
+    # the page's own buttons move the kernel too: a descent step (run in Python), Reset
+    assert notebook.widget("canvas.adviz-surface").count() == 1
+    notebook.widget("button.adviz-take-step").click()
+    _wait(lambda: len(notebook.state()["history"]) == 2, "a descent step in the kernel")
+    state = notebook.state()
+    reference = adviz.descent(f, {"x1": 2.5, "x2": 2.0}, lr=0.1, steps=1)
+    assert [s["inputs"] for s in state["history"]] == list(reference.inputs)
+    assert state["inputs"] == reference.inputs[-1]
+    _wait(lambda: notebook.widget("input.adviz-number").nth(0).input_value()
+          == str(float(f"{reference.inputs[-1]['x1']:.7g}")), "the page at the new point")
     notebook.widget("button.adviz-reset").click()
     _wait(lambda: notebook.state()["phase"] == "forward", "Reset in the kernel")
     assert notebook.state()["stage"] == 0
