@@ -38,6 +38,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from adviz.core.phases import PASSES, check_phase
 from adviz.core.tracing import Trace, trace
 from adviz.errors import AdvizError, InputError, MissingDependencyError, RenderError
 
@@ -51,7 +52,6 @@ TRACE_OPTIONS = ("order", "granularity", "output", "prefix", "show_constants")
 PAGE_OPTIONS = ("theme", "rankdir", "title", "analytic")
 """Keyword options of `widget` passed to the page (as for `adviz.renderers.demo.demo_html`)."""
 
-PHASES = ("forward", "reverse")
 
 EXTRA_CSS = """
 .adviz-widget { container-type: inline-size; }
@@ -227,10 +227,7 @@ def widget_class() -> type:
 
         @traitlets.validate("phase")
         def _check_phase(self, proposal: Any) -> str:
-            if proposal["value"] not in PHASES:
-                raise InputError(f"unknown phase {proposal['value']!r}; use 'forward' or "
-                                 f"'reverse'")
-            return str(proposal["value"])
+            return check_phase(proposal["value"], PASSES, "the widget")
 
         @traitlets.validate("stage")
         def _check_stage(self, proposal: Any) -> int:
@@ -283,7 +280,7 @@ def widget_class() -> type:
 
         def show(self, phase: str, stage: int) -> None:
             """Show one stage of one phase (``stage`` may count from the end, as ``-1``)."""
-            count = len(self._trace.stages(phase)) if phase in PHASES else 0
+            count = len(self._trace.stages(phase)) if phase in PASSES else 0
             with self.hold_trait_notifications():
                 self.stage = 0
                 self.phase = phase
