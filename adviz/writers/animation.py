@@ -117,18 +117,19 @@ _DESCENT_HOLD = replace(HOLD, type=int, default=2, help="frames each step is hel
 _DESCENT_FULL = replace(FULL, help="every label of the graph")
 _DESCENT_RANKDIR = replace(RANKDIR, default="LR", choices=("LR", "TB"),
                            help="graph direction: left to right or top to bottom")
+_DESCENT_SURFACE = Option("surface", bool, False, "two inputs: the surface of f in 3D as well")
 DESCENT: tuple[Option, ...] = (
     _DESCENT_FPS, _DESCENT_HOLD, DPI, SIZE, THEME, _DESCENT_RANKDIR, TRANSPARENT, PROGRESS,
-    _DESCENT_FULL,
+    _DESCENT_FULL, _DESCENT_SURFACE,
 )
 """Options of an animation of a gradient-descent run."""
 DESCENT_STILL: tuple[Option, ...] = (
     Option("step", int, -1, "the step shown (default the last)"), DPI, SIZE, THEME,
-    _DESCENT_RANKDIR, TRANSPARENT, _DESCENT_FULL,
+    _DESCENT_RANKDIR, TRANSPARENT, _DESCENT_FULL, _DESCENT_SURFACE,
 )
 """Options of a PNG of one step of a gradient-descent run."""
 DESCENT_PDF: tuple[Option, ...] = (SIZE, THEME, _DESCENT_RANKDIR, TRANSPARENT, PROGRESS,
-                                   _DESCENT_FULL)
+                                   _DESCENT_FULL, _DESCENT_SURFACE)
 """Options of a PDF of a gradient-descent run (one page per step)."""
 
 ANIMATION_OPTIONS = frozenset(o.name for o in ANIMATION)
@@ -556,7 +557,8 @@ def _descent_animator(run: Descent, options: dict[str, Any], even: bool = False
                                dpi=_positive(options, "dpi", 100.0),
                                rankdir=options.get("rankdir", "LR"),
                                transparent=bool(options.get("transparent", False)), even=even,
-                               full=bool(options.get("full", False)))
+                               full=bool(options.get("full", False)),
+                               surface=bool(options.get("surface", False)))
     return animator, fps
 
 
