@@ -168,7 +168,7 @@ class SvgPainter:
             out.append(f'<polygon fill="{colour}" stroke="{colour}" stroke-width="1"{alpha} '
                        f'points="{_points(arrow)}"/>')
         if view.lines and shape.label is not None:
-            bold = "contribution" if view.state == "gradient" else None
+            bold = style["bold"]
             self._text_block(view.lines, shape.label[0], shape.label[1], style["text"], out,
                              bold_role=bold, left=shape.label_left)
         out.append("</g>")

@@ -191,7 +191,7 @@ def _draw(fig: Figure, content: Frame, indent: str) -> list[str]:
             corners = " -- ".join(_at(p) for p in arrow.corners())
             out.append(f"{indent}\\fill[{colour}{opacity}] {corners} -- cycle;")
         if record.texts and shape.label is not None:
-            bold = "contribution" if view.state == "gradient" else None
+            bold = styles["edge"][view.state]["bold"]
             body = _lines(view.lines, styles["edge"][view.state]["text"], styles, bold)
             if shape.label_left is not None:
                 out.append(f"{indent}\\node[advizlabel, anchor=west, align=left] at "

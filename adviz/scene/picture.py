@@ -10,6 +10,7 @@ to collapse, ``full``, ``rankdir``, ``theme``, ``engine``, ``size``). It owns
   arrowheads in both directions (forward: at the child; reverse: at the
   parent, for gradient flowing back), label anchors and the caption band,
 - the style table of its theme (`adviz.scene.style.style_table`),
+- the seed of its forward-mode (``"tangent"``) frames (`adviz.forward_mode`),
 - and the stages, as full frames (`frames`) or as the changes each stage
   makes to the one before (`changes`).
 
@@ -32,6 +33,8 @@ False
 ['t1', 't2', 't4', 'y']
 >>> fig.frame("reverse", 2).nodes["t1"].state
 'receiving'
+>>> figure(t, seed="x2").frame("tangent", 5).title.split(":")[0]
+'Stage 5 of 5 — forward mode, seed ẋ₁ = 0, ẋ₂ = 1'
 """
 
 from __future__ import annotations
@@ -62,9 +65,10 @@ from adviz.scene.style import (
     style_table,
 )
 from adviz.scene.view import GraphView, ViewWalker, graph_view, view_frame, view_options
-from adviz.text.labels import stage_title, text_width
+from adviz.text.labels import stage_title, tangent_stage_title, text_width
 
 if TYPE_CHECKING:
+    from adviz.core.forward import ForwardSweep, Seed
     from adviz.core.tracing import Trace
 
 Point = tuple[float, float]
@@ -367,6 +371,10 @@ class Figure:
     cache
         What renderers keep with the figure (their painters, drawn fragments),
         so it lives exactly as long as the figure.
+    seed
+        Every input's seed tangent for the forward-mode (``"tangent"``) frames,
+        in argument order (`adviz.core.forward.seed_values`); empty for a
+        trace forward mode cannot sweep.
     """
 
     trace: Trace
@@ -385,6 +393,21 @@ class Figure:
     size: Any = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _styles: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    seed: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def sweep(self) -> ForwardSweep:
+        """The forward-mode sweep of the figure's seed (computed once, kept in `cache`)."""
+        found = self.cache.get("sweep")
+        if found is None:
+            from adviz.core.forward import forward_mode
+
+            found = self.cache["sweep"] = forward_mode(self.trace, self.seed or None)
+        return found
+
+    def _walker(self, phase: str) -> ViewWalker:
+        sweep = self.sweep if phase == "tangent" else None
+        return ViewWalker(self.trace, self.view, phase, sweep=sweep)
 
     @property
     def rankdir(self) -> str:
@@ -399,7 +422,8 @@ class Figure:
         return self._styles
 
     def frame(self, phase: str, index: int = -1) -> Frame:
-        """The frame of ``phase`` after stage ``index`` (``"summary"``: the final state)."""
+        """The frame of ``phase`` after stage ``index`` (``"summary"``: the final state;
+        ``"tangent"``: forward mode along the figure's `seed`)."""
         from adviz.scene.content import frame
 
         if phase == "summary":
@@ -408,7 +432,7 @@ class Figure:
         if not -count <= index < count:
             raise InputError(f"{phase} stage {index} does not exist: there are {count} "
                              f"stages (0 to {count - 1})")
-        walker = ViewWalker(self.trace, self.view, phase)
+        walker = self._walker(phase)
         for _ in range(index % count + 1):
             walker.step()
         return walker.frame()
@@ -418,7 +442,7 @@ class Figure:
         if phase == "summary":
             yield self.frame("summary")
             return
-        walker = ViewWalker(self.trace, self.view, phase)
+        walker = self._walker(phase)
         for _ in range(frame_count(self.trace, phase)):
             walker.step()
             yield walker.frame()
@@ -432,7 +456,7 @@ class Figure:
             full = self.frame("summary")
             yield Change("summary", 0, full.title, full.nodes, full.edges)
             return
-        walker = ViewWalker(self.trace, self.view, phase)
+        walker = self._walker(phase)
         for _ in range(frame_count(self.trace, phase)):
             yield walker.step()
 
@@ -445,11 +469,28 @@ _FIGURES: weakref.WeakKeyDictionary[Trace, dict[tuple[Any, ...], Figure]] = \
     weakref.WeakKeyDictionary()
 
 
-def _titles(trace: Trace) -> list[str]:
+def _titles(trace: Trace, sweep: ForwardSweep | None = None) -> list[str]:
     titles = [stage_title(trace, phase, k) for phase in ("forward", "reverse")
               for k in range(frame_count(trace, phase))]
     titles.append(stage_title(trace, "summary", 0))
+    if sweep is not None:  # the figure's forward-mode frames
+        titles += [tangent_stage_title(trace, sweep, k) for k in range(len(sweep.stages))]
     return titles
+
+
+def _seed(trace: Trace, seed: Seed) -> tuple[dict[str, float], ForwardSweep | None]:
+    """The seed as every input's tangent, and its sweep (none for a trace of tensors, unless
+    a seed was asked for: then the error says why)."""
+    from adviz.core.forward import forward_mode
+    from adviz.errors import InputError as _InputError
+
+    try:
+        sweep = forward_mode(trace, seed)
+    except _InputError:
+        if seed is not None:
+            raise
+        return {}, None
+    return dict(sweep.seed), sweep
 
 
 def figure(
@@ -466,6 +507,7 @@ def figure(
     view: GraphView | None = None,
     layout: Layout | None = None,
     notice: str = "",
+    seed: Seed = None,
 ) -> Figure:
     """The scene of a trace for some picture options (built once, then cached).
 
@@ -501,21 +543,26 @@ def figure(
         animation reserves room for every step); not cached.
     notice
         With ``view``: the notice line shown under every caption.
+    seed
+        The seed of the forward-mode (``"tangent"``) frames, as
+        `adviz.forward_mode` takes it: an input's name, a dict of input name
+        to tangent, or ``None`` (the first input).
 
     Raises
     ------
     InputError
-        An unknown theme, ``rankdir`` or scope label.
+        An unknown theme, ``rankdir``, scope label or seeded input.
     RenderError
         Graphviz is missing or fails.
     """
     resolved = get_theme(theme)
+    seeds, sweep = _seed(trace, seed)
     key: tuple[Any, ...] | None = None
     if view is None and layout is None:
         labels = None if collapse is None else tuple(
             (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
         key = (resolved, rankdir, engine, labels, bool(full), copies, _size_key(size),
-               tuple(extra_titles))
+               tuple(extra_titles), tuple(seeds.items()))
         cached = _FIGURES.get(trace, {}).get(key)
         if cached is not None:
             return cached
@@ -523,7 +570,7 @@ def figure(
         options = view_options(trace, collapse, full, copies)
         notice = options.notice
         view = graph_view(trace, options.collapse, options.compact, options.copies)
-    titles = [*_titles(trace), *extra_titles]
+    titles = [*_titles(trace, sweep), *extra_titles]
     if layout is not None:
         result = _build(trace, resolved, view, layout, notice, size, titles)
     else:
@@ -542,6 +589,9 @@ def figure(
             roomy = _build(trace, resolved, view, layout, notice, size, titles, again)
             if len(again) < len(unmet):
                 result = roomy
+    result.seed = seeds
+    if sweep is not None:
+        result.cache["sweep"] = sweep
     if key is not None:
         _FIGURES.setdefault(trace, {})[key] = result
     return result

@@ -245,7 +245,7 @@ class Looks:
             colours = self.styles["text"]
             lines = tuple(TextLook(self.text(line), line.text,
                                    style["text"] or colours[line.role], line.size,
-                                   view.state == "gradient" and line.role == "contribution")
+                                   line.role == style["bold"])
                           for line in view.lines)
         found = self._edges[cache_key] = EdgeLook(style["colour"], style["width"],
                                                   style["opacity"], style["layer"], route, arrow,
