@@ -17,10 +17,10 @@ True
 ('forward', 'reverse')
 >>> expand_phases("modes")
 ('tangent', 'reverse')
->>> check_phase("sideways", PLAY_PHASES, "an animation")
+>>> check_phase("sideways", PASSES, "an animation")
 Traceback (most recent call last):
 ...
-adviz.errors.InputError: unknown phase 'sideways' for an animation; use 'forward', 'reverse', 'tangent', 'both', 'modes'
+adviz.errors.InputError: unknown phase 'sideways' for an animation; use 'forward', 'reverse'
 """
 
 from __future__ import annotations
@@ -160,5 +160,29 @@ def seeded(phase: object) -> bool:
         p in SEEDED for p in expand_phases(phase, ALL_PHASES))
 
 
+def check_seed(phase: object, seed: object, where: str = "") -> None:
+    """Refuse a ``seed`` given with a phase that shows no forward-mode sweep.
+
+    Raises
+    ------
+    InputError
+        ``seed`` is not ``None`` and ``phase`` is not seeded (`seeded`).
+
+    Examples
+    --------
+    >>> check_seed("tangent", "x1")
+    >>> check_seed("reverse", "x1", "png")
+    Traceback (most recent call last):
+    ...
+    adviz.errors.InputError: seed does not apply to phase 'reverse' of png: it seeds \
+forward mode (phase 'tangent' or 'modes')
+    """
+    if seed is None or seeded(phase):
+        return
+    target = f" of {where}" if where else ""
+    raise InputError(f"seed does not apply to phase {phase!r}{target}: it seeds forward mode "
+                     f"(phase 'tangent' or 'modes')")
+
+
 __all__ = ["ALL_PHASES", "FRAME_PHASES", "PASSES", "PLAY_PHASES", "SEEDED", "STAGE_PHASES",
-           "SWEEPS", "Phase", "PhaseName", "check_phase", "expand_phases", "seeded"]
+           "SWEEPS", "Phase", "PhaseName", "check_phase", "check_seed", "expand_phases", "seeded"]

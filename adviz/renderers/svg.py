@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+from adviz.core.phases import check_seed
 from adviz.scene.content import EdgeView, Frame, Line, NodeView
 from adviz.scene.painted import Painted, colour, dash_text
 from adviz.scene.picture import (
@@ -47,6 +48,7 @@ from adviz.scene.picture import baseline as text_baseline
 from adviz.scene.style import CLUSTER_SIZE, LINE_SPACING, TITLE_SIZE, Theme
 
 if TYPE_CHECKING:
+    from adviz.core.forward import Seed
     from adviz.core.tracing import Trace
 
 Point = tuple[float, float]
@@ -256,6 +258,7 @@ def to_svg(
     full: bool = False,
     analytic: bool = False,
     copies: bool | None = None,
+    seed: Seed = None,
 ) -> str:
     """One frame as SVG text.
 
@@ -264,8 +267,9 @@ def to_svg(
     trace
         A `Trace`.
     phase
-        ``"forward"``, ``"reverse"`` (default) or ``"summary"`` (all values
-        and final adjoints; ``stage`` is ignored).
+        ``"forward"``, ``"reverse"`` (default), ``"tangent"`` (forward mode:
+        tangents pushed from the ``seed``) or ``"summary"`` (all values and
+        final adjoints; ``stage`` is ignored).
     stage
         Stage number; the default ``-1`` is the last one.
     theme
@@ -290,6 +294,10 @@ def to_svg(
         feeds: ``None`` (default) when its consumers lie far apart (the shared
         weights of an unrolled recurrent network), ``True`` for every leaf
         feeding two or more nodes, ``False`` never (`adviz.scene.view`).
+    seed
+        Phase ``"tangent"`` (forward mode): the seeded input's name, or a dict
+        of input name to tangent, as `adviz.forward_mode` takes it (default:
+        the first input).
 
     Returns
     -------
@@ -303,12 +311,15 @@ def to_svg(
     >>> svg = adviz.to_svg(t, "summary", theme="dark")
     >>> "g = −2.14112" in svg and "#1e1f22" in svg
     True
+    >>> "ẏ = 1.85888" in adviz.to_svg(t, "tangent", seed="x2")
+    True
     """
     from adviz.scene.panel import analytic_panel
 
+    check_seed(phase, seed, "to_svg")
     panel = analytic_panel(trace) if analytic else ()
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies)
+                 full=full, copies=copies, seed=seed)
     return paint(fig, fig.frame(phase, stage), panel)
 
 
@@ -322,6 +333,7 @@ def iter_svg_frames(
     collapse: Iterable[str] | None = None,
     full: bool = False,
     copies: bool | None = None,
+    seed: Seed = None,
 ) -> Iterator[str]:
     """Every frame of a phase as SVG text, in stage order (one layout for all).
 
@@ -334,8 +346,9 @@ def iter_svg_frames(
 
     The options are `to_svg`'s.
     """
+    check_seed(phase, seed, "iter_svg_frames")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies)
+                 full=full, copies=copies, seed=seed)
     svg = painter(fig)
     for content in fig.frames(phase):
         yield svg.frame(content)

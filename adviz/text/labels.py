@@ -432,8 +432,9 @@ def tangent_stage_text(trace: Trace, sweep: ForwardSweep, index: int) -> Text:
     >>> sweep = adviz.forward_mode(t, "x1")
     >>> tangent_stage_text(t, sweep, 0).unicode()
     'Stage 0 of 5 — forward mode, seed ẋ₁ = 1, ẋ₂ = 0'
-    >>> tangent_stage_text(t, sweep, 1).unicode()
-    'Stage 1 of 5 — forward mode, seed ẋ₁ = 1, ẋ₂ = 0: ṫ₁ = ẋ₁ · ∂t₁/∂x₁ + ẋ₂ · ∂t₁/∂x₂ = 1 · 1 + 0 · (−1) = 1'
+    >>> print(tangent_stage_text(t, sweep, 1).unicode())  # doctest: +NORMALIZE_WHITESPACE
+    Stage 1 of 5 — forward mode, seed ẋ₁ = 1, ẋ₂ = 0:
+    ṫ₁ = ẋ₁ · ∂t₁/∂x₁ + ẋ₂ · ∂t₁/∂x₂ = 1 · 1 + 0 · (−1) = 1
     """
     stages = sweep.stages
     stage = stages[index]

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from adviz.core.phases import FRAME_PHASES, expand_phases
+from adviz.core.phases import FRAME_PHASES, check_seed, expand_phases
 from adviz.errors import InputError
 from adviz.renderers.svg import paint
 from adviz.scene.content import frame_count
@@ -37,6 +37,7 @@ from adviz.scene.style import Theme, get_theme
 from adviz.writers.files import replace_sequence, replace_sequences
 
 if TYPE_CHECKING:
+    from adviz.core.forward import Seed
     from adviz.core.tracing import Trace
     from adviz.scene.content import Frame
     from adviz.scene.picture import Figure
@@ -78,6 +79,7 @@ def save_frames(
     full: bool = False,
     input: str | None = None,
     copies: bool | None = None,
+    seed: Seed = None,
 ) -> list[Path]:
     """Write every frame of one or both passes as numbered files.
 
@@ -88,9 +90,10 @@ def save_frames(
     directory
         Target folder (created when missing).
     phase
-        ``"both"`` (default), ``"forward"``, ``"reverse"``, ``"summary"``
-        (one file, ``summary-000``) or ``"paths"`` (the chain-rule paths of
-        ``input``, then their sum: `adviz.path_frames`).
+        ``"both"`` (default), ``"forward"``, ``"reverse"``, ``"tangent"``
+        (forward mode, seeded by ``seed``), ``"modes"`` (tangent, then
+        reverse), ``"summary"`` (one file, ``summary-000``) or ``"paths"`` (the
+        chain-rule paths of ``input``, then their sum: `adviz.path_frames`).
     fmt
         ``"svg"`` (default) or ``"png"`` (rendered with resvg and the DejaVu
         fonts Matplotlib ships: no system fonts or libraries needed).
@@ -109,6 +112,9 @@ def save_frames(
     copies
         As for `adviz.to_svg`: shared leaves drawn once per use (not with
         ``phase="paths"``, whose frames follow the graph's own edges).
+    seed
+        Forward mode: the seeded input's name or a dict of input name to
+        tangent, as `adviz.forward_mode` takes it (default: the first input).
 
     Returns
     -------
@@ -125,6 +131,7 @@ def save_frames(
     """
     encode = _encoder(fmt, scale)
     phases = expand_phases(phase, FRAME_PHASES, "save_frames")
+    check_seed(phase, seed, "save_frames")
     resolved = get_theme(theme)
     if phases == ("paths",):
         from adviz.renderers.path_svg import path_frames
@@ -133,7 +140,7 @@ def save_frames(
                            full=full)
         return replace_sequence(directory, "paths", f".{fmt}", [encode(s) for s in svgs])
     fig = figure(trace, theme=resolved, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies)
+                 full=full, copies=copies, seed=seed)
     total = sum(frame_count(trace, p) for p in phases)
     show = progress if progress is not None else (
         total >= PROGRESS_THRESHOLD and sys.stderr.isatty())

@@ -24,6 +24,7 @@ from adviz.writers.options import (
     ENGINE,
     FULL,
     RANKDIR,
+    SEED,
     STAGE,
     THEME,
     Option,
@@ -43,7 +44,7 @@ def write_svg(
 
 OPTIONS: tuple[Option, ...] = (
     phase_option(STAGE_PHASES, "reverse"), STAGE, THEME, RANKDIR, ENGINE, COLLAPSE, FULL,
-    COPIES,
+    COPIES, SEED,
     Option("analytic", bool, False, "the SymPy gradient beside the numbers (summary only)"),
 )
 """The options of the svg writer (`adviz.to_svg`'s)."""

@@ -29,11 +29,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from adviz.core.phases import PLAY_PHASES, expand_phases
+from adviz.core.phases import PLAY_PHASES, check_seed, expand_phases
 from adviz.errors import InputError
 from adviz.renderers.mpl.artists import Scene, scene_figure
 from adviz.renderers.mpl.canvas import new_figure
 from adviz.renderers.mpl.redraw import Redraw
+from adviz.scene.content import frame_count as stage_count
 from adviz.scene.sizes import Size, figure_size
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ def frame_schedule(
     _check_counts(tween, hold)
     frames: list[Frame] = []
     for ph in phases_of(phase):
-        for stage in range(len(trace.stages(ph))):
+        for stage in range(stage_count(trace, ph)):
             if stage > 0:
                 frames += [Frame(ph, stage, i / tween, False) for i in range(tween)]
             frames += [Frame(ph, stage, 1.0, True)] * hold
@@ -133,14 +134,14 @@ def frame_count(trace: Trace, phase: str = "reverse", *, tween: int = DEFAULT_TW
                 hold: int = DEFAULT_HOLD) -> int:
     """Number of frames: ``stages * hold + (stages - 1) * tween`` per phase."""
     _check_counts(tween, hold)
-    return sum(len(trace.stages(p)) * hold + (len(trace.stages(p)) - 1) * tween
+    return sum(stage_count(trace, p) * hold + (stage_count(trace, p) - 1) * tween
                for p in phases_of(phase))
 
 
 def distinct_frame_count(trace: Trace, phase: str = "reverse", *,
                          tween: int = DEFAULT_TWEEN) -> int:
     """Number of distinct consecutive frames (a GIF's frames): ``stages + (stages - 1) * tween``."""
-    return sum(len(trace.stages(p)) + (len(trace.stages(p)) - 1) * tween
+    return sum(stage_count(trace, p) + (stage_count(trace, p) - 1) * tween
                for p in phases_of(phase))
 
 
@@ -167,12 +168,14 @@ class Animator:
         collapse: Iterable[str] | None = None,
         full: bool = False,
         copies: bool | None = None,
+        seed: Any = None,
     ) -> None:
         from adviz.scene.sizes import even_size
 
         self.frames = frame_schedule(trace, phase, tween=tween, hold=hold)
+        check_seed(phase, seed, "an animation")
         fig = scene_figure(trace, theme=theme, rankdir=rankdir, layout=layout,
-                           collapse=collapse, full=full, size=size, copies=copies)
+                           collapse=collapse, full=full, size=size, copies=copies, seed=seed)
         inches = figure_size(size, fig)
         if even:
             inches = even_size(inches, dpi)
@@ -222,14 +225,17 @@ def animate(
     full: bool = False,
     copies: bool | None = None,
     repeat: bool = True,
+    seed: Any = None,
     **kwargs: Any,
 ) -> FuncAnimation:
-    """Animate the forward or reverse pass of a trace.
+    """Animate the forward or reverse pass of a trace, or its forward-mode sweep.
 
     Reverse: at each stage the gradient travels as a pulse along each edge
     from the processed node back to its parents, then the parents' adjoints
     update; forward: values travel from the parents into each evaluated
-    node. Each stage is then held so its caption can be read. The artists
+    node; forward mode (``"tangent"``): each parent's tangent times the
+    edge's partial travels into the node whose tangent the stage computes.
+    Each stage is then held so its caption can be read. The artists
     are created once and restyled per frame.
 
     Parameters
@@ -237,7 +243,8 @@ def animate(
     trace
         A `Trace`.
     phase
-        ``"reverse"`` (default), ``"forward"`` or ``"both"``.
+        ``"reverse"`` (default), ``"forward"``, ``"tangent"`` (forward mode),
+        ``"both"`` (forward, then reverse) or ``"modes"`` (tangent, then reverse).
     fps
         Frames per second (the interval between frames is ``1000 / fps`` ms).
     tween
@@ -260,6 +267,9 @@ def animate(
         (`adviz.scene.view.view_options`).
     repeat
         Loop when shown interactively.
+    seed
+        Forward mode: the seeded input's name or a dict of input name to
+        tangent, as `adviz.forward_mode` takes it (default: the first input).
     **kwargs
         Passed to `matplotlib.animation.FuncAnimation`.
 
@@ -286,7 +296,7 @@ def animate(
         raise InputError(f"fps must be a positive number, not {fps!r}")
     animator = Animator(trace, phase, tween=tween, hold=hold, theme=theme, size=size, dpi=dpi,
                         rankdir=rankdir, transparent=transparent, collapse=collapse, full=full,
-                        copies=copies)
+                        copies=copies, seed=seed)
     frames = animator.frames
     anim = FuncAnimation(animator.figure, animator, frames=list(frames),
                          init_func=lambda: animator(frames[0]), interval=1000.0 / fps,
