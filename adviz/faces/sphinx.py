@@ -524,8 +524,8 @@ class AdvizDirective(SphinxDirective):
         if seed is not None:  # kept out of the options otherwise: unchanged keys of old pages
             options["seed"] = seed
         where = ", ".join(f"{k} = {_number(v)}" for k, v in trace.inputs.items())
-        what = {"summary": "summary", "tangent": "forward mode", "modes": "forward and reverse mode"}.get(
-            phase, f"{phase} pass")
+        what = {"summary": "summary", "tangent": "forward mode",
+                "modes": "forward and reverse mode"}.get(phase, f"{phase} pass")
         node = adviz_diagram()
         node["expression"] = expression
         node["point"] = dict(trace.inputs)
