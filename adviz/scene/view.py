@@ -17,7 +17,7 @@ Examples
 >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
 >>> view = graph_view(t, compact=True)
 >>> view.node_lines["t1"], view.edge_lines["t1", "t2"]
-(('t₁', '= −1', 'g = −2'), ())
+(('t₁', '= −1', 'ṫ₁ = −1'), ())
 >>> view_options(t)
 ViewOptions(collapse=(), compact=False, notice='', copies=())
 """
@@ -74,7 +74,7 @@ class ViewOptions:
     collapse
         Scope labels drawn as one box each.
     compact
-        Shortened labels (name, value and adjoint; no edge labels).
+        Shortened labels (name, value and adjoint or tangent; no edge labels).
     notice
         A line for the caption saying what was shortened (``""`` when nothing).
     copies

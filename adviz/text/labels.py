@@ -373,7 +373,7 @@ def tangent_text(tangent: float, node: str) -> Text:
 
 
 def product_text(term: TangentTerm) -> Text:
-    """The product an edge carries in forward mode, as tokens: ``∂t₂/∂t₁ · ṫ₁ = −2 · 1 = −2``.
+    """The product an edge carries in forward mode, as tokens: ``∂t₂/∂t₁ · ṫ₁ = (−2) · 1 = −2``.
 
     The partial's value times the parent's tangent gives the term of the
     child's tangent (numbers keyed ``partial:``, ``tangent:`` and ``product:``).
@@ -383,7 +383,7 @@ def product_text(term: TangentTerm) -> Text:
     >>> import adviz
     >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
     >>> product_text(adviz.forward_mode(t).terms[2]).unicode()
-    '∂t₂/∂t₁ · ṫ₁ = −2 · 1 = −2'
+    '∂t₂/∂t₁ · ṫ₁ = (−2) · 1 = −2'
     """
     edge = (term.parent, term.child)
     return text(Partial(term.child, term.parent), Op(" · "), Tangent(term.parent), Op(" = "),
@@ -758,8 +758,9 @@ def widest(texts: Sequence[str], size: float) -> str:
 def reserved_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
     """For each node, the widest text any frame shows on each of its lines.
 
-    Line 0 is the name and formula, line 1 the value, line 2 the adjoint;
-    nodes with several children have a line 3 for the running sum.
+    Line 0 is the name and formula, line 1 the value, line 2 the adjoint (or,
+    in forward mode, the tangent); nodes with several children have a line 3
+    for the running sum.
 
     Examples
     --------
@@ -798,14 +799,15 @@ def reserved_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
 
 
 def reserved_edge_lines(trace: Trace) -> dict[tuple[str, str], tuple[str, ...]]:
-    """For each edge, its two label lines: the partial and the widest contribution.
+    """For each edge, its two label lines: the partial and the widest second line, a
+    contribution (reverse mode) or a product (forward mode, `reserved_sweeps`).
 
     Examples
     --------
     >>> import adviz
     >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
     >>> reserved_edge_lines(t)["t3", "t4"]
-    ('∂t₄/∂t₃ = −sin(t₃) = −0.14112', 'g_t3 += 1 · (−sin(t₃)) = −0.14112')
+    ('∂t₄/∂t₃ = −sin(t₃) = −0.14112', '∂t₄/∂t₃ · ṫ₃ = (−0.14112) · 1 = −0.14112')
     """
     contributions: dict[tuple[str, str], list[str]] = {}
     for stage in trace.reverse_stages:
