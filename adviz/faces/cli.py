@@ -25,7 +25,7 @@ from typing import Any
 import click
 
 from adviz.core.gradient_descent import MAX_STEPS
-from adviz.core.phases import PLAY_PHASES, expand_phases, seeded
+from adviz.core.phases import PLAY_PHASES, Phase, expand_phases, seeded
 from adviz.core.tracing import Trace, trace
 from adviz.errors import AdvizError, InputError, TraceError
 from adviz.scene.content import frame_count
@@ -459,12 +459,17 @@ _FRAME_OPTIONS = frozenset({"phase", "theme", "rankdir", "collapse", "full", "pr
 """Options of `save_frames` the command line passes (formats written one file per stage)."""
 
 
+ONE_FILE = {Phase.BOTH.value: Phase.REVERSE.value, Phase.MODES.value: Phase.TANGENT.value}
+"""What the one file of a two-phase option shows (an animation of both passes shows the
+reverse pass, of both modes forward mode)."""
+
+
 def _file_phase(phases: tuple[str, ...], filename: str, phase: str) -> str | None:
     """The phase a format's file shows: files named after a pass show one pass."""
     if not phases:
         return None
-    if phase in ("both", "modes") and ("{phase}" in filename or phase not in phases):
-        one = "reverse" if phase == "both" else "tangent"  # what the files of both show
+    one = ONE_FILE.get(phase)
+    if one is not None and ("{phase}" in filename or phase not in phases):
         return one if one in phases else None
     return phase if phase in phases else None
 
@@ -563,7 +568,7 @@ def _announce(t: Trace, formats: tuple[str, ...], phase: str, quiet: bool) -> No
     from adviz.renderers.mpl.animation import distinct_frame_count
 
     parts = [f"{nodes} nodes"]
-    animated = {"both": "reverse", "modes": "tangent"}.get(phase, phase)
+    animated = ONE_FILE.get(phase, phase)
     if "gif" in formats or "webp" in formats:
         parts.append(f"{distinct_frame_count(t, animated):,} animation frames")
     stages = sum(frame_count(t, p) for p in expand_phases(phase, PLAY_PHASES))

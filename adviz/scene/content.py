@@ -303,6 +303,7 @@ class Walker:
         self.trace = trace
         self.phase = phase
         self.sweep: ForwardSweep | None = None
+        self._stages: tuple[Stage, ...] = ()
         self.stages: tuple[Stage, ...] | tuple[TangentStage, ...]
         if phase == Phase.TANGENT:
             if sweep is None:
@@ -312,7 +313,7 @@ class Walker:
             self.sweep = sweep
             self.stages = sweep.stages
         else:
-            self.stages = trace.stages(phase)
+            self.stages = self._stages = trace.stages(phase)
         self.index = -1
         fixed = _static(trace)
         self._fixed = fixed
@@ -353,18 +354,17 @@ class Walker:
     def step(self) -> Change:
         """Advance one stage; returns what it changed."""
         self.index += 1
-        stage = self.stages[self.index]
         changed_nodes: dict[str, NodeView] = {}
         changed_edges: dict[tuple[str, str], EdgeView] = {}
         if self.index == 0:
             changed_nodes = self.nodes
             changed_edges = self.edges
-        if self.phase == "forward":
-            self._forward(stage, changed_nodes, changed_edges)
-        elif self.phase == "tangent":
-            self._tangent(stage, changed_nodes, changed_edges)
+        if self.sweep is not None:
+            self._tangent(self.sweep.stages[self.index], changed_nodes, changed_edges)
+        elif self.phase == "forward":
+            self._forward(self._stages[self.index], changed_nodes, changed_edges)
         else:
-            self._reverse(stage, changed_nodes, changed_edges)
+            self._reverse(self._stages[self.index], changed_nodes, changed_edges)
         if self.index == 0:
             changed_nodes, changed_edges = dict(self.nodes), dict(self.edges)
         order = self._order
@@ -407,7 +407,7 @@ class Walker:
                 self._hot_edges.append(key)
                 self._set_edge(key, EdgeView("forward", (fixed.partials[key],)), edges)
 
-    def _tangent(self, stage: Stage | TangentStage, nodes: dict[str, NodeView],
+    def _tangent(self, stage: TangentStage, nodes: dict[str, NodeView],
                  edges: dict[tuple[str, str], EdgeView]) -> None:
         """Forward mode: the stage's node gets its tangent, its in-edges their products."""
         fixed = self._fixed

@@ -6,7 +6,8 @@ colours from the Okabe–Ito palette, which stays distinguishable with the
 common forms of colour blindness: values and forward flow in blue, adjoints
 and gradient flow in vermillion (a darker shade of it on white, so that small
 text keeps a WCAG contrast of at least 4.5; orange on the dark background),
-forward-mode tangents in bluish green (darker on white, for the same reason).
+forward-mode tangents in bluish green (darker on white and lighter on the dark
+background, for the same reason).
 
 This module imports neither Graphviz nor Matplotlib, so every renderer can
 use it.
@@ -49,6 +50,9 @@ DARK_VERMILLION = "#B34A00"
 
 DARK_BLUISH_GREEN = "#00795A"
 """Okabe–Ito bluish green, darkened for a contrast of 4.5 or more on light fills."""
+
+LIGHT_BLUISH_GREEN = "#2DC295"
+"""Okabe–Ito bluish green, lightened for a contrast of 4.5 or more on dark fills."""
 
 FONT_FAMILY = "Helvetica"
 """Font the layout is measured for (Graphviz's metrics agree with what it draws)."""
@@ -180,7 +184,7 @@ DARK = Theme(
     cluster_fill="#26282d",
     cluster_stroke="#6f7380",
     scope_fill="#30323a",
-    tangent=OKABE_ITO["bluish_green"],
+    tangent=LIGHT_BLUISH_GREEN,
 )
 
 PRINT = Theme(

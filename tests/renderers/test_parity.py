@@ -66,7 +66,7 @@ def test_tangent_stages_of_every_seed_paint_the_same(monkeypatch: pytest.MonkeyP
     with gallery_traces(monkeypatch) as traces:
         for name, t in traces.items():
             inputs = list(t.graph.graph["inputs"])
-            seeds: list[object] = inputs[:3] + [dict.fromkeys(inputs[:2], 1.0)]
+            seeds: list[object] = [*inputs[:3], dict.fromkeys(inputs[:2], 1.0)]
             for seed in seeds:
                 fig = figure(t, theme=theme, seed=seed)  # type: ignore[arg-type]
                 tangent = fig.styles["edge"]["tangent"]["colour"].lower()
