@@ -514,6 +514,10 @@ def stage_text(trace: Trace, phase: str, index: int) -> Text:
     """
     if phase == "summary":
         return summary_text(trace)
+    if phase == "tangent":  # forward mode along the first input (`tangent_stage_text`)
+        from adviz.core.forward import forward_mode
+
+        return tangent_stage_text(trace, forward_mode(trace), index)
     stages = trace.stages(phase)
     stage = stages[index]
     head = f"Stage {stage.index} of {len(stages) - 1} {DASH} "
@@ -608,7 +612,9 @@ def stage_title(trace: Trace, phase: str, index: int) -> str:
     trace
         A `Trace`.
     phase
-        ``"forward"``, ``"reverse"`` or ``"summary"`` (``index`` is then ignored).
+        ``"forward"``, ``"reverse"``, ``"tangent"`` (forward mode seeded with the
+        first input; `tangent_stage_title` takes any sweep) or ``"summary"``
+        (``index`` is then ignored).
     index
         Stage number; negative numbers count from the end.
 
