@@ -330,7 +330,8 @@ class Walker:
         self._products: dict[tuple[str, str], Line] = {}
         self._tangents: dict[str, Line] = {}
         if self.sweep is not None:
-            self._products = {(t.parent, t.child): Line.of(product_text(t), "tangent", EDGE_SIZE)
+            self._products = {(t.parent, t.child): Line.of(product_text(trace, t), "tangent",
+                                                           EDGE_SIZE)
                               for t in self.sweep.terms}
             self._tangents = {n: Line.of(tangent_text(v, n), "tangent", LINE_SIZE)
                               for n, v in self.sweep.tangents.items()}

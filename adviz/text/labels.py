@@ -372,23 +372,22 @@ def tangent_text(tangent: float, node: str) -> Text:
     return text(Tangent(node), Op(" = "), Num(tangent, key=num_key("tangent", node)))
 
 
-def product_text(term: TangentTerm) -> Text:
-    """The product an edge carries in forward mode, as tokens: ``∂t₂/∂t₁ · ṫ₁ = (−2) · 1 = −2``.
-
-    The partial's value times the parent's tangent gives the term of the
-    child's tangent (numbers keyed ``partial:``, ``tangent:`` and ``product:``).
+def product_text(trace: Trace, term: TangentTerm) -> Text:
+    """The product an edge adds to its child's tangent in forward mode, as tokens:
+    ``ṫ₂ += 1 · (2t₁) = −2``, the parent's tangent times the edge's partial (the
+    mirror of a reverse-mode contribution; numbers keyed ``tangent:`` and ``product:``).
 
     Examples
     --------
     >>> import adviz
     >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
-    >>> product_text(adviz.forward_mode(t).terms[2]).unicode()
-    '∂t₂/∂t₁ · ṫ₁ = (−2) · 1 = −2'
+    >>> product_text(t, adviz.forward_mode(t).terms[2]).unicode()
+    'ṫ₂ += 1 · (2t₁) = −2'
     """
     edge = (term.parent, term.child)
-    return text(Partial(term.child, term.parent), Op(" · "), Tangent(term.parent), Op(" = "),
-                Num(term.partial, parens=True, key=num_key("partial", *edge)), Op(" · "),
-                Num(term.tangent, parens=True, key=num_key("tangent", term.parent)), Op(" = "),
+    return text(Tangent(term.child), Op(" += "),
+                Num(term.tangent, parens="tex", key=num_key("tangent", term.parent)),
+                Op(" · "), _partial_token(trace, term.parent, term.child, True), Op(" = "),
                 Num(term.product, key=num_key("product", *edge)))
 
 
@@ -813,7 +812,7 @@ def reserved_edge_lines(trace: Trace) -> dict[tuple[str, str], tuple[str, ...]]:
     >>> import adviz
     >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
     >>> reserved_edge_lines(t)["t3", "t4"]
-    ('∂t₄/∂t₃ = −sin(t₃) = −0.14112', '∂t₄/∂t₃ · ṫ₃ = (−0.14112) · 1 = −0.14112')
+    ('∂t₄/∂t₃ = −sin(t₃) = −0.14112', 'g_t3 += 1 · (−sin(t₃)) = −0.14112')
     """
     contributions: dict[tuple[str, str], list[str]] = {}
     for stage in trace.reverse_stages:
@@ -822,7 +821,7 @@ def reserved_edge_lines(trace: Trace) -> dict[tuple[str, str], tuple[str, ...]]:
     for sweep in reserved_sweeps(trace):  # forward mode shows a product on the same line
         for term in sweep.terms:
             contributions.setdefault((term.parent, term.child), []).append(
-                product_text(term).unicode())
+                product_text(trace, term).unicode())
     result = {}
     for parent, child in trace.graph.edges:
         lines = [partial_label(trace, parent, child)]
