@@ -392,7 +392,7 @@ var advizDemo = (function () {
       }
       if (view.lines.length && edge.label) {
         self.textBlock(g, view.lines, edge.label[0], edge.label[1], style.text,
-          view.state === "gradient" ? "contribution" : null, edge.left, edge.labelBox - 2 * model.data.sizes.labelPad);
+          style.bold, edge.left, edge.labelBox - 2 * model.data.sizes.labelPad);
       }
     });
     // Keep the stored layout: a text wider than the room reserved for it is condensed.

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+from adviz.core.phases import check_seed
 from adviz.scene.content import EdgeView, Frame, Line, NodeView
 from adviz.scene.painted import Painted, colour, dash_text
 from adviz.scene.picture import (
@@ -48,6 +49,7 @@ from adviz.scene.sizes import MIN_TEXT, Size
 from adviz.scene.style import CLUSTER_SIZE, LINE_SPACING, TITLE_SIZE, Theme
 
 if TYPE_CHECKING:
+    from adviz.core.forward import Seed
     from adviz.core.tracing import Trace
 
 Point = tuple[float, float]
@@ -169,7 +171,7 @@ class SvgPainter:
             out.append(f'<polygon fill="{colour}" stroke="{colour}" stroke-width="1"{alpha} '
                        f'points="{_points(arrow)}"/>')
         if view.lines and shape.label is not None:
-            bold = "contribution" if view.state == "gradient" else None
+            bold = style["bold"]
             self._text_block(view.lines, shape.label[0], shape.label[1], style["text"], out,
                              bold_role=bold, left=shape.label_left)
         out.append("</g>")
@@ -270,6 +272,7 @@ def to_svg(
     copies: bool | None = None,
     size: Size = None,
     min_text: float = MIN_TEXT,
+    seed: Seed = None,
 ) -> str:
     """One frame as SVG text.
 
@@ -278,8 +281,9 @@ def to_svg(
     trace
         A `Trace`.
     phase
-        ``"forward"``, ``"reverse"`` (default) or ``"summary"`` (all values
-        and final adjoints; ``stage`` is ignored).
+        ``"forward"``, ``"reverse"`` (default), ``"tangent"`` (forward mode:
+        tangents pushed from the ``seed``) or ``"summary"`` (all values and
+        final adjoints; ``stage`` is ignored).
     stage
         Stage number; the default ``-1`` is the last one.
     theme
@@ -314,6 +318,10 @@ def to_svg(
         says how). ``None`` (default): the natural size, in points.
     min_text
         With ``size``: the least text height in pixels.
+    seed
+        Phase ``"tangent"`` (forward mode): the seeded input's name, or a dict
+        of input name to tangent, as `adviz.forward_mode` takes it (default:
+        the first input).
 
     Returns
     -------
@@ -327,12 +335,15 @@ def to_svg(
     >>> svg = adviz.to_svg(t, "summary", theme="dark")
     >>> "g = −2.14112" in svg and "#1e1f22" in svg
     True
+    >>> "ẏ = 1.85888" in adviz.to_svg(t, "tangent", seed="x2")
+    True
     """
     from adviz.scene.panel import analytic_panel
 
+    check_seed(phase, seed, "to_svg")
     panel = analytic_panel(trace) if analytic else ()
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies, size=size, min_text=min_text)
+                 full=full, copies=copies, size=size, min_text=min_text, seed=seed)
     return paint(fig, fig.frame(phase, stage), panel)
 
 
@@ -348,6 +359,7 @@ def iter_svg_frames(
     copies: bool | None = None,
     size: Size = None,
     min_text: float = MIN_TEXT,
+    seed: Seed = None,
 ) -> Iterator[str]:
     """Every frame of a phase as SVG text, in stage order (one layout for all).
 
@@ -360,8 +372,9 @@ def iter_svg_frames(
 
     The options are `to_svg`'s.
     """
+    check_seed(phase, seed, "iter_svg_frames")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies, size=size, min_text=min_text)
+                 full=full, copies=copies, size=size, min_text=min_text, seed=seed)
     svg = painter(fig)
     for content in fig.frames(phase):
         yield svg.frame(content)

@@ -10,6 +10,7 @@ to collapse, ``full``, ``rankdir``, ``theme``, ``engine``, ``size``). It owns
   arrowheads in both directions (forward: at the child; reverse: at the
   parent, for gradient flowing back), label anchors and the caption band,
 - the style table of its theme (`adviz.scene.style.style_table`),
+- the seed of its forward-mode (``"tangent"``) frames (`adviz.forward_mode`),
 - and the stages, as full frames (`frames`) or as the changes each stage
   makes to the one before (`changes`).
 
@@ -32,6 +33,8 @@ False
 ['t1', 't2', 't4', 'y']
 >>> fig.frame("reverse", 2).nodes["t1"].state
 'receiving'
+>>> figure(t, seed="x2").frame("tangent", 5).title.split(":")[0]
+'Stage 5 of 5 — forward mode, seed ẋ₁ = 0, ẋ₂ = 1'
 """
 
 from __future__ import annotations
@@ -67,9 +70,10 @@ from adviz.scene.style import (
     style_table,
 )
 from adviz.scene.view import GraphView, ViewWalker, graph_view, view_frame, view_options
-from adviz.text.labels import stage_title, text_width
+from adviz.text.labels import stage_title, tangent_stage_title, text_width
 
 if TYPE_CHECKING:
+    from adviz.core.forward import ForwardSweep, Seed
     from adviz.core.tracing import Trace
 
 Point = tuple[float, float]
@@ -481,6 +485,10 @@ class Figure:
     cache
         What renderers keep with the figure (their painters, drawn fragments),
         so it lives exactly as long as the figure.
+    seed
+        Every input's seed tangent for the forward-mode (``"tangent"``) frames,
+        in argument order (`adviz.core.forward.seed_values`); empty for a
+        trace forward mode cannot sweep.
     """
 
     trace: Trace
@@ -500,6 +508,21 @@ class Figure:
     page: Page | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _styles: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    seed: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def sweep(self) -> ForwardSweep:
+        """The forward-mode sweep of the figure's seed (computed once, kept in `cache`)."""
+        found = self.cache.get("sweep")
+        if found is None:
+            from adviz.core.forward import forward_mode
+
+            found = self.cache["sweep"] = forward_mode(self.trace, self.seed or None)
+        return found
+
+    def _walker(self, phase: str) -> ViewWalker:
+        sweep = self.sweep if phase == "tangent" else None
+        return ViewWalker(self.trace, self.view, phase, sweep=sweep)
 
     @property
     def rankdir(self) -> str:
@@ -514,7 +537,8 @@ class Figure:
         return self._styles
 
     def frame(self, phase: str, index: int = -1) -> Frame:
-        """The frame of ``phase`` after stage ``index`` (``"summary"``: the final state)."""
+        """The frame of ``phase`` after stage ``index`` (``"summary"``: the final state;
+        ``"tangent"``: forward mode along the figure's `seed`)."""
         from adviz.scene.content import frame
 
         if phase == "summary":
@@ -523,7 +547,7 @@ class Figure:
         if not -count <= index < count:
             raise InputError(f"{phase} stage {index} does not exist: there are {count} "
                              f"stages (0 to {count - 1})")
-        walker = ViewWalker(self.trace, self.view, phase)
+        walker = self._walker(phase)
         for _ in range(index % count + 1):
             walker.step()
         return walker.frame()
@@ -533,7 +557,7 @@ class Figure:
         if phase == "summary":
             yield self.frame("summary")
             return
-        walker = ViewWalker(self.trace, self.view, phase)
+        walker = self._walker(phase)
         for _ in range(frame_count(self.trace, phase)):
             walker.step()
             yield walker.frame()
@@ -547,7 +571,7 @@ class Figure:
             full = self.frame("summary")
             yield Change("summary", 0, full.title, full.nodes, full.edges)
             return
-        walker = ViewWalker(self.trace, self.view, phase)
+        walker = self._walker(phase)
         for _ in range(frame_count(self.trace, phase)):
             yield walker.step()
 
@@ -560,11 +584,28 @@ _FIGURES: weakref.WeakKeyDictionary[Trace, dict[tuple[Any, ...], Figure]] = \
     weakref.WeakKeyDictionary()
 
 
-def _titles(trace: Trace) -> list[str]:
+def _titles(trace: Trace, sweep: ForwardSweep | None = None) -> list[str]:
     titles = [stage_title(trace, phase, k) for phase in ("forward", "reverse")
               for k in range(frame_count(trace, phase))]
     titles.append(stage_title(trace, "summary", 0))
+    if sweep is not None:  # the figure's forward-mode frames
+        titles += [tangent_stage_title(trace, sweep, k) for k in range(len(sweep.stages))]
     return titles
+
+
+def _seed(trace: Trace, seed: Seed) -> tuple[dict[str, float], ForwardSweep | None]:
+    """The seed as every input's tangent, and its sweep (none for a trace of tensors, unless
+    a seed was asked for: then the error says why)."""
+    from adviz.core.forward import forward_mode
+    from adviz.errors import InputError as _InputError
+
+    try:
+        sweep = forward_mode(trace, seed)
+    except _InputError:
+        if seed is not None:
+            raise
+        return {}, None
+    return dict(sweep.seed), sweep
 
 
 def figure(
@@ -582,6 +623,7 @@ def figure(
     layout: Layout | None = None,
     notice: str = "",
     min_text: float = MIN_TEXT,
+    seed: Seed = None,
 ) -> Figure:
     """The scene of a trace for some picture options (built once, then cached).
 
@@ -635,12 +677,16 @@ def figure(
     min_text
         With ``size``: the least text height in pixels (default
         `adviz.scene.sizes.MIN_TEXT`, 14).
+    seed
+        The seed of the forward-mode (``"tangent"``) frames, as
+        `adviz.forward_mode` takes it: an input's name, a dict of input name
+        to tangent, or ``None`` (the first input).
 
     Raises
     ------
     InputError
-        An unknown theme, ``rankdir``, size or scope label, or a ``size`` too
-        small for the graph's text to reach ``min_text``.
+        An unknown theme, ``rankdir``, size, scope label or seeded input, or a
+        ``size`` too small for the graph's text to reach ``min_text``.
     TraceError
         A trace with several outputs (pick one: ``trace.pick("y1")``).
     RenderError
@@ -648,18 +694,19 @@ def figure(
     """
     one_output(trace, "a picture")
     resolved = get_theme(theme)
+    seeds, sweep = _seed(trace, seed)
     if rankdir not in (None, "auto", "LR", "TB", "RL", "BT"):
         raise InputError(f"unknown rankdir {rankdir!r}; use 'LR', 'TB' or 'auto'")
     if size is not None and view is None and layout is None:
         return _fitted(trace, resolved, rankdir, engine, collapse, full, copies, size,
-                       min_text, tuple(extra_titles))
+                       min_text, tuple(extra_titles), seeds)
     rankdir = "LR" if rankdir in (None, "auto") else rankdir
     key: tuple[Any, ...] | None = None
     if view is None and layout is None:
         labels = None if collapse is None else tuple(
             (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
         key = (resolved, rankdir, engine, labels, bool(full), copies, _size_key(size),
-               tuple(extra_titles))
+               tuple(extra_titles), tuple(seeds.items()))
         cached = _FIGURES.get(trace, {}).get(key)
         if cached is not None:
             return cached
@@ -667,7 +714,7 @@ def figure(
         options = view_options(trace, collapse, full, copies)
         notice = options.notice
         view = graph_view(trace, options.collapse, options.compact, options.copies)
-    titles = [*_titles(trace), *extra_titles]
+    titles = [*_titles(trace, sweep), *extra_titles]
     if layout is not None:
         result = _build(trace, resolved, view, layout, notice, size, titles)
     else:
@@ -686,6 +733,9 @@ def figure(
             roomy = _build(trace, resolved, view, layout, notice, size, titles, again)
             if len(again) < len(unmet):
                 result = roomy
+    result.seed = seeds
+    if sweep is not None:
+        result.cache["sweep"] = sweep
     if key is not None:
         _FIGURES.setdefault(trace, {})[key] = result
     return result
@@ -705,7 +755,8 @@ def _levels(trace: Trace) -> list[tuple[str, ...]]:
 
 def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
             collapse: Iterable[str] | None, full: bool, copies: bool | None, size: Any,
-            min_text: float, extra_titles: tuple[str, ...]) -> Figure:
+            min_text: float, extra_titles: tuple[str, ...],
+            seeds: dict[str, float]) -> Figure:
     """The figure filling the page ``size`` whose text is at least ``min_text`` pixels."""
     if isinstance(min_text, bool) or not isinstance(min_text, (int, float)) \
             or not 0 < min_text <= 200:
@@ -714,7 +765,7 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
     labels = None if collapse is None else tuple(
         (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
     key = ("page", theme, rankdir, engine, labels, bool(full), copies, _size_key(size),
-           float(min_text), extra_titles)
+           float(min_text), extra_titles, tuple(seeds.items()))
     cached = _FIGURES.get(trace, {}).get(key)
     if cached is not None:
         return cached
@@ -739,7 +790,7 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
             if not compact and not note:
                 fig = figure(trace, theme=theme, rankdir=direction, engine=engine,
                              collapse=chosen, full=full, copies=copies,
-                             extra_titles=extra_titles)
+                             extra_titles=extra_titles, seed=seeds or None)
             else:
                 options = view_options(trace, chosen or [], full, copies)
                 view = graph_view(trace, chosen or (), compact, options.copies)
@@ -747,7 +798,7 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
                                         collapse=view.collapse, compact=compact,
                                         copies=tuple(view.copies))
                 fig = figure(trace, theme=theme, view=view, layout=layout, notice=note,
-                             extra_titles=extra_titles)
+                             extra_titles=extra_titles, seed=seeds or None)
             pixels = fit_scale(fig.width, fig.height, page) * smallest_text(fig)
             found.append((pixels, fig))
         top = max(found, key=lambda pair: pair[0])

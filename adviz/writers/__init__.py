@@ -19,7 +19,7 @@ Examples
 >>> writer_for("walkthrough.md").name
 'markdown'
 >>> writers()["gif"].phases
-('forward', 'reverse', 'both')
+('forward', 'reverse', 'tangent', 'both', 'modes')
 >>> t = adviz.trace("x * x", x=3)
 >>> adviz.save(t, "x.html", fps=12)
 Traceback (most recent call last):

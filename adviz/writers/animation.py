@@ -66,8 +66,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from adviz.core.gradient_descent import Descent
-from adviz.core.phases import PASSES, PLAY_PHASES, check_phase, expand_phases
+from adviz.core.phases import PLAY_PHASES, SWEEPS, check_phase, check_seed, expand_phases
 from adviz.errors import InputError, RenderError
+from adviz.scene.content import frame_count
 from adviz.writers import Writer, register_writer
 from adviz.writers.options import (
     COLLAPSE,
@@ -80,6 +81,7 @@ from adviz.writers.options import (
     PICTURE_RANKDIR,
     PROGRESS,
     RANKDIR,
+    SEED,
     SIZE,
     STAGE,
     THEME,
@@ -99,17 +101,17 @@ if TYPE_CHECKING:
 
 ANIMATION: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"), FPS, TWEEN, HOLD, DPI, SIZE, THEME, PICTURE_RANKDIR,
-    TRANSPARENT, PROGRESS, COLLAPSE, FULL, COPIES, MIN_TEXT,
+    TRANSPARENT, PROGRESS, COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
 )
 """Options of an animation of a trace (GIF, WebP, APNG, MP4)."""
 STILL: tuple[Option, ...] = (
-    phase_option(PASSES, "reverse"), STAGE, DPI, SIZE, THEME, PICTURE_RANKDIR, TRANSPARENT,
-    COLLAPSE, FULL, COPIES, MIN_TEXT,
+    phase_option(SWEEPS, "reverse"), STAGE, DPI, SIZE, THEME, PICTURE_RANKDIR, TRANSPARENT,
+    COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
 )
 """Options of a PNG of one stage."""
 PDF: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"), SIZE, THEME, PICTURE_RANKDIR, TRANSPARENT, PROGRESS,
-    COLLAPSE, FULL, COPIES, MIN_TEXT,
+    COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
 )
 """Options of a PDF of a trace (one page per stage)."""
 _DESCENT_FPS = replace(FPS, default=4)
@@ -580,7 +582,7 @@ def _animator(trace: Trace | Descent, options: dict[str, Any], even: bool = Fals
                         min_text=float(options.get("min_text", MIN_TEXT.default)),
                         transparent=bool(options.get("transparent", False)), even=even,
                         collapse=options.get("collapse"), full=bool(options.get("full", False)),
-                        copies=options.get("copies"))
+                        copies=options.get("copies"), seed=options.get("seed"))
     return animator, fps
 
 
@@ -646,7 +648,7 @@ def _figure(trace: Trace, options: dict[str, Any], phase: str) -> Any:
                  min_text=float(options.get("min_text", MIN_TEXT.default)),
                  transparent=bool(options.get("transparent", False)),
                  collapse=options.get("collapse"), full=bool(options.get("full", False)),
-                 copies=options.get("copies"))
+                 copies=options.get("copies"), seed=options.get("seed"))
 
 
 def _save_png(fig: Figure, path: Path, transparent: bool) -> None:
@@ -677,9 +679,10 @@ def _write_png(trace: Trace | Descent, path: Path, **options: Any) -> None:
         _write_descent_png(trace, path, **options)
         return
     _check_options("png", options, STILL)
-    phase = check_phase(options.get("phase", "reverse"), PASSES, "png")
+    phase = check_phase(options.get("phase", "reverse"), SWEEPS, "png")
+    check_seed(phase, options.get("seed"), "png")
     stage = options.get("stage", -1)
-    n = len(trace.stages(phase))
+    n = frame_count(trace, phase)
     if not isinstance(stage, int) or not -n <= stage < n:
         raise InputError(f"{phase} stage {stage!r} does not exist: there are {n} stages "
                          f"(0 to {n - 1})")
@@ -725,8 +728,9 @@ def _write_pdf(trace: Trace | Descent, path: Path, **options: Any) -> None:
         return
     _check_options("pdf", options, PDF)
     phases = expand_phases(options.get("phase", "reverse"), PLAY_PHASES, "pdf")
+    check_seed(options.get("phase", "reverse"), options.get("seed"), "pdf")
     fig, scene = _figure(trace, options, phases[0])
-    pages = [(p, k) for p in phases for k in range(len(trace.stages(p)))]
+    pages = [(p, k) for p in phases for k in range(frame_count(trace, p))]
     _write_pages(fig, pages, lambda page: scene.show(*page), path, options)
 
 

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from adviz.core.phases import FRAME_PHASES, expand_phases
+from adviz.core.phases import FRAME_PHASES, check_seed, expand_phases
 from adviz.errors import InputError
 from adviz.renderers.svg import paint
 from adviz.scene.content import frame_count
@@ -38,6 +38,7 @@ from adviz.scene.style import Theme, get_theme
 from adviz.writers.files import replace_sequence, replace_sequences
 
 if TYPE_CHECKING:
+    from adviz.core.forward import Seed
     from adviz.core.tracing import Trace
     from adviz.scene.content import Frame
     from adviz.scene.picture import Figure
@@ -81,6 +82,7 @@ def save_frames(
     copies: bool | None = None,
     size: Size = None,
     min_text: float = MIN_TEXT,
+    seed: Seed = None,
 ) -> list[Path]:
     """Write every frame of one or both passes as numbered files.
 
@@ -91,9 +93,10 @@ def save_frames(
     directory
         Target folder (created when missing).
     phase
-        ``"both"`` (default), ``"forward"``, ``"reverse"``, ``"summary"``
-        (one file, ``summary-000``) or ``"paths"`` (the chain-rule paths of
-        ``input``, then their sum: `adviz.path_frames`).
+        ``"both"`` (default), ``"forward"``, ``"reverse"``, ``"tangent"``
+        (forward mode, seeded by ``seed``), ``"modes"`` (tangent, then
+        reverse), ``"summary"`` (one file, ``summary-000``) or ``"paths"`` (the
+        chain-rule paths of ``input``, then their sum: `adviz.path_frames`).
     fmt
         ``"svg"`` (default) or ``"png"`` (rendered with resvg and the DejaVu
         fonts Matplotlib ships: no system fonts or libraries needed).
@@ -117,6 +120,9 @@ def save_frames(
         As for `adviz.to_svg`: the page each frame fills (``"16:9"``,
         ``"4:3"``, ``"a4"``, ``"blog"``, ``"WxH"``) and the least text height
         in pixels; not with ``phase="paths"``.
+    seed
+        Forward mode: the seeded input's name or a dict of input name to
+        tangent, as `adviz.forward_mode` takes it (default: the first input).
 
     Returns
     -------
@@ -133,6 +139,7 @@ def save_frames(
     """
     encode = _encoder(fmt, scale if scale is not None else 1.5 if size is None else 1.0)
     phases = expand_phases(phase, FRAME_PHASES, "save_frames")
+    check_seed(phase, seed, "save_frames")
     resolved = get_theme(theme)
     if phases == ("paths",):
         from adviz.renderers.path_svg import path_frames
@@ -145,7 +152,7 @@ def save_frames(
                            engine=engine, full=full)
         return replace_sequence(directory, "paths", f".{fmt}", [encode(s) for s in svgs])
     fig = figure(trace, theme=resolved, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies, size=size, min_text=min_text)
+                 full=full, copies=copies, size=size, min_text=min_text, seed=seed)
     total = sum(frame_count(trace, p) for p in phases)
     show = progress if progress is not None else (
         total >= PROGRESS_THRESHOLD and sys.stderr.isatty())

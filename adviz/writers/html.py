@@ -21,6 +21,7 @@ from adviz.writers.options import (
     ENGINE,
     FULL,
     RANKDIR,
+    SEED,
     THEME,
     TITLE,
     Option,
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from adviz.core.tracing import Trace
 
 DECLARED: tuple[Option, ...] = (THEME, RANKDIR, phase_option(PLAY_PHASES, "both"), TITLE,
-                                ENGINE, COLLAPSE, FULL, COPIES)
+                                ENGINE, COLLAPSE, FULL, COPIES, SEED)
 """The options of the html writer (passed to `adviz.renderers.player.player_html`)."""
 
 OPTIONS = tuple(option.name for option in DECLARED)

@@ -194,6 +194,9 @@ COPIES = Option("copies", bool, None,
                 "shared leaves drawn once per use, beside each node they feed "
                 "(default: when they feed nodes far apart)")
 TITLE = Option("title", str, None, "the page title")
+SEED = Option("seed", (str, dict), None,
+              "forward mode (phase 'tangent' or 'modes'): the seeded input's name or a dict "
+              "of input name to tangent (default the first input)")
 STAGE = Option("stage", int, -1, "the stage shown (default the last)")
 FPS = Option("fps", float, 10, "frames per second", minimum=0.1, maximum=60)
 TWEEN = Option("tween", int, 8, "travel frames per stage", minimum=0, maximum=60)

@@ -25,6 +25,7 @@ from adviz.writers.options import (
     FULL,
     MIN_TEXT,
     PICTURE_RANKDIR,
+    SEED,
     SIZE,
     STAGE,
     THEME,
@@ -45,7 +46,7 @@ def write_svg(
 
 OPTIONS: tuple[Option, ...] = (
     phase_option(STAGE_PHASES, "reverse"), STAGE, THEME, PICTURE_RANKDIR, ENGINE, COLLAPSE, FULL,
-    COPIES,
+    COPIES, SEED,
     Option("analytic", bool, False, "the SymPy gradient beside the numbers (summary only)"),
     SIZE, MIN_TEXT,
 )

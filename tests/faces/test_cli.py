@@ -111,6 +111,32 @@ def test_render_subset_of_formats(tmp_path: Path) -> None:
     assert names == ["graph.json", "walkthrough.md"]
 
 
+def test_render_forward_mode_with_a_seed(tmp_path: Path) -> None:
+    code, out = run("render", SEED, "--at", "x1=1", "--at", "x2=2", "--phase", "tangent",
+                    "--seed", "x2", "--format", "svg,tex,html", "-o", str(tmp_path / "out"))
+    assert code == 0, out
+    frames = sorted(p.name for p in (tmp_path / "out" / "frames").iterdir())
+    assert frames == [f"tangent-{k:03d}.svg" for k in range(6)]
+    last = (tmp_path / "out" / "frames" / frames[-1]).read_text(encoding="utf-8")
+    assert "forward mode, seed ẋ₁ = 0, ẋ₂ = 1" in last and "ẏ = 1.85888" in last
+    slides = (tmp_path / "out" / "slides.tex").read_text(encoding="utf-8")
+    assert slides.count("\\only<") == 6 and "\\dot{x}_{2} = 1" in slides
+    player = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert 'data-phase="tangent"' in player
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--seed", "x1"], "--seed applies to --phase tangent or modes"),
+    (["--phase", "tangent", "--seed", "x1=one"], "'one' (for x1) is not a number"),
+    (["--phase", "tangent", "--seed", "z"], "the seed names 'z'"),
+])
+def test_render_refuses_a_bad_seed(tmp_path: Path, args: list[str], message: str) -> None:
+    code, out = run("render", SEED, "--at", "x1=1", "--at", "x2=2", "--format", "svg",
+                    "-o", str(tmp_path / "out"), *args)
+    assert code != 0 and message in out, out
+    assert not (tmp_path / "out").exists()
+
+
 def test_demo_renders_the_seed_example(tmp_path: Path) -> None:
     code, out = run("demo", "-o", str(tmp_path / "demo"))
     assert code == 0, out

@@ -104,6 +104,31 @@ def test_frames_are_a_sequence_of_images(tmp_path: Path) -> None:
     assert (out / "_static" / "adviz-sphinx.css").is_file()
 
 
+def test_forward_mode_frames_and_svg(tmp_path: Path) -> None:
+    out, warnings = build(tmp_path, f"""
+        .. adviz:: {SEED}
+           :at: x1=1, x2=2
+           :output: frames
+           :phase: tangent
+           :seed: x2
+
+        .. adviz:: {SEED}
+           :at: x1=1, x2=2
+           :output: svg
+           :phase: tangent
+           :seed: x1=1, x2=1
+        """)
+    assert warnings == ""
+    page = (out / "index.html").read_text(encoding="utf-8")
+    sources = re.findall(r'src="(_images/adviz/[^"]+\.svg)"', page)
+    assert [Path(s).name for s in sources[:6]] == [f"tangent-{k:03d}.svg" for k in range(6)]
+    assert "tangent stage 5: y_dot = " in page  # each frame's alt text
+    last = (out / sources[5]).read_text(encoding="utf-8")
+    assert "forward mode, seed ẋ₁ = 0, ẋ₂ = 1" in last and "ẏ = 1.85888" in last
+    both = (out / sources[6]).read_text(encoding="utf-8")
+    assert "ẏ = −0.28224" in both  # the sum of the two gradient components
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -116,6 +141,10 @@ def test_frames_are_a_sequence_of_images(tmp_path: Path) -> None:
          ":phase: both does not go with :output: svg"),
         (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :fps: 3\n",
          ":fps: does not apply to :output: svg (it takes: :stage:, :size:)"),
+        (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :seed: x\n",
+         "seed does not apply to phase 'reverse' of :output: svg"),
+        (".. adviz:: x * x\n   :at: x=1\n   :phase: tangent\n   :seed: z\n",
+         "the seed names 'z', which this trace has no input of"),
         (".. adviz:: x * x\n   :at: x=1\n   :stage: 1\n   :dpi: 50\n",
          ":stage:, :dpi: do not apply to :output: player (it takes: none of these)"),
     ],

@@ -40,11 +40,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from adviz.core.phases import PLAY_PHASES, expand_phases
+from adviz.core.phases import PLAY_PHASES, check_seed, expand_phases
 from adviz.errors import InputError
 from adviz.renderers.mpl.artists import Scene, scene_figure
 from adviz.renderers.mpl.canvas import new_figure
 from adviz.renderers.mpl.redraw import Redraw
+from adviz.scene.content import frame_count as stage_count
 from adviz.scene.sizes import MIN_TEXT, Size, figure_size
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def hold_seconds(caption: str) -> float:
 
 
 def stage_holds(trace: Trace, phase: str = "reverse", *, hold: Hold = DEFAULT_HOLD,
-                fps: float = DEFAULT_FPS) -> list[int]:
+                fps: float = DEFAULT_FPS, seed: Any = None) -> list[int]:
     """Hold frames of every stage the animation plays, in order (see the module docstring).
 
     Examples
@@ -112,19 +113,32 @@ def stage_holds(trace: Trace, phase: str = "reverse", *, hold: Hold = DEFAULT_HO
     >>> min(stage_holds(t, "reverse")) >= 25
     True
     """
-    from adviz.text.labels import stage_title
-
     _check_counts(0, hold)
-    stages = [(p, k) for p in phases_of(phase) for k in range(len(trace.stages(p)))]
+    stages = [(p, k) for p in phases_of(phase) for k in range(stage_count(trace, p))]
     if isinstance(hold, int):
         return [hold] * len(stages)
     if not (isinstance(fps, (int, float)) and fps > 0):
         raise InputError(f"fps must be a positive number, not {fps!r}")
-    seconds = [float(hold) if hold is not None else hold_seconds(stage_title(trace, p, k))
-               for p, k in stages]
+    if hold is None:
+        seconds = [hold_seconds(title) for title in _titles(trace, stages, seed)]
+    else:
+        seconds = [float(hold)] * len(stages)
     if seconds:
         seconds[-1] *= FINAL_HOLD
     return [max(1, round(s * fps)) for s in seconds]
+
+
+def _titles(trace: Trace, stages: list[tuple[str, int]], seed: Any) -> list[str]:
+    """The caption of each stage played (forward mode's for the seed)."""
+    from adviz.text.labels import stage_title, tangent_stage_title
+
+    sweep = None
+    if any(p == "tangent" for p, _ in stages):
+        from adviz.core.forward import forward_mode
+
+        sweep = forward_mode(trace, seed)
+    return [tangent_stage_title(trace, sweep, k) if p == "tangent" and sweep is not None
+            else stage_title(trace, p, k) for p, k in stages]
 
 
 @dataclass(frozen=True)
@@ -176,7 +190,7 @@ def _check_counts(tween: int, hold: Hold) -> None:
 
 def frame_schedule(
     trace: Trace, phase: str = "reverse", *, tween: int = DEFAULT_TWEEN,
-    hold: Hold = DEFAULT_HOLD, fps: float = DEFAULT_FPS,
+    hold: Hold = DEFAULT_HOLD, fps: float = DEFAULT_FPS, seed: Any = None,
 ) -> tuple[Frame, ...]:
     """Every frame of an animation, in order (see the module docstring).
 
@@ -195,10 +209,10 @@ def frame_schedule(
         Frames per second (turns seconds into frames).
     """
     _check_counts(tween, hold)
-    holds = iter(stage_holds(trace, phase, hold=hold, fps=fps))
+    holds = iter(stage_holds(trace, phase, hold=hold, fps=fps, seed=seed))
     frames: list[Frame] = []
     for ph in phases_of(phase):
-        for stage in range(len(trace.stages(ph))):
+        for stage in range(stage_count(trace, ph)):
             if stage > 0:
                 frames += [Frame(ph, stage, i / tween, False) for i in range(tween)]
             frames += [Frame(ph, stage, 1.0, True)] * next(holds)
@@ -206,17 +220,17 @@ def frame_schedule(
 
 
 def frame_count(trace: Trace, phase: str = "reverse", *, tween: int = DEFAULT_TWEEN,
-                hold: Hold = DEFAULT_HOLD, fps: float = DEFAULT_FPS) -> int:
+                hold: Hold = DEFAULT_HOLD, fps: float = DEFAULT_FPS, seed: Any = None) -> int:
     """Number of frames: the hold frames (`stage_holds`) and ``(stages - 1) * tween`` per phase."""
     _check_counts(tween, hold)
-    return sum(stage_holds(trace, phase, hold=hold, fps=fps)) + sum(
-        (len(trace.stages(p)) - 1) * tween for p in phases_of(phase))
+    return sum(stage_holds(trace, phase, hold=hold, fps=fps, seed=seed)) + sum(
+        (stage_count(trace, p) - 1) * tween for p in phases_of(phase))
 
 
 def distinct_frame_count(trace: Trace, phase: str = "reverse", *,
                          tween: int = DEFAULT_TWEEN) -> int:
     """Number of distinct consecutive frames (a GIF's frames): ``stages + (stages - 1) * tween``."""
-    return sum(len(trace.stages(p)) + (len(trace.stages(p)) - 1) * tween
+    return sum(stage_count(trace, p) + (stage_count(trace, p) - 1) * tween
                for p in phases_of(phase))
 
 
@@ -245,13 +259,15 @@ class Animator:
         copies: bool | None = None,
         min_text: float = MIN_TEXT,
         fps: float = DEFAULT_FPS,
+        seed: Any = None,
     ) -> None:
         from adviz.scene.sizes import even_size
 
-        self.frames = frame_schedule(trace, phase, tween=tween, hold=hold, fps=fps)
+        check_seed(phase, seed, "an animation")
+        self.frames = frame_schedule(trace, phase, tween=tween, hold=hold, fps=fps, seed=seed)
         fig = scene_figure(trace, theme=theme, rankdir=rankdir, layout=layout,
                            collapse=collapse, full=full, size=size, copies=copies,
-                           min_text=min_text)
+                           min_text=min_text, seed=seed)
         inches = figure_size(size, fig)
         if even:
             inches = even_size(inches, dpi)
@@ -302,14 +318,17 @@ def animate(
     copies: bool | None = None,
     min_text: float = MIN_TEXT,
     repeat: bool = True,
+    seed: Any = None,
     **kwargs: Any,
 ) -> FuncAnimation:
-    """Animate the forward or reverse pass of a trace.
+    """Animate the forward or reverse pass of a trace, or its forward-mode sweep.
 
     Reverse: at each stage the gradient travels as a pulse along each edge
     from the processed node back to its parents, then the parents' adjoints
     update; forward: values travel from the parents into each evaluated
-    node. Each stage is then held so its caption can be read. The artists
+    node; forward mode (``"tangent"``): each parent's tangent times the
+    edge's partial travels into the node whose tangent the stage computes.
+    Each stage is then held so its caption can be read. The artists
     are created once and restyled per frame.
 
     Parameters
@@ -317,7 +336,8 @@ def animate(
     trace
         A `Trace`.
     phase
-        ``"reverse"`` (default), ``"forward"`` or ``"both"``.
+        ``"reverse"`` (default), ``"forward"``, ``"tangent"`` (forward mode),
+        ``"both"`` (forward, then reverse) or ``"modes"`` (tangent, then reverse).
     fps
         Frames per second (the interval between frames is ``1000 / fps`` ms).
     tween
@@ -349,6 +369,9 @@ def animate(
         With ``size``: the least text height in pixels.
     repeat
         Loop when shown interactively.
+    seed
+        Forward mode: the seeded input's name or a dict of input name to
+        tangent, as `adviz.forward_mode` takes it (default: the first input).
     **kwargs
         Passed to `matplotlib.animation.FuncAnimation`.
 
@@ -375,7 +398,7 @@ def animate(
         raise InputError(f"fps must be a positive number, not {fps!r}")
     animator = Animator(trace, phase, tween=tween, hold=hold, theme=theme, size=size, dpi=dpi,
                         rankdir=rankdir, transparent=transparent, collapse=collapse, full=full,
-                        copies=copies, min_text=min_text, fps=fps)
+                        copies=copies, min_text=min_text, fps=fps, seed=seed)
     frames = animator.frames
     anim = FuncAnimation(animator.figure, animator, frames=list(frames),
                          init_func=lambda: animator(frames[0]), interval=1000.0 / fps,

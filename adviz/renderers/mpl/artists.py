@@ -117,11 +117,13 @@ def scene_figure(
     size: Any = None,
     copies: bool | None = None,
     min_text: float = MIN_TEXT,
+    seed: Any = None,
 ) -> SceneFigure:
-    """The scene of a trace for Matplotlib options (``layout``: one made by other means)."""
+    """The scene of a trace for Matplotlib options (``layout``: one made by other means;
+    ``seed``: the seeded input of forward mode)."""
     if layout is None:
         return figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                      full=full, size=size, copies=copies, min_text=min_text)
+                      full=full, size=size, copies=copies, min_text=min_text, seed=seed)
     from adviz.scene.view import graph_view, view_options
 
     options = view_options(trace, collapse, full, copies)
@@ -129,7 +131,7 @@ def scene_figure(
     notice = options.notice if chosen == (options.collapse, options.compact) else ""
     view = graph_view(trace, *chosen, tuple(layout.copies))
     return figure(trace, theme=theme, view=view, layout=layout,
-                  notice=notice, size=size)
+                  notice=notice, size=size, seed=seed)
 
 
 def _path(points: tuple[tuple[float, float], ...]) -> Path:

@@ -15,11 +15,12 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from adviz.core.phases import PASSES, check_phase
+from adviz.core.phases import SWEEPS, check_phase, check_seed
 from adviz.errors import InputError
 from adviz.renderers.mpl.artists import Scene, scene_figure
+from adviz.scene.content import frame_count
 from adviz.scene.sizes import MIN_TEXT, Size, figure_size
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def draw(
     collapse: Iterable[str] | None = None,
     full: bool = False,
     copies: bool | None = None,
+    seed: Any = None,
 ) -> Axes:
     """Draw the state after one stage of the forward or reverse pass.
 
@@ -59,7 +61,7 @@ def draw(
     trace
         A `Trace`.
     phase
-        ``"reverse"`` (default) or ``"forward"``.
+        ``"reverse"`` (default), ``"forward"`` or ``"tangent"`` (forward mode).
     stage
         Stage index; negative counts from the end (default: the last).
     ax
@@ -78,18 +80,21 @@ def draw(
         (`adviz.scene.view.view_options`): scopes to collapse (``None``: decide by
         size), ``full=True`` for every node and label, shared leaves drawn once
         per use.
+    seed
+        Forward mode: the seeded input (as `adviz.forward_mode` takes it).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    phase = check_phase(phase, PASSES, "draw (one stage of a pass)")
-    n = len(trace.stages(phase))
+    phase = check_phase(phase, SWEEPS, "draw (one stage of a pass)")
+    check_seed(phase, seed, "draw")
+    n = frame_count(trace, phase)
     if not -n <= stage < n:
         raise InputError(f"{phase} stage {stage} does not exist: there are {n} stages "
                          f"(0 to {n - 1})")
     fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
-                       copies=copies)
+                       copies=copies, seed=seed)
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -113,6 +118,7 @@ def still(
     full: bool = False,
     copies: bool | None = None,
     min_text: float = MIN_TEXT,
+    seed: Any = None,
 ) -> tuple[MplFigure, Scene]:
     """A figure (not managed by pyplot) and the `Scene` on it, for still images and pages.
 
@@ -128,7 +134,7 @@ def still(
     from adviz.renderers.mpl.canvas import new_figure
 
     fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
-                       size=size, copies=copies, min_text=min_text)
+                       size=size, copies=copies, min_text=min_text, seed=seed)
     figure = new_figure(figure_size(size, fig), dpi,
                         None if transparent else fig.styles["background"])
     scene = Scene(fig, figure.axes[0])
