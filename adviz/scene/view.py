@@ -532,7 +532,10 @@ def _compact_node(node: str, view: NodeView) -> NodeView:
             lines.append(line)
     if len(adjoints) == 2:  # "g = a + b", "= c" -> "g = c"
         second = adjoints[1].tokens or text(adjoints[1].text)
-        lines.append(Line.of(text(Name("g"), " ") + second, "adjoint", adjoints[1].size))
+        rest = second.tokens
+        if rest and isinstance(rest[0], Op) and rest[0].text.strip() == "=":
+            rest = rest[1:]  # the "= " that continued the running sum
+        lines.append(Line.of(text(Name("g"), Op(" = "), *rest), "adjoint", adjoints[1].size))
     else:
         lines += adjoints
     return NodeView(view.state, view.kind, tuple(lines))
