@@ -277,9 +277,16 @@ var advizDemo = (function () {
     var currentC = {}, now = {};
     if (index) { stage.contributions.forEach(function (c) { currentC[c.parent] = c; now[c.edge] = true; }); }
     var active = (index === 0 || stage.contributions.length) ? stage.node : null;
+    var unused = {}; // after the last stage, an input the output does not use shows g = 0
+    if (index === stages.length - 1) {
+      model.data.inputs.forEach(function (inp) { if (!(inp.node in st.adjoints)) { unused[inp.node] = true; } });
+    }
     nodes.forEach(function (node, i) {
       var lines = [nameLine(i), valLine(i)], state;
-      if (i in currentC) {
+      if (i in unused) {
+        state = "done";
+        lines.push({ text: adjointLine(texts, 0), role: "adjoint", size: S.line });
+      } else if (i in currentC) {
         state = "receiving";
         var c = currentC[i];
         if (receivedBefore[i]) {

@@ -472,6 +472,14 @@ class Walker:
         self._received.update(current)
         self._hot_nodes = hot
         self._hot_edges = now
+        if self.index == len(self.stages) - 1:  # inputs the output does not use: g = 0
+            program = self.trace.program
+            for i in program.inputs:
+                node = program.nodes[i].id
+                if node not in adjoints and node in self.nodes:
+                    lines = (fixed.names[node], fixed.values[node],
+                             Line.of(adjoint_text(0.0), "adjoint", LINE_SIZE))
+                    self._set_node(node, NodeView("done", fixed.kinds[node], lines), nodes)
 
 
 def _summary(trace: Trace) -> Frame:

@@ -64,6 +64,11 @@ def network(x1, x2, w11, w12, w21, w22, b1, b2, v1, v2, c):
 NETWORK = dict(x1=1.0, x2=-1.0, w11=0.5, w12=-0.3, w21=0.8, w22=0.1, b1=0.0, b2=0.1,
                v1=1.2, v2=-0.7, c=0.05)
 
+def unused_input(x1: Any, x2: Any, x3: Any) -> Any:
+    """The seed with a third input the output does not use (its gradient is 0)."""
+    return (x1 - x2)**2 + adviz.cos(x1 + x2)
+
+
 EXAMPLES: dict[str, Callable[[], adviz.Trace]] = {
     "seed-string": lambda: adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2),
     "seed-function": lambda: adviz.trace(seed_function, x1=1.0, x2=2.0),
@@ -79,6 +84,7 @@ EXAMPLES: dict[str, Callable[[], adviz.Trace]] = {
                                            x=1.5, y=1.0),
     "network": lambda: adviz.trace(network, **NETWORK),
     "network-tb": lambda: adviz.trace(network, **NETWORK),
+    "unused-input": lambda: adviz.trace(unused_input, x1=1.0, x2=2.0, x3=5.0),
 }
 RANKDIR = {"network-tb": "TB"}
 POINTS = 3
@@ -214,7 +220,8 @@ def test_stages_equal_python_at_random_points(
         assert_table_matches(page, at)
 
 
-@pytest.mark.parametrize("name", ["seed-string", "network", "network-tb", "seed-tape-edges"])
+@pytest.mark.parametrize("name", ["seed-string", "network", "network-tb", "seed-tape-edges",
+                                  "unused-input"])
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_frames_are_the_python_frames_at_the_traced_point(
     name: str, theme: str, open_page: Callable[..., Page],
