@@ -541,3 +541,32 @@ def test_screenshots(theme: str, open_page: Callable[..., Page], shots: Path,
         small.call("backward")
         small.page.screenshot(path=str(shots / f"demo-{name}-{theme}-narrow.png"), full_page=True)
         assert (shots / f"demo-{name}-{theme}.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("name", ["seed-string", "neuron"])
+def test_the_whole_graph_is_in_view_at_1280_by_800_after_every_button(
+    name: str, open_page: Callable[..., Page], tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """On a projector's 1280x800 the graph scales to its panel: no part of it is scrolled
+    out of the panel or the window, whichever button was pressed."""
+    _, path = example(name, tmp_path_factory)
+    page = open_page(path, width=1280, height=800)
+    p = page.page
+    measure = """() => {
+        const svg = document.querySelector(".adviz-frame svg").getBoundingClientRect();
+        const frame = document.querySelector(".adviz-frame");
+        return {left: svg.left, right: svg.right, top: svg.top + window.scrollY,
+                bottom: svg.bottom + window.scrollY,
+                overflow: frame.scrollWidth - frame.clientWidth,
+                width: window.innerWidth, height: window.innerHeight};
+    }"""
+    presses = [None, ".adviz-step", ".adviz-run-forward", ".adviz-run-backward", ".adviz-reset",
+               ".adviz-run-backward"]
+    for press in presses:
+        if press is not None:
+            p.locator(press).click()
+            p.clock.run_for(700 * 12)
+        box = p.evaluate(measure)
+        assert box["overflow"] <= 1, (press, box)
+        assert 0 <= box["left"] and box["right"] <= box["width"], (press, box)
+        assert 0 <= box["top"] and box["bottom"] <= box["height"], (press, box)
