@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from adviz.core.importers.jax_graph import from_jax
     from adviz.core.importers.micrograd_graph import from_micrograd
     from adviz.core.importers.torch_graph import from_torch
+    from adviz.faces.widget import widget
     from adviz.renderers.path_svg import path_frames
     from adviz.renderers.plotting import animate, animate_descent, draw
     from adviz.renderers.svg import to_svg
@@ -76,6 +77,7 @@ _LAZY = {
     "collapsed_view": "adviz.scene.collapse",
     "save": "adviz.writers",
     "save_frames": "adviz.writers.frames",
+    "widget": "adviz.faces.widget",
 }
 """Public names whose modules load on first use: ``import adviz`` and tracing need
 neither Graphviz nor a renderer, and never a framework."""
@@ -162,4 +164,5 @@ __all__ = [
     "trace",
     "unregister_op",
     "walkthrough",
+    "widget",
 ]

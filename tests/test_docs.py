@@ -26,14 +26,16 @@ def test_docs_pages_are_in_a_toctree() -> None:
     index = (DOCS / "index.rst").read_text(encoding="utf-8")
     for page in ["tutorial", "api", "cli", "conventions", "howto/slides", "howto/gifs",
                  "howto/embedding", "howto/custom-ops", "howto/themes",
-                 "howto/forward-or-reverse"]:
+                 "howto/forward-or-reverse", "howto/notebook"]:
         assert (DOCS / f"{page}.rst").is_file()
         assert f"   {page}\n" in index
 
 
 @pytest.mark.parametrize("page", ["tutorial.rst", "conventions.rst",
-                                  "howto/forward-or-reverse.rst"])
+                                  "howto/forward-or-reverse.rst", "howto/notebook.rst"])
 def test_pycon_examples_in_pages_are_right(page: str) -> None:
+    if page == "howto/notebook.rst":
+        pytest.importorskip("anywidget", reason="the widget needs the notebook extra")
     # The relative errors of finite differences depend on the last bits of libm.
     text = re.sub(r"\d\.\d\de-\d\d", "...", (DOCS / page).read_text(encoding="utf-8"))
     test = doctest.DocTestParser().get_doctest(text, {}, page, str(DOCS / page), 0)

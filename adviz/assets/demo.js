@@ -1,4 +1,8 @@
-(function () {
+// The demonstration page's script. It is one function, `advizDemo.mount(root, data, kernel,
+// bridge)`, that brings a page's markup to life from its data (the tape, text templates,
+// geometry and style table) and its kernel (the JavaScript forms of the ops); the exported
+// page calls it on load, the notebook widget with a bridge to its Python model.
+var advizDemo = (function () {
   "use strict";
   var SVGNS = "http://www.w3.org/2000/svg";
   var MINUS = "\u2212";
@@ -273,9 +277,16 @@
     var currentC = {}, now = {};
     if (index) { stage.contributions.forEach(function (c) { currentC[c.parent] = c; now[c.edge] = true; }); }
     var active = (index === 0 || stage.contributions.length) ? stage.node : null;
+    var unused = {}; // after the last stage, an input the output does not use shows g = 0
+    if (index === stages.length - 1) {
+      model.data.inputs.forEach(function (inp) { if (!(inp.node in st.adjoints)) { unused[inp.node] = true; } });
+    }
     nodes.forEach(function (node, i) {
       var lines = [nameLine(i), valLine(i)], state;
-      if (i in currentC) {
+      if (i in unused) {
+        state = "done";
+        lines.push({ text: adjointLine(texts, 0), role: "adjoint", size: S.line });
+      } else if (i in currentC) {
         state = "receiving";
         var c = currentC[i];
         if (receivedBefore[i]) {
@@ -388,7 +399,7 @@
       }
       if (view.lines.length && edge.label) {
         self.textBlock(g, view.lines, edge.label[0], edge.label[1], style.text,
-          view.state === "gradient" ? "contribution" : null, edge.left, edge.labelBox - 2 * model.data.sizes.labelPad);
+          style.bold, edge.left, edge.labelBox - 2 * model.data.sizes.labelPad);
       }
     });
     // Keep the stored layout: a text wider than the room reserved for it is condensed.
@@ -419,11 +430,19 @@
     });
   }
 
-  function init(root) {
-    var data = JSON.parse(root.querySelector("script.adviz-data").textContent);
-    data.nodes = records(data.nodes);
-    data.edges = records(data.edges);
-    var kernel = window.ADVIZ_KERNEL;
+  // The kernel script (window.ADVIZ_KERNEL = ...) run against its own holder: the widget
+  // receives it as text, and several widgets on one page each keep theirs.
+  function compileKernel(source) {
+    var holder = {};
+    new Function("window", source)(holder); // eslint-disable-line no-new-func
+    return holder.ADVIZ_KERNEL;
+  }
+
+  // bridge (the widget's): {changed(state), descend(lr, n)} or null (the exported page).
+  function mount(root, packed, kernel, bridge) {
+    var data = Object.assign({}, packed);
+    data.nodes = records(packed.nodes);
+    data.edges = records(packed.edges);
     var model = new Model(data, kernel);
     var svg = root.querySelector(".adviz-frame svg");
     var painter = new Painter(model, svg);
@@ -551,7 +570,7 @@
     bBackward.addEventListener("click", function () { play("reverse"); });
     bStep.addEventListener("click", function () { stop(); next(); render(); });
     bReset.addEventListener("click", function () { stop(); phase = "forward"; stage = 0; render(); });
-    document.addEventListener("keydown", function (ev) {
+    (bridge ? root : document).addEventListener("keydown", function (ev) {
       if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.defaultPrevented) { return; }
       var tag = ev.target && ev.target.tagName ? ev.target.tagName : "";
       if (/^(INPUT|TEXTAREA|SELECT)$/.test(tag)) { return; }
@@ -718,10 +737,13 @@
         (reason === "diverged" ? " \u2014 diverged: try a smaller learning rate" : "");
     }
     function lrValue() { var v = parseFloat(lrField.value); return isFinite(v) ? v : data.lr; }
-    bOne.addEventListener("click", function () { descend(lrValue(), 1); });
+    function descendHere(lr, n) { // the widget's descent runs in Python (re-tracing each step)
+      if (bridge && bridge.descend) { bridge.descend(lr, n); } else { descend(lr, n); }
+    }
+    bOne.addEventListener("click", function () { descendHere(lrValue(), 1); });
     bMany.addEventListener("click", function () {
       var n = parseInt(nField.value, 10);
-      descend(lrValue(), isFinite(n) && n > 0 ? Math.min(n, 10000) : data.steps);
+      descendHere(lrValue(), isFinite(n) && n > 0 ? Math.min(n, 10000) : data.steps);
     });
 
     function svgEl(tag, attrs, parent, text) {
@@ -765,11 +787,15 @@
       var fig = h("figure", { "class": "adviz-plot" });
       fig.appendChild(sv);
       plots.appendChild(fig);
-      if (data.inputs.length === 2) { plots.appendChild(contour(series)); }
+      if (data.inputs.length === 2) {
+        var box = gridOver(series, 40);
+        plots.appendChild(contour(series, box));
+        plots.appendChild(surface(series, box));
+      }
     }
 
-    function contour(series) {
-      var W = 320, H = 320, M = 34, G = 40;
+    // f on a G x G grid over the inputs' ranges and the path (rows follow the second input).
+    function gridOver(series, G) {
       var xs = series.map(function (s) { return s.point[0]; }), ys = series.map(function (s) { return s.point[1]; });
       var i0 = data.inputs[0], i1 = data.inputs[1];
       var x0 = Math.min(i0.min, Math.min.apply(null, xs)), x1 = Math.max(i0.max, Math.max.apply(null, xs));
@@ -785,16 +811,144 @@
         grid.push(row);
       }
       finite.sort(function (a, b) { return a - b; });
-      var PX = function (x) { return M + (W - M - 6) * (x - x0) / (x1 - x0); };
-      var PY = function (y) { return H - M - (H - M - 6) * (y - y0) / (y1 - y0); };
-      var sv = el("svg", ["class", "adviz-contour", "viewBox", "0 0 " + W + " " + H, "role", "img",
-        "aria-label", "contour plot of " + data.nodes[data.output].id + " over " + i0.id + " and " + i1.id + " with the descent path"]);
-      var cw = (W - M - 6) / G, ch = (H - M - 6) / G;
       var rank = function (v) { // share of grid values below v: even colour use
         var a = 0, b = finite.length;
         while (a < b) { var m = (a + b) >> 1; if (finite[m] < v) { a = m + 1; } else { b = m; } }
         return finite.length > 1 ? a / (finite.length - 1) : 0.5;
       };
+      return { x0: x0, x1: x1, y0: y0, y1: y1, G: G, grid: grid, finite: finite, rank: rank };
+    }
+
+    // The surface of f in 3D, painted on a canvas (back to front), with the descent path on it;
+    // dragging (or the arrow keys on it) turns it. The view is kept across redraws.
+    var view3d = { az: -0.65, el: 0.55 };
+    function surface(series, box) {
+      var i0 = data.inputs[0], i1 = data.inputs[1], G = box.G, grid = box.grid;
+      var SIZE = 320, ratio = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
+      var canvas = h("canvas", { "class": "adviz-surface", width: String(SIZE * ratio), height: String(SIZE * ratio),
+        role: "img", tabindex: "0",
+        "aria-label": "surface of " + data.nodes[data.output].id + " over " + i0.id + " and " + i1.id +
+          " with the descent path; drag or use the arrow keys to turn it" });
+      var lo = box.finite.length ? box.finite[0] : 0, hi = box.finite.length ? box.finite[box.finite.length - 1] : 1;
+      if (!(hi > lo)) { hi = lo + 1; }
+      var ink = data.dark ? [236, 236, 236] : [26, 26, 26];
+      var pathColour = data.dark ? "#e69f00" : "#b34a00";
+      function height(v) { return ((Math.min(Math.max(v, lo), hi) - lo) / (hi - lo) - 0.5) * 0.75; }
+      function draw() {
+        var ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+        var ca = Math.cos(view3d.az), sa = Math.sin(view3d.az), ce = Math.cos(view3d.el), se = Math.sin(view3d.el);
+        var scale = W * 0.56;
+        function project(u, w, z) { // u, w in [-0.5, 0.5] over the inputs, z the scaled value
+          var X = u * ca - w * sa, D = u * sa + w * ca;
+          return [W / 2 + scale * X, H * 0.54 - scale * (z * ce + D * se), D * ce - z * se];
+        }
+        ctx.clearRect(0, 0, W, H);
+        ctx.fillStyle = data.dark ? "#151618" : "#ffffff";
+        ctx.fillRect(0, 0, W, H);
+        var base = -0.45, corners = [[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]].map(function (c) {
+          return project(c[0], c[1], base);
+        });
+        ctx.strokeStyle = "rgba(" + ink.join(",") + ",0.35)";
+        ctx.lineWidth = ratio;
+        ctx.beginPath();
+        corners.forEach(function (p, k) { if (k) { ctx.lineTo(p[0], p[1]); } else { ctx.moveTo(p[0], p[1]); } });
+        ctx.closePath();
+        ctx.stroke();
+        var quads = [];
+        for (var j = 0; j < G; j++) {
+          for (var i = 0; i < G; i++) {
+            var vs = [grid[j][i], grid[j][i + 1], grid[j + 1][i + 1], grid[j + 1][i]];
+            if (!vs.every(isFinite)) { continue; }
+            var pts = [[i, j], [i + 1, j], [i + 1, j + 1], [i, j + 1]].map(function (c, k) {
+              return project(c[0] / G - 0.5, c[1] / G - 0.5, height(vs[k]));
+            });
+            var depth = (pts[0][2] + pts[1][2] + pts[2][2] + pts[3][2]) / 4;
+            quads.push({ pts: pts, depth: depth, fill: ramp(box.rank((vs[0] + vs[1] + vs[2] + vs[3]) / 4)) });
+          }
+        }
+        quads.sort(function (a, b) { return b.depth - a.depth; });
+        ctx.lineWidth = 0.6 * ratio;
+        ctx.strokeStyle = "rgba(" + ink.join(",") + ",0.12)";
+        quads.forEach(function (q) {
+          ctx.beginPath();
+          ctx.moveTo(q.pts[0][0], q.pts[0][1]);
+          for (var k = 1; k < 4; k++) { ctx.lineTo(q.pts[k][0], q.pts[k][1]); }
+          ctx.closePath();
+          ctx.fillStyle = q.fill;
+          ctx.fill();
+          ctx.stroke();
+        });
+        var u = function (x) { return (x - box.x0) / (box.x1 - box.x0) - 0.5; };
+        var w = function (y) { return (y - box.y0) / (box.y1 - box.y0) - 0.5; };
+        var path = series.filter(function (s) { return isFinite(s.value); }).map(function (s) {
+          return project(u(s.point[0]), w(s.point[1]), height(s.value) + 0.01);
+        });
+        ctx.strokeStyle = pathColour;
+        ctx.fillStyle = pathColour;
+        ctx.lineWidth = 2 * ratio;
+        ctx.lineJoin = "round";
+        ctx.beginPath();
+        path.forEach(function (p, k) { if (k) { ctx.lineTo(p[0], p[1]); } else { ctx.moveTo(p[0], p[1]); } });
+        ctx.stroke();
+        path.forEach(function (p, k) {
+          if (k === path.length - 1 || path.length <= 60) {
+            ctx.beginPath();
+            ctx.arc(p[0], p[1], (k === path.length - 1 ? 4 : 2.2) * ratio, 0, 2 * Math.PI);
+            ctx.fill();
+          }
+        });
+        ctx.fillStyle = "rgba(" + ink.join(",") + ",0.85)";
+        ctx.font = (11 * ratio) + "px system-ui, sans-serif";
+        ctx.textAlign = "center";
+        var a = project(0, -0.62, base), b = project(-0.62, 0, base);
+        ctx.fillText(i0.id, a[0], a[1]);
+        ctx.fillText(i1.id, b[0], b[1]);
+        canvas.setAttribute("data-azimuth", view3d.az.toFixed(3));
+        canvas.setAttribute("data-elevation", view3d.el.toFixed(3));
+      }
+      function turn(daz, del) {
+        view3d.az += daz;
+        view3d.el = Math.max(0.05, Math.min(1.5, view3d.el + del));
+        draw();
+      }
+      var drag = null;
+      canvas.addEventListener("pointerdown", function (ev) {
+        drag = { x: ev.clientX, y: ev.clientY };
+        if (canvas.setPointerCapture) { try { canvas.setPointerCapture(ev.pointerId); } catch (e) { /* synthetic */ } }
+        ev.preventDefault();
+        ev.stopPropagation();
+      });
+      canvas.addEventListener("pointermove", function (ev) {
+        if (!drag) { return; }
+        var dx = ev.clientX - drag.x, dy = ev.clientY - drag.y;
+        drag = { x: ev.clientX, y: ev.clientY };
+        turn(dx * 0.01, dy * 0.01);
+      });
+      ["pointerup", "pointercancel"].forEach(function (name) {
+        canvas.addEventListener(name, function () { drag = null; });
+      });
+      canvas.addEventListener("keydown", function (ev) {
+        var turns = { ArrowLeft: [-0.1, 0], ArrowRight: [0.1, 0], ArrowUp: [0, -0.1], ArrowDown: [0, 0.1] }[ev.key];
+        if (!turns) { return; }
+        turn(turns[0], turns[1]);
+        ev.preventDefault();
+        ev.stopPropagation();
+      });
+      draw();
+      var fig = h("figure", { "class": "adviz-plot adviz-surface-plot" });
+      fig.appendChild(canvas);
+      return fig;
+    }
+
+    function contour(series, box) {
+      var W = 320, H = 320, M = 34, G = box.G, grid = box.grid, finite = box.finite, rank = box.rank;
+      var x0 = box.x0, x1 = box.x1, y0 = box.y0, y1 = box.y1, i, j;
+      var i0 = data.inputs[0], i1 = data.inputs[1];
+      var PX = function (x) { return M + (W - M - 6) * (x - x0) / (x1 - x0); };
+      var PY = function (y) { return H - M - (H - M - 6) * (y - y0) / (y1 - y0); };
+      var sv = el("svg", ["class", "adviz-contour", "viewBox", "0 0 " + W + " " + H, "role", "img",
+        "aria-label", "contour plot of " + data.nodes[data.output].id + " over " + i0.id + " and " + i1.id + " with the descent path"]);
+      var cw = (W - M - 6) / G, ch = (H - M - 6) / G;
       for (j = 0; j < G; j++) {
         for (i = 0; i < G; i++) {
           var c = (grid[j][i] + grid[j][i + 1] + grid[j + 1][i] + grid[j + 1][i + 1]) / 4;
@@ -884,13 +1038,14 @@
       bBackward.setAttribute("aria-pressed", String(playing === "reverse"));
       if (data.title === null) { heading.textContent = title(); }
       renderTable();
+      if (bridge) { bridge.changed(currentState()); }
     }
 
     function refreshAll() {
       syncFields();
       var moved = point.some(function (v, k) { return v !== traced[k]; });
       var notes = [];
-      if (moved && data.fromFunction) {
+      if (moved && data.fromFunction && !data.live) {
         notes.push("The graph records the operations the function took at the traced point (" + data.tracedPoint +
           "); the page replays that graph, so a function that branches on its inputs keeps the recorded branch here.");
       }
@@ -917,7 +1072,19 @@
         caption: run[phase][stage].caption };
     }
 
-    window.adviz = {
+    function named(inputs) { // input name to value, over the current point
+      var values = point.slice();
+      Object.keys(inputs || {}).forEach(function (name) {
+        var k = data.inputs.findIndex(function (inp) { return inp.id === name; });
+        if (k < 0) { throw new Error("no input named " + name); }
+        var v = +inputs[name];
+        if (!isFinite(v)) { throw new Error("input " + name + " must be a finite number"); }
+        values[k] = v;
+      });
+      return values;
+    }
+
+    var api = {
       set: function (inputs) {
         stop();
         var values = point.slice();
@@ -955,14 +1122,53 @@
           data.inputs.forEach(function (inp, k) { p[inp.id] = s.point[k]; });
           return { inputs: p, value: s.value };
         });
-      }
+      },
+      // What the widget's bridge calls: move to inputs keeping the stage and the descent
+      // history, show a stage, replace the history ({inputs, value} per step).
+      setInputs: function (inputs) {
+        var values = named(inputs);
+        if (values.every(function (v, k) { return v === point[k]; })) { return currentState(); }
+        stop();
+        setPoint(values, false);
+        refreshAll();
+        return currentState();
+      },
+      show: function (name, index) {
+        stop();
+        if (name === "forward" || name === "reverse") { phase = name; }
+        stage = Math.max(0, Math.min(+index, last(phase)));
+        render();
+        return currentState();
+      },
+      setHistory: function (steps) {
+        history = (steps || []).map(function (s) {
+          return { point: named(s.inputs), value: s.value === null ? NaN : +s.value };
+        });
+        descentStatus.textContent = history.length > 1 ? (history.length - 1) + " step(s) from the start; " +
+          fill(data.result, quantities(run, {}), true) : "";
+        renderPlots();
+        return currentState();
+      },
+      stop: stop
     };
 
     syncFields();
     refreshAll();
     root.setAttribute("data-adviz-ready", "");
+    return api;
   }
 
+  return { mount: mount, compileKernel: compileKernel };
+})();
+
+// The exported page: every demonstration on it starts from its embedded data and kernel.
+(function () {
+  if (typeof document === "undefined") { return; }
   var pages = document.querySelectorAll(".adviz-demo:not([data-adviz-ready])");
-  for (var k = 0; k < pages.length; k++) { init(pages[k]); }
+  for (var k = 0; k < pages.length; k++) {
+    var embedded = pages[k].querySelector("script.adviz-data");
+    if (embedded) {
+      window.adviz = advizDemo.mount(pages[k], JSON.parse(embedded.textContent), window.ADVIZ_KERNEL, null);
+    }
+  }
 })();

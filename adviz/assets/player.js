@@ -115,7 +115,7 @@
       make("polygon", ["fill", colour, "stroke", colour, "stroke-width", "1"].concat(alpha, ["points", head]), g);
     }
     if (refs.length && edge[6] !== null) {
-      this.text(g, refs, edge[6], edge[7], style.text, state === "gradient" ? "contribution" : null, edge[8]);
+      this.text(g, refs, edge[6], edge[7], style.text, style.bold, edge[8]);
     }
   };
 

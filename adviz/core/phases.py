@@ -1,11 +1,13 @@
 """The phases: which part of the computation a picture, a page or a file shows.
 
 A *phase* names what is drawn: the ``forward`` pass, the ``reverse`` pass,
-or the ``summary`` (every value and adjoint at once). Options that show
-several of them also accept ``both`` (the forward pass, then the reverse
-pass) and, for frame sequences, ``paths`` (the chain-rule paths of one input,
-then their sum). Every module that takes a ``phase`` reads its vocabulary
-from here.
+the ``tangent`` sweep of forward-mode differentiation (tangents pushed from a
+seeded input, `adviz.forward_mode`), or the ``summary`` (every value and
+adjoint at once). Options that show several of them also accept ``both``
+(the forward pass, then the reverse pass), ``modes`` (forward mode, then
+reverse mode: the tangent sweep, then the reverse pass) and, for frame
+sequences, ``paths`` (the chain-rule paths of one input, then their sum).
+Every module that takes a ``phase`` reads its vocabulary from here.
 
 Examples
 --------
@@ -13,10 +15,12 @@ Examples
 True
 >>> expand_phases("both")
 ('forward', 'reverse')
->>> check_phase("sideways", PLAY_PHASES, "an animation")
+>>> expand_phases("modes")
+('tangent', 'reverse')
+>>> check_phase("sideways", PASSES, "an animation")
 Traceback (most recent call last):
 ...
-adviz.errors.InputError: unknown phase 'sideways' for an animation; use 'forward', 'reverse', 'both'
+adviz.errors.InputError: unknown phase 'sideways' for an animation; use 'forward', 'reverse'
 """
 
 from __future__ import annotations
@@ -41,19 +45,30 @@ class Phase(enum.StrEnum):
     """The forward pass, then the reverse pass."""
     PATHS = "paths"
     """The chain-rule paths of one input, one at a time, then their sum."""
+    TANGENT = "tangent"
+    """Forward mode: one stage per node, tangents pushed from the seeded input
+    (`adviz.forward_mode`); stage ``k`` concerns the node of forward stage ``k``."""
+    MODES = "modes"
+    """Forward mode, then reverse mode: the tangent sweep, then the reverse pass."""
 
 
-PhaseName = Literal["forward", "reverse", "summary", "both", "paths"]
+PhaseName = Literal["forward", "reverse", "summary", "both", "paths", "tangent", "modes"]
 """The phase names as a type (for annotations)."""
 
 PASSES: tuple[str, ...] = (Phase.FORWARD.value, Phase.REVERSE.value)
-"""The two passes, each a sequence of stages."""
+"""The two passes of reverse-mode differentiation, each a sequence of stages."""
 
-STAGE_PHASES: tuple[str, ...] = (*PASSES, Phase.SUMMARY.value)
-"""What one frame shows: a stage of a pass, or the summary."""
+SWEEPS: tuple[str, ...] = (*PASSES, Phase.TANGENT.value)
+"""Every phase that is a sequence of stages: the two passes and the forward-mode sweep."""
 
-PLAY_PHASES: tuple[str, ...] = (*PASSES, Phase.BOTH.value)
-"""What an animation, a player or slides play: one pass or both."""
+SEEDED: tuple[str, ...] = (Phase.TANGENT.value,)
+"""The phases that take a ``seed`` (which input's tangent is 1, `adviz.forward_mode`)."""
+
+STAGE_PHASES: tuple[str, ...] = (*SWEEPS, Phase.SUMMARY.value)
+"""What one frame shows: a stage of a sweep, or the summary."""
+
+PLAY_PHASES: tuple[str, ...] = (*SWEEPS, Phase.BOTH.value, Phase.MODES.value)
+"""What an animation, a player or slides play: one sweep, both passes, or both modes."""
 
 FRAME_PHASES: tuple[str, ...] = (*PLAY_PHASES, Phase.SUMMARY.value, Phase.PATHS.value)
 """What a sequence of frame files holds (`adviz.save_frames`)."""
@@ -110,7 +125,8 @@ def expand_phases(phase: object, allowed: Iterable[str] = FRAME_PHASES,
                   where: str = "") -> tuple[str, ...]:
     """The single phases a (possibly multi-phase) option means, in drawing order.
 
-    ``"both"`` is ``("forward", "reverse")``; any other phase is itself.
+    ``"both"`` is ``("forward", "reverse")``, ``"modes"`` is ``("tangent", "reverse")``;
+    any other phase is itself.
 
     Raises
     ------
@@ -125,8 +141,48 @@ def expand_phases(phase: object, allowed: Iterable[str] = FRAME_PHASES,
     ('forward', 'reverse')
     """
     name = check_phase(phase, allowed, where)
-    return PASSES if name == Phase.BOTH else (name,)
+    if name == Phase.BOTH:
+        return PASSES
+    if name == Phase.MODES:
+        return (Phase.TANGENT.value, Phase.REVERSE.value)
+    return (name,)
 
 
-__all__ = ["ALL_PHASES", "FRAME_PHASES", "PASSES", "PLAY_PHASES", "STAGE_PHASES", "Phase",
-           "PhaseName", "check_phase", "expand_phases"]
+def seeded(phase: object) -> bool:
+    """Whether a (possibly multi-phase) option shows a forward-mode sweep, so takes a seed.
+
+    Examples
+    --------
+    >>> seeded("modes"), seeded("both"), seeded("tangent")
+    (True, False, True)
+    """
+    return isinstance(phase, str) and phase in ALL_PHASES and any(
+        p in SEEDED for p in expand_phases(phase, ALL_PHASES))
+
+
+def check_seed(phase: object, seed: object, where: str = "") -> None:
+    """Refuse a ``seed`` given with a phase that shows no forward-mode sweep.
+
+    Raises
+    ------
+    InputError
+        ``seed`` is not ``None`` and ``phase`` is not seeded (`seeded`).
+
+    Examples
+    --------
+    >>> check_seed("tangent", "x1")
+    >>> check_seed("reverse", "x1", "png")
+    Traceback (most recent call last):
+    ...
+    adviz.errors.InputError: seed does not apply to phase 'reverse' of png: it seeds \
+forward mode (phase 'tangent' or 'modes')
+    """
+    if seed is None or seeded(phase):
+        return
+    target = f" of {where}" if where else ""
+    raise InputError(f"seed does not apply to phase {phase!r}{target}: it seeds forward mode "
+                     f"(phase 'tangent' or 'modes')")
+
+
+__all__ = ["ALL_PHASES", "FRAME_PHASES", "PASSES", "PLAY_PHASES", "SEEDED", "STAGE_PHASES",
+           "SWEEPS", "Phase", "PhaseName", "check_phase", "check_seed", "expand_phases", "seeded"]

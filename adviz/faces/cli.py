@@ -25,9 +25,10 @@ from typing import Any
 import click
 
 from adviz.core.gradient_descent import MAX_STEPS
-from adviz.core.phases import PLAY_PHASES, expand_phases
+from adviz.core.phases import PASSES, PLAY_PHASES, Phase, expand_phases, seeded
 from adviz.core.tracing import Trace, trace
 from adviz.errors import AdvizError, InputError, TraceError
+from adviz.scene.content import frame_count
 from adviz.scene.style import THEMES
 from adviz.writers.options import OUTPUT
 
@@ -115,6 +116,34 @@ def _parse_at(values: tuple[str, ...]) -> dict[str, float]:
                 f"{number!r} (for {name.strip()}) is not a number", param_hint="--at"
             ) from None
     return point
+
+
+def parse_seed(values: tuple[str, ...]) -> str | dict[str, float] | None:
+    """The ``--seed`` values as `adviz.forward_mode` takes them: ``x1`` is that input's unit
+    seed, ``x1=0.5`` sets one tangent (the inputs not named get 0).
+
+    Examples
+    --------
+    >>> parse_seed(()), parse_seed(("x2",)), parse_seed(("x1=1", "x2=0.5"))
+    (None, 'x2', {'x1': 1.0, 'x2': 0.5})
+    """
+    if not values:
+        return None
+    if len(values) == 1 and "=" not in values[0]:
+        return values[0].strip()
+    seed: dict[str, float] = {}
+    for item in values:
+        name, sep, number = item.partition("=")
+        name = name.strip()
+        if not name or name in seed:
+            raise click.BadParameter(f"{item!r} is not INPUT or INPUT=VALUE, each input once",
+                                     param_hint="--seed")
+        try:
+            seed[name] = float(number) if sep else 1.0
+        except ValueError:
+            raise click.BadParameter(f"{number!r} (for {name}) is not a number",
+                                     param_hint="--seed") from None
+    return seed
 
 
 def load_function(spec: str) -> Callable[..., Any] | None:
@@ -427,17 +456,33 @@ def _formats(value: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*default_formats(), *chosen] if add else chosen))
 
 
-_FRAME_OPTIONS = frozenset({"phase", "theme", "rankdir", "collapse", "full", "progress"})
+_FRAME_OPTIONS = frozenset({"phase", "theme", "rankdir", "collapse", "full", "progress",
+                            "size"})
 """Options of `save_frames` the command line passes (formats written one file per stage)."""
+
+
+ONE_FILE = {Phase.BOTH.value: Phase.REVERSE.value, Phase.MODES.value: Phase.TANGENT.value}
+"""What the one file of a two-phase option shows (an animation of both passes shows the
+reverse pass, of both modes forward mode)."""
 
 
 def _file_phase(phases: tuple[str, ...], filename: str, phase: str) -> str | None:
     """The phase a format's file shows: files named after a pass show one pass."""
     if not phases:
         return None
-    if phase == "both" and ("{phase}" in filename or phase not in phases):
-        return "reverse" if "reverse" in phases else None
+    one = ONE_FILE.get(phase)
+    if one is not None and ("{phase}" in filename or phase not in phases):
+        return one if one in phases else None
     return phase if phase in phases else None
+
+
+def _passes(writer: Any, phase: str, shown: str | None) -> tuple[str | None, ...]:
+    """The passes written as files of a format: with ``phase="both"``, a document of pages
+    named after its pass (``{phase}.pdf``) is written once per pass, forward first."""
+    paged = "{phase}" in writer.filename and not writer.mime.startswith(("image/", "video/"))
+    if phase == "both" and paged and set(PASSES) <= set(writer.phases):
+        return PASSES
+    return (shown,)
 
 
 def render_outputs(
@@ -448,26 +493,41 @@ def render_outputs(
     phase: str = "both",
     theme: str = "light",
     fps: float | None = None,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     quiet: bool = False,
     collapse: tuple[str, ...] | None = None,
     full: bool = False,
     paths_of: str | None = None,
     analytic: bool = False,
+    size: str | None = None,
+    hold: float | None = None,
+    seed: str | dict[str, float] | None = None,
 ) -> list[Path]:
     """Write the chosen formats of a trace under ``out``; return the written paths.
 
     Each format (a registered writer) gets the options it takes; formats with
     a frame encoder are written one file per stage under ``out/frames``.
+    ``size`` (a page: ``"16:9"``, ``"blog"``, ``"WxH"``, ...) goes to the
+    formats that take it; ``rankdir`` ``None`` is ``"auto"`` for those and
+    ``"LR"`` for the others. ``seed`` is the seeded input of forward mode
+    (``phase="tangent"`` or ``"modes"``).
     """
+    if seed is not None and not seeded(phase):
+        raise InputError(f"--seed applies to --phase tangent or modes (forward mode), not "
+                         f"--phase {phase}")
     from adviz.writers import format_named, require, save
 
     chosen = [format_named(name) for name in formats]
     for writer in chosen:  # check every format before writing anything
         require(writer)
+    if size is not None:
+        from adviz.scene.sizes import page_pixels
+
+        page_pixels(size)
     settings: dict[str, Any] = {"theme": theme, "rankdir": rankdir, "fps": fps,
-                                "collapse": collapse, "full": full, "progress": not quiet}
-    for name in ("fps", "collapse"):
+                                "collapse": collapse, "full": full, "progress": not quiet,
+                                "size": size, "hold": hold, "seed": seed}
+    for name in ("fps", "collapse", "size", "hold"):
         takers = [w.name for w in chosen
                   if w.takes(name) or (w.frame is not None and name in _FRAME_OPTIONS)]
         if settings[name] is not None and not takers:
@@ -479,7 +539,7 @@ def render_outputs(
 
             written += save_frames(t, out / "frames", phase=phase, fmt=writer.name,
                                    progress=not quiet, theme=theme, rankdir=rankdir,
-                                   collapse=collapse, full=full)
+                                   collapse=collapse, full=full, size=size, seed=seed)
             if paths_of is not None:
                 written += save_frames(t, out / "frames", phase="paths", fmt=writer.name,
                                        input=paths_of, theme=theme, rankdir=rankdir,
@@ -487,16 +547,26 @@ def render_outputs(
             continue
         shown = _file_phase(writer.phases, writer.filename, phase)
         options = {k: v for k, v in settings.items() if v is not None and writer.takes(k)}
-        if shown is not None:
-            options["phase"] = shown
-        written.append(save(t, out / writer.file_name(shown), format=writer.name, **options))
+        direction = writer.option("rankdir")
+        if direction is not None and options.get("rankdir") not in (None,
+                                                                      *direction.allowed()):
+            del options["rankdir"]  # "auto": formats drawn at their own size keep theirs
+        for each in _passes(writer, phase, shown):
+            given = dict(options)
+            if each is not None:
+                given["phase"] = each
+            if not seeded(each):
+                given.pop("seed", None)
+            written.append(save(t, out / writer.file_name(each), format=writer.name,
+                                **given))
     if analytic:
         from adviz.renderers.svg import to_svg
         from adviz.writers.files import atomic_write_text
 
         target = out / "summary-analytic.svg"
         atomic_write_text(target, to_svg(t, "summary", theme=theme, rankdir=rankdir,
-                                         collapse=collapse, full=full, analytic=True))
+                                         collapse=collapse, full=full, analytic=True,
+                                         size=size))
         written.append(target)
     return written
 
@@ -525,10 +595,10 @@ def _announce(t: Trace, formats: tuple[str, ...], phase: str, quiet: bool) -> No
     from adviz.renderers.mpl.animation import distinct_frame_count
 
     parts = [f"{nodes} nodes"]
-    animated = "reverse" if phase == "both" else phase
+    animated = ONE_FILE.get(phase, phase)
     if "gif" in formats or "webp" in formats:
         parts.append(f"{distinct_frame_count(t, animated):,} animation frames")
-    stages = sum(len(t.stages(p)) for p in expand_phases(phase, PLAY_PHASES))
+    stages = sum(frame_count(t, p) for p in expand_phases(phase, PLAY_PHASES))
     if "svg" in formats or "png" in formats:
         parts.append(f"{stages:,} SVG frames")
     click.echo(f"note: a large render ({', '.join(parts)}); this can take minutes: choose "
@@ -561,14 +631,29 @@ _render_options = [
                  metavar="LIST"),
     click.option("--phase", type=click.Choice(PLAY_PHASES), default="both",
                  show_default=True,
-                 help="Which pass to render (animations of both show the reverse pass)."),
+                 help="Which pass to render: 'tangent' is forward mode, 'modes' forward mode "
+                      "then the reverse pass (animations of both show the reverse pass, of "
+                      "modes forward mode)."),
+    click.option("--seed", "seed", multiple=True, metavar="INPUT[=VALUE]",
+                 help="Forward mode (--phase tangent or modes): the seeded input, or "
+                      "INPUT=VALUE tangents (repeat; inputs not named get 0). Default: the "
+                      "first input."),
     click.option("--theme", type=click.Choice(list(THEMES)), default="light",
                  show_default=True),
     click.option("--fps", type=click.FloatRange(min=0.1, max=60), default=None,
                  help="Frames per second of animations (default 10; each stage travels for "
-                      "8 frames, then holds for 12)."),
-    click.option("--rankdir", type=click.Choice(["LR", "TB"]), default="LR", show_default=True,
-                 help="Graph direction: left to right or top to bottom."),
+                      "8 frames, then holds; see --hold)."),
+    click.option("--rankdir", type=click.Choice(["LR", "TB", "auto"]), default=None,
+                 help="Graph direction: left to right, top to bottom, or auto (the one giving "
+                      "the larger text; the default with --size, else LR)."),
+    click.option("--hold", type=click.FloatRange(min=0.1, max=600), default=None,
+                 metavar="SECONDS",
+                 help="Seconds each stage of an animation is held (default: by its caption, "
+                      "at least 2.5 s); the last stage holds twice as long."),
+    click.option("--size", default=None, metavar="PAGE",
+                 help="The page pictures fill: 16:9 (1280x720 px), 4:3, a4, blog (760 px "
+                      "wide) or WxH pixels; text stays at least 14 px (scopes collapsed or "
+                      "labels shortened when needed, else an error)."),
     click.option("--collapse", "collapse", multiple=True, metavar="LABEL",
                  help="Draw the scope LABEL (adviz.scope) as one box with its summed "
                       "gradient flows; repeat for more scopes."),
@@ -615,9 +700,10 @@ def _output_node(value: str | None) -> str | int | None:
 @click.option("--output-node", "output_node", metavar="NAME", default=None,
               help=f"A function returning several values: {OUTPUT.help.split(': ', 1)[1]}.")
 def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str | None,
-           phase: str, theme: str, fps: float | None, rankdir: str, collapse: tuple[str, ...],
-           full: bool, paths_of: str | None, analytic: bool, quiet: bool,
-           output_node: str | None = None) -> None:
+           phase: str, seed: tuple[str, ...], theme: str, fps: float | None,
+           rankdir: str | None, collapse: tuple[str, ...], full: bool, paths_of: str | None,
+           analytic: bool, quiet: bool, size: str | None = None,
+           hold: float | None = None, output_node: str | None = None) -> None:
     """Render EXPR into OUT: SVG frames, a GIF, the HTML player and more.
 
     \b
@@ -630,6 +716,7 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
       adviz render "tanh(w1*x1 + w2*x2 + b)" --at w1=0.5 --at x1=1 --at w2=-1 \\
           --at x2=2 --at b=0.1 --format +pdf,png --theme dark -o neuron
       adviz render model.py:loss -o out
+      adviz render "x1 * x2" --at x1=3 --at x2=4 --phase tangent --seed x2 -o fwd
     """
     chosen = _formats(formats)
     t = build_trace(expr, at, order)
@@ -640,7 +727,8 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
     _announce(t, chosen, phase, quiet)
     written = _staged(out, quiet, lambda folder: render_outputs(
         t, folder, chosen, phase=phase, theme=theme, fps=fps, rankdir=rankdir, quiet=quiet,
-        collapse=collapse or None, full=full, paths_of=paths_of, analytic=analytic))
+        collapse=collapse or None, full=full, paths_of=paths_of, analytic=analytic,
+        size=size, hold=hold, seed=parse_seed(seed)))
     _report(written, out, quiet)
 
 
@@ -650,10 +738,11 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
 @click.option("--interactive", is_flag=True,
               help="Also write OUT/demo.html: the interactive demonstration (change the "
                    "inputs, step both passes, gradient descent, all in the browser).")
-def demo(order: str, out: Path, formats: str | None, phase: str, theme: str,
-         fps: float | None,
-         rankdir: str, collapse: tuple[str, ...], full: bool, paths_of: str | None,
-         analytic: bool, quiet: bool, interactive: bool) -> None:
+def demo(order: str, out: Path, formats: str | None, phase: str, seed: tuple[str, ...],
+         theme: str, fps: float | None,
+         rankdir: str | None, collapse: tuple[str, ...], full: bool, paths_of: str | None,
+         analytic: bool, quiet: bool, interactive: bool, size: str | None = None,
+         hold: float | None = None) -> None:
     """Render the seed example (x1 - x2)**2 + cos(x1 + x2) at x1=1, x2=2.
 
     \b
@@ -669,10 +758,11 @@ def demo(order: str, out: Path, formats: str | None, phase: str, theme: str,
     def write(folder: Path) -> list[Path]:
         written = render_outputs(t, folder, chosen, phase=phase, theme=theme, fps=fps,
                                  rankdir=rankdir, quiet=quiet, collapse=collapse or None,
-                                 full=full, paths_of=paths_of, analytic=analytic)
+                                 full=full, paths_of=paths_of, analytic=analytic, size=size,
+                                 hold=hold, seed=parse_seed(seed))
         if interactive:
             written.append(save(t, folder / "demo.html", interactive=True, theme=theme,
-                                rankdir=rankdir))
+                                rankdir="TB" if rankdir == "TB" else "LR"))
         return written
 
     _report(_staged(out, quiet, write), out, quiet)

@@ -4,6 +4,8 @@ Jupyter shows a `adviz.core.tracing.Trace` through its ``_repr_html_`` (the
 compact player, `adviz.renderers.player.notebook_html`) and ``_repr_svg_``
 (the summary figure). The core only looks the display up
 (`adviz.core.tracing.DISPLAYS`); this module, on the rendering side, installs it.
+This display is static; the live one, synchronised with Python, is `adviz.widget`
+(`adviz.faces.widget`).
 
 Examples
 --------

@@ -25,11 +25,14 @@ option          meaning
 ==============  ==============================================================
 ``:at:``        the point: ``x1=1, x2=2`` (commas or spaces between inputs)
 ``:output:``    ``player`` (default), ``frames`` or a format (``gif``, ``svg``, ``demo``, ...)
-``:phase:``     ``forward``, ``reverse`` or ``both``; ``summary`` for ``svg``
+``:phase:``     ``forward``, ``reverse``, ``tangent`` (forward mode), ``both`` or ``modes``;
+                ``summary`` for ``svg``
+``:seed:``      forward mode's seeded input: ``x1``, or tangents ``x1=1, x2=0.5``
 ``:stage:``     stage shown by ``svg`` (default ``-1``: the last)
 ``:order:``     reverse order: ``seed`` (default) or ``tape``
 ``:theme:``     ``light`` (default), ``dark`` or ``print``
-``:rankdir:``   ``LR`` (default) or ``TB``
+``:rankdir:``   ``LR`` (default), ``TB`` or ``auto`` (the default with ``:size:``)
+``:size:``      the page a picture fills: ``16:9``, ``4:3``, ``a4``, ``blog``, ``WxH`` pixels
 ``:fps:``       stages per second of a ``gif`` (its ``tween`` frames included)
 ``:tween:``     travel frames per stage of a ``gif`` (default 4)
 ``:dpi:``       dots per inch of a ``gif`` (default 72)
@@ -83,8 +86,9 @@ from sphinx.util.docutils import SphinxDirective
 
 import adviz
 from adviz.core.expression import parse
-from adviz.core.phases import ALL_PHASES, PASSES, PLAY_PHASES, Phase
+from adviz.core.phases import ALL_PHASES, PASSES, PLAY_PHASES, SWEEPS, Phase, check_seed
 from adviz.errors import AdvizError, InputError
+from adviz.scene.content import frame_count
 from adviz.scene.style import THEMES as _THEMES
 
 if TYPE_CHECKING:
@@ -98,7 +102,7 @@ logger = logging.getLogger(__name__)
 PHASES = tuple(p for p in ALL_PHASES if p != Phase.PATHS)
 ORDERS = ("seed", "tape")
 THEMES = tuple(_THEMES)
-RANKDIRS = ("LR", "TB")
+RANKDIRS = ("LR", "TB", "auto")
 FOLDER = "adviz"
 """Subfolder of the builder's image folder (``_images``) that receives the pictures."""
 
@@ -221,7 +225,7 @@ def render_player(request: Request) -> str:
 
     o = request.options
     fragment = player_fragment(request.trace, theme=o["theme"], rankdir=o["rankdir"],
-                               phase=o["phase"], compact=True)
+                               phase=o["phase"], compact=True, seed=o.get("seed"))
     return f'<div class="adviz-embed adviz-embed-player"{_style(o)}>\n{fragment}</div>\n'
 
 
@@ -257,8 +261,9 @@ def render_gif(request: Request) -> str:
         options: dict[str, Any] = {"phase": o["phase"], "theme": o["theme"],
                                    "rankdir": o["rankdir"], "tween": o["tween"],
                                    "dpi": o["dpi"], "progress": False}
-        if o.get("fps") is not None:
-            options["fps"] = o["fps"]
+        for name in ("size", "fps", "seed"):
+            if o.get(name) is not None:
+                options[name] = o[name]
         adviz.save(request.trace, path, **options)
         _publish(path)
     return _img(f"{request.url}/{path.name}", request.alt, o, "adviz-gif")
@@ -272,7 +277,7 @@ def render_svg(request: Request) -> str:
     path = request.folder / f"{request.key}.svg"
     if not path.exists():
         svg = adviz.to_svg(request.trace, o["phase"], o["stage"], theme=o["theme"],
-                           rankdir=o["rankdir"])
+                           rankdir=o["rankdir"], size=o.get("size"), seed=o.get("seed"))
         atomic_write_text(path, svg)
         _publish(path)
     return _img(f"{request.url}/{path.name}", request.alt, o, "adviz-svg")
@@ -293,14 +298,15 @@ def render_frames(request: Request) -> str:
     if not paths:  # the cache holds completed renders only (the marker is written last)
         done.unlink(missing_ok=True)
         paths = adviz.save_frames(request.trace, folder, phase=o["phase"], fmt="svg",
-                                  theme=o["theme"], rankdir=o["rankdir"], progress=False)
+                                  theme=o["theme"], rankdir=o["rankdir"], progress=False,
+                                  size=o.get("size"), seed=o.get("seed"))
         for path in paths:
             _publish(path)
         atomic_write_text(done, "\n".join(p.name for p in paths) + "\n")
     items = []
     for path in paths:
         phase, _, number = path.stem.rpartition("-")
-        stages = request.trace.stages(phase) if phase in PASSES else ()
+        stages = _stages(request.trace, phase, o.get("seed"))
         index = int(number)
         label = f"{phase} stage {index}" if stages else "summary"
         text = f"{label}: {stages[index].caption}" if index < len(stages) else label
@@ -309,6 +315,13 @@ def render_frames(request: Request) -> str:
         items.append(f'<li class="adviz-frame-item">{image}</li>')
     return (f'<ol class="adviz-embed adviz-embed-frames"{_style(o)}>\n'
             + "\n".join(items) + "\n</ol>\n")
+
+
+def _stages(trace: Trace, phase: str, seed: Any) -> tuple[Any, ...]:
+    """The stages of a frame file's phase (none for the summary)."""
+    if phase == Phase.TANGENT:
+        return adviz.forward_mode(trace, seed).stages
+    return trace.stages(phase) if phase in PASSES else ()
 
 
 def render_file(request: Request) -> str:
@@ -321,7 +334,8 @@ def render_file(request: Request) -> str:
     if not path.exists():
         given = {"phase": o["phase"], "stage": o["stage"], "theme": o["theme"],
                  "rankdir": o["rankdir"], "fps": o.get("fps"), "tween": o.get("tween"),
-                 "dpi": o.get("dpi"), "progress": False}
+                 "dpi": o.get("dpi"), "progress": False, "size": o.get("size"),
+                 "seed": o.get("seed")}
         options = {k: v for k, v in given.items() if v is not None and writer.takes(k)}
         adviz.save(request.trace, path, format=writer.name, **options)
         _publish(path)
@@ -341,7 +355,7 @@ def render_file(request: Request) -> str:
             f'{html.escape(writer.description)}</p>\n')
 
 
-FORMAT_OPTIONS = ("stage", "fps", "tween", "dpi")
+FORMAT_OPTIONS = ("stage", "fps", "tween", "dpi", "size")
 """Directive options passed on to the format, for the outputs whose format takes them."""
 
 _PAGE_OUTPUTS: dict[str, tuple[str, tuple[str, ...], str, Callable[[Request], str], str]] = {
@@ -363,7 +377,8 @@ _RENDERERS: dict[str, Callable[[Request], str]] = {
 def _output_kinds() -> dict[str, OutputKind]:
     from adviz.writers import writers
 
-    kinds = {name: OutputKind(name, phases, default, render, description, writer)
+    kinds = {name: OutputKind(name, phases, default, render, description, writer,
+                              frozenset({"size"}) if name == "frames" else frozenset())
              for name, (writer, phases, default, render, description) in _PAGE_OUTPUTS.items()}
     for writer in writers().values():
         if not writer.trace or writer.name in kinds:
@@ -446,10 +461,12 @@ class AdvizDirective(SphinxDirective):
         "at": directives.unchanged,
         "output": _output_choice,
         "phase": _choice(PHASES),
+        "seed": directives.unchanged,
         "stage": _int,
         "order": _choice(ORDERS),
         "theme": _choice(THEMES),
         "rankdir": _choice(RANKDIRS),
+        "size": directives.unchanged_required,
         "fps": directives.positive_int,
         "tween": directives.nonnegative_int,
         "dpi": directives.positive_int,
@@ -492,6 +509,10 @@ class AdvizDirective(SphinxDirective):
                               f"use one of {', '.join(THEMES)}")
         try:
             _check_limits(self.options)
+            if "size" in self.options:
+                from adviz.scene.sizes import page_pixels
+
+                page_pixels(self.options["size"])
             point = parse_at(self.options.get("at", ""))
             missing = [n for n in parse(expression).names if n not in point]
             if missing:
@@ -504,10 +525,14 @@ class AdvizDirective(SphinxDirective):
                 from adviz.core.sweep import output_sweep
 
                 trace = output_sweep(trace, self.options["output-node"])
+            seed = parse_seed(self.options.get("seed"))
+            check_seed(phase, seed, f":output: {kind}")
+            if seed is not None:
+                adviz.forward_mode(trace, seed)  # an unknown input is reported here
             stage = self.options.get("stage", -1)
             writer = writers().get(output.writer)
-            if writer is not None and writer.takes("stage") and phase in PASSES:
-                count = len(trace.stages(phase))
+            if writer is not None and writer.takes("stage") and phase in SWEEPS:
+                count = frame_count(trace, phase)
                 if not -count <= stage < count:
                     raise InputError(f":stage: {stage} does not exist: the {phase} pass has "
                                      f"{count} stages (0 to {count - 1})")
@@ -518,14 +543,18 @@ class AdvizDirective(SphinxDirective):
         options = {
             "output": kind, "phase": phase, "stage": stage, "theme": theme,
             "order": self.options.get("order", "seed"),
-            "rankdir": self.options.get("rankdir", "LR"),
+            "rankdir": self.options.get("rankdir", None if "size" in self.options else "LR"),
+            "size": self.options.get("size"),
             "fps": self.options.get("fps"), "tween": self.options.get("tween", 4),
             "dpi": self.options.get("dpi", 72), "width": self.options.get("width"),
         }
         if "output-node" in self.options:  # only when given: other diagrams keep their keys
             options["output_node"] = self.options["output-node"]
+        if seed is not None:  # kept out of the options otherwise: unchanged keys of old pages
+            options["seed"] = seed
         where = ", ".join(f"{k} = {_number(v)}" for k, v in trace.inputs.items())
-        what = "summary" if phase == "summary" else f"{phase} pass"
+        what = {"summary": "summary", "tangent": "forward mode",
+                "modes": "forward and reverse mode"}.get(phase, f"{phase} pass")
         node = adviz_diagram()
         node["expression"] = expression
         node["point"] = dict(trace.inputs)
@@ -555,6 +584,19 @@ def _check_limits(options: Mapping[str, Any]) -> None:
         raise InputError(f":dpi: {options['dpi']} is outside {MIN_DPI:g} to {MAX_DPI:g}")
     if options.get("fps", 1) > MAX_FPS:
         raise InputError(f":fps: {options['fps']} is over the limit of {MAX_FPS:g}")
+
+
+def parse_seed(text: str | None) -> str | dict[str, float] | None:
+    """The ``:seed:`` option: an input's name, or tangents written as ``:at:`` writes a point.
+
+    Examples
+    --------
+    >>> parse_seed("x2"), parse_seed("x1=1, x2=0.5"), parse_seed(None)
+    ('x2', {'x1': 1.0, 'x2': 0.5}, None)
+    """
+    if text is None or not text.strip():
+        return None
+    return parse_at(text) if "=" in text else text.strip()
 
 
 def _number(value: float) -> str:

@@ -47,6 +47,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from adviz.errors import MissingDependencyError, RenderError
@@ -533,35 +534,107 @@ def demo_html(
     >>> page.count("<script"), "Content-Security-Policy" in page
     (3, True)
     """
-    from adviz.scene.picture import figure
     from adviz.scene.style import get_theme
 
     get_theme(theme)
     missing = missing_js_ops(trace)
     if missing:
         return _fallback(trace, theme, rankdir, title, missing)
+    parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic)
+    script = asset("demo.js")
+    csp = (f"default-src 'none'; script-src {source_hash(parts.kernel)} {source_hash(script)}; "
+           "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
+    body = (
+        f"{parts.opening}\n{parts.body}"
+        f'<script type="application/json" class="adviz-data">{json_for_script(parts.data)}'
+        "</script>\n"
+        f"<script>{parts.kernel}</script>\n"
+        f"<script>{script}</script>\n"
+        "</div>\n"
+    )
+    return html_document(f"{parts.heading} — adviz demonstration", csp, parts.dark,
+                         asset("demo.css"), body)
+
+
+@dataclass(frozen=True)
+class DemoParts:
+    """What a demonstration is made of: its markup, its data and its kernel script.
+
+    The exported page (`demo_html`) embeds them with the script ``demo.js``;
+    the notebook widget (`adviz.faces.widget`) sends them to the same script.
+
+    Attributes
+    ----------
+    heading
+        The page heading, HTML-escaped.
+    opening
+        The opening tag of the ``.adviz-demo`` element (class and style).
+    body
+        Its content before the scripts: title, sections, the base SVG, the walkthrough.
+    data
+        The JSON-able data the script reads (`demo_data`, records as columns).
+    kernel
+        The generated script (`kernel_script`).
+    dark
+        Whether the theme is dark.
+    """
+
+    heading: str
+    opening: str
+    body: str
+    data: dict[str, Any]
+    kernel: str
+    dark: bool
+
+
+def demo_parts(
+    trace: Trace,
+    *,
+    theme: str = "light",
+    rankdir: str = "LR",
+    title: str | None = None,
+    analytic: bool | None = None,
+) -> DemoParts:
+    """The markup, data and kernel of the demonstration (parameters as for `demo_html`).
+
+    Raises
+    ------
+    RenderError
+        An op of the graph has no usable JavaScript form (see `missing_js_ops`).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> parts = demo_parts(adviz.trace("x * x", x=3), analytic=False)
+    >>> parts.opening.startswith('<div class="adviz-demo adviz-light"'), parts.heading
+    (True, 'y = x * x at x = 3')
+    >>> parts.kernel.startswith("window.ADVIZ_KERNEL"), sorted(parts.data["nodes"])
+    (True, ['keys', 'rows'])
+    """
+    from adviz.scene.picture import figure
+    from adviz.scene.style import get_theme
+    from adviz.text.tables import walkthrough
+
+    get_theme(theme)
     kernel_script(trace)  # refuses unusable JavaScript forms before any other work
     data, svg, code = demo_data(trace, theme=theme, rankdir=rankdir, title=title,
                                 analytic=analytic)
     kernel = kernel_script(trace, code)
     fig = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True, copies=False)
     min_width, min_height = _frame_size(fig.width, fig.height - crop(fig))
-    script = asset("demo.js")
     dark = theme == "dark"
     heading = html.escape(data["defaultTitle"] if title is None else title)
-    csp = (f"default-src 'none'; script-src {source_hash(kernel)} {source_hash(script)}; "
-           "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
-    from adviz.text.tables import walkthrough
-
     table = walkthrough(trace, "html")
     # The forward routes are the base SVG's own (the page opens at forward stage 0 and its
     # script reads them there), so the data carries only the reverse ones.
     edges = [{k: v for k, v in edge.items() if k != "fwd"} for edge in data["edges"]]
     packed = {**data, "nodes": as_columns(data["nodes"]), "edges": as_columns(edges)}
-    body = (
+    opening = (
         f'<div class="adviz-demo adviz-{"dark" if dark else "light"}" '
         f'style="--adviz-frame-bg:{html.escape(get_theme(theme).background)};'
-        f'--adviz-min-width:{min_width};--adviz-min-height:{min_height}">\n'
+        f'--adviz-min-width:{min_width};--adviz-min-height:{min_height}">'
+    )
+    body = (
         f'<h1 class="adviz-title">{heading}</h1>\n'
         '<noscript><p class="adviz-note">This demonstration computes in JavaScript; '
         "without it the graph shows the first stage and the walkthrough the traced point."
@@ -582,9 +655,5 @@ def demo_html(
         '<section class="adviz-table" tabindex="0" aria-label="Walkthrough">'
         f"{table}</section>\n"
         "</div>\n</div>\n"
-        f'<script type="application/json" class="adviz-data">{json_for_script(packed)}</script>\n'
-        f"<script>{kernel}</script>\n"
-        f"<script>{script}</script>\n"
-        "</div>\n"
     )
-    return html_document(f"{heading} — adviz demonstration", csp, dark, asset("demo.css"), body)
+    return DemoParts(heading, opening, body, packed, kernel, dark)

@@ -41,8 +41,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from adviz.core.phases import PLAY_PHASES
-from adviz.errors import InputError
+from adviz.core.phases import PLAY_PHASES, SEEDED, check_seed, expand_phases
+from adviz.core.tracing import one_output
 from adviz.renderers.page import (
     LineTable,
     asset,
@@ -57,13 +57,15 @@ from adviz.scene.content import EdgeView, Frame, NodeView
 from adviz.text.tables import walkthrough
 
 if TYPE_CHECKING:
+    from adviz.core.forward import Seed
     from adviz.core.tracing import Trace
     from adviz.scene.picture import Figure
 
 PHASES = PLAY_PHASES
 """Values of the ``phase`` argument of `player_html`."""
 
-PHASE_LABELS = {"forward": "Forward pass", "reverse": "Reverse pass"}
+PHASE_LABELS = {"forward": "Forward pass", "reverse": "Reverse pass",
+                "tangent": "Forward mode"}
 
 INTERVAL_MS = 1400
 """Time between frames while playing, in milliseconds."""
@@ -93,10 +95,7 @@ def _icon(name: str, extra: str = "") -> str:
 
 
 def _phases(phase: str) -> tuple[str, ...]:
-    if phase not in PHASES:
-        raise InputError(f"unknown phase {phase!r} for the player; use one of "
-                         f"{', '.join(repr(p) for p in PHASES)}")
-    return ("forward", "reverse") if phase == "both" else (phase,)
+    return expand_phases(phase, PHASES, "the player")
 
 
 def played_parts(fig: Figure, names: tuple[str, ...], *, every: bool = False, **options: Any
@@ -268,11 +267,23 @@ def _switch(names: tuple[str, ...], labels: dict[str, str] | None = None) -> str
 
 
 def _figure(trace: Trace, theme: str, rankdir: str, engine: str | None,
-            collapse: Iterable[str] | None, full: bool, copies: bool | None = None) -> Figure:
+            collapse: Iterable[str] | None, full: bool, copies: bool | None = None,
+            seed: Seed = None) -> Figure:
     from adviz.scene.picture import figure
 
     return figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                  full=full, copies=copies)
+                  full=full, copies=copies, seed=seed)
+
+
+def _table(trace: Trace, names: tuple[str, ...], fig: Figure) -> str:
+    """The walkthrough beside the frame; with forward mode, its trace table (primal and
+    tangent columns for the figure's seed) too."""
+    parts = []
+    if "forward" in names or "reverse" in names:
+        parts.append(_tables(trace))
+    if "tangent" in names:
+        parts.append(walkthrough(trace, "html", mode="forward", seed=fig.seed or None))
+    return "\n".join(parts)
 
 
 def player_fragment(
@@ -289,6 +300,7 @@ def player_fragment(
     collapse: Iterable[str] | None = None,
     full: bool = False,
     copies: bool | None = None,
+    seed: Seed = None,
 ) -> str:
     """The player as one ``<div>`` (with its style and script), to embed in a page.
 
@@ -296,7 +308,7 @@ def player_fragment(
     ----------
     trace
         A `Trace`.
-    theme, rankdir, phase, title, engine, collapse, full
+    theme, rankdir, phase, title, engine, collapse, full, copies, seed
         As for `player_html`.
     compact
         Smaller heading and frame height, for notebooks.
@@ -319,14 +331,18 @@ def player_fragment(
     True
     """
     names = _phases(phase)
-    fig = _figure(trace, theme, rankdir, engine, collapse, full, copies)
+    check_seed(phase, seed, "the player")
+    if getattr(trace, "vector", False) and any(name in SEEDED for name in names):
+        # forward mode sweeps every output at once, but its trace table takes one output
+        one_output(trace, f"the player of phase={phase!r} (forward mode)")
+    fig = _figure(trace, theme, rankdir, engine, collapse, full, copies, seed)
     played = played_parts(fig, names, every=_every(trace), rankdir=rankdir, engine=engine,
-                   collapse=collapse, full=full, copies=copies)
+                          collapse=collapse, full=full, copies=copies, seed=seed)
     data, base = _player_data(fig, names, played)
     first = data["phases"][0]
     heading = html.escape(default_title(trace) if title is None else title)
     level = "div" if compact else "h1"
-    table = _tables(trace)
+    table = _table(trace, names, fig)
     dark = fig.theme.name == "dark"
     classes = f"adviz-player adviz-{'dark' if dark else 'light'}"
     classes += " adviz-compact" if compact else ""
@@ -376,6 +392,7 @@ def player_html(
     full: bool = False,
     copies: bool | None = None,
     output: str | int | None = None,
+    seed: Seed = None,
 ) -> str:
     """One self-contained HTML page that plays the forward and reverse pass.
 
@@ -390,7 +407,9 @@ def player_html(
         ``"LR"`` (inputs left, output right) or ``"TB"``.
     phase
         ``"both"`` (default: the forward pass, then the reverse pass, with a
-        switch), ``"forward"`` or ``"reverse"``.
+        switch), ``"forward"``, ``"reverse"``, ``"tangent"`` (forward mode:
+        tangents pushed from the ``seed``) or ``"modes"`` (forward mode, then
+        the reverse pass, with a switch).
     title
         Page heading; default ``"y = <formula> at x1 = 1, x2 = 2"``.
     engine
@@ -406,6 +425,11 @@ def player_html(
         A trace with several outputs: the output whose reverse sweep is shown, by id
         (``"y2"``) or number (1 for the first); default every output's sweep, one
         after another (`parts`). A trace with one output takes only its own.
+    seed
+        Forward mode: the seeded input's name or a dict of input name to
+        tangent, as `adviz.forward_mode` takes it (default: the first input).
+        On a trace with several outputs the forward-mode frames show every
+        output's tangent (forward mode sweeps them all at once).
 
     Returns
     -------
@@ -417,6 +441,11 @@ def player_html(
     ------
     InputError
         Unknown ``phase``, theme or scope label.
+    TraceError
+        Forward mode (``phase="tangent"`` or ``"modes"``) of a trace with
+        several outputs: its trace table takes one output
+        (``trace.pick("y1")``); the frame files (`adviz.save_frames`) draw
+        every output's tangent.
 
     Examples
     --------
@@ -431,7 +460,7 @@ def player_html(
         trace = output_sweep(trace, output)
     body = player_fragment(trace, theme=theme, rankdir=rankdir, phase=phase, title=title,
                            document_keys=True, styles=False, engine=engine,
-                           collapse=collapse, full=full, copies=copies)
+                           collapse=collapse, full=full, copies=copies, seed=seed)
     heading = html.escape(default_title(trace) if title is None else title)
     dark = theme == "dark"
     csp = (f"default-src 'none'; script-src {script_hash()}; style-src 'unsafe-inline'; "

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+from adviz.core.phases import check_seed
 from adviz.scene.content import EdgeView, Frame, Line, NodeView
 from adviz.scene.painted import Painted, colour, dash_text
 from adviz.scene.picture import (
@@ -44,9 +45,11 @@ from adviz.scene.picture import (
     line_centres,
 )
 from adviz.scene.picture import baseline as text_baseline
+from adviz.scene.sizes import MIN_TEXT, Size
 from adviz.scene.style import CLUSTER_SIZE, LINE_SPACING, TITLE_SIZE, Theme
 
 if TYPE_CHECKING:
+    from adviz.core.forward import Seed
     from adviz.core.tracing import Trace
 
 Point = tuple[float, float]
@@ -168,7 +171,7 @@ class SvgPainter:
             out.append(f'<polygon fill="{colour}" stroke="{colour}" stroke-width="1"{alpha} '
                        f'points="{_points(arrow)}"/>')
         if view.lines and shape.label is not None:
-            bold = "contribution" if view.state == "gradient" else None
+            bold = style["bold"]
             self._text_block(view.lines, shape.label[0], shape.label[1], style["text"], out,
                              bold_role=bold, left=shape.label_left)
         out.append("</g>")
@@ -187,15 +190,26 @@ class SvgPainter:
         panel_height = sum(line.size * LINE_SPACING for _, line in panel_lines)
         width = fig.width
         height = round(fig.height + panel_height + (8.0 if panel else 0.0), 2)
+        if fig.page is None:
+            size = f'width="{_f(width)}pt" height="{_f(height)}pt"'
+            box = (0.0, 0.0, width, height)
+            backdrop = f'x="0" y="0" width="{_f(width)}" height="{_f(height)}"'
+        else:
+            # A page: its pixel size, the frame centred in it at the page's scale.
+            page_height = fig.page.height if fig.page.fixed else height * fig.page.scale
+            size = f'width="{_f(fig.page.width)}px" height="{_f(page_height)}px"'
+            x, y, w, _ = fig.page.view_box(width, height)
+            box = (x, y if fig.page.fixed else 0.0, w, page_height / fig.page.scale)
+            backdrop = (f'x="{_f(box[0])}" y="{_f(box[1])}" width="{_f(box[2])}" '
+                        f'height="{_f(box[3])}"')
         out = [
             '<?xml version="1.0" encoding="UTF-8" standalone="no"?>',
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(width)}pt" '
-            f'height="{_f(height)}pt" viewBox="0.00 0.00 {_f(width)} {_f(height)}">',
+            f'<svg xmlns="http://www.w3.org/2000/svg" {size} '
+            f'viewBox="{" ".join(_f(v) for v in box)}">',
             f'<g id="graph0" class="graph" data-phase="{content.phase}" '
             f'data-stage="{content.index}" font-family="{font}">',
             f"<title>{_esc(self.output)}</title>",
-            f'<rect x="0" y="0" width="{_f(width)}" height="{_f(height)}" '
-            f'fill="{theme.background}" stroke="none"/>',
+            f'<rect {backdrop} fill="{theme.background}" stroke="none"/>',
             '<g class="caption">',
         ]
         band = fig.caption
@@ -250,13 +264,16 @@ def to_svg(
     stage: int = -1,
     *,
     theme: str | Theme = "light",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     engine: str | None = None,
     collapse: Iterable[str] | None = None,
     full: bool = False,
     analytic: bool = False,
     copies: bool | None = None,
     output: str | int | None = None,
+    size: Size = None,
+    min_text: float = MIN_TEXT,
+    seed: Seed = None,
 ) -> str:
     """One frame as SVG text.
 
@@ -265,14 +282,16 @@ def to_svg(
     trace
         A `Trace`.
     phase
-        ``"forward"``, ``"reverse"`` (default) or ``"summary"`` (all values
-        and final adjoints; ``stage`` is ignored).
+        ``"forward"``, ``"reverse"`` (default), ``"tangent"`` (forward mode:
+        tangents pushed from the ``seed``) or ``"summary"`` (all values and
+        final adjoints; ``stage`` is ignored).
     stage
         Stage number; the default ``-1`` is the last one.
     theme
         ``"light"`` (default), ``"dark"``, ``"print"`` or a `adviz.scene.style.Theme`.
     rankdir
-        ``"LR"`` (inputs left, output right) or ``"TB"``.
+        ``"LR"`` (inputs left, output right), ``"TB"`` or ``"auto"``; ``None``
+        (default): ``"auto"`` with a ``size``, else ``"LR"``.
     engine
         Graphviz program for the (cached) layout; see `adviz.scene.graphviz`.
     collapse
@@ -295,6 +314,19 @@ def to_svg(
         A trace with several outputs: the output whose reverse sweep is shown, by id
         (``"y2"``) or number (1 for the first); default the first. A trace with one
         output takes only its own.
+    size
+        The page the frame fills: ``"16:9"`` (1280x720 pixels), ``"4:3"``,
+        ``"a4"``, ``"blog"`` (760 pixels wide), ``"WxH"`` in pixels, or
+        ``(width, height)`` in inches (`adviz.scene.sizes.page_pixels`). The
+        SVG is then that many pixels, the frame centred and scaled in it, and
+        no text smaller than ``min_text`` pixels (`adviz.scene.picture.figure`
+        says how). ``None`` (default): the natural size, in points.
+    min_text
+        With ``size``: the least text height in pixels.
+    seed
+        Phase ``"tangent"`` (forward mode): the seeded input's name, or a dict
+        of input name to tangent, as `adviz.forward_mode` takes it (default:
+        the first input).
 
     Returns
     -------
@@ -308,6 +340,8 @@ def to_svg(
     >>> svg = adviz.to_svg(t, "summary", theme="dark")
     >>> "g = −2.14112" in svg and "#1e1f22" in svg
     True
+    >>> "ẏ = 1.85888" in adviz.to_svg(t, "tangent", seed="x2")
+    True
     """
     from adviz.core.sweep import output_sweep
 
@@ -315,9 +349,10 @@ def to_svg(
 
     from adviz.scene.panel import analytic_panel
 
+    check_seed(phase, seed, "to_svg")
     panel = analytic_panel(trace) if analytic else ()
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies)
+                 full=full, copies=copies, size=size, min_text=min_text, seed=seed)
     return paint(fig, fig.frame(phase, stage), panel)
 
 
@@ -326,11 +361,14 @@ def iter_svg_frames(
     phase: str,
     *,
     theme: str | Theme = "light",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     engine: str | None = None,
     collapse: Iterable[str] | None = None,
     full: bool = False,
     copies: bool | None = None,
+    size: Size = None,
+    min_text: float = MIN_TEXT,
+    seed: Seed = None,
 ) -> Iterator[str]:
     """Every frame of a phase as SVG text, in stage order (one layout for all).
 
@@ -343,8 +381,9 @@ def iter_svg_frames(
 
     The options are `to_svg`'s.
     """
+    check_seed(phase, seed, "iter_svg_frames")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies)
+                 full=full, copies=copies, size=size, min_text=min_text, seed=seed)
     svg = painter(fig)
     for content in fig.frames(phase):
         yield svg.frame(content)

@@ -31,14 +31,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from adviz.core.phases import PLAY_PHASES, expand_phases
+from adviz.core.phases import PLAY_PHASES, check_seed, expand_phases
 from adviz.formatting import escape_latex
 from adviz.scene.painted import Painted, colour, edge_element, node_element
 from adviz.scene.picture import Figure, figure
 from adviz.scene.style import LIGHT, Theme, get_theme, style_table
-from adviz.text.labels import stage_text
+from adviz.text.labels import stage_text, tangent_stage_text
 
 if TYPE_CHECKING:
+    from adviz.core.forward import ForwardSweep, Seed
     from adviz.core.tracing import Trace
     from adviz.scene.content import Frame, Line
     from adviz.scene.layout import Layout
@@ -52,11 +53,13 @@ pictures are scaled to the text width, taller ones to a share of the height."""
 
 
 
-def stage_caption(trace: Trace, phase: str, index: int) -> str:
+def stage_caption(trace: Trace, phase: str, index: int,
+                  sweep: ForwardSweep | None = None) -> str:
     r"""The caption of a stage as LaTeX text (names and formulas in math mode).
 
     The same caption as every other output shows (`adviz.text.labels.stage_text`),
-    in LaTeX.
+    in LaTeX; phase ``"tangent"`` takes the forward-mode ``sweep`` (by default the
+    first input's, `adviz.forward_mode`).
 
     Examples
     --------
@@ -67,7 +70,15 @@ def stage_caption(trace: Trace, phase: str, index: int) -> str:
     $g_{t_{3}} \mathrel{+}= g_{t_{4}} \cdot \partial t_{4}/\partial t_{3} = -0.14112$
     >>> stage_caption(t, "forward", 0)
     'Stage 0 of 5 --- set the inputs: $x_{1} = 1$, $x_{2} = 2$'
+    >>> stage_caption(t, "tangent", 0)
+    'Stage 0 of 5 --- forward mode, seed $\\dot{x}_{1} = 1$, $\\dot{x}_{2} = 0$'
     """
+    if phase == "tangent":
+        if sweep is None:
+            from adviz.core.forward import forward_mode
+
+            sweep = forward_mode(trace)
+        return tangent_stage_text(trace, sweep, index).latex()
     return stage_text(trace, phase, index).latex()
 
 
@@ -85,7 +96,7 @@ def colour_definitions(theme: Theme = LIGHT) -> str:
     r"""``\definecolor`` lines for every colour of the theme's style table.
 
     The theme's named colours are ``advizbackground``, ``advizforward``,
-    ``advizgradient``, ``adviztext``; every colour of the style table is also
+    ``advizgradient``, ``adviztangent``, ``adviztext``; every colour of the style table is also
     defined as ``adviz<HEX>``.
 
     Examples
@@ -95,7 +106,7 @@ def colour_definitions(theme: Theme = LIGHT) -> str:
     """
     table = style_table(theme)
     names = {"background": theme.background, "forward": theme.forward,
-             "gradient": theme.gradient, "text": theme.text,
+             "gradient": theme.gradient, "tangent": theme.tangent, "text": theme.text,
              "clusterfill": theme.cluster_fill, "clusterstroke": theme.cluster_stroke}
     colours: dict[str, None] = {}
     for by_state in table["node"].values():
@@ -191,7 +202,7 @@ def _draw(fig: Figure, content: Frame, indent: str) -> list[str]:
             corners = " -- ".join(_at(p) for p in arrow.corners())
             out.append(f"{indent}\\fill[{colour}{opacity}] {corners} -- cycle;")
         if record.texts and shape.label is not None:
-            bold = "contribution" if view.state == "gradient" else None
+            bold = styles["edge"][view.state]["bold"]
             body = _lines(view.lines, styles["edge"][view.state]["text"], styles, bold)
             if shape.label_left is not None:
                 out.append(f"{indent}\\node[advizlabel, anchor=west, align=left] at "
@@ -247,7 +258,8 @@ def _scale_open(layout: Layout) -> tuple[str, str]:
 def to_tikz(trace: Trace, phase: str = "reverse", stage: int = -1, *, rankdir: str = "LR",
             engine: str | None = None, theme: str | Theme = "light",
             collapse: Iterable[str] | None = None, full: bool = False,
-            copies: bool | None = None, output: str | int | None = None) -> str:
+            copies: bool | None = None, output: str | int | None = None,
+            seed: Seed = None) -> str:
     r"""One frame as a ``tikzpicture`` at the stored layout (with its colour definitions).
 
     Parameters
@@ -255,12 +267,13 @@ def to_tikz(trace: Trace, phase: str = "reverse", stage: int = -1, *, rankdir: s
     trace
         A `Trace`.
     phase
-        ``"forward"``, ``"reverse"`` (default) or ``"summary"``.
+        ``"forward"``, ``"reverse"`` (default), ``"tangent"`` (forward mode) or
+        ``"summary"``.
     stage
         Stage number; ``-1`` is the last.
-    rankdir, engine, collapse, full, copies
+    rankdir, engine, collapse, full, copies, seed
         As for `adviz.to_svg`: the same scene (collapsed scopes drawn as one box,
-        shared leaves once per use).
+        shared leaves once per use, the seeded input of forward mode).
     theme
         Colours: ``"light"`` (default), ``"dark"``, ``"print"`` or a `Theme`.
     output
@@ -284,8 +297,9 @@ def to_tikz(trace: Trace, phase: str = "reverse", stage: int = -1, *, rankdir: s
     from adviz.core.sweep import output_sweep
 
     trace = output_sweep(trace, output)
+    check_seed(phase, seed, "to_tikz")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies)
+                 full=full, copies=copies, seed=seed)
     lines = [colour_definitions(fig.theme), f"\\begin{{tikzpicture}}[{_STYLES}]"]
     lines += _clusters(fig, "  ")
     lines += _draw(fig, fig.frame(phase, stage), "  ")
@@ -304,7 +318,7 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
               title: str | None = None, rankdir: str = "LR", engine: str | None = None,
               theme: str | Theme = "light", collapse: Iterable[str] | None = None,
               full: bool = False, copies: bool | None = None,
-              output: str | int | None = None) -> str:
+              output: str | int | None = None, seed: Seed = None) -> str:
     r"""A Beamer frame with one overlay per stage, at the stored layout.
 
     Overlay ``k`` (``\only<k>{...}``) draws the graph after stage ``k - 1``
@@ -315,7 +329,8 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
     trace
         A `Trace`.
     phase
-        ``"reverse"`` (default), ``"forward"`` or ``"both"``.
+        ``"reverse"`` (default), ``"forward"``, ``"tangent"`` (forward mode),
+        ``"both"`` (forward, then reverse) or ``"modes"`` (tangent, then reverse).
     standalone
         ``True`` (default): a complete document (``\documentclass{beamer}``,
         ``\usepackage{tikz}``) for ``pdflatex``; ``False``: the frame alone,
@@ -332,6 +347,8 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
         A trace with several outputs: the output whose reverse sweep is shown, by id
         (``"y2"``) or number (1 for the first); default the first. A trace with one
         output takes only its own.
+    seed
+        Forward mode: the seeded input (as `adviz.forward_mode` takes it).
 
     Examples
     --------
@@ -345,8 +362,9 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
 
     trace = output_sweep(trace, output)
     phases = expand_phases(phase, PLAY_PHASES, "slides")
+    check_seed(phase, seed, "slides")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies)
+                 full=full, copies=copies, seed=seed)
     if title is None:
         expression = trace.graph.graph.get("expression")
         title = f"{trace.output} = {expression}" if expression else "Reverse-mode AD"
@@ -361,7 +379,7 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
             out += _clusters(fig, "  ")
             out += _draw(fig, content, "  ")
             out += ["\\end{tikzpicture}%", f"{closing}\\par\\medskip",
-                    f"{{\\small {stage_caption(trace, name, index)}\\par}}%", "}%"]
+                    f"{{\\small {stage_caption(trace, name, index, fig.sweep)}\\par}}%", "}%"]
     out.append("\\end{frame}")
     body = "\n".join(out) + "\n"
     if standalone:

@@ -187,6 +187,48 @@ def densify(points: Sequence[Point] | np.ndarray, spacing: float = 1.0) -> np.nd
     return np.vstack([pts[:1], pts[segment] + steps[segment] * fraction])
 
 
+def densify_many(routes: Sequence[Sequence[Point] | np.ndarray], spacing: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Every route resampled as by `densify`, all in one array, and the route (its index
+    in ``routes``) each point belongs to.
+
+    Examples
+    --------
+    >>> points, owner = densify_many([np.array([[0.0, 0.0], [2.0, 0.0]]),
+    ...                               np.array([[5.0, 5.0]])], 1.0)
+    >>> points.tolist(), owner.tolist()
+    ([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [5.0, 5.0]], [0, 0, 0, 1])
+    """
+    shaped = [np.asarray(r, dtype=float).reshape(-1, 2) for r in routes]
+    lengths = np.asarray([len(r) for r in shaped], dtype=np.int64)
+    if not lengths.sum():
+        return np.zeros((0, 2)), np.zeros(0, dtype=np.int64)
+    pts = np.concatenate(shaped)
+    route_of = np.repeat(np.arange(len(shaped)), lengths)
+    first = np.cumsum(lengths) - lengths
+    starts = np.flatnonzero(route_of[1:] == route_of[:-1])
+    steps = pts[starts + 1] - pts[starts]
+    counts = np.maximum(np.ceil(np.hypot(steps[:, 0], steps[:, 1]) / spacing), 1).astype(np.int64)
+    segment = np.repeat(np.arange(len(steps)), counts)
+    within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+    fraction = (within / counts[segment])[:, None]
+    samples = pts[starts[segment]] + steps[segment] * fraction
+    sample_route = route_of[starts[segment]]
+    nonempty = lengths > 0
+    rank: np.ndarray = np.cumsum(nonempty) - nonempty
+    before = np.cumsum(np.bincount(sample_route, minlength=len(shaped)))
+    before = np.concatenate([[0], before[:-1]])
+    out = np.empty((int(nonempty.sum()) + len(samples), 2))
+    owner = np.empty(len(out), dtype=np.int64)
+    heads = np.flatnonzero(nonempty)
+    out[rank[heads] + before[heads]] = pts[first[heads]]
+    owner[rank[heads] + before[heads]] = heads
+    place = np.arange(len(samples)) + rank[sample_route] + 1
+    out[place] = samples
+    owner[place] = sample_route
+    return out, owner
+
+
 def rect_distances(rects: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Distance from each of ``(m, 4)`` rectangles to the nearest of ``(n, 2)`` points.
 
@@ -400,6 +442,13 @@ class _Cells:
         index = np.minimum(np.maximum(scaled, 0.0), self.top).astype(np.int64)
         return index[:, 0], index[:, 1], index[:, 2], index[:, 3]
 
+    def cell_of(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Column and row of the cell each of ``(n, 2)`` points lies in (as `span` puts
+        them)."""
+        scaled = (points - np.asarray(self.origin)) / self.cell
+        index = np.minimum(np.maximum(scaled, 0.0), self.top[:2]).astype(np.int64)
+        return index[:, 0], index[:, 1]
+
     def box_keys(self, rect: Sequence[float]) -> list[int]:
         """The keys of the cells one rectangle covers (`keys` for a single rectangle)."""
         ny = self.shape[1]
@@ -430,10 +479,14 @@ class _Index:
     ([0], [0])
     """
 
-    def __init__(self, cells: _Cells, rects: np.ndarray) -> None:
+    def __init__(self, cells: _Cells, rects: np.ndarray, points: bool = False) -> None:
         self.cells = cells
         self.rects = rects
-        owner, key = cells.keys(rects)
+        if points:  # ``rects`` holds ``(n, 2)`` points, each in the one cell it lies in
+            x, y = cells.cell_of(rects)
+            owner, key = np.arange(len(rects)), x * cells.shape[1] + y
+        else:
+            owner, key = cells.keys(rects)
         order = np.argsort(key, kind="stable")
         self.items = owner[order]
         self.offsets = np.searchsorted(key[order], np.arange(cells.shape[0] * cells.shape[1] + 1))
@@ -482,20 +535,17 @@ class _Placer:
         self.tb = tb
         self.keys = list(labels)
         self.number = {key: i for i, key in enumerate(self.keys)}
-        coarse = [densify(labels[k].route, SPACING) for k in self.keys]
+        points, self.owner = densify_many([labels[k].route for k in self.keys], SPACING)
         self.blocks = {key: {aligned: Block(label.lines, aligned) for aligned in (False, True)}
                        for key, label in labels.items()}
         fixed = np.asarray(obstacles, dtype=float).reshape(-1, 4)
-        points = np.concatenate(coarse) if coarse else np.zeros((0, 2))
-        self.owner = np.concatenate([np.full(len(r), i) for i, r in enumerate(coarse)]) \
-            if coarse else np.zeros(0, dtype=int)
         extent = np.concatenate([points, fixed[:, :2], fixed[:, 2:],
                                  np.asarray([bounds[:2], bounds[2:]], dtype=float)])
         whole: Rect = (*extent.min(axis=0), *extent.max(axis=0))
         self.cells = _Cells(whole, CELL)
         self.box_cells = _Cells(whole, BOX_CELL)
         self.points = points
-        self.point_index = _Index(self.cells, np.hstack([points, points]))
+        self.point_index = _Index(self.cells, points, points=True)
         self.fixed = _Index(self.box_cells, fixed)
         self.boxes = np.zeros((len(self.keys), 4))
         self.grid: dict[int, set[int]] = {}

@@ -13,7 +13,13 @@ Edge states
     ``"muted"`` (child not evaluated yet), ``"forward"`` (into the node
     evaluated in this stage), ``"done"``, ``"gradient"`` (carries gradient in
     this stage, toward the parent), ``"passed"`` (carried gradient in an
-    earlier stage), ``"pending"`` (not processed yet).
+    earlier stage), ``"pending"`` (not processed yet), ``"tangent"`` (forward
+    mode: carries its parent's tangent times its partial to the child whose
+    tangent this stage computes).
+
+A forward-mode (``"tangent"``) frame shows every node's value from the start,
+then its tangent (``ṫ₁ = 1``) from the stage that computes it; the edges into
+that node show their partial and their product ``∂c/∂p · ṗ``.
 
 Examples
 --------
@@ -26,6 +32,9 @@ Examples
 ['∂t₂/∂t₁ = 2t₁ = −2', 'g_t1 += 1 · (2t₁) = −2']
 >>> [line.text for line in frame(t, "reverse", 5).nodes["x1"].lines]
 ['x₁', '= 1', 'g = −2 + (−0.14112)', '= −2.14112']
+>>> f = frame(t, "tangent", 2, seed="x1")
+>>> [line.text for line in f.nodes["t2"].lines], f.edges["t1", "t2"].state
+(['t₂ = t₁²', '= 1', 'ṫ₂ = −2'], 'tangent')
 """
 
 from __future__ import annotations
@@ -37,7 +46,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from adviz.core.phases import PASSES, STAGE_PHASES, Phase, check_phase
+from adviz.core.phases import STAGE_PHASES, SWEEPS, Phase, check_phase
 from adviz.errors import InputError
 from adviz.scene.style import EDGE_SIZE, LINE_SIZE, NAME_SIZE
 from adviz.text.labels import (
@@ -46,12 +55,16 @@ from adviz.text.labels import (
     contribution_text,
     node_formula_text,
     partial_text,
+    product_text,
     stage_title,
+    tangent_stage_title,
+    tangent_text,
     value_text,
 )
 from adviz.text.tokens import Text, Word
 
 if TYPE_CHECKING:
+    from adviz.core.forward import ForwardSweep, Seed, TangentStage
     from adviz.core.stages import Contribution, Stage
     from adviz.core.tracing import Trace
 
@@ -68,7 +81,8 @@ class Line:
     text
         The text (unescaped).
     role
-        ``"name"``, ``"value"``, ``"adjoint"``, ``"partial"`` or ``"contribution"``.
+        ``"name"``, ``"value"``, ``"adjoint"``, ``"partial"``, ``"contribution"`` or
+        ``"tangent"``.
     size
         Font size in points.
     tokens
@@ -203,12 +217,15 @@ def frame_count(trace: Trace, phase: str) -> int:
     >>> frame_count(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2), "forward")
     6
     """
-    if check_phase(phase, STAGE_PHASES) == Phase.SUMMARY:
+    name = check_phase(phase, STAGE_PHASES)
+    if name == Phase.SUMMARY:
         return 1
-    return len(trace.stages(phase))
+    if name == Phase.TANGENT:  # stage k of forward mode concerns the node of forward stage k
+        return len(trace.forward_stages)
+    return len(trace.stages(name))
 
 
-def frame(trace: Trace, phase: str, index: int = -1) -> Frame:
+def frame(trace: Trace, phase: str, index: int = -1, seed: Seed = None) -> Frame:
     """The content of frame ``index`` of ``phase`` (the state after that stage).
 
     Parameters
@@ -216,9 +233,11 @@ def frame(trace: Trace, phase: str, index: int = -1) -> Frame:
     trace
         A `Trace`.
     phase
-        ``"forward"``, ``"reverse"`` or ``"summary"``.
+        ``"forward"``, ``"reverse"``, ``"tangent"`` or ``"summary"``.
     index
         Stage number; negative numbers count from the end.
+    seed
+        ``"tangent"``: the seeded input (as `adviz.forward_mode` takes it).
 
     Raises
     ------
@@ -232,7 +251,7 @@ def frame(trace: Trace, phase: str, index: int = -1) -> Frame:
     index %= count
     if phase == "summary":
         return _summary(trace)
-    walker = Walker(trace, phase)
+    walker = Walker(trace, phase, seed)
     for _ in range(index + 1):
         walker.step()
     return walker.frame()
@@ -278,11 +297,23 @@ class Walker:
     'receiving'
     """
 
-    def __init__(self, trace: Trace, phase: str) -> None:
-        phase = check_phase(phase, PASSES)
+    def __init__(self, trace: Trace, phase: str, seed: Seed = None,
+                 sweep: ForwardSweep | None = None) -> None:
+        phase = check_phase(phase, SWEEPS)
         self.trace = trace
         self.phase = phase
-        self.stages = trace.stages(phase)
+        self.sweep: ForwardSweep | None = None
+        self._stages: tuple[Stage, ...] = ()
+        self.stages: tuple[Stage, ...] | tuple[TangentStage, ...]
+        if phase == Phase.TANGENT:
+            if sweep is None:
+                from adviz.core.forward import forward_mode
+
+                sweep = forward_mode(trace, seed)
+            self.sweep = sweep
+            self.stages = sweep.stages
+        else:
+            self.stages = self._stages = trace.stages(phase)
         self.index = -1
         fixed = _static(trace)
         self._fixed = fixed
@@ -296,34 +327,49 @@ class Walker:
         for key in graph.edges:
             self.edges[key] = EdgeView("muted", ()) if phase == "forward" else \
                 EdgeView("pending", (fixed.partials[key],))
+        self._products: dict[tuple[str, str], Line] = {}
+        self._tangents: dict[str, Line] = {}
+        if self.sweep is not None:
+            self._products = {(t.parent, t.child): Line.of(product_text(trace, t), "tangent",
+                                                           EDGE_SIZE)
+                              for t in self.sweep.terms}
+            self._tangents = {n: Line.of(tangent_text(v, n), "tangent", LINE_SIZE)
+                              for n, v in self.sweep.tangents.items()}
         self._parents = {n: tuple(graph.predecessors(n)) for n in graph.nodes}
         self._hot_nodes: list[str] = []
         self._hot_edges: list[tuple[str, str]] = []
         self._received: set[str] = set()
         self._adjoints: dict[str, float] = {}
 
+    def title(self) -> str:
+        """The caption of the current stage."""
+        if self.sweep is not None:
+            return tangent_stage_title(self.trace, self.sweep, self.index)
+        return stage_title(self.trace, self.phase, self.index)
+
     def frame(self) -> Frame:
         """The current frame (the state after the last `step`)."""
-        return Frame(self.phase, self.index, stage_title(self.trace, self.phase, self.index),
+        return Frame(self.phase, self.index, self.title(),
                      MappingProxyType(dict(self.nodes)), MappingProxyType(dict(self.edges)))
 
     def step(self) -> Change:
         """Advance one stage; returns what it changed."""
         self.index += 1
-        stage = self.stages[self.index]
         changed_nodes: dict[str, NodeView] = {}
         changed_edges: dict[tuple[str, str], EdgeView] = {}
         if self.index == 0:
             changed_nodes = self.nodes
             changed_edges = self.edges
-        if self.phase == "forward":
-            self._forward(stage, changed_nodes, changed_edges)
+        if self.sweep is not None:
+            self._tangent(self.sweep.stages[self.index], changed_nodes, changed_edges)
+        elif self.phase == "forward":
+            self._forward(self._stages[self.index], changed_nodes, changed_edges)
         else:
-            self._reverse(stage, changed_nodes, changed_edges)
+            self._reverse(self._stages[self.index], changed_nodes, changed_edges)
         if self.index == 0:
             changed_nodes, changed_edges = dict(self.nodes), dict(self.edges)
         order = self._order
-        return Change(self.phase, self.index, stage_title(self.trace, self.phase, self.index),
+        return Change(self.phase, self.index, self.title(),
                       MappingProxyType(dict(sorted(changed_nodes.items(),
                                                    key=lambda kv: order[kv[0]]))),
                       MappingProxyType(changed_edges))
@@ -361,6 +407,29 @@ class Walker:
                 key = (parent, node)
                 self._hot_edges.append(key)
                 self._set_edge(key, EdgeView("forward", (fixed.partials[key],)), edges)
+
+    def _tangent(self, stage: TangentStage, nodes: dict[str, NodeView],
+                 edges: dict[tuple[str, str], EdgeView]) -> None:
+        """Forward mode: the stage's node gets its tangent, its in-edges their products."""
+        fixed = self._fixed
+        for node in self._hot_nodes:
+            self._set_node(node, NodeView("done", fixed.kinds[node], self.nodes[node].lines),
+                           nodes)
+        for key in self._hot_edges:
+            self._set_edge(key, EdgeView("done", self.edges[key].lines), edges)
+        current = list(dict.fromkeys(stage.nodes))
+        self._hot_nodes = current
+        self._hot_edges = []
+        for node in current:
+            lines = (fixed.names[node], fixed.values[node], self._tangents[node])
+            self._set_node(node, NodeView("active", fixed.kinds[node], lines), nodes)
+            for parent in self._parents[node] if stage.node is not None else ():
+                key = (parent, node)
+                product = self._products.get(key)
+                if product is None:  # from a constant: no tangent flows
+                    continue
+                self._hot_edges.append(key)
+                self._set_edge(key, EdgeView("tangent", (fixed.partials[key], product)), edges)
 
     def _reverse(self, stage: Stage, nodes: dict[str, NodeView],
                  edges: dict[tuple[str, str], EdgeView]) -> None:
@@ -403,6 +472,14 @@ class Walker:
         self._received.update(current)
         self._hot_nodes = hot
         self._hot_edges = now
+        if self.index == len(self.stages) - 1:  # inputs the output does not use: g = 0
+            program = self.trace.program
+            for i in program.inputs:
+                node = program.nodes[i].id
+                if node not in adjoints and node in self.nodes:
+                    lines = (fixed.names[node], fixed.values[node],
+                             Line.of(adjoint_text(0.0), "adjoint", LINE_SIZE))
+                    self._set_node(node, NodeView("done", fixed.kinds[node], lines), nodes)
 
 
 def _summary(trace: Trace) -> Frame:

@@ -10,6 +10,7 @@ to collapse, ``full``, ``rankdir``, ``theme``, ``engine``, ``size``). It owns
   arrowheads in both directions (forward: at the child; reverse: at the
   parent, for gradient flowing back), label anchors and the caption band,
 - the style table of its theme (`adviz.scene.style.style_table`),
+- the seed of its forward-mode (``"tangent"``) frames (`adviz.forward_mode`),
 - and the stages, as full frames (`frames`) or as the changes each stage
   makes to the one before (`changes`).
 
@@ -32,6 +33,8 @@ False
 ['t1', 't2', 't4', 'y']
 >>> fig.frame("reverse", 2).nodes["t1"].state
 'receiving'
+>>> figure(t, seed="x2").frame("tangent", 5).title.split(":")[0]
+'Stage 5 of 5 — forward mode, seed ẋ₁ = 0, ẋ₂ = 1'
 """
 
 from __future__ import annotations
@@ -55,8 +58,11 @@ from adviz.scene.layout import (
     Layout,
     compute_layout,
 )
+from adviz.scene.sizes import MIN_TEXT, fit_scale, page_pixels
 from adviz.scene.style import (
     CLUSTER_SIZE,
+    EDGE_SIZE,
+    LINE_SIZE,
     LINE_SPACING,
     TITLE_SIZE,
     Theme,
@@ -64,9 +70,10 @@ from adviz.scene.style import (
     style_table,
 )
 from adviz.scene.view import GraphView, ViewWalker, graph_view, view_frame, view_options
-from adviz.text.labels import stage_title, text_width
+from adviz.text.labels import stage_title, tangent_stage_title, text_width
 
 if TYPE_CHECKING:
+    from adviz.core.forward import ForwardSweep, Seed
     from adviz.core.tracing import Trace
 
 Point = tuple[float, float]
@@ -379,6 +386,69 @@ def _edge_shape(route: Any, dx: float, dy: float) -> EdgeShape:
                      label)
 
 
+@dataclass(frozen=True)
+class Page:
+    """The page a figure is drawn on (a ``size`` was asked for).
+
+    Attributes
+    ----------
+    size
+        The ``size`` asked for (`adviz.scene.sizes.page_pixels`).
+    width, height
+        The page in pixels (a ``"blog"`` column's height follows the drawing).
+    scale
+        Pixels per frame point: the frame fills the page, centred.
+    rankdir
+        The orientation chosen.
+    min_text
+        The least text height (pixels) asked for.
+    smallest
+        The smallest text drawn, in pixels (at least ``min_text``).
+    fixed
+        Whether the page's height is fixed (``False`` for a ``"blog"``
+        column, whose height follows the drawing).
+    """
+
+    size: Any
+    width: float
+    height: float
+    scale: float
+    rankdir: str
+    min_text: float
+    smallest: float
+    fixed: bool = True
+
+    def view_box(self, width: float, height: float) -> tuple[float, float, float, float]:
+        """The page in frame points around a ``width`` x ``height`` frame centred on it:
+        ``(x, y, width, height)``.
+
+        Examples
+        --------
+        >>> Page("16:9", 1280.0, 720.0, 2.0, "LR", 14.0, 22.0).view_box(600.0, 300.0)
+        (-20.0, -30.0, 640.0, 360.0)
+        """
+        page_width, page_height = self.width / self.scale, self.height / self.scale
+        return (round((width - page_width) / 2, 2), round((height - page_height) / 2, 2),
+                round(page_width, 2), round(page_height, 2))
+
+
+def smallest_text(fig: Figure) -> float:
+    """The size (frame points) of the smallest text a figure draws.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> smallest_text(figure(adviz.trace("x * x", x=3)))
+    11.0
+    """
+    sizes = [TITLE_SIZE, LINE_SIZE]
+    if any(fig.view.edge_lines.get(key) for key in fig.edges):
+        sizes.append(EDGE_SIZE)
+    if fig.clusters:
+        sizes.append(CLUSTER_SIZE)
+    return min(sizes)
+
+
 # ---------------------------------------------------------------- the figure
 
 @dataclass(eq=False)
@@ -407,11 +477,18 @@ class Figure:
     nodes, edges, clusters
         Shapes by node id, by ``(parent, child)`` and by cluster name.
     size
-        The picture size asked for (a preset name or ``(width, height)`` in
-        pixels), for the raster renderers; ``None`` for the natural size.
+        The picture size asked for (`adviz.scene.sizes.page_pixels`);
+        ``None`` for the natural size.
+    page
+        The page the figure fills when a ``size`` was asked for (`Page`),
+        else ``None``.
     cache
         What renderers keep with the figure (their painters, drawn fragments),
         so it lives exactly as long as the figure.
+    seed
+        Every input's seed tangent for the forward-mode (``"tangent"``) frames,
+        in argument order (`adviz.core.forward.seed_values`); empty for a
+        trace forward mode cannot sweep.
     """
 
     trace: Trace
@@ -428,8 +505,24 @@ class Figure:
     edges: dict[tuple[str, str], EdgeShape]
     clusters: dict[str, ClusterShape]
     size: Any = None
+    page: Page | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _styles: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    seed: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def sweep(self) -> ForwardSweep:
+        """The forward-mode sweep of the figure's seed (computed once, kept in `cache`)."""
+        found = self.cache.get("sweep")
+        if found is None:
+            from adviz.core.forward import forward_mode
+
+            found = self.cache["sweep"] = forward_mode(self.trace, self.seed or None)
+        return found
+
+    def _walker(self, phase: str) -> ViewWalker:
+        sweep = self.sweep if phase == "tangent" else None
+        return ViewWalker(self.trace, self.view, phase, sweep=sweep)
 
     @property
     def rankdir(self) -> str:
@@ -444,7 +537,8 @@ class Figure:
         return self._styles
 
     def frame(self, phase: str, index: int = -1) -> Frame:
-        """The frame of ``phase`` after stage ``index`` (``"summary"``: the final state)."""
+        """The frame of ``phase`` after stage ``index`` (``"summary"``: the final state;
+        ``"tangent"``: forward mode along the figure's `seed`)."""
         from adviz.scene.content import frame
 
         if phase == "summary":
@@ -453,7 +547,7 @@ class Figure:
         if not -count <= index < count:
             raise InputError(f"{phase} stage {index} does not exist: there are {count} "
                              f"stages (0 to {count - 1})")
-        walker = ViewWalker(self.trace, self.view, phase)
+        walker = self._walker(phase)
         for _ in range(index % count + 1):
             walker.step()
         return walker.frame()
@@ -463,7 +557,7 @@ class Figure:
         if phase == "summary":
             yield self.frame("summary")
             return
-        walker = ViewWalker(self.trace, self.view, phase)
+        walker = self._walker(phase)
         for _ in range(frame_count(self.trace, phase)):
             walker.step()
             yield walker.frame()
@@ -477,7 +571,7 @@ class Figure:
             full = self.frame("summary")
             yield Change("summary", 0, full.title, full.nodes, full.edges)
             return
-        walker = ViewWalker(self.trace, self.view, phase)
+        walker = self._walker(phase)
         for _ in range(frame_count(self.trace, phase)):
             yield walker.step()
 
@@ -490,18 +584,35 @@ _FIGURES: weakref.WeakKeyDictionary[Trace, dict[tuple[Any, ...], Figure]] = \
     weakref.WeakKeyDictionary()
 
 
-def _titles(trace: Trace) -> list[str]:
+def _titles(trace: Trace, sweep: ForwardSweep | None = None) -> list[str]:
     titles = [stage_title(trace, phase, k) for phase in ("forward", "reverse")
               for k in range(frame_count(trace, phase))]
     titles.append(stage_title(trace, "summary", 0))
+    if sweep is not None:  # the figure's forward-mode frames
+        titles += [tangent_stage_title(trace, sweep, k) for k in range(len(sweep.stages))]
     return titles
+
+
+def _seed(trace: Trace, seed: Seed) -> tuple[dict[str, float], ForwardSweep | None]:
+    """The seed as every input's tangent, and its sweep (none for a trace of tensors, unless
+    a seed was asked for: then the error says why)."""
+    from adviz.core.forward import forward_mode
+    from adviz.errors import InputError as _InputError
+
+    try:
+        sweep = forward_mode(trace, seed)
+    except _InputError:
+        if seed is not None:
+            raise
+        return {}, None
+    return dict(sweep.seed), sweep
 
 
 def figure(
     trace: Trace,
     *,
     theme: str | Theme | None = "light",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     engine: str | None = None,
     collapse: Iterable[str] | None = None,
     full: bool = False,
@@ -512,6 +623,8 @@ def figure(
     layout: Layout | None = None,
     notice: str = "",
     output: str | int | None = None,
+    min_text: float = MIN_TEXT,
+    seed: Seed = None,
 ) -> Figure:
     """The scene of a trace for some picture options (built once, then cached).
 
@@ -522,12 +635,15 @@ def figure(
     theme
         ``"light"`` (default), ``"dark"``, ``"print"`` or a `adviz.scene.style.Theme`.
     rankdir
-        ``"LR"`` (inputs left, output right) or ``"TB"`` (inputs on top).
+        ``"LR"`` (inputs left, output right), ``"TB"`` (inputs on top) or
+        ``"auto"`` (with a ``size``: the one giving the larger text); ``None``
+        (default) is ``"auto"`` with a ``size``, else ``"LR"``.
     engine
         Graphviz program for the layout (`adviz.scene.graphviz.find_engine`).
     collapse
         Scope labels to draw as one box each; ``None`` (default) collapses a
-        large graph's scopes only (`adviz.scene.view.view_options`).
+        large graph's scopes only (`adviz.scene.view.view_options`), and with
+        a ``size`` whatever the page needs (see ``size``).
     full
         Draw a large graph with every node and label.
     copies
@@ -537,8 +653,20 @@ def figure(
         of an unrolled recurrent network), ``True`` for every leaf feeding two
         or more nodes, ``False`` never.
     size
-        Picture size for raster output (a preset such as ``"16:9"`` or
-        ``(width, height)`` in pixels); kept for the renderers that need it.
+        The page the picture fills (`adviz.scene.sizes.page_pixels`:
+        ``"16:9"``, ``"4:3"``, ``"a4"``, ``"blog"``, ``"WxH"`` in pixels or
+        ``(width, height)`` in inches); ``None`` (default) for the natural
+        size. The frame is scaled to fill the page (`Figure.page`). For a
+        named page or ``"WxH"``, no text may come out smaller than
+        ``min_text`` pixels (a size in inches is a figure size only: the
+        drawing as asked, in ``rankdir`` or ``"LR"``, scaled to fill it): the first
+        drawing that meets it is taken, trying in turn the graph as asked,
+        its scopes collapsed level by level (innermost first; only when
+        ``collapse`` is ``None``), its labels shortened, then both, each in
+        the orientations ``rankdir`` allows (the larger text wins). What was
+        given up is said in the notice under the caption. When nothing
+        meets the minimum, an `InputError` says so (a picture is never
+        shrunk below it).
     extra_titles
         Captions of further frames drawn on this figure (path frames), so the
         caption band has room for them.
@@ -552,12 +680,21 @@ def figure(
         reverse frames show, by id (``"y2"``) or number (1 for the first);
         default the first. Every output is drawn as one, on one layout
         (`adviz.scene.outputs`).
+    min_text
+        With ``size``: the least text height in pixels (default
+        `adviz.scene.sizes.MIN_TEXT`, 14).
+    seed
+        The seed of the forward-mode (``"tangent"``) frames, as
+        `adviz.forward_mode` takes it: an input's name, a dict of input name
+        to tangent, or ``None`` (the first input). On a trace with several
+        outputs the sweep carries every output's tangent.
 
     Raises
     ------
     InputError
-        An unknown theme, ``rankdir``, scope label or output (a trace with one
-        output takes only its own).
+        An unknown theme, ``rankdir``, size, scope label, seeded input or
+        output (a trace with one output takes only its own), or a ``size``
+        too small for the graph's text to reach ``min_text``.
     RenderError
         Graphviz is missing or fails.
     """
@@ -567,14 +704,21 @@ def figure(
 
         return output_figure(trace, output, theme=resolved, rankdir=rankdir, engine=engine,
                              collapse=collapse, full=full, copies=copies, size=size,
-                             extra_titles=extra_titles)
+                             extra_titles=extra_titles, min_text=min_text, seed=seed)
     check_output(trace, output, "a picture of this trace")
+    seeds, sweep = _seed(trace, seed)
+    if rankdir not in (None, "auto", "LR", "TB", "RL", "BT"):
+        raise InputError(f"unknown rankdir {rankdir!r}; use 'LR', 'TB' or 'auto'")
+    if size is not None and view is None and layout is None:
+        return _fitted(trace, resolved, rankdir, engine, collapse, full, copies, size,
+                       min_text, tuple(extra_titles), seeds)
+    rankdir = "LR" if rankdir in (None, "auto") else rankdir
     key: tuple[Any, ...] | None = None
     if view is None and layout is None:
         labels = None if collapse is None else tuple(
             (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
         key = (resolved, rankdir, engine, labels, bool(full), copies, _size_key(size),
-               tuple(extra_titles))
+               tuple(extra_titles), tuple(seeds.items()))
         cached = _FIGURES.get(trace, {}).get(key)
         if cached is not None:
             return cached
@@ -582,7 +726,7 @@ def figure(
         options = view_options(trace, collapse, full, copies)
         notice = options.notice
         view = graph_view(trace, options.collapse, options.compact, options.copies)
-    titles = [*_titles(trace), *extra_titles]
+    titles = [*_titles(trace, sweep), *extra_titles]
     if layout is not None:
         result = _build(trace, resolved, view, layout, notice, size, titles)
     else:
@@ -601,6 +745,9 @@ def figure(
             roomy = _build(trace, resolved, view, layout, notice, size, titles, again)
             if len(again) < len(unmet):
                 result = roomy
+    result.seed = seeds
+    if sweep is not None:
+        result.cache["sweep"] = sweep
     if key is not None:
         _FIGURES.setdefault(trace, {})[key] = result
     return result
@@ -608,6 +755,84 @@ def figure(
 
 def _size_key(size: Any) -> Any:
     return tuple(size) if isinstance(size, list) else size
+
+
+def _levels(trace: Trace) -> list[tuple[str, ...]]:
+    """The scope labels of each nesting level, innermost level first."""
+    paths = list(dict.fromkeys(n.scope for n in trace.program.nodes if n.scope))
+    deepest = max((len(p) for p in paths), default=0)
+    return [tuple(dict.fromkeys(p[depth - 1] for p in paths if len(p) >= depth))
+            for depth in range(deepest, 0, -1)]
+
+
+def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
+            collapse: Iterable[str] | None, full: bool, copies: bool | None, size: Any,
+            min_text: float, extra_titles: tuple[str, ...],
+            seeds: dict[str, float]) -> Figure:
+    """The figure filling the page ``size`` whose text is at least ``min_text`` pixels."""
+    if isinstance(min_text, bool) or not isinstance(min_text, (int, float)) \
+            or not 0 < min_text <= 200:
+        raise InputError(f"min_text must be a number of pixels from 1 to 200, not {min_text!r}")
+    page = page_pixels(size)
+    labels = None if collapse is None else tuple(
+        (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
+    key = ("page", theme, rankdir, engine, labels, bool(full), copies, _size_key(size),
+           float(min_text), extra_titles, tuple(seeds.items()))
+    cached = _FIGURES.get(trace, {}).get(key)
+    if cached is not None:
+        return cached
+    name = size if isinstance(size, str) else "x".join(f"{v:g}" for v in page if v)
+    # A size in inches, (width, height), is a figure size: filled, with no minimum text.
+    enforce = isinstance(size, str)
+    if not enforce:
+        rankdir = "LR" if rankdir in (None, "auto") else rankdir
+    # The drawings tried, most complete first: (scopes to collapse, shortened labels, notice).
+    tries: list[tuple[tuple[str, ...] | None, bool, str]] = [(labels, False, "")]
+    if not full and enforce:
+        levels = _levels(trace) if labels is None else []
+        tries += [(level, False, f"scopes collapsed to fit {name}") for level in levels]
+        tries += [(labels, True, f"labels shortened to fit {name}")]
+        tries += [(level, True, f"scopes collapsed and labels shortened to fit {name}")
+                  for level in levels]
+    directions = ("LR", "TB") if rankdir in (None, "auto") else (rankdir,)
+    best: tuple[float, Figure] | None = None
+    for chosen, compact, note in tries:
+        found: list[tuple[float, Figure]] = []
+        for direction in directions:
+            if not compact and not note:
+                fig = figure(trace, theme=theme, rankdir=direction, engine=engine,
+                             collapse=chosen, full=full, copies=copies,
+                             extra_titles=extra_titles, seed=seeds or None)
+            else:
+                options = view_options(trace, chosen or [], full, copies)
+                view = graph_view(trace, chosen or (), compact, options.copies)
+                layout = compute_layout(trace, rankdir=direction, engine=engine,
+                                        collapse=view.collapse, compact=compact,
+                                        copies=tuple(view.copies))
+                fig = figure(trace, theme=theme, view=view, layout=layout, notice=note,
+                             extra_titles=extra_titles, seed=seeds or None)
+            pixels = fit_scale(fig.width, fig.height, page) * smallest_text(fig)
+            found.append((pixels, fig))
+        top = max(found, key=lambda pair: pair[0])
+        if best is None or top[0] > best[0]:
+            best = top
+        if top[0] >= min_text - 1e-9:
+            break
+    assert best is not None
+    pixels, fig = best
+    if enforce and pixels < min_text - 1e-9:
+        raise InputError(
+            f"at size {size!r} this graph's smallest text would be {pixels:.1f} px high, below "
+            f"the {min_text:g} px minimum, even with its scopes collapsed and labels "
+            f"shortened; use a larger size (such as '16:9' or '1920x1080'), trace a smaller "
+            f"part of the computation, or pass min_text={math.floor(pixels * 10) / 10:g}")
+    scale = fit_scale(fig.width, fig.height, page)
+    height = page[1] if page[1] is not None else round(fig.height * scale, 2)
+    fitted = Page(size, page[0], height, round(scale, 6), fig.rankdir,
+                  float(min_text) if enforce else 0.0, round(pixels, 2), page[1] is not None)
+    result = replace(fig, size=size, page=fitted, cache={}, _styles={})
+    _FIGURES.setdefault(trace, {})[key] = result
+    return result
 
 
 def _clusters(layout: Layout, dx: float, dy: float) -> dict[str, ClusterShape]:

@@ -1,4 +1,13 @@
-"""Figure sizes: slide presets, sizes fitted to a layout, even pixel sizes for video.
+"""Figure sizes: slide presets, pages a picture is fitted into, even pixel sizes for video.
+
+A ``size`` names a page: a preset of `PAGES` (``"16:9"`` is 1280x720 pixels,
+``"4:3"`` 1024x768, ``"a4"`` 794x1123, ``"blog"`` a 760 pixel wide column
+whose height follows the drawing), ``"WxH"`` in pixels (``"1920x1080"``), or
+``(width, height)`` in inches (at `PAGE_DPI` pixels per inch). A picture made
+for a page is scaled to fill it (`fit_scale`), and its smallest text is then
+at least `MIN_TEXT` pixels high at the page's pixel size
+(`adviz.scene.picture.figure` chooses the orientation and, when needed,
+collapses scopes or shortens labels to get there).
 
 Examples
 --------
@@ -6,6 +15,10 @@ Examples
 ((12.8, 7.2), (10.24, 7.68))
 >>> figure_size("16:9")
 (12.8, 7.2)
+>>> page_pixels("blog"), page_pixels("1920x1080"), page_pixels((8, 4.5))
+((760.0, None), (1920.0, 1080.0), (800.0, 450.0))
+>>> fit_scale(640.0, 200.0, (1280.0, 720.0))
+2.0
 >>> pixel_size((12.8, 7.2), 100)
 (1280, 720)
 >>> even_size((6.01, 3.37), 100)
@@ -15,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 from adviz.errors import InputError
@@ -31,6 +45,25 @@ SIZES: dict[str, tuple[float, float]] = {
     "square": (8.0, 8.0),
 }
 """Size presets in inches: at ``dpi=100``, 1280x720 (16:9), 1024x768 (4:3), ..."""
+
+PAGE_DPI = 100.0
+"""Pixels per inch of a page: a page of 1280x720 pixels is a 12.8x7.2 inch figure."""
+
+PAGES: dict[str, tuple[float, float | None]] = {
+    **{name: (w * PAGE_DPI, h * PAGE_DPI) for name, (w, h) in SIZES.items()},
+    "a4": (794.0, 1123.0),
+    "blog": (760.0, None),
+}
+"""Page presets in pixels; a height of ``None`` follows the drawing (a blog column).
+``"a4"`` is an A4 sheet upright at 96 pixels per inch."""
+
+MIN_TEXT = 14.0
+"""Least height (pixels at the page's pixel size) of any text of a picture made for a page."""
+
+BLOG_ASPECT = 9 / 16
+"""Height per width of a ``"blog"`` figure made without a drawing to follow."""
+
+_WXH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[xX×]\s*(\d+(?:\.\d+)?)\s*$")
 
 MAX_WIDTH = 16.0
 """Widest automatic figure, in inches (a larger layout is scaled down)."""
@@ -68,9 +101,10 @@ def figure_size(size: Size, fig: SceneFigure | None = None) -> tuple[float, floa
     if isinstance(size, str):
         if size in SIZES:
             return SIZES[size]
-        known = ", ".join(repr(k) for k in SIZES)
-        raise InputError(f"unknown size {size!r}; use one of {known} or (width, height) in "
-                         f"inches")
+        page_width, page_height = page_pixels(size)
+        if page_height is None:
+            page_height = page_width * (BLOG_ASPECT if fig is None else fig.height / fig.width)
+        return round(page_width / PAGE_DPI, 2), round(page_height / PAGE_DPI, 2)
     try:
         width, height = (float(v) for v in size)
     except (TypeError, ValueError):
@@ -91,3 +125,55 @@ def even_size(inches: tuple[float, float], dpi: float) -> tuple[float, float]:
     w, h = pixel_size(inches, dpi)
     w, h = w + w % 2, h + h % 2
     return w / dpi, h / dpi
+
+
+def page_pixels(size: Size) -> tuple[float, float | None]:
+    """The page a ``size`` names, in pixels: ``(width, height)``, height ``None`` for a column.
+
+    Parameters
+    ----------
+    size
+        A preset of `PAGES`, ``"WxH"`` in pixels, or ``(width, height)`` in
+        inches (`PAGE_DPI` pixels each).
+
+    Raises
+    ------
+    InputError
+        An unknown preset, or a size that is not positive.
+
+    Examples
+    --------
+    >>> page_pixels("16:9"), page_pixels("a4")
+    ((1280.0, 720.0), (794.0, 1123.0))
+    >>> page_pixels("0x10")
+    Traceback (most recent call last):
+    ...
+    adviz.errors.InputError: size '0x10' must be 16 to 20000 pixels each way
+    """
+    if isinstance(size, str):
+        if size in PAGES:
+            return PAGES[size]
+        match = _WXH.match(size)
+        if match is None:
+            known = ", ".join(repr(k) for k in PAGES)
+            raise InputError(f"unknown size {size!r}; use one of {known}, 'WxH' in pixels "
+                             f"(such as '1920x1080') or (width, height) in inches")
+        width, height = float(match.group(1)), float(match.group(2))
+        if not (16 <= width <= 20000 and 16 <= height <= 20000):
+            raise InputError(f"size {size!r} must be 16 to 20000 pixels each way")
+        return width, height
+    width, height = figure_size(size)
+    return width * PAGE_DPI, height * PAGE_DPI
+
+
+def fit_scale(width: float, height: float, page: tuple[float, float | None]) -> float:
+    """Pixels per frame point of a ``width`` x ``height`` drawing filling ``page``.
+
+    Examples
+    --------
+    >>> fit_scale(760.0, 2000.0, (760.0, None))
+    1.0
+    """
+    page_width, page_height = page
+    scale = page_width / width
+    return scale if page_height is None else min(scale, page_height / height)

@@ -5,7 +5,9 @@ themes (``"light"``, the default, ``"dark"`` and ``"print"``) take their accent
 colours from the Okabe–Ito palette, which stays distinguishable with the
 common forms of colour blindness: values and forward flow in blue, adjoints
 and gradient flow in vermillion (a darker shade of it on white, so that small
-text keeps a WCAG contrast of at least 4.5; orange on the dark background).
+text keeps a WCAG contrast of at least 4.5; orange on the dark background),
+forward-mode tangents in bluish green (darker on white and lighter on the dark
+background, for the same reason).
 
 This module imports neither Graphviz nor Matplotlib, so every renderer can
 use it.
@@ -45,6 +47,12 @@ OKABE_ITO = MappingProxyType({
 
 DARK_VERMILLION = "#B34A00"
 """Okabe–Ito vermillion, darkened for a contrast of 4.5 or more on light fills."""
+
+DARK_BLUISH_GREEN = "#00795A"
+"""Okabe–Ito bluish green, darkened for a contrast of 4.5 or more on light fills."""
+
+LIGHT_BLUISH_GREEN = "#2DC295"
+"""Okabe–Ito bluish green, lightened for a contrast of 4.5 or more on dark fills."""
 
 FONT_FAMILY = "Helvetica"
 """Font the layout is measured for (Graphviz's metrics agree with what it draws)."""
@@ -101,6 +109,8 @@ class Theme:
         over their parents, so the fill darkens with depth when translucent.
     scope_fill
         A collapsed scope's box.
+    tangent
+        Colour of forward-mode tangents and of the edges carrying them.
     """
 
     name: str
@@ -123,6 +133,7 @@ class Theme:
     cluster_fill: str = "#f7f7fa"
     cluster_stroke: str = "#9a9aae"
     scope_fill: str = "#f1f1f7"
+    tangent: str = DARK_BLUISH_GREEN
 
     def css_font(self) -> str:
         """The font as a CSS ``font-family`` list with fallbacks.
@@ -175,6 +186,7 @@ DARK = Theme(
     cluster_fill="#26282d",
     cluster_stroke="#6f7380",
     scope_fill="#30323a",
+    tangent=LIGHT_BLUISH_GREEN,
 )
 
 PRINT = Theme(
@@ -197,6 +209,7 @@ PRINT = Theme(
     cluster_fill="#ffffff",
     cluster_stroke="#000000",
     scope_fill="#f2f2f2",
+    tangent=DARK_BLUISH_GREEN,
 )
 
 THEMES: MappingProxyType[str, Theme] = MappingProxyType(
@@ -257,7 +270,10 @@ class EdgeState(StrEnum):
     PASSED = "passed"
     """Carried gradient in an earlier stage."""
     PENDING = "pending"
-    """Has not carried gradient yet."""
+    """Has not carried gradient yet (reverse), or a tangent (forward mode)."""
+    TANGENT = "tangent"
+    """Carries its parent's tangent, times its partial, to its child in this stage
+    (forward mode; the arrowhead at the child)."""
 
 
 class Role(StrEnum):
@@ -268,6 +284,8 @@ class Role(StrEnum):
     ADJOINT = "adjoint"
     PARTIAL = "partial"
     CONTRIBUTION = "contribution"
+    TANGENT = "tangent"
+    """A forward-mode tangent (``ẋ₁ = 1``) or the product an edge adds to one."""
 
 
 class NodeKind(StrEnum):
@@ -328,6 +346,9 @@ class EdgeStyle:
         Colour of every label line when the state overrides the roles' colours.
     layer
         Drawing order among edges: higher is drawn later (on top).
+    bold
+        The role of the label line drawn bold (what the edge carries in this
+        stage), else ``None``.
     """
 
     colour: str
@@ -335,6 +356,7 @@ class EdgeStyle:
     opacity: float
     text: str | None
     layer: float
+    bold: str | None = None
 
 
 def node_style(theme: Theme, kind: str, state: str) -> NodeStyle:
@@ -375,6 +397,8 @@ def edge_style(theme: Theme, state: str) -> EdgeStyle:
     True
     >>> edge_style(LIGHT, "passed").opacity
     0.6
+    >>> edge_style(LIGHT, "tangent").colour == LIGHT.tangent
+    True
     """
     state = EdgeState(state)
     if state is EdgeState.MUTED:
@@ -382,14 +406,17 @@ def edge_style(theme: Theme, state: str) -> EdgeStyle:
     if state is EdgeState.FORWARD:
         return EdgeStyle(theme.forward, 2.2, 1.0, None, 3.0)
     if state is EdgeState.GRADIENT:
-        return EdgeStyle(theme.gradient, 2.6, 1.0, None, 3.0)
+        return EdgeStyle(theme.gradient, 2.6, 1.0, None, 3.0, Role.CONTRIBUTION.value)
+    if state is EdgeState.TANGENT:
+        return EdgeStyle(theme.tangent, 2.6, 1.0, None, 3.0, Role.TANGENT.value)
     if state is EdgeState.PASSED:
         return EdgeStyle(theme.gradient, 1.3, 0.6, None, 2.0)
     return EdgeStyle(theme.edge, 1.2, 1.0, None, 1.0 if state is EdgeState.PENDING else 2.0)
 
 
 def role_colour(theme: Theme, role: str) -> str:
-    """The colour of a line of text by its role: values blue, adjoints vermillion.
+    """The colour of a line of text by its role: values blue, adjoints vermillion, tangents
+    bluish green.
 
     Examples
     --------
@@ -401,6 +428,8 @@ def role_colour(theme: Theme, role: str) -> str:
         return theme.forward
     if role in (Role.ADJOINT, Role.CONTRIBUTION):
         return theme.gradient
+    if role is Role.TANGENT:
+        return theme.tangent
     return theme.text
 
 
@@ -422,7 +451,7 @@ def style_table(theme: Theme) -> dict[str, Any]:
     >>> table["node"]["scope"]["done"]["fill"] == LIGHT.scope_fill
     True
     >>> sorted(table["edge"])
-    ['done', 'forward', 'gradient', 'muted', 'passed', 'pending']
+    ['done', 'forward', 'gradient', 'muted', 'passed', 'pending', 'tangent']
     """
     return {
         "theme": theme.name,

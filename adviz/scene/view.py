@@ -17,7 +17,7 @@ Examples
 >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
 >>> view = graph_view(t, compact=True)
 >>> view.node_lines["t1"], view.edge_lines["t1", "t2"]
-(('t₁', '= −1', 'g = −2'), ())
+(('t₁', '= −1', 'ṫ₁ = −1'), ())
 >>> view_options(t)
 ViewOptions(collapse=(), compact=False, notice='', copies=())
 """
@@ -39,13 +39,15 @@ from adviz.text.labels import (
     pretty_name,
     reserved_edge_lines,
     reserved_node_lines,
-    stage_title,
+    reserved_sweeps,
+    tangent_text,
     value_line,
     widest,
 )
 from adviz.text.tokens import Name, Num, Op, Text, text
 
 if TYPE_CHECKING:
+    from adviz.core.forward import ForwardSweep, Seed
     from adviz.core.tracing import Trace
 
 LARGE_GRAPH = 40
@@ -72,7 +74,7 @@ class ViewOptions:
     collapse
         Scope labels drawn as one box each.
     compact
-        Shortened labels (name, value and adjoint; no edge labels).
+        Shortened labels (name, value and adjoint or tangent; no edge labels).
     notice
         A line for the caption saying what was shortened (``""`` when nothing).
     copies
@@ -329,6 +331,9 @@ def _compact_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
             adjoints[c.parent].append(adjoint_line(c.after))
     for name, g in trace.adjoints.items():
         adjoints[name].append(adjoint_line(g))
+    for sweep in reserved_sweeps(trace):  # forward mode shows a tangent on the same line
+        for name, tangent in sweep.tangents.items():
+            adjoints[name].append(tangent_text(tangent, name).unicode())
     return {n.id: (pretty_name(n.id), value_line(n.value),
                    widest(adjoints[n.id], LINE_SIZE) or adjoint_line(0.0))
             for n in trace.program.nodes}
@@ -527,14 +532,18 @@ def _compact_node(node: str, view: NodeView) -> NodeView:
             lines.append(line)
     if len(adjoints) == 2:  # "g = a + b", "= c" -> "g = c"
         second = adjoints[1].tokens or text(adjoints[1].text)
-        lines.append(Line.of(text(Name("g"), " ") + second, "adjoint", adjoints[1].size))
+        rest = second.tokens
+        if rest and isinstance(rest[0], Op) and rest[0].text.strip() == "=":
+            rest = rest[1:]  # the "= " that continued the running sum
+        lines.append(Line.of(text(Name("g"), Op(" = "), *rest), "adjoint", adjoints[1].size))
     else:
         lines += adjoints
     return NodeView(view.state, view.kind, tuple(lines))
 
 
 _NODE_RANK = {"active": 3, "receiving": 2, "done": 1, "muted": 0}
-_EDGE_RANK = {"gradient": 4, "forward": 3, "passed": 2, "done": 1, "pending": 0, "muted": 0}
+_EDGE_RANK = {"gradient": 4, "tangent": 3, "forward": 3, "passed": 2, "done": 1, "pending": 0,
+              "muted": 0}
 
 
 def _box_view(node: str, members: Sequence[str], label: str, nodes: Mapping[str, NodeView],
@@ -668,11 +677,12 @@ class ViewWalker:
     [['[double]'], ['[double]', 'x', 'y']]
     """
 
-    def __init__(self, trace: Trace, view: GraphView, phase: str) -> None:
+    def __init__(self, trace: Trace, view: GraphView, phase: str, seed: Seed = None,
+                 sweep: ForwardSweep | None = None) -> None:
         self.trace = trace
         self.view = view
         self.phase = phase
-        self.walker = Walker(trace, phase)
+        self.walker = Walker(trace, phase, seed, sweep)
         self.nodes: dict[str, NodeView] = {}
         self.edges: dict[tuple[str, str], EdgeView] = {}
         collapsed = view.collapsed
@@ -694,7 +704,7 @@ class ViewWalker:
 
     def frame(self) -> Frame:
         """The current frame of the view."""
-        return Frame(self.phase, self.index, stage_title(self.trace, self.phase, self.index),
+        return Frame(self.phase, self.index, self.walker.title(),
                      MappingProxyType(dict(self.nodes)), MappingProxyType(dict(self.edges)))
 
     def step(self) -> Change:

@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from adviz.errors import InputError
 from adviz.formatting import format_constant, is_atomic, parenthesize
 from adviz.scene.style import EDGE_SIZE, LINE_SIZE
 from adviz.text.tokens import (
@@ -47,6 +48,7 @@ from adviz.text.tokens import (
     Num,
     Op,
     Partial,
+    Tangent,
     Text,
     num_key,
     pretty_name,
@@ -55,6 +57,7 @@ from adviz.text.tokens import (
 )
 
 if TYPE_CHECKING:
+    from adviz.core.forward import ForwardSweep, TangentTerm
     from adviz.core.program import Program
     from adviz.core.stages import Contribution
     from adviz.core.tracing import Trace
@@ -367,6 +370,145 @@ def _contribution_caption(c: Contribution) -> Text:
     return text(*tokens)
 
 
+def tangent_text(tangent: float, node: str) -> Text:
+    """The tangent line of a node as tokens: ``ṫ₁ = 1`` (its number keyed ``tangent:<node>``).
+
+    Examples
+    --------
+    >>> tangent_text(-2.0, "t2").unicode(), tangent_text(1.0, "x1").plain()
+    ('ṫ₂ = −2', 'x1_dot = 1')
+    """
+    return text(Tangent(node), Op(" = "), Num(tangent, key=num_key("tangent", node)))
+
+
+def product_text(trace: Trace, term: TangentTerm) -> Text:
+    """The product an edge adds to its child's tangent in forward mode, as tokens:
+    ``ṫ₂ += 1 · (2t₁) = −2``, the parent's tangent times the edge's partial (the
+    mirror of a reverse-mode contribution; numbers keyed ``tangent:`` and ``product:``).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> product_text(t, adviz.forward_mode(t).terms[2]).unicode()
+    'ṫ₂ += 1 · (2t₁) = −2'
+    """
+    edge = (term.parent, term.child)
+    return text(Tangent(term.child), Op(" += "),
+                Num(term.tangent, parens="tex", key=num_key("tangent", term.parent)),
+                Op(" · "), _partial_token(trace, term.parent, term.child, True), Op(" = "),
+                Num(term.product, key=num_key("product", *edge)))
+
+
+SEED_LISTED = 4
+"""Seeds of traces with more inputs than this name only the seeded inputs in captions."""
+
+
+def seed_caption_text(sweep: ForwardSweep) -> Text:
+    """Which input a forward-mode sweep seeds, as tokens: ``forward mode, seed ẋ₁ = 1, ẋ₂ = 0``.
+
+    With more than `SEED_LISTED` inputs only the inputs seeded with a
+    non-zero tangent are named, then ``(others 0)``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> seed_caption_text(adviz.forward_mode(t, "x2")).unicode()
+    'forward mode, seed ẋ₁ = 0, ẋ₂ = 1'
+    """
+    items = list(sweep.seed.items())
+    others = len(items) > SEED_LISTED
+    if others:
+        items = [(n, v) for n, v in items if v != 0.0]
+    parts: list[Any] = ["forward mode, seed "]
+    for k, (name, value) in enumerate(items):
+        parts += [", "] if k else []
+        parts += [Tangent(name), Op(" = "), Num(value, key=num_key("tangent", name))]
+    if others:
+        parts.append(" (others 0)" if items else "0 everywhere")
+    return text(*parts)
+
+
+def tangent_stage_text(trace: Trace, sweep: ForwardSweep, index: int) -> Text:
+    """The caption of a forward-mode (tangent) frame as tokens: the seed, then the stage's sum.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> sweep = adviz.forward_mode(t, "x1")
+    >>> tangent_stage_text(t, sweep, 0).unicode()
+    'Stage 0 of 5 — forward mode, seed ẋ₁ = 1, ẋ₂ = 0'
+    >>> print(tangent_stage_text(t, sweep, 1).unicode())  # doctest: +NORMALIZE_WHITESPACE
+    Stage 1 of 5 — forward mode, seed ẋ₁ = 1, ẋ₂ = 0:
+    ṫ₁ = ẋ₁ · ∂t₁/∂x₁ + ẋ₂ · ∂t₁/∂x₂ = 1 · 1 + 0 · (−1) = 1
+    """
+    stages = sweep.stages
+    stage = stages[index]
+    head = text(f"Stage {stage.index} of {len(stages) - 1} {DASH} ") + seed_caption_text(sweep)
+    if stage.node is None:
+        return head
+    node = stage.node
+    value = Num(sweep.tangents[node], key=num_key("tangent", node))
+    if not stage.contributions:
+        return head + text(": ", Tangent(node), Op(" = "), value)
+    symbols: list[Any] = []
+    numbers: list[Any] = []
+    for k, term in enumerate(stage.contributions):
+        if k:
+            symbols.append(Op(" + "))
+            numbers.append(Op(" + "))
+        symbols += [Tangent(term.parent), Op(" · "), Partial(node, term.parent)]
+        numbers += [Num(term.tangent, parens=k > 0, key=num_key("tangent", term.parent)),
+                    Op(" · "), Num(term.partial, parens=True,
+                                   key=num_key("partial", term.parent, node))]
+    return head + text(": ", Tangent(node), Op(" = "), *symbols, Op(" = "), *numbers, Op(" = "),
+                       value)
+
+
+def tangent_stage_title(trace: Trace, sweep: ForwardSweep, index: int) -> str:
+    """The caption of a forward-mode frame (see `tangent_stage_text`)."""
+    return tangent_stage_text(trace, sweep, index).unicode()
+
+
+RESERVED_SWEEPS = 20_000
+"""Room is reserved for the forward-mode sweep of every input's unit seed while inputs times
+edges stay within this many; beyond, for the first input's sweep only (the default seed)."""
+
+
+def reserved_sweeps(trace: Trace) -> list[ForwardSweep]:
+    """The forward-mode sweeps whose text the layout reserves room for (cached per trace).
+
+    One per input, each seeded with that input alone, when the trace is small
+    enough (`RESERVED_SWEEPS`); else the default seed's only.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> [dict(s.seed) for s in reserved_sweeps(t)]
+    [{'x1': 1.0, 'x2': 0.0}, {'x1': 0.0, 'x2': 1.0}]
+    """
+    cached = _SWEEPS.get(trace)
+    if cached is not None:
+        return cached
+    from adviz.core.forward import forward_mode
+
+    inputs = list(trace.graph.graph["inputs"])
+    try:
+        if len(inputs) * max(trace.graph.number_of_edges(), 1) > RESERVED_SWEEPS:
+            inputs = inputs[:1]
+        sweeps = [forward_mode(trace, name) for name in inputs]
+    except InputError:  # a trace of tensors has no forward mode
+        sweeps = []
+    _SWEEPS[trace] = sweeps
+    return sweeps
+
+
+_SWEEPS: weakref.WeakKeyDictionary[Trace, list[ForwardSweep]] = weakref.WeakKeyDictionary()
+
+
 def stage_text(trace: Trace, phase: str, index: int) -> Text:
     r"""The caption of a frame as tokens (see `stage_title`); built here, once, for every notation.
 
@@ -380,6 +522,10 @@ def stage_text(trace: Trace, phase: str, index: int) -> Text:
     """
     if phase == "summary":
         return summary_text(trace)
+    if phase == "tangent":  # forward mode along the first input (`tangent_stage_text`)
+        from adviz.core.forward import forward_mode
+
+        return tangent_stage_text(trace, forward_mode(trace), index)
     stages = trace.stages(phase)
     stage = stages[index]
     head = f"Stage {stage.index} of {len(stages) - 1} {DASH} "
@@ -476,7 +622,9 @@ def stage_title(trace: Trace, phase: str, index: int) -> str:
     trace
         A `Trace`.
     phase
-        ``"forward"``, ``"reverse"`` or ``"summary"`` (``index`` is then ignored).
+        ``"forward"``, ``"reverse"``, ``"tangent"`` (forward mode seeded with the
+        first input; `tangent_stage_title` takes any sweep) or ``"summary"``
+        (``index`` is then ignored).
     index
         Stage number; negative numbers count from the end.
 
@@ -626,8 +774,9 @@ def widest(texts: Sequence[str], size: float) -> str:
 def reserved_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
     """For each node, the widest text any frame shows on each of its lines.
 
-    Line 0 is the name and formula, line 1 the value, line 2 the adjoint;
-    nodes with several children have a line 3 for the running sum.
+    Line 0 is the name and formula, line 1 the value, line 2 the adjoint (or,
+    in forward mode, the tangent); nodes with several children have a line 3
+    for the running sum.
 
     Examples
     --------
@@ -651,6 +800,9 @@ def reserved_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
             adjoint_texts[c.parent].append(adjoint_line(c.after))
     for name, g in trace.adjoints.items():
         adjoint_texts[name].append(adjoint_line(g))
+    for sweep in reserved_sweeps(trace):  # forward mode shows a tangent on the same line
+        for name, tangent in sweep.tangents.items():
+            adjoint_texts[name].append(tangent_text(tangent, name).unicode())
     result = {}
     for node in program.nodes:
         lines = [node_formula(trace, node.id), value_line(node.value),
@@ -663,7 +815,8 @@ def reserved_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
 
 
 def reserved_edge_lines(trace: Trace) -> dict[tuple[str, str], tuple[str, ...]]:
-    """For each edge, its two label lines: the partial and the widest contribution.
+    """For each edge, its two label lines: the partial and the widest second line, a
+    contribution (reverse mode) or a product (forward mode, `reserved_sweeps`).
 
     Examples
     --------
@@ -676,6 +829,10 @@ def reserved_edge_lines(trace: Trace) -> dict[tuple[str, str], tuple[str, ...]]:
     for stage in trace.reverse_stages:
         for c in stage.contributions:
             contributions.setdefault((c.parent, c.child), []).append(contribution_label(trace, c))
+    for sweep in reserved_sweeps(trace):  # forward mode shows a product on the same line
+        for term in sweep.terms:
+            contributions.setdefault((term.parent, term.child), []).append(
+                product_text(trace, term).unicode())
     result = {}
     for parent, child in trace.graph.edges:
         lines = [partial_label(trace, parent, child)]

@@ -19,7 +19,7 @@ Examples
 >>> writer_for("walkthrough.md").name
 'markdown'
 >>> writers()["gif"].phases
-('forward', 'reverse', 'both')
+('forward', 'reverse', 'tangent', 'both', 'modes')
 >>> t = adviz.trace("x * x", x=3)
 >>> adviz.save(t, "x.html", fps=12)
 Traceback (most recent call last):
@@ -360,7 +360,7 @@ class PluginWarning(UserWarning):
     """A third-party writer (entry point ``adviz.writers``) could not be loaded."""
 
 
-BUILTIN_MODULES = ("animation", "demo", "html", "svg", "tex", "text")
+BUILTIN_MODULES = ("animation", "demo", "html", "slides", "svg", "tex", "text")
 """The modules of `adviz.writers` that register the built-in writers."""
 
 _builtin_loaded = False

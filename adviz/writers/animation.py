@@ -66,8 +66,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from adviz.core.gradient_descent import Descent
-from adviz.core.phases import PASSES, PLAY_PHASES, check_phase, expand_phases
+from adviz.core.phases import PLAY_PHASES, SWEEPS, check_phase, check_seed, expand_phases
 from adviz.errors import InputError, RenderError
+from adviz.scene.content import frame_count
 from adviz.writers import Writer, register_writer
 from adviz.writers.options import (
     COLLAPSE,
@@ -76,9 +77,12 @@ from adviz.writers.options import (
     FPS,
     FULL,
     HOLD,
+    MIN_TEXT,
     OUTPUT,
+    PICTURE_RANKDIR,
     PROGRESS,
     RANKDIR,
+    SEED,
     SIZE,
     STAGE,
     THEME,
@@ -97,36 +101,41 @@ if TYPE_CHECKING:
     from adviz.renderers.mpl.descent import DescentAnimator
 
 ANIMATION: tuple[Option, ...] = (
-    phase_option(PLAY_PHASES, "reverse"), FPS, TWEEN, HOLD, DPI, SIZE, THEME, RANKDIR,
-    TRANSPARENT, PROGRESS, COLLAPSE, FULL, COPIES,
+    phase_option(PLAY_PHASES, "reverse"), FPS, TWEEN, HOLD, DPI, SIZE, THEME, PICTURE_RANKDIR,
+    TRANSPARENT, PROGRESS, COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
     OUTPUT,
 )
 """Options of an animation of a trace (GIF, WebP, APNG, MP4)."""
 STILL: tuple[Option, ...] = (
-    phase_option(PASSES, "reverse"), STAGE, DPI, SIZE, THEME, RANKDIR, TRANSPARENT, COLLAPSE,
-    FULL, COPIES,
+    phase_option(SWEEPS, "reverse"), STAGE, DPI, SIZE, THEME, PICTURE_RANKDIR, TRANSPARENT,
+    COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
     OUTPUT,
 )
 """Options of a PNG of one stage."""
 PDF: tuple[Option, ...] = (
-    phase_option(PLAY_PHASES, "reverse"), SIZE, THEME, RANKDIR, TRANSPARENT, PROGRESS,
-    COLLAPSE, FULL, COPIES,
+    phase_option(PLAY_PHASES, "reverse"), SIZE, THEME, PICTURE_RANKDIR, TRANSPARENT, PROGRESS,
+    COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
     OUTPUT,
 )
 """Options of a PDF of a trace (one page per stage)."""
 _DESCENT_FPS = replace(FPS, default=4)
-_DESCENT_HOLD = replace(HOLD, default=2, help="frames each step is held")
+_DESCENT_HOLD = replace(HOLD, type=int, default=2, help="frames each step is held", minimum=1)
 _DESCENT_FULL = replace(FULL, help="every label of the graph")
+_DESCENT_RANKDIR = replace(RANKDIR, default="LR", choices=("LR", "TB"),
+                           help="graph direction: left to right or top to bottom")
+_DESCENT_SURFACE = Option("surface", bool, False, "two inputs: the surface of f in 3D as well")
 DESCENT: tuple[Option, ...] = (
-    _DESCENT_FPS, _DESCENT_HOLD, DPI, SIZE, THEME, RANKDIR, TRANSPARENT, PROGRESS, _DESCENT_FULL,
+    _DESCENT_FPS, _DESCENT_HOLD, DPI, SIZE, THEME, _DESCENT_RANKDIR, TRANSPARENT, PROGRESS,
+    _DESCENT_FULL, _DESCENT_SURFACE,
 )
 """Options of an animation of a gradient-descent run."""
 DESCENT_STILL: tuple[Option, ...] = (
-    Option("step", int, -1, "the step shown (default the last)"), DPI, SIZE, THEME, RANKDIR,
-    TRANSPARENT, _DESCENT_FULL,
+    Option("step", int, -1, "the step shown (default the last)"), DPI, SIZE, THEME,
+    _DESCENT_RANKDIR, TRANSPARENT, _DESCENT_FULL, _DESCENT_SURFACE,
 )
 """Options of a PNG of one step of a gradient-descent run."""
-DESCENT_PDF: tuple[Option, ...] = (SIZE, THEME, RANKDIR, TRANSPARENT, PROGRESS, _DESCENT_FULL)
+DESCENT_PDF: tuple[Option, ...] = (SIZE, THEME, _DESCENT_RANKDIR, TRANSPARENT, PROGRESS,
+                                   _DESCENT_FULL, _DESCENT_SURFACE)
 """Options of a PDF of a gradient-descent run (one page per step)."""
 
 ANIMATION_OPTIONS = frozenset(o.name for o in ANIMATION)
@@ -554,7 +563,8 @@ def _descent_animator(run: Descent, options: dict[str, Any], even: bool = False
                                dpi=_positive(options, "dpi", 100.0),
                                rankdir=options.get("rankdir", "LR"),
                                transparent=bool(options.get("transparent", False)), even=even,
-                               full=bool(options.get("full", False)))
+                               full=bool(options.get("full", False)),
+                               surface=bool(options.get("surface", False)))
     return animator, fps
 
 
@@ -570,11 +580,13 @@ def _animator(trace: Trace | Descent, options: dict[str, Any], even: bool = Fals
     animator = Animator(trace, options.get("phase", "reverse"),
                         tween=options.get("tween", DEFAULT_TWEEN),
                         hold=options.get("hold", DEFAULT_HOLD), theme=options.get("theme"),
+                        fps=fps,
                         size=options.get("size"), dpi=float(dpi),
-                        rankdir=options.get("rankdir", "LR"),
+                        rankdir=options.get("rankdir"),
+                        min_text=float(options.get("min_text", MIN_TEXT.default)),
                         transparent=bool(options.get("transparent", False)), even=even,
                         collapse=options.get("collapse"), full=bool(options.get("full", False)),
-                        copies=options.get("copies"))
+                        copies=options.get("copies"), seed=options.get("seed"))
     return animator, fps
 
 
@@ -635,11 +647,12 @@ def _write_mp4(trace: Trace | Descent, path: Path, **options: Any) -> None:
 def _figure(trace: Trace, options: dict[str, Any], phase: str) -> Any:
     from adviz.renderers.mpl.stage import still
 
-    return still(trace, theme=options.get("theme"), rankdir=options.get("rankdir", "LR"),
+    return still(trace, theme=options.get("theme"), rankdir=options.get("rankdir"),
                  size=options.get("size"), dpi=float(options.get("dpi", 100.0)),
+                 min_text=float(options.get("min_text", MIN_TEXT.default)),
                  transparent=bool(options.get("transparent", False)),
                  collapse=options.get("collapse"), full=bool(options.get("full", False)),
-                 copies=options.get("copies"))
+                 copies=options.get("copies"), seed=options.get("seed"))
 
 
 def _save_png(fig: Figure, path: Path, transparent: bool) -> None:
@@ -670,9 +683,10 @@ def _write_png(trace: Trace | Descent, path: Path, **options: Any) -> None:
         _write_descent_png(trace, path, **options)
         return
     _check_options("png", options, STILL)
-    phase = check_phase(options.get("phase", "reverse"), PASSES, "png")
+    phase = check_phase(options.get("phase", "reverse"), SWEEPS, "png")
+    check_seed(phase, options.get("seed"), "png")
     stage = options.get("stage", -1)
-    n = len(trace.stages(phase))
+    n = frame_count(trace, phase)
     if not isinstance(stage, int) or not -n <= stage < n:
         raise InputError(f"{phase} stage {stage!r} does not exist: there are {n} stages "
                          f"(0 to {n - 1})")
@@ -691,6 +705,7 @@ def _png_frame(svg: str, scale: float) -> bytes:
 def _write_pages(fig: Figure, pages: list[Any], show: Callable[[Any], object], path: Path,
                  options: dict[str, Any]) -> None:
     """One PDF page per item of ``pages``, each drawn by ``show(item)``."""
+    import matplotlib
     from matplotlib.backends.backend_pdf import PdfPages
 
     from adviz.text.mathtext import large_parse_cache
@@ -698,7 +713,8 @@ def _write_pages(fig: Figure, pages: list[Any], show: Callable[[Any], object], p
     transparent = bool(options.get("transparent", False))
     bound_pixels(fig, MAX_STILL_PIXELS, Path(path).name)
     with progress_bar(len(pages), options.get("progress"), Path(path).name) as bar, \
-            atomic_target(Path(path)) as tmp:
+            atomic_target(Path(path)) as tmp, matplotlib.rc_context({"pdf.fonttype": 42}):
+        # TrueType fonts embedded as Type 42 (searchable, editable), not Type 3.
         with PdfPages(tmp, metadata={"Creator": "adviz", "Producer": "adviz",
                                      "CreationDate": None}) as pdf:
             for page in pages:
@@ -716,8 +732,9 @@ def _write_pdf(trace: Trace | Descent, path: Path, **options: Any) -> None:
         return
     _check_options("pdf", options, PDF)
     phases = expand_phases(options.get("phase", "reverse"), PLAY_PHASES, "pdf")
+    check_seed(options.get("phase", "reverse"), options.get("seed"), "pdf")
     fig, scene = _figure(trace, options, phases[0])
-    pages = [(p, k) for p in phases for k in range(len(trace.stages(p)))]
+    pages = [(p, k) for p in phases for k in range(frame_count(trace, p))]
     _write_pages(fig, pages, lambda page: scene.show(*page), path, options)
 
 

@@ -28,15 +28,17 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from adviz.core.phases import FRAME_PHASES, expand_phases
+from adviz.core.phases import FRAME_PHASES, check_seed, expand_phases
 from adviz.errors import InputError
 from adviz.renderers.svg import paint
 from adviz.scene.content import frame_count
 from adviz.scene.picture import figure
+from adviz.scene.sizes import MIN_TEXT, Size
 from adviz.scene.style import Theme, get_theme
 from adviz.writers.files import replace_sequence, replace_sequences
 
 if TYPE_CHECKING:
+    from adviz.core.forward import Seed
     from adviz.core.tracing import Trace
     from adviz.scene.content import Frame
     from adviz.scene.picture import Figure
@@ -70,14 +72,17 @@ def save_frames(
     fmt: str = "svg",
     *,
     theme: str | Theme = "light",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     engine: str | None = None,
-    scale: float = 1.5,
+    scale: float | None = None,
     progress: bool | None = None,
     collapse: Iterable[str] | None = None,
     full: bool = False,
     input: str | None = None,
     copies: bool | None = None,
+    size: Size = None,
+    min_text: float = MIN_TEXT,
+    seed: Seed = None,
     output: str | int | None = None,
 ) -> list[Path]:
     """Write every frame of one or both passes as numbered files.
@@ -89,16 +94,18 @@ def save_frames(
     directory
         Target folder (created when missing).
     phase
-        ``"both"`` (default), ``"forward"``, ``"reverse"``, ``"summary"``
-        (one file, ``summary-000``) or ``"paths"`` (the chain-rule paths of
-        ``input``, then their sum: `adviz.path_frames`).
+        ``"both"`` (default), ``"forward"``, ``"reverse"``, ``"tangent"``
+        (forward mode, seeded by ``seed``), ``"modes"`` (tangent, then
+        reverse), ``"summary"`` (one file, ``summary-000``) or ``"paths"`` (the
+        chain-rule paths of ``input``, then their sum: `adviz.path_frames`).
     fmt
         ``"svg"`` (default) or ``"png"`` (rendered with resvg and the DejaVu
         fonts Matplotlib ships: no system fonts or libraries needed).
     theme, rankdir, engine
         As for `adviz.to_svg`.
     scale
-        PNG pixels per point.
+        PNG pixels per SVG unit: ``None`` (default) is 1.5 pixels per point
+        for natural-size frames and 1 (the page's own pixels) with a ``size``.
     progress
         Show a progress bar; ``None`` shows one for long sequences when
         standard error is a terminal.
@@ -110,6 +117,13 @@ def save_frames(
     copies
         As for `adviz.to_svg`: shared leaves drawn once per use (not with
         ``phase="paths"``, whose frames follow the graph's own edges).
+    size, min_text
+        As for `adviz.to_svg`: the page each frame fills (``"16:9"``,
+        ``"4:3"``, ``"a4"``, ``"blog"``, ``"WxH"``) and the least text height
+        in pixels; not with ``phase="paths"``.
+    seed
+        Forward mode: the seeded input's name or a dict of input name to
+        tangent, as `adviz.forward_mode` takes it (default: the first input).
     output
         A trace with several outputs: the output whose reverse sweep is shown, by id
         (``"y2"``) or number (1 for the first); default the first. A trace with one
@@ -131,17 +145,22 @@ def save_frames(
     from adviz.core.sweep import output_sweep
 
     trace = output_sweep(trace, output)
-    encode = _encoder(fmt, scale)
+    encode = _encoder(fmt, scale if scale is not None else 1.5 if size is None else 1.0)
     phases = expand_phases(phase, FRAME_PHASES, "save_frames")
+    check_seed(phase, seed, "save_frames")
     resolved = get_theme(theme)
     if phases == ("paths",):
         from adviz.renderers.path_svg import path_frames
 
-        svgs = path_frames(trace, input, theme=resolved, rankdir=rankdir, engine=engine,
-                           full=full)
+        if size is not None:
+            raise InputError("size does not apply to phase='paths'; draw the paths at their "
+                             "natural size")
+        svgs = path_frames(trace, input, theme=resolved,
+                           rankdir="LR" if rankdir in (None, "auto") else rankdir,
+                           engine=engine, full=full)
         return replace_sequence(directory, "paths", f".{fmt}", [encode(s) for s in svgs])
     fig = figure(trace, theme=resolved, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies)
+                 full=full, copies=copies, size=size, min_text=min_text, seed=seed)
     total = sum(frame_count(trace, p) for p in phases)
     show = progress if progress is not None else (
         total >= PROGRESS_THRESHOLD and sys.stderr.isatty())

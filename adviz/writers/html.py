@@ -22,6 +22,7 @@ from adviz.writers.options import (
     FULL,
     OUTPUT,
     RANKDIR,
+    SEED,
     THEME,
     TITLE,
     Option,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from adviz.core.tracing import Trace
 
 DECLARED: tuple[Option, ...] = (THEME, RANKDIR, phase_option(PLAY_PHASES, "both"), TITLE,
-                                ENGINE, COLLAPSE, FULL, COPIES,
+                                ENGINE, COLLAPSE, FULL, COPIES, SEED,
                                 OUTPUT)
 """The options of the html writer (passed to `adviz.renderers.player.player_html`)."""
 

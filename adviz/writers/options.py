@@ -182,6 +182,10 @@ THEME = Option("theme", _theme_type(), "light",
                "colours: a name of adviz.THEMES or a Theme", choices=_theme_names)
 RANKDIR = Option("rankdir", str, "LR", "graph direction: left to right or top to bottom",
                  choices=("LR", "TB"))
+PICTURE_RANKDIR = Option("rankdir", str, None,
+                         "graph direction: LR (left to right), TB (top to bottom) or auto (the "
+                         "one giving the larger text; the default with a size, else LR)",
+                         choices=("LR", "TB", "auto"))
 ENGINE = Option("engine", str, None, "Graphviz program that lays the graph out (default dot)")
 COLLAPSE = Option("collapse", (list, tuple, set, frozenset), None,
                   "scopes (adviz.scope labels) drawn as one box")
@@ -190,13 +194,22 @@ COPIES = Option("copies", bool, None,
                 "shared leaves drawn once per use, beside each node they feed "
                 "(default: when they feed nodes far apart)")
 TITLE = Option("title", str, None, "the page title")
+SEED = Option("seed", (str, dict), None,
+              "forward mode (phase 'tangent' or 'modes'): the seeded input's name or a dict "
+              "of input name to tangent (default the first input)")
 STAGE = Option("stage", int, -1, "the stage shown (default the last)")
 FPS = Option("fps", float, 10, "frames per second", minimum=0.1, maximum=60)
 TWEEN = Option("tween", int, 8, "travel frames per stage", minimum=0, maximum=60)
-HOLD = Option("hold", int, 12, "frames each stage is held", minimum=1, maximum=600)
+HOLD = Option("hold", float, None,
+              "how long each stage is held: seconds (a float; default by the caption's "
+              "length, at least 2.5 s, the last stage twice as long) or frames (an int)",
+              minimum=0.1, maximum=600)
 DPI = Option("dpi", float, 100.0, "dots per inch", minimum=10, maximum=600)
 SIZE = Option("size", (str, tuple, list), None,
-              "figure size: a preset ('16:9', '4:3', ...) or (width, height) inches")
+              "the page filled: '16:9' (1280x720 px), '4:3', 'a4', 'blog' (760 px wide), "
+              "'WxH' pixels or (width, height) inches; text stays at least min_text px")
+MIN_TEXT = Option("min_text", float, 14.0, "with size: the least text height in pixels",
+                  minimum=1, maximum=200)
 TRANSPARENT = Option("transparent", bool, False, "no background")
 PROGRESS = Option("progress", bool, None,
                   "progress bar on standard error (default: when it is a terminal)")

@@ -23,8 +23,11 @@ from adviz.writers.options import (
     COPIES,
     ENGINE,
     FULL,
+    MIN_TEXT,
     OUTPUT,
-    RANKDIR,
+    PICTURE_RANKDIR,
+    SEED,
+    SIZE,
     STAGE,
     THEME,
     Option,
@@ -43,9 +46,10 @@ def write_svg(
 
 
 OPTIONS: tuple[Option, ...] = (
-    phase_option(STAGE_PHASES, "reverse"), STAGE, THEME, RANKDIR, ENGINE, COLLAPSE, FULL,
-    COPIES,
+    phase_option(STAGE_PHASES, "reverse"), STAGE, THEME, PICTURE_RANKDIR, ENGINE, COLLAPSE, FULL,
+    COPIES, SEED,
     Option("analytic", bool, False, "the SymPy gradient beside the numbers (summary only)"),
+    SIZE, MIN_TEXT,
     OUTPUT,
 )
 """The options of the svg writer (`adviz.to_svg`'s)."""

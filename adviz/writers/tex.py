@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from adviz.core.phases import PLAY_PHASES
 from adviz.renderers.tikz import to_beamer
@@ -26,6 +26,7 @@ from adviz.writers.options import (
     FULL,
     OUTPUT,
     RANKDIR,
+    SEED,
     THEME,
     TITLE,
     Option,
@@ -40,17 +41,18 @@ if TYPE_CHECKING:
 def write_tex(trace: Trace, path: Path, *, phase: str = "reverse", standalone: bool = True,
               title: str | None = None, rankdir: str = "LR", engine: str | None = None,
               theme: str | Theme = "light", collapse: Iterable[str] | None = None,
-              full: bool = False, copies: bool | None = None) -> None:
+              full: bool = False, copies: bool | None = None, seed: Any = None) -> None:
     """Write Beamer slides; the options are `adviz.renderers.tikz.to_beamer`'s."""
     atomic_write_text(path, to_beamer(trace, phase, standalone=standalone, title=title,
                                       rankdir=rankdir, engine=engine, theme=theme,
-                                      collapse=collapse, full=full, copies=copies))
+                                      collapse=collapse, full=full, copies=copies,
+                                      seed=seed))
 
 
 OPTIONS: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"),
     Option("standalone", bool, True, "a whole document (False: one frame to \\input)"),
-    TITLE, RANKDIR, ENGINE, THEME, COLLAPSE, FULL, COPIES,
+    TITLE, RANKDIR, ENGINE, THEME, COLLAPSE, FULL, COPIES, SEED,
     OUTPUT,
 )
 """The options of the tex writer (`adviz.to_beamer`'s)."""

@@ -12,10 +12,14 @@ from adviz.core.phases import (
     FRAME_PHASES,
     PASSES,
     PLAY_PHASES,
+    SEEDED,
     STAGE_PHASES,
+    SWEEPS,
     Phase,
     check_phase,
+    check_seed,
     expand_phases,
+    seeded,
 )
 from adviz.errors import InputError
 
@@ -23,22 +27,26 @@ PACKAGE = Path(__file__).resolve().parents[2] / "adviz"
 
 
 def test_members_are_the_phase_strings() -> None:
-    assert [p.value for p in Phase] == ["forward", "reverse", "summary", "both", "paths"]
+    assert [p.value for p in Phase] == ["forward", "reverse", "summary", "both", "paths",
+                                        "tangent", "modes"]
     assert ALL_PHASES == tuple(p.value for p in Phase)
     assert Phase("reverse") is Phase.REVERSE and Phase.REVERSE == "reverse"
 
 
 def test_subsets() -> None:
     assert PASSES == ("forward", "reverse")
-    assert set(STAGE_PHASES) == {"forward", "reverse", "summary"}
-    assert set(PLAY_PHASES) == {"forward", "reverse", "both"}
+    assert SWEEPS == ("forward", "reverse", "tangent")
+    assert set(STAGE_PHASES) == {"forward", "reverse", "tangent", "summary"}
+    assert set(PLAY_PHASES) == {"forward", "reverse", "tangent", "both", "modes"}
+    assert SEEDED == ("tangent",)
     assert set(FRAME_PHASES) == set(ALL_PHASES)
 
 
 @pytest.mark.parametrize("phase", list(Phase))
 def test_expand(phase: Phase) -> None:
     expanded = expand_phases(phase)
-    assert expanded == (PASSES if phase == "both" else (phase.value,))
+    wanted = {"both": PASSES, "modes": ("tangent", "reverse")}.get(phase, (phase.value,))
+    assert expanded == wanted
     assert all(type(p) is str for p in expanded)
 
 
@@ -51,6 +59,15 @@ def test_check_messages() -> None:
         check_phase("both", PASSES, "png")
     with pytest.raises(InputError, match="must be a string"):
         check_phase(3, PASSES)
+
+
+def test_seeded_phases_take_a_seed_and_others_refuse_it() -> None:
+    assert [p for p in ALL_PHASES if seeded(p)] == ["tangent", "modes"]
+    check_seed("modes", {"x1": 1.0})
+    check_seed("reverse", None)
+    with pytest.raises(InputError, match=r"^seed does not apply to phase 'both' of gif: it "
+                                         r"seeds forward mode"):
+        check_seed("both", "x1", "gif")
 
 
 def test_writers_and_faces_define_no_phase_list_of_their_own() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import adviz
 from adviz.faces.cli import main
 from adviz.writers.files import MANIFEST
 
@@ -107,6 +109,32 @@ def test_render_subset_of_formats(tmp_path: Path) -> None:
     assert code == 0
     names = sorted(p.name for p in tmp_path.iterdir() if p.name != MANIFEST)
     assert names == ["graph.json", "walkthrough.md"]
+
+
+def test_render_forward_mode_with_a_seed(tmp_path: Path) -> None:
+    code, out = run("render", SEED, "--at", "x1=1", "--at", "x2=2", "--phase", "tangent",
+                    "--seed", "x2", "--format", "svg,tex,html", "-o", str(tmp_path / "out"))
+    assert code == 0, out
+    frames = sorted(p.name for p in (tmp_path / "out" / "frames").iterdir())
+    assert frames == [f"tangent-{k:03d}.svg" for k in range(6)]
+    last = (tmp_path / "out" / "frames" / frames[-1]).read_text(encoding="utf-8")
+    assert "forward mode, seed ẋ₁ = 0, ẋ₂ = 1" in last and "ẏ = 1.85888" in last
+    slides = (tmp_path / "out" / "slides.tex").read_text(encoding="utf-8")
+    assert slides.count("\\only<") == 6 and "\\dot{x}_{2} = 1" in slides
+    player = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert 'data-phase="tangent"' in player
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--seed", "x1"], "--seed applies to --phase tangent or modes"),
+    (["--phase", "tangent", "--seed", "x1=one"], "'one' (for x1) is not a number"),
+    (["--phase", "tangent", "--seed", "z"], "the seed names 'z'"),
+])
+def test_render_refuses_a_bad_seed(tmp_path: Path, args: list[str], message: str) -> None:
+    code, out = run("render", SEED, "--at", "x1=1", "--at", "x2=2", "--format", "svg",
+                    "-o", str(tmp_path / "out"), *args)
+    assert code != 0 and message in out, out
+    assert not (tmp_path / "out").exists()
 
 
 def test_demo_renders_the_seed_example(tmp_path: Path) -> None:
@@ -221,3 +249,66 @@ def test_render_takes_the_output_node_of_a_vector_function(tmp_path: Path) -> No
     assert not (tmp_path / "bad").exists()
     code, text = run("render", "--help")
     assert "--output-node" in text
+
+
+def test_size_fills_the_page_in_every_picture_format(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", "(x1 - x2)**2 + cos(x1 + x2)", "--at", "x1=1",
+                                       "--at", "x2=2", "--format", "svg,pdf,html", "--size",
+                                       "16:9", "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    frame = (out / "frames" / "reverse-003.svg").read_text(encoding="utf-8")
+    assert 'width="1280.00px" height="720.00px"' in frame
+    assert b"/MediaBox [ 0 0 921.6 518.4 ]" in (out / "reverse.pdf").read_bytes()  # 12.8x7.2 in
+    assert (out / "index.html").is_file()  # the player takes no size: drawn as usual
+
+
+def test_a_size_too_small_is_refused_before_writing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", "x * y + sin(x)", "--at", "x=1", "--at",
+                                       "y=2", "--format", "svg", "--size", "200x100", "-q",
+                                       "-o", str(out)])
+    assert result.exit_code == 1
+    assert "min_text" in result.output and not out.exists()
+    bad = CliRunner().invoke(main, ["render", "x * y", "--at", "x=1", "--at", "y=2",
+                                    "--size", "huge", "-o", str(out)])
+    assert bad.exit_code == 1 and "unknown size 'huge'" in bad.output
+
+
+def test_hold_sets_the_seconds_of_each_stage(tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", "x * y", "--at", "x=1", "--at", "y=2",
+                                       "--format", "gif", "--hold", "3", "--phase", "reverse",
+                                       "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with Image.open(out / "reverse.gif") as im:
+        im.seek(0)
+        assert im.info["duration"] == 3000  # the first stage: held, no travel before it
+        im.seek(im.n_frames - 1)
+        assert im.info["duration"] == 6000  # the last: twice as long
+
+
+def test_format_plus_pptx_writes_a_deck_of_both_passes(tmp_path: Path) -> None:
+    pytest.importorskip("pptx")
+    from pptx import Presentation
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", "x * y", "--at", "x=1", "--at", "y=2",
+                                       "--format", "svg,pptx", "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    deck = Presentation(str(out / "slides.pptx"))
+    assert len(deck.slides) == len(list((out / "frames").glob("*.svg")))
+
+
+def test_format_plus_pdf_writes_both_passes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", "x * y", "--at", "x=1", "--at", "y=2",
+                                       "--format", "pdf", "-q", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    t = adviz.trace("x * y", x=1, y=2)
+    for phase in ("forward", "reverse"):
+        pages = re.findall(rb"/Count (\d+)", (out / f"{phase}.pdf").read_bytes())
+        assert pages == [str(len(t.stages(phase))).encode()]
+    assert (out / "forward.pdf").read_bytes() != (out / "reverse.pdf").read_bytes()

@@ -104,6 +104,31 @@ def test_frames_are_a_sequence_of_images(tmp_path: Path) -> None:
     assert (out / "_static" / "adviz-sphinx.css").is_file()
 
 
+def test_forward_mode_frames_and_svg(tmp_path: Path) -> None:
+    out, warnings = build(tmp_path, f"""
+        .. adviz:: {SEED}
+           :at: x1=1, x2=2
+           :output: frames
+           :phase: tangent
+           :seed: x2
+
+        .. adviz:: {SEED}
+           :at: x1=1, x2=2
+           :output: svg
+           :phase: tangent
+           :seed: x1=1, x2=1
+        """)
+    assert warnings == ""
+    page = (out / "index.html").read_text(encoding="utf-8")
+    sources = re.findall(r'src="(_images/adviz/[^"]+\.svg)"', page)
+    assert [Path(s).name for s in sources[:6]] == [f"tangent-{k:03d}.svg" for k in range(6)]
+    assert "tangent stage 5: y_dot = " in page  # each frame's alt text
+    last = (out / sources[5]).read_text(encoding="utf-8")
+    assert "forward mode, seed ẋ₁ = 0, ẋ₂ = 1" in last and "ẏ = 1.85888" in last
+    both = (out / sources[6]).read_text(encoding="utf-8")
+    assert "ẏ = −0.28224" in both  # the sum of the two gradient components
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -115,7 +140,11 @@ def test_frames_are_a_sequence_of_images(tmp_path: Path) -> None:
         (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :phase: both\n",
          ":phase: both does not go with :output: svg"),
         (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :fps: 3\n",
-         ":fps: does not apply to :output: svg (it takes: :stage:)"),
+         ":fps: does not apply to :output: svg (it takes: :stage:, :size:)"),
+        (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :seed: x\n",
+         "seed does not apply to phase 'reverse' of :output: svg"),
+        (".. adviz:: x * x\n   :at: x=1\n   :phase: tangent\n   :seed: z\n",
+         "the seed names 'z', which this trace has no input of"),
         (".. adviz:: x * x\n   :at: x=1\n   :stage: 1\n   :dpi: 50\n",
          ":stage:, :dpi: do not apply to :output: player (it takes: none of these)"),
     ],
@@ -228,3 +257,37 @@ def test_output_node_takes_the_expression_s_own_output_only(tmp_path: Path) -> N
     assert re.search(r"index\.rst:\d+: WARNING: ", warnings), warnings
     page = (out / "index.html").read_text(encoding="utf-8")
     assert page.count('class="adviz-picture adviz-svg"') == 1
+
+
+def test_size_fills_a_slide_page(tmp_path: Path) -> None:
+    out, warnings = build(tmp_path, """
+        .. adviz:: (x1 - x2)**2 + cos(x1 + x2)
+           :at: x1=1 x2=2
+           :output: svg
+           :size: 16:9
+
+        .. adviz:: x * x + 1
+           :at: x=3
+           :output: frames
+           :phase: reverse
+           :size: blog
+
+        .. adviz:: x * x
+           :at: x=3
+           :output: player
+           :size: 16:9
+
+        .. adviz:: x * x
+           :at: x=3
+           :output: svg
+           :size: huge
+        """)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    sources = re.findall(r'<img class="adviz-picture[^"]*" src="([^"]+)"', page)
+    sources += re.findall(r'<img[^>]* src="(_images/adviz/[^"]+/reverse-000.svg)"', page)
+    svg = (out / sources[0]).read_text(encoding="utf-8")
+    assert 'width="1280.00px" height="720.00px"' in svg
+    frame = (out / sources[-1]).read_text(encoding="utf-8")
+    assert 'width="760.00px"' in frame
+    assert ":size: do not apply to :output: player" in warnings.replace("does", "do")
+    assert "unknown size 'huge'" in warnings

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -125,3 +127,44 @@ def test_travel_frames_differ_and_holds_repeat(seed: adviz.Trace) -> None:
         images.append(bytes(animator.rgba()[0]))
     distinct = [a for k, a in enumerate(images) if k == 0 or a != images[k - 1]]
     assert len(distinct) == distinct_frame_count(seed, "reverse", tween=3)
+
+
+def test_stages_hold_long_enough_to_read_their_captions(seed: adviz.Trace) -> None:
+    from adviz.renderers.mpl.animation import MIN_HOLD, hold_seconds, stage_holds
+    from adviz.text.labels import stage_title
+
+    holds = stage_holds(seed, "both", fps=10)
+    captions = [stage_title(seed, p, k) for p in ("forward", "reverse")
+                for k in range(len(seed.stages(p)))]
+    assert len(holds) == len(captions)
+    assert all(h >= MIN_HOLD * 10 for h in holds)
+    longest = max(range(len(captions) - 1), key=lambda k: len(captions[k]))
+    shortest = min(range(len(captions) - 1), key=lambda k: len(captions[k]))
+    assert holds[longest] >= holds[shortest]
+    assert len(captions[longest]) / 20 <= holds[longest] / 10 + 0.1  # 20 characters a second
+    assert holds[-1] == 2 * round(hold_seconds(captions[-1]) * 10)  # the last one twice
+
+
+def test_hold_in_seconds_and_in_frames(seed: adviz.Trace) -> None:
+    from adviz.renderers.mpl.animation import frame_schedule, stage_holds
+
+    stages = len(seed.stages("reverse"))
+    assert stage_holds(seed, "reverse", hold=3.0, fps=4) == [12] * (stages - 1) + [24]
+    assert stage_holds(seed, "reverse", hold=3, fps=4) == [3] * stages  # an int: frames
+    frames = frame_schedule(seed, "reverse", tween=0, hold=0.5, fps=10)
+    assert len(frames) == 5 * (stages - 1) + 10
+    with pytest.raises(adviz.InputError, match="hold"):
+        stage_holds(seed, "reverse", hold=-1.0)
+
+
+def test_a_gif_shows_each_stage_for_its_seconds(seed: adviz.Trace, tmp_path: Path) -> None:
+    from PIL import Image
+
+    path = adviz.save(seed, tmp_path / "x.gif", phase="reverse", tween=0, hold=2.5, fps=10,
+                      dpi=20)
+    with Image.open(path) as im:
+        durations = []
+        for k in range(im.n_frames):
+            im.seek(k)
+            durations.append(im.info["duration"])
+    assert durations == [2500] * (len(seed.stages("reverse")) - 1) + [5000]

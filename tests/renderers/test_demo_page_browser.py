@@ -64,6 +64,11 @@ def network(x1, x2, w11, w12, w21, w22, b1, b2, v1, v2, c):
 NETWORK = dict(x1=1.0, x2=-1.0, w11=0.5, w12=-0.3, w21=0.8, w22=0.1, b1=0.0, b2=0.1,
                v1=1.2, v2=-0.7, c=0.05)
 
+def unused_input(x1: Any, x2: Any, x3: Any) -> Any:
+    """The seed with a third input the output does not use (its gradient is 0)."""
+    return (x1 - x2)**2 + adviz.cos(x1 + x2)
+
+
 EXAMPLES: dict[str, Callable[[], adviz.Trace]] = {
     "seed-string": lambda: adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2),
     "seed-function": lambda: adviz.trace(seed_function, x1=1.0, x2=2.0),
@@ -79,6 +84,7 @@ EXAMPLES: dict[str, Callable[[], adviz.Trace]] = {
                                            x=1.5, y=1.0),
     "network": lambda: adviz.trace(network, **NETWORK),
     "network-tb": lambda: adviz.trace(network, **NETWORK),
+    "unused-input": lambda: adviz.trace(unused_input, x1=1.0, x2=2.0, x3=5.0),
 }
 RANKDIR = {"network-tb": "TB"}
 POINTS = 3
@@ -214,7 +220,8 @@ def test_stages_equal_python_at_random_points(
         assert_table_matches(page, at)
 
 
-@pytest.mark.parametrize("name", ["seed-string", "network", "network-tb", "seed-tape-edges"])
+@pytest.mark.parametrize("name", ["seed-string", "network", "network-tb", "seed-tape-edges",
+                                  "unused-input"])
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_frames_are_the_python_frames_at_the_traced_point(
     name: str, theme: str, open_page: Callable[..., Page],
@@ -534,3 +541,32 @@ def test_screenshots(theme: str, open_page: Callable[..., Page], shots: Path,
         small.call("backward")
         small.page.screenshot(path=str(shots / f"demo-{name}-{theme}-narrow.png"), full_page=True)
         assert (shots / f"demo-{name}-{theme}.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("name", ["seed-string", "neuron"])
+def test_the_whole_graph_is_in_view_at_1280_by_800_after_every_button(
+    name: str, open_page: Callable[..., Page], tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """On a projector's 1280x800 the graph scales to its panel: no part of it is scrolled
+    out of the panel or the window, whichever button was pressed."""
+    _, path = example(name, tmp_path_factory)
+    page = open_page(path, width=1280, height=800)
+    p = page.page
+    measure = """() => {
+        const svg = document.querySelector(".adviz-frame svg").getBoundingClientRect();
+        const frame = document.querySelector(".adviz-frame");
+        return {left: svg.left, right: svg.right, top: svg.top + window.scrollY,
+                bottom: svg.bottom + window.scrollY,
+                overflow: frame.scrollWidth - frame.clientWidth,
+                width: window.innerWidth, height: window.innerHeight};
+    }"""
+    presses = [None, ".adviz-step", ".adviz-run-forward", ".adviz-run-backward", ".adviz-reset",
+               ".adviz-run-backward"]
+    for press in presses:
+        if press is not None:
+            p.locator(press).click()
+            p.clock.run_for(700 * 12)
+        box = p.evaluate(measure)
+        assert box["overflow"] <= 1, (press, box)
+        assert 0 <= box["left"] and box["right"] <= box["width"], (press, box)
+        assert 0 <= box["top"] and box["bottom"] <= box["height"], (press, box)

@@ -48,13 +48,40 @@ def test_svg_and_tikz_paint_the_same(monkeypatch: pytest.MonkeyPatch, theme: str
         for name, t in traces.items():
             for options in _views(t):
                 fig = figure(t, theme=theme, **options)  # type: ignore[arg-type]
-                for phase in ("forward", "reverse", "summary"):
+                for phase in ("forward", "reverse", "tangent", "summary"):
                     for content in fig.frames(phase):
                         expected = _elements(svg_painted(paint(fig, content)))
                         got = tikz.painted(fig, content)
                         assert got == expected, (name, options, phase, content.index)
                         checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_tangent_stages_of_every_seed_paint_the_same(monkeypatch: pytest.MonkeyPatch,
+                                                     theme: str) -> None:
+    """Forward mode seeded with each input in turn (and two inputs at once): SVG and TikZ
+    paint every tangent stage alike, in the tangent colour, arrowheads toward the child."""
+    checked = 0
+    with gallery_traces(monkeypatch) as traces:
+        for name, t in traces.items():
+            inputs = list(t.graph.graph["inputs"])
+            seeds: list[object] = [*inputs[:3], dict.fromkeys(inputs[:2], 1.0)]
+            for seed in seeds:
+                fig = figure(t, theme=theme, seed=seed)  # type: ignore[arg-type]
+                tangent = fig.styles["edge"]["tangent"]["colour"].lower()
+                for content in fig.frames("tangent"):
+                    expected = svg_painted(paint(fig, content))
+                    assert expected["caption"].texts[0].startswith(
+                        f"Stage {content.index} of "), (name, seed)
+                    got = tikz.painted(fig, content)
+                    assert got == _elements(expected), (name, seed, content.index)
+                    for key, view in content.edges.items():
+                        if view.state == "tangent":
+                            record = expected[f"edge:{key[0]}->{key[1]}"]
+                            assert record.stroke == tangent and record.toward_parent is False
+                            checked += 1
+    assert checked > 50
 
 
 def test_collapsed_scope_colours_agree(monkeypatch: pytest.MonkeyPatch) -> None:

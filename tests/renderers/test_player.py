@@ -214,7 +214,9 @@ def test_the_base_is_the_first_frame_painted_once(seed: adviz.Trace, page: str) 
 
 
 @pytest.mark.parametrize("options", [{}, {"theme": "dark", "rankdir": "TB"},
-                                     {"phase": "reverse"}])
+                                     {"phase": "reverse"}, {"phase": "tangent"},
+                                     {"phase": "modes", "seed": "x2", "theme": "print"},
+                                     {"phase": "tangent", "seed": {"x1": 1.0, "x2": -0.5}}])
 def test_replaying_the_changes_gives_every_frame(seed: adviz.Trace, options: dict) -> None:
     drawing = {k: v for k, v in options.items() if k != "phase"}
     data = player_data(player_html(seed, **options))
@@ -291,6 +293,31 @@ def test_controls_are_labelled(page: str) -> None:
     assert slider == [{"type": "range", "class": "adviz-slider", "min": "0", "max": "5",
                        "step": "1", "value": "0", "aria-label": "Stage"}]
     assert any(a.get("aria-live") == "polite" for _, a in tags)
+
+
+def test_forward_mode_player(seed: adviz.Trace) -> None:
+    """Forward mode, then reverse mode: a switch, the seed in every forward-mode caption,
+    tangent edges toward their child, and the forward-mode trace table beside the graph."""
+    page = player_html(seed, phase="modes", seed="x2")
+    data = player_data(page)
+    assert [p["name"] for p in data["phases"]] == ["tangent", "reverse"]
+    tangent = data["phases"][0]
+    assert all("forward mode, seed ẋ₁ = 0, ẋ₂ = 1" in c for c in tangent["captions"])
+    assert tangent["captions"][-1].endswith("= 1.85888")
+    states = data["states"]
+    edges = [change for _, changed in tangent["stages"] for change in changed]
+    carrying = [change for change in edges if states[change[1]] == "tangent"]
+    assert carrying and all(change[2] == 0 for change in carrying)  # toward the child
+    assert data["scene"]["styles"]["edge"]["tangent"]["colour"] == "#00795A"
+    assert "Forward mode" in page and "x2_dot" not in page.split("adviz-table")[0]
+    assert "ẏ" in page.split('class="adviz-table"')[1]  # the trace table's tangent column
+
+
+def test_seed_needs_a_forward_mode_phase(seed: adviz.Trace) -> None:
+    with pytest.raises(adviz.InputError, match="seed does not apply to phase 'both'"):
+        player_html(seed, seed="x1")
+    with pytest.raises(adviz.InputError, match="which this trace has no input of"):
+        player_html(seed, phase="tangent", seed="z")
 
 
 def test_one_phase_has_no_switch(seed: adviz.Trace) -> None:

@@ -403,3 +403,32 @@ def test_a_vector_trace_plays_the_sweep_of_every_output(open_page: Any, tmp_path
     assert player.get_attribute("data-phase") == "reverse-y1"
     assert_same_drawing(page, t, "reverse", len(t.reverse_stages_for("y1")) - 1,
                         ".adviz-player", "light", output="y1")
+
+
+@pytest.mark.parametrize(("seed_of", "options"), [
+    ("x2", {}),
+    ({"x1": 1.0, "x2": 1.0}, {"theme": "dark", "rankdir": "TB"}),
+])
+def test_forward_mode_stages_draw_what_the_frame_files_draw(
+        open_page: Any, tmp_path: Path, seed_of: Any, options: dict[str, Any]) -> None:
+    """A player of both modes: the page's script paints every forward-mode (tangent) stage as
+    the tangent frame files do, then every reverse stage as the reverse frame files do."""
+    trace = adviz.trace(SEED, x1=1, x2=2)
+    theme = options.get("theme", "light")
+    drawing = {k: v for k, v in options.items() if k != "theme"}
+    path = adviz.save(trace, tmp_path / "modes.html", phase="modes", seed=seed_of, **options)
+    page = open_page(path).page
+    stages = len(trace.forward_stages)
+    for k in range(stages):
+        if k:
+            page.click(".adviz-next")
+        assert_same_drawing(page, trace, "tangent", k, ".adviz-player", theme,
+                            seed=seed_of, **drawing)
+    for k in range(len(trace.reverse_stages)):
+        page.click(".adviz-next")
+        assert_same_drawing(page, trace, "reverse", k, ".adviz-player", theme, **drawing)
+    page.click('.adviz-phases button[data-phase="tangent"]')
+    page.keyboard.press("End")
+    shown = painted(shown_svg(page, ".adviz-player"))
+    assert shown["edge:t4->y"].toward_parent is False
+    assert any("ẏ = " in text for text in shown["node:y"].texts)

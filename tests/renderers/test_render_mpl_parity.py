@@ -22,6 +22,7 @@ from adviz.renderers import svg
 from adviz.renderers.mpl import painted
 from adviz.renderers.mpl.animation import Animator, frame_schedule
 from adviz.renderers.mpl.artists import Scene
+from adviz.renderers.mpl.look import Looks, Playhead
 from adviz.scene.curves import bezier_points
 from adviz.scene.painted import Painted
 from adviz.scene.picture import figure
@@ -133,6 +134,53 @@ def test_gradient_arrowheads_point_at_the_parent_in_every_reverse_frame(example:
     assert checked[True] and checked[False]  # stage frames and frames in between
 
 
+@pytest.mark.parametrize("example", ["seed", "network", "scoped"])
+def test_tangent_arrowheads_point_at_the_child_in_every_forward_mode_frame(example: str) -> None:
+    """GIF/MP4 frames of forward mode, stages and the frames in between: every arrowhead of a
+    tangent-coloured edge points toward the child, and the pulses travel toward it."""
+    make, options = EXAMPLES[example]
+    trace = make()
+    inputs = list(trace.graph.graph["inputs"])
+    animator = Animator(trace, "tangent", tween=4, hold=1, dpi=20, size=(8, 4.5),
+                        seed=inputs[-1], **options)
+    scene = animator.scene
+    tangent = to_hex(scene.fig.styles["edge"]["tangent"]["colour"])
+    owner = {id(head): key for key, head in scene.heads.items()}
+    checked = {True: 0, False: 0}
+    pulses = 0
+    probe = Playhead(Looks.of(scene.fig))  # what each frame moves, read beside the drawing
+    for frame in frame_schedule(trace, "tangent", tween=4, hold=1):
+        animator(frame)
+        for patch in scene.ax.patches:
+            if not (isinstance(patch, Polygon) and patch.get_visible()):
+                continue
+            if to_hex(patch.get_facecolor(), keep_alpha=False) != tangent:
+                continue
+            parent, child = owner[id(patch)]
+            tip = _tip(patch)
+            assert _box_distance(tip, scene.node_boxes[child]) < \
+                _box_distance(tip, scene.node_boxes[parent]), (frame, parent, child)
+            checked[frame.hold] += 1
+        step = probe.goto(frame.phase, frame.stage, not frame.hold)
+        assert all(not m.backward for m in step.moving)
+        pulses += len(step.moving)
+    assert checked[True] and pulses
+
+
+def test_tangent_stages_paint_like_the_svg() -> None:
+    """Forward mode seeded with each input: the Matplotlib records equal the SVG's."""
+    for make, options in (EXAMPLES["seed"], EXAMPLES["scoped-collapsed"]):
+        trace = make()
+        for seed in trace.graph.graph["inputs"]:
+            fig = figure(trace, seed=seed, **options)  # type: ignore[arg-type]
+            scene = Scene(fig, MplFigure(figsize=(8, 4.5), dpi=30).add_axes((0, 0, 1, 1)))
+            for k, content in enumerate(fig.frames("tangent")):
+                scene.show("tangent", k)
+                reference = {n: _normal(r) for n, r in
+                             svg.painted(svg.paint(fig, content)).items()}
+                assert painted(scene) == reference, (seed, k)
+
+
 def test_moving_edges_have_no_arrowhead_until_the_pulse_arrives() -> None:
     trace = seed()
     scene = Scene(figure(trace), MplFigure(figsize=(8, 4.5), dpi=20).add_axes((0, 0, 1, 1)))
@@ -224,7 +272,7 @@ def test_every_gallery_example_paints_like_the_svg(monkeypatch: pytest.MonkeyPat
                     fig = figure(trace, theme=theme, **options)  # type: ignore[arg-type]
                     scene = Scene(fig, MplFigure(figsize=(8, 4.5), dpi=30).add_axes(
                         (0, 0, 1, 1)))
-                    for phase in ("forward", "reverse"):
+                    for phase in ("forward", "reverse", "tangent"):
                         for k, content in enumerate(fig.frames(phase)):
                             scene.show(phase, k)
                             ours = painted(scene)

@@ -25,16 +25,16 @@ from collections.abc import Collection, Iterator
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 import adviz
 import adviz.examples
 from adviz.renderers import svg, tikz
 from adviz.renderers.tikz import CM_PER_POINT
-from adviz.scene.anchors import MANY_LABELS, Label, place_labels
+from adviz.scene.anchors import MANY_LABELS, Label, densify, densify_many, place_labels
 from adviz.scene.curves import Route
 from adviz.scene.layout import BOLD_FACTOR, compute_layout
-from adviz.scene.picture import Figure, figure
+from adviz.scene.picture import Figure, _label_anchors, figure
 from adviz.scene.style import LINE_SPACING
 from adviz.text.labels import text_width
 from tests.gallery_traces import gallery_traces
@@ -308,16 +308,30 @@ def _last_frames(fig: Figure) -> Iterator[tuple[str, int]]:
         yield phase, sum(1 for _ in fig.frames(phase)) - 1
 
 
+# a / (a*a + 0.5) drawn left to right: the label of a -> t1 (a repeated argument) has
+# places against its own route only where the node boxes and the other labels are, in both
+# layouts; it is reported as unmet.
+UNPLACEABLE = ("div", ("var", "a"), ("add", ("mul", ("var", "a"), ("var", "a")),
+                                     ("const", 0.5)))
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tree=trees(max_leaves=10))
+@example(tree=UNPLACEABLE)
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])
 def test_random_expression_labels_sit_against_their_own_routes(rankdir: str,
                                                                tree: Tree) -> None:
+    """Every label meets the conditions, except the few the placement reports it could
+    not place (it never reports one it placed), and none overlaps anything."""
     t = adviz.trace(to_text(tree), a=0.7, b=-1.3, c=2.1)
     fig = figure(t, rankdir=rankdir)
+    unmet: list[Key] = []
+    _label_anchors(fig.view, fig.layout, unmet)
+    labelled = sum(1 for shape in fig.edges.values() if shape.label is not None)
+    assert len(unmet) <= max(1, labelled // 10), unmet
     for phase, k in _last_frames(fig):
         _check(fig, _svg_blocks(svg.paint(fig, fig.frame(phase, k))),
-               f"{to_text(tree)} {rankdir} {phase} {k}")
+               f"{to_text(tree)} {rankdir} {phase} {k}", unmet)
 
 
 def test_roomier_layout_only_when_labels_find_no_place() -> None:
@@ -360,3 +374,17 @@ def test_beyond_many_labels_graphvizs_positions_are_kept() -> None:
     for key in labelled:
         x, y = fig.layout.edges[key].label  # type: ignore[misc]
         assert fig.edges[key].label == (round(x + fig.dx, 2), round(y + fig.dy, 2))
+
+
+@pytest.mark.parametrize("spacing", [1.0, 2.0, 4.0])
+def test_routes_are_resampled_together_as_one_by_one(spacing: float) -> None:
+    """The route points the placement measures are made for all routes at once: the same
+    points, in the same order, as resampling each route alone (empty and one-point routes
+    included)."""
+    rng = np.random.default_rng(7)
+    routes = [rng.uniform(-50.0, 300.0, (int(rng.integers(0, 7)), 2)) for _ in range(60)]
+    routes[3] = np.array([[1.0, 1.0], [1.0, 1.0]])  # a segment of no length
+    points, owner = densify_many(routes, spacing)
+    alone = [densify(r, spacing) for r in routes]
+    assert np.array_equal(points, np.concatenate(alone))
+    assert owner.tolist() == [i for i, r in enumerate(alone) for _ in range(len(r))]

@@ -197,3 +197,17 @@ def test_captions_wrap_between_terms_never_inside_an_update() -> None:
             assert any(update.rstrip(";") in line for line in lines), (width, lines)
     narrow = wrap(title, 300.0)  # an update wider than the line breaks before its running sum
     assert any(line.startswith("→ g_x1 = ") for line in narrow), narrow
+
+
+def test_an_input_the_output_does_not_use_shows_g_0_in_the_last_stage() -> None:
+    t = adviz.trace(lambda x1, x2, x3: (x1 - x2)**2 + adviz.cos(x1 + x2), x1=1.0, x2=2.0,
+                    x3=5.0)
+    assert t.grad["x3"] == 0.0
+    last = frame(t, "reverse", -1).nodes["x3"]
+    assert last.state == "done"
+    assert [line.text for line in last.lines if line.role == "adjoint"] == ["g = 0"]
+    assert frame(t, "reverse", -2).nodes["x3"].state == "muted"  # not before the end
+    from adviz.renderers.svg import painted
+
+    drawn = painted(adviz.to_svg(t, "reverse", -1))["node:x3"]
+    assert drawn.texts == ("x₃", "= 5", "g = 0")

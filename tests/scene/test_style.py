@@ -10,12 +10,12 @@ import sys
 import pytest
 
 from adviz.errors import InputError
-from adviz.scene.style import OKABE_ITO, THEMES, Theme, get_theme
+from adviz.scene.style import OKABE_ITO, THEMES, Theme, get_theme, style_table
 
 REQUIRED = [
     "background", "text", "muted_text", "node_fill", "node_stroke", "input_fill", "output_fill",
     "active_fill", "active_stroke", "muted_fill", "muted_stroke", "edge", "muted_edge",
-    "forward", "gradient", "font",
+    "forward", "gradient", "tangent", "font",
 ]
 FILLS = ["background", "node_fill", "input_fill", "output_fill", "active_fill"]
 
@@ -53,7 +53,7 @@ def test_theme_has_every_field_as_a_hex_colour(name: str) -> None:
 def test_text_values_and_adjoints_are_readable_on_every_fill(name: str) -> None:
     theme = THEMES[name]
     for fill in FILLS:
-        for ink in ("text", "forward", "gradient"):
+        for ink in ("text", "forward", "gradient", "tangent"):
             assert contrast(getattr(theme, ink), getattr(theme, fill)) >= 4.5, (fill, ink)
     assert contrast(theme.muted_text, theme.muted_fill) >= 2.0
 
@@ -65,6 +65,22 @@ def test_value_and_gradient_colours_are_distinct_okabe_ito_hues(name: str) -> No
     assert theme.forward in OKABE_ITO.values()
     # the gradient colour is an Okabe–Ito colour or a darker shade of vermillion
     assert theme.gradient in OKABE_ITO.values() or theme.gradient.upper() == "#B34A00"
+
+
+@pytest.mark.parametrize("name", list(THEMES))
+def test_tangents_have_their_own_colour_in_the_one_style_table(name: str) -> None:
+    """Forward mode's tangents: an Okabe–Ito bluish green (a darker or lighter shade), distinct
+    from values and adjoints, for the tangent role and the edges that carry tangents."""
+    theme = THEMES[name]
+    assert theme.tangent not in (theme.forward, theme.gradient, theme.active_stroke)
+    assert theme.tangent.upper() in (OKABE_ITO["bluish_green"], "#00795A", "#2DC295")
+    table = style_table(theme)
+    assert table["text"]["tangent"] == theme.tangent
+    assert table["edge"]["tangent"]["colour"] == theme.tangent
+    assert table["edge"]["tangent"]["bold"] == "tangent"
+    assert table["edge"]["gradient"]["bold"] == "contribution"
+    assert all(table["edge"][s]["bold"] is None for s in table["edge"]
+               if s not in ("tangent", "gradient"))
 
 
 def test_get_theme_passes_a_theme_through_and_rejects_unknown_names() -> None:

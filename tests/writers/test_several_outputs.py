@@ -80,7 +80,9 @@ def test_the_adjoints_at_the_end_of_a_sweep_are_the_jacobian_row(three, k: int) 
             assert shown == pytest.approx(_central(k - 1, dict(three.inputs), x), abs=1e-5)
     depends = {name} | set(__import__("networkx").ancestors(three.graph, name))
     for node, view in last.nodes.items():
-        if node not in depends:
+        if node in three.inputs and node not in depends:  # an unused input ends with g = 0
+            assert view.state == "done" and view.lines[-1].text == "g = 0", (name, node)
+        elif node not in depends:
             assert view.state == "muted", (name, node)
             assert not any(line.role == "adjoint" for line in view.lines)
 
@@ -207,3 +209,76 @@ def test_sweeps_and_their_figures_do_not_keep_a_trace_alive() -> None:
     del t
     gc.collect()
     assert ref() is None
+
+
+def _tangent(line: str) -> float:
+    return float(line.split("=")[-1].replace("−", "-"))
+
+
+@pytest.mark.parametrize("seed", ["x1", "x2", {"x1": 0.5, "x2": -2.0}])
+def test_the_forward_mode_frames_carry_every_output_s_tangent(three, seed: object) -> None:
+    direction = {"x1": 1.0, "x2": 0.0} if seed == "x1" else \
+        {"x1": 0.0, "x2": 1.0} if seed == "x2" else dict(seed)  # type: ignore[call-overload]
+    h = 1e-6
+    up = {x: v + h * direction[x] for x, v in three.inputs.items()}
+    down = {x: v - h * direction[x] for x, v in three.inputs.items()}
+    for output in three.outputs:  # each output's figure shows the same forward-mode sweep
+        last = figure(three, output=output, seed=seed).frame("tangent", -1)
+        for k, name in enumerate(three.outputs):
+            line = [ln.text for ln in last.nodes[name].lines if ln.role == "tangent"][-1]
+            central = (_plain(**up)[k] - _plain(**down)[k]) / (2 * h)
+            assert _tangent(line) == pytest.approx(central, abs=1e-5)
+
+
+def test_a_vector_figure_is_cached_by_size_seed_and_output(three) -> None:
+    base = figure(three, output="y2", seed="x2", size="1920x1080")
+    assert base is figure(three, output="y2", seed="x2", size="1920x1080")
+    others = [figure(three, output="y3", seed="x2", size="1920x1080"),
+              figure(three, output="y2", seed="x1", size="1920x1080"),
+              figure(three, output="y2", seed="x2", size="16:9"),
+              figure(three, output="y2", seed="x2")]
+    assert all(other is not base for other in others)
+    assert base.seed == {"x1": 0.0, "x2": 1.0} and others[1].seed == {"x1": 1.0, "x2": 0.0}
+    assert base.frame("reverse", 0).title.startswith("Reverse sweep for y2")
+    assert others[0].frame("reverse", 0).title.startswith("Reverse sweep for y3")
+    assert base.page is not None and (base.page.width, base.page.height) == (1920, 1080)
+    assert base.page.smallest >= 14 and others[3].page is None
+    svg = adviz.to_svg(three, "tangent", output="y2", seed="x2", size="16:9")
+    assert 'width="1280.00px" height="720.00px"' in svg
+
+
+def test_a_vector_figure_too_small_for_min_text_is_refused(three, tmp_path: Path) -> None:
+    with pytest.raises(adviz.InputError, match=r"at size '300x200' .* below the 14 px minimum"):
+        figure(three, size="300x200")
+    with pytest.raises(adviz.InputError, match="min_text"):
+        adviz.save(three, tmp_path / "small.svg", size="300x200", output="y2")
+    assert list(tmp_path.iterdir()) == []
+    assert figure(three, size="300x200", min_text=4).page is not None
+
+
+@pytest.mark.parametrize("phase", ["tangent", "modes"])
+def test_the_player_of_forward_mode_asks_to_pick_an_output(three, tmp_path: Path,
+                                                           phase: str) -> None:
+    for output in (None, "y2"):
+        with pytest.raises(adviz.TraceError, match=rf"the player of phase='{phase}' \(forward "
+                                                   r"mode\) takes one output .* trace\.pick"):
+            adviz.save(three, tmp_path / "player.html", phase=phase, output=output)
+    assert list(tmp_path.iterdir()) == []
+    picked = player_html(three.pick("y2"), phase=phase, seed="x2")
+    assert _data(picked)["phases"][0]["name"] == "tangent"  # type: ignore[index]
+    frames = adviz.save_frames(three, tmp_path / "frames", phase=phase, seed="x2",
+                               output="y2")
+    assert len([f for f in frames if f.name.startswith("tangent-")]) == \
+        len(three.forward_stages)
+
+
+def test_a_deck_takes_output(three, tmp_path: Path) -> None:
+    pytest.importorskip("pptx")
+    from pptx import Presentation
+
+    deck = Presentation(str(adviz.save(three, tmp_path / "y2.pptx", phase="reverse",
+                                       output="y2")))
+    assert len(deck.slides) == len(three.reverse_stages_for("y2"))
+    texts = [shape.text_frame.text for slide in deck.slides for shape in slide.shapes
+             if shape.has_text_frame]
+    assert any(text.startswith("Reverse sweep for y2: Stage 1 of 1") for text in texts)

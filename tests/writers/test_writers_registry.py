@@ -108,11 +108,12 @@ def test_unknown_option_names_the_format_and_its_options(
     ("x.gif", {"fps": -2}, "fps must be a number from 0.1 to 60, not -2"),
     ("x.gif", {"dpi": True}, "dpi must be a number from 10 to 600, not True"),
     ("x.gif", {"tween": 1.5}, "tween must be an integer from 0 to 60, not 1.5"),
-    ("x.gif", {"hold": 0}, "hold must be an integer from 1 to 600, not 0"),
+    ("x.gif", {"hold": 0}, "hold must be a number from 0.1 to 600, not 0"),
     ("x.gif", {"tween": 61}, "tween must be an integer from 0 to 60, not 61"),
     ("x.gif", {"theme": "neon"}, "unknown theme 'neon' for gif; use 'light', 'dark', 'print'"),
     ("x.gif", {"phase": "summary"},
-     "phase 'summary' does not apply to gif (it takes: 'forward', 'reverse', 'both')"),
+     "phase 'summary' does not apply to gif (it takes: 'forward', 'reverse', 'tangent', "
+     "'both', 'modes')"),
     ("x.gif", {"phase": "sideways"}, "unknown phase 'sideways' for gif; use 'forward', "),
     ("x.png", {"phase": "both"}, "phase 'both' does not apply to png (it takes: 'forward', "),
     ("x.svg", {"stage": "3"}, "stage must be an integer, not '3'"),
@@ -120,7 +121,7 @@ def test_unknown_option_names_the_format_and_its_options(
     ("x.svg", {"collapse": "neuron"}, "collapse must be a list or tuple or set or frozenset"),
     ("x.tex", {"standalone": "yes"}, "standalone must be True or False, not 'yes'"),
     ("x.html", {"fps": 3}, "'fps' does not apply to html (it takes: theme, rankdir, phase, "
-                           "title, engine, collapse, full, copies, output)"),
+                           "title, engine, collapse, full, copies, seed, output)"),
     ("x.md", {"theme": "dark"}, "'theme' does not apply to markdown (it takes: output)"),
     ("x.gif", {"a": 1, "b": 2}, "'a', 'b' do not apply to gif"),
 ])

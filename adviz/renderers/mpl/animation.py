@@ -1,15 +1,26 @@
 """Animations of the forward and reverse pass, and their frame schedule.
 
-The schedule is a pure function of the trace's stages and three integers:
-for each stage, ``tween`` travel frames (a pulse moving along each of the
-stage's edges: reverse, from the child back to its parents; forward, from
-the parents into the evaluated node), then ``hold`` frames showing the state
-after the stage so its caption can be read. Stage 0 (setting the inputs, or
-``g_y = 1``) has nothing to travel and only holds. So an animation of a
-phase with ``S`` stages has ``S * hold + (S - 1) * tween`` frames, and
-``S + (S - 1) * tween`` distinct ones (a GIF stores each hold as one frame
-shown ``hold / fps`` seconds). ``phase="both"`` plays the forward pass, then
-the reverse pass.
+The schedule is a pure function of the trace's stages, ``tween``, ``hold``
+and ``fps``: for each stage, ``tween`` travel frames (a pulse moving along
+each of the stage's edges: reverse, from the child back to its parents;
+forward, from the parents into the evaluated node), then hold frames showing
+the state after the stage so its caption can be read. Stage 0 (setting the
+inputs, or ``g_y = 1``) has nothing to travel and only holds.
+``phase="both"`` plays the forward pass, then the reverse pass.
+
+``hold`` says how long each stage is shown, in one of three ways:
+
+- ``None`` (the default): long enough to read its caption, `hold_seconds`
+  (at least `MIN_HOLD` = 2.5 s, longer captions longer), and the last stage
+  `FINAL_HOLD` times as long before the animation loops;
+- a float: seconds per stage (``hold=3.0``), the last stage again
+  `FINAL_HOLD` times as long;
+- an int: frames per stage, every stage alike (``hold=12`` is 1.2 s at 10
+  frames per second), as in earlier versions.
+
+With an int ``hold`` a phase of ``S`` stages has ``S * hold + (S - 1) *
+tween`` frames, and always ``S + (S - 1) * tween`` distinct ones (a GIF
+stores each hold as one frame shown ``frames / fps`` seconds).
 
 Examples
 --------
@@ -29,12 +40,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from adviz.core.phases import PLAY_PHASES, expand_phases
+from adviz.core.phases import PLAY_PHASES, check_seed, expand_phases
 from adviz.errors import InputError
 from adviz.renderers.mpl.artists import Scene, scene_figure
 from adviz.renderers.mpl.canvas import new_figure
 from adviz.renderers.mpl.redraw import Redraw
-from adviz.scene.sizes import Size, figure_size
+from adviz.scene.content import frame_count as stage_count
+from adviz.scene.sizes import MIN_TEXT, Size, figure_size
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -57,8 +69,76 @@ DEFAULT_FPS = 10
 DEFAULT_TWEEN = 8
 """Travel frames per stage."""
 
-DEFAULT_HOLD = 12
-"""Hold frames per stage (1.2 s at the default frame rate)."""
+DEFAULT_HOLD: float | None = None
+"""How long each stage is held: ``None``, by its caption (`hold_seconds`)."""
+
+MIN_HOLD = 2.5
+"""Least seconds a stage is held by default."""
+
+READING_RATE = 20.0
+"""Caption characters read per second: a 100-character caption is held 5 s."""
+
+FINAL_HOLD = 2
+"""How many times longer the last stage is held (with ``hold`` in seconds or by default)."""
+
+Hold = int | float | None
+"""Frames (int), seconds (float) or ``None`` (by caption) per stage."""
+
+
+def hold_seconds(caption: str) -> float:
+    """Seconds to show a stage with this caption: `MIN_HOLD`, or longer for a long caption.
+
+    Examples
+    --------
+    >>> hold_seconds("Stage 0 of 5 - initialise g_y = 1")
+    2.5
+    >>> hold_seconds("x" * 100)
+    5.0
+    """
+    return round(max(MIN_HOLD, len(caption) / READING_RATE), 1)
+
+
+def stage_holds(trace: Trace, phase: str = "reverse", *, hold: Hold = DEFAULT_HOLD,
+                fps: float = DEFAULT_FPS, seed: Any = None) -> list[int]:
+    """Hold frames of every stage the animation plays, in order (see the module docstring).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> stage_holds(t, "reverse", hold=3)
+    [3, 3, 3, 3, 3, 3]
+    >>> stage_holds(t, "reverse", hold=2.5)
+    [25, 25, 25, 25, 25, 50]
+    >>> min(stage_holds(t, "reverse")) >= 25
+    True
+    """
+    _check_counts(0, hold)
+    stages = [(p, k) for p in phases_of(phase) for k in range(stage_count(trace, p))]
+    if isinstance(hold, int):
+        return [hold] * len(stages)
+    if not (isinstance(fps, (int, float)) and fps > 0):
+        raise InputError(f"fps must be a positive number, not {fps!r}")
+    if hold is None:
+        seconds = [hold_seconds(title) for title in _titles(trace, stages, seed)]
+    else:
+        seconds = [float(hold)] * len(stages)
+    if seconds:
+        seconds[-1] *= FINAL_HOLD
+    return [max(1, round(s * fps)) for s in seconds]
+
+
+def _titles(trace: Trace, stages: list[tuple[str, int]], seed: Any) -> list[str]:
+    """The caption of each stage played (forward mode's for the seed)."""
+    from adviz.text.labels import stage_title, tangent_stage_title
+
+    sweep = None
+    if any(p == "tangent" for p, _ in stages):
+        from adviz.core.forward import forward_mode
+
+        sweep = forward_mode(trace, seed)
+    return [tangent_stage_title(trace, sweep, k) if p == "tangent" and sweep is not None
+            else stage_title(trace, p, k) for p, k in stages]
 
 
 @dataclass(frozen=True)
@@ -94,17 +174,23 @@ def phases_of(phase: str) -> tuple[str, ...]:
     return expand_phases(phase, PLAY_PHASES, "an animation")
 
 
-def _check_counts(tween: int, hold: int) -> None:
-    for name, value in (("tween", tween), ("hold", hold)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise InputError(f"{name} must be a whole number >= 0, not {value!r}")
-    if hold < 1:
+def _check_counts(tween: int, hold: Hold) -> None:
+    if not isinstance(tween, int) or isinstance(tween, bool) or tween < 0:
+        raise InputError(f"tween must be a whole number >= 0, not {tween!r}")
+    if hold is None:
+        return
+    if isinstance(hold, bool) or not isinstance(hold, (int, float)):
+        raise InputError(f"hold must be seconds (a float), frames (an int) or None, "
+                         f"not {hold!r}")
+    if isinstance(hold, int) and hold < 1:
         raise InputError("hold must be at least 1: each stage is shown at least once")
+    if not 0 < hold <= 600:
+        raise InputError(f"hold must be from 0.1 to 600 seconds, not {hold!r}")
 
 
 def frame_schedule(
     trace: Trace, phase: str = "reverse", *, tween: int = DEFAULT_TWEEN,
-    hold: int = DEFAULT_HOLD,
+    hold: Hold = DEFAULT_HOLD, fps: float = DEFAULT_FPS, seed: Any = None,
 ) -> tuple[Frame, ...]:
     """Every frame of an animation, in order (see the module docstring).
 
@@ -117,30 +203,34 @@ def frame_schedule(
     tween
         Travel frames per stage (0: jump from stage to stage).
     hold
-        Frames showing each completed stage (at least 1).
+        How long each completed stage is shown: ``None`` (by its caption),
+        seconds (a float) or frames (an int, at least 1); see the module.
+    fps
+        Frames per second (turns seconds into frames).
     """
     _check_counts(tween, hold)
+    holds = iter(stage_holds(trace, phase, hold=hold, fps=fps, seed=seed))
     frames: list[Frame] = []
     for ph in phases_of(phase):
-        for stage in range(len(trace.stages(ph))):
+        for stage in range(stage_count(trace, ph)):
             if stage > 0:
                 frames += [Frame(ph, stage, i / tween, False) for i in range(tween)]
-            frames += [Frame(ph, stage, 1.0, True)] * hold
+            frames += [Frame(ph, stage, 1.0, True)] * next(holds)
     return tuple(frames)
 
 
 def frame_count(trace: Trace, phase: str = "reverse", *, tween: int = DEFAULT_TWEEN,
-                hold: int = DEFAULT_HOLD) -> int:
-    """Number of frames: ``stages * hold + (stages - 1) * tween`` per phase."""
+                hold: Hold = DEFAULT_HOLD, fps: float = DEFAULT_FPS, seed: Any = None) -> int:
+    """Number of frames: the hold frames (`stage_holds`) and ``(stages - 1) * tween`` per phase."""
     _check_counts(tween, hold)
-    return sum(len(trace.stages(p)) * hold + (len(trace.stages(p)) - 1) * tween
-               for p in phases_of(phase))
+    return sum(stage_holds(trace, phase, hold=hold, fps=fps, seed=seed)) + sum(
+        (stage_count(trace, p) - 1) * tween for p in phases_of(phase))
 
 
 def distinct_frame_count(trace: Trace, phase: str = "reverse", *,
                          tween: int = DEFAULT_TWEEN) -> int:
     """Number of distinct consecutive frames (a GIF's frames): ``stages + (stages - 1) * tween``."""
-    return sum(len(trace.stages(p)) + (len(trace.stages(p)) - 1) * tween
+    return sum(stage_count(trace, p) + (stage_count(trace, p) - 1) * tween
                for p in phases_of(phase))
 
 
@@ -156,23 +246,28 @@ class Animator:
         phase: str = "reverse",
         *,
         tween: int = DEFAULT_TWEEN,
-        hold: int = DEFAULT_HOLD,
+        hold: Hold = DEFAULT_HOLD,
         theme: str | Theme | None = "light",
         size: Size = None,
         dpi: float = 100.0,
-        rankdir: str = "LR",
+        rankdir: str | None = None,
         transparent: bool = False,
         even: bool = False,
         layout: Layout | None = None,
         collapse: Iterable[str] | None = None,
         full: bool = False,
         copies: bool | None = None,
+        min_text: float = MIN_TEXT,
+        fps: float = DEFAULT_FPS,
+        seed: Any = None,
     ) -> None:
         from adviz.scene.sizes import even_size
 
-        self.frames = frame_schedule(trace, phase, tween=tween, hold=hold)
+        check_seed(phase, seed, "an animation")
+        self.frames = frame_schedule(trace, phase, tween=tween, hold=hold, fps=fps, seed=seed)
         fig = scene_figure(trace, theme=theme, rankdir=rankdir, layout=layout,
-                           collapse=collapse, full=full, size=size, copies=copies)
+                           collapse=collapse, full=full, size=size, copies=copies,
+                           min_text=min_text, seed=seed)
         inches = figure_size(size, fig)
         if even:
             inches = even_size(inches, dpi)
@@ -212,25 +307,29 @@ def animate(
     *,
     fps: float = DEFAULT_FPS,
     tween: int = DEFAULT_TWEEN,
-    hold: int = DEFAULT_HOLD,
+    hold: Hold = DEFAULT_HOLD,
     theme: str | Theme | None = "light",
     size: Size = None,
     dpi: float = 100.0,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     transparent: bool = False,
     collapse: Iterable[str] | None = None,
     full: bool = False,
     copies: bool | None = None,
+    min_text: float = MIN_TEXT,
     repeat: bool = True,
     output: str | int | None = None,
+    seed: Any = None,
     **kwargs: Any,
 ) -> FuncAnimation:
-    """Animate the forward or reverse pass of a trace.
+    """Animate the forward or reverse pass of a trace, or its forward-mode sweep.
 
     Reverse: at each stage the gradient travels as a pulse along each edge
     from the processed node back to its parents, then the parents' adjoints
     update; forward: values travel from the parents into each evaluated
-    node. Each stage is then held so its caption can be read. The artists
+    node; forward mode (``"tangent"``): each parent's tangent times the
+    edge's partial travels into the node whose tangent the stage computes.
+    Each stage is then held so its caption can be read. The artists
     are created once and restyled per frame.
 
     Parameters
@@ -238,29 +337,42 @@ def animate(
     trace
         A `Trace`.
     phase
-        ``"reverse"`` (default), ``"forward"`` or ``"both"``.
+        ``"reverse"`` (default), ``"forward"``, ``"tangent"`` (forward mode),
+        ``"both"`` (forward, then reverse) or ``"modes"`` (tangent, then reverse).
     fps
         Frames per second (the interval between frames is ``1000 / fps`` ms).
     tween
         Travel frames per stage.
     hold
-        Frames each completed stage is shown.
+        How long each completed stage is shown: ``None`` (default) long
+        enough to read its caption (at least 2.5 s, the last stage twice as
+        long), seconds as a float (``3.0``), or frames as an int (``12``);
+        see `stage_holds`.
     theme
         ``"light"``, ``"dark"``, ``"print"`` or a `adviz.scene.style.Theme`.
     size
-        ``"16:9"``, ``"4:3"`` (see `adviz.scene.sizes.SIZES`), ``(width, height)``
-        in inches, or ``None`` to fit the graph.
+        The page filled (`adviz.scene.sizes.page_pixels`): ``"16:9"``
+        (1280x720 pixels at ``dpi=100``), ``"4:3"``, ``"a4"``, ``"blog"`` (760
+        pixels wide), ``"WxH"`` in pixels or ``(width, height)`` in inches;
+        no text comes out smaller than ``min_text`` pixels at ``dpi=100``
+        (`adviz.scene.picture.figure`). ``None``: a size fitted to the graph.
     dpi
         Dots per inch of saved frames.
     rankdir
-        ``"LR"`` (inputs left) or ``"TB"`` (inputs on top).
+        ``"LR"`` (inputs left), ``"TB"`` (inputs on top) or ``"auto"``;
+        ``None`` (default): ``"auto"`` with a ``size``, else ``"LR"``.
     transparent
         No background behind the graph.
     collapse, full, copies
         What to draw of a large or scoped graph, as for the SVG frames
         (`adviz.scene.view.view_options`).
+    min_text
+        With ``size``: the least text height in pixels.
     repeat
         Loop when shown interactively.
+    seed
+        Forward mode: the seeded input's name or a dict of input name to
+        tangent, as `adviz.forward_mode` takes it (default: the first input).
     **kwargs
         Passed to `matplotlib.animation.FuncAnimation`.
     output
@@ -295,7 +407,7 @@ def animate(
         raise InputError(f"fps must be a positive number, not {fps!r}")
     animator = Animator(trace, phase, tween=tween, hold=hold, theme=theme, size=size, dpi=dpi,
                         rankdir=rankdir, transparent=transparent, collapse=collapse, full=full,
-                        copies=copies)
+                        copies=copies, min_text=min_text, fps=fps, seed=seed)
     frames = animator.frames
     anim = FuncAnimation(animator.figure, animator, frames=list(frames),
                          init_func=lambda: animator(frames[0]), interval=1000.0 / fps,

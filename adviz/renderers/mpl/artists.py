@@ -48,6 +48,7 @@ from adviz.renderers.mpl.look import (
 from adviz.scene.curves import Route, ease
 from adviz.scene.picture import Figure as SceneFigure
 from adviz.scene.picture import baseline, figure, line_centres
+from adviz.scene.sizes import MIN_TEXT
 from adviz.scene.style import CLUSTER_SIZE, EDGE_SIZE, TITLE_SIZE
 from adviz.text import mathtext as mt
 
@@ -108,18 +109,21 @@ def scene_figure(
     trace: Trace,
     *,
     theme: str | Theme | None = "light",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     engine: str | None = None,
     layout: Layout | None = None,
     collapse: Iterable[str] | None = None,
     full: bool = False,
     size: Any = None,
     copies: bool | None = None,
+    min_text: float = MIN_TEXT,
+    seed: Any = None,
 ) -> SceneFigure:
-    """The scene of a trace for Matplotlib options (``layout``: one made by other means)."""
+    """The scene of a trace for Matplotlib options (``layout``: one made by other means;
+    ``seed``: the seeded input of forward mode)."""
     if layout is None:
         return figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                      full=full, size=size, copies=copies)
+                      full=full, size=size, copies=copies, min_text=min_text, seed=seed)
     from adviz.scene.view import graph_view, view_options
 
     options = view_options(trace, collapse, full, copies)
@@ -127,7 +131,7 @@ def scene_figure(
     notice = options.notice if chosen == (options.collapse, options.compact) else ""
     view = graph_view(trace, *chosen, tuple(layout.copies))
     return figure(trace, theme=theme, view=view, layout=layout,
-                  notice=notice, size=size)
+                  notice=notice, size=size, seed=seed)
 
 
 def _path(points: tuple[tuple[float, float], ...]) -> Path:
@@ -157,7 +161,7 @@ class Scene:
         ax: Axes,
         *,
         theme: str | Theme | None = "light",
-        rankdir: str = "LR",
+        rankdir: str | None = None,
         engine: str | None = None,
         layout: Layout | None = None,
         caption: bool = True,

@@ -13,6 +13,9 @@ panels side by side:
   the next step ``-lr * grad``; for one input the curve of f with the same
   marks; for more inputs the value of f per step.
 
+With ``surface=True`` (two inputs) a third panel shows the surface of f in
+3D, with the path on it, turning a little from step to step.
+
 A title line says ``Step k of n — f = …, |grad| = …, lr = …``; the last
 frame adds why the run stopped (`Descent.message`).
 
@@ -368,6 +371,8 @@ class DescentAnimator:
     arrow_ends
         Tail and tip of the arrow of the next step ``-lr * grad`` in the
         right panel's data coordinates, ``None`` when no arrow is drawn.
+    surface_ax
+        The 3D panel of the surface of f (``surface=True``), else ``None``.
     """
 
     def __init__(
@@ -383,6 +388,7 @@ class DescentAnimator:
         even: bool = False,
         grid: int = DEFAULT_GRID,
         full: bool = False,
+        surface: bool = False,
     ) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -405,6 +411,9 @@ class DescentAnimator:
         self.full = bool(full)
         self.names = list(run.inputs[0])
         self.kind = panel_kind(run)
+        if surface and self.kind != "contour":
+            raise InputError(f"surface=True draws f over two inputs; this run has "
+                             f"{len(self.names)} ({', '.join(self.names)})")
         self.traces = tuple(run.trace(k) for k in range(len(run)))
         self.views: list[GraphView] = []
         self.layouts, self.changed = self._layouts()
@@ -419,6 +428,7 @@ class DescentAnimator:
             self.figure.patch.set_facecolor(self.theme.background)
         self.font = font_family(self.theme)
         self.graph_ax, self.plot_ax = self._panels(inches)
+        self.surface_ax: Any = self._surface_panel(inches) if surface else None
         self.canvas = FigureCanvasAgg(self.figure)
         self._titles()
         self.scene: StepScene | None = None
@@ -462,6 +472,18 @@ class DescentAnimator:
             graph.patch.set_visible(False)
             plot.patch.set_visible(False)
         return graph, plot
+
+    def _surface_panel(self, inches: tuple[float, float]) -> Any:
+        """Halve the right panel: the contour plot left, the 3D surface right."""
+        w, h = inches
+        box = self.plot_ax.get_position()
+        half = box.width / 2
+        self.plot_ax.set_position((box.x0, box.y0, half - 0.1 / w, box.height))
+        ax = self.figure.add_axes((box.x0 + half + 0.1 / w, box.y0 - 0.3 / h, half,
+                                   box.height + 0.45 / h), projection="3d")
+        if self.transparent:
+            ax.patch.set_visible(False)
+        return ax
 
     def _titles(self) -> None:
         w, h = self.figure.get_size_inches()
@@ -566,6 +588,8 @@ class DescentAnimator:
         (x0, x1), (y0, y1) = plot_box(self._trajectory_points())
         xs, ys = np.linspace(x0, x1, self.grid), np.linspace(y0, y1, self.grid)
         z = evaluate_grid(self.traces[0], self.names, [xs, ys])
+        if self.surface_ax is not None:
+            self._draw_surface(xs, ys, z)
         levels = contour_levels(z)
         masked = np.ma.masked_invalid(z)
         if len(levels) >= 2:
@@ -592,6 +616,37 @@ class DescentAnimator:
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect("equal", adjustable="box")
+
+    def _draw_surface(self, xs: np.ndarray, ys: np.ndarray, z: np.ndarray) -> None:
+        """The surface of f (Matplotlib 3D), the path drawn on it per step."""
+        ax, theme = self.surface_ax, self.theme
+        gx, gy = np.meshgrid(xs, ys)
+        finite = z[np.isfinite(z)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        values = [v for v in self.run.values if math.isfinite(v)]
+        lo, hi = min([lo, *values]), max([hi, *values])
+        count = min(self.grid, 41)
+        ax.plot_surface(gx, gy, np.ma.masked_invalid(z), cmap=_colormap(theme), vmin=lo,
+                        vmax=hi, rcount=count, ccount=count, linewidth=0.2,
+                        edgecolor=_mix(theme.text, theme.background, 0.15), alpha=0.85,
+                        antialiased=True, zorder=1)
+        ax.set_zlim(lo, hi if hi > lo else lo + 1.0)
+        names = [pretty_name(n) for n in self.names]
+        ax.set_xlabel(names[0], labelpad=-2)
+        ax.set_ylabel(names[1], labelpad=-2)
+        ax.set_zlabel("f", labelpad=-2)
+        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+            axis.label.set_color(theme.text)
+            axis.label.set_fontfamily(self.font)
+            axis.set_pane_color((*_mix(theme.text, theme.background, 0.04), 1.0))
+        ax.tick_params(colors=theme.text, labelsize=7, pad=0)
+        if not self.transparent:
+            ax.set_facecolor(theme.background)
+        highlight = theme.active_stroke if theme.active_stroke != theme.text else theme.forward
+        (self.path3d,) = ax.plot([], [], [], color=theme.gradient, lw=2.0, marker="o", ms=3,
+                                 zorder=5)
+        (self.current3d,) = ax.plot([], [], [], ls="none", marker="o", ms=8, mfc=highlight,
+                                    mec=theme.text, zorder=6)
 
     def _draw_curve(self) -> None:
         ax, theme, run = self.plot_ax, self.theme, self.run
@@ -644,6 +699,12 @@ class DescentAnimator:
         self.path.set_data(xs, ys)
         self.start.set_data(xs[:1], ys[:1])
         self.current.set_data(xs[-1:], ys[-1:])
+        if self.surface_ax is not None:
+            zs = list(run.values[:step + 1])
+            self.path3d.set_data_3d(xs, ys, zs)
+            self.current3d.set_data_3d(xs[-1:], ys[-1:], zs[-1:])
+            turn = 30.0 * step / max(len(run) - 1, 1)  # a slow turn shows the shape
+            self.surface_ax.view_init(elev=32.0, azim=-60.0 + turn)
         if self.kind == "values":
             return
         grad = run.grads[step]
@@ -722,6 +783,8 @@ class DescentAnimator:
         """The artists that change from step to step."""
         out: list[Artist] = [self.title, self.subtitle, self.status, self.path, self.start,
                              self.current, self.arrow]
+        if self.surface_ax is not None:
+            out += [self.path3d, self.current3d]
         if self.scene is not None:
             out += self.scene.artists()
         return out
@@ -750,6 +813,7 @@ def animate_descent(
     transparent: bool = False,
     full: bool = False,
     repeat: bool = True,
+    surface: bool = False,
     **kwargs: Any,
 ) -> FuncAnimation:
     """Animate a gradient-descent run: the graph at each step beside the path on f.
@@ -780,6 +844,9 @@ def animate_descent(
         readable); by default each node shows its name, value and adjoint.
     repeat
         Loop when shown interactively.
+    surface
+        Two inputs: the surface of f in 3D beside the contour plot, with the
+        path on it (`InputError` for other runs).
     **kwargs
         Passed to `matplotlib.animation.FuncAnimation`.
 
@@ -805,7 +872,8 @@ def animate_descent(
     if not (isinstance(fps, (int, float)) and not isinstance(fps, bool) and fps > 0):
         raise InputError(f"fps must be a positive number, not {fps!r}")
     animator = DescentAnimator(run, hold=hold, theme=theme, size=size, dpi=dpi,
-                               rankdir=rankdir, transparent=transparent, full=full)
+                               rankdir=rankdir, transparent=transparent, full=full,
+                               surface=surface)
     frames = animator.frames
     init: Callable[[], list[Artist]] = lambda: animator.show(frames[0])  # noqa: E731
     anim = FuncAnimation(animator.figure, animator, frames=list(frames), init_func=init,

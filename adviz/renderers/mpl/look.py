@@ -245,7 +245,7 @@ class Looks:
             colours = self.styles["text"]
             lines = tuple(TextLook(self.text(line), line.text,
                                    style["text"] or colours[line.role], line.size,
-                                   view.state == "gradient" and line.role == "contribution")
+                                   line.role == style["bold"])
                           for line in view.lines)
         found = self._edges[cache_key] = EdgeLook(style["colour"], style["width"],
                                                   style["opacity"], style["layer"], route, arrow,
@@ -270,6 +270,11 @@ class Looks:
                       for c in trace.reverse_stages[index].contributions}
             found = [deltas[e] for e in underlying if e in deltas]
             return mt.pulse_label(sum(found)) if found else ""
+        if phase == "tangent":  # forward mode: the product the edge adds to the child's tangent
+            products = {(t.parent, t.child): t.product
+                        for t in self.fig.sweep.stages[index].contributions}
+            found = [products[e] for e in underlying if e in products]
+            return mt.pulse_label(sum(found)) if found else ""
         parents = {p for p, _ in underlying}
         if len(parents) == 1:
             (parent,) = parents
@@ -279,6 +284,9 @@ class Looks:
 
 
 _HOT = ("active", "receiving")
+
+_FLOW = {"reverse": "gradient", "forward": "forward", "tangent": "tangent"}
+"""The edge state of what travels in the frames between two stages of each phase."""
 
 
 class Playhead:
@@ -324,8 +332,8 @@ class Playhead:
         nodes: dict[str, NodeView] = {}
         edges: dict[tuple[str, str], EdgeView] = {}
         moving_keys: list[tuple[str, str]] = []
+        flow = _FLOW.get(phase, "forward")
         if travelling:
-            flow = "gradient" if phase == "reverse" else "forward"
             for key, edge_view in current.edges.items():
                 if edge_view.state == flow:
                     moving_keys.append(key)
@@ -337,6 +345,9 @@ class Playhead:
                     nodes[node] = replace(before, state="done") if before.state in _HOT \
                         else before
                 elif phase == "forward" and node_view.state == "active":
+                    nodes[node] = replace(before, state="active")
+                elif phase == "tangent" and node_view.state == "active" and \
+                        current.index > 0:  # its tangent is not known until the pulses arrive
                     nodes[node] = replace(before, state="active")
                 else:
                     nodes[node] = node_view
@@ -352,7 +363,7 @@ class Playhead:
                       for e in edge_ids}
         moving = tuple(Moving(p, c, phase == "reverse", looks.pulse_label(phase, stage, (p, c)))
                        for p, c in moving_keys)
-        colour = looks.styles["edge"]["gradient" if phase == "reverse" else "forward"]["colour"]
+        colour = looks.styles["edge"][flow]["colour"]
         return Step(node_looks, edge_looks, looks.caption(current.title), moving, colour, full)
 
     def show(self, nodes: dict[str, NodeView], edges: dict[tuple[str, str], EdgeView],

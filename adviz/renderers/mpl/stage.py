@@ -15,12 +15,13 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from adviz.core.phases import PASSES, check_phase
+from adviz.core.phases import SWEEPS, check_phase, check_seed
 from adviz.errors import InputError
 from adviz.renderers.mpl.artists import Scene, scene_figure
-from adviz.scene.sizes import Size, figure_size
+from adviz.scene.content import frame_count
+from adviz.scene.sizes import MIN_TEXT, Size, figure_size
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -44,6 +45,7 @@ def draw(
     full: bool = False,
     copies: bool | None = None,
     output: str | int | None = None,
+    seed: Any = None,
 ) -> Axes:
     """Draw the state after one stage of the forward or reverse pass.
 
@@ -60,7 +62,7 @@ def draw(
     trace
         A `Trace`.
     phase
-        ``"reverse"`` (default) or ``"forward"``.
+        ``"reverse"`` (default), ``"forward"`` or ``"tangent"`` (forward mode).
     stage
         Stage index; negative counts from the end (default: the last).
     ax
@@ -83,6 +85,8 @@ def draw(
         A trace with several outputs: the output whose reverse sweep is shown, by id
         (``"y2"``) or number (1 for the first); default the first. A trace with one
         output takes only its own.
+    seed
+        Forward mode: the seeded input (as `adviz.forward_mode` takes it).
 
     Returns
     -------
@@ -91,13 +95,14 @@ def draw(
     from adviz.core.sweep import output_sweep
 
     trace = output_sweep(trace, output)
-    phase = check_phase(phase, PASSES, "draw (one stage of a pass)")
-    n = len(trace.stages(phase))
+    phase = check_phase(phase, SWEEPS, "draw (one stage of a pass)")
+    check_seed(phase, seed, "draw")
+    n = frame_count(trace, phase)
     if not -n <= stage < n:
         raise InputError(f"{phase} stage {stage} does not exist: there are {n} stages "
                          f"(0 to {n - 1})")
     fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
-                       copies=copies)
+                       copies=copies, seed=seed)
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -113,13 +118,15 @@ def still(
     trace: Trace,
     *,
     theme: str | Theme | None = "light",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     size: Size = None,
     dpi: float = 100.0,
     transparent: bool = False,
     collapse: Iterable[str] | None = None,
     full: bool = False,
     copies: bool | None = None,
+    min_text: float = MIN_TEXT,
+    seed: Any = None,
 ) -> tuple[MplFigure, Scene]:
     """A figure (not managed by pyplot) and the `Scene` on it, for still images and pages.
 
@@ -135,7 +142,7 @@ def still(
     from adviz.renderers.mpl.canvas import new_figure
 
     fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
-                       size=size, copies=copies)
+                       size=size, copies=copies, min_text=min_text, seed=seed)
     figure = new_figure(figure_size(size, fig), dpi,
                         None if transparent else fig.styles["background"])
     scene = Scene(fig, figure.axes[0])

@@ -1,0 +1,304 @@
+"""PowerPoint decks: one slide per stage, the graph as native, editable shapes.
+
+`pptx_bytes` paints a scene (`adviz.scene.picture.Figure`) made for a slide
+page (``"16:9"`` or ``"4:3"``, `adviz.scene.sizes`) on one slide per stage of
+the chosen passes, with python-pptx (the ``slides`` extra):
+
+- each node is a rounded rectangle (named ``node <id>``) holding its lines
+  of text, each edge a straight connector from the parent's border to the
+  child's (``edge <parent>-><child>``) with its arrowhead at the child, or at
+  the parent while gradient flows back, and each edge label a text box
+  (``label <parent>-><child>``); a teacher can move, recolour and retype
+  every one;
+- the caption is the slide's title, the notice (if any) a text box under it,
+  and the stage's walkthrough row (`adviz.text.tables.text_rows`) the
+  speaker notes;
+- every slide has the same shapes, with the same names at the same places:
+  only colours and texts change, so PowerPoint's Morph transition animates
+  the flow from stage to stage.
+
+Positions, sizes, colours and texts all come from the scene: the page's
+pixels are laid on the slide (1280x720 pixels on a 13.33x7.5 inch slide).
+
+Examples
+--------
+>>> import adviz, io
+>>> from pptx import Presentation
+>>> t = adviz.trace("x * x + 1", x=3)
+>>> deck = Presentation(io.BytesIO(pptx_bytes(t, phase="reverse")))
+>>> len(deck.slides), deck.slides[0].shapes.title.text
+(3, 'Stage 0 of 2 — initialise g_y = 1')
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from adviz.core.phases import PLAY_PHASES, expand_phases
+from adviz.errors import InputError, MissingDependencyError
+from adviz.scene.layout import BOLD_FACTOR
+from adviz.scene.picture import Figure, figure
+from adviz.scene.sizes import MIN_TEXT
+from adviz.scene.style import EDGE_SIZE, LINE_SPACING, TITLE_SIZE, Theme
+from adviz.text.labels import text_width
+
+if TYPE_CHECKING:
+    from adviz.core.tracing import Trace
+    from adviz.scene.content import Line
+
+SLIDES: dict[str, tuple[int, int]] = {"16:9": (12192000, 6858000), "4:3": (9144000, 6858000)}
+"""Slide sizes in EMU (English Metric Units, 914400 per inch): PowerPoint's own."""
+
+PHASES = PLAY_PHASES
+"""The ``phase`` values of a deck (`adviz.core.phases.PLAY_PHASES`)."""
+
+EMU_PER_POINT = 12700
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """Text as a slide can hold it: characters XML 1.0 forbids become U+FFFD.
+
+    Examples
+    --------
+    >>> clean("a\\x00b")
+    'a\\ufffdb'
+    """
+    return _XML_ILLEGAL.sub("\ufffd", text)
+
+
+def _rgb(colour: str) -> Any:
+    from pptx.dml.color import RGBColor
+
+    value = colour.strip().lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    if not re.fullmatch(r"[0-9a-fA-F]{6}", value):
+        return None
+    return RGBColor.from_string(value.upper())
+
+
+class _Slide:
+    """Frame points to slide EMU for one figure on one slide size."""
+
+    def __init__(self, fig: Figure, slide_size: tuple[int, int]) -> None:
+        assert fig.page is not None
+        self.fig = fig
+        self.x0, self.y0, _, _ = fig.page.view_box(fig.width, fig.height)
+        self.emu = slide_size[0] / fig.page.width * fig.page.scale  # EMU per frame point
+
+    def x(self, value: float) -> int:
+        return round((value - self.x0) * self.emu)
+
+    def y(self, value: float) -> int:
+        return round((value - self.y0) * self.emu)
+
+    def length(self, value: float) -> int:
+        return round(value * self.emu)
+
+    def points(self, size: float) -> float:
+        """A frame font size as slide points."""
+        return round(size * self.emu / EMU_PER_POINT, 1)
+
+
+def _lines(frame: Any, lines: Iterable[Line], fig: Figure, scale: _Slide,
+           override: str | None, align: Any, bold_role: str | None = None) -> None:
+    from pptx.util import Pt
+
+    frame.clear()
+    frame.word_wrap = False
+    frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = 0
+    colours = fig.styles["text"]
+    for k, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if k == 0 else frame.add_paragraph()
+        paragraph.alignment = align
+        run = paragraph.add_run()
+        run.text = clean(line.text)
+        run.font.size = Pt(scale.points(line.size))
+        run.font.name = fig.theme.font
+        run.font.bold = line.role == bold_role
+        rgb = _rgb(override or colours[line.role])
+        if rgb is not None:
+            run.font.color.rgb = rgb
+
+
+def _arrow(connector: Any, at_parent: bool) -> None:
+    """An arrowhead at the connector's begin (the parent) or its end (the child)."""
+    from pptx.oxml.ns import qn
+
+    ln = connector.line._get_or_add_ln()
+    for tag in ("a:headEnd", "a:tailEnd"):
+        for old in ln.findall(qn(tag)):
+            ln.remove(old)
+    for tag, shown in (("a:headEnd", at_parent), ("a:tailEnd", not at_parent)):
+        end = ln.makeelement(qn(tag), {"type": "triangle" if shown else "none"})
+        ln.append(end)
+
+
+def _notes(trace: Trace) -> dict[tuple[str, int], str]:
+    from adviz.text.tables import text_rows
+
+    notes: dict[tuple[str, int], list[str]] = {}
+    for row in text_rows(trace):
+        text = "; ".join(u.plain() for u in row.updates)
+        notes.setdefault((row.phase, row.stage), []).append(f"{row.step.plain()}: {text}")
+    return {key: "\n".join(lines) for key, lines in notes.items()}
+
+
+def pptx_bytes(
+    trace: Trace,
+    *,
+    phase: str = "both",
+    size: str = "16:9",
+    theme: str | Theme = "light",
+    rankdir: str | None = None,
+    collapse: Iterable[str] | None = None,
+    full: bool = False,
+    copies: bool | None = None,
+    min_text: float = MIN_TEXT,
+) -> bytes:
+    """A deck with one slide per stage of ``phase``, as PPTX bytes.
+
+    Parameters
+    ----------
+    trace
+        A `Trace`.
+    phase
+        ``"both"`` (default: the forward pass, then the reverse pass),
+        ``"forward"`` or ``"reverse"``.
+    size
+        ``"16:9"`` (default, 1280x720 pixels on a 13.33x7.5 inch slide) or ``"4:3"``.
+    theme, rankdir, collapse, full, copies, min_text
+        As for `adviz.to_svg` with a ``size``: the graph is fitted to the
+        slide with text at least ``min_text`` pixels high.
+
+    Raises
+    ------
+    MissingDependencyError
+        python-pptx is not installed (``pip install 'adviz[slides]'``).
+    InputError
+        An unknown phase or size, or a graph too large for the slide.
+    """
+    try:
+        from pptx import Presentation
+        from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
+        from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+        from pptx.util import Emu, Pt
+    except ImportError as err:
+        raise MissingDependencyError("PowerPoint decks need python-pptx: run "
+                                     "pip install 'adviz[slides]'") from err
+    if size not in SLIDES:
+        raise InputError(f"unknown slide size {size!r} for pptx; use '16:9' or '4:3'")
+    phases = expand_phases(phase, PHASES, "pptx")
+    fig = figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
+                 copies=copies, size=size, min_text=min_text)
+    scale = _Slide(fig, SLIDES[size])
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Emu(SLIDES[size][0]), Emu(SLIDES[size][1])
+    layout = deck.slide_layouts[5]  # title only
+    background = _rgb(fig.styles["background"])
+    notes = _notes(trace)
+    band = fig.caption
+    caption_lines = band.lines - len(band.notice)
+    for name in phases:
+        for content in fig.frames(name):
+            slide = deck.slides.add_slide(layout)
+            if background is not None:
+                slide.background.fill.solid()
+                slide.background.fill.fore_color.rgb = background
+            title = slide.shapes.title
+            title.name = "caption"
+            title.left, title.top = Emu(scale.x(band.x)), Emu(scale.y(band.top))
+            title.width = Emu(scale.length(band.width))
+            title.height = Emu(scale.length(caption_lines * TITLE_SIZE * LINE_SPACING))
+            frame = title.text_frame
+            frame.word_wrap = True
+            frame.vertical_anchor = MSO_ANCHOR.TOP
+            frame.margin_left = frame.margin_right = frame.margin_top = 0
+            frame.margin_bottom = 0
+            frame.text = clean(content.title)
+            for paragraph in frame.paragraphs:
+                paragraph.alignment = PP_ALIGN.LEFT
+                for run in paragraph.runs:
+                    run.font.size = Pt(scale.points(TITLE_SIZE))
+                    run.font.name = fig.theme.font
+                    rgb = _rgb(fig.theme.text)
+                    if rgb is not None:
+                        run.font.color.rgb = rgb
+            if band.notice:
+                top = band.top + caption_lines * TITLE_SIZE * LINE_SPACING
+                box = slide.shapes.add_textbox(
+                    Emu(scale.x(band.x)), Emu(scale.y(top)), Emu(scale.length(band.width)),
+                    Emu(scale.length(len(band.notice) * TITLE_SIZE * LINE_SPACING)))
+                box.name = "notice"
+                box.text_frame.text = clean(" ".join(band.notice))
+                box.text_frame.margin_left = box.text_frame.margin_top = 0
+                box.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+                muted = _rgb(fig.theme.muted_text)
+                for run in box.text_frame.paragraphs[0].runs:
+                    run.font.size = Pt(scale.points(TITLE_SIZE))
+                    run.font.italic = True
+                    if muted is not None:
+                        run.font.color.rgb = muted
+            for key, edge_view in content.edges.items():
+                shape = fig.edges[key]
+                style = fig.styles["edge"][edge_view.state]
+                if not shape.forward or shape.forward_head is None:
+                    continue
+                (bx, by), (ex, ey) = shape.forward[0], shape.forward_head.tip
+                connector = slide.shapes.add_connector(
+                    MSO_CONNECTOR.STRAIGHT, Emu(scale.x(bx)), Emu(scale.y(by)),
+                    Emu(scale.x(ex)), Emu(scale.y(ey)))
+                connector.name = clean(f"edge {key[0]}->{key[1]}")
+                colour = _rgb(style["colour"])
+                if colour is not None:
+                    connector.line.color.rgb = colour
+                connector.line.width = Emu(scale.length(style["width"]))
+                _arrow(connector, edge_view.toward_parent)
+                reserved = fig.view.edge_lines.get(key, ())
+                if reserved and shape.label is not None:
+                    # The box holds the widest text any slide shows: the same box on every
+                    # slide, the lines centred on the label's anchor as in the SVG frames.
+                    widest = max(text_width(text, EDGE_SIZE) * BOLD_FACTOR for text in reserved)
+                    height = len(reserved) * EDGE_SIZE * LINE_SPACING
+                    left = shape.label_left if shape.label_left is not None else \
+                        shape.label[0] - widest / 2
+                    box = slide.shapes.add_textbox(
+                        Emu(scale.x(left)), Emu(scale.y(shape.label[1] - height / 2)),
+                        Emu(scale.length(widest)), Emu(scale.length(height)))
+                    box.name = clean(f"label {key[0]}->{key[1]}")
+                    box.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+                    _lines(box.text_frame, edge_view.lines, fig, scale, style["text"],
+                           PP_ALIGN.LEFT if shape.label_left is not None else PP_ALIGN.CENTER,
+                           "contribution" if edge_view.state == "gradient" else None)
+            for node_id, view in content.nodes.items():
+                node = fig.nodes[node_id]
+                style = fig.styles["node"][view.kind][view.state]
+                box = slide.shapes.add_shape(
+                    MSO_SHAPE.ROUNDED_RECTANGLE, Emu(scale.x(node.x - node.width / 2)),
+                    Emu(scale.y(node.y - node.height / 2)), Emu(scale.length(node.width)),
+                    Emu(scale.length(node.height)))
+                box.name = clean(f"node {node_id}")
+                box.adjustments[0] = min(0.5, 6.0 / min(node.width, node.height))
+                box.shadow.inherit = False
+                fill = _rgb(style["fill"])
+                if fill is not None:
+                    box.fill.solid()
+                    box.fill.fore_color.rgb = fill
+                else:
+                    box.fill.background()
+                stroke = _rgb(style["stroke"])
+                if stroke is not None:
+                    box.line.color.rgb = stroke
+                box.line.width = Emu(scale.length(style["width"]))
+                box.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+                _lines(box.text_frame, view.lines, fig, scale, style["text"], PP_ALIGN.CENTER)
+            slide.notes_slide.notes_text_frame.text = clean(
+                notes.get((content.phase, content.index), content.title))
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()
