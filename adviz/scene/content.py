@@ -40,7 +40,7 @@ Examples
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -389,17 +389,24 @@ class Walker:
             self.edges[key] = view
             out[key] = view
 
-    def _forward(self, stage: Stage, nodes: dict[str, NodeView],
-                 edges: dict[tuple[str, str], EdgeView]) -> None:
+    def _retire(self, now: Sequence[str], nodes: dict[str, NodeView],
+                edges: dict[tuple[str, str], EdgeView]) -> list[str]:
+        """A forward step: the last stage's nodes and edges become done; ``now`` becomes the
+        stage's nodes (returned, each once)."""
         fixed = self._fixed
         for node in self._hot_nodes:
             self._set_node(node, NodeView("done", fixed.kinds[node], self.nodes[node].lines),
                            nodes)
         for key in self._hot_edges:
             self._set_edge(key, EdgeView("done", self.edges[key].lines), edges)
-        current = list(dict.fromkeys(stage.nodes))
-        self._hot_nodes = current
+        self._hot_nodes = list(dict.fromkeys(now))
         self._hot_edges = []
+        return self._hot_nodes
+
+    def _forward(self, stage: Stage, nodes: dict[str, NodeView],
+                 edges: dict[tuple[str, str], EdgeView]) -> None:
+        fixed = self._fixed
+        current = self._retire(stage.nodes, nodes, edges)
         for node in current:
             self._set_node(node, NodeView("active", fixed.kinds[node],
                                           (fixed.names[node], fixed.values[node])), nodes)
@@ -412,14 +419,7 @@ class Walker:
                  edges: dict[tuple[str, str], EdgeView]) -> None:
         """Forward mode: the stage's node gets its tangent, its in-edges their products."""
         fixed = self._fixed
-        for node in self._hot_nodes:
-            self._set_node(node, NodeView("done", fixed.kinds[node], self.nodes[node].lines),
-                           nodes)
-        for key in self._hot_edges:
-            self._set_edge(key, EdgeView("done", self.edges[key].lines), edges)
-        current = list(dict.fromkeys(stage.nodes))
-        self._hot_nodes = current
-        self._hot_edges = []
+        current = self._retire(stage.nodes, nodes, edges)
         for node in current:
             lines = (fixed.names[node], fixed.values[node], self._tangents[node])
             self._set_node(node, NodeView("active", fixed.kinds[node], lines), nodes)

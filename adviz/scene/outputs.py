@@ -194,8 +194,8 @@ def _sized(trace: Trace, output: str | int | None, size: Any, min_text: float,
     in inches: ``"LR"``); a named page or ``"WxH"`` keeps every text at least ``min_text``
     pixels high, its labels shortened when needed, or is refused."""
     from adviz.errors import InputError
-    from adviz.scene.picture import Page, smallest_text
-    from adviz.scene.sizes import fit_scale, page_pixels
+    from adviz.scene.picture import best_fit, page_of
+    from adviz.scene.sizes import page_pixels
 
     if isinstance(min_text, bool) or not isinstance(min_text, (int, float)) \
             or not 0 < min_text <= 200:
@@ -213,28 +213,16 @@ def _sized(trace: Trace, output: str | int | None, size: Any, min_text: float,
     tries = [(False, "")]
     if enforce and not options["full"]:
         tries.append((True, f"labels shortened to fit {name}"))
-    best: tuple[float, Figure] | None = None
-    for compact, note in tries:
-        found = [(fit_scale(f.width, f.height, page) * smallest_text(f), f)
-                 for f in (_natural(trace, output, rankdir=d, compact=compact, note=note,
-                                    **options) for d in directions)]
-        top = max(found, key=lambda pair: pair[0])
-        if best is None or top[0] > best[0]:
-            best = top
-        if top[0] >= min_text - 1e-9:
-            break
-    assert best is not None
-    pixels, fig = best
+    groups = ((_natural(trace, output, rankdir=d, compact=compact, note=note, **options)
+               for d in directions) for compact, note in tries)
+    pixels, fig = best_fit(groups, page, min_text)
     if enforce and pixels < min_text - 1e-9:
         raise InputError(
             f"at size {size!r} this graph's smallest text would be {pixels:.1f} px high, below "
             f"the {min_text:g} px minimum (a trace with several outputs is drawn whole, on one "
             f"layout); use a larger size (such as '1920x1080') or pass "
             f"min_text={math.floor(pixels * 10) / 10:g}")
-    scale = fit_scale(fig.width, fig.height, page)
-    height = page[1] if page[1] is not None else round(fig.height * scale, 2)
-    fitted = Page(size, page[0], height, round(scale, 6), fig.rankdir,
-                  float(min_text) if enforce else 0.0, round(pixels, 2), page[1] is not None)
+    fitted = page_of(fig, size, page, pixels, min_text if enforce else 0.0)
     kept = {"sweep": fig.cache["sweep"]} if "sweep" in fig.cache else {}
     result = replace(fig, size=size, page=fitted, cache=kept, _styles={})
     first.cache[key] = result

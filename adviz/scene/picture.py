@@ -765,6 +765,33 @@ def _levels(trace: Trace) -> list[tuple[str, ...]]:
             for depth in range(deepest, 0, -1)]
 
 
+def best_fit(drawings: Iterable[Iterable[Figure]], page: tuple[float, float | None],
+             min_text: float) -> tuple[float, Figure]:
+    """The drawing whose smallest text is largest on ``page``, and that text's height in
+    pixels: each item of ``drawings`` is a group of figures (one per orientation), tried in
+    turn until a group's best reaches ``min_text``."""
+    best: tuple[float, Figure] | None = None
+    for group in drawings:
+        found = [(fit_scale(f.width, f.height, page) * smallest_text(f), f) for f in group]
+        top = max(found, key=lambda pair: pair[0])
+        if best is None or top[0] > best[0]:
+            best = top
+        if top[0] >= min_text - 1e-9:
+            break
+    if best is None:
+        raise InputError("no drawing to fit on the page")
+    return best
+
+
+def page_of(fig: Figure, size: Any, page: tuple[float, float | None], pixels: float,
+            min_text: float) -> Page:
+    """The `Page` a figure fills: its scale, and its height when the page has none."""
+    scale = fit_scale(fig.width, fig.height, page)
+    height = page[1] if page[1] is not None else round(fig.height * scale, 2)
+    return Page(size, page[0], height, round(scale, 6), fig.rankdir, float(min_text),
+                round(pixels, 2), page[1] is not None)
+
+
 def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
             collapse: Iterable[str] | None, full: bool, copies: bool | None, size: Any,
             min_text: float, extra_titles: tuple[str, ...],
@@ -795,41 +822,29 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
         tries += [(level, True, f"scopes collapsed and labels shortened to fit {name}")
                   for level in levels]
     directions = ("LR", "TB") if rankdir in (None, "auto") else (rankdir,)
-    best: tuple[float, Figure] | None = None
-    for chosen, compact, note in tries:
-        found: list[tuple[float, Figure]] = []
+    def drawings(chosen: tuple[str, ...] | None, compact: bool, note: str) -> Iterator[Figure]:
         for direction in directions:
             if not compact and not note:
-                fig = figure(trace, theme=theme, rankdir=direction, engine=engine,
+                yield figure(trace, theme=theme, rankdir=direction, engine=engine,
                              collapse=chosen, full=full, copies=copies,
                              extra_titles=extra_titles, seed=seeds or None)
-            else:
-                options = view_options(trace, chosen or [], full, copies)
-                view = graph_view(trace, chosen or (), compact, options.copies)
-                layout = compute_layout(trace, rankdir=direction, engine=engine,
-                                        collapse=view.collapse, compact=compact,
-                                        copies=tuple(view.copies))
-                fig = figure(trace, theme=theme, view=view, layout=layout, notice=note,
-                             extra_titles=extra_titles, seed=seeds or None)
-            pixels = fit_scale(fig.width, fig.height, page) * smallest_text(fig)
-            found.append((pixels, fig))
-        top = max(found, key=lambda pair: pair[0])
-        if best is None or top[0] > best[0]:
-            best = top
-        if top[0] >= min_text - 1e-9:
-            break
-    assert best is not None
-    pixels, fig = best
+                continue
+            options = view_options(trace, chosen or [], full, copies)
+            view = graph_view(trace, chosen or (), compact, options.copies)
+            layout = compute_layout(trace, rankdir=direction, engine=engine,
+                                    collapse=view.collapse, compact=compact,
+                                    copies=tuple(view.copies))
+            yield figure(trace, theme=theme, view=view, layout=layout, notice=note,
+                         extra_titles=extra_titles, seed=seeds or None)
+
+    pixels, fig = best_fit((drawings(*t) for t in tries), page, min_text)
     if enforce and pixels < min_text - 1e-9:
         raise InputError(
             f"at size {size!r} this graph's smallest text would be {pixels:.1f} px high, below "
             f"the {min_text:g} px minimum, even with its scopes collapsed and labels "
             f"shortened; use a larger size (such as '16:9' or '1920x1080'), trace a smaller "
             f"part of the computation, or pass min_text={math.floor(pixels * 10) / 10:g}")
-    scale = fit_scale(fig.width, fig.height, page)
-    height = page[1] if page[1] is not None else round(fig.height * scale, 2)
-    fitted = Page(size, page[0], height, round(scale, 6), fig.rankdir,
-                  float(min_text) if enforce else 0.0, round(pixels, 2), page[1] is not None)
+    fitted = page_of(fig, size, page, pixels, min_text if enforce else 0.0)
     result = replace(fig, size=size, page=fitted, cache={}, _styles={})
     _FIGURES.setdefault(trace, {})[key] = result
     return result
