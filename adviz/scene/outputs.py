@@ -146,22 +146,22 @@ def _natural(trace: Trace, output: str | int | None, *, theme: Theme, rankdir: s
              compact: bool = False, note: str = "") -> Figure:
     """The output's figure at its natural size (``compact``: labels shortened, ``note``
     under every caption)."""
-    from adviz.scene.picture import _build, _seed, _titles
+    from adviz.scene.picture import _build, _seed, _seed_key, _titles
 
     rankdir = "LR" if rankdir in (None, "auto") else rankdir
     chosen = output_sweep(trace, output)
     all_sweeps = sweeps(trace)
     base = all_sweeps[0]
-    seeds, forward = _seed(chosen, seed)
     labels = None if collapse is None else tuple(
         (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
     key = (theme, rankdir, engine, labels, bool(full), copies, tuple(extra_titles),
-           tuple(seeds.items()), compact, note)
+           _seed_key(chosen, seed), compact, note)
     owner = getattr(base, "base", base)
     per_trace: dict[Any, Any] = owner.__dict__.setdefault(_SCENES, {})
     cached = per_trace.get((key, chosen.output))
     if cached is not None:
         return cached
+    seeds, forward = _seed(chosen, seed)
     scene = per_trace.get(key)
     if scene is None:
         first = view_options(base, collapse, full, copies)

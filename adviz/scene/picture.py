@@ -608,6 +608,20 @@ def _seed(trace: Trace, seed: Seed) -> tuple[dict[str, float], ForwardSweep | No
     return dict(sweep.seed), sweep
 
 
+def _seed_key(trace: Trace, seed: Seed) -> tuple[tuple[str, float], ...]:
+    """The seed as part of a figure's cache key: every input's tangent, found without a
+    sweep (`_seed` sweeps only when the figure is built)."""
+    from adviz.core.forward import seed_values
+    from adviz.errors import InputError as _InputError
+
+    try:
+        return tuple(seed_values(trace, seed).items())
+    except _InputError:
+        if seed is not None:
+            raise
+        return ()
+
+
 def figure(
     trace: Trace,
     *,
@@ -706,22 +720,23 @@ def figure(
                              collapse=collapse, full=full, copies=copies, size=size,
                              extra_titles=extra_titles, min_text=min_text, seed=seed)
     check_output(trace, output, "a picture of this trace")
-    seeds, sweep = _seed(trace, seed)
+    seed_key = _seed_key(trace, seed)
     if rankdir not in (None, "auto", "LR", "TB", "RL", "BT"):
         raise InputError(f"unknown rankdir {rankdir!r}; use 'LR', 'TB' or 'auto'")
     if size is not None and view is None and layout is None:
         return _fitted(trace, resolved, rankdir, engine, collapse, full, copies, size,
-                       min_text, tuple(extra_titles), seeds)
+                       min_text, tuple(extra_titles), seed, seed_key)
     rankdir = "LR" if rankdir in (None, "auto") else rankdir
     key: tuple[Any, ...] | None = None
     if view is None and layout is None:
         labels = None if collapse is None else tuple(
             (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
         key = (resolved, rankdir, engine, labels, bool(full), copies, _size_key(size),
-               tuple(extra_titles), tuple(seeds.items()))
+               tuple(extra_titles), seed_key)
         cached = _FIGURES.get(trace, {}).get(key)
         if cached is not None:
             return cached
+    seeds, sweep = _seed(trace, seed)
     if view is None:
         options = view_options(trace, collapse, full, copies)
         notice = options.notice
@@ -795,7 +810,7 @@ def page_of(fig: Figure, size: Any, page: tuple[float, float | None], pixels: fl
 def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
             collapse: Iterable[str] | None, full: bool, copies: bool | None, size: Any,
             min_text: float, extra_titles: tuple[str, ...],
-            seeds: dict[str, float]) -> Figure:
+            seed: Seed, seed_key: tuple[tuple[str, float], ...]) -> Figure:
     """The figure filling the page ``size`` whose text is at least ``min_text`` pixels."""
     if isinstance(min_text, bool) or not isinstance(min_text, (int, float)) \
             or not 0 < min_text <= 200:
@@ -804,7 +819,7 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
     labels = None if collapse is None else tuple(
         (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
     key = ("page", theme, rankdir, engine, labels, bool(full), copies, _size_key(size),
-           float(min_text), extra_titles, tuple(seeds.items()))
+           float(min_text), extra_titles, seed_key)
     cached = _FIGURES.get(trace, {}).get(key)
     if cached is not None:
         return cached
@@ -827,7 +842,7 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
             if not compact and not note:
                 yield figure(trace, theme=theme, rankdir=direction, engine=engine,
                              collapse=chosen, full=full, copies=copies,
-                             extra_titles=extra_titles, seed=seeds or None)
+                             extra_titles=extra_titles, seed=seed)
                 continue
             options = view_options(trace, chosen or [], full, copies)
             view = graph_view(trace, chosen or (), compact, options.copies)
@@ -835,7 +850,7 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
                                     collapse=view.collapse, compact=compact,
                                     copies=tuple(view.copies))
             yield figure(trace, theme=theme, view=view, layout=layout, notice=note,
-                         extra_titles=extra_titles, seed=seeds or None)
+                         extra_titles=extra_titles, seed=seed)
 
     pixels, fig = best_fit((drawings(*t) for t in tries), page, min_text)
     if enforce and pixels < min_text - 1e-9:
