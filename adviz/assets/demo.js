@@ -1087,14 +1087,7 @@ var advizDemo = (function () {
     var api = {
       set: function (inputs) {
         stop();
-        var values = point.slice();
-        Object.keys(inputs || {}).forEach(function (name) {
-          var k = data.inputs.findIndex(function (inp) { return inp.id === name; });
-          if (k < 0) { throw new Error("no input named " + name); }
-          var v = +inputs[name];
-          if (!isFinite(v)) { throw new Error("input " + name + " must be a finite number"); }
-          values[k] = v;
-        });
+        var values = named(inputs);
         history = [];
         setPoint(values, true);
         refreshAll();
