@@ -27,6 +27,7 @@ from adviz.core.functions import abs_ as abs
 from adviz.core.functions import cos, exp, log, relu, sigmoid, sin, sqrt, tan, tanh
 from adviz.core.gradient_descent import Descent, descent
 from adviz.core.jacobian import jacobian
+from adviz.core.network import Network, network
 from adviz.core.ops import OPS, Op, register_op, unregister_op
 from adviz.core.pathsum import Path, count_paths, paths
 from adviz.core.stages import Contribution, Stage, State
@@ -113,6 +114,7 @@ __all__ = [
     "GradCheck",
     "InputError",
     "MissingDependencyError",
+    "Network",
     "Op",
     "OpError",
     "Path",
@@ -145,6 +147,7 @@ __all__ = [
     "jacobian",
     "log",
     "name",
+    "network",
     "path_frames",
     "paths",
     "register_op",

@@ -47,6 +47,8 @@ from adviz.errors import DomainError, InputError, TraceError
 if TYPE_CHECKING:
     import networkx as nx
 
+    from adviz.core.network import Network
+
 Function = Callable[..., Any] | str
 
 _VALUE = operator.attrgetter("value")
@@ -327,6 +329,19 @@ class Trace:
         if phase == "reverse":
             return self.reverse_stages
         raise InputError(f"unknown phase {phase!r}; use 'forward' or 'reverse'")
+
+    @property
+    def network(self) -> Network:
+        """The layers, neurons and loss of a scoped network (`adviz.core.network.network`).
+
+        Raises
+        ------
+        InputError
+            The trace is not a network (no neuron scopes nested in layer scopes).
+        """
+        from adviz.core.network import network
+
+        return network(self)
 
     @cached_property
     def adjoints(self) -> dict[str, float]:
