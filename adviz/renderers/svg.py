@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from adviz.core.phases import check_seed
@@ -142,7 +142,8 @@ class SvgPainter:
                f'text-anchor="middle">',
                f"<title>{_esc(node_id)}</title>",
                f'<rect x="{_f(shape.x - shape.width / 2)}" y="{_f(shape.y - shape.height / 2)}" '
-               f'width="{_f(shape.width)}" height="{_f(shape.height)}" rx="6" ry="6" '
+               f'width="{_f(shape.width)}" height="{_f(shape.height)}" '
+               f'rx="{_f(shape.corner[0])}" ry="{_f(shape.corner[1])}" '
                f'fill="{style["fill"]}" stroke="{style["stroke"]}" '
                f'stroke-width="{_f(style["width"])}"{dashed}/>']
         self._text_block(view.lines, shape.x, shape.y, style["text"], out)
@@ -274,6 +275,8 @@ def to_svg(
     size: Size = None,
     min_text: float = MIN_TEXT,
     seed: Seed = None,
+    view: str = "graph",
+    granularity: str | None = None,
 ) -> str:
     """One frame as SVG text.
 
@@ -327,6 +330,12 @@ def to_svg(
         Phase ``"tangent"`` (forward mode): the seeded input's name, or a dict
         of input name to tangent, as `adviz.forward_mode` takes it (default:
         the first input).
+    view
+        ``"graph"`` (default): every scalar node; ``"network"``: a scoped
+        network's neurons as circles in columns (`adviz.scene.network`).
+    granularity
+        ``view="network"``: ``"neuron"`` (default, one reverse stage per
+        neuron) or ``"layer"``.
 
     Returns
     -------
@@ -352,8 +361,16 @@ def to_svg(
     check_seed(phase, seed, "to_svg")
     panel = analytic_panel(trace) if analytic else ()
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies, size=size, min_text=min_text, seed=seed)
+                 full=full, copies=copies, size=size, min_text=min_text, seed=seed,
+                 **_view_options(view, granularity))
     return paint(fig, fig.frame(phase, stage), panel)
+
+
+def _view_options(view: str, granularity: str | None) -> dict[str, Any]:
+    """The figure options of ``view`` (none for the default scalar view)."""
+    if view == "graph" and granularity is None:
+        return {}
+    return {"view": view, "granularity": granularity}
 
 
 def iter_svg_frames(
@@ -369,6 +386,8 @@ def iter_svg_frames(
     size: Size = None,
     min_text: float = MIN_TEXT,
     seed: Seed = None,
+    view: str = "graph",
+    granularity: str | None = None,
 ) -> Iterator[str]:
     """Every frame of a phase as SVG text, in stage order (one layout for all).
 
@@ -383,7 +402,8 @@ def iter_svg_frames(
     """
     check_seed(phase, seed, "iter_svg_frames")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies, size=size, min_text=min_text, seed=seed)
+                 full=full, copies=copies, size=size, min_text=min_text, seed=seed,
+                 **_view_options(view, granularity))
     svg = painter(fig)
     for content in fig.frames(phase):
         yield svg.frame(content)

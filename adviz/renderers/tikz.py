@@ -216,7 +216,9 @@ def _draw(fig: Figure, content: Frame, indent: str) -> list[str]:
         pattern = " ".join(f"{'on' if k % 2 == 0 else 'off'} {_width(v)}"
                            for k, v in enumerate(record.dash))
         dash = f"dash pattern={pattern}, " if pattern else ""
-        out.append(f"{indent}\\node[advizbox, fill={_colour_name(record.fill or '')}, "
+        rounded = (f"rounded corners={_cm(min(box.width, box.height) / 2)}cm, "
+                   if box.shape == "circle" else "")
+        out.append(f"{indent}\\node[advizbox, {rounded}fill={_colour_name(record.fill or '')}, "
                    f"draw={_colour_name(record.stroke or '')}, {dash}"
                    f"line width={_width(record.width or 1.0)}, "
                    f"minimum width={_cm(box.width)}cm, minimum height={_cm(box.height)}cm] "

@@ -271,13 +271,32 @@ class Arrow:
 
 @dataclass(frozen=True)
 class NodeShape:
-    """A node's box in frame coordinates: centre ``(x, y)``, ``width``, ``height``."""
+    """A node's box in frame coordinates: centre ``(x, y)``, ``width``, ``height``.
+
+    ``shape`` is ``"box"`` (a rounded rectangle) or ``"circle"`` (the ellipse
+    inscribed in the box: a circle when ``width == height``, as the neurons of
+    `adviz.scene.network` are); `corner` is the rounding every painter uses.
+    """
 
     id: str
     x: float
     y: float
     width: float
     height: float
+    shape: str = "box"
+
+    @property
+    def corner(self) -> tuple[float, float]:
+        """The corner radii ``(rx, ry)``: 6 points for a box, half the size for a circle.
+
+        Examples
+        --------
+        >>> NodeShape("a", 0.0, 0.0, 40.0, 30.0, "circle").corner
+        (20.0, 15.0)
+        """
+        if self.shape == "circle":
+            return (self.width / 2, self.height / 2)
+        return (6.0, 6.0)
 
 
 @dataclass(frozen=True)
@@ -633,12 +652,13 @@ def figure(
     copies: bool | None = None,
     size: Any = None,
     extra_titles: Sequence[str] = (),
-    view: GraphView | None = None,
+    view: GraphView | str | None = None,
     layout: Layout | None = None,
     notice: str = "",
     output: str | int | None = None,
     min_text: float = MIN_TEXT,
     seed: Seed = None,
+    granularity: str | None = None,
 ) -> Figure:
     """The scene of a trace for some picture options (built once, then cached).
 
@@ -686,7 +706,10 @@ def figure(
         caption band has room for them.
     view, layout
         A view and its layout made by other means (the gradient-descent
-        animation reserves room for every step); not cached.
+        animation reserves room for every step); not cached. ``view`` may
+        also name what is drawn: ``"graph"`` (every scalar node, the default)
+        or ``"network"``, the neuron view of a scoped network
+        (`adviz.scene.network`; ``min_text`` then defaults to 12 px).
     notice
         With ``view``: the notice line shown under every caption.
     output
@@ -702,6 +725,9 @@ def figure(
         `adviz.forward_mode` takes it: an input's name, a dict of input name
         to tangent, or ``None`` (the first input). On a trace with several
         outputs the sweep carries every output's tangent.
+    granularity
+        ``view="network"``: ``"neuron"`` (default, one reverse stage per
+        neuron) or ``"layer"`` (one per layer).
 
     Raises
     ------
@@ -713,6 +739,13 @@ def figure(
         Graphviz is missing or fails.
     """
     resolved = get_theme(theme)
+    if isinstance(view, str) or granularity is not None:
+        from adviz.scene.network import check_view, network_figure
+
+        if check_view("graph" if view is None else str(view), granularity) == "network":
+            return network_figure(trace, theme=resolved, granularity=granularity, size=size,
+                                  min_text=None if min_text == MIN_TEXT else min_text)
+        view = None
     if getattr(trace, "vector", False) and view is None and layout is None:
         from adviz.scene.outputs import output_figure
 

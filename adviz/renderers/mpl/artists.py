@@ -244,9 +244,10 @@ class Scene:
         self.node_texts: dict[str, list[Text]] = {}
         for node in fig.view.nodes:
             box = fig.nodes[node]
+            corner = min(box.width, box.height) / 2 if box.shape == "circle" else CORNER
             patch = FancyBboxPatch((box.x - box.width / 2, box.y - box.height / 2),
                                    box.width, box.height,
-                                   boxstyle=f"round,pad=0,rounding_size={CORNER}", lw=s,
+                                   boxstyle=f"round,pad=0,rounding_size={corner}", lw=s,
                                    zorder=Z_NODE)
             ax.add_patch(patch)
             self.node_boxes[node] = patch

@@ -1,0 +1,701 @@
+"""The neuron view: a network drawn as teachers draw it (``view="network"``).
+
+Inputs and neurons are circles in columns (inputs left, the loss right), each
+weight the edge between the value it multiplies and its neuron
+(`adviz.core.network`). A neuron shows its activation and, once the reverse
+pass has finished it, its adjoint; a column of more than `ROOMY` neurons
+shows both as short numbers in an oval (no name, no bias), so a 16-neuron
+layer fits a slide. A weight's edge shows ``w`` and, once known, its
+gradient: on every edge when every label finds a free place, otherwise only
+on the edges of the one neuron a stage works on.
+
+Stages follow the network, not its scalar nodes: forward, the inputs, then
+one stage per layer, then the loss; reverse, the loss, then one stage per
+neuron (last layer first; ``granularity="layer"``: one per layer), then one
+per input. Every number shown is the scalar trace's own.
+
+`network_figure` builds a `NetworkFigure`: a `adviz.scene.picture.Figure`
+whose nodes, edges, layout and frames are the network's, so every renderer
+paints it as it paints the scalar view. The layout is computed once and
+nothing moves between frames.
+
+Examples
+--------
+>>> import adviz.examples
+>>> fig = network_figure(adviz.examples.mlp((2, 3, 1)))
+>>> fig.view.nodes
+('x1', 'x2', 'a1_1', 'a1_2', 'a1_3', 'a2_1', 'y')
+>>> fig.nodes["a1_1"].shape, fig.nodes["x1"].x < fig.nodes["a1_1"].x < fig.nodes["y"].x
+('circle', True)
+>>> [len(list(fig.frames(p))) for p in ("forward", "reverse")]
+[4, 7]
+>>> fig.frame("reverse", 1).title.split(":")[0]
+'neuron 1 of layer 2'
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from adviz.core.network import Network, Neuron, network
+from adviz.errors import InputError
+from adviz.scene.content import Change, EdgeView, Frame, Line, NodeView
+from adviz.scene.layout import EdgeRoute, Layout, NodeBox
+from adviz.scene.picture import (
+    ARROW_LENGTH,
+    CAPTION_GAP,
+    MARGIN,
+    MIN_WIDTH,
+    Arrow,
+    CaptionBand,
+    EdgeShape,
+    Figure,
+    NodeShape,
+    page_of,
+    wrap,
+)
+from adviz.scene.sizes import fit_scale, page_pixels
+from adviz.scene.style import LINE_SPACING, TITLE_SIZE, Theme, get_theme
+from adviz.scene.view import GraphView
+from adviz.text.labels import adjoint_text, text_width, value_text
+from adviz.text.network import (
+    forward_caption,
+    input_caption,
+    inputs_caption,
+    layer_caption,
+    loss_caption,
+    neuron_caption,
+    short,
+    summary_caption,
+)
+from adviz.text.tokens import Name, Num, Op, text
+
+if TYPE_CHECKING:
+    from adviz.core.tracing import Trace
+
+Point = tuple[float, float]
+
+VIEWS = ("graph", "network")
+"""What a picture draws: the scalar graph (default) or the neuron view."""
+
+GRANULARITIES = ("neuron", "layer")
+"""Reverse stages of the neuron view: one per neuron, or one per layer."""
+
+NET_SIZE = 12.0
+"""Size (points) of every text on the neuron view's circles and edges."""
+
+NETWORK_MIN_TEXT = 12.0
+"""The least text height (pixels) the neuron view keeps on a page by default."""
+
+ROOMY = 6
+"""Columns with at most this many neurons show names, values, biases and adjoints."""
+
+NODE_GAP = 5.0
+"""Least space (points) between two circles of a column."""
+
+MIN_COLUMN_GAP = 150.0
+"""Least space (points) between two columns."""
+
+LABEL_GAP = 2.0
+"""Least space (points) between an edge label and anything else."""
+
+_LINE = NET_SIZE * LINE_SPACING
+
+
+# ---------------------------------------------------------------- checks
+
+def check_view(view: str, granularity: str | None = None) -> str:
+    """``view`` when it is one of `VIEWS` (and ``granularity`` fits it).
+
+    Examples
+    --------
+    >>> check_view("network", "layer")
+    'network'
+    >>> check_view("graph", "layer")
+    Traceback (most recent call last):
+    ...
+    adviz.errors.InputError: granularity='layer' applies to view='network' only
+    """
+    if view not in VIEWS:
+        raise InputError(f"unknown view {view!r}; use 'graph' (every scalar node) or "
+                         f"'network' (neurons in columns)")
+    if granularity is not None:
+        if view != "network":
+            raise InputError(f"granularity={granularity!r} applies to view='network' only")
+        if granularity not in GRANULARITIES:
+            raise InputError(f"unknown granularity {granularity!r} for view='network'; use "
+                             f"'neuron' (one reverse stage per neuron) or 'layer'")
+    return view
+
+
+# ---------------------------------------------------------------- what is drawn
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the neuron view: its node ids and whether it is roomy (full lines)."""
+
+    nodes: tuple[str, ...]
+    roomy: bool
+
+
+@dataclass(frozen=True)
+class NetworkLines:
+    """Every line a node or edge of the neuron view can show (built once).
+
+    Attributes
+    ----------
+    names, values, biases, adjoints
+        Node id -> its line (no entry: the node never shows one).
+    weights, gradients
+        Edge -> its ``w`` line and its ``g_w`` line (weights only).
+    """
+
+    names: dict[str, Line]
+    values: dict[str, Line]
+    biases: dict[str, Line]
+    adjoints: dict[str, Line]
+    weights: dict[tuple[str, str], Line]
+    gradients: dict[tuple[str, str], Line]
+
+
+def _columns(net: Network) -> list[Column]:
+    columns = [Column(net.inputs, True)]
+    for layer in net.layers:
+        nodes = tuple(n.activation for n in layer.neurons)
+        columns.append(Column(nodes, len(nodes) <= ROOMY))
+    columns.append(Column((net.loss,), True))
+    return columns
+
+
+def _edges(net: Network) -> dict[tuple[str, str], str | None]:
+    """Drawn edge -> the weight it stands for (``None``: into the loss)."""
+    edges: dict[tuple[str, str], str | None] = {}
+    for neuron in net.neurons:
+        for weight, value in zip(neuron.weights, neuron.inputs):
+            edges[(value, neuron.activation)] = weight
+    for neuron in net.layers[-1].neurons:
+        edges[(neuron.activation, net.loss)] = None
+    return edges
+
+
+def _lines(trace: Trace, net: Network, columns: Sequence[Column],
+           edges: dict[tuple[str, str], str | None]) -> NetworkLines:
+    data = trace.graph.nodes
+    g = trace.adjoints
+    names: dict[str, Line] = {}
+    values: dict[str, Line] = {}
+    biases: dict[str, Line] = {}
+    adjoints: dict[str, Line] = {}
+    neuron_of = {n.activation: n for n in net.neurons}
+    for column in columns:
+        for node in column.nodes:
+            value = float(data[node]["value"])
+            adjoint = float(g.get(node, 0.0))
+            if column.roomy:
+                names[node] = Line.of(text(Name(node)), "name", NET_SIZE)
+                values[node] = Line.of(value_text(value), "value", NET_SIZE)
+                adjoints[node] = Line.of(adjoint_text(adjoint), "adjoint", NET_SIZE)
+                neuron = neuron_of.get(node)
+                if neuron is not None and neuron.bias is not None:
+                    bias = float(data[neuron.bias]["value"])
+                    biases[node] = Line.of(text(Name(neuron.bias), Op(" = "), Num(bias)),
+                                           "value", NET_SIZE)
+            else:
+                values[node] = Line.of(text(Num(short(value))), "value", NET_SIZE)
+                adjoints[node] = Line.of(text(Op("g "), Num(short(adjoint))), "adjoint",
+                                         NET_SIZE)
+    weights: dict[tuple[str, str], Line] = {}
+    gradients: dict[tuple[str, str], Line] = {}
+    for key, weight in edges.items():
+        if weight is None:
+            continue
+        w, gw = float(data[weight]["value"]), float(g.get(weight, 0.0))
+        weights[key] = Line.of(text(Name(weight), Op(" = "), Num(w)), "partial", NET_SIZE)
+        gradients[key] = Line.of(text(Name("g"), Op(" = "), Num(gw)), "contribution", NET_SIZE)
+    return NetworkLines(names, values, biases, adjoints, weights, gradients)
+
+
+# ---------------------------------------------------------------- geometry
+
+def _node_lines(node: str, lines: NetworkLines) -> tuple[Line, ...]:
+    """Every line a node can show at once (the widest frame)."""
+    found = (lines.names.get(node), lines.values.get(node), lines.biases.get(node),
+             lines.adjoints.get(node))
+    return tuple(line for line in found if line is not None)
+
+
+def _circle(block: Sequence[Line]) -> tuple[float, float]:
+    """Width and height of the smallest circle holding ``block`` (each line's glyphs:
+    its width, 0.84 of its size high, centred on its line).
+
+    Examples
+    --------
+    >>> _circle((Line("x", "name", 12.0), Line("= 1", "value", 12.0)))
+    (37.49, 37.49)
+    """
+    count = max(len(block), 1)
+    centres = [(k - (count - 1) / 2) * _LINE for k in range(count)]
+    r = max((math.hypot(text_width(line.text, line.size) / 2, abs(y) + 0.42 * line.size)
+             for line, y in zip(block, centres)), default=8.0) + 2.0
+    return round(2 * r, 2), round(2 * r, 2)
+
+
+def _oval(block: Sequence[Line]) -> tuple[float, float]:
+    """Width and height of the circle (an oval when the text is wide) holding ``block``.
+
+    Every line's glyphs (its width, 0.8 of its size high, centred on its line)
+    lie inside the ellipse; it is a circle whenever the text allows one.
+
+    Examples
+    --------
+    >>> _oval((Line("x", "name", 12.0),))
+    (19.6, 19.6)
+    """
+    count = max(len(block), 1)
+    b = count * _LINE / 2 + 2.0
+    a = 0.0
+    centres = [(k - (count - 1) / 2) * _LINE for k in range(count)]
+    for line, y in zip(block, centres):
+        reach = min((abs(y) + 0.42 * line.size) / b, 0.97)
+        half = text_width(line.text, line.size) / 2 + 1.5
+        a = max(a, half / math.sqrt(1.0 - reach ** 2))
+    a = max(a, b)
+    return round(2 * a, 2), round(2 * b, 2)
+
+
+def _border(centre: Point, size: tuple[float, float], toward: Point) -> Point:
+    """Where the segment from an oval's centre toward ``toward`` meets its border."""
+    (cx, cy), (w, h) = centre, size
+    dx, dy = toward[0] - cx, toward[1] - cy
+    scale = 1.0 / math.sqrt((dx / (w / 2)) ** 2 + (dy / (h / 2)) ** 2)
+    return (cx + dx * scale, cy + dy * scale)
+
+
+def _straight(p: Point, q: Point) -> tuple[Point, Point, Point, Point]:
+    """A straight segment as one cubic Bezier."""
+    return (p, (p[0] + (q[0] - p[0]) / 3, p[1] + (q[1] - p[1]) / 3),
+            (p[0] + 2 * (q[0] - p[0]) / 3, p[1] + 2 * (q[1] - p[1]) / 3), q)
+
+
+Rect = tuple[float, float, float, float]
+
+
+def _block(lines: Sequence[Line], centre: Point) -> Rect:
+    width = max(text_width(line.text, line.size) for line in lines)
+    height = len(lines) * _LINE
+    return (centre[0] - width / 2, centre[1] - height / 2,
+            centre[0] + width / 2, centre[1] + height / 2)
+
+
+def _overlap(a: Rect, b: Rect, gap: float = LABEL_GAP) -> bool:
+    return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
+
+
+FRACTIONS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.27, 0.73, 0.2, 0.8, 0.14, 0.86)
+"""Where along its edge a label may sit, most wanted first (all labels shown)."""
+
+NEAR_PARENT = (0.27, 0.22, 0.32, 0.18, 0.37, 0.42, 0.14, 0.48, 0.55)
+"""The same when only one neuron's edges are labelled: they fan out near their parents."""
+
+
+def _place(groups: Sequence[Sequence[tuple[str, str]]],
+           blocks: Mapping[tuple[str, str], tuple[Line, ...]],
+           ends: dict[tuple[str, str], tuple[Point, Point]],
+           nodes: Sequence[Rect], fractions: Sequence[float]
+           ) -> tuple[dict[tuple[str, str], Point], list[tuple[str, str]]]:
+    """Label centres along the edges, no two of a group and no label and node overlapping
+    (greedy, in edge order); the edges whose label found no place are returned too."""
+    anchors: dict[tuple[str, str], Point] = {}
+    missed: list[tuple[str, str]] = []
+    for group in groups:
+        placed: list[Rect] = []
+        for key in group:
+            (x0, y0), (x1, y1) = ends[key]
+            length = math.dist((x0, y0), (x1, y1)) or 1.0
+            nx, ny = (y0 - y1) / length, (x1 - x0) / length  # the normal, upward first
+            if ny > 0:
+                nx, ny = -nx, -ny
+            box = _block(blocks[key], (0.0, 0.0))
+            # Beside the edge, never on it: the block's reach along the normal, plus a gap.
+            off = abs(nx) * box[2] + abs(ny) * box[3] + LABEL_GAP + 1.0
+            for t, side in ((t, side) for t in fractions for side in (1.0, -1.0)):
+                centre = (round(x0 + (x1 - x0) * t + side * nx * off, 2),
+                          round(y0 + (y1 - y0) * t + side * ny * off, 2))
+                rect = _block(blocks[key], centre)
+                if any(_overlap(rect, r) for r in placed) or \
+                        any(_overlap(rect, r) for r in nodes):
+                    continue
+                anchors[key] = centre
+                placed.append(rect)
+                break
+            else:
+                missed.append(key)
+    return anchors, missed
+
+
+# ---------------------------------------------------------------- the figure
+
+@dataclass(eq=False)
+class NetworkFigure(Figure):
+    """The neuron view of a network: a `Figure` whose frames are the network's stages.
+
+    Attributes
+    ----------
+    network
+        The `adviz.core.network.Network` drawn.
+    granularity
+        ``"neuron"`` (one reverse stage per neuron) or ``"layer"``.
+    labelled
+        Whether every weight edge carries its labels (there is room for all);
+        otherwise only the edges of the one neuron a stage works on do.
+    columns
+        The columns, inputs first, the loss last.
+    weights
+        Drawn edge -> the weight it stands for (``None``: an edge into the loss).
+    """
+
+    network: Any = None
+    granularity: str = "neuron"
+    labelled: bool = True
+    columns: tuple[Column, ...] = ()
+    weights: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    lines: Any = None
+
+    def frame(self, phase: str, index: int = -1) -> Frame:
+        """The frame of ``phase`` after stage ``index``."""
+        frames = self._frames(phase)
+        if not -len(frames) <= index < len(frames):
+            raise InputError(f"{phase} stage {index} does not exist: there are {len(frames)} "
+                             f"stages (0 to {len(frames) - 1})")
+        return frames[index]
+
+    def frames(self, phase: str) -> Iterator[Frame]:
+        """Every frame of ``phase`` in stage order."""
+        yield from self._frames(phase)
+
+    def changes(self, phase: str) -> Iterator[Change]:
+        """What each stage changes: every element at stage 0, then the differences."""
+        before: Frame | None = None
+        for now in self._frames(phase):
+            if before is None:
+                nodes, edges = dict(now.nodes), dict(now.edges)
+            else:
+                nodes = {n: v for n, v in now.nodes.items() if before.nodes.get(n) != v}
+                edges = {e: v for e, v in now.edges.items() if before.edges.get(e) != v}
+            yield Change(now.phase, now.index, now.title, MappingProxyType(nodes),
+                         MappingProxyType(edges))
+            before = now
+
+    def stage_count(self, phase: str) -> int:
+        """Number of stages of ``phase`` in this view."""
+        return len(self._frames(phase))
+
+    def _frames(self, phase: str) -> tuple[Frame, ...]:
+        name = f"network-frames:{phase}"
+        found = self.cache.get(name)
+        if found is None:
+            found = self.cache[name] = tuple(_build_frames(self, phase))
+        return tuple(found)
+
+
+# ---------------------------------------------------------------- stages
+
+@dataclass(frozen=True)
+class _Step:
+    """One reverse stage: the nodes it finishes and the edges that carry its gradient."""
+
+    title: str
+    finished: tuple[str, ...]
+    edges: tuple[tuple[str, str], ...]
+    group: bool  # whether its edges are one neuron's (labelled when labels are sparse)
+
+
+def reverse_steps(trace: Trace, granularity: str = "neuron") -> list[_Step]:
+    """The reverse stages of the neuron view (see the module).
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> t = adviz.examples.mlp((2, 2, 1))
+    >>> [s.finished for s in reverse_steps(t)]
+    [('y',), ('a2_1',), ('a1_1',), ('a1_2',), ('x1',), ('x2',)]
+    >>> len(reverse_steps(t, "layer"))
+    4
+    """
+    net = trace.network
+    steps = [_Step(loss_caption(trace).unicode(), (net.loss,),
+                   tuple((n.activation, net.loss) for n in net.layers[-1].neurons), False)]
+
+    def into(neuron: Neuron) -> tuple[tuple[str, str], ...]:
+        return tuple((value, neuron.activation) for value in neuron.inputs)
+
+    for layer in reversed(net.layers):
+        if granularity == "layer":
+            edges = tuple(e for n in layer.neurons for e in into(n))
+            steps.append(_Step(layer_caption(trace, layer).unicode(),
+                               tuple(n.activation for n in layer.neurons), edges,
+                               len(layer.neurons) == 1))
+            continue
+        for neuron in layer.neurons:
+            steps.append(_Step(neuron_caption(trace, neuron).unicode(), (neuron.activation,),
+                               into(neuron), True))
+    if granularity == "layer":
+        steps.append(_Step(inputs_caption(trace).unicode(), net.inputs, (), False))
+    else:
+        steps += [_Step(input_caption(trace, x).unicode(), (x,), (), False) for x in net.inputs]
+    return steps
+
+
+def _kind(fig: NetworkFigure, node: str) -> str:
+    net = fig.network
+    if node == net.loss:
+        return "output"
+    return "input" if node in net.inputs else "op"
+
+
+def _ordered(edges: dict[tuple[str, str], EdgeView]) -> MappingProxyType[Any, EdgeView]:
+    """Edges with the highlighted ones last, so they are painted over the thin rest."""
+    rank = {"muted": 0, "pending": 0, "done": 1, "passed": 2, "forward": 3, "gradient": 3}
+    order = sorted(edges, key=lambda key: rank.get(edges[key].state, 0))
+    return MappingProxyType({key: edges[key] for key in order})
+
+
+def _edge_lines(fig: NetworkFigure, key: tuple[str, str], gradient: bool,
+                shown: bool) -> tuple[Line, ...]:
+    lines = fig.lines
+    if key not in lines.weights or fig.edges[key].label is None:
+        return ()
+    if not fig.labelled and not shown:
+        return ()
+    if gradient:
+        return (lines.weights[key], lines.gradients[key])
+    return (lines.weights[key],)
+
+
+def _node(fig: NetworkFigure, node: str, state: str, value: bool, adjoint: bool) -> NodeView:
+    lines = fig.lines
+    found = [lines.names.get(node)]
+    if value:
+        found += [lines.values.get(node), lines.biases.get(node)]
+    if adjoint:
+        found.append(lines.adjoints.get(node))
+    return NodeView(state, _kind(fig, node), tuple(line for line in found if line is not None))
+
+
+def _build_frames(fig: NetworkFigure, phase: str) -> Iterator[Frame]:
+    trace, net = fig.trace, fig.network
+    nodes = fig.view.nodes
+    if phase == "summary":
+        views = {n: _node(fig, n, "done", True, True) for n in nodes}
+        edges = {key: EdgeView("done", _edge_lines(fig, key, True, False))
+                 for key in fig.view.edges}
+        yield Frame("summary", 0, summary_caption(trace).unicode(), MappingProxyType(views),
+                    _ordered(edges))
+        return
+    if phase == "forward":
+        yield from _forward_frames(fig)
+        return
+    if phase != "reverse":
+        raise InputError(f"view='network' draws the phases 'forward', 'reverse' and "
+                         f"'summary', not {phase!r}; use view='graph' for forward mode")
+    finished: set[str] = set()
+    passed: set[tuple[str, str]] = set()
+    for index, step in enumerate(reverse_steps(trace, fig.granularity)):
+        now = set(step.edges)
+        receiving = {parent for parent, _ in step.edges} - finished - set(step.finished)
+        finished.update(step.finished)
+        views = {}
+        for n in nodes:
+            if n in step.finished:
+                state = "active"
+            elif n in receiving:
+                state = "receiving"
+            elif n in finished:
+                state = "done"
+            else:
+                state = "muted"
+            views[n] = _node(fig, n, state, True, n in finished)
+        edges = {}
+        for key in fig.view.edges:
+            if key in now:
+                edges[key] = EdgeView("gradient", _edge_lines(fig, key, True, step.group), True)
+            elif key in passed:
+                edges[key] = EdgeView("passed", _edge_lines(fig, key, True, False))
+            else:
+                edges[key] = EdgeView("pending", _edge_lines(fig, key, False, False))
+        passed |= now
+        yield Frame("reverse", index, step.title, MappingProxyType(views), _ordered(edges))
+    del net
+
+
+def _forward_frames(fig: NetworkFigure) -> Iterator[Frame]:
+    trace = fig.trace
+    computed: set[str] = set()
+    columns = fig.columns
+    into: dict[str, list[tuple[str, str]]] = {}
+    for key in fig.view.edges:
+        into.setdefault(key[1], []).append(key)
+    done_edges: set[tuple[str, str]] = set()
+    for index, column in enumerate(columns):
+        current = set(column.nodes)
+        computed |= current
+        now = {key for node in column.nodes for key in into.get(node, ())}
+        views = {}
+        for n in fig.view.nodes:
+            state = "active" if n in current else "done" if n in computed else "muted"
+            views[n] = _node(fig, n, state, n in computed, False)
+        single = len(column.nodes) == 1
+        edges = {}
+        for key in fig.view.edges:
+            if key in now:
+                edges[key] = EdgeView("forward", _edge_lines(fig, key, False, single))
+            elif key in done_edges:
+                edges[key] = EdgeView("done", _edge_lines(fig, key, False, False))
+            else:
+                edges[key] = EdgeView("muted", ())
+        done_edges |= now
+        yield Frame("forward", index, forward_caption(trace, index).unicode(),
+                    MappingProxyType(views), _ordered(edges))
+
+
+# ---------------------------------------------------------------- building
+
+_NETWORK_FIGURES: weakref.WeakKeyDictionary[Trace, dict[tuple[Any, ...], NetworkFigure]] = \
+    weakref.WeakKeyDictionary()
+
+
+def network_figure(trace: Trace, *, theme: str | Theme | None = "light",
+                   granularity: str | None = None, size: Any = None,
+                   min_text: float | None = None) -> NetworkFigure:
+    """The neuron view of a network trace (built once per trace and options).
+
+    Parameters
+    ----------
+    trace
+        A network `Trace` (`adviz.core.network.network`).
+    theme
+        A theme name or `adviz.scene.style.Theme`.
+    granularity
+        ``"neuron"`` (default: one reverse stage per neuron) or ``"layer"``.
+    size
+        The page the picture fills (as `adviz.scene.picture.figure` takes it).
+    min_text
+        With ``size``: the least text height in pixels (default
+        `NETWORK_MIN_TEXT`, 12).
+
+    Raises
+    ------
+    InputError
+        The trace is not a network, an unknown granularity, or a page too
+        small for the text to reach ``min_text``.
+    """
+    granularity = granularity or "neuron"
+    check_view("network", granularity)
+    resolved = get_theme(theme)
+    least = NETWORK_MIN_TEXT if min_text is None else float(min_text)
+    key = (resolved, granularity, size if not isinstance(size, list) else tuple(size), least)
+    cached = _NETWORK_FIGURES.get(trace, {}).get(key)
+    if cached is not None:
+        return cached
+    fig = _build(trace, resolved, granularity)
+    if size is not None:
+        page = page_pixels(size)
+        scale = fit_scale(fig.width, fig.height, page)
+        pixels = min(NET_SIZE, TITLE_SIZE) * scale
+        enforce = isinstance(size, str)
+        if enforce and pixels < least - 1e-9:
+            raise InputError(
+                f"at size {size!r} the neuron view's smallest text would be {pixels:.1f} px "
+                f"high, below the {least:g} px minimum; use a larger size (such as "
+                f"'1920x1080') or pass min_text={math.floor(pixels * 10) / 10:g}")
+        fig.size = size
+        fig.page = page_of(fig, size, page, pixels, least if enforce else 0.0)
+    _NETWORK_FIGURES.setdefault(trace, {})[key] = fig
+    return fig
+
+
+def _build(trace: Trace, theme: Theme, granularity: str) -> NetworkFigure:
+    net = network(trace)
+    columns = _columns(net)
+    edges = _edges(net)
+    lines = _lines(trace, net, columns, edges)
+    sizes = {node: (_circle if column.roomy else _oval)(_node_lines(node, lines))
+             for column in columns for node in column.nodes}
+    # Columns: evenly spaced in height around the tallest one.
+    pitch = [max(sizes[n][1] for n in c.nodes) + NODE_GAP for c in columns]
+    tallest = max(len(c.nodes) * p for c, p in zip(columns, pitch))
+    widest_label = max((text_width(line.text, NET_SIZE) for line in
+                        (*lines.weights.values(), *lines.gradients.values())), default=0.0)
+    gap = max(MIN_COLUMN_GAP, widest_label + 60.0)
+    x = 0.0
+    centres: dict[str, Point] = {}
+    for column in columns:
+        width = max(sizes[n][0] for n in column.nodes)
+        x += width / 2
+        step = tallest / len(column.nodes)
+        for k, node in enumerate(column.nodes):
+            centres[node] = (round(x, 2), round(step * (k + 0.5), 2))
+        x += width / 2 + gap
+    drawing_width = x - gap
+    # Edges: straight, between the borders; the arrowhead (gradient) at the parent.
+    ends: dict[tuple[str, str], tuple[Point, Point]] = {}
+    for parent, child in edges:
+        p0 = _border(centres[parent], sizes[parent], centres[child])
+        p3 = _border(centres[child], sizes[child], centres[parent])
+        ends[(parent, child)] = (p0, p3)
+    node_rects = [(cx - sizes[n][0] / 2, cy - sizes[n][1] / 2, cx + sizes[n][0] / 2,
+                   cy + sizes[n][1] / 2) for n, (cx, cy) in centres.items()]
+    labelled_keys = [key for key, w in edges.items() if w is not None]
+    full_blocks = {key: (lines.weights[key], lines.gradients[key]) for key in labelled_keys}
+    anchors, missed = _place([labelled_keys], full_blocks, ends, node_rects, FRACTIONS)
+    labelled = not missed
+    if not labelled:  # one neuron's edges at a time
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for key in labelled_keys:
+            groups.setdefault(key[1], []).append(key)
+        anchors, _ = _place(list(groups.values()), full_blocks, ends, node_rects, NEAR_PARENT)
+    titles = [forward_caption(trace, k).unicode() for k in range(len(columns))]
+    titles += [s.title for s in reverse_steps(trace, granularity)]
+    titles.append(summary_caption(trace).unicode())
+    width = max(drawing_width + 2 * MARGIN, MIN_WIDTH)
+    caption_width = width - 2 * MARGIN
+    count = max(len(wrap(t, caption_width)) for t in titles)
+    dy = round(MARGIN + count * TITLE_SIZE * LINE_SPACING + CAPTION_GAP, 2)
+    dx = round((width - drawing_width) / 2, 2)
+    height = round(dy + tallest + MARGIN, 2)
+    shapes = {n: NodeShape(n, round(cx + dx, 2), round(cy + dy, 2), sizes[n][0], sizes[n][1],
+                           "circle") for n, (cx, cy) in centres.items()}
+    boxes = {n: NodeBox(n, cx, cy, sizes[n][0], sizes[n][1]) for n, (cx, cy) in centres.items()}
+    edge_shapes: dict[tuple[str, str], EdgeShape] = {}
+    routes: dict[tuple[str, str], EdgeRoute] = {}
+    for key, (p0, p3) in ends.items():
+        length = math.dist(p0, p3) or 1.0
+        ux, uy = (p3[0] - p0[0]) / length, (p3[1] - p0[1]) / length
+        q0 = (p0[0] + ux * ARROW_LENGTH, p0[1] + uy * ARROW_LENGTH)
+
+        def shift(p: Point) -> Point:
+            return (round(p[0] + dx, 2), round(p[1] + dy, 2))
+
+        forward = tuple(shift(p) for p in _straight(p0, p3))
+        reverse = tuple(shift(p) for p in _straight(q0, p3))
+        anchor = anchors.get(key)
+        label = shift(anchor) if anchor is not None else None
+        edge_shapes[key] = EdgeShape(key[0], key[1], forward, None, reverse,
+                                     Arrow(shift(p0), shift(q0)), label)
+        routes[key] = EdgeRoute(key[0], key[1], _straight(p0, p3), None, anchor)
+    layout = Layout(round(drawing_width, 2), round(tallest, 2), "LR", MappingProxyType(boxes),
+                    MappingProxyType(routes))
+    node_lines = {n: tuple(line.text for line in _node_lines(n, lines)) for n in centres}
+    edge_lines = {key: tuple(line.text for line in full_blocks[key])
+                  if key in full_blocks and key in anchors else () for key in edges}
+    view = GraphView(tuple(centres), MappingProxyType(node_lines), tuple(edges),
+                     MappingProxyType(edge_lines), MappingProxyType({}), None, False)
+    band = CaptionBand(MARGIN, MARGIN, caption_width, count)
+    return NetworkFigure(trace, theme, view, layout, "", round(width, 2), height, dx, dy, band,
+                         shapes, edge_shapes, {}, network=net, granularity=granularity,
+                         labelled=labelled, columns=tuple(columns), weights=edges, lines=lines)
