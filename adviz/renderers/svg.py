@@ -362,13 +362,19 @@ def to_svg(
     panel = analytic_panel(trace) if analytic else ()
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
                  full=full, copies=copies, size=size, min_text=min_text, seed=seed,
-                 **_view_options(view, granularity))
+                 **view_choice(view, granularity))
     return paint(fig, fig.frame(phase, stage), panel)
 
 
-def _view_options(view: str, granularity: str | None) -> dict[str, Any]:
-    """The figure options of ``view`` (none for the default scalar view)."""
-    if view == "graph" and granularity is None:
+def view_choice(view: str | None, granularity: str | None) -> dict[str, Any]:
+    """The `figure` options of ``view`` (none for the default scalar view).
+
+    Examples
+    --------
+    >>> view_choice("graph", None), view_choice("network", None)
+    ({}, {'view': 'network', 'granularity': None})
+    """
+    if view in (None, "graph") and granularity is None:
         return {}
     return {"view": view, "granularity": granularity}
 
@@ -403,7 +409,7 @@ def iter_svg_frames(
     check_seed(phase, seed, "iter_svg_frames")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
                  full=full, copies=copies, size=size, min_text=min_text, seed=seed,
-                 **_view_options(view, granularity))
+                 **view_choice(view, granularity))
     svg = painter(fig)
     for content in fig.frames(phase):
         yield svg.frame(content)

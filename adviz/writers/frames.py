@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from adviz.core.phases import FRAME_PHASES, check_seed, expand_phases
 from adviz.errors import InputError
-from adviz.renderers.svg import paint
+from adviz.renderers.svg import paint, view_choice
 from adviz.scene.content import frame_count
 from adviz.scene.picture import figure
 from adviz.scene.sizes import MIN_TEXT, Size
@@ -84,6 +84,8 @@ def save_frames(
     min_text: float = MIN_TEXT,
     seed: Seed = None,
     output: str | int | None = None,
+    view: str = "graph",
+    granularity: str | None = None,
 ) -> list[Path]:
     """Write every frame of one or both passes as numbered files.
 
@@ -128,6 +130,9 @@ def save_frames(
         A trace with several outputs: the output whose reverse sweep is shown, by id
         (``"y2"``) or number (1 for the first); default the first. A trace with one
         output takes only its own.
+    view, granularity
+        As for `adviz.to_svg`: ``view="network"`` draws a scoped network's
+        neurons in columns, with one reverse stage per neuron (or per layer).
 
     Returns
     -------
@@ -160,8 +165,10 @@ def save_frames(
                            engine=engine, full=full)
         return replace_sequence(directory, "paths", f".{fmt}", [encode(s) for s in svgs])
     fig = figure(trace, theme=resolved, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies, size=size, min_text=min_text, seed=seed)
-    total = sum(frame_count(trace, p) for p in phases)
+                 full=full, copies=copies, size=size, min_text=min_text, seed=seed,
+                 **view_choice(view, granularity))
+    counted = getattr(fig, "stage_count", None)
+    total = sum(counted(p) if counted is not None else frame_count(trace, p) for p in phases)
     show = progress if progress is not None else (
         total >= PROGRESS_THRESHOLD and sys.stderr.isatty())
     bar = _progress(total, show, f"{fmt} frames")

@@ -20,11 +20,13 @@ from adviz.writers.options import (
     COPIES,
     ENGINE,
     FULL,
+    GRANULARITY,
     OUTPUT,
     RANKDIR,
     SEED,
     THEME,
     TITLE,
+    VIEW,
     Option,
     phase_option,
 )
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 
 DECLARED: tuple[Option, ...] = (THEME, RANKDIR, phase_option(PLAY_PHASES, "both"), TITLE,
                                 ENGINE, COLLAPSE, FULL, COPIES, SEED,
-                                OUTPUT)
+                                OUTPUT, VIEW, GRANULARITY)
 """The options of the html writer (passed to `adviz.renderers.player.player_html`)."""
 
 OPTIONS = tuple(option.name for option in DECLARED)

@@ -213,6 +213,14 @@ MIN_TEXT = Option("min_text", float, 14.0, "with size: the least text height in 
 TRANSPARENT = Option("transparent", bool, False, "no background")
 PROGRESS = Option("progress", bool, None,
                   "progress bar on standard error (default: when it is a terminal)")
+VIEW = Option("view", str, "graph",
+              "what is drawn: graph (every scalar node) or network (a scoped network's "
+              "neurons as circles in columns, weights as edges)", choices=("graph", "network"))
+"""The view of a picture (`adviz.scene.network`)."""
+GRANULARITY = Option("granularity", str, None,
+                     "view network: reverse stages one per neuron (default) or per layer",
+                     choices=("neuron", "layer"))
+"""The reverse stages of the network view."""
 OUTPUT = Option("output", (str, int), None,
                 "a trace with several outputs: the output whose reverse sweep is shown, by id "
                 "(y2) or number (1 for the first); default the first (the player: every one)")

@@ -23,6 +23,7 @@ from adviz.writers.options import (
     COPIES,
     ENGINE,
     FULL,
+    GRANULARITY,
     MIN_TEXT,
     OUTPUT,
     PICTURE_RANKDIR,
@@ -30,6 +31,7 @@ from adviz.writers.options import (
     SIZE,
     STAGE,
     THEME,
+    VIEW,
     Option,
     phase_option,
 )
@@ -50,7 +52,7 @@ OPTIONS: tuple[Option, ...] = (
     COPIES, SEED,
     Option("analytic", bool, False, "the SymPy gradient beside the numbers (summary only)"),
     SIZE, MIN_TEXT,
-    OUTPUT,
+    OUTPUT, VIEW, GRANULARITY,
 )
 """The options of the svg writer (`adviz.to_svg`'s)."""
 
