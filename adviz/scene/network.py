@@ -296,6 +296,34 @@ def _overlap(a: Rect, b: Rect, gap: float = LABEL_GAP) -> bool:
     return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
 
 
+def _crosses(rect: Rect, p: Point, q: Point) -> bool:
+    """Whether the segment ``p``-``q`` passes through ``rect`` (Liang-Barsky clipping).
+
+    Examples
+    --------
+    >>> _crosses((0.0, 0.0, 10.0, 10.0), (-5.0, 5.0), (15.0, 5.0))
+    True
+    >>> _crosses((0.0, 0.0, 10.0, 10.0), (-5.0, 12.0), (15.0, 12.0))
+    False
+    """
+    low, high = 0.0, 1.0
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    for step, room in ((-dx, p[0] - rect[0]), (dx, rect[2] - p[0]),
+                       (-dy, p[1] - rect[1]), (dy, rect[3] - p[1])):
+        if step == 0:
+            if room < 0:
+                return False
+            continue
+        t = room / step
+        if step < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
+
+
 FRACTIONS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.27, 0.73, 0.2, 0.8, 0.14, 0.86)
 """Where along its edge a label may sit, most wanted first (all labels shown)."""
 
@@ -306,10 +334,11 @@ NEAR_PARENT = (0.27, 0.22, 0.32, 0.18, 0.37, 0.42, 0.14, 0.48, 0.55)
 def _place(groups: Sequence[Sequence[tuple[str, str]]],
            blocks: Mapping[tuple[str, str], tuple[Line, ...]],
            ends: dict[tuple[str, str], tuple[Point, Point]],
-           nodes: Sequence[Rect], fractions: Sequence[float]
+           nodes: Sequence[Rect], fractions: Sequence[float], clear: bool = False
            ) -> tuple[dict[tuple[str, str], Point], list[tuple[str, str]]]:
     """Label centres along the edges, no two of a group and no label and node overlapping
-    (greedy, in edge order); the edges whose label found no place are returned too."""
+    (greedy, in edge order; with ``clear``, no label crossed by another edge of its group);
+    the edges whose label found no place are returned too."""
     anchors: dict[tuple[str, str], Point] = {}
     missed: list[tuple[str, str]] = []
     for group in groups:
@@ -328,7 +357,9 @@ def _place(groups: Sequence[Sequence[tuple[str, str]]],
                           round(y0 + (y1 - y0) * t + side * ny * off, 2))
                 rect = _block(blocks[key], centre)
                 if any(_overlap(rect, r) for r in placed) or \
-                        any(_overlap(rect, r) for r in nodes):
+                        any(_overlap(rect, r) for r in nodes) or \
+                        clear and any(_crosses(rect, *ends[other])
+                                      for other in group if other != key):
                     continue
                 anchors[key] = centre
                 placed.append(rect)
@@ -658,7 +689,8 @@ def _build(trace: Trace, theme: Theme, granularity: str) -> NetworkFigure:
         groups: dict[str, list[tuple[str, str]]] = {}
         for key in labelled_keys:
             groups.setdefault(key[1], []).append(key)
-        anchors, _ = _place(list(groups.values()), full_blocks, ends, node_rects, NEAR_PARENT)
+        anchors, _ = _place(list(groups.values()), full_blocks, ends, node_rects, NEAR_PARENT,
+                            clear=True)
     titles = [forward_caption(trace, k).unicode() for k in range(len(columns))]
     titles += [s.title for s in reverse_steps(trace, granularity)]
     titles.append(summary_caption(trace).unicode())

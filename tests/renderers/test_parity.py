@@ -118,3 +118,19 @@ def test_svg_and_tikz_paint_each_sweep_of_a_vector_trace_the_same(output: str) -
             assert tikz.painted(fig, content) == expected, (output, phase, content.index)
             checked += 1
     assert checked >= 8 + 2 + 1
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("granularity", ["neuron", "layer"])
+def test_svg_and_tikz_paint_the_neuron_view_the_same(theme: str, granularity: str) -> None:
+    """The neuron view (circles in columns, weights as edges) is painted alike, at every
+    stage, for a roomy network (every label) and a dense one (one neuron's labels)."""
+    checked = 0
+    for t in (adviz.examples.mlp((2, 4, 1)), adviz.examples.mlp((2, 8, 8, 1), "sigmoid")):
+        fig = figure(t, theme=theme, view="network", granularity=granularity)
+        for phase in ("forward", "reverse", "summary"):
+            for content in fig.frames(phase):
+                expected = _elements(svg_painted(paint(fig, content)))
+                assert tikz.painted(fig, content) == expected, (phase, content.index)
+                checked += 1
+    assert checked >= 20

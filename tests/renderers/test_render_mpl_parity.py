@@ -17,7 +17,7 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Polygon
 
 import adviz
-from adviz.examples import network, rnn
+from adviz.examples import mlp, network, rnn
 from adviz.renderers import svg
 from adviz.renderers.mpl import painted
 from adviz.renderers.mpl.animation import Animator, frame_schedule
@@ -50,6 +50,8 @@ EXAMPLES = {
     "scoped": (scoped, {}),
     "scoped-collapsed": (scoped, {"collapse": ["double", "mix"]}),
     "rnn-copies": (lambda: rnn(6), {"copies": True}),
+    "mlp-neuron-view": (lambda: mlp((2, 4, 1)), {"view": "network"}),
+    "mlp-neuron-view-dense": (lambda: mlp((2, 8, 1), "relu"), {"view": "network"}),
 }
 
 
