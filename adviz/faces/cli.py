@@ -457,7 +457,7 @@ def _formats(value: str | None) -> tuple[str, ...]:
 
 
 _FRAME_OPTIONS = frozenset({"phase", "theme", "rankdir", "collapse", "full", "progress",
-                            "size"})
+                            "size", "view", "granularity"})
 """Options of `save_frames` the command line passes (formats written one file per stage)."""
 
 
@@ -502,6 +502,8 @@ def render_outputs(
     size: str | None = None,
     hold: float | None = None,
     seed: str | dict[str, float] | None = None,
+    view: str | None = None,
+    granularity: str | None = None,
 ) -> list[Path]:
     """Write the chosen formats of a trace under ``out``; return the written paths.
 
@@ -510,7 +512,8 @@ def render_outputs(
     ``size`` (a page: ``"16:9"``, ``"blog"``, ``"WxH"``, ...) goes to the
     formats that take it; ``rankdir`` ``None`` is ``"auto"`` for those and
     ``"LR"`` for the others. ``seed`` is the seeded input of forward mode
-    (``phase="tangent"`` or ``"modes"``).
+    (``phase="tangent"`` or ``"modes"``). ``view`` and ``granularity`` (the
+    neuron view, `adviz.scene.network`) go to the frames and the formats that take them.
     """
     if seed is not None and not seeded(phase):
         raise InputError(f"--seed applies to --phase tangent or modes (forward mode), not "
@@ -526,8 +529,9 @@ def render_outputs(
         page_pixels(size)
     settings: dict[str, Any] = {"theme": theme, "rankdir": rankdir, "fps": fps,
                                 "collapse": collapse, "full": full, "progress": not quiet,
-                                "size": size, "hold": hold, "seed": seed}
-    for name in ("fps", "collapse", "size", "hold"):
+                                "size": size, "hold": hold, "seed": seed, "view": view,
+                                "granularity": granularity}
+    for name in ("fps", "collapse", "size", "hold", "view", "granularity"):
         takers = [w.name for w in chosen
                   if w.takes(name) or (w.frame is not None and name in _FRAME_OPTIONS)]
         if settings[name] is not None and not takers:
@@ -539,7 +543,8 @@ def render_outputs(
 
             written += save_frames(t, out / "frames", phase=phase, fmt=writer.name,
                                    progress=not quiet, theme=theme, rankdir=rankdir,
-                                   collapse=collapse, full=full, size=size, seed=seed)
+                                   collapse=collapse, full=full, size=size, seed=seed,
+                                   view=view or "graph", granularity=granularity)
             if paths_of is not None:
                 written += save_frames(t, out / "frames", phase="paths", fmt=writer.name,
                                        input=paths_of, theme=theme, rankdir=rankdir,
@@ -660,6 +665,13 @@ _render_options = [
     click.option("--full", is_flag=True,
                  help="Large graphs: draw every node and label (no automatic collapsing, "
                       "no shortened labels)."),
+    click.option("--view", type=click.Choice(["graph", "network"]), default=None,
+                 help="What the frames and the player draw: graph (every scalar node, the "
+                      "default) or network (a scoped network's neurons as circles in "
+                      "columns, weights as edges)."),
+    click.option("--granularity", type=click.Choice(["neuron", "layer"]), default=None,
+                 help="With --view network: one reverse stage per neuron (default) or per "
+                      "layer."),
     click.option("--paths", "paths_of", metavar="INPUT", default=None,
                  help="Also write frames/paths-NNN: the chain-rule paths from INPUT to the "
                       "output, one at a time, then their sum."),
@@ -703,7 +715,8 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
            phase: str, seed: tuple[str, ...], theme: str, fps: float | None,
            rankdir: str | None, collapse: tuple[str, ...], full: bool, paths_of: str | None,
            analytic: bool, quiet: bool, size: str | None = None,
-           hold: float | None = None, output_node: str | None = None) -> None:
+           hold: float | None = None, output_node: str | None = None,
+           view: str | None = None, granularity: str | None = None) -> None:
     """Render EXPR into OUT: SVG frames, a GIF, the HTML player and more.
 
     \b
@@ -728,7 +741,7 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
     written = _staged(out, quiet, lambda folder: render_outputs(
         t, folder, chosen, phase=phase, theme=theme, fps=fps, rankdir=rankdir, quiet=quiet,
         collapse=collapse or None, full=full, paths_of=paths_of, analytic=analytic,
-        size=size, hold=hold, seed=parse_seed(seed)))
+        size=size, hold=hold, seed=parse_seed(seed), view=view, granularity=granularity))
     _report(written, out, quiet)
 
 
@@ -742,7 +755,8 @@ def demo(order: str, out: Path, formats: str | None, phase: str, seed: tuple[str
          theme: str, fps: float | None,
          rankdir: str | None, collapse: tuple[str, ...], full: bool, paths_of: str | None,
          analytic: bool, quiet: bool, interactive: bool, size: str | None = None,
-         hold: float | None = None) -> None:
+         hold: float | None = None, view: str | None = None,
+         granularity: str | None = None) -> None:
     """Render the seed example (x1 - x2)**2 + cos(x1 + x2) at x1=1, x2=2.
 
     \b
@@ -759,7 +773,8 @@ def demo(order: str, out: Path, formats: str | None, phase: str, seed: tuple[str
         written = render_outputs(t, folder, chosen, phase=phase, theme=theme, fps=fps,
                                  rankdir=rankdir, quiet=quiet, collapse=collapse or None,
                                  full=full, paths_of=paths_of, analytic=analytic, size=size,
-                                 hold=hold, seed=parse_seed(seed))
+                                 hold=hold, seed=parse_seed(seed), view=view,
+                                 granularity=granularity)
         if interactive:
             written.append(save(t, folder / "demo.html", interactive=True, theme=theme,
                                 rankdir="TB" if rankdir == "TB" else "LR"))

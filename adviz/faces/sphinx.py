@@ -40,7 +40,14 @@ option          meaning
 ``:alt:``       text alternative of a picture (a default is written)
 ``:caption:``   a caption (inline markup allowed); the diagram becomes a figure
 ``:name:``      a target name, to refer to the figure with ``:ref:``
+``:view:``      ``graph`` (default) or ``network``: a network's neurons in columns
+                (``player``, ``frames`` and ``svg``)
+``:granularity:`` with ``:view: network``: ``neuron`` (default) or ``layer``
 ==============  ==============================================================
+
+Instead of an expression, the argument may name a network of
+`adviz.examples.mlp`: ``mlp 2-4-1`` (sizes, inputs first), optionally with its
+activation (``mlp 2-16-16-1 relu``); ``:view: network`` draws its neuron view.
 
 The ``:output:`` values come from the format registry (`OUTPUTS`): every
 registered format that writes a trace (`adviz.writers.writers`, third-party
@@ -225,7 +232,7 @@ def render_player(request: Request) -> str:
 
     o = request.options
     fragment = player_fragment(request.trace, theme=o["theme"], rankdir=o["rankdir"],
-                               phase=o["phase"], compact=True, seed=o.get("seed"))
+                               phase=o["phase"], compact=True, seed=o.get("seed"), **_view(o))
     return f'<div class="adviz-embed adviz-embed-player"{_style(o)}>\n{fragment}</div>\n'
 
 
@@ -277,7 +284,8 @@ def render_svg(request: Request) -> str:
     path = request.folder / f"{request.key}.svg"
     if not path.exists():
         svg = adviz.to_svg(request.trace, o["phase"], o["stage"], theme=o["theme"],
-                           rankdir=o["rankdir"], size=o.get("size"), seed=o.get("seed"))
+                           rankdir=o["rankdir"], size=o.get("size"), seed=o.get("seed"),
+                           **_view(o))
         atomic_write_text(path, svg)
         _publish(path)
     return _img(f"{request.url}/{path.name}", request.alt, o, "adviz-svg")
@@ -299,22 +307,32 @@ def render_frames(request: Request) -> str:
         done.unlink(missing_ok=True)
         paths = adviz.save_frames(request.trace, folder, phase=o["phase"], fmt="svg",
                                   theme=o["theme"], rankdir=o["rankdir"], progress=False,
-                                  size=o.get("size"), seed=o.get("seed"))
+                                  size=o.get("size"), seed=o.get("seed"), **_view(o))
         for path in paths:
             _publish(path)
         atomic_write_text(done, "\n".join(p.name for p in paths) + "\n")
     items = []
     for path in paths:
         phase, _, number = path.stem.rpartition("-")
-        stages = _stages(request.trace, phase, o.get("seed"))
+        captions = _captions(request.trace, phase, o)
         index = int(number)
-        label = f"{phase} stage {index}" if stages else "summary"
-        text = f"{label}: {stages[index].caption}" if index < len(stages) else label
+        label = f"{phase} stage {index}" if captions and phase != "summary" else "summary"
+        text = f"{label}: {captions[index]}" if index < len(captions) else label
         image = _img(f"{request.url}/{request.key}/{path.name}", f"{request.alt}, {text}",
                      {}, "adviz-svg")
         items.append(f'<li class="adviz-frame-item">{image}</li>')
     return (f'<ol class="adviz-embed adviz-embed-frames"{_style(o)}>\n'
             + "\n".join(items) + "\n</ol>\n")
+
+
+def _captions(trace: Trace, phase: str, options: Mapping[str, Any]) -> list[str]:
+    """The caption of every frame file of ``phase`` (the neuron view's own, when drawn)."""
+    if options.get("view") == "network":
+        from adviz.scene.network import network_figure
+
+        fig = network_figure(trace, granularity=options.get("granularity"))
+        return [] if phase == "summary" else [c.title for c in fig.frames(phase)]
+    return [s.caption for s in _stages(trace, phase, options.get("seed"))]
 
 
 def _stages(trace: Trace, phase: str, seed: Any) -> tuple[Any, ...]:
@@ -475,6 +493,8 @@ class AdvizDirective(SphinxDirective):
         "caption": directives.unchanged,
         "name": directives.unchanged,
         "output-node": _output_node,
+        "view": _choice(("graph", "network")),
+        "granularity": _choice(("neuron", "layer")),
     }
 
     def _warn(self, message: str) -> list[nodes.Node]:
@@ -514,13 +534,21 @@ class AdvizDirective(SphinxDirective):
 
                 page_pixels(self.options["size"])
             point = parse_at(self.options.get("at", ""))
-            missing = [n for n in parse(expression).names if n not in point]
+            network = _MLP.fullmatch(expression) is not None
+            missing = [] if network else [n for n in parse(expression).names
+                                          if n not in point]
             if missing:
                 given = ", ".join(f"{k}={_number(v)}" for k, v in point.items())
                 wanted = ", ".join(f"{n}=..." for n in missing)
                 raise InputError(f"no value for {', '.join(missing)}: write "
                                  f":at: {', '.join(p for p in (given, wanted) if p)}")
-            trace = adviz.trace(expression, point, order=self.options.get("order", "seed"))
+            trace = trace_of(expression, point, self.options.get("order", "seed"))
+            if "view" in self.options or "granularity" in self.options:
+                from adviz.scene.network import check_view
+
+                check_view(self.options.get("view", "graph"), self.options.get("granularity"))
+                if self.options.get("view") == "network":
+                    _ = trace.network  # a trace that is not a network is reported here
             if "output-node" in self.options:
                 from adviz.core.sweep import output_sweep
 
@@ -532,7 +560,7 @@ class AdvizDirective(SphinxDirective):
             stage = self.options.get("stage", -1)
             writer = writers().get(output.writer)
             if writer is not None and writer.takes("stage") and phase in SWEEPS:
-                count = frame_count(trace, phase)
+                count = _stage_count(trace, phase, self.options)
                 if not -count <= stage < count:
                     raise InputError(f":stage: {stage} does not exist: the {phase} pass has "
                                      f"{count} stages (0 to {count - 1})")
@@ -552,6 +580,9 @@ class AdvizDirective(SphinxDirective):
             options["output_node"] = self.options["output-node"]
         if seed is not None:  # kept out of the options otherwise: unchanged keys of old pages
             options["seed"] = seed
+        for name in ("view", "granularity"):  # likewise
+            if name in self.options:
+                options[name] = self.options[name]
         where = ", ".join(f"{k} = {_number(v)}" for k, v in trace.inputs.items())
         what = {"summary": "summary", "tangent": "forward mode",
                 "modes": "forward and reverse mode"}.get(phase, f"{phase} pass")
@@ -572,6 +603,20 @@ class AdvizDirective(SphinxDirective):
         figure += caption
         self.add_name(figure)
         return [figure, *messages]
+
+
+def _stage_count(trace: Trace, phase: str, options: Mapping[str, Any]) -> int:
+    """Stages of ``phase`` in the directive's view (the neuron view has its own)."""
+    if options.get("view") == "network":
+        from adviz.scene.network import network_figure
+
+        return network_figure(trace, granularity=options.get("granularity")).stage_count(phase)
+    return frame_count(trace, phase)
+
+
+def _view(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``view`` and ``granularity`` options of a diagram (none when not given)."""
+    return {k: options[k] for k in ("view", "granularity") if options.get(k) is not None}
 
 
 def _check_limits(options: Mapping[str, Any]) -> None:
@@ -613,11 +658,31 @@ def diagram_key(node: adviz_diagram) -> str:
     return "adviz-" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
 
 
+_MLP = re.compile(r"mlp\s+(\d+(?:-\d+)+)(?:\s+(tanh|relu|sigmoid))?")
+"""The argument naming a network of `adviz.examples.mlp`: ``mlp 2-4-1 [activation]``."""
+
+
+def trace_of(expression: str, point: Mapping[str, float], order: str = "seed") -> Trace:
+    """The trace of a directive's argument: an expression at a point, or ``mlp 2-4-1``.
+
+    Examples
+    --------
+    >>> trace_of("mlp 2-3-1 relu", {}).network.sizes
+    (2, 3, 1)
+    """
+    found = _MLP.fullmatch(expression.strip())
+    if found is None:
+        return adviz.trace(expression, dict(point), order=order)
+    from adviz import examples
+
+    sizes = tuple(int(n) for n in found.group(1).split("-"))
+    return examples.mlp(sizes, found.group(2) or "tanh")
+
+
 def _retrace(node: adviz_diagram) -> Trace:
     from adviz.core.sweep import output_sweep
 
-    trace = adviz.trace(node["expression"], dict(node["point"]),
-                        order=node["options"]["order"])
+    trace = trace_of(node["expression"], dict(node["point"]), node["options"]["order"])
     return output_sweep(trace, node["options"].get("output_node"))
 
 

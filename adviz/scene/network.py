@@ -358,8 +358,8 @@ def _place(groups: Sequence[Sequence[tuple[str, str]]],
                 rect = _block(blocks[key], centre)
                 if any(_overlap(rect, r) for r in placed) or \
                         any(_overlap(rect, r) for r in nodes) or \
-                        clear and any(_crosses(rect, *ends[other])
-                                      for other in group if other != key):
+                        (clear and any(_crosses(rect, *ends[other])
+                                      for other in group if other != key)):
                     continue
                 anchors[key] = centre
                 placed.append(rect)

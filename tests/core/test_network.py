@@ -42,7 +42,7 @@ def test_mlp_structure_is_recovered_exactly(sizes: tuple[int, ...], activation: 
 
 
 def test_a_users_own_scoped_code_is_a_network() -> None:
-    def f(u, v, p, q, r, s, c1, c2, k1, k2, d):  # noqa: ANN001, ANN202 (a user's plain code)
+    def f(u, v, p, q, r, s, c1, c2, k1, k2, d):  # type: ignore[no-untyped-def]
         hidden = []
         with adviz.scope("hidden"):
             for label, (w1, w2, b) in (("h1", (p, q, c1)), ("h2", (r, s, c2))):
@@ -82,7 +82,7 @@ def test_a_trace_without_neuron_scopes_is_not_a_network(source: str) -> None:
 
 
 def test_a_scope_whose_value_leaves_twice_is_refused() -> None:
-    def f(x, w):  # noqa: ANN001, ANN202
+    def f(x, w):  # type: ignore[no-untyped-def]
         with adviz.scope("layer"):
             with adviz.scope("neuron"):
                 a = w * x
