@@ -41,8 +41,8 @@ option          meaning
 ``:caption:``   a caption (inline markup allowed); the diagram becomes a figure
 ``:name:``      a target name, to refer to the figure with ``:ref:``
 ``:view:``      ``graph`` (default) or ``network``: a network's neurons in columns
-                (``player``, ``frames`` and ``svg``)
-``:granularity:`` with ``:view: network``: ``neuron`` (default) or ``layer``
+                (``player``, ``frames`` and ``svg``); with it, ``:granularity:``
+                ``neuron`` (default: one reverse stage per neuron) or ``layer``
 ==============  ==============================================================
 
 Instead of an expression, the argument may name a network of

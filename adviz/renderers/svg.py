@@ -143,7 +143,7 @@ class SvgPainter:
                f"<title>{_esc(node_id)}</title>",
                f'<rect x="{_f(shape.x - shape.width / 2)}" y="{_f(shape.y - shape.height / 2)}" '
                f'width="{_f(shape.width)}" height="{_f(shape.height)}" '
-               f'rx="{_f(shape.corner[0])}" ry="{_f(shape.corner[1])}" '
+               f'rx="{shape.corner[0]:g}" ry="{shape.corner[1]:g}" '
                f'fill="{style["fill"]}" stroke="{style["stroke"]}" '
                f'stroke-width="{_f(style["width"])}"{dashed}/>']
         self._text_block(view.lines, shape.x, shape.y, style["text"], out)
