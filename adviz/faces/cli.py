@@ -25,7 +25,7 @@ from typing import Any
 import click
 
 from adviz.core.gradient_descent import MAX_STEPS
-from adviz.core.phases import PASSES, PLAY_PHASES, Phase, expand_phases, seeded
+from adviz.core.phases import PASSES, PER_INPUT, PLAYER_PHASES, Phase, expand_phases, seeded
 from adviz.core.tracing import Trace, trace
 from adviz.errors import AdvizError, InputError, TraceError
 from adviz.scene.content import frame_count
@@ -461,9 +461,11 @@ _FRAME_OPTIONS = frozenset({"phase", "theme", "rankdir", "collapse", "full", "pr
 """Options of `save_frames` the command line passes (formats written one file per stage)."""
 
 
-ONE_FILE = {Phase.BOTH.value: Phase.REVERSE.value, Phase.MODES.value: Phase.TANGENT.value}
-"""What the one file of a two-phase option shows (an animation of both passes shows the
-reverse pass, of both modes forward mode)."""
+ONE_FILE = {Phase.BOTH.value: Phase.REVERSE.value, Phase.MODES.value: Phase.TANGENT.value,
+            Phase.TANGENTS.value: Phase.TANGENT.value}
+"""What the one file of a multi-part option shows (an animation of both passes shows the
+reverse pass, of both modes or of every input's sweep forward mode: the first input's
+sweep)."""
 
 
 def _file_phase(phases: tuple[str, ...], filename: str, phase: str) -> str | None:
@@ -598,7 +600,10 @@ def _announce(t: Trace, formats: tuple[str, ...], phase: str, quiet: bool) -> No
     animated = ONE_FILE.get(phase, phase)
     if "gif" in formats or "webp" in formats:
         parts.append(f"{distinct_frame_count(t, animated):,} animation frames")
-    stages = sum(frame_count(t, p) for p in expand_phases(phase, PLAY_PHASES))
+    if phase in PER_INPUT:  # one forward sweep per input, then the gradient
+        stages = len(t.graph.graph["inputs"]) * frame_count(t, "forward") + 1
+    else:
+        stages = sum(frame_count(t, p) for p in expand_phases(phase, PLAYER_PHASES))
     if "svg" in formats or "png" in formats:
         parts.append(f"{stages:,} SVG frames")
     click.echo(f"note: a large render ({', '.join(parts)}); this can take minutes: choose "
@@ -629,11 +634,12 @@ _render_options = [
                  help="Output folder (written as a whole: all files or none)."),
     click.option("--format", "formats", cls=_LiveHelp, live_help=_format_help, default=None,
                  metavar="LIST"),
-    click.option("--phase", type=click.Choice(PLAY_PHASES), default="both",
+    click.option("--phase", type=click.Choice(PLAYER_PHASES), default="both",
                  show_default=True,
                  help="Which pass to render: 'tangent' is forward mode, 'modes' forward mode "
-                      "then the reverse pass (animations of both show the reverse pass, of "
-                      "modes forward mode)."),
+                      "then the reverse pass, 'tangents' one forward-mode sweep per input "
+                      "then the gradient (the player and frames; animations of both show "
+                      "the reverse pass, of modes or tangents forward mode)."),
     click.option("--seed", "seed", multiple=True, metavar="INPUT[=VALUE]",
                  help="Forward mode (--phase tangent or modes): the seeded input, or "
                       "INPUT=VALUE tangents (repeat; inputs not named get 0). Default: the "

@@ -193,11 +193,11 @@ def test_format_choices_and_help_come_from_the_registry() -> None:
 
 def test_phase_and_theme_choices_are_the_shared_ones() -> None:
     import adviz
-    from adviz.core.phases import PLAY_PHASES
+    from adviz.core.phases import PLAYER_PHASES
     from adviz.faces.cli import render
 
     params = {p.name: p for p in render.params}
-    assert tuple(params["phase"].type.choices) == PLAY_PHASES  # type: ignore[attr-defined]
+    assert tuple(params["phase"].type.choices) == PLAYER_PHASES  # type: ignore[attr-defined]
     assert list(params["theme"].type.choices) == list(adviz.THEMES)  # type: ignore[attr-defined]
 
 
