@@ -14,7 +14,9 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -146,10 +148,33 @@ def parse_seed(values: tuple[str, ...]) -> str | dict[str, float] | None:
     return seed
 
 
+_MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+
+
 def load_function(spec: str) -> Callable[..., Any] | None:
-    """Load ``path/to/file.py:function``; ``None`` when ``spec`` is not of that form."""
+    """Load ``path/to/file.py:function`` or ``package.module:function`` (imported from
+    ``sys.path``); ``None`` when ``spec`` is of neither form.
+
+    Raises
+    ------
+    InputError
+        No such file or module, it fails to run, or it has no function of that name.
+
+    Examples
+    --------
+    >>> load_function("adviz.examples:mlp").__name__, load_function("x1 * x2")
+    ('mlp', None)
+    >>> load_function("adviz.examples:nothing")
+    Traceback (most recent call last):
+    ...
+    adviz.errors.InputError: adviz.examples has no function named 'nothing'
+    """
     path, sep, name = spec.rpartition(":")
-    if not sep or not path.endswith(".py") or not name.isidentifier():
+    if not sep or not name.isidentifier():
+        return None
+    if _MODULE.match(path) and not path.endswith(".py"):
+        return _import_function(path, name)
+    if not path.endswith(".py"):
         return None
     file = Path(path)
     if not file.is_file():
@@ -170,15 +195,50 @@ def load_function(spec: str) -> Callable[..., Any] | None:
     return function
 
 
+def _import_function(module_name: str, name: str) -> Callable[..., Any]:
+    """The function ``name`` of the module ``module_name``, imported from ``sys.path``."""
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise InputError(f"cannot import {module_name} ({err}): put its package on the "
+                         f"Python path, or give path/to/file.py:{name}") from None
+    except SystemExit as err:
+        raise InputError(f"{module_name} called sys.exit({err.code!r}) while being "
+                         f"imported") from None
+    except Exception as err:
+        raise InputError(f"{module_name} failed to import: {type(err).__name__}: "
+                         f"{err}") from err
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise InputError(f"{module_name} has no function named {name!r}")
+    return function
+
+
 def build_trace(expr: str, at: tuple[str, ...], order: str = "seed") -> Trace:
-    """Trace EXPR (an expression or ``file.py:function``) at the ``--at`` point."""
+    """Trace EXPR (an expression, ``file.py:function`` or ``package.module:function``) at
+    the ``--at`` point."""
     point = _parse_at(at)
     function = load_function(expr)
     if function is not None:
-        imported = framework_trace(function, point, order)
-        if imported is not None:
-            return imported
-    return trace(function if function is not None else expr, point, order=order)
+        return function_trace(function, point, order)
+    return trace(expr, point, order=order)
+
+
+def function_trace(function: Callable[..., Any], point: dict[str, float],
+                   order: str = "seed") -> Trace:
+    """Trace a loaded function at ``point`` (its defaults for the inputs not given): what it
+    builds in micrograd, PyTorch or JAX imported (`framework_trace`), else traced by adviz.
+
+    Examples
+    --------
+    >>> t = function_trace(lambda a, b: (a * b, a + b), {"a": 2.0, "b": 3.0})
+    >>> t.outputs, t.value
+    (('y1', 'y2'), (6.0, 5.0))
+    """
+    imported = framework_trace(function, point, order)
+    if imported is not None:
+        return imported
+    return trace(function, point, order=order)
 
 
 def framework_trace(function: Callable[..., Any], point: dict[str, float],
@@ -339,8 +399,8 @@ def main(debug: bool) -> None:
 def table(expr: str, at: tuple[str, ...], order: str) -> None:
     """Print the walkthrough of EXPR: forward values, reverse rows, gradients.
 
-    EXPR is an expression such as "(x1 - x2)**2 + cos(x1 + x2)" or
-    path/to/file.py:function.
+    EXPR is an expression such as "(x1 - x2)**2 + cos(x1 + x2)",
+    path/to/file.py:function or package.module:function.
 
     \b
     Example:
@@ -723,6 +783,7 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
           --at x2=2 --at b=0.1 --format +pdf,png --theme dark -o neuron
       adviz render model.py:loss -o out
       adviz render "x1 * x2" --at x1=3 --at x2=4 --phase tangent --seed x2 -o fwd
+      adviz render "x1 * x2" --at x1=3 --at x2=4 --phase tangents --format html -o grad
     """
     chosen = _formats(formats)
     t = build_trace(expr, at, order)
