@@ -210,4 +210,5 @@ forward mode (phase 'tangent' or 'modes')
 
 
 __all__ = ["ALL_PHASES", "FRAME_PHASES", "PASSES", "PER_INPUT", "PLAYER_PHASES", "PLAY_PHASES",
-           "SEEDED", "STAGE_PHASES", "SWEEPS", "Phase", "PhaseName", "check_phase", "check_seed", "expand_phases", "seeded"]
+           "SEEDED", "STAGE_PHASES", "SWEEPS", "Phase", "PhaseName", "check_phase", "check_seed",
+           "expand_phases", "seeded"]

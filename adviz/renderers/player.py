@@ -297,8 +297,9 @@ def _figure(trace: Trace, theme: str, rankdir: str, engine: str | None,
 
 
 def sweeps_table(trace: Trace) -> str:
-    """The table beside the sweeps of phase ``"tangents"``: one row per sweep (its seed and
-    every output's tangent, the gradient's component or the Jacobian's column it gives),
+    """The table beside the sweeps of phase ``"tangents"``: one row per sweep (its number, its
+    seed and every output's tangent: the gradient's component or the Jacobian's column it
+    gives, ``∂y/∂x₁ = −2.14112``),
     keyed by the part and its last tangent stage so a click shows the sweep's end; the
     gradient under it.
 
@@ -318,7 +319,6 @@ def sweeps_table(trace: Trace) -> str:
     outputs = tuple(graph.get("outputs", (graph["output"],)))
     last = len(trace.forward_stages) - 1
     esc = html.escape
-    head = "".join(f"<th>{esc(text(Tangent(o)).unicode())}</th>" for o in outputs)
     rows = []
     for k, x in enumerate(graph["inputs"], start=1):
         cells = "".join(
@@ -327,9 +327,8 @@ def sweeps_table(trace: Trace) -> str:
         rows.append(f'<tr data-phase="tangent-{esc(x)}" data-stage="{last}"><td>{k}</td>'
                     f"<td>{esc(text(Tangent(x)).unicode())} = 1</td>{cells}</tr>")
     span = 2 + len(outputs)
-    return (f'<table class="adviz-walkthrough adviz-sweeps"><caption>One forward-mode sweep '
-            f"per input</caption>\n<thead><tr><th>sweep</th><th>seed</th>{head}</tr></thead>\n"
-            f"<tbody>\n" + "\n".join(rows) + "\n</tbody><tfoot><tr>"
+    return ('<table class="adviz-walkthrough adviz-sweeps"><caption>One forward-mode sweep '
+            "per input</caption>\n<tbody>\n" + "\n".join(rows) + "\n</tbody><tfoot><tr>"
             f'<td colspan="{span}">{esc(gradient_caption(trace, jacobian))}</td></tr></tfoot>'
             "</table>\n")
 

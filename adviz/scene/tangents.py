@@ -17,10 +17,12 @@ Examples
 >>> parts = input_parts(tangents_figure(t))
 >>> [(p.key, p.label) for p in parts]
 [('tangent-x1', 'Sweep 1: ẋ₁ = 1'), ('tangent-x2', 'Sweep 2: ẋ₂ = 1')]
->>> [c.title for c in parts[1].changes()][3]
-'Forward sweep 2 of 2, seed ẋ₂ = 1: stage 3 of 5 — ṫ₃ = ẋ₁ · ∂t₃/∂x₁ + ẋ₂ · ∂t₃/∂x₂ = 0 · 1 + 1 · 1 = 1'
->>> print(parts[1].gradient)
-After 2 forward sweeps: ∇y = (∂y/∂x₁, ∂y/∂x₂) = (ẏ of sweep 1, ẏ of sweep 2) = (−2.14112, 1.85888)
+>>> print([c.title for c in parts[1].changes()][3])  # doctest: +NORMALIZE_WHITESPACE
+Forward sweep 2 of 2, seed ẋ₂ = 1: stage 3 of 5 —
+ṫ₃ = ẋ₁ · ∂t₃/∂x₁ + ẋ₂ · ∂t₃/∂x₂ = 0 · 1 + 1 · 1 = 1
+>>> print(parts[1].gradient)  # doctest: +NORMALIZE_WHITESPACE
+After 2 forward sweeps: ∇y = (∂y/∂x₁, ∂y/∂x₂) =
+(ẏ of sweep 1, ẏ of sweep 2) = (−2.14112, 1.85888)
 >>> len(list(parts[0].frames())), len(list(parts[1].frames()))  # the gradient: one more
 (6, 7)
 """
@@ -107,9 +109,11 @@ def gradient_caption(trace: Trace, jacobian: dict[str, dict[str, float]] | None 
     return f"{head}, one Jacobian column each: {'; '.join(columns)}"
 
 
-def sweep_title(trace: Trace, sweep: ForwardSweep, index: int, number: int, count: int) -> str:
+def sweep_title(trace: Trace, sweep: ForwardSweep, index: int, number: int, count: int,
+                original: str | None = None, seed_text: str | None = None) -> str:
     """The caption of stage ``index`` of sweep ``number`` (of ``count``): which sweep, which
-    input it seeds, then the stage's sum (`adviz.text.labels.tangent_stage_title`).
+    input it seeds, then the stage's sum (`adviz.text.labels.tangent_stage_title`, or
+    ``original`` when already made; ``seed_text``: the sweep's seed caption, when made).
 
     Examples
     --------
@@ -118,9 +122,12 @@ def sweep_title(trace: Trace, sweep: ForwardSweep, index: int, number: int, coun
     >>> sweep_title(t, adviz.forward_mode(t, "x2"), 0, 2, 2)
     'Forward sweep 2 of 2, seed ẋ₂ = 1: stage 0 of 1 (every other input 0)'
     """
-    original = tangent_stage_title(trace, sweep, index)
+    if original is None:
+        original = tangent_stage_title(trace, sweep, index)
+    if seed_text is None:
+        seed_text = seed_caption_text(sweep).unicode()
     last = len(sweep.stages) - 1
-    head = f"Stage {index} of {last} {DASH} {seed_caption_text(sweep).unicode()}"
+    head = f"Stage {index} of {last} {DASH} {seed_text}"
     rest = original[len(head):] if original.startswith(head) else f": {original}"
     seeded = sweep.seeded[0] if sweep.seeded else ""
     lead = (f"Forward sweep {number} of {count}, seed {_u(Tangent(seeded))} = 1: "
@@ -167,16 +174,19 @@ class InputSweep:
         """The sweep (computed when asked: a page walks each sweep once)."""
         return forward_mode(self.fig.trace, self.input)
 
-    def _title(self, sweep: ForwardSweep, index: int) -> str:
-        return sweep_title(self.fig.trace, sweep, index, self.number, self.count)
+    def _title(self, sweep: ForwardSweep, index: int, original: str, seed_text: str) -> str:
+        return sweep_title(self.fig.trace, sweep, index, self.number, self.count, original,
+                           seed_text)
 
     def changes(self, phase: str = Phase.TANGENT.value) -> Iterator[Change]:
         """What each stage changes (every element at stage 0), then, after the last sweep,
         the gradient stage, which changes nothing but the caption."""
         sweep = self.sweep
+        seed_text = seed_caption_text(sweep).unicode()
         walker = ViewWalker(self.fig.trace, self.fig.view, Phase.TANGENT.value, sweep=sweep)
         for index in range(len(sweep.stages)):
-            yield replace(walker.step(), title=self._title(sweep, index))
+            change = walker.step()
+            yield replace(change, title=self._title(sweep, index, change.title, seed_text))
         if self.gradient is not None:
             yield Change(Phase.TANGENT.value, len(sweep.stages), self.gradient,
                          MappingProxyType({}), MappingProxyType({}))
@@ -185,11 +195,12 @@ class InputSweep:
         """Every frame of the sweep, each built from the one before, then (after the last
         sweep) the final state again under the gradient caption."""
         sweep = self.sweep
+        seed_text = seed_caption_text(sweep).unicode()
         walker = ViewWalker(self.fig.trace, self.fig.view, Phase.TANGENT.value, sweep=sweep)
         frame: Frame | None = None
         for index in range(len(sweep.stages)):
-            walker.step()
-            frame = replace(walker.frame(), title=self._title(sweep, index))
+            title = walker.step().title
+            frame = replace(walker.frame(), title=self._title(sweep, index, title, seed_text))
             yield frame
         if self.gradient is not None and frame is not None:
             yield replace(frame, index=len(sweep.stages), title=self.gradient)

@@ -10,8 +10,8 @@ import pytest
 from adviz.core.phases import (
     ALL_PHASES,
     FRAME_PHASES,
-    PER_INPUT,
     PASSES,
+    PER_INPUT,
     PLAY_PHASES,
     PLAYER_PHASES,
     SEEDED,
