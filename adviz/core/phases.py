@@ -5,8 +5,11 @@ the ``tangent`` sweep of forward-mode differentiation (tangents pushed from a
 seeded input, `adviz.forward_mode`), or the ``summary`` (every value and
 adjoint at once). Options that show several of them also accept ``both``
 (the forward pass, then the reverse pass), ``modes`` (forward mode, then
-reverse mode: the tangent sweep, then the reverse pass) and, for frame
-sequences, ``paths`` (the chain-rule paths of one input, then their sum).
+reverse mode: the tangent sweep, then the reverse pass), ``tangents`` (forward
+mode's whole gradient: one tangent sweep per input, each seeded with that
+input's unit vector, one after another, then the gradient read off their
+output tangents) and, for frame sequences, ``paths`` (the chain-rule paths of
+one input, then their sum).
 Every module that takes a ``phase`` reads its vocabulary from here.
 
 Examples
@@ -50,9 +53,14 @@ class Phase(enum.StrEnum):
     (`adviz.forward_mode`); stage ``k`` concerns the node of forward stage ``k``."""
     MODES = "modes"
     """Forward mode, then reverse mode: the tangent sweep, then the reverse pass."""
+    TANGENTS = "tangents"
+    """Forward mode's gradient: one tangent sweep per input, each seeded with that input's
+    unit vector, one after another (`adviz.core.sweep.input_sweeps`), then the gradient
+    (or, with several outputs, the Jacobian) assembled from their output tangents."""
 
 
-PhaseName = Literal["forward", "reverse", "summary", "both", "paths", "tangent", "modes"]
+PhaseName = Literal["forward", "reverse", "summary", "both", "paths", "tangent", "modes",
+                    "tangents"]
 """The phase names as a type (for annotations)."""
 
 PASSES: tuple[str, ...] = (Phase.FORWARD.value, Phase.REVERSE.value)
@@ -70,7 +78,14 @@ STAGE_PHASES: tuple[str, ...] = (*SWEEPS, Phase.SUMMARY.value)
 PLAY_PHASES: tuple[str, ...] = (*SWEEPS, Phase.BOTH.value, Phase.MODES.value)
 """What an animation, a player or slides play: one sweep, both passes, or both modes."""
 
-FRAME_PHASES: tuple[str, ...] = (*PLAY_PHASES, Phase.SUMMARY.value, Phase.PATHS.value)
+PER_INPUT: tuple[str, ...] = (Phase.TANGENTS.value,)
+"""The phases played as one forward-mode sweep per input (each seeds every input itself, so
+takes no ``seed``)."""
+
+PLAYER_PHASES: tuple[str, ...] = (*PLAY_PHASES, *PER_INPUT)
+"""What the HTML player plays: `PLAY_PHASES` and one forward-mode sweep per input."""
+
+FRAME_PHASES: tuple[str, ...] = (*PLAYER_PHASES, Phase.SUMMARY.value, Phase.PATHS.value)
 """What a sequence of frame files holds (`adviz.save_frames`)."""
 
 ALL_PHASES: tuple[str, ...] = tuple(p.value for p in Phase)
@@ -126,7 +141,7 @@ def expand_phases(phase: object, allowed: Iterable[str] = FRAME_PHASES,
     """The single phases a (possibly multi-phase) option means, in drawing order.
 
     ``"both"`` is ``("forward", "reverse")``, ``"modes"`` is ``("tangent", "reverse")``;
-    any other phase is itself.
+    any other phase (``"tangents"`` too: its sweeps are the parts of one phase) is itself.
 
     Raises
     ------
@@ -161,28 +176,39 @@ def seeded(phase: object) -> bool:
 
 
 def check_seed(phase: object, seed: object, where: str = "") -> None:
-    """Refuse a ``seed`` given with a phase that shows no forward-mode sweep.
+    """Refuse a ``seed`` given with a phase that shows no forward-mode sweep, or that seeds
+    every input itself (``"tangents"``).
 
     Raises
     ------
     InputError
-        ``seed`` is not ``None`` and ``phase`` is not seeded (`seeded`).
+        ``seed`` is not ``None`` and ``phase`` is not seeded (`seeded`) or is one of
+        `PER_INPUT`.
 
     Examples
     --------
     >>> check_seed("tangent", "x1")
+    >>> check_seed("tangents", "x1")
+    Traceback (most recent call last):
+    ...
+    adviz.errors.InputError: seed does not apply to phase 'tangents': it seeds every input in \
+turn; use phase 'tangent' for one seed
     >>> check_seed("reverse", "x1", "png")
     Traceback (most recent call last):
     ...
     adviz.errors.InputError: seed does not apply to phase 'reverse' of png: it seeds \
 forward mode (phase 'tangent' or 'modes')
     """
+    target = f" of {where}" if where else ""
+    if seed is not None and phase in PER_INPUT:
+        raise InputError(f"seed does not apply to phase {phase!r}{target}: it seeds every input "
+                         f"in turn; use phase 'tangent' for one seed")
     if seed is None or seeded(phase):
         return
-    target = f" of {where}" if where else ""
     raise InputError(f"seed does not apply to phase {phase!r}{target}: it seeds forward mode "
                      f"(phase 'tangent' or 'modes')")
 
 
-__all__ = ["ALL_PHASES", "FRAME_PHASES", "PASSES", "PLAY_PHASES", "SEEDED", "STAGE_PHASES",
-           "SWEEPS", "Phase", "PhaseName", "check_phase", "check_seed", "expand_phases", "seeded"]
+__all__ = ["ALL_PHASES", "FRAME_PHASES", "PASSES", "PER_INPUT", "PLAYER_PHASES", "PLAY_PHASES",
+           "SEEDED", "STAGE_PHASES", "SWEEPS", "Phase", "PhaseName", "check_phase", "check_seed",
+           "expand_phases", "seeded"]

@@ -1,4 +1,5 @@
-"""One output's reverse sweep of a vector trace, as a trace of its own.
+"""One output's reverse sweep of a vector trace, as a trace of its own; one forward-mode
+sweep per input.
 
 A trace with several outputs (``adviz.trace`` of a function returning a
 tuple) has one reverse pass per output. `output_sweep` gives the same trace
@@ -19,6 +20,12 @@ Examples
 (0.9093, -0.41615, 0.0, ['a', 'b', 'y2'])
 >>> output_sweep(t, 2) is y2, output_sweep(t, None).output
 (True, 'y1')
+
+Forward mode goes the other way: one sweep per input (`input_sweeps`), each
+giving every output's derivative along that input, a column of the Jacobian:
+
+>>> [dict(s.derivatives) for s in input_sweeps(t)]
+[{'y1': 3.0, 'y2': -0.4161468365471424}, {'y1': 2.0, 'y2': 0.0}]
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from adviz.errors import InputError
 if TYPE_CHECKING:
     import networkx as nx
 
+    from adviz.core.forward import ForwardSweep
     from adviz.core.program import Program
     from adviz.core.stages import Stage
 
@@ -197,3 +205,29 @@ def sweeps(trace: Trace) -> tuple[Trace, ...]:
     """
     base = trace.base if isinstance(trace, OutputSweep) else trace
     return tuple(output_sweep(base, name) for name in base.outputs)
+
+
+def input_sweeps(trace: Trace) -> tuple[ForwardSweep, ...]:
+    """One forward-mode sweep per input, in argument order, each seeded with that input's unit
+    vector (`adviz.forward_mode`): sweep ``k``'s output tangents are d(output)/d(input k), the
+    gradient's ``k``-th component (with several outputs, the Jacobian's ``k``-th column).
+
+    Raises
+    ------
+    InputError
+        A trace of tensors, or one without inputs (forward mode sweeps scalar nodes).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> [(s.seeded, round(s.derivative, 5)) for s in input_sweeps(t)]
+    [(('x1',), -2.14112), (('x2',), 1.85888)]
+    """
+    from adviz.core.forward import forward_mode
+
+    base = trace.base if isinstance(trace, OutputSweep) else trace
+    names = tuple(base.graph.graph["inputs"])
+    if not names:
+        raise InputError("this trace has no inputs: forward mode has nothing to seed")
+    return tuple(forward_mode(trace, name) for name in names)

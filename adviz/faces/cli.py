@@ -14,7 +14,9 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -25,7 +27,7 @@ from typing import Any
 import click
 
 from adviz.core.gradient_descent import MAX_STEPS
-from adviz.core.phases import PASSES, PLAY_PHASES, Phase, expand_phases, seeded
+from adviz.core.phases import PASSES, PER_INPUT, PLAYER_PHASES, Phase, expand_phases, seeded
 from adviz.core.tracing import Trace, trace
 from adviz.errors import AdvizError, InputError, TraceError
 from adviz.scene.content import frame_count
@@ -146,10 +148,33 @@ def parse_seed(values: tuple[str, ...]) -> str | dict[str, float] | None:
     return seed
 
 
+_MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+
+
 def load_function(spec: str) -> Callable[..., Any] | None:
-    """Load ``path/to/file.py:function``; ``None`` when ``spec`` is not of that form."""
+    """Load ``path/to/file.py:function`` or ``package.module:function`` (imported from
+    ``sys.path``); ``None`` when ``spec`` is of neither form.
+
+    Raises
+    ------
+    InputError
+        No such file or module, it fails to run, or it has no function of that name.
+
+    Examples
+    --------
+    >>> load_function("adviz.examples:mlp").__name__, load_function("x1 * x2")
+    ('mlp', None)
+    >>> load_function("adviz.examples:nothing")
+    Traceback (most recent call last):
+    ...
+    adviz.errors.InputError: adviz.examples has no function named 'nothing'
+    """
     path, sep, name = spec.rpartition(":")
-    if not sep or not path.endswith(".py") or not name.isidentifier():
+    if not sep or not name.isidentifier():
+        return None
+    if _MODULE.match(path) and not path.endswith(".py"):
+        return _import_function(path, name)
+    if not path.endswith(".py"):
         return None
     file = Path(path)
     if not file.is_file():
@@ -170,15 +195,50 @@ def load_function(spec: str) -> Callable[..., Any] | None:
     return function
 
 
+def _import_function(module_name: str, name: str) -> Callable[..., Any]:
+    """The function ``name`` of the module ``module_name``, imported from ``sys.path``."""
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise InputError(f"cannot import {module_name} ({err}): put its package on the "
+                         f"Python path, or give path/to/file.py:{name}") from None
+    except SystemExit as err:
+        raise InputError(f"{module_name} called sys.exit({err.code!r}) while being "
+                         f"imported") from None
+    except Exception as err:
+        raise InputError(f"{module_name} failed to import: {type(err).__name__}: "
+                         f"{err}") from err
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise InputError(f"{module_name} has no function named {name!r}")
+    return function
+
+
 def build_trace(expr: str, at: tuple[str, ...], order: str = "seed") -> Trace:
-    """Trace EXPR (an expression or ``file.py:function``) at the ``--at`` point."""
+    """Trace EXPR (an expression, ``file.py:function`` or ``package.module:function``) at
+    the ``--at`` point."""
     point = _parse_at(at)
     function = load_function(expr)
     if function is not None:
-        imported = framework_trace(function, point, order)
-        if imported is not None:
-            return imported
-    return trace(function if function is not None else expr, point, order=order)
+        return function_trace(function, point, order)
+    return trace(expr, point, order=order)
+
+
+def function_trace(function: Callable[..., Any], point: dict[str, float],
+                   order: str = "seed") -> Trace:
+    """Trace a loaded function at ``point`` (its defaults for the inputs not given): what it
+    builds in micrograd, PyTorch or JAX imported (`framework_trace`), else traced by adviz.
+
+    Examples
+    --------
+    >>> t = function_trace(lambda a, b: (a * b, a + b), {"a": 2.0, "b": 3.0})
+    >>> t.outputs, t.value
+    (('y1', 'y2'), (6.0, 5.0))
+    """
+    imported = framework_trace(function, point, order)
+    if imported is not None:
+        return imported
+    return trace(function, point, order=order)
 
 
 def framework_trace(function: Callable[..., Any], point: dict[str, float],
@@ -339,8 +399,8 @@ def main(debug: bool) -> None:
 def table(expr: str, at: tuple[str, ...], order: str) -> None:
     """Print the walkthrough of EXPR: forward values, reverse rows, gradients.
 
-    EXPR is an expression such as "(x1 - x2)**2 + cos(x1 + x2)" or
-    path/to/file.py:function.
+    EXPR is an expression such as "(x1 - x2)**2 + cos(x1 + x2)",
+    path/to/file.py:function or package.module:function.
 
     \b
     Example:
@@ -461,9 +521,11 @@ _FRAME_OPTIONS = frozenset({"phase", "theme", "rankdir", "collapse", "full", "pr
 """Options of `save_frames` the command line passes (formats written one file per stage)."""
 
 
-ONE_FILE = {Phase.BOTH.value: Phase.REVERSE.value, Phase.MODES.value: Phase.TANGENT.value}
-"""What the one file of a two-phase option shows (an animation of both passes shows the
-reverse pass, of both modes forward mode)."""
+ONE_FILE = {Phase.BOTH.value: Phase.REVERSE.value, Phase.MODES.value: Phase.TANGENT.value,
+            Phase.TANGENTS.value: Phase.TANGENT.value}
+"""What the one file of a multi-part option shows (an animation of both passes shows the
+reverse pass, of both modes or of every input's sweep forward mode: the first input's
+sweep)."""
 
 
 def _file_phase(phases: tuple[str, ...], filename: str, phase: str) -> str | None:
@@ -603,7 +665,10 @@ def _announce(t: Trace, formats: tuple[str, ...], phase: str, quiet: bool) -> No
     animated = ONE_FILE.get(phase, phase)
     if "gif" in formats or "webp" in formats:
         parts.append(f"{distinct_frame_count(t, animated):,} animation frames")
-    stages = sum(frame_count(t, p) for p in expand_phases(phase, PLAY_PHASES))
+    if phase in PER_INPUT:  # one forward sweep per input, then the gradient
+        stages = len(t.graph.graph["inputs"]) * frame_count(t, "forward") + 1
+    else:
+        stages = sum(frame_count(t, p) for p in expand_phases(phase, PLAYER_PHASES))
     if "svg" in formats or "png" in formats:
         parts.append(f"{stages:,} SVG frames")
     click.echo(f"note: a large render ({', '.join(parts)}); this can take minutes: choose "
@@ -634,11 +699,12 @@ _render_options = [
                  help="Output folder (written as a whole: all files or none)."),
     click.option("--format", "formats", cls=_LiveHelp, live_help=_format_help, default=None,
                  metavar="LIST"),
-    click.option("--phase", type=click.Choice(PLAY_PHASES), default="both",
+    click.option("--phase", type=click.Choice(PLAYER_PHASES), default="both",
                  show_default=True,
                  help="Which pass to render: 'tangent' is forward mode, 'modes' forward mode "
-                      "then the reverse pass (animations of both show the reverse pass, of "
-                      "modes forward mode)."),
+                      "then the reverse pass, 'tangents' one forward-mode sweep per input "
+                      "then the gradient (the player and frames; animations of both show "
+                      "the reverse pass, of modes or tangents forward mode)."),
     click.option("--seed", "seed", multiple=True, metavar="INPUT[=VALUE]",
                  help="Forward mode (--phase tangent or modes): the seeded input, or "
                       "INPUT=VALUE tangents (repeat; inputs not named get 0). Default: the "
@@ -730,6 +796,7 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
           --at x2=2 --at b=0.1 --format +pdf,png --theme dark -o neuron
       adviz render model.py:loss -o out
       adviz render "x1 * x2" --at x1=3 --at x2=4 --phase tangent --seed x2 -o fwd
+      adviz render "x1 * x2" --at x1=3 --at x2=4 --phase tangents --format html -o grad
     """
     chosen = _formats(formats)
     t = build_trace(expr, at, order)

@@ -13,8 +13,24 @@ and write, in any reStructuredText page:
       :output: player
       :caption: The seed example, both passes.
 
-The expression is traced when the page is read (a bad expression or point is
-reported as a warning naming the file and line); the pictures are rendered
+Instead of an expression, ``:function:`` names a Python function by its import
+path, ``package.module:function`` (its package on ``sys.path``, as ``conf.py``
+can arrange), or as ``path/to/file.py:function`` (relative to the page), exactly
+as the command line's ``adviz render`` takes it
+(`adviz.faces.cli.load_function`); ``:at:`` gives its inputs' values (its
+defaults fill the others), and a function returning several values has several
+outputs, one of which ``:output-node:`` picks:
+
+.. code-block:: rst
+
+   .. adviz::
+      :function: mypackage.models:polar
+      :at: r=2, a=0.5
+      :output: svg
+      :output-node: y2
+
+The expression (or function) is traced when the page is read (a bad expression
+or point is reported as a warning naming the file and line); the pictures are rendered
 when the HTML page is written, into the build's ``_images/adviz`` folder,
 under names derived from the directive's content, so an unchanged diagram is
 not rendered twice. Other builders (LaTeX, text, man) get the walkthrough
@@ -24,9 +40,12 @@ table as a literal block instead.
 option          meaning
 ==============  ==============================================================
 ``:at:``        the point: ``x1=1, x2=2`` (commas or spaces between inputs)
+``:function:``  a function instead of an expression: ``package.module:function`` or
+                ``path/to/file.py:function``
 ``:output:``    ``player`` (default), ``frames`` or a format (``gif``, ``svg``, ``demo``, ...)
 ``:phase:``     ``forward``, ``reverse``, ``tangent`` (forward mode), ``both`` or ``modes``;
-                ``summary`` for ``svg``
+                ``tangents`` (one forward sweep per input, then the gradient) for
+                ``player`` and ``frames``; ``summary`` for ``svg``
 ``:seed:``      forward mode's seeded input: ``x1``, or tangents ``x1=1, x2=0.5``
 ``:stage:``     stage shown by ``svg`` (default ``-1``: the last)
 ``:order:``     reverse order: ``seed`` (default) or ``tape``
@@ -59,7 +78,8 @@ format that the directive has (``:phase:``, ``:stage:``, ``:fps:``, ...).
 ``:output-node:`` is the writers' ``output`` option (`adviz.writers.options.OUTPUT`,
 named apart from ``:output:``): the output whose reverse sweep is drawn, by
 name or number; an expression has one output, so only its own (``y`` or ``1``)
-is taken, and any other value is reported.
+is taken, and any other value is reported; a ``:function:`` returning a tuple
+has ``y1, y2, ...``.
 
 Configuration values: ``adviz_default_output`` (``"player"``) and
 ``adviz_default_theme`` (``"light"``).
@@ -93,7 +113,14 @@ from sphinx.util.docutils import SphinxDirective
 
 import adviz
 from adviz.core.expression import parse
-from adviz.core.phases import ALL_PHASES, PASSES, PLAY_PHASES, SWEEPS, Phase, check_seed
+from adviz.core.phases import (
+    ALL_PHASES,
+    PASSES,
+    PLAYER_PHASES,
+    SWEEPS,
+    Phase,
+    check_seed,
+)
 from adviz.errors import AdvizError, InputError
 from adviz.scene.content import frame_count
 from adviz.scene.style import THEMES as _THEMES
@@ -318,6 +345,8 @@ def render_frames(request: Request) -> str:
         index = int(number)
         label = f"{phase} stage {index}" if captions and phase != "summary" else "summary"
         text = f"{label}: {captions[index]}" if index < len(captions) else label
+        if phase.startswith(f"{Phase.TANGENT.value}-") and index == len(captions):
+            text = "gradient from the forward sweeps"  # the file after the last sweep
         image = _img(f"{request.url}/{request.key}/{path.name}", f"{request.alt}, {text}",
                      {}, "adviz-svg")
         items.append(f'<li class="adviz-frame-item">{image}</li>')
@@ -339,6 +368,8 @@ def _stages(trace: Trace, phase: str, seed: Any) -> tuple[Any, ...]:
     """The stages of a frame file's phase (none for the summary)."""
     if phase == Phase.TANGENT:
         return adviz.forward_mode(trace, seed).stages
+    if phase.startswith(f"{Phase.TANGENT.value}-"):  # phase "tangents": tangent-<input>
+        return adviz.forward_mode(trace, phase.partition("-")[2]).stages
     return trace.stages(phase) if phase in PASSES else ()
 
 
@@ -377,9 +408,9 @@ FORMAT_OPTIONS = ("stage", "fps", "tween", "dpi", "size")
 """Directive options passed on to the format, for the outputs whose format takes them."""
 
 _PAGE_OUTPUTS: dict[str, tuple[str, tuple[str, ...], str, Callable[[Request], str], str]] = {
-    "player": ("html", PLAY_PHASES, "both", render_player,
+    "player": ("html", PLAYER_PHASES, "both", render_player,
                "the interactive player, inline in the page"),
-    "frames": ("svg", PLAY_PHASES, "both", render_frames,
+    "frames": ("svg", PLAYER_PHASES, "both", render_frames,
                "every stage as an SVG image, with its caption"),
 }
 """Outputs of the page itself: name to (format, phases, default phase, render, description)."""
@@ -469,14 +500,16 @@ def _int(argument: str) -> int:
 
 
 class AdvizDirective(SphinxDirective):
-    """``.. adviz:: EXPRESSION``: trace an expression and embed its diagram."""
+    """``.. adviz:: EXPRESSION``: trace an expression (or, with ``:function:``, a Python
+    function) and embed its diagram."""
 
     has_content = False
-    required_arguments = 1
-    optional_arguments = 0
+    required_arguments = 0
+    optional_arguments = 1
     final_argument_whitespace = True
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         "at": directives.unchanged,
+        "function": directives.unchanged_required,
         "output": _output_choice,
         "phase": _choice(PHASES),
         "seed": directives.unchanged,
@@ -502,10 +535,37 @@ class AdvizDirective(SphinxDirective):
                        type="adviz", subtype="directive")
         return []
 
+    def _function(self) -> str:
+        """The ``:function:`` option with a file's path made absolute (from the page's
+        folder) and noted as a dependency of the page; ``""`` when not given.
+
+        Raises
+        ------
+        InputError
+            Both an expression and ``:function:``, or neither.
+        """
+        spec = " ".join(str(self.options.get("function", "")).split())
+        if spec and self.arguments:
+            raise InputError("give an expression or :function:, not both")
+        if not spec and not self.arguments:
+            raise InputError("give an expression (x1 * x2) or :function: "
+                             "package.module:function")
+        path, sep, name = spec.rpartition(":")
+        if sep and path.endswith(".py"):
+            _, absolute = self.env.relfn2path(path)
+            self.env.note_dependency(absolute)
+            spec = f"{absolute}:{name}"
+        return spec
+
     def run(self) -> list[nodes.Node]:
         from adviz.writers import writers
 
-        expression = " ".join(self.arguments[0].split())
+        try:
+            function = self._function()
+        except InputError as err:
+            return self._warn(str(err))
+        expression = "" if function else " ".join(self.arguments[0].split())
+        shown = expression or str(self.options["function"]).strip()
         config = self.config
         kind = self.options.get("output", config.adviz_default_output)
         if kind not in OUTPUTS:
@@ -534,15 +594,20 @@ class AdvizDirective(SphinxDirective):
 
                 page_pixels(self.options["size"])
             point = parse_at(self.options.get("at", ""))
-            network = _MLP.fullmatch(expression) is not None
-            missing = [] if network else [n for n in parse(expression).names
-                                          if n not in point]
+            network = _MLP.fullmatch(expression) is not None if expression else False
+            missing = [] if network or not expression else [
+                n for n in parse(expression).names if n not in point]
             if missing:
                 given = ", ".join(f"{k}={_number(v)}" for k, v in point.items())
                 wanted = ", ".join(f"{n}=..." for n in missing)
                 raise InputError(f"no value for {', '.join(missing)}: write "
                                  f":at: {', '.join(p for p in (given, wanted) if p)}")
-            trace = trace_of(expression, point, self.options.get("order", "seed"))
+            source = ""
+            if function:
+                trace, source = _function_trace(function, point,
+                                                self.options.get("order", "seed"))
+            else:
+                trace = trace_of(expression, point, self.options.get("order", "seed"))
             if "view" in self.options or "granularity" in self.options:
                 from adviz.scene.network import check_view
 
@@ -565,9 +630,9 @@ class AdvizDirective(SphinxDirective):
                     raise InputError(f":stage: {stage} does not exist: the {phase} pass has "
                                      f"{count} stages (0 to {count - 1})")
         except AdvizError as err:
-            return self._warn(f"{expression!r}: {err}")
+            return self._warn(f"{shown!r}: {err}")
         except Exception as err:  # a build never aborts on one diagram
-            return self._warn(f"{expression!r}: {type(err).__name__}: {err}")
+            return self._warn(f"{shown!r}: {type(err).__name__}: {err}")
         options = {
             "output": kind, "phase": phase, "stage": stage, "theme": theme,
             "order": self.options.get("order", "seed"),
@@ -583,14 +648,19 @@ class AdvizDirective(SphinxDirective):
         for name in ("view", "granularity"):  # likewise
             if name in self.options:
                 options[name] = self.options[name]
+        if function:  # the function, and its source (an edited function is drawn again)
+            options["function"] = function
+            options["source"] = source
         where = ", ".join(f"{k} = {_number(v)}" for k, v in trace.inputs.items())
         what = {"summary": "summary", "tangent": "forward mode",
-                "modes": "forward and reverse mode"}.get(phase, f"{phase} pass")
+                "modes": "forward and reverse mode",
+                "tangents": "one forward-mode sweep per input"}.get(phase, f"{phase} pass")
         node = adviz_diagram()
         node["expression"] = expression
         node["point"] = dict(trace.inputs)
         node["options"] = options
-        node["alt"] = self.options.get("alt", f"y = {expression} at {where}: {what}")
+        head = f"y = {expression}" if expression else shown
+        node["alt"] = self.options.get("alt", f"{head} at {where}: {what}")
         self.set_source_info(node)
         if "caption" not in self.options:
             self.add_name(node)
@@ -679,11 +749,35 @@ def trace_of(expression: str, point: Mapping[str, float], order: str = "seed") -
     return examples.mlp(sizes, found.group(2) or "tanh")
 
 
+def _function_trace(spec: str, point: dict[str, float], order: str) -> tuple[Trace, str]:
+    """Trace the function ``spec`` names as the command line does
+    (`adviz.faces.cli.load_function`, `adviz.faces.cli.function_trace`); with a digest of
+    its source, part of the diagram's file names."""
+    import inspect
+
+    from adviz.faces.cli import function_trace, load_function
+
+    function = load_function(spec)
+    if function is None:
+        raise InputError(f":function: {spec!r} is not package.module:function or "
+                         f"path/to/file.py:function")
+    try:
+        text = inspect.getsource(function)
+    except (OSError, TypeError):
+        text = spec
+    return (function_trace(function, point, order),
+            hashlib.sha256(text.encode("utf-8")).hexdigest()[:16])
+
+
 def _retrace(node: adviz_diagram) -> Trace:
     from adviz.core.sweep import output_sweep
 
-    trace = trace_of(node["expression"], dict(node["point"]), node["options"]["order"])
-    return output_sweep(trace, node["options"].get("output_node"))
+    options = node["options"]
+    if options.get("function"):
+        trace, _ = _function_trace(options["function"], dict(node["point"]), options["order"])
+    else:
+        trace = trace_of(node["expression"], dict(node["point"]), options["order"])
+    return output_sweep(trace, options.get("output_node"))
 
 
 def visit_adviz_html(self: HTML5Translator, node: adviz_diagram) -> None:
@@ -706,7 +800,8 @@ def visit_adviz_html(self: HTML5Translator, node: adviz_diagram) -> None:
         message = " ".join(str(err).split())
         if not isinstance(err, (AdvizError, OSError)):
             message = f"{type(err).__name__}: {message}"
-        logger.warning("adviz directive: cannot render %r as %s: %s", node["expression"],
+        logger.warning("adviz directive: cannot render %r as %s: %s",
+                       node["expression"] or options.get("function"),
                        options["output"], message, location=node, type="adviz",
                        subtype="render")
         raise nodes.SkipNode from None

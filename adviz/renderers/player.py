@@ -38,11 +38,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol
 
-from adviz.core.phases import PLAY_PHASES, SEEDED, check_seed, expand_phases
-from adviz.core.tracing import one_output
+from adviz.core.phases import PER_INPUT, PLAYER_PHASES, check_seed, expand_phases
 from adviz.renderers.page import (
     LineTable,
     asset,
@@ -53,7 +52,7 @@ from adviz.renderers.page import (
     source_hash,
 )
 from adviz.renderers.page import json_for_script as json_for_script
-from adviz.scene.content import EdgeView, Frame, NodeView
+from adviz.scene.content import Change, EdgeView, Frame, NodeView
 from adviz.text.tables import walkthrough
 
 if TYPE_CHECKING:
@@ -61,11 +60,20 @@ if TYPE_CHECKING:
     from adviz.core.tracing import Trace
     from adviz.scene.picture import Figure
 
-PHASES = PLAY_PHASES
+PHASES = PLAYER_PHASES
 """Values of the ``phase`` argument of `player_html`."""
 
 PHASE_LABELS = {"forward": "Forward pass", "reverse": "Reverse pass",
                 "tangent": "Forward mode"}
+
+
+class Part(Protocol):
+    """What a part of the player is walked from: a `Figure`, or one input's forward-mode
+    sweep of phase ``"tangents"`` (`adviz.scene.tangents.InputSweep`)."""
+
+    def changes(self, phase: str) -> Iterator[Change]:
+        """What each stage of ``phase`` changes (every element at stage 0)."""
+        ...
 
 INTERVAL_MS = 1400
 """Time between frames while playing, in milliseconds."""
@@ -99,7 +107,7 @@ def _phases(phase: str) -> tuple[str, ...]:
 
 
 def played_parts(fig: Figure, names: tuple[str, ...], *, every: bool = False, **options: Any
-                 ) -> list[tuple[str, Figure, str, str]]:
+                 ) -> list[tuple[str, Part, str, str]]:
     """What the player plays: ``(key, figure, phase, label)`` per part, in order.
 
     Each phase of ``names`` is played once, except with ``every`` on a trace
@@ -107,6 +115,10 @@ def played_parts(fig: Figure, names: tuple[str, ...], *, every: bool = False, **
     the reverse sweep of every output, one after another, each its own part
     (key ``"reverse-y2"``, label ``"Reverse sweep for y2"``) on the same layout
     (``options``: the picture options of `adviz.scene.outputs.output_figures`).
+    Phase ``"tangents"`` is one forward-mode sweep per input, each its own part
+    (key ``"tangent-x2"``, label ``"Sweep 2: ẋ₂ = 1"``, `adviz.scene.tangents`) on
+    ``fig`` (made by `adviz.scene.tangents.tangents_figure`), the last ending with
+    the gradient.
 
     Examples
     --------
@@ -118,11 +130,15 @@ def played_parts(fig: Figure, names: tuple[str, ...], *, every: bool = False, **
     [('forward', 'Forward pass'), ('reverse-y1', 'Reverse sweep for y1'), \
 ('reverse-y2', 'Reverse sweep for y2')]
     """
+    if any(name in PER_INPUT for name in names):
+        from adviz.scene.tangents import input_parts
+
+        return [(p.key, p, "tangent", p.label) for p in input_parts(fig)]
     if not (every and fig.trace.vector):
         return [(name, fig, name, _label(fig, name)) for name in names]
     from adviz.scene.outputs import output_figures
 
-    result: list[tuple[str, Figure, str, str]] = []
+    result: list[tuple[str, Part, str, str]] = []
     for name in names:
         if name != "reverse":
             result.append((name, fig, name, PHASE_LABELS[name]))
@@ -164,7 +180,7 @@ def _label(fig: Figure, name: str) -> str:
 
 
 def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
-            played: list[tuple[str, Figure, str, str]] | None = None
+            played: list[tuple[str, Part, str, str]] | None = None
             ) -> tuple[list[dict[str, Any]], list[str], Frame]:
     """Per phase, what each stage changes on the page; the state names; the base frame.
 
@@ -214,7 +230,7 @@ def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
 
 
 def _player_data(fig: Figure, names: tuple[str, ...],
-                 played: list[tuple[str, Figure, str, str]] | None = None
+                 played: list[tuple[str, Part, str, str]] | None = None
                  ) -> tuple[dict[str, Any], str]:
     """The page's data (scene, line table, per-stage changes) and the base SVG."""
     from adviz.renderers.svg import paint
@@ -268,12 +284,55 @@ def _switch(names: tuple[str, ...], labels: dict[str, str] | None = None) -> str
 
 def _figure(trace: Trace, theme: str, rankdir: str, engine: str | None,
             collapse: Iterable[str] | None, full: bool, copies: bool | None = None,
-            seed: Seed = None, view: str = "graph", granularity: str | None = None) -> Figure:
+            seed: Seed = None, view: str = "graph", granularity: str | None = None,
+            per_input: bool = False) -> Figure:
     from adviz.renderers.svg import view_choice
     from adviz.scene.picture import figure
 
+    if per_input:  # one sweep per input: every sweep's captions fit the one figure
+        from adviz.scene.tangents import tangents_figure
+
+        return tangents_figure(trace, theme=theme, rankdir=rankdir, engine=engine,
+                               collapse=collapse, full=full, copies=copies)
     return figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
                   full=full, copies=copies, seed=seed, **view_choice(view, granularity))
+
+
+def sweeps_table(trace: Trace) -> str:
+    """The table beside the sweeps of phase ``"tangents"``: one row per sweep (its number, its
+    seed and every output's tangent: the gradient's component or the Jacobian's column it
+    gives, ``∂y/∂x₁ = −2.14112``),
+    keyed by the part and its last tangent stage so a click shows the sweep's end; the
+    gradient under it.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> table = sweeps_table(adviz.trace("x1 * x2", x1=3, x2=4))
+    >>> table.count('<tr data-phase="tangent-'), 'data-stage="1"' in table
+    (2, True)
+    """
+    from adviz.core.forward import forward_jacobian
+    from adviz.scene.tangents import gradient_caption
+    from adviz.text.tokens import Num, Partial, Tangent, text
+
+    jacobian = forward_jacobian(trace)
+    graph = trace.graph.graph
+    outputs = tuple(graph.get("outputs", (graph["output"],)))
+    last = len(trace.forward_stages) - 1
+    esc = html.escape
+    rows = []
+    for k, x in enumerate(graph["inputs"], start=1):
+        cells = "".join(
+            f"<td>{esc(text(Partial(o, x)).unicode())} = {esc(text(Num(jacobian[o][x])).unicode())}"
+            "</td>" for o in outputs)
+        rows.append(f'<tr data-phase="tangent-{esc(x)}" data-stage="{last}"><td>{k}</td>'
+                    f"<td>{esc(text(Tangent(x)).unicode())} = 1</td>{cells}</tr>")
+    span = 2 + len(outputs)
+    return ('<table class="adviz-walkthrough adviz-sweeps"><caption>One forward-mode sweep '
+            "per input</caption>\n<tbody>\n" + "\n".join(rows) + "\n</tbody><tfoot><tr>"
+            f'<td colspan="{span}">{esc(gradient_caption(trace, jacobian))}</td></tr></tfoot>'
+            "</table>\n")
 
 
 def _table(trace: Trace, names: tuple[str, ...], fig: Figure) -> str:
@@ -283,7 +342,14 @@ def _table(trace: Trace, names: tuple[str, ...], fig: Figure) -> str:
     if "forward" in names or "reverse" in names:
         parts.append(_tables(trace))
     if "tangent" in names:
-        parts.append(walkthrough(trace, "html", mode="forward", seed=fig.seed or None))
+        if getattr(trace, "vector", False):  # every output's tangent, one sweep for all
+            from adviz.text.tables import trace_table
+
+            parts.append(trace_table(fig.trace, "html", mode="forward", seed=fig.seed or None))
+        else:
+            parts.append(walkthrough(trace, "html", mode="forward", seed=fig.seed or None))
+    if any(name in PER_INPUT for name in names):
+        parts.append(sweeps_table(fig.trace))
     return "\n".join(parts)
 
 
@@ -335,11 +401,8 @@ def player_fragment(
     """
     names = _phases(phase)
     check_seed(phase, seed, "the player")
-    if getattr(trace, "vector", False) and any(name in SEEDED for name in names):
-        # forward mode sweeps every output at once, but its trace table takes one output
-        one_output(trace, f"the player of phase={phase!r} (forward mode)")
     fig = _figure(trace, theme, rankdir, engine, collapse, full, copies, seed, view,
-                  granularity)
+                  granularity, per_input=any(name in PER_INPUT for name in names))
     played = played_parts(fig, names, every=_every(trace), rankdir=rankdir, engine=engine,
                           collapse=collapse, full=full, copies=copies, seed=seed)
     data, base = _player_data(fig, names, played)
@@ -414,8 +477,11 @@ def player_html(
     phase
         ``"both"`` (default: the forward pass, then the reverse pass, with a
         switch), ``"forward"``, ``"reverse"``, ``"tangent"`` (forward mode:
-        tangents pushed from the ``seed``) or ``"modes"`` (forward mode, then
-        the reverse pass, with a switch).
+        tangents pushed from the ``seed``), ``"modes"`` (forward mode, then
+        the reverse pass, with a switch) or ``"tangents"`` (forward mode's
+        gradient: one sweep per input, each seeded with that input's unit
+        vector, one after another with a button each, then the gradient
+        assembled from their output tangents; takes no ``seed``).
     title
         Page heading; default ``"y = <formula> at x1 = 1, x2 = 2"``.
     engine
@@ -435,7 +501,9 @@ def player_html(
         Forward mode: the seeded input's name or a dict of input name to
         tangent, as `adviz.forward_mode` takes it (default: the first input).
         On a trace with several outputs the forward-mode frames show every
-        output's tangent (forward mode sweeps them all at once).
+        output's tangent (forward mode sweeps them all at once: a column of
+        the Jacobian per sweep; ``"tangents"`` gives the whole Jacobian column
+        by column, ``"modes"`` forward mode, then each output's reverse sweep).
     view, granularity
         As for `adviz.to_svg`: ``view="network"`` plays a scoped network's
         neuron view, one reverse stage per neuron (or per layer).
@@ -449,12 +517,8 @@ def player_html(
     Raises
     ------
     InputError
-        Unknown ``phase``, theme or scope label.
-    TraceError
-        Forward mode (``phase="tangent"`` or ``"modes"``) of a trace with
-        several outputs: its trace table takes one output
-        (``trace.pick("y1")``); the frame files (`adviz.save_frames`) draw
-        every output's tangent.
+        Unknown ``phase``, theme or scope label; a ``seed`` with a phase that
+        does not take one (``"tangents"`` seeds every input itself).
 
     Examples
     --------

@@ -508,7 +508,8 @@ def trace_rows(trace: Trace, sweep: ForwardSweep) -> list[TraceRow]:
             adjoint = text(Grad(n), Op(" = "), adjoint_value)
         else:
             symbols, numbers = _sum([
-                (Grad(c), Partial(c, n, subscripts=False), adjoints[c], _factor(trace, n, c))
+                (Grad(c), Partial(c, n, subscripts=False), adjoints.get(c, 0.0),
+                 _factor(trace, n, c))
                 for c in children])
             adjoint = text(Grad(n), Op(" = "), *symbols, Op(" = "), *numbers, Op(" = "),
                            adjoint_value)
@@ -533,8 +534,8 @@ def seed_text(sweep: ForwardSweep) -> Text:
 
 
 def derivative_text(sweep: ForwardSweep) -> Text:
-    """The output's tangent: ``Directional derivative: y_dot = dy/dx1 = -2.14112`` (the
-    partial is named when the seed is one input's unit vector).
+    """The output's tangent (every output's, with several): ``Directional derivative: y_dot =
+    dy/dx1 = -2.14112`` (the partial is named when the seed is one input's unit vector).
 
     Examples
     --------
@@ -542,13 +543,19 @@ def derivative_text(sweep: ForwardSweep) -> Text:
     >>> t = adviz.trace("a * b", a=1, b=2)
     >>> derivative_text(adviz.forward_mode(t, {"a": 1, "b": 1})).plain()
     'Directional derivative: y_dot = 3'
+    >>> v = adviz.trace(lambda a, b: (a * b, a + b), a=1, b=2)
+    >>> derivative_text(adviz.forward_mode(v, "b")).plain()
+    'Directional derivatives: y1_dot = dy1/db = 1, y2_dot = dy2/db = 1'
     """
-    out = sweep.output
-    parts: list[Token | str] = ["Directional derivative: ", Tangent(out, False), Op(" = ")]
+    outputs = dict(sweep.derivatives) or {sweep.output: sweep.derivative}
+    parts: list[Token | str] = [f"Directional derivative{'s' if len(outputs) > 1 else ''}: "]
     seeded = sweep.seeded
-    if len(seeded) == 1 and sweep.seed[seeded[0]] == 1.0:
-        parts += [Partial(out, seeded[0], subscripts=False), Op(" = ")]
-    parts.append(Num(sweep.derivative, key=num_key("tangent", out)))
+    for k, (out, value) in enumerate(outputs.items()):
+        parts += [", "] if k else []
+        parts += [Tangent(out, False), Op(" = ")]
+        if len(seeded) == 1 and sweep.seed[seeded[0]] == 1.0:
+            parts += [Partial(out, seeded[0], subscripts=False), Op(" = ")]
+        parts.append(Num(value, key=num_key("tangent", out)))
     return text(*parts)
 
 

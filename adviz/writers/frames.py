@@ -9,7 +9,10 @@ do the sequences replace the folder's old frames as a whole
 (`adviz.writers.files.replace_sequences`), so stale frames of a longer earlier
 run disappear and a failure midway leaves the previous output as it was.
 ``phase="paths"`` writes the chain-rule path frames of one input
-(`adviz.path_frames`) as ``paths-000.svg, ...``.
+(`adviz.path_frames`) as ``paths-000.svg, ...``; ``phase="tangents"`` one
+forward-mode sweep per input (`adviz.scene.tangents`), sweep after sweep, as
+``tangent-x1-000.svg, ..., tangent-x2-000.svg, ...``, the last sweep's last
+file showing the gradient assembled from the sweeps.
 
 Examples
 --------
@@ -28,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from adviz.core.phases import FRAME_PHASES, check_seed, expand_phases
+from adviz.core.phases import FRAME_PHASES, PER_INPUT, check_seed, expand_phases
 from adviz.errors import InputError
 from adviz.renderers.svg import paint, view_choice
 from adviz.scene.content import frame_count
@@ -98,8 +101,11 @@ def save_frames(
     phase
         ``"both"`` (default), ``"forward"``, ``"reverse"``, ``"tangent"``
         (forward mode, seeded by ``seed``), ``"modes"`` (tangent, then
-        reverse), ``"summary"`` (one file, ``summary-000``) or ``"paths"`` (the
-        chain-rule paths of ``input``, then their sum: `adviz.path_frames`).
+        reverse), ``"tangents"`` (one forward-mode sweep per input, each seeded
+        with that input's unit vector: ``tangent-x1-000``, ..., then
+        ``tangent-x2-000``, ...; the last file shows the gradient), ``"summary"``
+        (one file, ``summary-000``) or ``"paths"`` (the chain-rule paths of
+        ``input``, then their sum: `adviz.path_frames`).
     fmt
         ``"svg"`` (default) or ``"png"`` (rendered with resvg and the DejaVu
         fonts Matplotlib ships: no system fonts or libraries needed).
@@ -164,6 +170,10 @@ def save_frames(
                            rankdir="LR" if rankdir in (None, "auto") else rankdir,
                            engine=engine, full=full)
         return replace_sequence(directory, "paths", f".{fmt}", [encode(s) for s in svgs])
+    if phases[0] in PER_INPUT:
+        return _save_sweeps(trace, directory, fmt, encode, progress, dict(
+            theme=resolved, rankdir=rankdir, engine=engine, collapse=collapse, full=full,
+            copies=copies, size=size, min_text=min_text))
     fig = figure(trace, theme=resolved, rankdir=rankdir, engine=engine, collapse=collapse,
                  full=full, copies=copies, size=size, min_text=min_text, seed=seed,
                  **view_choice(view, granularity))
@@ -184,6 +194,32 @@ def save_frames(
     finally:
         bar.close()
     return [path for name in phases for path in written[name]]
+
+
+def _save_sweeps(trace: Trace, directory: str | os.PathLike[str], fmt: str,
+                 encode: Callable[[str], bytes], progress: bool | None,
+                 options: dict[str, Any]) -> list[Path]:
+    """Phase ``"tangents"``: every input's forward-mode sweep, one sequence each, on one
+    figure (`adviz.scene.tangents.tangents_figure`), then the gradient's frame."""
+    from adviz.scene.tangents import input_parts, tangents_figure
+
+    fig = tangents_figure(trace, **options)
+    parts = input_parts(fig)
+    total = len(parts) * frame_count(trace, "forward") + 1
+    show = progress if progress is not None else (
+        total >= PROGRESS_THRESHOLD and sys.stderr.isatty())
+    bar = _progress(total, show, f"{fmt} frames")
+
+    def stream(part: Any) -> Iterator[bytes]:
+        for content in part.frames():
+            yield encode(render_frame(fig, content))
+            bar.update(1)
+
+    try:
+        written = replace_sequences(directory, {p.key: (f".{fmt}", stream(p)) for p in parts})
+    finally:
+        bar.close()
+    return [path for p in parts for path in written[p.key]]
 
 
 def render_frame(fig: Figure, content: Frame) -> str:

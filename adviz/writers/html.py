@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from adviz.core.phases import PLAY_PHASES
+from adviz.core.phases import PLAYER_PHASES
 from adviz.writers import Writer, register_writer, text_writer
 from adviz.writers.options import (
     COLLAPSE,
@@ -34,7 +34,7 @@ from adviz.writers.options import (
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
 
-DECLARED: tuple[Option, ...] = (THEME, RANKDIR, phase_option(PLAY_PHASES, "both"), TITLE,
+DECLARED: tuple[Option, ...] = (THEME, RANKDIR, phase_option(PLAYER_PHASES, "both"), TITLE,
                                 ENGINE, COLLAPSE, FULL, COPIES, SEED,
                                 OUTPUT, VIEW, GRANULARITY)
 """The options of the html writer (passed to `adviz.renderers.player.player_html`)."""

@@ -11,7 +11,9 @@ from adviz.core.phases import (
     ALL_PHASES,
     FRAME_PHASES,
     PASSES,
+    PER_INPUT,
     PLAY_PHASES,
+    PLAYER_PHASES,
     SEEDED,
     STAGE_PHASES,
     SWEEPS,
@@ -28,7 +30,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "adviz"
 
 def test_members_are_the_phase_strings() -> None:
     assert [p.value for p in Phase] == ["forward", "reverse", "summary", "both", "paths",
-                                        "tangent", "modes"]
+                                        "tangent", "modes", "tangents"]
     assert ALL_PHASES == tuple(p.value for p in Phase)
     assert Phase("reverse") is Phase.REVERSE and Phase.REVERSE == "reverse"
 
@@ -40,6 +42,9 @@ def test_subsets() -> None:
     assert set(PLAY_PHASES) == {"forward", "reverse", "tangent", "both", "modes"}
     assert SEEDED == ("tangent",)
     assert set(FRAME_PHASES) == set(ALL_PHASES)
+    assert PER_INPUT == ("tangents",)
+    assert PLAYER_PHASES == (*PLAY_PHASES, "tangents")
+    assert "tangents" not in PLAY_PHASES  # slides, animations and TikZ do not play it
 
 
 @pytest.mark.parametrize("phase", list(Phase))
@@ -68,6 +73,10 @@ def test_seeded_phases_take_a_seed_and_others_refuse_it() -> None:
     with pytest.raises(InputError, match=r"^seed does not apply to phase 'both' of gif: it "
                                          r"seeds forward mode"):
         check_seed("both", "x1", "gif")
+    check_seed("tangents", None)
+    with pytest.raises(InputError, match=r"^seed does not apply to phase 'tangents' of the "
+                                         r"player: it seeds every input in turn"):
+        check_seed("tangents", {"x1": 1.0}, "the player")
 
 
 def test_writers_and_faces_define_no_phase_list_of_their_own() -> None:

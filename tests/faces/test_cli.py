@@ -193,11 +193,11 @@ def test_format_choices_and_help_come_from_the_registry() -> None:
 
 def test_phase_and_theme_choices_are_the_shared_ones() -> None:
     import adviz
-    from adviz.core.phases import PLAY_PHASES
+    from adviz.core.phases import PLAYER_PHASES
     from adviz.faces.cli import render
 
     params = {p.name: p for p in render.params}
-    assert tuple(params["phase"].type.choices) == PLAY_PHASES  # type: ignore[attr-defined]
+    assert tuple(params["phase"].type.choices) == PLAYER_PHASES  # type: ignore[attr-defined]
     assert list(params["theme"].type.choices) == list(adviz.THEMES)  # type: ignore[attr-defined]
 
 
@@ -312,3 +312,47 @@ def test_format_plus_pdf_writes_both_passes(tmp_path: Path) -> None:
         pages = re.findall(rb"/Count (\d+)", (out / f"{phase}.pdf").read_bytes())
         assert pages == [str(len(t.stages(phase))).encode()]
     assert (out / "forward.pdf").read_bytes() != (out / "reverse.pdf").read_bytes()
+
+
+def test_render_one_forward_sweep_per_input(tmp_path: Path) -> None:
+    """--phase tangents: the player has a part per input, the frames a sequence per input,
+    the last frame the gradient; a one-file format shows the first input's sweep."""
+    out = tmp_path / "out"
+    code, text = run("render", SEED, "--at", "x1=1", "--at", "x2=2", "--phase", "tangents",
+                     "--format", "html,svg,tex", "-o", str(out), "-q")
+    assert code == 0, text
+    player = (out / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'"name":"(tangent-x\d)"', player) == ["tangent-x1", "tangent-x2"]
+    frames = sorted(p.name for p in (out / "frames").iterdir())
+    assert frames == [f"tangent-x1-{k:03d}.svg" for k in range(6)] + [
+        f"tangent-x2-{k:03d}.svg" for k in range(7)]
+    last = (out / "frames" / frames[-1]).read_text(encoding="utf-8")
+    assert "(−2.14112, 1.85888)" in last
+    slides = (out / "slides.tex").read_text(encoding="utf-8")
+    assert slides.count("\\only<") == 6  # the Beamer slides: forward mode, first input
+    code, text = run("render", SEED, "--at", "x1=1", "--at", "x2=2", "--phase", "tangents",
+                     "--seed", "x1", "--format", "html", "-o", str(tmp_path / "bad"))
+    assert code != 0 and "--seed applies to --phase tangent or modes" in text
+    assert not (tmp_path / "bad").exists()
+
+
+def test_render_a_function_by_its_import_path(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "pkg_t17"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "shapes.py").write_text("import adviz\n\ndef polar(r=2.0, a=0.5):\n"
+                                       "    return r * adviz.cos(a), r * adviz.sin(a)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    out = tmp_path / "out"
+    code, text = run("render", "pkg_t17.shapes:polar", "--at", "a=0.25", "--format", "html",
+                     "--phase", "tangents", "-o", str(out), "-q")
+    assert code == 0, text
+    player = (out / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'"name":"(tangent-\w+)"', player) == ["tangent-r", "tangent-a"]
+    import math
+    assert f"= {math.cos(0.25):.5f}" in player  # dy1/dr, the first sweep's y1 tangent
+    code, text = run("table", "pkg_t17.nothing:polar")
+    assert code == 1 and "cannot import pkg_t17.nothing" in text
+    code, text = run("table", "pkg_t17.shapes:square")
+    assert code == 1 and "pkg_t17.shapes has no function named 'square'" in text

@@ -147,6 +147,15 @@ def test_forward_mode_frames_and_svg(tmp_path: Path) -> None:
          "the seed names 'z', which this trace has no input of"),
         (".. adviz:: x * x\n   :at: x=1\n   :stage: 1\n   :dpi: 50\n",
          ":stage:, :dpi: do not apply to :output: player (it takes: none of these)"),
+        (".. adviz:: x * x\n   :at: x=1\n   :phase: tangents\n   :seed: x\n",
+         "seed does not apply to phase 'tangents' of :output: player: it seeds every input"),
+        (".. adviz:: x * x\n   :at: x=1\n   :output: gif\n   :phase: tangents\n",
+         ":phase: tangents does not go with :output: gif"),
+        (".. adviz:: x * x\n   :function: m:f\n", "give an expression or :function:, not "
+                                                    "both"),
+        (".. adviz::\n   :at: x=1\n", "give an expression (x1 * x2) or :function:"),
+        (".. adviz::\n   :function: no_such_module_t17:f\n",
+         "cannot import no_such_module_t17"),
     ],
 )
 def test_bad_directive_is_a_warning_with_file_and_line(tmp_path: Path, body: str,
@@ -201,7 +210,7 @@ def test_parse_at() -> None:
 
 def test_outputs_come_from_the_format_registry() -> None:
     import adviz
-    from adviz.core.phases import PLAY_PHASES
+    from adviz.core.phases import PLAYER_PHASES
     from adviz.faces.sphinx import OUTPUTS, THEMES, AdvizDirective
     from adviz.writers import writers
 
@@ -212,7 +221,7 @@ def test_outputs_come_from_the_format_registry() -> None:
         assert kind.writer == name
         assert kind.phases == (writers()[name].phases or ("both",))
     assert OUTPUTS["player"].writer == "html" and OUTPUTS["frames"].writer == "svg"
-    assert OUTPUTS["player"].phases == PLAY_PHASES
+    assert OUTPUTS["player"].phases == PLAYER_PHASES == OUTPUTS["frames"].phases
     assert THEMES == tuple(adviz.THEMES)
     assert AdvizDirective.option_spec["output"]("pdf") == "pdf"
     with pytest.raises(ValueError, match="choose from"):
@@ -291,3 +300,58 @@ def test_size_fills_a_slide_page(tmp_path: Path) -> None:
     assert 'width="760.00px"' in frame
     assert ":size: do not apply to :output: player" in warnings.replace("does", "do")
     assert "unknown size 'huge'" in warnings
+
+
+FUNCTIONS = """\
+import adviz
+
+
+def polar(r, a=0.5):
+    return r * adviz.cos(a), r * adviz.sin(a)
+"""
+
+
+def test_a_function_by_import_path_or_file(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """``:function:`` draws a Python function (here returning two outputs, so
+    ``:output-node: y2`` draws y2's sweep), by import path or by file (from the page)."""
+    import math
+
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "shapes_t17.py").write_text(FUNCTIONS, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "lib"))
+    out, warnings = build(tmp_path, """
+        .. adviz::
+           :function: shapes_t17:polar
+           :at: r=2
+           :output: svg
+           :phase: reverse
+           :output-node: y2
+
+        .. adviz::
+           :function: ../lib/shapes_t17.py:polar
+           :at: r=2, a=0.25
+           :phase: tangents
+
+        .. adviz::
+           :function: shapes_t17:polar
+           :at: r=2
+           :output: frames
+           :phase: tangents
+        """)
+    assert warnings == ""
+    page = (out / "index.html").read_text(encoding="utf-8")
+    svg_source = re.search(r'src="(_images/adviz/adviz-[0-9a-f]+\.svg)"', page)
+    assert svg_source is not None
+    svg = (out / svg_source.group(1)).read_text(encoding="utf-8")
+    assert "Reverse sweep for y2" in svg
+    assert f"g = {2 * math.cos(0.5):.5f}" in svg  # dy2/da = r cos(a), y2's Jacobian row
+    assert 'alt="shapes_t17:polar at r = 2, a = 0.5: reverse pass"' in page
+    # the player of one forward sweep per input, from the file (a path from the page)
+    assert re.findall(r'"name":"(tangent-\w+)"', page) == ["tangent-r", "tangent-a"]
+    assert f"= {math.cos(0.25):.5f}" in page  # the first sweep's y1 tangent: dy1/dr
+    frames = re.findall(r'src="(_images/adviz/adviz-[0-9a-f]+/[^"]+\.svg)"', page)
+    assert [Path(f).name for f in frames] == [f"tangent-r-{k:03d}.svg" for k in range(5)] + [
+        f"tangent-a-{k:03d}.svg" for k in range(6)]
+    assert "gradient from the forward sweeps" in page  # the last frame's alt text
+    assert "tangent-a stage 2: " in page
