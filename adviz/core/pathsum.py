@@ -114,10 +114,48 @@ def paths(trace: Trace, input: str, *, limit: int = DEFAULT_LIMIT) -> list[Path]
         In depth-first order, parents in argument order.
     """
     _check_input(trace, input)
+    return _paths(trace, trace.program.index[input], limit)
+
+
+def paths_from(trace: Trace, node: str, *, limit: int = DEFAULT_LIMIT) -> list[Path]:
+    """Every path from any node (an input or an intermediate) to the output.
+
+    `paths` for an input; for any other node the products sum to its adjoint
+    g_node = dy/dnode, the output's sensitivity to it.
+
+    Parameters
+    ----------
+    trace
+        A `Trace` with one output.
+    node
+        A node id.
+    limit
+        Most paths to list; more raise `AdvizError`.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> [p.nodes for p in paths_from(t, "t1")]
+    [('t1', 't2', 'y')]
+    >>> paths_from(t, "t9")
+    Traceback (most recent call last):
+    ...
+    adviz.errors.InputError: 't9' is not a node of this trace
+    """
+    from adviz.core.tracing import one_output
+
+    one_output(trace, "a sum over paths")
+    if node not in trace.program.index:
+        raise InputError(f"{node!r} is not a node of this trace")
+    return _paths(trace, trace.program.index[node], limit)
+
+
+def _paths(trace: Trace, start: int, limit: int) -> list[Path]:
     program = trace.program
     nodes = program.nodes
-    start = program.index[input]
     target = program.output
+    input = nodes[start].id
     partial = {
         (edge.parent, edge.child): edge.partial
         for i in range(len(nodes))

@@ -268,11 +268,12 @@ def _switch(names: tuple[str, ...], labels: dict[str, str] | None = None) -> str
 
 def _figure(trace: Trace, theme: str, rankdir: str, engine: str | None,
             collapse: Iterable[str] | None, full: bool, copies: bool | None = None,
-            seed: Seed = None) -> Figure:
+            seed: Seed = None, focus: str | None = None,
+            zoom: str | None = None) -> Figure:
     from adviz.scene.picture import figure
 
     return figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                  full=full, copies=copies, seed=seed)
+                  full=full, copies=copies, seed=seed, focus=focus, zoom=zoom)
 
 
 def _table(trace: Trace, names: tuple[str, ...], fig: Figure) -> str:
@@ -301,6 +302,8 @@ def player_fragment(
     full: bool = False,
     copies: bool | None = None,
     seed: Seed = None,
+    focus: str | None = None,
+    zoom: str | None = None,
 ) -> str:
     """The player as one ``<div>`` (with its style and script), to embed in a page.
 
@@ -308,7 +311,7 @@ def player_fragment(
     ----------
     trace
         A `Trace`.
-    theme, rankdir, phase, title, engine, collapse, full, copies, seed
+    theme, rankdir, phase, title, engine, collapse, full, copies, seed, focus, zoom
         As for `player_html`.
     compact
         Smaller heading and frame height, for notebooks.
@@ -335,7 +338,7 @@ def player_fragment(
     if getattr(trace, "vector", False) and any(name in SEEDED for name in names):
         # forward mode sweeps every output at once, but its trace table takes one output
         one_output(trace, f"the player of phase={phase!r} (forward mode)")
-    fig = _figure(trace, theme, rankdir, engine, collapse, full, copies, seed)
+    fig = _figure(trace, theme, rankdir, engine, collapse, full, copies, seed, focus, zoom)
     played = played_parts(fig, names, every=_every(trace), rankdir=rankdir, engine=engine,
                           collapse=collapse, full=full, copies=copies, seed=seed)
     data, base = _player_data(fig, names, played)
@@ -393,6 +396,8 @@ def player_html(
     copies: bool | None = None,
     output: str | int | None = None,
     seed: Seed = None,
+    focus: str | None = None,
+    zoom: str | None = None,
 ) -> str:
     """One self-contained HTML page that plays the forward and reverse pass.
 
@@ -430,6 +435,10 @@ def player_html(
         tangent, as `adviz.forward_mode` takes it (default: the first input).
         On a trace with several outputs the forward-mode frames show every
         output's tangent (forward mode sweeps them all at once).
+    focus, zoom
+        As for `adviz.to_svg`: the page opens with that node's paths in focus
+        (clicking another node moves the focus, clicking it again or Escape
+        clears it), or with that scope drawn open.
 
     Returns
     -------
@@ -460,7 +469,8 @@ def player_html(
         trace = output_sweep(trace, output)
     body = player_fragment(trace, theme=theme, rankdir=rankdir, phase=phase, title=title,
                            document_keys=True, styles=False, engine=engine,
-                           collapse=collapse, full=full, copies=copies, seed=seed)
+                           collapse=collapse, full=full, copies=copies, seed=seed,
+                           focus=focus, zoom=zoom)
     heading = html.escape(default_title(trace) if title is None else title)
     dark = theme == "dark"
     csp = (f"default-src 'none'; script-src {script_hash()}; style-src 'unsafe-inline'; "

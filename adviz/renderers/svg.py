@@ -274,6 +274,8 @@ def to_svg(
     size: Size = None,
     min_text: float = MIN_TEXT,
     seed: Seed = None,
+    focus: str | None = None,
+    zoom: str | None = None,
 ) -> str:
     """One frame as SVG text.
 
@@ -327,6 +329,13 @@ def to_svg(
         Phase ``"tangent"`` (forward mode): the seeded input's name, or a dict
         of input name to tangent, as `adviz.forward_mode` takes it (default:
         the first input).
+    focus
+        A node (its id, such as ``"w1_22"``) whose paths to the output stay in
+        full colour, the rest muted; the caption adds the sum over those paths
+        (`adviz.scene.focus`).
+    zoom
+        A scope (``"neuron 2"`` or ``"layer 1/neuron 2"``) drawn open, every
+        other scope collapsed into a box around it.
 
     Returns
     -------
@@ -352,7 +361,8 @@ def to_svg(
     check_seed(phase, seed, "to_svg")
     panel = analytic_panel(trace) if analytic else ()
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies, size=size, min_text=min_text, seed=seed)
+                 full=full, copies=copies, size=size, min_text=min_text, seed=seed,
+                 focus=focus, zoom=zoom)
     return paint(fig, fig.frame(phase, stage), panel)
 
 
@@ -369,6 +379,8 @@ def iter_svg_frames(
     size: Size = None,
     min_text: float = MIN_TEXT,
     seed: Seed = None,
+    focus: str | None = None,
+    zoom: str | None = None,
 ) -> Iterator[str]:
     """Every frame of a phase as SVG text, in stage order (one layout for all).
 
@@ -383,7 +395,8 @@ def iter_svg_frames(
     """
     check_seed(phase, seed, "iter_svg_frames")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies, size=size, min_text=min_text, seed=seed)
+                 full=full, copies=copies, size=size, min_text=min_text, seed=seed,
+                 focus=focus, zoom=zoom)
     svg = painter(fig)
     for content in fig.frames(phase):
         yield svg.frame(content)

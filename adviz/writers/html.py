@@ -19,12 +19,14 @@ from adviz.writers.options import (
     COLLAPSE,
     COPIES,
     ENGINE,
+    FOCUS,
     FULL,
     OUTPUT,
     RANKDIR,
     SEED,
     THEME,
     TITLE,
+    ZOOM,
     Option,
     phase_option,
 )
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 
 DECLARED: tuple[Option, ...] = (THEME, RANKDIR, phase_option(PLAY_PHASES, "both"), TITLE,
                                 ENGINE, COLLAPSE, FULL, COPIES, SEED,
-                                OUTPUT)
+                                OUTPUT, FOCUS, ZOOM)
 """The options of the html writer (passed to `adviz.renderers.player.player_html`)."""
 
 OPTIONS = tuple(option.name for option in DECLARED)

@@ -22,6 +22,7 @@ from adviz.writers.options import (
     COLLAPSE,
     COPIES,
     ENGINE,
+    FOCUS,
     FULL,
     MIN_TEXT,
     OUTPUT,
@@ -30,6 +31,7 @@ from adviz.writers.options import (
     SIZE,
     STAGE,
     THEME,
+    ZOOM,
     Option,
     phase_option,
 )
@@ -50,7 +52,7 @@ OPTIONS: tuple[Option, ...] = (
     COPIES, SEED,
     Option("analytic", bool, False, "the SymPy gradient beside the numbers (summary only)"),
     SIZE, MIN_TEXT,
-    OUTPUT,
+    OUTPUT, FOCUS, ZOOM,
 )
 """The options of the svg writer (`adviz.to_svg`'s)."""
 
