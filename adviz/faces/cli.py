@@ -30,7 +30,7 @@ from adviz.core.tracing import Trace, trace
 from adviz.errors import AdvizError, InputError, TraceError
 from adviz.scene.content import frame_count
 from adviz.scene.style import THEMES
-from adviz.writers.options import OUTPUT
+from adviz.writers.options import FOCUS, OUTPUT, ZOOM
 
 SEED_EXPRESSION = "(x1 - x2)**2 + cos(x1 + x2)"
 SEED_POINT = {"x1": 1.0, "x2": 2.0}
@@ -457,7 +457,7 @@ def _formats(value: str | None) -> tuple[str, ...]:
 
 
 _FRAME_OPTIONS = frozenset({"phase", "theme", "rankdir", "collapse", "full", "progress",
-                            "size"})
+                            "size", "focus", "zoom"})
 """Options of `save_frames` the command line passes (formats written one file per stage)."""
 
 
@@ -502,6 +502,8 @@ def render_outputs(
     size: str | None = None,
     hold: float | None = None,
     seed: str | dict[str, float] | None = None,
+    focus: str | None = None,
+    zoom: str | None = None,
 ) -> list[Path]:
     """Write the chosen formats of a trace under ``out``; return the written paths.
 
@@ -510,7 +512,8 @@ def render_outputs(
     ``size`` (a page: ``"16:9"``, ``"blog"``, ``"WxH"``, ...) goes to the
     formats that take it; ``rankdir`` ``None`` is ``"auto"`` for those and
     ``"LR"`` for the others. ``seed`` is the seeded input of forward mode
-    (``phase="tangent"`` or ``"modes"``).
+    (``phase="tangent"`` or ``"modes"``); ``focus`` and ``zoom`` (`adviz.to_svg`) go to
+    every format that draws the graph.
     """
     if seed is not None and not seeded(phase):
         raise InputError(f"--seed applies to --phase tangent or modes (forward mode), not "
@@ -526,8 +529,9 @@ def render_outputs(
         page_pixels(size)
     settings: dict[str, Any] = {"theme": theme, "rankdir": rankdir, "fps": fps,
                                 "collapse": collapse, "full": full, "progress": not quiet,
-                                "size": size, "hold": hold, "seed": seed}
-    for name in ("fps", "collapse", "size", "hold"):
+                                "size": size, "hold": hold, "seed": seed, "focus": focus,
+                                "zoom": zoom}
+    for name in ("fps", "collapse", "size", "hold", "focus", "zoom"):
         takers = [w.name for w in chosen
                   if w.takes(name) or (w.frame is not None and name in _FRAME_OPTIONS)]
         if settings[name] is not None and not takers:
@@ -539,7 +543,8 @@ def render_outputs(
 
             written += save_frames(t, out / "frames", phase=phase, fmt=writer.name,
                                    progress=not quiet, theme=theme, rankdir=rankdir,
-                                   collapse=collapse, full=full, size=size, seed=seed)
+                                   collapse=collapse, full=full, size=size, seed=seed,
+                                   focus=focus, zoom=zoom)
             if paths_of is not None:
                 written += save_frames(t, out / "frames", phase="paths", fmt=writer.name,
                                        input=paths_of, theme=theme, rankdir=rankdir,
@@ -657,6 +662,10 @@ _render_options = [
     click.option("--collapse", "collapse", multiple=True, metavar="LABEL",
                  help="Draw the scope LABEL (adviz.scope) as one box with its summed "
                       "gradient flows; repeat for more scopes."),
+    click.option("--focus", "focus", metavar="NODE", default=None,
+                 help=f"The {FOCUS.help}."),
+    click.option("--zoom", "zoom", metavar="SCOPE", default=None,
+                 help=f"The {ZOOM.help}."),
     click.option("--full", is_flag=True,
                  help="Large graphs: draw every node and label (no automatic collapsing, "
                       "no shortened labels)."),
@@ -703,7 +712,8 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
            phase: str, seed: tuple[str, ...], theme: str, fps: float | None,
            rankdir: str | None, collapse: tuple[str, ...], full: bool, paths_of: str | None,
            analytic: bool, quiet: bool, size: str | None = None,
-           hold: float | None = None, output_node: str | None = None) -> None:
+           hold: float | None = None, output_node: str | None = None,
+           focus: str | None = None, zoom: str | None = None) -> None:
     """Render EXPR into OUT: SVG frames, a GIF, the HTML player and more.
 
     \b
@@ -728,7 +738,7 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
     written = _staged(out, quiet, lambda folder: render_outputs(
         t, folder, chosen, phase=phase, theme=theme, fps=fps, rankdir=rankdir, quiet=quiet,
         collapse=collapse or None, full=full, paths_of=paths_of, analytic=analytic,
-        size=size, hold=hold, seed=parse_seed(seed)))
+        size=size, hold=hold, seed=parse_seed(seed), focus=focus, zoom=zoom))
     _report(written, out, quiet)
 
 
@@ -742,7 +752,8 @@ def demo(order: str, out: Path, formats: str | None, phase: str, seed: tuple[str
          theme: str, fps: float | None,
          rankdir: str | None, collapse: tuple[str, ...], full: bool, paths_of: str | None,
          analytic: bool, quiet: bool, interactive: bool, size: str | None = None,
-         hold: float | None = None) -> None:
+         hold: float | None = None, focus: str | None = None,
+         zoom: str | None = None) -> None:
     """Render the seed example (x1 - x2)**2 + cos(x1 + x2) at x1=1, x2=2.
 
     \b
@@ -759,7 +770,8 @@ def demo(order: str, out: Path, formats: str | None, phase: str, seed: tuple[str
         written = render_outputs(t, folder, chosen, phase=phase, theme=theme, fps=fps,
                                  rankdir=rankdir, quiet=quiet, collapse=collapse or None,
                                  full=full, paths_of=paths_of, analytic=analytic, size=size,
-                                 hold=hold, seed=parse_seed(seed))
+                                 hold=hold, seed=parse_seed(seed), focus=focus,
+                                 zoom=zoom)
         if interactive:
             written.append(save(t, folder / "demo.html", interactive=True, theme=theme,
                                 rankdir="TB" if rankdir == "TB" else "LR"))

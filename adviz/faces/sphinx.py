@@ -28,6 +28,8 @@ option          meaning
 ``:phase:``     ``forward``, ``reverse``, ``tangent`` (forward mode), ``both`` or ``modes``;
                 ``summary`` for ``svg``
 ``:seed:``      forward mode's seeded input: ``x1``, or tangents ``x1=1, x2=0.5``
+``:focus:``     a node whose paths to the output stay in colour, the rest muted: ``x1``
+``:zoom:``      a scope drawn open, the others collapsed: ``neuron 2``
 ``:stage:``     stage shown by ``svg`` (default ``-1``: the last)
 ``:order:``     reverse order: ``seed`` (default) or ``tape``
 ``:theme:``     ``light`` (default), ``dark`` or ``print``
@@ -225,7 +227,8 @@ def render_player(request: Request) -> str:
 
     o = request.options
     fragment = player_fragment(request.trace, theme=o["theme"], rankdir=o["rankdir"],
-                               phase=o["phase"], compact=True, seed=o.get("seed"))
+                               phase=o["phase"], compact=True, seed=o.get("seed"),
+                               **_lens(o))
     return f'<div class="adviz-embed adviz-embed-player"{_style(o)}>\n{fragment}</div>\n'
 
 
@@ -261,7 +264,7 @@ def render_gif(request: Request) -> str:
         options: dict[str, Any] = {"phase": o["phase"], "theme": o["theme"],
                                    "rankdir": o["rankdir"], "tween": o["tween"],
                                    "dpi": o["dpi"], "progress": False}
-        for name in ("size", "fps", "seed"):
+        for name in ("size", "fps", "seed", "focus", "zoom"):
             if o.get(name) is not None:
                 options[name] = o[name]
         adviz.save(request.trace, path, **options)
@@ -277,10 +280,16 @@ def render_svg(request: Request) -> str:
     path = request.folder / f"{request.key}.svg"
     if not path.exists():
         svg = adviz.to_svg(request.trace, o["phase"], o["stage"], theme=o["theme"],
-                           rankdir=o["rankdir"], size=o.get("size"), seed=o.get("seed"))
+                           rankdir=o["rankdir"], size=o.get("size"), seed=o.get("seed"),
+                           **_lens(o))
         atomic_write_text(path, svg)
         _publish(path)
     return _img(f"{request.url}/{path.name}", request.alt, o, "adviz-svg")
+
+
+def _lens(options: Mapping[str, Any]) -> dict[str, str]:
+    """The ``:focus:`` and ``:zoom:`` options given (`adviz.scene.focus`)."""
+    return {name: options[name] for name in ("focus", "zoom") if options.get(name)}
 
 
 COMPLETE = ".complete"
@@ -299,7 +308,7 @@ def render_frames(request: Request) -> str:
         done.unlink(missing_ok=True)
         paths = adviz.save_frames(request.trace, folder, phase=o["phase"], fmt="svg",
                                   theme=o["theme"], rankdir=o["rankdir"], progress=False,
-                                  size=o.get("size"), seed=o.get("seed"))
+                                  size=o.get("size"), seed=o.get("seed"), **_lens(o))
         for path in paths:
             _publish(path)
         atomic_write_text(done, "\n".join(p.name for p in paths) + "\n")
@@ -335,7 +344,7 @@ def render_file(request: Request) -> str:
         given = {"phase": o["phase"], "stage": o["stage"], "theme": o["theme"],
                  "rankdir": o["rankdir"], "fps": o.get("fps"), "tween": o.get("tween"),
                  "dpi": o.get("dpi"), "progress": False, "size": o.get("size"),
-                 "seed": o.get("seed")}
+                 "seed": o.get("seed"), **_lens(o)}
         options = {k: v for k, v in given.items() if v is not None and writer.takes(k)}
         adviz.save(request.trace, path, format=writer.name, **options)
         _publish(path)
@@ -462,6 +471,8 @@ class AdvizDirective(SphinxDirective):
         "output": _output_choice,
         "phase": _choice(PHASES),
         "seed": directives.unchanged,
+        "focus": directives.unchanged_required,
+        "zoom": directives.unchanged_required,
         "stage": _int,
         "order": _choice(ORDERS),
         "theme": _choice(THEMES),
@@ -529,6 +540,13 @@ class AdvizDirective(SphinxDirective):
             check_seed(phase, seed, f":output: {kind}")
             if seed is not None:
                 adviz.forward_mode(trace, seed)  # an unknown input is reported here
+            if "focus" in self.options or "zoom" in self.options:
+                from adviz.scene.focus import focus_of, zoom_collapse
+
+                if "focus" in self.options:  # an unknown node is reported here
+                    focus_of(trace, self.options["focus"].strip())
+                if "zoom" in self.options:
+                    zoom_collapse(trace, self.options["zoom"].strip())
             stage = self.options.get("stage", -1)
             writer = writers().get(output.writer)
             if writer is not None and writer.takes("stage") and phase in SWEEPS:
@@ -552,6 +570,9 @@ class AdvizDirective(SphinxDirective):
             options["output_node"] = self.options["output-node"]
         if seed is not None:  # kept out of the options otherwise: unchanged keys of old pages
             options["seed"] = seed
+        for name in ("focus", "zoom"):  # likewise
+            if name in self.options:
+                options[name] = self.options[name].strip()
         where = ", ".join(f"{k} = {_number(v)}" for k, v in trace.inputs.items())
         what = {"summary": "summary", "tangent": "forward mode",
                 "modes": "forward and reverse mode"}.get(phase, f"{phase} pass")
