@@ -228,7 +228,7 @@ def render_player(request: Request) -> str:
     o = request.options
     fragment = player_fragment(request.trace, theme=o["theme"], rankdir=o["rankdir"],
                                phase=o["phase"], compact=True, seed=o.get("seed"),
-                               **_lens(o))
+                               focus=o.get("focus"), zoom=o.get("zoom"))
     return f'<div class="adviz-embed adviz-embed-player"{_style(o)}>\n{fragment}</div>\n'
 
 
@@ -281,7 +281,7 @@ def render_svg(request: Request) -> str:
     if not path.exists():
         svg = adviz.to_svg(request.trace, o["phase"], o["stage"], theme=o["theme"],
                            rankdir=o["rankdir"], size=o.get("size"), seed=o.get("seed"),
-                           **_lens(o))
+                           focus=o.get("focus"), zoom=o.get("zoom"))
         atomic_write_text(path, svg)
         _publish(path)
     return _img(f"{request.url}/{path.name}", request.alt, o, "adviz-svg")
@@ -308,7 +308,8 @@ def render_frames(request: Request) -> str:
         done.unlink(missing_ok=True)
         paths = adviz.save_frames(request.trace, folder, phase=o["phase"], fmt="svg",
                                   theme=o["theme"], rankdir=o["rankdir"], progress=False,
-                                  size=o.get("size"), seed=o.get("seed"), **_lens(o))
+                                  size=o.get("size"), seed=o.get("seed"),
+                                  focus=o.get("focus"), zoom=o.get("zoom"))
         for path in paths:
             _publish(path)
         atomic_write_text(done, "\n".join(p.name for p in paths) + "\n")
