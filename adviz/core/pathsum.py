@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -81,13 +82,33 @@ def count_paths(trace: Trace, input: str) -> int:
     return _counts(trace, input)[trace.program.output]
 
 
+_PARENTS: weakref.WeakKeyDictionary[Trace, list[list[int]]] = weakref.WeakKeyDictionary()
+
+
+def parent_lists(trace: Trace) -> list[list[int]]:
+    """Every node's distinct parent positions (`Program.parents`), computed once per trace.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> parent_lists(adviz.trace("x * x + x", x=1.0))
+    [[], [0], [1, 0]]
+    """
+    found = _PARENTS.get(trace)
+    if found is None:
+        program = trace.program
+        found = _PARENTS[trace] = [program.parents(i) for i in range(len(program.nodes))]
+    return found
+
+
 def _counts(trace: Trace, input: str) -> list[int]:
     """Paths from ``input`` to every node, over distinct edges (a repeated argument is one)."""
     program = trace.program
     counts = [0] * len(program.nodes)
     counts[program.index[input]] = 1
+    parents = parent_lists(trace)
     for i in range(len(program.nodes)):
-        for p in program.parents(i):
+        for p in parents[i]:
             counts[i] += counts[p]
     return counts
 
@@ -156,11 +177,7 @@ def _paths(trace: Trace, start: int, limit: int) -> list[Path]:
     nodes = program.nodes
     target = program.output
     input = nodes[start].id
-    partial = {
-        (edge.parent, edge.child): edge.partial
-        for i in range(len(nodes))
-        for edge in program.edges_into(i)
-    }
+    edge_data = trace.graph.edges  # each edge's partial, summed over repeated arguments
     reaches = _counts(trace, input)
     if reaches[target] > limit:
         raise AdvizError(
@@ -169,16 +186,18 @@ def _paths(trace: Trace, start: int, limit: int) -> list[Path]:
         )
     leads_to_target = [False] * len(nodes)
     leads_to_target[target] = True
+    parents = parent_lists(trace)
     for i in range(target, -1, -1):
         if leads_to_target[i]:
-            for p in program.parents(i):
+            for p in parents[i]:
                 leads_to_target[p] = True
     result: list[Path] = []
     stack: list[tuple[int, tuple[int, ...]]] = [(start, (start,))]
     while stack:
         node, route = stack.pop()
         if node == target:
-            factors = tuple(partial[edge] for edge in pairwise(route))
+            factors = tuple(float(edge_data[nodes[a].id, nodes[b].id]["partial"])
+                            for a, b in pairwise(route))
             product = 1.0
             for factor in factors:
                 product *= factor

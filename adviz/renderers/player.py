@@ -39,6 +39,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from adviz.core.phases import PLAY_PHASES, SEEDED, check_seed, expand_phases
@@ -339,9 +340,15 @@ def player_fragment(
         # forward mode sweeps every output at once, but its trace table takes one output
         one_output(trace, f"the player of phase={phase!r} (forward mode)")
     fig = _figure(trace, theme, rankdir, engine, collapse, full, copies, seed, focus, zoom)
+    focused = fig.focus.focus.node if fig.focus is not None else None
+    if fig.focus is not None:  # the page applies the focus itself, so a click can move it
+        fig = replace(fig, focus=None, _styles={},
+                      cache={k: v for k, v in fig.cache.items() if k == "sweep"})
     played = played_parts(fig, names, every=_every(trace), rankdir=rankdir, engine=engine,
                           collapse=collapse, full=full, copies=copies, seed=seed)
     data, base = _player_data(fig, names, played)
+    if not getattr(trace, "vector", False):
+        data["focus"] = focus_data(fig, focused)
     first = data["phases"][0]
     heading = html.escape(default_title(trace) if title is None else title)
     level = "div" if compact else "h1"
@@ -365,6 +372,7 @@ def player_fragment(
         f'stage 0 of {last}">{base}</div>',
         f'<figcaption class="adviz-caption" aria-live="polite">'
         f"{html.escape(first['captions'][0])}</figcaption>",
+        '<p class="adviz-focus" aria-live="polite" hidden></p>' if "focus" in data else "",
         "</figure>",
         _controls(last),
         "</div>",
@@ -376,6 +384,35 @@ def player_fragment(
         "</div>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def focus_data(fig: Figure, start: str | None = None) -> dict[str, Any]:
+    """What a page needs to focus on a clicked node: each drawn node's focus caption
+    (`adviz.scene.focus`; ``None`` for a collapsed box), O(nodes) in all, and the number
+    of the node in focus when the page opens (``-1``: none). The page finds the paths
+    itself, from the drawn edges.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> from adviz.scene.picture import figure
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> data = focus_data(figure(t), "x1")
+    >>> data["start"], data["captions"][0]
+    (0, 'g_x1 = Σ over 2 paths = −2 + (−0.14112) = −2.14112')
+    """
+    from adviz.scene.focus import focus_of
+
+    trace = fig.trace
+    originals = fig.view.originals
+    captions: list[str | None] = []
+    for node in fig.view.nodes:
+        node = originals.get(node, node)
+        captions.append(focus_of(trace, node).line if node in trace.program.index else None)
+    numbers = {node: k for k, node in enumerate(fig.view.nodes)}
+    owner = fig.view.collapsed.owner if fig.view.collapsed is not None else {}
+    shown = owner.get(start, start) if start else None  # a node inside a box: the box
+    return {"captions": captions, "start": numbers.get(shown, -1) if shown else -1}
 
 
 def script_hash() -> str:

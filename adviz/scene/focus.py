@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
-from adviz.core.pathsum import DEFAULT_LIMIT, Path, paths_from
+from adviz.core.pathsum import DEFAULT_LIMIT, Path, parent_lists, paths_from
 from adviz.errors import InputError
 from adviz.scene.content import Change, EdgeView, Frame, NodeView
 from adviz.text.focus import focus_text, focus_total_text
@@ -64,9 +64,9 @@ def resolve_node(trace: Trace, name: str) -> str:
     """
     if not isinstance(name, str):
         raise InputError(f"focus must be a node id (a str), not {name!r}")
-    ids = [node.id for node in trace.program.nodes]
     if name in trace.program.index:
         return name
+    ids = [node.id for node in trace.program.nodes]
     pretty = {pretty_name(node): node for node in ids}
     if name in pretty:
         return pretty[name]
@@ -126,6 +126,7 @@ def focus_of(trace: Trace, name: str) -> Focus:
 
     one_output(trace, "focus")
     program = trace.program
+    parents = parent_lists(trace)
     start = program.index[node]
     count = len(program.nodes)
     below = [False] * count  # reachable from the focused node
@@ -133,7 +134,7 @@ def focus_of(trace: Trace, name: str) -> Focus:
     ways = [0] * count  # paths from the focused node
     ways[start] = 1
     for i in range(start + 1, count):
-        for p in program.parents(i):
+        for p in parents[i]:
             if below[p]:
                 below[i] = True
                 ways[i] += ways[p]
@@ -142,12 +143,13 @@ def focus_of(trace: Trace, name: str) -> Focus:
     above[target] = True
     for i in range(target, -1, -1):
         if above[i]:
-            for p in program.parents(i):
+            for p in parents[i]:
                 above[p] = True
     on = {program.nodes[i].id for i in range(count) if below[i] and above[i]}
     on.add(node)
-    edges = frozenset((p, c) for p, c in trace.graph.edges if p in on and c in on
-                      and below[program.index[p]] and above[program.index[c]])
+    nodes = program.nodes
+    edges = frozenset((nodes[p].id, nodes[i].id) for i in range(start + 1, count)
+                      if below[i] and above[i] for p in parents[i] if below[p])
     total = ways[target]
     if total <= DEFAULT_LIMIT:
         listed = tuple(paths_from(trace, node))

@@ -1,0 +1,102 @@
+"""Focus in the player, in headless Chromium: clicking a node mutes everything off its paths
+to the output (the same states as the focused frames) and shows the sum over the paths;
+clicking it again or Escape clears it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import adviz
+import adviz.examples
+from adviz.scene.focus import focus_of
+from adviz.scene.picture import figure
+from tests.conftest import BrowserPage, page_opener
+from tests.renderers.test_player_browser import shown_svg, states
+
+pytestmark = pytest.mark.browser
+
+SEED = "(x1 - x2)**2 + cos(x1 + x2)"
+
+
+class Page(BrowserPage):
+    """A loaded player page."""
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Any]:
+    yield from page_opener(browser, Page)
+
+
+def _expected(trace: adviz.Trace, focus: str | None, phase: str, stage: int,
+              **options: Any) -> dict[str, str | None]:
+    """Every element's state in the frame file of that focus (``None``: no focus)."""
+    content = figure(trace, focus=focus, **options).frame(phase, stage)
+    out: dict[str, str | None] = {f"node:{n}": v.state for n, v in content.nodes.items()}
+    out.update({f"edge:{p}->{c}": v.state for (p, c), v in content.edges.items()})
+    return out
+
+
+def _click_node(page: Any, node: str) -> None:
+    page.locator("g.node", has=page.locator(f"title:text-is('{node}')")).first.click()
+
+
+def _state(page: Any) -> tuple[str, str]:
+    player = page.locator(".adviz-player")
+    return str(player.get_attribute("data-phase")), str(player.get_attribute("data-stage"))
+
+
+def test_clicking_a_node_focuses_its_paths(open_page: Any, tmp_path: Path) -> None:
+    t = adviz.trace(SEED, x1=1, x2=2)
+    path = tmp_path / "seed.html"
+    adviz.save(t, path)
+    page = open_page(path).page
+    focus_line = page.locator(".adviz-focus")
+    assert focus_line.is_hidden()
+    for _ in range(8):
+        page.click(".adviz-next")
+    phase, stage = _state(page)
+    _click_node(page, "x1")
+    shown = states(shown_svg(page, ".adviz-player"))
+    assert shown == _expected(t, "x1", phase, int(stage))
+    highlighted = {k for k, v in shown.items() if k.startswith("edge:") and v != "unfocused"}
+    on_paths = {f"edge:{a}->{b}" for p in adviz.paths(t, "x1") for a, b in zip(p.nodes,
+                                                                              p.nodes[1:])}
+    assert highlighted == on_paths
+    assert focus_line.inner_text() == focus_of(t, "x1").line
+    # stepping keeps the focus
+    page.click(".adviz-next")
+    phase, stage = _state(page)
+    assert states(shown_svg(page, ".adviz-player")) == _expected(t, "x1", phase, int(stage))
+    # another node moves it; the same node again clears it
+    _click_node(page, "t3")
+    assert states(shown_svg(page, ".adviz-player")) == _expected(t, "t3", phase, int(stage))
+    assert focus_line.inner_text() == focus_of(t, "t3").line
+    _click_node(page, "t3")
+    assert states(shown_svg(page, ".adviz-player")) == _expected(t, None, phase, int(stage))
+    assert focus_line.is_hidden()
+    # Escape clears it too
+    _click_node(page, "x2")
+    assert "unfocused" in states(shown_svg(page, ".adviz-player")).values()
+    page.keyboard.press("Escape")
+    assert states(shown_svg(page, ".adviz-player")) == _expected(t, None, phase, int(stage))
+
+
+def test_a_page_written_with_focus_opens_focused_through_the_boxes(open_page: Any,
+                                                                  tmp_path: Path) -> None:
+    net = adviz.examples.mlp((2, 4, 1))
+    path = tmp_path / "net.html"
+    adviz.save(net, path, focus="w1_22")
+    page = open_page(path).page
+    assert page.locator(".adviz-player").get_attribute("data-focus") == "w1_22"
+    assert page.locator(".adviz-focus").inner_text() == focus_of(net, "w1_22").line
+    phase, stage = _state(page)
+    shown = states(shown_svg(page, ".adviz-player"))
+    assert shown == _expected(net, "w1_22", phase, int(stage))
+    assert shown["node:[neuron 2]"] != "unfocused" and shown["node:[neuron 1]"] == "unfocused"
+    page.keyboard.press("End")
+    phase, stage = _state(page)
+    assert states(shown_svg(page, ".adviz-player")) == _expected(net, "w1_22", phase, int(stage))
