@@ -501,6 +501,7 @@ def demo_html(
     rankdir: str = "LR",
     title: str | None = None,
     analytic: bool | None = None,
+    focus: str | None = None,
 ) -> str:
     """One self-contained HTML page: the interactive demonstration of both passes.
 
@@ -519,6 +520,10 @@ def demo_html(
         Show the analytic gradient derived with SymPy: ``None`` (default)
         when SymPy is installed, ``True`` always (`MissingDependencyError`
         without SymPy), ``False`` never.
+    focus
+        A node whose paths to the output the page opens in focus (as for
+        `adviz.to_svg`); on the page, clicking a node focuses on it, clicking it
+        again or Escape clears the focus.
 
     Returns
     -------
@@ -540,7 +545,14 @@ def demo_html(
     missing = missing_js_ops(trace)
     if missing:
         return _fallback(trace, theme, rankdir, title, missing)
+    start = None
+    if focus is not None:
+        from adviz.scene.focus import focus_of
+
+        start = trace.program.index[focus_of(trace, focus).node]
     parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic)
+    if start is not None:
+        parts.data["focus"] = start
     script = asset("demo.js")
     csp = (f"default-src 'none'; script-src {source_hash(parts.kernel)} {source_hash(script)}; "
            "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
@@ -645,6 +657,7 @@ def demo_parts(
         '<figure class="adviz-figure">\n'
         f'<div class="adviz-frame" role="img" aria-label="Computational graph">{svg}</div>\n'
         '<figcaption class="adviz-caption" aria-live="polite"></figcaption>\n'
+        '<p class="adviz-focus" aria-live="polite" hidden></p>\n'
         "</figure>\n"
         '<div class="adviz-controls" role="group" aria-label="Passes"></div>\n'
         '<p class="adviz-note adviz-branch-note" hidden></p>\n'

@@ -100,3 +100,36 @@ def test_a_page_written_with_focus_opens_focused_through_the_boxes(open_page: An
     page.keyboard.press("End")
     phase, stage = _state(page)
     assert states(shown_svg(page, ".adviz-player")) == _expected(net, "w1_22", phase, int(stage))
+
+
+def test_the_demo_page_focuses_and_sums_the_paths_at_every_point(browser: Any,
+                                                                  tmp_path: Path) -> None:
+    from tests.renderers.test_demo_page_browser import Page as DemoPage
+
+    t = adviz.trace(SEED, x1=1, x2=2)
+    path = tmp_path / "demo.html"
+    adviz.save(t, path, interactive=True, analytic=False, focus="x1")
+    opened = DemoPage(browser, path)
+    try:
+        page = opened.page
+        line = page.locator(".adviz-focus")
+        assert page.locator(".adviz-demo").get_attribute("data-focus") == "x1"
+        assert line.inner_text() == focus_of(t, "x1").line
+        shown = {k: v[0] for k, v in opened.frame_texts().items()}
+        assert shown == _expected(t, "x1", "forward", 0, collapse=(), full=True, copies=False)
+        page.locator("#adviz-in-0").fill("1.5")  # the sum follows the inputs
+        moved = t.retrace({"x1": 1.5, "x2": 2.0})
+        assert line.inner_text() == focus_of(moved, "x1").line
+        _click_node(page, "t3")
+        assert line.inner_text() == focus_of(moved, "t3").line
+        assert page.locator(".adviz-demo").get_attribute("data-focus") == "t3"
+        _click_node(page, "t3")
+        assert line.is_hidden()
+        assert "unfocused" not in {v[0] for v in opened.frame_texts().values()}
+        _click_node(page, "x2")
+        assert "unfocused" in {v[0] for v in opened.frame_texts().values()}
+        page.keyboard.press("Escape")
+        assert line.is_hidden()
+        assert opened.errors == [] and opened.dialogs == []
+    finally:
+        opened.close()
