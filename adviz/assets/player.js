@@ -337,15 +337,21 @@
         focusLine.hidden = !text;
       }
     }
-    if (focusData) {
+    // Zoom (pages written by adviz.writers.zoom): clicking a collapsed scope's box opens the
+    // page zoomed into it; Escape with no focus returns to the whole graph.
+    var zoomData = data.zoom || null;
+    if (focusData || zoomData) {
       frame.addEventListener("click", function (ev) {
         var g = ev.target && ev.target.closest ? ev.target.closest("g.node") : null;
         var k = g ? scene.items.indexOf(g) : -1;
         if (k < 0 || k >= scene.edgeStart) { return; }
-        setFocus(k === focused ? -1 : k);
+        if (zoomData && zoomData.links[String(k)]) { window.location.href = zoomData.links[String(k)]; return; }
+        if (focusData) { setFocus(k === focused ? -1 : k); }
       });
       keyTarget.addEventListener("keydown", function (ev) {
-        if (ev.key === "Escape" && focused >= 0) { setFocus(-1); ev.preventDefault(); }
+        if (ev.key !== "Escape") { return; }
+        if (focused >= 0) { setFocus(-1); ev.preventDefault(); }
+        else if (zoomData && zoomData.back) { window.location.href = zoomData.back; ev.preventDefault(); }
       });
     }
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -305,6 +305,7 @@ def player_fragment(
     seed: Seed = None,
     focus: str | None = None,
     zoom: str | None = None,
+    zoom_links: Mapping[str, str] | None = None,
 ) -> str:
     """The player as one ``<div>`` (with its style and script), to embed in a page.
 
@@ -321,6 +322,11 @@ def player_fragment(
         instead of only while the player has the focus.
     styles
         Include the ``<style>`` element (a standalone page puts it in the head).
+    zoom_links
+        Scope path (``"layer 1/neuron 2"``) to the address of the page zoomed
+        into it, and ``""`` to the page of the whole graph: clicking a
+        collapsed scope's box opens its page, Escape (with no focus) the whole
+        graph's (`adviz.writers.zoom.save_zoom_pages`).
 
     Returns
     -------
@@ -349,6 +355,8 @@ def player_fragment(
     data, base = _player_data(fig, names, played)
     if not getattr(trace, "vector", False):
         data["focus"] = focus_data(fig, focused)
+    if zoom_links is not None:
+        data["zoom"] = zoom_data(fig, zoom_links, zoom)
     first = data["phases"][0]
     heading = html.escape(default_title(trace) if title is None else title)
     level = "div" if compact else "h1"
@@ -415,6 +423,21 @@ def focus_data(fig: Figure, start: str | None = None) -> dict[str, Any]:
     return {"captions": captions, "start": numbers.get(shown, -1) if shown else -1}
 
 
+def zoom_data(fig: Figure, links: Mapping[str, str], zoom: str | None) -> dict[str, Any]:
+    """Where clicking each collapsed scope's box leads (drawn node number to address, for
+    the boxes whose scope has a page in ``links``) and the whole graph's page (``None``
+    on that page itself)."""
+    collapsed = fig.view.collapsed
+    boxes = collapsed.boxes if collapsed is not None else {}
+    numbers = {node: k for k, node in enumerate(fig.view.nodes)}
+    out = {}
+    for box_id, box in boxes.items():
+        link = links.get("/".join(box.scope))
+        if link:
+            out[str(numbers[box_id])] = link
+    return {"links": out, "back": links.get("") if zoom else None}
+
+
 def script_hash() -> str:
     """The CSP source expression (``'sha256-...'``) of the player's script."""
     return source_hash(asset("player.js"))
@@ -435,6 +458,7 @@ def player_html(
     seed: Seed = None,
     focus: str | None = None,
     zoom: str | None = None,
+    zoom_links: Mapping[str, str] | None = None,
 ) -> str:
     """One self-contained HTML page that plays the forward and reverse pass.
 
@@ -476,6 +500,8 @@ def player_html(
         As for `adviz.to_svg`: the page opens with that node's paths in focus
         (clicking another node moves the focus, clicking it again or Escape
         clears it), or with that scope drawn open.
+    zoom_links
+        Pages zoomed into each scope, as for `player_fragment`.
 
     Returns
     -------
@@ -507,7 +533,7 @@ def player_html(
     body = player_fragment(trace, theme=theme, rankdir=rankdir, phase=phase, title=title,
                            document_keys=True, styles=False, engine=engine,
                            collapse=collapse, full=full, copies=copies, seed=seed,
-                           focus=focus, zoom=zoom)
+                           focus=focus, zoom=zoom, zoom_links=zoom_links)
     heading = html.escape(default_title(trace) if title is None else title)
     dark = theme == "dark"
     csp = (f"default-src 'none'; script-src {script_hash()}; style-src 'unsafe-inline'; "

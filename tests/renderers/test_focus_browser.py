@@ -133,3 +133,25 @@ def test_the_demo_page_focuses_and_sums_the_paths_at_every_point(browser: Any,
         assert opened.errors == [] and opened.dialogs == []
     finally:
         opened.close()
+
+
+def test_clicking_a_box_opens_its_zoomed_page_and_escape_returns(open_page: Any,
+                                                                 tmp_path: Path) -> None:
+    from adviz.writers.zoom import save_zoom_pages, zoomable
+
+    net = adviz.examples.mlp((2, 4, 1))
+    paths = save_zoom_pages(net, tmp_path)
+    scopes = zoomable(net)
+    assert len(paths) == len(scopes) + 1
+    page = open_page(paths[0]).page
+    _click_node(page, "[neuron 2]")
+    target = paths[1 + scopes.index(("layer 1", "neuron 2"))]
+    page.wait_for_url(target.as_uri())
+    page.wait_for_selector(".adviz-player[data-adviz-ready]", state="attached")
+    drawn = set(states(shown_svg(page, ".adviz-player")))
+    inside = {f"node:{n}" for n in ("t4", "t5", "t6", "z1_2", "a1_2")}
+    assert inside <= drawn and "node:[neuron 1]" in drawn and "node:t1" not in drawn
+    assert {k for k in drawn if k.startswith("node:")} == {
+        f"node:{n}" for n in figure(net, zoom="layer 1/neuron 2").view.nodes}
+    page.keyboard.press("Escape")
+    page.wait_for_url(paths[0].as_uri())

@@ -50,6 +50,8 @@ EXAMPLES = {
     "scoped": (scoped, {}),
     "scoped-collapsed": (scoped, {"collapse": ["double", "mix"]}),
     "rnn-copies": (lambda: rnn(6), {"copies": True}),
+    "seed-focus": (seed, {"focus": "x1"}),
+    "network-zoom-focus": (network, {"zoom": "neuron 2", "focus": "w1_22"}),
 }
 
 
