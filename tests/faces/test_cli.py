@@ -312,3 +312,26 @@ def test_format_plus_pdf_writes_both_passes(tmp_path: Path) -> None:
         pages = re.findall(rb"/Count (\d+)", (out / f"{phase}.pdf").read_bytes())
         assert pages == [str(len(t.stages(phase))).encode()]
     assert (out / "forward.pdf").read_bytes() != (out / "reverse.pdf").read_bytes()
+
+
+def test_render_with_focus_mutes_what_is_off_the_paths(tmp_path: Path) -> None:
+    code, out = run("render", SEED, "--at", "x1=1", "--at", "x2=2", "--focus", "t1",
+                    "--format", "svg,html", "-o", str(tmp_path / "out"))
+    assert code == 0, out
+    last = (tmp_path / "out" / "frames" / "reverse-005.svg").read_text(encoding="utf-8")
+    assert "g_t1 = Σ over 1 path = −2" in last
+    assert 'data-state="unfocused"' in last
+    player = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert '"focus"' in player
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--focus", "t9"], "cannot focus on 't9'"),
+    (["--zoom", "neuron 2"], "cannot zoom into 'neuron 2'"),
+])
+def test_render_refuses_a_bad_focus_or_zoom(tmp_path: Path, args: list[str],
+                                             message: str) -> None:
+    code, out = run("render", SEED, "--at", "x1=1", "--at", "x2=2", "--format", "svg",
+                    "-o", str(tmp_path / "out"), *args)
+    assert code != 0 and message in out, out
+    assert not (tmp_path / "out").exists()
