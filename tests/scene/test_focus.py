@@ -173,6 +173,7 @@ def test_every_writer_and_face_takes_focus_and_zoom_from_one_declaration() -> No
     from adviz.writers import writers
     from adviz.writers.options import FOCUS, ZOOM
 
-    for name in ("svg", "html", "gif", "png", "pdf", "tex"):
+    for name in ("svg", "html", "gif", "mp4", "webp", "png", "pdf", "tex", "pptx"):
         writer = writers()[name]
         assert writer.option("focus") is FOCUS and writer.option("zoom") is ZOOM, name
+    assert writers()["demo"].option("focus") is FOCUS  # the demonstration draws every node
