@@ -121,7 +121,7 @@ def test_unknown_option_names_the_format_and_its_options(
     ("x.svg", {"collapse": "neuron"}, "collapse must be a list or tuple or set or frozenset"),
     ("x.tex", {"standalone": "yes"}, "standalone must be True or False, not 'yes'"),
     ("x.html", {"fps": 3}, "'fps' does not apply to html (it takes: theme, rankdir, phase, "
-                           "title, engine, collapse, full, copies, seed, output)"),
+                           "title, engine, collapse, full, copies, seed, output, focus, zoom)"),
     ("x.md", {"theme": "dark"}, "'theme' does not apply to markdown (it takes: output)"),
     ("x.gif", {"a": 1, "b": 2}, "'a', 'b' do not apply to gif"),
 ])
