@@ -6,8 +6,6 @@ var advizDemo = (function () {
   "use strict";
   var SVGNS = "http://www.w3.org/2000/svg";
   var MINUS = "\u2212";
-  var SIGMA = "\u03a3";
-  var FOCUS_TERMS = 6; // adviz.text.focus.MOST_TERMS
   var FOCUS_LIMIT = 1000; // adviz.core.pathsum.DEFAULT_LIMIT
 
   // ------------------------------------------------------------ numbers
@@ -150,25 +148,6 @@ var advizDemo = (function () {
     }
     return products;
   };
-
-  // adviz.text.focus.focus_text
-  function focusText(id, products, count, adjoint) {
-    var head = "g_" + id + " = " + SIGMA + " over ";
-    if (products === null) {
-      return head + count.toLocaleString("en-US") + " paths = " + pretty(adjoint);
-    }
-    var text = head + products.length + (products.length === 1 ? " path" : " paths"), total = 0;
-    products.forEach(function (p) { total += p; });
-    if (products.length) {
-      text += " = " + products.slice(0, FOCUS_TERMS).map(function (p, i) {
-        var shown = pretty(p);
-        return i && shown.charAt(0) === MINUS ? "(" + shown + ")" : shown;
-      }).join(" + ");
-      if (products.length > FOCUS_TERMS) { text += " + \u2026 (" + (products.length - FOCUS_TERMS) + " more)"; }
-    }
-    if (products.length !== 1) { text += " = " + pretty(total); }
-    return text;
-  }
 
   // adviz.stages.reverse_order: Kahn's algorithm with a FIFO queue, or tape order.
   Model.prototype.reverseOrder = function (order) {
@@ -1112,20 +1091,16 @@ var advizDemo = (function () {
       root.setAttribute("data-focus", focused < 0 ? "" : model.nodes[focused].id);
       if (!focusLine) { return; }
       var text = "";
-      if (focused >= 0) {
-        var products = model.pathProducts(run, focused, FOCUS_LIMIT);
-        text = focusText(model.nodes[focused].id, products, products === null ? countPaths(focused) : 0,
-          focused in run.adjoints ? run.adjoints[focused] : 0);
+      if (focused >= 0) { // the caption's template (adviz.text.focus) filled with this run's paths
+        var products = model.pathProducts(run, focused, FOCUS_LIMIT), total = 0;
+        if (products === null) { total = focused in run.adjoints ? run.adjoints[focused] : 0; }
+        else { products.forEach(function (p) { total += p; }); }
+        text = fill(data.focusTexts[focused], function (quantity, index) {
+          return quantity === "path" ? products[index] : total;
+        });
       }
       focusLine.textContent = text;
       focusLine.hidden = !text;
-    }
-    function countPaths(start) {
-      var ways = model.nodes.map(function (_, k) { return k === start ? 1 : 0; });
-      for (var k = start + 1; k < ways.length; k++) {
-        model.parents[k].forEach(function (p) { ways[k] += ways[p]; });
-      }
-      return ways[model.out];
     }
     svg.addEventListener("click", function (ev) {
       var g = ev.target && ev.target.closest ? ev.target.closest("g.node") : null;

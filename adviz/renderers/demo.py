@@ -568,6 +568,38 @@ def demo_html(
                          asset("demo.css"), body)
 
 
+def focus_templates(trace: Trace) -> list[PageTemplate]:
+    """Each node's focus caption (`adviz.text.focus`) as a page template, in evaluation
+    order: its holes are ``["path", k, parens]`` (the k-th path's product) and ``["sum",
+    None, parens]`` (their sum, or the adjoint when there are too many paths to list), so
+    the page fills them with the numbers it computes. O(nodes) in all.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> focus_templates(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2))[0]
+    ['g_x1 = Σ over 2 paths = ', ['path', 0, 0], ' + ', ['path', 1, 1], ' = ', ['sum', None, 0]]
+    """
+    from adviz.scene.focus import focus_of
+    from adviz.text.tokens import Hole
+
+    out: list[PageTemplate] = []
+    if getattr(trace, "vector", False):  # a focus sums the paths to one output
+        return out
+    for node in trace.program.nodes:
+        template: PageTemplate = []
+        for piece in focus_of(trace, node.id).text.template("unicode"):
+            if isinstance(piece, Hole):
+                quantity, _, rest = (piece.key or "").partition(":")
+                index = int(rest.rsplit("->", 1)[1]) if quantity == "path" else None
+                template.append(["path" if quantity == "path" else "sum", index,
+                                 int(piece.parens)])
+            else:
+                template.append(piece)
+        out.append(template)
+    return out
+
+
 @dataclass(frozen=True)
 class DemoParts:
     """What a demonstration is made of: its markup, its data and its kernel script.
@@ -641,6 +673,7 @@ def demo_parts(
     # script reads them there), so the data carries only the reverse ones.
     edges = [{k: v for k, v in edge.items() if k != "fwd"} for edge in data["edges"]]
     packed = {**data, "nodes": as_columns(data["nodes"]), "edges": as_columns(edges)}
+    packed["focusTexts"] = focus_templates(trace)
     opening = (
         f'<div class="adviz-demo adviz-{"dark" if dark else "light"}" '
         f'style="--adviz-frame-bg:{html.escape(get_theme(theme).background)};'
