@@ -6,6 +6,7 @@ var advizDemo = (function () {
   "use strict";
   var SVGNS = "http://www.w3.org/2000/svg";
   var MINUS = "\u2212";
+  var FOCUS_LIMIT = 1000; // adviz.core.pathsum.DEFAULT_LIMIT
 
   // ------------------------------------------------------------ numbers
   // Exact decimal expansion of a double, so that rounding matches Python's
@@ -99,6 +100,54 @@ var advizDemo = (function () {
         : this.order.length)
     };
   }
+
+  // Focus (adviz.scene.focus): the nodes and edges on a path from node `start` to the
+  // output, as flags (nodes, then edges), and the paths' products of partials in the order
+  // adviz.core.pathsum lists them (parents before later children: depth first, children in
+  // evaluation order), at most `limit` of them (null: more).
+  Model.prototype.focusFlags = function (start) {
+    var nodes = this.nodes, edges = this.edges, data = this.data, n = nodes.length, k;
+    if (!this.edgeChild) {
+      var child = [];
+      Object.keys(data.into).forEach(function (c) { data.into[c].forEach(function (e) { child[e] = +c; }); });
+      this.edgeChild = child;
+    }
+    var down = [], up = [];
+    for (k = 0; k < n; k++) { down.push(k === start); up.push(k === this.out); }
+    for (k = start + 1; k < n; k++) {
+      this.parents[k].forEach(function (p) { if (down[p]) { down[k] = true; } });
+    }
+    for (k = this.out; k >= 0; k--) {
+      if (up[k]) { this.parents[k].forEach(function (p) { up[p] = true; }); }
+    }
+    var on = [];
+    for (k = 0; k < n; k++) { on.push(k === start || (down[k] && up[k])); }
+    var child2 = this.edgeChild;
+    edges.forEach(function (e, j) { on.push(down[e.parent] && up[child2[j]]); });
+    return on;
+  };
+
+  Model.prototype.pathProducts = function (run, start, limit) {
+    var edges = this.edges, child = this.edgeChild, out = this.out, on = this.focusFlags(start);
+    var n = this.nodes.length, children = [], k;
+    for (k = 0; k < n; k++) { children.push([]); }
+    edges.forEach(function (e, j) { if (on[n + j]) { children[e.parent].push(j); } });
+    children.forEach(function (list) { list.sort(function (a, b) { return child[a] - child[b]; }); });
+    var products = [], stack = [[start, 1]];
+    while (stack.length) {
+      var top = stack.pop(), node = top[0];
+      if (node === out) {
+        products.push(top[1]);
+        if (products.length > limit) { return null; }
+        continue;
+      }
+      for (k = children[node].length - 1; k >= 0; k--) {
+        var j = children[node][k];
+        stack.push([child[j], top[1] * run.partials[j]]);
+      }
+    }
+    return products;
+  };
 
   // adviz.stages.reverse_order: Kahn's algorithm with a FIFO queue, or tape order.
   Model.prototype.reverseOrder = function (order) {
@@ -371,7 +420,18 @@ var advizDemo = (function () {
     });
   };
 
+  // Off the focused paths (this.on: flags, nodes then edges): the "unfocused" state.
+  Painter.prototype.focused = function (content) {
+    var on = this.on, n = this.model.nodes.length;
+    if (!on) { return content; }
+    return {
+      nodes: content.nodes.map(function (v, i) { return on[i] ? v : Object.assign({}, v, { state: "unfocused" }); }),
+      edges: content.edges.map(function (v, k) { return on[n + k] ? v : Object.assign({}, v, { state: "unfocused" }); })
+    };
+  };
+
   Painter.prototype.paint = function (content) {
+    content = this.focused(content);
     var self = this, styles = this.styles, model = this.model;
     content.nodes.forEach(function (view, i) {
       var node = model.nodes[i], item = self.nodeGroups[i], g = item.g, rect = item.rect;
@@ -1023,8 +1083,41 @@ var advizDemo = (function () {
       else if (r.right > box.right) { frameBox.scrollLeft += r.right - box.right + 24; }
     }
 
+    // ---- focus: clicking a node keeps its paths to the output in colour and sums them;
+    // clicking it again or Escape clears it
+    var focusLine = q(".adviz-focus"), focused = typeof data.focus === "number" ? data.focus : -1;
+    function showFocus() {
+      painter.on = focused < 0 ? null : model.focusFlags(focused);
+      root.setAttribute("data-focus", focused < 0 ? "" : model.nodes[focused].id);
+      if (!focusLine) { return; }
+      var text = "";
+      if (focused >= 0) { // the caption's template (adviz.text.focus) filled with this run's paths
+        var products = model.pathProducts(run, focused, FOCUS_LIMIT), total = 0;
+        if (products === null) { total = focused in run.adjoints ? run.adjoints[focused] : 0; }
+        else { products.forEach(function (p) { total += p; }); }
+        text = fill(data.focusTexts[focused], function (quantity, index) {
+          return quantity === "path" ? products[index] : total;
+        });
+      }
+      focusLine.textContent = text;
+      focusLine.hidden = !text;
+    }
+    svg.addEventListener("click", function (ev) {
+      var g = ev.target && ev.target.closest ? ev.target.closest("g.node") : null;
+      if (!g) { return; }
+      var k = -1;
+      painter.nodeGroups.forEach(function (item, i) { if (item.g === g) { k = i; } });
+      if (k < 0) { return; }
+      focused = k === focused ? -1 : k;
+      render();
+    });
+    (bridge ? root : document).addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && focused >= 0) { focused = -1; render(); ev.preventDefault(); }
+    });
+
     function render() {
       stage = Math.max(0, Math.min(stage, last(phase)));
+      showFocus();
       painter.paint(frameContent(model, run, phase, stage));
       reveal();
       caption.textContent = stageTitle(model, run, phase, stage);

@@ -83,9 +83,11 @@
     if (change === null) {
       g.setAttribute("data-state", saved.state);
       saved.kids.forEach(function (k) { g.appendChild(k); });
+      if (this.on && !this.on[e]) { this.unfocusBase(g, e); }
       return;
     }
     var state = this.states[change[1]];
+    if (this.on && !this.on[e]) { state = "unfocused"; } // off the focused paths
     g.setAttribute("data-state", state);
     var title = saved.kids.filter(function (k) { return k.nodeName === "title"; })[0];
     if (title) { g.appendChild(title.cloneNode(true)); }
@@ -117,6 +119,65 @@
     if (refs.length && edge[6] !== null) {
       this.text(g, refs, edge[6], edge[7], style.text, style.bold, edge[8]);
     }
+  };
+
+  // Focus: the elements on a path from a node to an output, in the drawn graph (boxes
+  // included), as one flag per item (nodes, then edges); null clears the focus.
+  Scene.prototype.paths = function (start) {
+    var nodes = this.scene.nodes, edges = this.scene.edges, count = nodes.length;
+    var index = {}, down = [], up = [], out = [], into = [], k;
+    for (k = 0; k < count; k++) { index[nodes[k][0]] = k; down.push(false); up.push(nodes[k][1] === "output"); out.push([]); into.push([]); }
+    edges.forEach(function (e, j) { out[index[e[0]]].push(j); into[index[e[1]]].push(j); });
+    var stack = [start];
+    down[start] = true;
+    while (stack.length) {
+      out[stack.pop()].forEach(function (j) { var c = index[edges[j][1]]; if (!down[c]) { down[c] = true; stack.push(c); } });
+    }
+    stack = [];
+    for (k = 0; k < count; k++) { if (up[k]) { stack.push(k); } }
+    while (stack.length) {
+      into[stack.pop()].forEach(function (j) { var p = index[edges[j][0]]; if (!up[p]) { up[p] = true; stack.push(p); } });
+    }
+    var on = [];
+    for (k = 0; k < count; k++) { on.push(k === start || (down[k] && up[k])); }
+    edges.forEach(function (e) { on.push(down[index[e[0]]] && up[index[e[1]]]); });
+    return on;
+  };
+
+  Scene.prototype.latest = function (e) { // the last change of an item at or before the shown stage
+    var h = this.history[e], a = 0, b = h.length / 2;
+    while (a < b) { var m = (a + b) >> 1; if (h[2 * m] <= this.at) { a = m + 1; } else { b = m; } }
+    return a ? h[2 * a - 1] : null;
+  };
+
+  // An element as the base SVG drew it, shown off the focused paths: the same shapes and
+  // lines in the style table's "unfocused" colours.
+  Scene.prototype.unfocusBase = function (g, e) {
+    var isNode = e < this.edgeStart;
+    var style = isNode ? this.styles.node[this.scene.nodes[e][1]].unfocused : this.styles.edge.unfocused;
+    var saved = this.saved[e];
+    while (g.firstChild) { g.removeChild(g.firstChild); }
+    g.setAttribute("data-state", "unfocused");
+    saved.kids.forEach(function (k) {
+      var c = k.cloneNode(true), name = c.nodeName;
+      if (name === "rect") {
+        c.setAttribute("fill", style.fill); c.setAttribute("stroke", style.stroke);
+        c.setAttribute("stroke-width", f2(style.width));
+      } else if (name === "path" || name === "polygon") {
+        c.setAttribute("stroke", style.colour);
+        if (name === "path") { c.setAttribute("stroke-width", f2(style.width)); }
+        else { c.setAttribute("fill", style.colour); }
+        ["stroke-opacity", "fill-opacity"].forEach(function (a) { c.removeAttribute(a); });
+      } else if (name === "text") {
+        c.setAttribute("fill", style.text); c.removeAttribute("font-weight");
+      }
+      g.appendChild(c);
+    });
+  };
+
+  Scene.prototype.refocus = function (on) {
+    this.on = on;
+    for (var e = 0; e < this.items.length; e++) { this.set(e, this.latest(e)); }
   };
 
   // Lines centred on (cx, cy) as adviz.scene.figure.line_centres and baseline place them;
@@ -263,7 +324,39 @@
       ev.preventDefault();
     });
 
+    // Clicking a node focuses on its paths to the output; clicking it again or Escape
+    // clears the focus.
+    var focusLine = q(".adviz-focus"), focused = -1, focusData = data.focus || null;
+    function setFocus(k) {
+      focused = k;
+      scene.refocus(k < 0 ? null : scene.paths(k));
+      root.setAttribute("data-focus", k < 0 ? "" : scene.scene.nodes[k][0]);
+      if (focusLine) {
+        var text = k < 0 || !focusData ? "" : (focusData.captions[k] || "");
+        focusLine.textContent = text;
+        focusLine.hidden = !text;
+      }
+    }
+    // Zoom (pages written by adviz.writers.zoom): clicking a collapsed scope's box opens the
+    // page zoomed into it; Escape with no focus returns to the whole graph.
+    var zoomData = data.zoom || null;
+    if (focusData || zoomData) {
+      frame.addEventListener("click", function (ev) {
+        var g = ev.target && ev.target.closest ? ev.target.closest("g.node") : null;
+        var k = g ? scene.items.indexOf(g) : -1;
+        if (k < 0 || k >= scene.edgeStart) { return; }
+        if (zoomData && zoomData.links[String(k)]) { window.location.href = zoomData.links[String(k)]; return; }
+        if (focusData) { setFocus(k === focused ? -1 : k); }
+      });
+      keyTarget.addEventListener("keydown", function (ev) {
+        if (ev.key !== "Escape") { return; }
+        if (focused >= 0) { setFocus(-1); ev.preventDefault(); }
+        else if (zoomData && zoomData.back) { window.location.href = zoomData.back; ev.preventDefault(); }
+      });
+    }
+
     show(phase, stage);
+    if (focusData && focusData.start >= 0) { setFocus(focusData.start); }
   }
 
   var players = document.querySelectorAll(".adviz-player:not([data-adviz-ready])");

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -81,13 +82,33 @@ def count_paths(trace: Trace, input: str) -> int:
     return _counts(trace, input)[trace.program.output]
 
 
+_PARENTS: weakref.WeakKeyDictionary[Trace, list[list[int]]] = weakref.WeakKeyDictionary()
+
+
+def parent_lists(trace: Trace) -> list[list[int]]:
+    """Every node's distinct parent positions (`Program.parents`), computed once per trace.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> parent_lists(adviz.trace("x * x + x", x=1.0))
+    [[], [0], [1, 0]]
+    """
+    found = _PARENTS.get(trace)
+    if found is None:
+        program = trace.program
+        found = _PARENTS[trace] = [program.parents(i) for i in range(len(program.nodes))]
+    return found
+
+
 def _counts(trace: Trace, input: str) -> list[int]:
     """Paths from ``input`` to every node, over distinct edges (a repeated argument is one)."""
     program = trace.program
     counts = [0] * len(program.nodes)
     counts[program.index[input]] = 1
+    parents = parent_lists(trace)
     for i in range(len(program.nodes)):
-        for p in program.parents(i):
+        for p in parents[i]:
             counts[i] += counts[p]
     return counts
 
@@ -114,15 +135,49 @@ def paths(trace: Trace, input: str, *, limit: int = DEFAULT_LIMIT) -> list[Path]
         In depth-first order, parents in argument order.
     """
     _check_input(trace, input)
+    return _paths(trace, trace.program.index[input], limit)
+
+
+def paths_from(trace: Trace, node: str, *, limit: int = DEFAULT_LIMIT) -> list[Path]:
+    """Every path from any node (an input or an intermediate) to the output.
+
+    `paths` for an input; for any other node the products sum to its adjoint
+    g_node = dy/dnode, the output's sensitivity to it.
+
+    Parameters
+    ----------
+    trace
+        A `Trace` with one output.
+    node
+        A node id.
+    limit
+        Most paths to list; more raise `AdvizError`.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> [p.nodes for p in paths_from(t, "t1")]
+    [('t1', 't2', 'y')]
+    >>> paths_from(t, "t9")
+    Traceback (most recent call last):
+    ...
+    adviz.errors.InputError: 't9' is not a node of this trace
+    """
+    from adviz.core.tracing import one_output
+
+    one_output(trace, "a sum over paths")
+    if node not in trace.program.index:
+        raise InputError(f"{node!r} is not a node of this trace")
+    return _paths(trace, trace.program.index[node], limit)
+
+
+def _paths(trace: Trace, start: int, limit: int) -> list[Path]:
     program = trace.program
     nodes = program.nodes
-    start = program.index[input]
     target = program.output
-    partial = {
-        (edge.parent, edge.child): edge.partial
-        for i in range(len(nodes))
-        for edge in program.edges_into(i)
-    }
+    input = nodes[start].id
+    edge_data = trace.graph.edges  # each edge's partial, summed over repeated arguments
     reaches = _counts(trace, input)
     if reaches[target] > limit:
         raise AdvizError(
@@ -131,16 +186,18 @@ def paths(trace: Trace, input: str, *, limit: int = DEFAULT_LIMIT) -> list[Path]
         )
     leads_to_target = [False] * len(nodes)
     leads_to_target[target] = True
+    parents = parent_lists(trace)
     for i in range(target, -1, -1):
         if leads_to_target[i]:
-            for p in program.parents(i):
+            for p in parents[i]:
                 leads_to_target[p] = True
     result: list[Path] = []
     stack: list[tuple[int, tuple[int, ...]]] = [(start, (start,))]
     while stack:
         node, route = stack.pop()
         if node == target:
-            factors = tuple(partial[edge] for edge in pairwise(route))
+            factors = tuple(float(edge_data[nodes[a].id, nodes[b].id]["partial"])
+                            for a, b in pairwise(route))
             product = 1.0
             for factor in factors:
                 product *= factor

@@ -32,7 +32,7 @@ from adviz.core.tracing import Trace, trace
 from adviz.errors import AdvizError, InputError, TraceError
 from adviz.scene.content import frame_count
 from adviz.scene.style import THEMES
-from adviz.writers.options import OUTPUT
+from adviz.writers.options import FOCUS, OUTPUT, ZOOM
 
 SEED_EXPRESSION = "(x1 - x2)**2 + cos(x1 + x2)"
 SEED_POINT = {"x1": 1.0, "x2": 2.0}
@@ -517,7 +517,7 @@ def _formats(value: str | None) -> tuple[str, ...]:
 
 
 _FRAME_OPTIONS = frozenset({"phase", "theme", "rankdir", "collapse", "full", "progress",
-                            "size", "view", "granularity"})
+                            "size", "view", "granularity", "focus", "zoom"})
 """Options of `save_frames` the command line passes (formats written one file per stage)."""
 
 
@@ -566,6 +566,8 @@ def render_outputs(
     seed: str | dict[str, float] | None = None,
     view: str | None = None,
     granularity: str | None = None,
+    focus: str | None = None,
+    zoom: str | None = None,
 ) -> list[Path]:
     """Write the chosen formats of a trace under ``out``; return the written paths.
 
@@ -575,7 +577,8 @@ def render_outputs(
     formats that take it; ``rankdir`` ``None`` is ``"auto"`` for those and
     ``"LR"`` for the others. ``seed`` is the seeded input of forward mode
     (``phase="tangent"`` or ``"modes"``). ``view`` and ``granularity`` (the
-    neuron view, `adviz.scene.network`) go to the frames and the formats that take them.
+    neuron view, `adviz.scene.network`) go to the frames and the formats that take them;
+    ``focus`` and ``zoom`` (`adviz.to_svg`) go to every format that draws the graph.
     """
     if seed is not None and not seeded(phase):
         raise InputError(f"--seed applies to --phase tangent or modes (forward mode), not "
@@ -592,8 +595,8 @@ def render_outputs(
     settings: dict[str, Any] = {"theme": theme, "rankdir": rankdir, "fps": fps,
                                 "collapse": collapse, "full": full, "progress": not quiet,
                                 "size": size, "hold": hold, "seed": seed, "view": view,
-                                "granularity": granularity}
-    for name in ("fps", "collapse", "size", "hold", "view", "granularity"):
+                                "granularity": granularity, "focus": focus, "zoom": zoom}
+    for name in ("fps", "collapse", "size", "hold", "view", "granularity", "focus", "zoom"):
         takers = [w.name for w in chosen
                   if w.takes(name) or (w.frame is not None and name in _FRAME_OPTIONS)]
         if settings[name] is not None and not takers:
@@ -606,7 +609,8 @@ def render_outputs(
             written += save_frames(t, out / "frames", phase=phase, fmt=writer.name,
                                    progress=not quiet, theme=theme, rankdir=rankdir,
                                    collapse=collapse, full=full, size=size, seed=seed,
-                                   view=view or "graph", granularity=granularity)
+                                   view=view or "graph", granularity=granularity,
+                                   focus=focus, zoom=zoom)
             if paths_of is not None:
                 written += save_frames(t, out / "frames", phase="paths", fmt=writer.name,
                                        input=paths_of, theme=theme, rankdir=rankdir,
@@ -728,6 +732,10 @@ _render_options = [
     click.option("--collapse", "collapse", multiple=True, metavar="LABEL",
                  help="Draw the scope LABEL (adviz.scope) as one box with its summed "
                       "gradient flows; repeat for more scopes."),
+    click.option("--focus", "focus", metavar="NODE", default=None,
+                 help=f"The {FOCUS.help}."),
+    click.option("--zoom", "zoom", metavar="SCOPE", default=None,
+                 help=f"The {ZOOM.help}."),
     click.option("--full", is_flag=True,
                  help="Large graphs: draw every node and label (no automatic collapsing, "
                       "no shortened labels)."),
@@ -782,7 +790,8 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
            rankdir: str | None, collapse: tuple[str, ...], full: bool, paths_of: str | None,
            analytic: bool, quiet: bool, size: str | None = None,
            hold: float | None = None, output_node: str | None = None,
-           view: str | None = None, granularity: str | None = None) -> None:
+           view: str | None = None, granularity: str | None = None,
+           focus: str | None = None, zoom: str | None = None) -> None:
     """Render EXPR into OUT: SVG frames, a GIF, the HTML player and more.
 
     \b
@@ -808,7 +817,8 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
     written = _staged(out, quiet, lambda folder: render_outputs(
         t, folder, chosen, phase=phase, theme=theme, fps=fps, rankdir=rankdir, quiet=quiet,
         collapse=collapse or None, full=full, paths_of=paths_of, analytic=analytic,
-        size=size, hold=hold, seed=parse_seed(seed), view=view, granularity=granularity))
+        size=size, hold=hold, seed=parse_seed(seed), view=view, granularity=granularity,
+        focus=focus, zoom=zoom))
     _report(written, out, quiet)
 
 
@@ -823,7 +833,8 @@ def demo(order: str, out: Path, formats: str | None, phase: str, seed: tuple[str
          rankdir: str | None, collapse: tuple[str, ...], full: bool, paths_of: str | None,
          analytic: bool, quiet: bool, interactive: bool, size: str | None = None,
          hold: float | None = None, view: str | None = None,
-         granularity: str | None = None) -> None:
+         granularity: str | None = None, focus: str | None = None,
+         zoom: str | None = None) -> None:
     """Render the seed example (x1 - x2)**2 + cos(x1 + x2) at x1=1, x2=2.
 
     \b
@@ -841,7 +852,7 @@ def demo(order: str, out: Path, formats: str | None, phase: str, seed: tuple[str
                                  rankdir=rankdir, quiet=quiet, collapse=collapse or None,
                                  full=full, paths_of=paths_of, analytic=analytic, size=size,
                                  hold=hold, seed=parse_seed(seed), view=view,
-                                 granularity=granularity)
+                                 granularity=granularity, focus=focus, zoom=zoom)
         if interactive:
             written.append(save(t, folder / "demo.html", interactive=True, theme=theme,
                                 rankdir="TB" if rankdir == "TB" else "LR"))

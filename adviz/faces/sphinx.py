@@ -47,6 +47,8 @@ option          meaning
                 ``tangents`` (one forward sweep per input, then the gradient) for
                 ``player`` and ``frames``; ``summary`` for ``svg``
 ``:seed:``      forward mode's seeded input: ``x1``, or tangents ``x1=1, x2=0.5``
+``:focus:``     a node whose paths to the output stay in colour, the rest muted: ``x1``
+``:zoom:``      a scope drawn open, the others collapsed: ``neuron 2``
 ``:stage:``     stage shown by ``svg`` (default ``-1``: the last)
 ``:order:``     reverse order: ``seed`` (default) or ``tape``
 ``:theme:``     ``light`` (default), ``dark`` or ``print``
@@ -259,7 +261,8 @@ def render_player(request: Request) -> str:
 
     o = request.options
     fragment = player_fragment(request.trace, theme=o["theme"], rankdir=o["rankdir"],
-                               phase=o["phase"], compact=True, seed=o.get("seed"), **_view(o))
+                               phase=o["phase"], compact=True, seed=o.get("seed"),
+                               focus=o.get("focus"), zoom=o.get("zoom"), **_view(o))
     return f'<div class="adviz-embed adviz-embed-player"{_style(o)}>\n{fragment}</div>\n'
 
 
@@ -295,7 +298,7 @@ def render_gif(request: Request) -> str:
         options: dict[str, Any] = {"phase": o["phase"], "theme": o["theme"],
                                    "rankdir": o["rankdir"], "tween": o["tween"],
                                    "dpi": o["dpi"], "progress": False}
-        for name in ("size", "fps", "seed"):
+        for name in ("size", "fps", "seed", "focus", "zoom"):
             if o.get(name) is not None:
                 options[name] = o[name]
         adviz.save(request.trace, path, **options)
@@ -312,10 +315,15 @@ def render_svg(request: Request) -> str:
     if not path.exists():
         svg = adviz.to_svg(request.trace, o["phase"], o["stage"], theme=o["theme"],
                            rankdir=o["rankdir"], size=o.get("size"), seed=o.get("seed"),
-                           **_view(o))
+                           focus=o.get("focus"), zoom=o.get("zoom"), **_view(o))
         atomic_write_text(path, svg)
         _publish(path)
     return _img(f"{request.url}/{path.name}", request.alt, o, "adviz-svg")
+
+
+def _lens(options: Mapping[str, Any]) -> dict[str, str]:
+    """The ``:focus:`` and ``:zoom:`` options given (`adviz.scene.focus`)."""
+    return {name: options[name] for name in ("focus", "zoom") if options.get(name)}
 
 
 COMPLETE = ".complete"
@@ -334,7 +342,8 @@ def render_frames(request: Request) -> str:
         done.unlink(missing_ok=True)
         paths = adviz.save_frames(request.trace, folder, phase=o["phase"], fmt="svg",
                                   theme=o["theme"], rankdir=o["rankdir"], progress=False,
-                                  size=o.get("size"), seed=o.get("seed"), **_view(o))
+                                  size=o.get("size"), seed=o.get("seed"),
+                                  focus=o.get("focus"), zoom=o.get("zoom"), **_view(o))
         for path in paths:
             _publish(path)
         atomic_write_text(done, "\n".join(p.name for p in paths) + "\n")
@@ -384,7 +393,7 @@ def render_file(request: Request) -> str:
         given = {"phase": o["phase"], "stage": o["stage"], "theme": o["theme"],
                  "rankdir": o["rankdir"], "fps": o.get("fps"), "tween": o.get("tween"),
                  "dpi": o.get("dpi"), "progress": False, "size": o.get("size"),
-                 "seed": o.get("seed")}
+                 "seed": o.get("seed"), **_lens(o)}
         options = {k: v for k, v in given.items() if v is not None and writer.takes(k)}
         adviz.save(request.trace, path, format=writer.name, **options)
         _publish(path)
@@ -513,6 +522,8 @@ class AdvizDirective(SphinxDirective):
         "output": _output_choice,
         "phase": _choice(PHASES),
         "seed": directives.unchanged,
+        "focus": directives.unchanged_required,
+        "zoom": directives.unchanged_required,
         "stage": _int,
         "order": _choice(ORDERS),
         "theme": _choice(THEMES),
@@ -622,6 +633,13 @@ class AdvizDirective(SphinxDirective):
             check_seed(phase, seed, f":output: {kind}")
             if seed is not None:
                 adviz.forward_mode(trace, seed)  # an unknown input is reported here
+            if "focus" in self.options or "zoom" in self.options:
+                from adviz.scene.focus import focus_of, zoom_collapse
+
+                if "focus" in self.options:  # an unknown node is reported here
+                    focus_of(trace, self.options["focus"].strip())
+                if "zoom" in self.options:
+                    zoom_collapse(trace, self.options["zoom"].strip())
             stage = self.options.get("stage", -1)
             writer = writers().get(output.writer)
             if writer is not None and writer.takes("stage") and phase in SWEEPS:
@@ -651,6 +669,9 @@ class AdvizDirective(SphinxDirective):
         if function:  # the function, and its source (an edited function is drawn again)
             options["function"] = function
             options["source"] = source
+        for name in ("focus", "zoom"):  # likewise
+            if name in self.options:
+                options[name] = self.options[name].strip()
         where = ", ".join(f"{k} = {_number(v)}" for k, v in trace.inputs.items())
         what = {"summary": "summary", "tangent": "forward mode",
                 "modes": "forward and reverse mode",

@@ -501,6 +501,7 @@ def demo_html(
     rankdir: str = "LR",
     title: str | None = None,
     analytic: bool | None = None,
+    focus: str | None = None,
 ) -> str:
     """One self-contained HTML page: the interactive demonstration of both passes.
 
@@ -519,6 +520,10 @@ def demo_html(
         Show the analytic gradient derived with SymPy: ``None`` (default)
         when SymPy is installed, ``True`` always (`MissingDependencyError`
         without SymPy), ``False`` never.
+    focus
+        A node whose paths to the output the page opens in focus (as for
+        `adviz.to_svg`); on the page, clicking a node focuses on it, clicking it
+        again or Escape clears the focus.
 
     Returns
     -------
@@ -540,7 +545,14 @@ def demo_html(
     missing = missing_js_ops(trace)
     if missing:
         return _fallback(trace, theme, rankdir, title, missing)
+    start = None
+    if focus is not None:
+        from adviz.scene.focus import focus_of
+
+        start = trace.program.index[focus_of(trace, focus).node]
     parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic)
+    if start is not None:
+        parts.data["focus"] = start
     script = asset("demo.js")
     csp = (f"default-src 'none'; script-src {source_hash(parts.kernel)} {source_hash(script)}; "
            "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
@@ -554,6 +566,38 @@ def demo_html(
     )
     return html_document(f"{parts.heading} — adviz demonstration", csp, parts.dark,
                          asset("demo.css"), body)
+
+
+def focus_templates(trace: Trace) -> list[PageTemplate]:
+    """Each node's focus caption (`adviz.text.focus`) as a page template, in evaluation
+    order: its holes are ``["path", k, parens]`` (the k-th path's product) and ``["sum",
+    None, parens]`` (their sum, or the adjoint when there are too many paths to list), so
+    the page fills them with the numbers it computes. O(nodes) in all.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> focus_templates(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2))[0]
+    ['g_x1 = Σ over 2 paths = ', ['path', 0, 0], ' + ', ['path', 1, 1], ' = ', ['sum', None, 0]]
+    """
+    from adviz.scene.focus import focus_of
+    from adviz.text.tokens import Hole
+
+    out: list[PageTemplate] = []
+    if getattr(trace, "vector", False):  # a focus sums the paths to one output
+        return out
+    for node in trace.program.nodes:
+        template: PageTemplate = []
+        for piece in focus_of(trace, node.id).text.template("unicode"):
+            if isinstance(piece, Hole):
+                quantity, _, rest = (piece.key or "").partition(":")
+                index = int(rest.rsplit("->", 1)[1]) if quantity == "path" else None
+                template.append(["path" if quantity == "path" else "sum", index,
+                                 int(piece.parens)])
+            else:
+                template.append(piece)
+        out.append(template)
+    return out
 
 
 @dataclass(frozen=True)
@@ -629,6 +673,7 @@ def demo_parts(
     # script reads them there), so the data carries only the reverse ones.
     edges = [{k: v for k, v in edge.items() if k != "fwd"} for edge in data["edges"]]
     packed = {**data, "nodes": as_columns(data["nodes"]), "edges": as_columns(edges)}
+    packed["focusTexts"] = focus_templates(trace)
     opening = (
         f'<div class="adviz-demo adviz-{"dark" if dark else "light"}" '
         f'style="--adviz-frame-bg:{html.escape(get_theme(theme).background)};'
@@ -645,6 +690,7 @@ def demo_parts(
         '<figure class="adviz-figure">\n'
         f'<div class="adviz-frame" role="img" aria-label="Computational graph">{svg}</div>\n'
         '<figcaption class="adviz-caption" aria-live="polite"></figcaption>\n'
+        '<p class="adviz-focus" aria-live="polite" hidden></p>\n'
         "</figure>\n"
         '<div class="adviz-controls" role="group" aria-label="Passes"></div>\n'
         '<p class="adviz-note adviz-branch-note" hidden></p>\n'

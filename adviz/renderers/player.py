@@ -38,7 +38,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from adviz.core.phases import PER_INPUT, PLAYER_PHASES, check_seed, expand_phases
@@ -285,7 +286,8 @@ def _switch(names: tuple[str, ...], labels: dict[str, str] | None = None) -> str
 def _figure(trace: Trace, theme: str, rankdir: str, engine: str | None,
             collapse: Iterable[str] | None, full: bool, copies: bool | None = None,
             seed: Seed = None, view: str = "graph", granularity: str | None = None,
-            per_input: bool = False) -> Figure:
+            per_input: bool = False, focus: str | None = None,
+            zoom: str | None = None) -> Figure:
     from adviz.renderers.svg import view_choice
     from adviz.scene.picture import figure
 
@@ -295,7 +297,8 @@ def _figure(trace: Trace, theme: str, rankdir: str, engine: str | None,
         return tangents_figure(trace, theme=theme, rankdir=rankdir, engine=engine,
                                collapse=collapse, full=full, copies=copies)
     return figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                  full=full, copies=copies, seed=seed, **view_choice(view, granularity))
+                  full=full, copies=copies, seed=seed, focus=focus, zoom=zoom,
+                  **view_choice(view, granularity))
 
 
 def sweeps_table(trace: Trace) -> str:
@@ -370,6 +373,9 @@ def player_fragment(
     seed: Seed = None,
     view: str = "graph",
     granularity: str | None = None,
+    focus: str | None = None,
+    zoom: str | None = None,
+    zoom_links: Mapping[str, str] | None = None,
 ) -> str:
     """The player as one ``<div>`` (with its style and script), to embed in a page.
 
@@ -377,7 +383,8 @@ def player_fragment(
     ----------
     trace
         A `Trace`.
-    theme, rankdir, phase, title, engine, collapse, full, copies, seed, view, granularity
+    theme, rankdir, phase, title, engine, collapse, full, copies, seed, view, granularity, \
+focus, zoom
         As for `player_html`.
     compact
         Smaller heading and frame height, for notebooks.
@@ -386,6 +393,11 @@ def player_fragment(
         instead of only while the player has the focus.
     styles
         Include the ``<style>`` element (a standalone page puts it in the head).
+    zoom_links
+        Scope path (``"layer 1/neuron 2"``) to the address of the page zoomed
+        into it, and ``""`` to the page of the whole graph: clicking a
+        collapsed scope's box opens its page, Escape (with no focus) the whole
+        graph's (`adviz.writers.zoom.save_zoom_pages`).
 
     Returns
     -------
@@ -402,10 +414,20 @@ def player_fragment(
     names = _phases(phase)
     check_seed(phase, seed, "the player")
     fig = _figure(trace, theme, rankdir, engine, collapse, full, copies, seed, view,
-                  granularity, per_input=any(name in PER_INPUT for name in names))
+                  granularity, per_input=any(name in PER_INPUT for name in names),
+                  focus=focus, zoom=zoom)
+    drawn = getattr(fig, "focus", None)
+    focused = drawn.focus.node if drawn is not None else None
+    if drawn is not None:  # the page applies the focus itself, so a click can move it
+        fig = replace(fig, focus=None, _styles={},
+                      cache={k: v for k, v in fig.cache.items() if k == "sweep"})
     played = played_parts(fig, names, every=_every(trace), rankdir=rankdir, engine=engine,
                           collapse=collapse, full=full, copies=copies, seed=seed)
     data, base = _player_data(fig, names, played)
+    if not getattr(trace, "vector", False):
+        data["focus"] = focus_data(fig, focused)
+    if zoom_links is not None:
+        data["zoom"] = zoom_data(fig, zoom_links, zoom)
     first = data["phases"][0]
     heading = html.escape(default_title(trace) if title is None else title)
     level = "div" if compact else "h1"
@@ -429,6 +451,7 @@ def player_fragment(
         f'stage 0 of {last}">{base}</div>',
         f'<figcaption class="adviz-caption" aria-live="polite">'
         f"{html.escape(first['captions'][0])}</figcaption>",
+        '<p class="adviz-focus" aria-live="polite" hidden></p>' if "focus" in data else "",
         "</figure>",
         _controls(last),
         "</div>",
@@ -440,6 +463,50 @@ def player_fragment(
         "</div>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def focus_data(fig: Figure, start: str | None = None) -> dict[str, Any]:
+    """What a page needs to focus on a clicked node: each drawn node's focus caption
+    (`adviz.scene.focus`; ``None`` for a collapsed box), O(nodes) in all, and the number
+    of the node in focus when the page opens (``-1``: none). The page finds the paths
+    itself, from the drawn edges.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> from adviz.scene.picture import figure
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> data = focus_data(figure(t), "x1")
+    >>> data["start"], data["captions"][0]
+    (0, 'g_x1 = Σ over 2 paths = −2 + (−0.14112) = −2.14112')
+    """
+    from adviz.scene.focus import focus_of
+
+    trace = fig.trace
+    originals = fig.view.originals
+    captions: list[str | None] = []
+    for node in fig.view.nodes:
+        node = originals.get(node, node)
+        captions.append(focus_of(trace, node).line if node in trace.program.index else None)
+    numbers = {node: k for k, node in enumerate(fig.view.nodes)}
+    owner = fig.view.collapsed.owner if fig.view.collapsed is not None else {}
+    shown = owner.get(start, start) if start else None  # a node inside a box: the box
+    return {"captions": captions, "start": numbers.get(shown, -1) if shown else -1}
+
+
+def zoom_data(fig: Figure, links: Mapping[str, str], zoom: str | None) -> dict[str, Any]:
+    """Where clicking each collapsed scope's box leads (drawn node number to address, for
+    the boxes whose scope has a page in ``links``) and the whole graph's page (``None``
+    on that page itself)."""
+    collapsed = fig.view.collapsed
+    boxes = collapsed.boxes if collapsed is not None else {}
+    numbers = {node: k for k, node in enumerate(fig.view.nodes)}
+    out = {}
+    for box_id, box in boxes.items():
+        link = links.get("/".join(box.scope))
+        if link:
+            out[str(numbers[box_id])] = link
+    return {"links": out, "back": links.get("") if zoom else None}
 
 
 def script_hash() -> str:
@@ -462,6 +529,9 @@ def player_html(
     seed: Seed = None,
     view: str = "graph",
     granularity: str | None = None,
+    focus: str | None = None,
+    zoom: str | None = None,
+    zoom_links: Mapping[str, str] | None = None,
 ) -> str:
     """One self-contained HTML page that plays the forward and reverse pass.
 
@@ -507,6 +577,12 @@ def player_html(
     view, granularity
         As for `adviz.to_svg`: ``view="network"`` plays a scoped network's
         neuron view, one reverse stage per neuron (or per layer).
+    focus, zoom
+        As for `adviz.to_svg`: the page opens with that node's paths in focus
+        (clicking another node moves the focus, clicking it again or Escape
+        clears it), or with that scope drawn open.
+    zoom_links
+        Pages zoomed into each scope, as for `player_fragment`.
 
     Returns
     -------
@@ -534,7 +610,8 @@ def player_html(
     body = player_fragment(trace, theme=theme, rankdir=rankdir, phase=phase, title=title,
                            document_keys=True, styles=False, engine=engine,
                            collapse=collapse, full=full, copies=copies, seed=seed,
-                           view=view, granularity=granularity)
+                           view=view, granularity=granularity, focus=focus, zoom=zoom,
+                           zoom_links=zoom_links)
     heading = html.escape(default_title(trace) if title is None else title)
     dark = theme == "dark"
     csp = (f"default-src 'none'; script-src {script_hash()}; style-src 'unsafe-inline'; "

@@ -160,6 +160,8 @@ def pptx_bytes(
     full: bool = False,
     copies: bool | None = None,
     min_text: float = MIN_TEXT,
+    focus: str | None = None,
+    zoom: str | None = None,
 ) -> bytes:
     """A deck with one slide per stage of ``phase``, as PPTX bytes.
 
@@ -175,6 +177,9 @@ def pptx_bytes(
     theme, rankdir, collapse, full, copies, min_text
         As for `adviz.to_svg` with a ``size``: the graph is fitted to the
         slide with text at least ``min_text`` pixels high.
+    focus, zoom
+        As for `adviz.to_svg`: a node whose paths to the output stay in colour
+        (the sum over them in the notice box), a scope drawn open.
 
     Raises
     ------
@@ -195,7 +200,7 @@ def pptx_bytes(
         raise InputError(f"unknown slide size {size!r} for pptx; use '16:9' or '4:3'")
     phases = expand_phases(phase, PHASES, "pptx")
     fig = figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
-                 copies=copies, size=size, min_text=min_text)
+                 copies=copies, size=size, min_text=min_text, focus=focus, zoom=zoom)
     scale = _Slide(fig, SLIDES[size])
     deck = Presentation()
     deck.slide_width, deck.slide_height = Emu(SLIDES[size][0]), Emu(SLIDES[size][1])

@@ -277,6 +277,8 @@ def to_svg(
     seed: Seed = None,
     view: str = "graph",
     granularity: str | None = None,
+    focus: str | None = None,
+    zoom: str | None = None,
 ) -> str:
     """One frame as SVG text.
 
@@ -336,6 +338,13 @@ def to_svg(
     granularity
         ``view="network"``: ``"neuron"`` (default, one reverse stage per
         neuron) or ``"layer"``.
+    focus
+        A node (its id, such as ``"w1_22"``) whose paths to the output stay in
+        full colour, the rest muted; the caption adds the sum over those paths
+        (`adviz.scene.focus`).
+    zoom
+        A scope (``"neuron 2"`` or ``"layer 1/neuron 2"``) drawn open, every
+        other scope collapsed into a box around it.
 
     Returns
     -------
@@ -362,7 +371,7 @@ def to_svg(
     panel = analytic_panel(trace) if analytic else ()
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
                  full=full, copies=copies, size=size, min_text=min_text, seed=seed,
-                 **view_choice(view, granularity))
+                 focus=focus, zoom=zoom, **view_choice(view, granularity))
     return paint(fig, fig.frame(phase, stage), panel)
 
 
@@ -394,6 +403,8 @@ def iter_svg_frames(
     seed: Seed = None,
     view: str = "graph",
     granularity: str | None = None,
+    focus: str | None = None,
+    zoom: str | None = None,
 ) -> Iterator[str]:
     """Every frame of a phase as SVG text, in stage order (one layout for all).
 
@@ -409,7 +420,7 @@ def iter_svg_frames(
     check_seed(phase, seed, "iter_svg_frames")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
                  full=full, copies=copies, size=size, min_text=min_text, seed=seed,
-                 **view_choice(view, granularity))
+                 focus=focus, zoom=zoom, **view_choice(view, granularity))
     svg = painter(fig)
     for content in fig.frames(phase):
         yield svg.frame(content)

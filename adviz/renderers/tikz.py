@@ -261,7 +261,7 @@ def to_tikz(trace: Trace, phase: str = "reverse", stage: int = -1, *, rankdir: s
             engine: str | None = None, theme: str | Theme = "light",
             collapse: Iterable[str] | None = None, full: bool = False,
             copies: bool | None = None, output: str | int | None = None,
-            seed: Seed = None) -> str:
+            seed: Seed = None, focus: str | None = None, zoom: str | None = None) -> str:
     r"""One frame as a ``tikzpicture`` at the stored layout (with its colour definitions).
 
     Parameters
@@ -273,9 +273,10 @@ def to_tikz(trace: Trace, phase: str = "reverse", stage: int = -1, *, rankdir: s
         ``"summary"``.
     stage
         Stage number; ``-1`` is the last.
-    rankdir, engine, collapse, full, copies, seed
+    rankdir, engine, collapse, full, copies, seed, focus, zoom
         As for `adviz.to_svg`: the same scene (collapsed scopes drawn as one box,
-        shared leaves once per use, the seeded input of forward mode).
+        shared leaves once per use, the seeded input of forward mode, the focused
+        paths, the zoomed scope).
     theme
         Colours: ``"light"`` (default), ``"dark"``, ``"print"`` or a `Theme`.
     output
@@ -301,7 +302,7 @@ def to_tikz(trace: Trace, phase: str = "reverse", stage: int = -1, *, rankdir: s
     trace = output_sweep(trace, output)
     check_seed(phase, seed, "to_tikz")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies, seed=seed)
+                 full=full, copies=copies, seed=seed, focus=focus, zoom=zoom)
     lines = [colour_definitions(fig.theme), f"\\begin{{tikzpicture}}[{_STYLES}]"]
     lines += _clusters(fig, "  ")
     lines += _draw(fig, fig.frame(phase, stage), "  ")
@@ -320,7 +321,8 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
               title: str | None = None, rankdir: str = "LR", engine: str | None = None,
               theme: str | Theme = "light", collapse: Iterable[str] | None = None,
               full: bool = False, copies: bool | None = None,
-              output: str | int | None = None, seed: Seed = None) -> str:
+              output: str | int | None = None, seed: Seed = None,
+              focus: str | None = None, zoom: str | None = None) -> str:
     r"""A Beamer frame with one overlay per stage, at the stored layout.
 
     Overlay ``k`` (``\only<k>{...}``) draws the graph after stage ``k - 1``
@@ -366,7 +368,7 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
     phases = expand_phases(phase, PLAY_PHASES, "slides")
     check_seed(phase, seed, "slides")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies, seed=seed)
+                 full=full, copies=copies, seed=seed, focus=focus, zoom=zoom)
     if title is None:
         expression = trace.graph.graph.get("expression")
         title = f"{trace.output} = {expression}" if expression else "Reverse-mode AD"
@@ -381,7 +383,10 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
             out += _clusters(fig, "  ")
             out += _draw(fig, content, "  ")
             out += ["\\end{tikzpicture}%", f"{closing}\\par\\medskip",
-                    f"{{\\small {stage_caption(trace, name, index, fig.sweep)}\\par}}%", "}%"]
+                    f"{{\\small {stage_caption(trace, name, index, fig.sweep)}\\par}}%"]
+            if fig.focus is not None:  # the sum over the focused paths, under the caption
+                out.append(f"{{\\small {fig.focus.focus.text.latex()}\\par}}%")
+            out.append("}%")
     out.append("\\end{frame}")
     body = "\n".join(out) + "\n"
     if standalone:

@@ -75,6 +75,7 @@ from adviz.text.labels import stage_title, tangent_stage_title, text_width
 if TYPE_CHECKING:
     from adviz.core.forward import ForwardSweep, Seed
     from adviz.core.tracing import Trace
+    from adviz.scene.focus import DrawnFocus
 
 Point = tuple[float, float]
 
@@ -528,6 +529,7 @@ class Figure:
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _styles: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     seed: dict[str, float] = field(default_factory=dict)
+    focus: DrawnFocus | None = None
 
     @property
     def sweep(self) -> ForwardSweep:
@@ -561,7 +563,8 @@ class Figure:
         from adviz.scene.content import frame
 
         if phase == "summary":
-            return view_frame(self.trace, self.view, frame(self.trace, "summary", 0))
+            return self._focused(view_frame(self.trace, self.view,
+                                            frame(self.trace, "summary", 0)))
         count = frame_count(self.trace, phase)
         if not -count <= index < count:
             raise InputError(f"{phase} stage {index} does not exist: there are {count} "
@@ -569,7 +572,11 @@ class Figure:
         walker = self._walker(phase)
         for _ in range(index % count + 1):
             walker.step()
-        return walker.frame()
+        return self._focused(walker.frame())
+
+    def _focused(self, content: Frame) -> Frame:
+        """A frame with the figure's focus applied (`adviz.scene.focus`)."""
+        return content if self.focus is None else self.focus.frame(content)
 
     def frames(self, phase: str) -> Iterator[Frame]:
         """Every frame of ``phase`` in stage order, each built from the one before."""
@@ -579,7 +586,7 @@ class Figure:
         walker = self._walker(phase)
         for _ in range(frame_count(self.trace, phase)):
             walker.step()
-            yield walker.frame()
+            yield self._focused(walker.frame())
 
     def changes(self, phase: str) -> Iterator[Change]:
         """What each stage of ``phase`` changes: every element at stage 0, then the differences.
@@ -591,8 +598,10 @@ class Figure:
             yield Change("summary", 0, full.title, full.nodes, full.edges)
             return
         walker = self._walker(phase)
+        shown: dict[str, object] = {}
         for _ in range(frame_count(self.trace, phase)):
-            yield walker.step()
+            change = walker.step()
+            yield change if self.focus is None else self.focus.change(change, shown)
 
     def caption_lines(self, title: str) -> list[str]:
         """A caption wrapped to the band (without the notice)."""
@@ -659,6 +668,8 @@ def figure(
     min_text: float = MIN_TEXT,
     seed: Seed = None,
     granularity: str | None = None,
+    focus: str | None = None,
+    zoom: str | None = None,
 ) -> Figure:
     """The scene of a trace for some picture options (built once, then cached).
 
@@ -720,6 +731,13 @@ def figure(
     min_text
         With ``size``: the least text height in pixels (default
         `adviz.scene.sizes.MIN_TEXT`, 14).
+    focus
+        A node (id, or printed name) whose paths to the output are drawn in full
+        colour, the rest muted (`adviz.scene.focus`); the caption band adds the
+        sum over those paths. ``None`` (default): no focus.
+    zoom
+        A scope (label, or path such as ``"layer 1/neuron 2"``) drawn open with
+        every other scope collapsed around it; not with ``collapse``.
     seed
         The seed of the forward-mode (``"tangent"``) frames, as
         `adviz.forward_mode` takes it: an input's name, a dict of input name
@@ -732,7 +750,8 @@ def figure(
     Raises
     ------
     InputError
-        An unknown theme, ``rankdir``, size, scope label, seeded input or
+        An unknown theme, ``rankdir``, size, scope label, seeded input,
+        focused node, zoomed scope or
         output (a trace with one output takes only its own), or a ``size``
         too small for the graph's text to reach ``min_text``.
     RenderError
@@ -746,6 +765,13 @@ def figure(
             return network_figure(trace, theme=resolved, granularity=granularity, size=size,
                                   min_text=None if min_text == MIN_TEXT else min_text)
         view = None
+    if focus is not None or zoom is not None:
+        from adviz.scene.focus import focused_figure
+
+        return focused_figure(trace, focus, zoom, theme=resolved, rankdir=rankdir,
+                              engine=engine, collapse=collapse, full=full, copies=copies,
+                              size=size, extra_titles=extra_titles, output=output,
+                              min_text=min_text, seed=seed)
     if getattr(trace, "vector", False) and view is None and layout is None:
         from adviz.scene.outputs import output_figure
 

@@ -254,6 +254,9 @@ class NodeState(StrEnum):
     """Gets gradient in this stage."""
     DONE = "done"
     """Reached in an earlier stage."""
+    UNFOCUSED = "unfocused"
+    """Off every path from the focused node to the output (``focus=``): muted whatever
+    the stage does to it, its text in the muted text colour (still readable)."""
 
 
 class EdgeState(StrEnum):
@@ -274,6 +277,9 @@ class EdgeState(StrEnum):
     TANGENT = "tangent"
     """Carries its parent's tangent, times its partial, to its child in this stage
     (forward mode; the arrowhead at the child)."""
+    UNFOCUSED = "unfocused"
+    """Off every path from the focused node to the output (``focus=``): thin, muted,
+    drawn under the others."""
 
 
 class Role(StrEnum):
@@ -377,6 +383,10 @@ def node_style(theme: Theme, kind: str, state: str) -> NodeStyle:
             }.get(kind, theme.node_fill)
     dash = COPY_DASH if kind is NodeKind.COPY else ()
     state = NodeState(state)
+    if state is NodeState.UNFOCUSED:
+        # Off the focused paths: the box fades into the background, its numbers stay
+        # readable in the muted text colour.
+        return NodeStyle(theme.background, theme.muted_stroke, 1.0, theme.muted_text, dash)
     if state is NodeState.MUTED:
         # Muted is the box, never the numbers: a value known before the node is reached
         # (every value during the reverse pass) keeps its colour and its contrast.
@@ -401,6 +411,8 @@ def edge_style(theme: Theme, state: str) -> EdgeStyle:
     True
     """
     state = EdgeState(state)
+    if state is EdgeState.UNFOCUSED:
+        return EdgeStyle(theme.muted_edge, 0.8, 1.0, theme.muted_text, 0.5)
     if state is EdgeState.MUTED:
         return EdgeStyle(theme.muted_edge, 1.0, 1.0, theme.muted_text, 1.0)
     if state is EdgeState.FORWARD:
@@ -451,7 +463,7 @@ def style_table(theme: Theme) -> dict[str, Any]:
     >>> table["node"]["scope"]["done"]["fill"] == LIGHT.scope_fill
     True
     >>> sorted(table["edge"])
-    ['done', 'forward', 'gradient', 'muted', 'passed', 'pending', 'tangent']
+    ['done', 'forward', 'gradient', 'muted', 'passed', 'pending', 'tangent', 'unfocused']
     """
     return {
         "theme": theme.name,

@@ -74,6 +74,7 @@ from adviz.writers.options import (
     COLLAPSE,
     COPIES,
     DPI,
+    FOCUS,
     FPS,
     FULL,
     HOLD,
@@ -88,6 +89,7 @@ from adviz.writers.options import (
     THEME,
     TRANSPARENT,
     TWEEN,
+    ZOOM,
     Option,
     check_options,
     phase_option,
@@ -103,19 +105,19 @@ if TYPE_CHECKING:
 ANIMATION: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"), FPS, TWEEN, HOLD, DPI, SIZE, THEME, PICTURE_RANKDIR,
     TRANSPARENT, PROGRESS, COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
-    OUTPUT,
+    OUTPUT, FOCUS, ZOOM,
 )
 """Options of an animation of a trace (GIF, WebP, APNG, MP4)."""
 STILL: tuple[Option, ...] = (
     phase_option(SWEEPS, "reverse"), STAGE, DPI, SIZE, THEME, PICTURE_RANKDIR, TRANSPARENT,
     COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
-    OUTPUT,
+    OUTPUT, FOCUS, ZOOM,
 )
 """Options of a PNG of one stage."""
 PDF: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"), SIZE, THEME, PICTURE_RANKDIR, TRANSPARENT, PROGRESS,
     COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
-    OUTPUT,
+    OUTPUT, FOCUS, ZOOM,
 )
 """Options of a PDF of a trace (one page per stage)."""
 _DESCENT_FPS = replace(FPS, default=4)
@@ -586,7 +588,8 @@ def _animator(trace: Trace | Descent, options: dict[str, Any], even: bool = Fals
                         min_text=float(options.get("min_text", MIN_TEXT.default)),
                         transparent=bool(options.get("transparent", False)), even=even,
                         collapse=options.get("collapse"), full=bool(options.get("full", False)),
-                        copies=options.get("copies"), seed=options.get("seed"))
+                        copies=options.get("copies"), seed=options.get("seed"),
+                        focus=options.get("focus"), zoom=options.get("zoom"))
     return animator, fps
 
 
@@ -652,7 +655,8 @@ def _figure(trace: Trace, options: dict[str, Any], phase: str) -> Any:
                  min_text=float(options.get("min_text", MIN_TEXT.default)),
                  transparent=bool(options.get("transparent", False)),
                  collapse=options.get("collapse"), full=bool(options.get("full", False)),
-                 copies=options.get("copies"), seed=options.get("seed"))
+                 copies=options.get("copies"), seed=options.get("seed"),
+                 focus=options.get("focus"), zoom=options.get("zoom"))
 
 
 def _save_png(fig: Figure, path: Path, transparent: bool) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adviz.writers import Writer, register_writer, text_writer
-from adviz.writers.options import RANKDIR, THEME, TITLE, Option
+from adviz.writers.options import FOCUS, RANKDIR, THEME, TITLE, Option
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 DECLARED: tuple[Option, ...] = (
     THEME, RANKDIR, TITLE,
     Option("analytic", bool, None, "the SymPy panel (default: when SymPy is installed)"),
+    FOCUS,
 )
 """The options of the demo writer (passed to `adviz.renderers.demo.demo_html`)."""
 

@@ -89,6 +89,8 @@ def save_frames(
     output: str | int | None = None,
     view: str = "graph",
     granularity: str | None = None,
+    focus: str | None = None,
+    zoom: str | None = None,
 ) -> list[Path]:
     """Write every frame of one or both passes as numbered files.
 
@@ -139,6 +141,10 @@ def save_frames(
     view, granularity
         As for `adviz.to_svg`: ``view="network"`` draws a scoped network's
         neurons in columns, with one reverse stage per neuron (or per layer).
+    focus, zoom
+        As for `adviz.to_svg`: a node whose paths to the output stay in colour
+        (the caption adds the sum over them), a scope drawn open with the others
+        collapsed.
 
     Returns
     -------
@@ -176,7 +182,7 @@ def save_frames(
             copies=copies, size=size, min_text=min_text))
     fig = figure(trace, theme=resolved, rankdir=rankdir, engine=engine, collapse=collapse,
                  full=full, copies=copies, size=size, min_text=min_text, seed=seed,
-                 **view_choice(view, granularity))
+                 focus=focus, zoom=zoom, **view_choice(view, granularity))
     counted = getattr(fig, "stage_count", None)
     total = sum(counted(p) if counted is not None else frame_count(trace, p) for p in phases)
     show = progress if progress is not None else (

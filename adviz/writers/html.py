@@ -19,6 +19,7 @@ from adviz.writers.options import (
     COLLAPSE,
     COPIES,
     ENGINE,
+    FOCUS,
     FULL,
     GRANULARITY,
     OUTPUT,
@@ -27,6 +28,7 @@ from adviz.writers.options import (
     THEME,
     TITLE,
     VIEW,
+    ZOOM,
     Option,
     phase_option,
 )
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 
 DECLARED: tuple[Option, ...] = (THEME, RANKDIR, phase_option(PLAYER_PHASES, "both"), TITLE,
                                 ENGINE, COLLAPSE, FULL, COPIES, SEED,
-                                OUTPUT, VIEW, GRANULARITY)
+                                OUTPUT, VIEW, GRANULARITY, FOCUS, ZOOM)
 """The options of the html writer (passed to `adviz.renderers.player.player_html`)."""
 
 OPTIONS = tuple(option.name for option in DECLARED)

@@ -225,3 +225,11 @@ OUTPUT = Option("output", (str, int), None,
                 "a trace with several outputs: the output whose reverse sweep is shown, by id "
                 "(y2) or number (1 for the first); default the first (the player: every one)")
 """The output of a vector trace whose reverse sweep a file shows (`adviz.core.sweep`)."""
+FOCUS = Option("focus", str, None,
+               "a node (id such as w1_22) whose paths to the output stay in full colour, the "
+               "rest muted; the caption adds the sum over those paths")
+"""The node in focus (`adviz.scene.focus`)."""
+ZOOM = Option("zoom", str, None,
+              "a scope (such as 'neuron 2' or 'layer 1/neuron 2') drawn open, every other "
+              "scope collapsed into a box around it")
+"""The scope zoomed into (`adviz.scene.focus.zoom_collapse`)."""

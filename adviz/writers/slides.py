@@ -24,12 +24,14 @@ from adviz.writers.files import atomic_write_bytes
 from adviz.writers.options import (
     COLLAPSE,
     COPIES,
+    FOCUS,
     FULL,
     MIN_TEXT,
     OUTPUT,
     PICTURE_RANKDIR,
     SIZE,
     THEME,
+    ZOOM,
     Option,
     phase_option,
 )
@@ -58,7 +60,7 @@ OPTIONS: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "both"),
     replace(SIZE, type=str, default="16:9", choices=("16:9", "4:3"),
             help="slide size: '16:9' (13.33x7.5 in) or '4:3' (10x7.5 in)"),
-    THEME, PICTURE_RANKDIR, COLLAPSE, FULL, COPIES, MIN_TEXT, OUTPUT,
+    THEME, PICTURE_RANKDIR, COLLAPSE, FULL, COPIES, MIN_TEXT, OUTPUT, FOCUS, ZOOM,
 )
 """The options of the pptx writer."""
 

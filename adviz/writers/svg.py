@@ -22,6 +22,7 @@ from adviz.writers.options import (
     COLLAPSE,
     COPIES,
     ENGINE,
+    FOCUS,
     FULL,
     GRANULARITY,
     MIN_TEXT,
@@ -32,6 +33,7 @@ from adviz.writers.options import (
     STAGE,
     THEME,
     VIEW,
+    ZOOM,
     Option,
     phase_option,
 )
@@ -52,7 +54,7 @@ OPTIONS: tuple[Option, ...] = (
     COPIES, SEED,
     Option("analytic", bool, False, "the SymPy gradient beside the numbers (summary only)"),
     SIZE, MIN_TEXT,
-    OUTPUT, VIEW, GRANULARITY,
+    OUTPUT, VIEW, GRANULARITY, FOCUS, ZOOM,
 )
 """The options of the svg writer (`adviz.to_svg`'s)."""
 

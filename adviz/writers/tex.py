@@ -23,12 +23,14 @@ from adviz.writers.options import (
     COLLAPSE,
     COPIES,
     ENGINE,
+    FOCUS,
     FULL,
     OUTPUT,
     RANKDIR,
     SEED,
     THEME,
     TITLE,
+    ZOOM,
     Option,
     phase_option,
 )
@@ -41,19 +43,20 @@ if TYPE_CHECKING:
 def write_tex(trace: Trace, path: Path, *, phase: str = "reverse", standalone: bool = True,
               title: str | None = None, rankdir: str = "LR", engine: str | None = None,
               theme: str | Theme = "light", collapse: Iterable[str] | None = None,
-              full: bool = False, copies: bool | None = None, seed: Any = None) -> None:
+              full: bool = False, copies: bool | None = None, seed: Any = None,
+              focus: str | None = None, zoom: str | None = None) -> None:
     """Write Beamer slides; the options are `adviz.renderers.tikz.to_beamer`'s."""
     atomic_write_text(path, to_beamer(trace, phase, standalone=standalone, title=title,
                                       rankdir=rankdir, engine=engine, theme=theme,
                                       collapse=collapse, full=full, copies=copies,
-                                      seed=seed))
+                                      seed=seed, focus=focus, zoom=zoom))
 
 
 OPTIONS: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"),
     Option("standalone", bool, True, "a whole document (False: one frame to \\input)"),
     TITLE, RANKDIR, ENGINE, THEME, COLLAPSE, FULL, COPIES, SEED,
-    OUTPUT,
+    OUTPUT, FOCUS, ZOOM,
 )
 """The options of the tex writer (`adviz.to_beamer`'s)."""
 

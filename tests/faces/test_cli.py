@@ -356,3 +356,26 @@ def test_render_a_function_by_its_import_path(tmp_path: Path,
     assert code == 1 and "cannot import pkg_t17.nothing" in text
     code, text = run("table", "pkg_t17.shapes:square")
     assert code == 1 and "pkg_t17.shapes has no function named 'square'" in text
+
+
+def test_render_with_focus_mutes_what_is_off_the_paths(tmp_path: Path) -> None:
+    code, out = run("render", SEED, "--at", "x1=1", "--at", "x2=2", "--focus", "t1",
+                    "--format", "svg,html", "-o", str(tmp_path / "out"))
+    assert code == 0, out
+    last = (tmp_path / "out" / "frames" / "reverse-005.svg").read_text(encoding="utf-8")
+    assert "g_t1 = Σ over 1 path = −2" in last
+    assert 'data-state="unfocused"' in last
+    player = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert '"focus"' in player
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--focus", "t9"], "cannot focus on 't9'"),
+    (["--zoom", "neuron 2"], "cannot zoom into 'neuron 2'"),
+])
+def test_render_refuses_a_bad_focus_or_zoom(tmp_path: Path, args: list[str],
+                                             message: str) -> None:
+    code, out = run("render", SEED, "--at", "x1=1", "--at", "x2=2", "--format", "svg",
+                    "-o", str(tmp_path / "out"), *args)
+    assert code != 0 and message in out, out
+    assert not (tmp_path / "out").exists()

@@ -129,6 +129,21 @@ def test_forward_mode_frames_and_svg(tmp_path: Path) -> None:
     assert "ẏ = −0.28224" in both  # the sum of the two gradient components
 
 
+def test_focus_option_draws_the_paths_and_their_sum(tmp_path: Path) -> None:
+    out, warnings = build(tmp_path, f"""
+        .. adviz:: {SEED}
+           :at: x1=1, x2=2
+           :output: svg
+           :focus: x1
+        """)
+    assert warnings == ""
+    page = (out / "index.html").read_text(encoding="utf-8")
+    (source,) = re.findall(r'src="(_images/adviz/[^"]+\.svg)"', page)
+    svg = (out / source).read_text(encoding="utf-8")
+    assert "g_x1 = Σ over 2 paths = −2 + (−0.14112) = −2.14112" in svg
+    assert 'data-state="unfocused"' in svg
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -145,6 +160,10 @@ def test_forward_mode_frames_and_svg(tmp_path: Path) -> None:
          "seed does not apply to phase 'reverse' of :output: svg"),
         (".. adviz:: x * x\n   :at: x=1\n   :phase: tangent\n   :seed: z\n",
          "the seed names 'z', which this trace has no input of"),
+        (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :focus: z\n",
+         "cannot focus on 'z'"),
+        (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :zoom: neuron 2\n",
+         "cannot zoom into 'neuron 2'"),
         (".. adviz:: x * x\n   :at: x=1\n   :stage: 1\n   :dpi: 50\n",
          ":stage:, :dpi: do not apply to :output: player (it takes: none of these)"),
         (".. adviz:: x * x\n   :at: x=1\n   :phase: tangents\n   :seed: x\n",

@@ -134,3 +134,24 @@ def test_svg_and_tikz_paint_the_neuron_view_the_same(theme: str, granularity: st
                 assert tikz.painted(fig, content) == expected, (phase, content.index)
                 checked += 1
     assert checked >= 20
+
+
+def test_focus_and_zoom_paint_the_same_in_svg_and_tikz(theme: str) -> None:
+    """A focus (muted elements off its paths) and a zoom (one scope open, the others boxes):
+    SVG and TikZ paint every stage alike, the unfocused elements in the style table's
+    unfocused colours."""
+    t = adviz.examples.mlp((2, 4, 1))
+    checked = 0
+    for options in ({"focus": "w1_22"}, {"focus": "a1_3", "full": True},
+                    {"zoom": "neuron 2", "focus": "w1_21"}):
+        fig = figure(t, theme=theme, **options)  # type: ignore[arg-type]
+        unfocused = fig.styles["edge"]["unfocused"]["colour"].lower()
+        for phase in ("forward", "reverse", "summary"):
+            for content in fig.frames(phase):
+                expected = _elements(svg_painted(paint(fig, content)))
+                assert tikz.painted(fig, content) == expected, (options, phase)
+                for key, view in content.edges.items():
+                    if view.state == "unfocused":
+                        assert expected[f"edge:{key[0]}->{key[1]}"].stroke == unfocused
+                        checked += 1
+    assert checked > 100

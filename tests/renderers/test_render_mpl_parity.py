@@ -52,6 +52,8 @@ EXAMPLES = {
     "rnn-copies": (lambda: rnn(6), {"copies": True}),
     "mlp-neuron-view": (lambda: mlp((2, 4, 1)), {"view": "network"}),
     "mlp-neuron-view-dense": (lambda: mlp((2, 8, 1), "relu"), {"view": "network"}),
+    "seed-focus": (seed, {"focus": "x1"}),
+    "network-zoom-focus": (network, {"zoom": "neuron 2", "focus": "w1_22"}),
 }
 
 

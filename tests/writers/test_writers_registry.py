@@ -122,7 +122,7 @@ def test_unknown_option_names_the_format_and_its_options(
     ("x.tex", {"standalone": "yes"}, "standalone must be True or False, not 'yes'"),
     ("x.html", {"fps": 3}, "'fps' does not apply to html (it takes: theme, rankdir, phase, "
                            "title, engine, collapse, full, copies, seed, output, view, "
-                           "granularity)"),
+                           "granularity, focus, zoom)"),
     ("x.md", {"theme": "dark"}, "'theme' does not apply to markdown (it takes: output)"),
     ("x.gif", {"a": 1, "b": 2}, "'a', 'b' do not apply to gif"),
 ])

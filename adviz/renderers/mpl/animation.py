@@ -260,6 +260,8 @@ class Animator:
         min_text: float = MIN_TEXT,
         fps: float = DEFAULT_FPS,
         seed: Any = None,
+        focus: str | None = None,
+        zoom: str | None = None,
     ) -> None:
         from adviz.scene.sizes import even_size
 
@@ -267,7 +269,7 @@ class Animator:
         self.frames = frame_schedule(trace, phase, tween=tween, hold=hold, fps=fps, seed=seed)
         fig = scene_figure(trace, theme=theme, rankdir=rankdir, layout=layout,
                            collapse=collapse, full=full, size=size, copies=copies,
-                           min_text=min_text, seed=seed)
+                           min_text=min_text, seed=seed, focus=focus, zoom=zoom)
         inches = figure_size(size, fig)
         if even:
             inches = even_size(inches, dpi)
@@ -320,6 +322,8 @@ def animate(
     repeat: bool = True,
     output: str | int | None = None,
     seed: Any = None,
+    focus: str | None = None,
+    zoom: str | None = None,
     **kwargs: Any,
 ) -> FuncAnimation:
     """Animate the forward or reverse pass of a trace, or its forward-mode sweep.
@@ -373,6 +377,9 @@ def animate(
     seed
         Forward mode: the seeded input's name or a dict of input name to
         tangent, as `adviz.forward_mode` takes it (default: the first input).
+    focus, zoom
+        As for `adviz.to_svg`: a node whose paths to the output stay in colour,
+        a scope drawn open with the others collapsed.
     **kwargs
         Passed to `matplotlib.animation.FuncAnimation`.
     output
@@ -407,7 +414,8 @@ def animate(
         raise InputError(f"fps must be a positive number, not {fps!r}")
     animator = Animator(trace, phase, tween=tween, hold=hold, theme=theme, size=size, dpi=dpi,
                         rankdir=rankdir, transparent=transparent, collapse=collapse, full=full,
-                        copies=copies, min_text=min_text, fps=fps, seed=seed)
+                        copies=copies, min_text=min_text, fps=fps, seed=seed, focus=focus,
+                        zoom=zoom)
     frames = animator.frames
     anim = FuncAnimation(animator.figure, animator, frames=list(frames),
                          init_func=lambda: animator(frames[0]), interval=1000.0 / fps,

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from adviz.errors import InputError
 from adviz.renderers.mpl.look import (
     EdgeLook,
     Looks,
@@ -118,12 +119,19 @@ def scene_figure(
     copies: bool | None = None,
     min_text: float = MIN_TEXT,
     seed: Any = None,
+    focus: str | None = None,
+    zoom: str | None = None,
 ) -> SceneFigure:
     """The scene of a trace for Matplotlib options (``layout``: one made by other means;
-    ``seed``: the seeded input of forward mode)."""
+    ``seed``: the seeded input of forward mode; ``focus``, ``zoom``: as for
+    `adviz.to_svg`, without ``layout``)."""
     if layout is None:
         return figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                      full=full, size=size, copies=copies, min_text=min_text, seed=seed)
+                      full=full, size=size, copies=copies, min_text=min_text, seed=seed,
+                      focus=focus, zoom=zoom)
+    if focus is not None or zoom is not None:
+        raise InputError("focus= and zoom= apply to a figure laid out by adviz, not to a "
+                         "given layout")
     from adviz.scene.view import graph_view, view_options
 
     options = view_options(trace, collapse, full, copies)

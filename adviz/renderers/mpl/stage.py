@@ -46,6 +46,8 @@ def draw(
     copies: bool | None = None,
     output: str | int | None = None,
     seed: Any = None,
+    focus: str | None = None,
+    zoom: str | None = None,
 ) -> Axes:
     """Draw the state after one stage of the forward or reverse pass.
 
@@ -87,6 +89,9 @@ def draw(
         output takes only its own.
     seed
         Forward mode: the seeded input (as `adviz.forward_mode` takes it).
+    focus, zoom
+        As for `adviz.to_svg`: a node whose paths to the output stay in colour,
+        a scope drawn open with the others collapsed.
 
     Returns
     -------
@@ -102,7 +107,7 @@ def draw(
         raise InputError(f"{phase} stage {stage} does not exist: there are {n} stages "
                          f"(0 to {n - 1})")
     fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
-                       copies=copies, seed=seed)
+                       copies=copies, seed=seed, focus=focus, zoom=zoom)
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -127,6 +132,8 @@ def still(
     copies: bool | None = None,
     min_text: float = MIN_TEXT,
     seed: Any = None,
+    focus: str | None = None,
+    zoom: str | None = None,
 ) -> tuple[MplFigure, Scene]:
     """A figure (not managed by pyplot) and the `Scene` on it, for still images and pages.
 
@@ -142,7 +149,8 @@ def still(
     from adviz.renderers.mpl.canvas import new_figure
 
     fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
-                       size=size, copies=copies, min_text=min_text, seed=seed)
+                       size=size, copies=copies, min_text=min_text, seed=seed,
+                       focus=focus, zoom=zoom)
     figure = new_figure(figure_size(size, fig), dpi,
                         None if transparent else fig.styles["background"])
     scene = Scene(fig, figure.axes[0])
