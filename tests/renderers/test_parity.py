@@ -136,6 +136,7 @@ def test_svg_and_tikz_paint_the_neuron_view_the_same(theme: str, granularity: st
     assert checked >= 20
 
 
+@pytest.mark.parametrize("theme", THEMES)
 def test_focus_and_zoom_paint_the_same_in_svg_and_tikz(theme: str) -> None:
     """A focus (muted elements off its paths) and a zoom (one scope open, the others boxes):
     SVG and TikZ paint every stage alike, the unfocused elements in the style table's
