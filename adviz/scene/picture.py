@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from adviz.core.sweep import check_output
 from adviz.errors import InputError
-from adviz.scene.anchors import Block, Label, place_labels
+from adviz.scene.anchors import MANY_LABELS, Block, Label, place_labels
 from adviz.scene.content import Change, Frame, frame_count
 from adviz.scene.curves import Route
 from adviz.scene.layout import (
@@ -749,9 +749,10 @@ def figure(
         layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=view.collapse,
                                 compact=view.compact, copies=tuple(view.copies))
         result = _build(trace, resolved, view, layout, notice, size, titles, unmet)
-        if unmet:
+        if unmet and sum(1 for e in result.edges.values() if e.label is not None) <= MANY_LABELS:
             # Some labels found no place against their own routes: lay the graph out
-            # again with more room between ranks and nodes, and keep what places more.
+            # again with more room between ranks and nodes, and keep what places more
+            # (not for a large graph: a second layout would cost more than the first).
             again: list[tuple[str, str]] = []
             layout = compute_layout(trace, rankdir=rankdir, engine=engine,
                                     collapse=view.collapse, compact=view.compact,
@@ -893,7 +894,7 @@ def _label_anchors(view: GraphView, layout: Layout,
             continue
         tip = shape.forward_head.tip if shape.forward_head is not None else None
         route = Route(shape.forward, tip).polyline
-        labels[key] = Label(lines, [(float(x), float(y)) for x, y in route], shape.label)
+        labels[key] = Label(lines, route, shape.label)
     if not labels:
         return {}
     obstacles = [(b.x - b.width / 2, b.y - b.height / 2, b.x + b.width / 2, b.y + b.height / 2)
