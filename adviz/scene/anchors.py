@@ -85,10 +85,14 @@ CHAIN = 3
 CHUNKS = 12
 """How many groups of candidates (the cheapest first) are tried per label, at most."""
 
-ROUNDS = ((8, 12, 1), (64, 128, 2))
+ROUNDS = ((8, 12, 1), (64, 128, 2), (144, 320, 2))
 """The rounds of a large graph's placement (`place_labels` beyond `MANY_LABELS`): per
 round, how many route points (the nearest to Graphviz's label) and anchors (the cheapest)
 a label not yet placed tries, and in how many alignments (1: its usual one)."""
+
+SIMPLIFY = 0.05
+"""Tolerance (points) of the simplification of routes into segments (`simplify`): with
+its passes, the segments stay within 0.4 point of the route, well inside `CLEARANCE`."""
 
 SEGMENT_CELL = 32.0
 """Side (points) of the square cells route segments are bucketed in (`_Segments`)."""
@@ -342,7 +346,7 @@ class _Window:
         out = np.empty(len(lo))
         tables = self.low if least else self.high
         pick = np.minimum if least else np.maximum
-        for k in np.unique(level[~empty]):
+        for k in np.flatnonzero(np.bincount(level[~empty])):
             rows = np.flatnonzero((level == k) & ~empty)
             table = tables[k]
             out[rows] = pick(table[start[rows]], table[stop[rows] - span[rows]])
@@ -383,10 +387,11 @@ def _candidates(route: np.ndarray, block: Block, tb: bool,
         dense = densify(route, 1.0)
         reach = 2 * block.width + 2 * block.height + GAP
         low, high = pts.min(axis=0) - reach, pts.max(axis=0) + reach
-        across_x, down_y = dense[:, 0], dense[:, 1]
-        windows = (_Window(dense[(across_x >= low[0]) & (across_x <= high[0])], 0),
-                   _Window(dense[(down_y >= low[1]) & (down_y <= high[1])], 1))
-    across, down = windows
+        across = _Window(dense[(dense[:, 0] >= low[0]) & (dense[:, 0] <= high[0])], 0)
+        down = (_Window(dense[(dense[:, 1] >= low[1]) & (dense[:, 1] <= high[1])], 1)
+                if "right" in _penalties(tb, block.left_aligned) else across)
+    else:
+        across, down = windows
     rects = block.variant_rects()
     x0, y0, x1, y1 = (rects[:, k, None] for k in range(4))
     n = len(pts)
@@ -580,23 +585,50 @@ def segment_distances(p: np.ndarray, q: np.ndarray, rects: np.ndarray) -> np.nda
     return np.where(meet, 0.0, np.sqrt(best))
 
 
+def simplify(points: np.ndarray, owner: np.ndarray, tolerance: float = SIMPLIFY,
+             passes: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """Polylines (``points`` of the polyline ``owner``, each in order) with the vertices
+    that lie within ``tolerance`` of the chord of their neighbours dropped, in
+    ``passes`` rounds (every other one at most per round): the result is within
+    ``passes * tolerance`` of the original. The ends of each polyline stay.
+
+    Examples
+    --------
+    >>> line = np.array([[0.0, 0.0], [1.0, 0.001], [2.0, 0.0], [3.0, 5.0]])
+    >>> points, owner = simplify(line, np.zeros(4, dtype=int))
+    >>> points.tolist()
+    [[0.0, 0.0], [2.0, 0.0], [3.0, 5.0]]
+    """
+    keep = np.ones(len(points), dtype=bool)
+    for k in range(passes):
+        index = np.flatnonzero(keep)
+        if len(index) < 3:
+            break
+        a, b, c = points[index[:-2]], points[index[1:-1]], points[index[2:]]
+        o = owner[index]
+        inner = (o[1:-1] == o[:-2]) & (o[1:-1] == o[2:])
+        v = c - a
+        t = np.clip(((b - a) * v).sum(axis=1) / np.maximum((v * v).sum(axis=1), 1e-12),
+                    0.0, 1.0)
+        gap = np.hypot(*(a + t[:, None] * v - b).T)
+        drop = inner & (gap < tolerance) & (np.arange(len(gap)) % 2 == k % 2)
+        keep[index[1:-1][drop]] = False
+    return points[keep], owner[keep]
+
+
 class _Segments:
     """Every route as the segments of its polyline, bucketed by cell: distances to them
     are exact, and a route crossing a cell is one or two items, not a point every
     `SPACING`."""
 
     def __init__(self, routes: Sequence[np.ndarray], cells: _Cells) -> None:
-        p, q, owner = [], [], []
-        for i, route in enumerate(routes):
-            r = np.asarray(route, dtype=float).reshape(-1, 2)
-            if len(r) == 1:
-                r = np.vstack([r, r])
-            p.append(r[:-1])
-            q.append(r[1:])
-            owner.append(np.full(len(r) - 1, i))
-        self.p = np.concatenate(p) if p else np.zeros((0, 2))
-        self.q = np.concatenate(q) if q else np.zeros((0, 2))
-        self.owner = np.concatenate(owner) if owner else np.zeros(0, dtype=np.int64)
+        shaped = [np.asarray(r, dtype=float).reshape(-1, 2) for r in routes]
+        shaped = [np.vstack([r, r]) if len(r) == 1 else r for r in shaped]
+        points, owner = simplify(
+            np.concatenate(shaped) if shaped else np.zeros((0, 2)),
+            np.repeat(np.arange(len(shaped)), [len(r) for r in shaped]))
+        pair = np.flatnonzero(owner[1:] == owner[:-1])
+        self.p, self.q, self.owner = points[pair], points[pair + 1], owner[pair]
         rects = np.hstack([np.minimum(self.p, self.q), np.maximum(self.p, self.q)])
         self.index = _Index(cells, rects)
         self.count = len(self.p)
@@ -647,7 +679,10 @@ class _Segments:
             q = query[same]
             distance, first = measure(q, item[same])
             mine[q[first]] = np.minimum(np.minimum.reduceat(distance, first, axis=0), _CAP)
-        other = ~same & (union < mine.max(axis=1)[query] + CLEARANCE)
+        # Another route only matters nearer than a variant's own route + CLEARANCE.
+        per_variant = np.where(member, mine[:, :, None], np.inf).min(axis=1)
+        farthest = np.where(member.any(axis=1), per_variant, -np.inf).max(axis=1)
+        other = ~same & (union < farthest[query] + CLEARANCE)
         if other.any():
             q = query[other]
             distance, first = measure(q, item[other])
