@@ -15,15 +15,20 @@ Graphviz's choice such that
 
 When no position meets the distance conditions, the one that violates them
 least (still without any overlap) is kept, and the label is reported
-(``unmet``: `adviz.scene.picture.figure` then tries a roomier layout). The
-layout and the node coordinates are not changed.
+(``unmet``: `adviz.scene.picture.figure` then tries a roomier layout, for a
+graph of at most `MANY_LABELS` labels). The layout and the node coordinates
+are not changed.
 
 The work grows with the number of labels, not its square, so every graph is
-placed, however large: route points, obstacles and placed labels are bucketed
-in square cells (`_Index`), so scoring a position or testing it for overlaps
-only looks at what lies near it; each label tries at most `CHUNKS` groups of
-positions; the labels Graphviz already placed well are found in one
-vectorised pass over all of them.
+placed, however large: routes, obstacles and placed labels are bucketed in
+square cells (`_Index`), so scoring a position or testing it for overlaps
+only looks at what lies near it. Up to `MANY_LABELS` labels, a search with
+repairs (`_Placer`: each label tries at most `CHUNKS` groups of positions,
+scored against route points `SPACING` apart, and may push others aside);
+beyond, `ROUNDS` in which the anchors of every label still unplaced are
+scored at once against the routes' segments (`_Segments`, exact distances to
+the routes simplified within 0.4 point), the few labels tried per round
+being generated per label (`_candidates`).
 
 Text blocks are laid out as the renderers lay them out: lines of
 ``EDGE_SIZE`` points, ``LINE_SPACING`` apart, centred vertically on the
@@ -1195,7 +1200,7 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
     fixed = _Index(box_cells, obstacles)
     grid: dict[int, list[Rect]] = {}
     placed: dict[Key, Placed] = {}
-    fallback: dict[int, tuple[float, float, Placed]] = {}
+    seen: list[tuple[np.ndarray, ...]] = []
 
     def touches(box: Sequence[float]) -> bool:
         return any(box[0] < r[2] and r[0] < box[2] and box[1] < r[3] and r[1] < box[3]
@@ -1255,22 +1260,29 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
                                              member[ids[part], flag[part]])
         ranked = which[np.lexsort((badness[which] * 1000.0 + cost[which], ids[which]))]
         done = -1
+        for k in ranked[badness[ranked] == 0.0].tolist():
+            i = int(ids[k])
+            if i != done and not touches(padded[k].tolist()):
+                done = i
+                take(i, (float(anchors[k, 0]), float(anchors[k, 1])), bool(aligned_all[k]))
+        left = [i for i in left if keys[i] not in placed]
+        rest = ranked[np.isin(ids[ranked], left)]
+        seen.append((ids[rest], badness[rest], cost[rest], anchors[rest], aligned_all[rest],
+                     padded[rest]))
+    # The labels no round placed: the least bad anchor free of the others, of any round.
+    if left:
+        ids, badness, cost, anchors, aligned_all, padded = (
+            np.concatenate([part[k] for part in seen]) for k in range(6))
+        ranked = np.lexsort((cost, badness, ids))
+        ranked = ranked[np.isin(ids[ranked], left)]  # not those a later round placed
+        done = -1
         for k in ranked.tolist():
             i = int(ids[k])
-            if i == done or touches(padded[k].tolist()):
-                continue
-            anchor = (float(anchors[k, 0]), float(anchors[k, 1]))
-            if badness[k] == 0.0:
+            if i != done and not touches(padded[k].tolist()):
                 done = i
-                take(i, anchor, bool(aligned_all[k]))
-            elif i not in fallback or (badness[k], cost[k]) < fallback[i][:2]:
-                fallback[i] = (float(badness[k]), float(cost[k]), (anchor, bool(aligned_all[k])))
-        left = [i for i in left if keys[i] not in placed]
+                take(i, (float(anchors[k, 0]), float(anchors[k, 1])), bool(aligned_all[k]))
     for i in left:
-        if i in fallback and not touches((np.asarray(
-                half[i, int(fallback[i][2][1])] + [*fallback[i][2][0]] * 2) + _PAD).tolist()):
-            take(i, *fallback[i][2])
-        else:
+        if keys[i] not in placed:
             placed[keys[i]] = (labels[keys[i]].start, tb)
         if unmet is not None:
             unmet.append(keys[i])
