@@ -16,13 +16,13 @@ Graphviz's choice such that
 When no position meets the distance conditions, the one that violates them
 least (still without any overlap) is kept, and the label is reported
 (``unmet``: `adviz.scene.picture.figure` then tries a roomier layout, for a
-graph of at most `MANY_LABELS` labels). The layout and the node coordinates
-are not changed.
+graph of at most `ROUNDS_FROM` labels). The layout and the node coordinates
+are not changed. Beyond `MANY_LABELS` labels, Graphviz's positions are kept.
 
 The work grows with the number of labels, not its square, so every graph is
 placed, however large: routes, obstacles and placed labels are bucketed in
 square cells (`_Index`), so scoring a position or testing it for overlaps
-only looks at what lies near it. Up to `MANY_LABELS` labels, a search with
+only looks at what lies near it. Up to `ROUNDS_FROM` labels, a search with
 repairs (`_Placer`: each label tries at most `CHUNKS` groups of positions,
 scored against route points `SPACING` apart, and may push others aside);
 beyond, `ROUNDS` in which the anchors of every label still unplaced are
@@ -91,7 +91,7 @@ CHUNKS = 12
 """How many groups of candidates (the cheapest first) are tried per label, at most."""
 
 ROUNDS = ((8, 12, 1), (64, 128, 2), (144, 320, 2))
-"""The rounds of a large graph's placement (`place_labels` beyond `MANY_LABELS`): per
+"""The rounds of a large graph's placement (`place_labels` beyond `ROUNDS_FROM`): per
 round, how many route points (the nearest to Graphviz's label) and anchors (the cheapest)
 a label not yet placed tries, and in how many alignments (1: its usual one)."""
 
@@ -103,10 +103,16 @@ SEGMENT_CELL = 32.0
 """Side (points) of the square cells route segments are bucketed in (`_Segments`)."""
 
 MANY_LABELS = 150
-"""Beyond this many labels (a large graph drawn with ``full=True``), the labels are placed
-in `ROUNDS`, every label's anchors scored at once on the routes' segments, instead of by
-the search with repairs (`_Placer`): the search costs about 15 ms per label, many times
-the layout of such a graph (``benchmarks/anchors.py``)."""
+"""Beyond this many labels (a large graph drawn with ``full=True``), Graphviz's label
+positions are kept, unchecked: placing them costs about 1.2 times the layout of such a
+graph (``benchmarks/anchors.py``), more than the pages, which draw graphs whole, can
+spend. Raised (``benchmarks/anchors.py`` lifts it), the labels beyond `ROUNDS_FROM` are
+placed in `ROUNDS`."""
+
+ROUNDS_FROM = 150
+"""Beyond this many labels, the labels are placed in `ROUNDS`, every label's anchors
+scored at once on the routes' segments, instead of by the search with repairs
+(`_Placer`), which costs about 15 ms per label."""
 
 _CHUNK = 48
 _CAP = REACH + CLEARANCE + 4.0
@@ -1171,7 +1177,7 @@ def _around(route: np.ndarray, start: np.ndarray, block: Block, points: int) -> 
 
 def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rect,
                  tb: bool, unmet: list[Key] | None) -> dict[Key, Placed]:
-    """The placement of a large graph's labels (more than `MANY_LABELS`), in rounds that
+    """The placement of a large graph's labels (more than `ROUNDS_FROM`), in rounds that
     score the anchors of every label still unplaced at once, on the routes' segments
     (`_Segments`: exact distances, few items per cell).
 
@@ -1317,7 +1323,11 @@ def place_labels(labels: Mapping[tuple[str, str], Label], *, obstacles: Sequence
         and the x where left-aligned lines start (``None``: lines centred on
         the anchor), rounded to 0.01 point.
     """
-    if len(labels) > MANY_LABELS:
+    if len(labels) > MANY_LABELS:  # Graphviz's positions, without building the search
+        return {key: (label.start,
+                      _left(Block(label.lines, True), label.start) if tb else None)
+                for key, label in labels.items()}
+    if len(labels) > ROUNDS_FROM:
         found = _place_large(labels, np.asarray(obstacles, dtype=float).reshape(-1, 4), bounds,
                              tb, unmet)
         return {key: ((round(x, 2), round(y, 2)),

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from adviz.core.sweep import check_output
 from adviz.errors import InputError
-from adviz.scene.anchors import MANY_LABELS, Block, Label, place_labels
+from adviz.scene.anchors import ROUNDS_FROM, Block, Label, place_labels
 from adviz.scene.content import Change, Frame, frame_count
 from adviz.scene.curves import Route
 from adviz.scene.layout import (
@@ -749,7 +749,7 @@ def figure(
         layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=view.collapse,
                                 compact=view.compact, copies=tuple(view.copies))
         result = _build(trace, resolved, view, layout, notice, size, titles, unmet)
-        if unmet and sum(1 for e in result.edges.values() if e.label is not None) <= MANY_LABELS:
+        if unmet and sum(1 for e in result.edges.values() if e.label is not None) <= ROUNDS_FROM:
             # Some labels found no place against their own routes: lay the graph out
             # again with more room between ranks and nodes, and keep what places more
             # (not for a large graph: a second layout would cost more than the first).
