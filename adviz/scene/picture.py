@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from adviz.core.sweep import check_output
 from adviz.errors import InputError
+from adviz.scene import anchors as anchors_module
 from adviz.scene.anchors import ROUNDS_FROM, Block, Label, place_labels
 from adviz.scene.content import Change, Frame, frame_count
 from adviz.scene.curves import Route
@@ -887,14 +888,16 @@ def _label_anchors(view: GraphView, layout: Layout,
     """Every edge label's anchor in layout coordinates, against its own route (the labels
     that find no place meeting the distance conditions are added to ``unmet``)."""
     edges = {key: _edge_shape(route, 0.0, 0.0) for key, route in layout.edges.items()}
+    labelled = [key for key, shape in edges.items()
+                if shape.label is not None and view.edge_lines.get(key)]
+    # Beyond the cutoff Graphviz's positions are kept: the routes are not needed.
+    routed = len(labelled) <= anchors_module.MANY_LABELS
     labels = {}
-    for key, shape in edges.items():
-        lines = view.edge_lines.get(key, ())
-        if shape.label is None or not lines:
-            continue
+    for key in labelled:
+        shape = edges[key]
         tip = shape.forward_head.tip if shape.forward_head is not None else None
-        route = Route(shape.forward, tip).polyline
-        labels[key] = Label(lines, route, shape.label)
+        route = Route(shape.forward, tip).polyline if routed else ()
+        labels[key] = Label(view.edge_lines[key], route, shape.label)  # type: ignore[arg-type]
     if not labels:
         return {}
     obstacles = [(b.x - b.width / 2, b.y - b.height / 2, b.x + b.width / 2, b.y + b.height / 2)
