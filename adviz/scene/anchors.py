@@ -15,15 +15,20 @@ Graphviz's choice such that
 
 When no position meets the distance conditions, the one that violates them
 least (still without any overlap) is kept, and the label is reported
-(``unmet``: `adviz.scene.picture.figure` then tries a roomier layout). The
-layout and the node coordinates are not changed.
+(``unmet``: `adviz.scene.picture.figure` then tries a roomier layout, for a
+graph of at most `ROUNDS_FROM` labels). The layout and the node coordinates
+are not changed. Beyond `MANY_LABELS` labels, Graphviz's positions are kept.
 
 The work grows with the number of labels, not its square, so every graph is
-placed, however large: route points, obstacles and placed labels are bucketed
-in square cells (`_Index`), so scoring a position or testing it for overlaps
-only looks at what lies near it; each label tries at most `CHUNKS` groups of
-positions; the labels Graphviz already placed well are found in one
-vectorised pass over all of them.
+placed, however large: routes, obstacles and placed labels are bucketed in
+square cells (`_Index`), so scoring a position or testing it for overlaps
+only looks at what lies near it. Up to `ROUNDS_FROM` labels, a search with
+repairs (`_Placer`: each label tries at most `CHUNKS` groups of positions,
+scored against route points `SPACING` apart, and may push others aside);
+beyond, `ROUNDS` in which the anchors of every label still unplaced are
+scored at once against the routes' segments (`_Segments`, exact distances to
+the routes simplified within 0.4 point), the few labels tried per round
+being generated per label (`_candidates`).
 
 Text blocks are laid out as the renderers lay them out: lines of
 ``EDGE_SIZE`` points, ``LINE_SPACING`` apart, centred vertically on the
@@ -85,14 +90,37 @@ CHAIN = 3
 CHUNKS = 12
 """How many groups of candidates (the cheapest first) are tried per label, at most."""
 
+ROUNDS = ((8, 12, 1), (64, 128, 2), (144, 320, 2))
+"""The rounds of a large graph's placement (`place_labels` beyond `ROUNDS_FROM`): per
+round, how many route points (the nearest to Graphviz's label) and anchors (the cheapest)
+a label not yet placed tries, and in how many alignments (1: its usual one)."""
+
+SIMPLIFY = 0.05
+"""Tolerance (points) of the simplification of routes into segments (`simplify`): with
+its passes, the segments stay within 0.4 point of the route, well inside `CLEARANCE`."""
+
+SEGMENT_CELL = 32.0
+"""Side (points) of the square cells route segments are bucketed in (`_Segments`)."""
+
 MANY_LABELS = 150
 """Beyond this many labels (a large graph drawn with ``full=True``), Graphviz's label
-positions are kept: searching places costs about 15 ms per label, many times the
-layout of such a graph (``benchmarks/anchors.py``), and the pages draw graphs whole."""
+positions are kept, unchecked: placing them costs about 1.2 times the layout of such a
+graph (``benchmarks/anchors.py``), more than the pages, which draw graphs whole, can
+spend. Raised (``benchmarks/anchors.py`` lifts it), the labels beyond `ROUNDS_FROM` are
+placed in `ROUNDS`."""
+
+ROUNDS_FROM = 150
+"""Beyond this many labels, the labels are placed in `ROUNDS`, every label's anchors
+scored at once on the routes' segments, instead of by the search with repairs
+(`_Placer`), which costs about 15 ms per label."""
 
 _CHUNK = 48
 _CAP = REACH + CLEARANCE + 4.0
 _VARIANTS = 4
+_BATCH = 4096
+_ROUND = 8
+_SEGMENT_REACH = 40.0
+_NEAREST = CHUNKS * 12
 
 
 @dataclass(frozen=True)
@@ -110,7 +138,7 @@ class Label:
     """
 
     lines: tuple[str, ...]
-    route: Sequence[Point]
+    route: Sequence[Point] | np.ndarray
     start: Point
 
 
@@ -150,6 +178,15 @@ class Block:
         if len(self.bold) > 1:
             out += [self.regular[:1] + self.bold[1:], self.bold]
         return out
+
+    def variant_rects(self) -> np.ndarray:
+        """The line rectangles of every variant around the anchor ``(0, 0)``, ``(n, 4)``."""
+        found = self.__dict__.get("_variant_rects")
+        if found is None:
+            found = self._variant_rects = np.asarray(
+                [r for widths in self.variants() for r in self.rects(0.0, 0.0, widths)],
+                dtype=float)
+        return found
 
     def rects(self, x: float, y: float, widths: Sequence[float]) -> list[Rect]:
         """The rectangles of lines of ``widths``, drawn for the anchor ``(x, y)`` (the
@@ -320,7 +357,7 @@ class _Window:
         out = np.empty(len(lo))
         tables = self.low if least else self.high
         pick = np.minimum if least else np.maximum
-        for k in np.unique(level[~empty]):
+        for k in np.flatnonzero(np.bincount(level[~empty])):
             rows = np.flatnonzero((level == k) & ~empty)
             table = tables[k]
             out[rows] = pick(table[start[rows]], table[stop[rows] - span[rows]])
@@ -340,7 +377,7 @@ def _penalties(tb: bool, left_aligned: bool) -> dict[str, float]:
 
 def _candidates(route: np.ndarray, block: Block, tb: bool,
                 windows: tuple[_Window, _Window] | None = None,
-                near: Point | None = None) -> tuple[np.ndarray, np.ndarray]:
+                near: Point | None = None, nearest: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Anchors beside the route and a side penalty for each.
 
     Each block beside the route is pushed off it until every line of every
@@ -348,18 +385,25 @@ def _candidates(route: np.ndarray, block: Block, tb: bool,
     Above and below the route, the first line is centred over a route point;
     to its right or left, the block is centred on a route point's height.
     ``windows`` are the route's `_Window` along x and y (made when not given);
-    with ``near``, only the `CHUNKS` ``*`` 48 route points nearest it are used.
+    with ``near``, only the ``nearest`` route points nearest it are used (by default
+    `CHUNKS` ``*`` 12: about as many anchors as a label tries, cheapest first).
     """
     pts = densify(route, STEP)
-    if near is not None and len(pts) > CHUNKS * _CHUNK:
+    nearest = nearest or _NEAREST
+    if near is not None and len(pts) > nearest:
         distance = np.hypot(pts[:, 0] - near[0], pts[:, 1] - near[1])
-        pts = pts[distance <= np.partition(distance, CHUNKS * _CHUNK - 1)[CHUNKS * _CHUNK - 1]]
+        pts = pts[distance <= np.partition(distance, nearest - 1)[nearest - 1]]
     if windows is None:
+        # Only route points level with (or beside) the blocks around ``pts`` can push them.
         dense = densify(route, 1.0)
-        windows = (_Window(dense, 0), _Window(dense, 1))
-    across, down = windows
-    rects = np.asarray([r for widths in block.variants() for r in block.rects(0.0, 0.0, widths)],
-                       dtype=float)
+        reach = 2 * block.width + 2 * block.height + GAP
+        low, high = pts.min(axis=0) - reach, pts.max(axis=0) + reach
+        across = _Window(dense[(dense[:, 0] >= low[0]) & (dense[:, 0] <= high[0])], 0)
+        down = (_Window(dense[(dense[:, 1] >= low[1]) & (dense[:, 1] <= high[1])], 1)
+                if "right" in _penalties(tb, block.left_aligned) else across)
+    else:
+        across, down = windows
+    rects = block.variant_rects()
     x0, y0, x1, y1 = (rects[:, k, None] for k in range(4))
     n = len(pts)
     half_first = block.regular[0] / 2 if block.regular else 0.0
@@ -514,10 +558,185 @@ def _point_distances(rects: np.ndarray, points: np.ndarray) -> np.ndarray:
     return np.sqrt(dx * dx + dy * dy)
 
 
+def segment_distances(p: np.ndarray, q: np.ndarray, rects: np.ndarray) -> np.ndarray:
+    """Exact distance from segments ``p``-``q`` (``(..., 2)``) to rectangles ``(..., 4)``
+    (shapes broadcast): 0 where they meet, else the least of the ends' distances to the
+    rectangle and the corners' distances to the segment.
+
+    Examples
+    --------
+    >>> rects = np.array([[0.0, 0.0, 2.0, 2.0]] * 3)
+    >>> p = np.array([[-1.0, 1.0], [3.0, -1.0], [5.0, 0.0]])
+    >>> q = np.array([[4.0, 1.0], [4.0, 0.0], [5.0, 4.0]])
+    >>> segment_distances(p, q, rects).round(3).tolist()  # across, beside a corner, beside
+    [0.0, 1.414, 3.0]
+    """
+    x0, y0, x1, y1 = (rects[..., k] for k in range(4))
+    px, py, qx, qy = p[..., 0], p[..., 1], q[..., 0], q[..., 1]
+
+    def to_rect(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        dx = np.maximum(np.maximum(x0 - x, 0.0), x - x1)
+        dy = np.maximum(np.maximum(y0 - y, 0.0), y - y1)
+        return dx * dx + dy * dy
+
+    best = np.minimum(to_rect(px, py), to_rect(qx, qy))
+    vx, vy = qx - px, qy - py
+    length = np.maximum(vx * vx + vy * vy, 1e-12)
+    for cx, cy in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
+        t = np.clip(((cx - px) * vx + (cy - py) * vy) / length, 0.0, 1.0)
+        ex, ey = px + t * vx - cx, py + t * vy - cy
+        best = np.minimum(best, ex * ex + ey * ey)
+    # Separating axes: the rectangle's two, and the segment's normal.
+    side = [(cx - px) * vy - (cy - py) * vx for cx, cy in ((x0, y0), (x1, y0), (x0, y1),
+                                                             (x1, y1))]
+    low = np.minimum(np.minimum(side[0], side[1]), np.minimum(side[2], side[3]))
+    high = np.maximum(np.maximum(side[0], side[1]), np.maximum(side[2], side[3]))
+    meet = (np.minimum(px, qx) <= x1) & (np.maximum(px, qx) >= x0) & \
+           (np.minimum(py, qy) <= y1) & (np.maximum(py, qy) >= y0) & (low <= 0.0) & (high >= 0.0)
+    return np.where(meet, 0.0, np.sqrt(best))
+
+
+def simplify(points: np.ndarray, owner: np.ndarray, tolerance: float = SIMPLIFY,
+             passes: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """Polylines (``points`` of the polyline ``owner``, each in order) with the vertices
+    that lie within ``tolerance`` of the chord of their neighbours dropped, in
+    ``passes`` rounds (every other one at most per round): the result is within
+    ``passes * tolerance`` of the original. The ends of each polyline stay.
+
+    Examples
+    --------
+    >>> line = np.array([[0.0, 0.0], [1.0, 0.001], [2.0, 0.0], [3.0, 5.0]])
+    >>> points, owner = simplify(line, np.zeros(4, dtype=int))
+    >>> points.tolist()
+    [[0.0, 0.0], [2.0, 0.0], [3.0, 5.0]]
+    """
+    keep = np.ones(len(points), dtype=bool)
+    for k in range(passes):
+        index = np.flatnonzero(keep)
+        if len(index) < 3:
+            break
+        a, b, c = points[index[:-2]], points[index[1:-1]], points[index[2:]]
+        o = owner[index]
+        inner = (o[1:-1] == o[:-2]) & (o[1:-1] == o[2:])
+        v = c - a
+        t = np.clip(((b - a) * v).sum(axis=1) / np.maximum((v * v).sum(axis=1), 1e-12),
+                    0.0, 1.0)
+        gap = np.hypot(*(a + t[:, None] * v - b).T)
+        drop = inner & (gap < tolerance) & (np.arange(len(gap)) % 2 == k % 2)
+        keep[index[1:-1][drop]] = False
+    return points[keep], owner[keep]
+
+
+class _Segments:
+    """Every route as the segments of its polyline, bucketed by cell: distances to them
+    are exact, and a route crossing a cell is one or two items, not a point every
+    `SPACING`."""
+
+    def __init__(self, routes: Sequence[np.ndarray], cells: _Cells) -> None:
+        shaped = [np.asarray(r, dtype=float).reshape(-1, 2) for r in routes]
+        shaped = [np.vstack([r, r]) if len(r) == 1 else r for r in shaped]
+        points, owner = simplify(
+            np.concatenate(shaped) if shaped else np.zeros((0, 2)),
+            np.repeat(np.arange(len(shaped)), [len(r) for r in shaped]))
+        pair = np.flatnonzero(owner[1:] == owner[:-1])
+        self.p, self.q, self.owner = points[pair], points[pair + 1], owner[pair]
+        rects = np.hstack([np.minimum(self.p, self.q), np.maximum(self.p, self.q)])
+        self.index = _Index(cells, rects)
+        self.count = len(self.p)
+
+    def near(self, rects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (query, segment) pair of segments in a cell a query rectangle covers, each
+        once, grouped by query in order."""
+        query, item = self.index.pairs(rects)
+        if len(query):
+            # Sorted, then the repeats dropped (np.unique hashes: many times slower here).
+            key = np.sort(query * self.count + item)
+            key = key[np.r_[True, key[1:] != key[:-1]]]
+            query, item = key // self.count, key % self.count
+        return query, item
+
+    def badness(self, ids: np.ndarray, anchors: np.ndarray, offsets: np.ndarray,
+                member: np.ndarray) -> np.ndarray:
+        """`_Placer._badness_rows` measured on the segments: for each anchor of the label
+        ``ids[k]``, with the line rectangles ``offsets[k]`` (around ``(0, 0)``) of the
+        variants ``member[k]``."""
+        rows = len(ids)
+        if not rows:
+            return np.zeros(0)
+        extent = np.concatenate([offsets[:, :, :2].min(axis=1), offsets[:, :, 2:].max(axis=1)],
+                                axis=1)
+        boxes = anchors[:, [0, 1, 0, 1]] + extent
+        grown = boxes + np.array([-_CAP, -_CAP, _CAP, _CAP])
+        query, item = self.near(grown)
+        # Segments whose bounding box misses the grown box are farther than `_CAP`.
+        r, g = self.index.rects[item], grown[query]
+        keep = (r[:, 0] <= g[:, 2]) & (r[:, 2] >= g[:, 0]) & (r[:, 1] <= g[:, 3]) & \
+               (r[:, 3] >= g[:, 1])
+        query, item = query[keep], item[keep]
+        union = segment_distances(self.p[item], self.q[item], boxes[query])
+        keep = union < _CAP
+        query, item, union = query[keep], item[keep], union[keep]
+        same = self.owner[item] == ids[query]
+        width = offsets.shape[1]
+        mine = np.full((rows, width), _CAP)
+        theirs = np.full((rows, width), np.inf)
+
+        def measure(query: np.ndarray, item: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            lines = anchors[query][:, None, [0, 1, 0, 1]] + offsets[query]
+            distance = segment_distances(self.p[item][:, None], self.q[item][:, None], lines)
+            return distance, np.flatnonzero(np.r_[True, query[1:] != query[:-1]])
+
+        if same.any():
+            q = query[same]
+            distance, first = measure(q, item[same])
+            mine[q[first]] = np.minimum(np.minimum.reduceat(distance, first, axis=0), _CAP)
+        # Another route only matters nearer than a variant's own route + CLEARANCE.
+        per_variant = np.where(member, mine[:, :, None], np.inf).min(axis=1)
+        farthest = np.where(member.any(axis=1), per_variant, -np.inf).max(axis=1)
+        other = ~same & (union < farthest[query] + CLEARANCE)
+        if other.any():
+            q = query[other]
+            distance, first = measure(q, item[other])
+            theirs[q[first]] = np.minimum.reduceat(distance, first, axis=0)
+        return _badness_terms(mine, theirs, member)
+
+
+def _badness_terms(mine: np.ndarray, theirs: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """How far each row is from meeting the distance conditions (0: met), summed over the
+    variants of its block, from the distances of every line rectangle to its own route
+    (``mine``) and to the nearest other route (``theirs``)."""
+    m = np.where(member, mine[:, :, None], np.inf).min(axis=1)
+    t = np.where(member, theirs[:, :, None], np.inf).min(axis=1)
+    present = member.any(axis=1)
+    m = np.where(present, m, 2 * REACH)
+    terms = (np.maximum(m - REACH, 0.0) + np.maximum(m + CLEARANCE - t, 0.0) +
+             np.maximum(1.0 - m, 0.0) * 10.0)
+    return np.asarray(np.where(present, terms, 0.0).sum(axis=1))
+
+
 _PAD = np.array([-OBSTACLE_PAD, -OBSTACLE_PAD, OBSTACLE_PAD, OBSTACLE_PAD])
 
 Key = tuple[str, str]
 Placed = tuple[Point, bool]
+
+
+def _shape(block: Block, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """The line rectangles of every variant of a block around the anchor ``(0, 0)``
+    (``(most, 4)``, padded with copies of the first), and which variants each belongs
+    to (``(most, _VARIANTS)``)."""
+    rects: list[Rect] = []
+    member: list[list[bool]] = []
+    for v, widths in enumerate(block.variants()):
+        for r in block.rects(0.0, 0.0, widths):
+            if r in rects:
+                member[rects.index(r)][v] = True
+            else:
+                rects.append(r)
+                member.append([k == v for k in range(_VARIANTS)])
+    while len(rects) < most:
+        rects.append(rects[0])
+        member.append([False] * _VARIANTS)
+    return np.asarray(rects, dtype=float), np.asarray(member, dtype=bool)
 
 
 class _Placer:
@@ -548,6 +767,7 @@ class _Placer:
         self.point_index = _Index(self.cells, points, points=True)
         self.fixed = _Index(self.box_cells, fixed)
         self.boxes = np.zeros((len(self.keys), 4))
+        self.rects: list[Rect] = [(0.0, 0.0, 0.0, 0.0)] * len(self.keys)
         self.grid: dict[int, set[int]] = {}
         self.anchors: dict[Key, Placed] = {}
         self.journal: dict[Key, Placed] | None = None
@@ -557,6 +777,8 @@ class _Placer:
         self.scores: dict[Key, np.ndarray] = {}
         self.shapes: dict[tuple[int, bool], tuple[np.ndarray, np.ndarray]] = {}
         self.most = max((2 + 2 * len(label.lines) for label in labels.values()), default=0)
+        self.table: tuple[np.ndarray, np.ndarray] | None = None
+        self.half: np.ndarray | None = None
 
     def _set(self, key: Key, placed: Placed) -> None:
         """Move a label, keeping the grid of placed labels (and the journal) up to date."""
@@ -565,12 +787,13 @@ class _Placer:
         if old is not None:
             if self.journal is not None:
                 self.journal.setdefault(key, old)
-            for cell in self.box_cells.box_keys(self.boxes[i].tolist()):
+            for cell in self.box_cells.box_keys(self.rects[i]):
                 self.grid[cell].discard(i)
         self.anchors[key] = placed
         anchor, aligned = placed
-        self.boxes[i] = self.blocks[key][aligned].box(*anchor)
-        for cell in self.box_cells.box_keys(self.boxes[i].tolist()):
+        self.boxes[i] = box = self.blocks[key][aligned].box(*anchor)
+        self.rects[i] = box
+        for cell in self.box_cells.box_keys(box):
             self.grid.setdefault(cell, set()).add(i)
 
     def _labels_near(self, rects: np.ndarray) -> set[int]:
@@ -609,22 +832,21 @@ class _Placer:
         variants each belongs to (``(R, _VARIANTS)``)."""
         found = self.shapes.get((i, aligned))
         if found is None:
-            block = self.blocks[self.keys[i]][aligned]
-            rects: list[Rect] = []
-            member: list[list[bool]] = []
-            for v, widths in enumerate(block.variants()):
-                for r in block.rects(0.0, 0.0, widths):
-                    if r in rects:
-                        member[rects.index(r)][v] = True
-                    else:
-                        rects.append(r)
-                        member.append([k == v for k in range(_VARIANTS)])
-            while len(rects) < self.most:
-                rects.append(rects[0])
-                member.append([False] * _VARIANTS)
-            found = self.shapes[i, aligned] = (np.asarray(rects, dtype=float),
-                                               np.asarray(member, dtype=bool))
+            found = self.shapes[i, aligned] = _shape(self.blocks[self.keys[i]][aligned],
+                                                     self.most)
         return found
+
+    def _shape_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """`_shape` of every label, unaligned then aligned: ``(labels, 2, R, 4)`` and
+        ``(labels, 2, R, _VARIANTS)``."""
+        if self.table is None:
+            shapes = [self._shape(i, aligned) for i in range(len(self.keys))
+                      for aligned in (False, True)]
+            count = len(self.keys)
+            self.table = (np.stack([s[0] for s in shapes]).reshape(count, 2, self.most, 4),
+                          np.stack([s[1] for s in shapes]).reshape(count, 2, self.most,
+                                                                   _VARIANTS))
+        return self.table
 
     def _badness_rows(self, ids: np.ndarray, anchors: np.ndarray,
                       aligned: np.ndarray) -> np.ndarray:
@@ -643,9 +865,9 @@ class _Placer:
             extent = np.r_[offsets[:, :2].min(axis=0), offsets[:, 2:].max(axis=0)]
             query_boxes = anchors[:, [0, 1, 0, 1]] + extent
         else:
-            shapes = [self._shape(int(i), bool(f)) for i, f in zip(ids.tolist(), aligned.tolist())]
-            per_offsets = np.stack([s[0] for s in shapes])
-            per_member = np.stack([s[1] for s in shapes])
+            table_offsets, table_member = self._shape_table()
+            per_offsets = table_offsets[ids, aligned.astype(np.int64)]
+            per_member = table_member[ids, aligned.astype(np.int64)]
             extent = np.concatenate([per_offsets[:, :, :2].min(axis=1),
                                      per_offsets[:, :, 2:].max(axis=1)], axis=1)
             query_boxes = anchors[:, [0, 1, 0, 1]] + extent
@@ -699,11 +921,9 @@ class _Placer:
             route = np.asarray(label.route, dtype=float)
             parts = [(np.asarray([label.start], dtype=float), np.asarray([self.tb]),
                       np.zeros(1))]
-            dense = densify(route, 1.0)
-            windows = (_Window(dense, 0), _Window(dense, 1))
             for aligned in (False, True):
                 anchors, penalty = _candidates(route, self.blocks[key][aligned], self.tb,
-                                               windows, label.start)
+                                               None, label.start)
                 cost = np.hypot(anchors[:, 0] - label.start[0],
                                 anchors[:, 1] - label.start[1]) + penalty
                 parts.append((anchors, np.full(len(anchors), aligned), cost))
@@ -778,6 +998,113 @@ class _Placer:
         if found is not None and found.badness <= self.badness(key):
             self._set(key, (found.anchor, found.left_aligned))
 
+    def place_many(self, keys: Sequence[Key]) -> None:
+        """`place` for many labels, with their candidates scored together.
+
+        Round ``k`` scores the ``k``-th group of candidates (`_CHUNK` of them) of every
+        label still without a place meeting the distance conditions, in a few vectorised
+        passes over all of them (`_badness_rows`; a label's badness does not depend on
+        the other labels). Then each label, in order, takes the best of its group free
+        of the other labels where they are at that moment, as `place` does; a label
+        that finds no place meeting the conditions takes, after the last group, the
+        least bad free place it saw if it is no worse than where it is.
+        """
+        if not keys:
+            return
+        current = self.badness_all()
+        best: dict[Key, _Scored] = {}
+        pending = list(keys)
+        for start in range(0, _CHUNK * CHUNKS, _ROUND):
+            rows: list[int] = []
+            parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+            for key in pending:
+                anchors, aligned, cost = self._candidates(key)
+                if start >= len(anchors):
+                    continue
+                stop = min(start + _ROUND, len(anchors))
+                rows.append(self.number[key])
+                parts.append((anchors[start:stop], aligned[start:stop], cost[start:stop],
+                              np.full(stop - start, self.number[key])))
+            if not parts:
+                break
+            anchors = np.concatenate([p[0] for p in parts])
+            aligned = np.concatenate([p[1] for p in parts])
+            cost = np.concatenate([p[2] for p in parts])
+            ids = np.concatenate([p[3] for p in parts])
+            half = self._halves()[ids, aligned.astype(np.int64)]
+            boxes = np.hstack([anchors, anchors]) + half
+            keep = (boxes[:, 0] >= self.bounds[0]) & (boxes[:, 1] >= self.bounds[1]) & \
+                   (boxes[:, 2] <= self.bounds[2]) & (boxes[:, 3] <= self.bounds[3])
+            padded = boxes + _PAD
+            query, item = self.fixed.pairs(padded[keep])
+            if len(query):
+                a, b = padded[keep][query], self.fixed.rects[item]
+                over = (a[:, 0] < b[:, 2]) & (b[:, 0] < a[:, 2]) & \
+                       (a[:, 1] < b[:, 3]) & (b[:, 1] < a[:, 3])
+                inside = np.flatnonzero(keep)
+                keep[inside[query[over]]] = False
+            which = np.flatnonzero(keep)
+            badness = np.full(len(anchors), np.inf)
+            for lo in range(0, len(which), _BATCH):
+                part = which[lo:lo + _BATCH]
+                badness[part] = self._badness_rows(ids[part], anchors[part], aligned[part])
+            order = which[np.lexsort((badness[which] * 1000.0 + cost[which], ids[which]))]
+            groups = np.split(order, np.flatnonzero(np.diff(ids[order])) + 1) \
+                if len(order) else []
+            by_label = {int(ids[g[0]]): g for g in groups}
+            still = []
+            for key in pending:
+                i = self.number[key]
+                group = by_label.get(i)
+                found = None
+                if group is not None:
+                    for k in group.tolist():
+                        if not self._touches(i, padded[k].tolist()):
+                            found = _Scored((float(anchors[k][0]), float(anchors[k][1])),
+                                            bool(aligned[k]), float(badness[k]), float(cost[k]))
+                            break
+                old = best.get(key)
+                if found is not None and (old is None or
+                                          (found.badness, found.cost) < (old.badness, old.cost)):
+                    best[key] = old = found
+                if old is not None and old.badness == 0.0:
+                    if old.badness <= current[i]:
+                        self._set(key, (old.anchor, old.left_aligned))
+                else:
+                    still.append(key)
+            pending = still
+        for key in pending:
+            found = best.get(key)
+            if found is not None and found.badness <= current[self.number[key]] and \
+                    not self._touches(self.number[key],
+                                      list(self.blocks[key][found.left_aligned].box(
+                                          *found.anchor) + _PAD)):
+                self._set(key, (found.anchor, found.left_aligned))
+
+    def _halves(self) -> np.ndarray:
+        """Every label's reserved block around the anchor ``(0, 0)``, unaligned then
+        aligned: ``(labels, 2, 4)``."""
+        if self.half is None:
+            self.half = np.asarray(
+                [[[-b.width / 2, -b.height / 2, b.width / 2, b.height / 2]
+                  for b in (self.blocks[key][False], self.blocks[key][True])]
+                 for key in self.keys], dtype=float).reshape(-1, 2, 4)
+        return self.half
+
+    def _touches(self, i: int, box: Sequence[float]) -> bool:
+        """Whether a (padded) box overlaps the block of a placed label other than ``i``."""
+        x0, y0, x1, y1 = box
+        seen = {i}
+        for cell in self.box_cells.box_keys(box):
+            for j in self.grid.get(cell, ()):
+                if j in seen:
+                    continue
+                seen.add(j)
+                r = self.rects[j]
+                if x0 < r[2] and r[0] < x1 and y0 < r[3] and r[1] < y1:
+                    return True
+        return False
+
     def fits_all(self) -> np.ndarray:
         """Whether each label (in the order of ``keys``) meets the distance conditions at
         its anchor, inside the bounds and free of obstacles and of the other labels."""
@@ -836,6 +1163,138 @@ class _Placer:
         return True
 
 
+def _around(route: np.ndarray, start: np.ndarray, block: Block, points: int) -> np.ndarray:
+    """The stretch of a route (consecutive vertices) within reach of the anchors tried
+    near ``start``: the quick pass need not resample the rest."""
+    if len(route) < 3:
+        return route
+    distance = np.hypot(route[:, 0] - start[0], route[:, 1] - start[1])
+    reach = distance.min() + 2 * points * STEP + 2 * (block.width + block.height) + \
+        _SEGMENT_REACH
+    inside = np.flatnonzero(distance <= reach)
+    return route[max(inside[0] - 1, 0):inside[-1] + 2]
+
+
+def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rect,
+                 tb: bool, unmet: list[Key] | None) -> dict[Key, Placed]:
+    """The placement of a large graph's labels (more than `ROUNDS_FROM`), in rounds that
+    score the anchors of every label still unplaced at once, on the routes' segments
+    (`_Segments`: exact distances, few items per cell).
+
+    Each round, every label left tries its cheapest anchors (`ROUNDS`: how many route
+    points nearest Graphviz's label, how many anchors, which alignments) and takes the
+    cheapest that meets the distance conditions and overlaps nothing placed before it.
+    A label no round places takes the least bad anchor free of the others (reported in
+    ``unmet``), or, with none, Graphviz's position.
+    """
+    keys = list(labels)
+    count = len(keys)
+    blocks = [{aligned: Block(labels[k].lines, aligned) for aligned in (False, True)}
+              for k in keys]
+    most = max(2 + 2 * len(labels[k].lines) for k in keys)
+    shapes = [_shape(b[aligned], most) for b in blocks for aligned in (False, True)]
+    offsets = np.stack([sh[0] for sh in shapes]).reshape(count, 2, most, 4)
+    member = np.stack([sh[1] for sh in shapes]).reshape(count, 2, most, _VARIANTS)
+    half = np.asarray([[[-b[f].width / 2, -b[f].height / 2, b[f].width / 2, b[f].height / 2]
+                        for f in (False, True)] for b in blocks], dtype=float)
+    routes = [np.asarray(labels[k].route, dtype=float).reshape(-1, 2) for k in keys]
+    extent = np.concatenate([*routes, obstacles[:, :2], obstacles[:, 2:],
+                             np.asarray([bounds[:2], bounds[2:]], dtype=float)])
+    whole: Rect = (*extent.min(axis=0), *extent.max(axis=0))
+    box_cells = _Cells(whole, BOX_CELL)
+    segments = _Segments(routes, _Cells(whole, SEGMENT_CELL))
+    fixed = _Index(box_cells, obstacles)
+    grid: dict[int, list[Rect]] = {}
+    placed: dict[Key, Placed] = {}
+    seen: list[tuple[np.ndarray, ...]] = []
+
+    def touches(box: Sequence[float]) -> bool:
+        return any(box[0] < r[2] and r[0] < box[2] and box[1] < r[3] and r[1] < box[3]
+                   for c in box_cells.box_keys(box) for r in grid.get(c, ()))
+
+    def take(i: int, anchor: Point, aligned: bool) -> None:
+        placed[keys[i]] = (anchor, aligned)
+        x0, y0, x1, y1 = (half[i, int(aligned)] + [*anchor, *anchor]).tolist()
+        own = (x0, y0, x1, y1)
+        for c in box_cells.box_keys(own):
+            grid.setdefault(c, []).append(own)
+
+    left = list(range(count))
+    for points, tries, alignments in ROUNDS:
+        parts = []
+        for i in left:
+            start = np.asarray([labels[keys[i]].start], dtype=float)
+            for aligned in (tb,) if alignments == 1 else (tb, not tb):
+                found, penalty = _candidates(_around(routes[i], start[0], blocks[i][aligned],
+                                                     points),
+                                             blocks[i][aligned], tb, None, labels[keys[i]].start,
+                                             points)
+                anchors = np.concatenate([start, found]) if aligned == tb else found
+                cost = np.hypot(anchors[:, 0] - start[0, 0], anchors[:, 1] - start[0, 1])
+                cost[len(anchors) - len(found):] += penalty
+                parts.append((anchors, cost, np.full(len(anchors), i),
+                              np.full(len(anchors), aligned)))
+        if not parts:
+            break
+        anchors = np.concatenate([p[0] for p in parts])
+        cost = np.concatenate([p[1] for p in parts])
+        ids = np.concatenate([p[2] for p in parts])
+        aligned_all = np.concatenate([p[3] for p in parts])
+        # The cheapest ``tries`` of each label.
+        order = np.lexsort((cost, ids))
+        first = np.searchsorted(ids[order], ids[order], side="left")
+        order = order[np.arange(len(order)) - first < tries]
+        anchors, cost, ids, aligned_all = (anchors[order], cost[order], ids[order],
+                                           aligned_all[order])
+        flag = aligned_all.astype(np.int64)
+        boxes = np.hstack([anchors, anchors]) + half[ids, flag]
+        keep = (boxes[:, 0] >= bounds[0]) & (boxes[:, 1] >= bounds[1]) & \
+               (boxes[:, 2] <= bounds[2]) & (boxes[:, 3] <= bounds[3])
+        padded = boxes + _PAD
+        query, item = fixed.pairs(padded)
+        if len(query):
+            a, b = padded[query], fixed.rects[item]
+            over = (a[:, 0] < b[:, 2]) & (b[:, 0] < a[:, 2]) & \
+                   (a[:, 1] < b[:, 3]) & (b[:, 1] < a[:, 3])
+            keep[query[over]] = False
+        which = np.flatnonzero(keep)
+        badness = np.full(len(anchors), np.inf)
+        for lo in range(0, len(which), _BATCH):
+            part = which[lo:lo + _BATCH]
+            badness[part] = segments.badness(ids[part], anchors[part],
+                                             offsets[ids[part], flag[part]],
+                                             member[ids[part], flag[part]])
+        ranked = which[np.lexsort((badness[which] * 1000.0 + cost[which], ids[which]))]
+        done = -1
+        for k in ranked[badness[ranked] == 0.0].tolist():
+            i = int(ids[k])
+            if i != done and not touches(padded[k].tolist()):
+                done = i
+                take(i, (float(anchors[k, 0]), float(anchors[k, 1])), bool(aligned_all[k]))
+        left = [i for i in left if keys[i] not in placed]
+        rest = ranked[np.isin(ids[ranked], left)]
+        seen.append((ids[rest], badness[rest], cost[rest], anchors[rest], aligned_all[rest],
+                     padded[rest]))
+    # The labels no round placed: the least bad anchor free of the others, of any round.
+    if left:
+        ids, badness, cost, anchors, aligned_all, padded = (
+            np.concatenate([part[k] for part in seen]) for k in range(6))
+        ranked = np.lexsort((cost, badness, ids))
+        ranked = ranked[np.isin(ids[ranked], left)]  # not those a later round placed
+        done = -1
+        for k in ranked.tolist():
+            i = int(ids[k])
+            if i != done and not touches(padded[k].tolist()):
+                done = i
+                take(i, (float(anchors[k, 0]), float(anchors[k, 1])), bool(aligned_all[k]))
+    for i in left:
+        if keys[i] not in placed:
+            placed[keys[i]] = (labels[keys[i]].start, tb)
+        if unmet is not None:
+            unmet.append(keys[i])
+    return {key: placed[key] for key in keys}
+
+
 def place_labels(labels: Mapping[tuple[str, str], Label], *, obstacles: Sequence[Rect],
                  bounds: Rect, tb: bool, unmet: list[tuple[str, str]] | None = None
                  ) -> dict[tuple[str, str], tuple[Point, float | None]]:
@@ -868,11 +1327,16 @@ def place_labels(labels: Mapping[tuple[str, str], Label], *, obstacles: Sequence
         return {key: (label.start,
                       _left(Block(label.lines, True), label.start) if tb else None)
                 for key, label in labels.items()}
+    if len(labels) > ROUNDS_FROM:
+        found = _place_large(labels, np.asarray(obstacles, dtype=float).reshape(-1, 4), bounds,
+                             tb, unmet)
+        return {key: ((round(x, 2), round(y, 2)),
+                      _left(Block(labels[key].lines, True), (round(x, 2), round(y, 2)))
+                      if aligned else None)
+                for key, ((x, y), aligned) in found.items()}
     placer = _Placer(labels, obstacles, bounds, tb)
     fits = placer.fits_all()
-    for key, fit in zip(placer.keys, fits.tolist()):
-        if not fit:
-            placer.place(key)
+    placer.place_many([key for key, fit in zip(placer.keys, fits.tolist()) if not fit])
     for key, bad in zip(placer.keys, (placer.badness_all() > 0.0).tolist()):
         if bad:
             placer.place(key)

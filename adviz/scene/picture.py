@@ -48,7 +48,8 @@ from typing import TYPE_CHECKING, Any
 
 from adviz.core.sweep import check_output
 from adviz.errors import InputError
-from adviz.scene.anchors import Block, Label, place_labels
+from adviz.scene import anchors as anchors_module
+from adviz.scene.anchors import ROUNDS_FROM, Block, Label, place_labels
 from adviz.scene.content import Change, Frame, frame_count
 from adviz.scene.curves import Route
 from adviz.scene.layout import (
@@ -808,9 +809,10 @@ def figure(
         layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=view.collapse,
                                 compact=view.compact, copies=tuple(view.copies))
         result = _build(trace, resolved, view, layout, notice, size, titles, unmet)
-        if unmet:
+        if unmet and sum(1 for e in result.edges.values() if e.label is not None) <= ROUNDS_FROM:
             # Some labels found no place against their own routes: lay the graph out
-            # again with more room between ranks and nodes, and keep what places more.
+            # again with more room between ranks and nodes, and keep what places more
+            # (not for a large graph: a second layout would cost more than the first).
             again: list[tuple[str, str]] = []
             layout = compute_layout(trace, rankdir=rankdir, engine=engine,
                                     collapse=view.collapse, compact=view.compact,
@@ -945,14 +947,16 @@ def _label_anchors(view: GraphView, layout: Layout,
     """Every edge label's anchor in layout coordinates, against its own route (the labels
     that find no place meeting the distance conditions are added to ``unmet``)."""
     edges = {key: _edge_shape(route, 0.0, 0.0) for key, route in layout.edges.items()}
+    labelled = [key for key, shape in edges.items()
+                if shape.label is not None and view.edge_lines.get(key)]
+    # Beyond the cutoff Graphviz's positions are kept: the routes are not needed.
+    routed = len(labelled) <= anchors_module.MANY_LABELS
     labels = {}
-    for key, shape in edges.items():
-        lines = view.edge_lines.get(key, ())
-        if shape.label is None or not lines:
-            continue
+    for key in labelled:
+        shape = edges[key]
         tip = shape.forward_head.tip if shape.forward_head is not None else None
-        route = Route(shape.forward, tip).polyline
-        labels[key] = Label(lines, [(float(x), float(y)) for x, y in route], shape.label)
+        route = Route(shape.forward, tip).polyline if routed else ()
+        labels[key] = Label(view.edge_lines[key], route, shape.label)  # type: ignore[arg-type]
     if not labels:
         return {}
     obstacles = [(b.x - b.width / 2, b.y - b.height / 2, b.x + b.width / 2, b.y + b.height / 2)
