@@ -58,6 +58,7 @@ from adviz.scene.layout import (
     Layout,
     compute_layout,
 )
+from adviz.scene.legend import LEGEND_GAP, LegendBand, rows_needed
 from adviz.scene.sizes import MIN_TEXT, fit_scale, page_pixels
 from adviz.scene.style import (
     CLUSTER_SIZE,
@@ -485,6 +486,10 @@ class Figure:
     cache
         What renderers keep with the figure (their painters, drawn fragments),
         so it lives exactly as long as the figure.
+    legend
+        The band reserved under the graph for the legend
+        (`adviz.scene.legend.LegendBand`; `adviz.scene.legend.legend` places
+        a phase's entries in it), ``None`` without a legend.
     seed
         Every input's seed tangent for the forward-mode (``"tangent"``) frames,
         in argument order (`adviz.core.forward.seed_values`); empty for a
@@ -509,6 +514,7 @@ class Figure:
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _styles: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     seed: dict[str, float] = field(default_factory=dict)
+    legend: LegendBand | None = None
 
     @property
     def sweep(self) -> ForwardSweep:
@@ -639,6 +645,7 @@ def figure(
     output: str | int | None = None,
     min_text: float = MIN_TEXT,
     seed: Seed = None,
+    legend: bool = False,
 ) -> Figure:
     """The scene of a trace for some picture options (built once, then cached).
 
@@ -702,6 +709,9 @@ def figure(
         `adviz.forward_mode` takes it: an input's name, a dict of input name
         to tangent, or ``None`` (the first input). On a trace with several
         outputs the sweep carries every output's tangent.
+    legend
+        Reserve a band under the graph for a legend of the colours
+        (`adviz.scene.legend`); with a ``size`` it is part of what is fitted.
 
     Raises
     ------
@@ -725,14 +735,14 @@ def figure(
         raise InputError(f"unknown rankdir {rankdir!r}; use 'LR', 'TB' or 'auto'")
     if size is not None and view is None and layout is None:
         return _fitted(trace, resolved, rankdir, engine, collapse, full, copies, size,
-                       min_text, tuple(extra_titles), seed, seed_key)
+                       min_text, tuple(extra_titles), seed, seed_key, bool(legend))
     rankdir = "LR" if rankdir in (None, "auto") else rankdir
     key: tuple[Any, ...] | None = None
     if view is None and layout is None:
         labels = None if collapse is None else tuple(
             (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
         key = (resolved, rankdir, engine, labels, bool(full), copies, _size_key(size),
-               tuple(extra_titles), seed_key)
+               tuple(extra_titles), seed_key) + (("legend",) if legend else ())
         cached = _FIGURES.get(trace, {}).get(key)
         if cached is not None:
             return cached
@@ -743,12 +753,13 @@ def figure(
         view = graph_view(trace, options.collapse, options.compact, options.copies)
     titles = [*_titles(trace, sweep), *extra_titles]
     if layout is not None:
-        result = _build(trace, resolved, view, layout, notice, size, titles)
+        result = _build(trace, resolved, view, layout, notice, size, titles, legend=legend)
     else:
         unmet: list[tuple[str, str]] = []
         layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=view.collapse,
                                 compact=view.compact, copies=tuple(view.copies))
-        result = _build(trace, resolved, view, layout, notice, size, titles, unmet)
+        result = _build(trace, resolved, view, layout, notice, size, titles, unmet,
+                        legend=legend)
         if unmet:
             # Some labels found no place against their own routes: lay the graph out
             # again with more room between ranks and nodes, and keep what places more.
@@ -757,7 +768,8 @@ def figure(
                                     collapse=view.collapse, compact=view.compact,
                                     copies=tuple(view.copies), ranksep=ROOMY_RANKSEP,
                                     nodesep=ROOMY_NODESEP)
-            roomy = _build(trace, resolved, view, layout, notice, size, titles, again)
+            roomy = _build(trace, resolved, view, layout, notice, size, titles, again,
+                           legend=legend)
             if len(again) < len(unmet):
                 result = roomy
     result.seed = seeds
@@ -810,7 +822,8 @@ def page_of(fig: Figure, size: Any, page: tuple[float, float | None], pixels: fl
 def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
             collapse: Iterable[str] | None, full: bool, copies: bool | None, size: Any,
             min_text: float, extra_titles: tuple[str, ...],
-            seed: Seed, seed_key: tuple[tuple[str, float], ...]) -> Figure:
+            seed: Seed, seed_key: tuple[tuple[str, float], ...],
+            legend: bool = False) -> Figure:
     """The figure filling the page ``size`` whose text is at least ``min_text`` pixels."""
     if isinstance(min_text, bool) or not isinstance(min_text, (int, float)) \
             or not 0 < min_text <= 200:
@@ -819,7 +832,7 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
     labels = None if collapse is None else tuple(
         (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
     key = ("page", theme, rankdir, engine, labels, bool(full), copies, _size_key(size),
-           float(min_text), extra_titles, seed_key)
+           float(min_text), extra_titles, seed_key) + (("legend",) if legend else ())
     cached = _FIGURES.get(trace, {}).get(key)
     if cached is not None:
         return cached
@@ -842,7 +855,7 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
             if not compact and not note:
                 yield figure(trace, theme=theme, rankdir=direction, engine=engine,
                              collapse=chosen, full=full, copies=copies,
-                             extra_titles=extra_titles, seed=seed)
+                             extra_titles=extra_titles, seed=seed, legend=legend)
                 continue
             options = view_options(trace, chosen or [], full, copies)
             view = graph_view(trace, chosen or (), compact, options.copies)
@@ -850,7 +863,7 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
                                     collapse=view.collapse, compact=compact,
                                     copies=tuple(view.copies))
             yield figure(trace, theme=theme, view=view, layout=layout, notice=note,
-                         extra_titles=extra_titles, seed=seed)
+                         extra_titles=extra_titles, seed=seed, legend=legend)
 
     pixels, fig = best_fit((drawings(*t) for t in tries), page, min_text)
     if enforce and pixels < min_text - 1e-9:
@@ -909,7 +922,7 @@ def _label_anchors(view: GraphView, layout: Layout,
 
 def _build(trace: Trace, theme: Theme, view: GraphView, layout: Layout, notice: str,
            size: Any, titles: Sequence[str],
-           unmet: list[tuple[str, str]] | None = None) -> Figure:
+           unmet: list[tuple[str, str]] | None = None, legend: bool = False) -> Figure:
     anchors = _label_anchors(view, layout, unmet)
     # Labels may reach a little beyond Graphviz's drawing: the frame grows to hold them.
     x0, y0, x1, y1 = 0.0, 0.0, layout.width, layout.height
@@ -925,6 +938,11 @@ def _build(trace: Trace, theme: Theme, view: GraphView, layout: Layout, notice: 
     dy = round(MARGIN + lines * TITLE_SIZE * LINE_SPACING + CAPTION_GAP - y0, 2)
     dx = round((width - drawing_width) / 2 - x0, 2)
     height = round(dy + y1 + MARGIN, 2)
+    band_legend = None
+    if legend:
+        band_legend = LegendBand(MARGIN, round(dy + y1 + LEGEND_GAP, 2), caption_width,
+                                 rows_needed(caption_width))
+        height = round(band_legend.top + band_legend.height + MARGIN, 2)
     nodes = {n: NodeShape(n, round(b.x + dx, 2), round(b.y + dy, 2), b.width, b.height)
              for n, b in layout.nodes.items()}
     edges = {key: _edge_shape(route, dx, dy) for key, route in layout.edges.items()}
@@ -934,4 +952,4 @@ def _build(trace: Trace, theme: Theme, view: GraphView, layout: Layout, notice: 
     clusters = _clusters(layout, dx, dy)
     band = CaptionBand(MARGIN, MARGIN, caption_width, lines, notice_lines)
     return Figure(trace, theme, view, layout, notice, round(width, 2), height, dx, dy, band,
-                  nodes, edges, clusters, size)
+                  nodes, edges, clusters, size, legend=band_legend)

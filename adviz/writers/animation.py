@@ -77,6 +77,8 @@ from adviz.writers.options import (
     FPS,
     FULL,
     HOLD,
+    LEGEND,
+    LEGEND_ON,
     MIN_TEXT,
     OUTPUT,
     PICTURE_RANKDIR,
@@ -103,19 +105,19 @@ if TYPE_CHECKING:
 ANIMATION: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"), FPS, TWEEN, HOLD, DPI, SIZE, THEME, PICTURE_RANKDIR,
     TRANSPARENT, PROGRESS, COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
-    OUTPUT,
+    OUTPUT, LEGEND_ON,
 )
 """Options of an animation of a trace (GIF, WebP, APNG, MP4)."""
 STILL: tuple[Option, ...] = (
     phase_option(SWEEPS, "reverse"), STAGE, DPI, SIZE, THEME, PICTURE_RANKDIR, TRANSPARENT,
     COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
-    OUTPUT,
+    OUTPUT, LEGEND,
 )
 """Options of a PNG of one stage."""
 PDF: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"), SIZE, THEME, PICTURE_RANKDIR, TRANSPARENT, PROGRESS,
     COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
-    OUTPUT,
+    OUTPUT, LEGEND_ON,
 )
 """Options of a PDF of a trace (one page per stage)."""
 _DESCENT_FPS = replace(FPS, default=4)
@@ -586,7 +588,8 @@ def _animator(trace: Trace | Descent, options: dict[str, Any], even: bool = Fals
                         min_text=float(options.get("min_text", MIN_TEXT.default)),
                         transparent=bool(options.get("transparent", False)), even=even,
                         collapse=options.get("collapse"), full=bool(options.get("full", False)),
-                        copies=options.get("copies"), seed=options.get("seed"))
+                        copies=options.get("copies"), seed=options.get("seed"),
+                        legend=bool(options.get("legend", LEGEND_ON.default)))
     return animator, fps
 
 
@@ -644,7 +647,7 @@ def _write_mp4(trace: Trace | Descent, path: Path, **options: Any) -> None:
     _write_animation(animator, writer, Path(path), options.get("progress"))
 
 
-def _figure(trace: Trace, options: dict[str, Any], phase: str) -> Any:
+def _figure(trace: Trace, options: dict[str, Any], phase: str, legend: bool = False) -> Any:
     from adviz.renderers.mpl.stage import still
 
     return still(trace, theme=options.get("theme"), rankdir=options.get("rankdir"),
@@ -652,7 +655,8 @@ def _figure(trace: Trace, options: dict[str, Any], phase: str) -> Any:
                  min_text=float(options.get("min_text", MIN_TEXT.default)),
                  transparent=bool(options.get("transparent", False)),
                  collapse=options.get("collapse"), full=bool(options.get("full", False)),
-                 copies=options.get("copies"), seed=options.get("seed"))
+                 copies=options.get("copies"), seed=options.get("seed"),
+                 legend=bool(options.get("legend", legend)))
 
 
 def _save_png(fig: Figure, path: Path, transparent: bool) -> None:
@@ -733,7 +737,7 @@ def _write_pdf(trace: Trace | Descent, path: Path, **options: Any) -> None:
     _check_options("pdf", options, PDF)
     phases = expand_phases(options.get("phase", "reverse"), PLAY_PHASES, "pdf")
     check_seed(options.get("phase", "reverse"), options.get("seed"), "pdf")
-    fig, scene = _figure(trace, options, phases[0])
+    fig, scene = _figure(trace, options, phases[0], legend=LEGEND_ON.default)
     pages = [(p, k) for p in phases for k in range(frame_count(trace, p))]
     _write_pages(fig, pages, lambda page: scene.show(*page), path, options)
 

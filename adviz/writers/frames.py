@@ -84,6 +84,7 @@ def save_frames(
     min_text: float = MIN_TEXT,
     seed: Seed = None,
     output: str | int | None = None,
+    legend: bool = False,
 ) -> list[Path]:
     """Write every frame of one or both passes as numbered files.
 
@@ -128,6 +129,9 @@ def save_frames(
         A trace with several outputs: the output whose reverse sweep is shown, by id
         (``"y2"``) or number (1 for the first); default the first. A trace with one
         output takes only its own.
+    legend
+        Draw a legend of the colours under the graph (`adviz.scene.legend`);
+        off by default for frames.
 
     Returns
     -------
@@ -160,7 +164,8 @@ def save_frames(
                            engine=engine, full=full)
         return replace_sequence(directory, "paths", f".{fmt}", [encode(s) for s in svgs])
     fig = figure(trace, theme=resolved, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies, size=size, min_text=min_text, seed=seed)
+                 full=full, copies=copies, size=size, min_text=min_text, seed=seed,
+                 legend=legend)
     total = sum(frame_count(trace, p) for p in phases)
     show = progress if progress is not None else (
         total >= PROGRESS_THRESHOLD and sys.stderr.isatty())

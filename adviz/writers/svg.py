@@ -23,6 +23,7 @@ from adviz.writers.options import (
     COPIES,
     ENGINE,
     FULL,
+    LEGEND,
     MIN_TEXT,
     OUTPUT,
     PICTURE_RANKDIR,
@@ -50,7 +51,7 @@ OPTIONS: tuple[Option, ...] = (
     COPIES, SEED,
     Option("analytic", bool, False, "the SymPy gradient beside the numbers (summary only)"),
     SIZE, MIN_TEXT,
-    OUTPUT,
+    OUTPUT, LEGEND,
 )
 """The options of the svg writer (`adviz.to_svg`'s)."""
 

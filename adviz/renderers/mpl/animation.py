@@ -260,6 +260,7 @@ class Animator:
         min_text: float = MIN_TEXT,
         fps: float = DEFAULT_FPS,
         seed: Any = None,
+        legend: bool = False,
     ) -> None:
         from adviz.scene.sizes import even_size
 
@@ -267,7 +268,7 @@ class Animator:
         self.frames = frame_schedule(trace, phase, tween=tween, hold=hold, fps=fps, seed=seed)
         fig = scene_figure(trace, theme=theme, rankdir=rankdir, layout=layout,
                            collapse=collapse, full=full, size=size, copies=copies,
-                           min_text=min_text, seed=seed)
+                           min_text=min_text, seed=seed, legend=legend)
         inches = figure_size(size, fig)
         if even:
             inches = even_size(inches, dpi)
@@ -320,6 +321,7 @@ def animate(
     repeat: bool = True,
     output: str | int | None = None,
     seed: Any = None,
+    legend: bool = True,
     **kwargs: Any,
 ) -> FuncAnimation:
     """Animate the forward or reverse pass of a trace, or its forward-mode sweep.
@@ -373,6 +375,8 @@ def animate(
     seed
         Forward mode: the seeded input's name or a dict of input name to
         tangent, as `adviz.forward_mode` takes it (default: the first input).
+    legend
+        A legend of the colours under the graph (`adviz.scene.legend`; default on).
     **kwargs
         Passed to `matplotlib.animation.FuncAnimation`.
     output
@@ -407,7 +411,7 @@ def animate(
         raise InputError(f"fps must be a positive number, not {fps!r}")
     animator = Animator(trace, phase, tween=tween, hold=hold, theme=theme, size=size, dpi=dpi,
                         rankdir=rankdir, transparent=transparent, collapse=collapse, full=full,
-                        copies=copies, min_text=min_text, fps=fps, seed=seed)
+                        copies=copies, min_text=min_text, fps=fps, seed=seed, legend=legend)
     frames = animator.frames
     anim = FuncAnimation(animator.figure, animator, frames=list(frames),
                          init_func=lambda: animator(frames[0]), interval=1000.0 / fps,

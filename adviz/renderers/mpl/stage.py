@@ -127,6 +127,7 @@ def still(
     copies: bool | None = None,
     min_text: float = MIN_TEXT,
     seed: Any = None,
+    legend: bool = False,
 ) -> tuple[MplFigure, Scene]:
     """A figure (not managed by pyplot) and the `Scene` on it, for still images and pages.
 
@@ -142,7 +143,8 @@ def still(
     from adviz.renderers.mpl.canvas import new_figure
 
     fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
-                       size=size, copies=copies, min_text=min_text, seed=seed)
+                       size=size, copies=copies, min_text=min_text, seed=seed,
+                       legend=legend)
     figure = new_figure(figure_size(size, fig), dpi,
                         None if transparent else fig.styles["background"])
     scene = Scene(fig, figure.axes[0])
