@@ -51,7 +51,16 @@ def test_shapes_keep_their_names_and_places_on_every_slide(seed: adviz.Trace,
     deck = _deck(adviz.save(seed, tmp_path / "lecture.pptx"))
     layouts = [{name: (s.left, s.top, s.width, s.height) for name, s in _named(slide).items()}
                for slide in deck.slides]  # type: ignore[attr-defined]
-    assert all(layout == layouts[0] for layout in layouts)
+    graph = [{k: v for k, v in layout.items() if not k.startswith("legend ")}
+             for layout in layouts]
+    assert all(layout == graph[0] for layout in graph)
+    # The legend names what its pass shows: the same on every slide of a pass.
+    forward = len(seed.stages("forward"))
+    for passed in (layouts[:forward], layouts[forward:]):
+        legends = [{k: v for k, v in layout.items() if k.startswith("legend ")}
+                   for layout in passed]
+        assert legends[0] and all(found == legends[0] for found in legends)
+    assert "legend edge gradient" in layouts[-1] and "legend edge gradient" not in layouts[0]
     names = set(layouts[0])
     assert {f"node {n}" for n in seed.graph} <= names
     assert {f"edge {p}->{c}" for p, c in seed.graph.edges} <= names
