@@ -154,3 +154,61 @@ def test_libreoffice_opens_and_renders_the_deck(seed: adviz.Trace, tmp_path: Pat
         assert im.width > im.height
         colours = im.convert("RGB").getcolors(maxcolors=1 << 16)
     assert colours is not None and len(colours) > 20  # shapes and text, not a blank page
+
+
+def _freeform_points(shape: object) -> list[tuple[float, float]]:
+    """A freeform's vertices in slide EMU, read from its custom geometry."""
+    from pptx.oxml.ns import qn
+
+    element = shape._element  # type: ignore[attr-defined]
+    path = element.find(f".//{qn('a:path')}")
+    assert path is not None, "an edge is a freeform line"
+    sx = shape.width / max(int(path.get("w")), 1)  # type: ignore[attr-defined]
+    sy = shape.height / max(int(path.get("h")), 1)  # type: ignore[attr-defined]
+    return [(shape.left + int(pt.get("x")) * sx,  # type: ignore[attr-defined]
+             shape.top + int(pt.get("y")) * sy)  # type: ignore[attr-defined]
+            for pt in path.iter(qn("a:pt"))]
+
+
+def _crosses(a: tuple[float, float], b: tuple[float, float],
+             box: tuple[float, float, float, float]) -> bool:
+    """Whether the segment a-b passes through the inside of ``box`` (sampled finely)."""
+    x0, y0, x1, y1 = box
+    for k in range(41):
+        t = k / 40
+        x, y = a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+        if x0 < x < x1 and y0 < y < y1:
+            return True
+    return False
+
+
+@pytest.mark.parametrize("name", ["seed", "neuron"])
+def test_edges_follow_their_routes_and_cross_no_label(name: str, seed: adviz.Trace,
+                                                       tmp_path: Path) -> None:
+    trace = seed if name == "seed" else network((2, 1))
+    deck = _deck(adviz.save(trace, tmp_path / "lecture.pptx", phase="reverse"))
+    slide = list(deck.slides)[-1]  # type: ignore[attr-defined]
+    shapes = _named(slide)
+    edges = {n: _freeform_points(s) for n, s in shapes.items() if n.startswith("edge ")}
+    assert edges and all(len(points) > 2 for points in edges.values())  # curves, not lines
+    # Shrunk by a point each side: the reserved box is as wide as the widest text.
+    pad = 12700
+    labels = {n: (s.left + pad, s.top + pad, s.left + s.width - pad,  # type: ignore[attr-defined]
+                  s.top + s.height - pad)  # type: ignore[attr-defined]
+              for n, s in shapes.items() if n.startswith("label ")}
+    assert labels
+    for edge, points in edges.items():
+        for label, box in labels.items():
+            assert not any(_crosses(a, b, box) for a, b in zip(points, points[1:])), \
+                (edge, label)
+    # Each route ends on the SVG frame's arrow tip at the child (the same scene geometry).
+    from adviz.scene.picture import figure
+
+    fig = figure(trace, size="16:9", legend=True)
+    x0, y0, _, _ = fig.page.view_box(fig.width, fig.height)  # type: ignore[union-attr]
+    emu = deck.slide_width / fig.page.width * fig.page.scale  # type: ignore[attr-defined,union-attr]
+    for (parent, child), shape in fig.edges.items():
+        assert shape.forward_head is not None
+        tip = shape.forward_head.tip
+        end = edges[f"edge {parent}->{child}"][-1]
+        assert end == pytest.approx(((tip[0] - x0) * emu, (tip[1] - y0) * emu), abs=2 * emu)
