@@ -202,7 +202,7 @@ def _legend(slide: Any, fig: Figure, scale: _Slide, phase: str) -> None:
             line.line.width = Emu(scale.length(style["width"]))
             _opacity(line, style["opacity"])
             _arrow(line, False)
-        left, top, right, bottom = item.box()
+        _, top, right, bottom = item.box()
         text_left = item.text_x
         box = slide.shapes.add_textbox(Emu(scale.x(text_left)), Emu(scale.y(top)),
                                        Emu(scale.length((right - text_left) * 1.1)),

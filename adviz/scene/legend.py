@@ -219,6 +219,79 @@ def rows_needed(width: float) -> int:
     return max(len(rows(entries, width)) for entries in ENTRIES.values())
 
 
+def column_width() -> float:
+    """Width (points) of a legend drawn as a column, one entry a row: its widest entry.
+
+    Examples
+    --------
+    >>> column_width() >= entry_width(("text", "value", "value"))
+    True
+    """
+    return max(entry_width(entry) for entries in ENTRIES.values() for entry in entries)
+
+
+def check_place(legend: object) -> str | None:
+    """Where a ``legend`` option puts the legend: ``"below"`` the graph (``True``),
+    ``"right"`` of it, or nowhere (``None`` for ``False`` or ``None``).
+
+    Examples
+    --------
+    >>> check_place(True), check_place(False), check_place("inside")
+    ('below', None, 'inside')
+    >>> check_place("left")
+    Traceback (most recent call last):
+    ...
+    adviz.errors.InputError: legend must be True, False, 'inside', 'below' or 'right', not 'left'
+    """
+    from adviz.errors import InputError
+
+    if legend is None or legend is False:
+        return None
+    if legend is True:
+        return "below"
+    if legend in PLACES:
+        return str(legend)
+    raise InputError(f"legend must be True, False, 'inside', 'below' or 'right', not "
+                     f"{legend!r}")
+
+
+PLACES = ("inside", "below", "right")
+"""Where a legend may sit: as a column in a corner of the drawing that nothing else uses
+(``"inside"``; under the graph when no corner is free), under the graph (a band of rows),
+or right of it (a column)."""
+
+CLEARANCE = 6.0
+"""Least space (points) between a legend inside the drawing and anything drawn there."""
+
+
+def free_spot(width: float, height: float, area: Box, boxes: Sequence[Box],
+              points: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
+    """The top left corner of a ``width`` x ``height`` box in a corner of ``area`` that
+    keeps `CLEARANCE` from every box of ``boxes`` and every point of ``points`` (sampled
+    routes); ``None`` when no corner is free. Bottom corners are tried first.
+
+    Examples
+    --------
+    >>> free_spot(10.0, 10.0, (0.0, 0.0, 100.0, 100.0), [(0.0, 80.0, 30.0, 100.0)], [])
+    (90.0, 90.0)
+    >>> free_spot(10.0, 10.0, (0.0, 0.0, 20.0, 20.0), [(5.0, 5.0, 15.0, 15.0)], []) is None
+    True
+    """
+    x0, y0, x1, y1 = area
+    if x1 - x0 < width or y1 - y0 < height:
+        return None
+    for left, top in ((x0, y1 - height), (x1 - width, y1 - height), (x0, y0),
+                      (x1 - width, y0)):
+        a, b = left - CLEARANCE, top - CLEARANCE
+        c, d = left + width + CLEARANCE, top + height + CLEARANCE
+        if any(bx0 < c and a < bx1 and by0 < d and b < by1 for bx0, by0, bx1, by1 in boxes):
+            continue
+        if any(a < px < c and b < py < d for px, py in points):
+            continue
+        return round(left, 2), round(top, 2)
+    return None
+
+
 def _shown(fig: Figure, phase: str) -> tuple[set[str], set[str]]:
     """The node states and edge states any frame of ``phase`` shows (walked once)."""
     found = fig.cache.get(("legend-states", phase))
