@@ -92,11 +92,28 @@ def test_speaker_notes_hold_the_walkthrough_row(seed: adviz.Trace, tmp_path: Pat
         assert step in rows and all(u in rows for u in updates.split("; "))
 
 
-def test_text_reads_on_the_slide(tmp_path: Path) -> None:
-    deck = _deck(adviz.save(network((2, 1)), tmp_path / "n.pptx", size="4:3"))
+@pytest.mark.parametrize(("name", "size"), [
+    ("neuron", "4:3"), ("seed", "16:9"), ("neuron", "16:9"),
+    pytest.param("2-2-1", "16:9", marks=pytest.mark.slow),  # 36 slides
+])
+def test_text_reads_on_the_slide(name: str, size: str, seed: adviz.Trace,
+                                 tmp_path: Path) -> None:
+    trace = {"seed": seed, "neuron": network((2, 1)), "2-2-1": network((2, 2, 1))}[name]
+    deck = _deck(adviz.save(trace, tmp_path / "n.pptx", size=size))
     width = deck.slide_width  # type: ignore[attr-defined]
-    pixels = 1024 / width  # page pixels per EMU
-    for slide in deck.slides:  # type: ignore[attr-defined]
+    pixels = {"16:9": 1280, "4:3": 1024}[size] / width  # page pixels per EMU
+    for slide in list(deck.slides)[::4]:  # type: ignore[attr-defined]
+        # Nodes, labels and the legend's entries: no two overlap (a node's text is inside it).
+        boxes = {shape.name: (shape.left, shape.top, shape.left + shape.width,
+                              shape.top + shape.height)
+                 for shape in slide.shapes
+                 if shape.name.startswith(("node ", "label ", "legend "))
+                 and not shape.name.startswith("legend edge ")}
+        names = sorted(boxes)
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                (a0, a1, a2, a3), (b0, b1, b2, b3) = boxes[a], boxes[b]
+                assert not (a0 < b2 and b0 < a2 and a1 < b3 and b1 < a3), (a, b)
         for shape in slide.shapes:
             assert 0 <= shape.left and shape.left + shape.width <= width
             assert 0 <= shape.top and shape.top + shape.height <= deck.slide_height  # type: ignore[attr-defined]
