@@ -457,7 +457,7 @@ def _formats(value: str | None) -> tuple[str, ...]:
 
 
 _FRAME_OPTIONS = frozenset({"phase", "theme", "rankdir", "collapse", "full", "progress",
-                            "size"})
+                            "size", "legend"})
 """Options of `save_frames` the command line passes (formats written one file per stage)."""
 
 
@@ -502,6 +502,7 @@ def render_outputs(
     size: str | None = None,
     hold: float | None = None,
     seed: str | dict[str, float] | None = None,
+    legend: bool | None = None,
 ) -> list[Path]:
     """Write the chosen formats of a trace under ``out``; return the written paths.
 
@@ -510,7 +511,9 @@ def render_outputs(
     ``size`` (a page: ``"16:9"``, ``"blog"``, ``"WxH"``, ...) goes to the
     formats that take it; ``rankdir`` ``None`` is ``"auto"`` for those and
     ``"LR"`` for the others. ``seed`` is the seeded input of forward mode
-    (``phase="tangent"`` or ``"modes"``).
+    (``phase="tangent"`` or ``"modes"``). ``legend`` (a legend of the colours)
+    ``None`` leaves each format its default (on in animations, PDF and decks,
+    off in frames and Beamer).
     """
     if seed is not None and not seeded(phase):
         raise InputError(f"--seed applies to --phase tangent or modes (forward mode), not "
@@ -526,8 +529,8 @@ def render_outputs(
         page_pixels(size)
     settings: dict[str, Any] = {"theme": theme, "rankdir": rankdir, "fps": fps,
                                 "collapse": collapse, "full": full, "progress": not quiet,
-                                "size": size, "hold": hold, "seed": seed}
-    for name in ("fps", "collapse", "size", "hold"):
+                                "size": size, "hold": hold, "seed": seed, "legend": legend}
+    for name in ("fps", "collapse", "size", "hold", "legend"):
         takers = [w.name for w in chosen
                   if w.takes(name) or (w.frame is not None and name in _FRAME_OPTIONS)]
         if settings[name] is not None and not takers:
@@ -539,7 +542,8 @@ def render_outputs(
 
             written += save_frames(t, out / "frames", phase=phase, fmt=writer.name,
                                    progress=not quiet, theme=theme, rankdir=rankdir,
-                                   collapse=collapse, full=full, size=size, seed=seed)
+                                   collapse=collapse, full=full, size=size, seed=seed,
+                                   legend=bool(legend))
             if paths_of is not None:
                 written += save_frames(t, out / "frames", phase="paths", fmt=writer.name,
                                        input=paths_of, theme=theme, rankdir=rankdir,
@@ -654,6 +658,9 @@ _render_options = [
                  help="The page pictures fill: 16:9 (1280x720 px), 4:3, a4, blog (760 px "
                       "wide) or WxH pixels; text stays at least 14 px (scopes collapsed or "
                       "labels shortened when needed, else an error)."),
+    click.option("--legend/--no-legend", default=None,
+                 help="A legend of the colours under the graph (default: on in GIF, MP4, "
+                      "PDF and PPTX, off in SVG/PNG frames and Beamer)."),
     click.option("--collapse", "collapse", multiple=True, metavar="LABEL",
                  help="Draw the scope LABEL (adviz.scope) as one box with its summed "
                       "gradient flows; repeat for more scopes."),
@@ -703,7 +710,8 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
            phase: str, seed: tuple[str, ...], theme: str, fps: float | None,
            rankdir: str | None, collapse: tuple[str, ...], full: bool, paths_of: str | None,
            analytic: bool, quiet: bool, size: str | None = None,
-           hold: float | None = None, output_node: str | None = None) -> None:
+           hold: float | None = None, output_node: str | None = None,
+           legend: bool | None = None) -> None:
     """Render EXPR into OUT: SVG frames, a GIF, the HTML player and more.
 
     \b
@@ -728,7 +736,7 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
     written = _staged(out, quiet, lambda folder: render_outputs(
         t, folder, chosen, phase=phase, theme=theme, fps=fps, rankdir=rankdir, quiet=quiet,
         collapse=collapse or None, full=full, paths_of=paths_of, analytic=analytic,
-        size=size, hold=hold, seed=parse_seed(seed)))
+        size=size, hold=hold, seed=parse_seed(seed), legend=legend))
     _report(written, out, quiet)
 
 
@@ -742,7 +750,7 @@ def demo(order: str, out: Path, formats: str | None, phase: str, seed: tuple[str
          theme: str, fps: float | None,
          rankdir: str | None, collapse: tuple[str, ...], full: bool, paths_of: str | None,
          analytic: bool, quiet: bool, interactive: bool, size: str | None = None,
-         hold: float | None = None) -> None:
+         hold: float | None = None, legend: bool | None = None) -> None:
     """Render the seed example (x1 - x2)**2 + cos(x1 + x2) at x1=1, x2=2.
 
     \b
@@ -759,7 +767,7 @@ def demo(order: str, out: Path, formats: str | None, phase: str, seed: tuple[str
         written = render_outputs(t, folder, chosen, phase=phase, theme=theme, fps=fps,
                                  rankdir=rankdir, quiet=quiet, collapse=collapse or None,
                                  full=full, paths_of=paths_of, analytic=analytic, size=size,
-                                 hold=hold, seed=parse_seed(seed))
+                                 hold=hold, seed=parse_seed(seed), legend=legend)
         if interactive:
             written.append(save(t, folder / "demo.html", interactive=True, theme=theme,
                                 rankdir="TB" if rankdir == "TB" else "LR"))

@@ -538,8 +538,8 @@ def beamer_figure(trace: Trace, *, aspect: str = "16:9", min_font: float = MIN_F
                           **options)
         raise InputError(
             f"this graph does not fit a {aspect} Beamer frame: its smallest text would be "
-            f"{float(found.group(1)) / FONT_SLACK:.1f} pt, below min_font={min_font:g}, even with its scopes "
-            f"collapsed, labels shortened and inputs stacked; collapse scopes "
+            f"{float(found.group(1)) / FONT_SLACK:.1f} pt, below min_font={min_font:g}, even "
+            f"with its scopes collapsed, labels shortened and inputs stacked; collapse scopes "
             f"(collapse=[...]), trace a smaller part of the computation, or pass a smaller "
             f"min_font") from None
     return fig

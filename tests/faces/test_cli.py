@@ -312,3 +312,20 @@ def test_format_plus_pdf_writes_both_passes(tmp_path: Path) -> None:
         pages = re.findall(rb"/Count (\d+)", (out / f"{phase}.pdf").read_bytes())
         assert pages == [str(len(t.stages(phase))).encode()]
     assert (out / "forward.pdf").read_bytes() != (out / "reverse.pdf").read_bytes()
+
+
+def test_legend_flag_reaches_frames_and_animations(tmp_path: Path) -> None:
+    from adviz.faces.cli import render_outputs
+
+    t = adviz.trace("x1 * x2", x1=3, x2=4)
+    frames = render_outputs(t, tmp_path / "on", ("svg",), phase="reverse", quiet=True,
+                            legend=True)
+    assert frames and all('class="legend"' in p.read_text(encoding="utf-8") for p in frames)
+    plain = render_outputs(t, tmp_path / "off", ("svg",), phase="reverse", quiet=True)
+    assert not any('class="legend"' in p.read_text(encoding="utf-8") for p in plain)
+    result = CliRunner().invoke(main, ["render", "x1 * x2", "--at", "x1=3", "--at", "x2=4",
+                                       "--format", "svg", "--legend", "-q",
+                                       "-o", str(tmp_path / "cli")])
+    assert result.exit_code == 0, result.output
+    assert 'class="legend"' in (tmp_path / "cli" / "frames" / "reverse-000.svg").read_text(
+        encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -216,7 +217,7 @@ def test_edges_follow_their_routes_and_cross_no_label(name: str, seed: adviz.Tra
     assert labels
     for edge, points in edges.items():
         for label, box in labels.items():
-            assert not any(_crosses(a, b, box) for a, b in zip(points, points[1:])), \
+            assert not any(_crosses(a, b, box) for a, b in pairwise(points)), \
                 (edge, label)
     # Each route ends on the SVG frame's arrow tip at the child (the same scene geometry).
     from adviz.scene.picture import figure
