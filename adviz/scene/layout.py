@@ -504,7 +504,8 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
         collapse = (collapse,)
     labels = tuple(dict.fromkeys(collapse))
     leaves = tuple(dict.fromkeys(copies))
-    key = (rankdir, find_engine(engine), labels, bool(compact), leaves, float(ranksep),
+    program = find_engine(engine)
+    key = (rankdir, program, labels, bool(compact), leaves, float(ranksep),
            float(nodesep)) + ((int(fold),) if fold else ())
     per_trace = _CACHE.setdefault(trace, {})
     cached = per_trace.get(key)
@@ -513,7 +514,7 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
     view = graph_view(trace, labels, bool(compact), leaves)
     output = run_graphviz(view_source(view, rankdir, ranksep=ranksep, nodesep=nodesep,
                                       fold=int(fold)),
-                          ["-Tjson0"], engine=key[1])
+                          ["-Tjson0"], engine=program)
     try:
         layout = _parse(json.loads(output), view, rankdir)
     except (ValueError, KeyError, IndexError) as err:

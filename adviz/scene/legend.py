@@ -294,14 +294,14 @@ def free_spot(width: float, height: float, area: Box, boxes: Sequence[Box],
 
 def _shown(fig: Figure, phase: str) -> tuple[set[str], set[str]]:
     """The node states and edge states any frame of ``phase`` shows (walked once)."""
-    found = fig.cache.get(("legend-states", phase))
+    found = fig.cache.get(f"legend-states:{phase}")
     if found is None:
         nodes: set[str] = set()
         edges: set[str] = set()
         for change in fig.changes(phase):
             nodes.update(view.state for view in change.nodes.values())
             edges.update(view.state for view in change.edges.values())
-        found = fig.cache[("legend-states", phase)] = (nodes, edges)
+        found = fig.cache[f"legend-states:{phase}"] = (nodes, edges)
     return found
 
 
@@ -329,9 +329,9 @@ def legend(fig: Figure, phase: str) -> Legend | None:
     band = fig.legend
     if band is None:
         return None
-    cached = fig.cache.get(("legend", phase))
+    cached = fig.cache.get(f"legend:{phase}")
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     styles = fig.styles
     items: list[LegendItem] = []
     for row, packed in enumerate(rows(entries(fig, phase), band.width)):
@@ -363,5 +363,5 @@ def legend(fig: Figure, phase: str) -> Legend | None:
                                     style))
             x += entry_width((kind, key, label)) + ENTRY_GAP
     found = Legend(phase, band, tuple(items))
-    fig.cache[("legend", phase)] = found
+    fig.cache[f"legend:{phase}"] = found
     return found

@@ -871,8 +871,9 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
         if rankdir in (None, "auto", "TB"):
             # Last: top to bottom with the inputs stacked in rows, narrow enough for a column.
             given = "scopes collapsed, labels shortened" if levels else "labels shortened"
+            stacked: list[tuple[str, ...] | None] = [*levels] if levels else [labels]
             tries += [(level, True, f"{given} and inputs stacked to fit {name}", fold)
-                      for fold in FOLDS for level in (levels or [labels])]
+                      for fold in FOLDS for level in stacked]
     directions = ("LR", "TB") if rankdir in (None, "auto") else (rankdir,)
 
     def drawings(chosen: tuple[str, ...] | None, compact: bool, note: str,
