@@ -77,7 +77,6 @@ from adviz.writers.options import (
     FPS,
     FULL,
     HOLD,
-    LEGEND,
     LEGEND_ON,
     MIN_TEXT,
     OUTPUT,
@@ -111,7 +110,7 @@ ANIMATION: tuple[Option, ...] = (
 STILL: tuple[Option, ...] = (
     phase_option(SWEEPS, "reverse"), STAGE, DPI, SIZE, THEME, PICTURE_RANKDIR, TRANSPARENT,
     COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
-    OUTPUT, LEGEND,
+    OUTPUT, LEGEND_ON,
 )
 """Options of a PNG of one stage."""
 PDF: tuple[Option, ...] = (
@@ -647,7 +646,7 @@ def _write_mp4(trace: Trace | Descent, path: Path, **options: Any) -> None:
     _write_animation(animator, writer, Path(path), options.get("progress"))
 
 
-def _figure(trace: Trace, options: dict[str, Any], phase: str, legend: bool = False) -> Any:
+def _figure(trace: Trace, options: dict[str, Any], phase: str, legend: bool = True) -> Any:
     from adviz.renderers.mpl.stage import still
 
     return still(trace, theme=options.get("theme"), rankdir=options.get("rankdir"),

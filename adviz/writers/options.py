@@ -211,8 +211,8 @@ SIZE = Option("size", (str, tuple, list), None,
 MIN_TEXT = Option("min_text", float, 14.0, "with size: the least text height in pixels",
                   minimum=1, maximum=200)
 LEGEND = Option("legend", bool, False,
-                "a legend of the colours under the graph (on by default in GIF, MP4, PDF and "
-                "PPTX; off in SVG frames)")
+                "a legend of the colours of the graph (on by default in animations, PNG, PDF "
+                "and PPTX; off in SVG frames and Beamer)")
 """The ``legend`` option (`adviz.scene.legend`); writers that show it by default take
 ``replace(LEGEND, default=True)`` (`LEGEND_ON`)."""
 LEGEND_ON = Option("legend", bool, True, LEGEND.help)

@@ -260,7 +260,7 @@ class Animator:
         min_text: float = MIN_TEXT,
         fps: float = DEFAULT_FPS,
         seed: Any = None,
-        legend: bool = False,
+        legend: bool = True,
     ) -> None:
         from adviz.scene.sizes import even_size
 
