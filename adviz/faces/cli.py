@@ -517,7 +517,7 @@ def _formats(value: str | None) -> tuple[str, ...]:
 
 
 _FRAME_OPTIONS = frozenset({"phase", "theme", "rankdir", "collapse", "full", "progress",
-                            "size", "view", "granularity", "focus", "zoom"})
+                            "size", "view", "granularity", "focus", "zoom", "legend"})
 """Options of `save_frames` the command line passes (formats written one file per stage)."""
 
 
@@ -568,6 +568,7 @@ def render_outputs(
     granularity: str | None = None,
     focus: str | None = None,
     zoom: str | None = None,
+    legend: bool | None = None,
 ) -> list[Path]:
     """Write the chosen formats of a trace under ``out``; return the written paths.
 
@@ -579,6 +580,8 @@ def render_outputs(
     (``phase="tangent"`` or ``"modes"``). ``view`` and ``granularity`` (the
     neuron view, `adviz.scene.network`) go to the frames and the formats that take them;
     ``focus`` and ``zoom`` (`adviz.to_svg`) go to every format that draws the graph.
+    ``legend`` (a legend of the colours): ``None`` leaves each format its default (on in
+    animations, PDF and decks, off in frames and Beamer).
     """
     if seed is not None and not seeded(phase):
         raise InputError(f"--seed applies to --phase tangent or modes (forward mode), not "
@@ -595,8 +598,10 @@ def render_outputs(
     settings: dict[str, Any] = {"theme": theme, "rankdir": rankdir, "fps": fps,
                                 "collapse": collapse, "full": full, "progress": not quiet,
                                 "size": size, "hold": hold, "seed": seed, "view": view,
-                                "granularity": granularity, "focus": focus, "zoom": zoom}
-    for name in ("fps", "collapse", "size", "hold", "view", "granularity", "focus", "zoom"):
+                                "granularity": granularity, "focus": focus, "zoom": zoom,
+                                "legend": legend}
+    for name in ("fps", "collapse", "size", "hold", "view", "granularity", "focus", "zoom",
+                 "legend"):
         takers = [w.name for w in chosen
                   if w.takes(name) or (w.frame is not None and name in _FRAME_OPTIONS)]
         if settings[name] is not None and not takers:
@@ -610,7 +615,7 @@ def render_outputs(
                                    progress=not quiet, theme=theme, rankdir=rankdir,
                                    collapse=collapse, full=full, size=size, seed=seed,
                                    view=view or "graph", granularity=granularity,
-                                   focus=focus, zoom=zoom)
+                                   focus=focus, zoom=zoom, legend=bool(legend))
             if paths_of is not None:
                 written += save_frames(t, out / "frames", phase="paths", fmt=writer.name,
                                        input=paths_of, theme=theme, rankdir=rankdir,
@@ -729,6 +734,9 @@ _render_options = [
                  help="The page pictures fill: 16:9 (1280x720 px), 4:3, a4, blog (760 px "
                       "wide) or WxH pixels; text stays at least 14 px (scopes collapsed or "
                       "labels shortened when needed, else an error)."),
+    click.option("--legend/--no-legend", default=None,
+                 help="A legend of the colours under the graph (default: on in GIF, MP4, "
+                      "PDF and PPTX, off in SVG/PNG frames and Beamer)."),
     click.option("--collapse", "collapse", multiple=True, metavar="LABEL",
                  help="Draw the scope LABEL (adviz.scope) as one box with its summed "
                       "gradient flows; repeat for more scopes."),
@@ -791,7 +799,8 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
            analytic: bool, quiet: bool, size: str | None = None,
            hold: float | None = None, output_node: str | None = None,
            view: str | None = None, granularity: str | None = None,
-           focus: str | None = None, zoom: str | None = None) -> None:
+           focus: str | None = None, zoom: str | None = None,
+           legend: bool | None = None) -> None:
     """Render EXPR into OUT: SVG frames, a GIF, the HTML player and more.
 
     \b
@@ -818,7 +827,7 @@ def render(expr: str, at: tuple[str, ...], order: str, out: Path, formats: str |
         t, folder, chosen, phase=phase, theme=theme, fps=fps, rankdir=rankdir, quiet=quiet,
         collapse=collapse or None, full=full, paths_of=paths_of, analytic=analytic,
         size=size, hold=hold, seed=parse_seed(seed), view=view, granularity=granularity,
-        focus=focus, zoom=zoom))
+        focus=focus, zoom=zoom, legend=legend))
     _report(written, out, quiet)
 
 
@@ -834,7 +843,7 @@ def demo(order: str, out: Path, formats: str | None, phase: str, seed: tuple[str
          analytic: bool, quiet: bool, interactive: bool, size: str | None = None,
          hold: float | None = None, view: str | None = None,
          granularity: str | None = None, focus: str | None = None,
-         zoom: str | None = None) -> None:
+         zoom: str | None = None, legend: bool | None = None) -> None:
     """Render the seed example (x1 - x2)**2 + cos(x1 + x2) at x1=1, x2=2.
 
     \b
@@ -852,7 +861,8 @@ def demo(order: str, out: Path, formats: str | None, phase: str, seed: tuple[str
                                  rankdir=rankdir, quiet=quiet, collapse=collapse or None,
                                  full=full, paths_of=paths_of, analytic=analytic, size=size,
                                  hold=hold, seed=parse_seed(seed), view=view,
-                                 granularity=granularity, focus=focus, zoom=zoom)
+                                 granularity=granularity, focus=focus, zoom=zoom,
+                                 legend=legend)
         if interactive:
             written.append(save(t, folder / "demo.html", interactive=True, theme=theme,
                                 rankdir="TB" if rankdir == "TB" else "LR"))

@@ -54,6 +54,8 @@ option          meaning
 ``:theme:``     ``light`` (default), ``dark`` or ``print``
 ``:rankdir:``   ``LR`` (default), ``TB`` or ``auto`` (the default with ``:size:``)
 ``:size:``      the page a picture fills: ``16:9``, ``4:3``, ``a4``, ``blog``, ``WxH`` pixels
+``:legend:``    ``on`` or ``off``: a legend of the colours (the format's default otherwise:
+                on in ``gif``, ``mp4``, ``pdf``, ``pptx``; off in ``svg`` and ``frames``)
 ``:fps:``       stages per second of a ``gif`` (its ``tween`` frames included)
 ``:tween:``     travel frames per stage of a ``gif`` (default 4)
 ``:dpi:``       dots per inch of a ``gif`` (default 72)
@@ -298,7 +300,7 @@ def render_gif(request: Request) -> str:
         options: dict[str, Any] = {"phase": o["phase"], "theme": o["theme"],
                                    "rankdir": o["rankdir"], "tween": o["tween"],
                                    "dpi": o["dpi"], "progress": False}
-        for name in ("size", "fps", "seed", "focus", "zoom"):
+        for name in ("size", "fps", "seed", "focus", "zoom", "legend"):
             if o.get(name) is not None:
                 options[name] = o[name]
         adviz.save(request.trace, path, **options)
@@ -315,7 +317,8 @@ def render_svg(request: Request) -> str:
     if not path.exists():
         svg = adviz.to_svg(request.trace, o["phase"], o["stage"], theme=o["theme"],
                            rankdir=o["rankdir"], size=o.get("size"), seed=o.get("seed"),
-                           focus=o.get("focus"), zoom=o.get("zoom"), **_view(o))
+                           focus=o.get("focus"), zoom=o.get("zoom"),
+                           legend=bool(o.get("legend")), **_view(o))
         atomic_write_text(path, svg)
         _publish(path)
     return _img(f"{request.url}/{path.name}", request.alt, o, "adviz-svg")
@@ -343,7 +346,8 @@ def render_frames(request: Request) -> str:
         paths = adviz.save_frames(request.trace, folder, phase=o["phase"], fmt="svg",
                                   theme=o["theme"], rankdir=o["rankdir"], progress=False,
                                   size=o.get("size"), seed=o.get("seed"),
-                                  focus=o.get("focus"), zoom=o.get("zoom"), **_view(o))
+                                  focus=o.get("focus"), zoom=o.get("zoom"),
+                           legend=bool(o.get("legend")), **_view(o))
         for path in paths:
             _publish(path)
         atomic_write_text(done, "\n".join(p.name for p in paths) + "\n")
@@ -393,7 +397,7 @@ def render_file(request: Request) -> str:
         given = {"phase": o["phase"], "stage": o["stage"], "theme": o["theme"],
                  "rankdir": o["rankdir"], "fps": o.get("fps"), "tween": o.get("tween"),
                  "dpi": o.get("dpi"), "progress": False, "size": o.get("size"),
-                 "seed": o.get("seed"), **_lens(o)}
+                 "seed": o.get("seed"), "legend": o.get("legend"), **_lens(o)}
         options = {k: v for k, v in given.items() if v is not None and writer.takes(k)}
         adviz.save(request.trace, path, format=writer.name, **options)
         _publish(path)
@@ -413,7 +417,7 @@ def render_file(request: Request) -> str:
             f'{html.escape(writer.description)}</p>\n')
 
 
-FORMAT_OPTIONS = ("stage", "fps", "tween", "dpi", "size")
+FORMAT_OPTIONS = ("stage", "fps", "tween", "dpi", "size", "legend")
 """Directive options passed on to the format, for the outputs whose format takes them."""
 
 _PAGE_OUTPUTS: dict[str, tuple[str, tuple[str, ...], str, Callable[[Request], str], str]] = {
@@ -436,7 +440,8 @@ def _output_kinds() -> dict[str, OutputKind]:
     from adviz.writers import writers
 
     kinds = {name: OutputKind(name, phases, default, render, description, writer,
-                              frozenset({"size"}) if name == "frames" else frozenset())
+                              frozenset({"size", "legend"}) if name == "frames"
+                              else frozenset())
              for name, (writer, phases, default, render, description) in _PAGE_OUTPUTS.items()}
     for writer in writers().values():
         if not writer.trace or writer.name in kinds:
@@ -529,6 +534,7 @@ class AdvizDirective(SphinxDirective):
         "theme": _choice(THEMES),
         "rankdir": _choice(RANKDIRS),
         "size": directives.unchanged_required,
+        "legend": _choice(("on", "off")),
         "fps": directives.positive_int,
         "tween": directives.nonnegative_int,
         "dpi": directives.positive_int,
@@ -672,6 +678,8 @@ class AdvizDirective(SphinxDirective):
         for name in ("focus", "zoom"):  # likewise
             if name in self.options:
                 options[name] = self.options[name].strip()
+        if "legend" in self.options:  # likewise
+            options["legend"] = self.options["legend"] == "on"
         where = ", ".join(f"{k} = {_number(v)}" for k, v in trace.inputs.items())
         what = {"summary": "summary", "tangent": "forward mode",
                 "modes": "forward and reverse mode",

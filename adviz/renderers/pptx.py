@@ -5,9 +5,10 @@ page (``"16:9"`` or ``"4:3"``, `adviz.scene.sizes`) on one slide per stage of
 the chosen passes, with python-pptx (the ``slides`` extra):
 
 - each node is a rounded rectangle (named ``node <id>``) holding its lines
-  of text, each edge a straight connector from the parent's border to the
-  child's (``edge <parent>-><child>``) with its arrowhead at the child, or at
-  the parent while gradient flows back, and each edge label a text box
+  of text, each edge an open freeform line following the SVG frame's route
+  from the parent's border to the child's (``edge <parent>-><child>``, its
+  curve sampled as line segments) with its arrowhead at the child, or at the
+  parent while gradient flows back, and each edge label a text box
   (``label <parent>-><child>``); a teacher can move, recolour and retype
   every one;
 - the caption is the slide's title, the notice (if any) a text box under it,
@@ -15,7 +16,10 @@ the chosen passes, with python-pptx (the ``slides`` extra):
   speaker notes;
 - every slide has the same shapes, with the same names at the same places:
   only colours and texts change, so PowerPoint's Morph transition animates
-  the flow from stage to stage.
+  the flow from stage to stage;
+- the legend of the pass (`adviz.scene.legend`, on by default) sits under
+  the graph: swatches and text boxes named ``legend <kind> <key>``, the same
+  on every slide of a pass.
 
 Positions, sizes, colours and texts all come from the scene: the page's
 pixels are laid on the slide (1280x720 pixels on a 13.33x7.5 inch slide).
@@ -110,7 +114,9 @@ def _lines(frame: Any, lines: Iterable[Line], fig: Figure, scale: _Slide,
     from pptx.util import Pt
 
     frame.clear()
-    frame.word_wrap = False
+    # Wrapped in a box as wide as the widest text (so LibreOffice keeps the box's left
+    # edge, which it moves for unwrapped text); the estimate is generous, nothing breaks.
+    frame.word_wrap = True
     frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = 0
     colours = fig.styles["text"]
     for k, line in enumerate(lines):
@@ -139,6 +145,97 @@ def _arrow(connector: Any, at_parent: bool) -> None:
         ln.append(end)
 
 
+def _route(slide: Any, scale: _Slide, points: tuple[tuple[float, float], ...],
+           tip: tuple[float, float]) -> Any:
+    """An open freeform line along an edge's route (its Bezier sampled), ending at ``tip``."""
+    from adviz.scene.curves import Route
+
+    line = [(scale.x(float(x)), scale.y(float(y))) for x, y in Route(points, tip).polyline]
+    kept = [line[0]]
+    for point in line[1:]:
+        if point != kept[-1]:
+            kept.append(point)
+    builder = slide.shapes.build_freeform(kept[0][0], kept[0][1], scale=1.0)
+    builder.add_line_segments(kept[1:], close=False)
+    shape = builder.convert_to_shape()
+    shape.fill.background()
+    shape.shadow.inherit = False
+    return shape
+
+
+def _legend(slide: Any, fig: Figure, scale: _Slide, phase: str) -> None:
+    """The legend of ``phase`` (`adviz.scene.legend`): swatches and text boxes."""
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+    from pptx.util import Emu, Pt
+
+    from adviz.scene.legend import LEGEND_SIZE, legend
+
+    found = legend(fig, phase)
+    if found is None:
+        return
+    for item in found.items:
+        style = item.style
+        name = clean(f"legend {item.kind} {item.key}")
+        if item.kind == "node" and item.swatch is not None:
+            x0, y0, x1, y1 = item.swatch
+            box = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, Emu(scale.x(x0)),
+                                         Emu(scale.y(y0)), Emu(scale.length(x1 - x0)),
+                                         Emu(scale.length(y1 - y0)))
+            box.name = name
+            box.shadow.inherit = False
+            fill, stroke = _rgb(style["fill"]), _rgb(style["stroke"])
+            if fill is not None:
+                box.fill.solid()
+                box.fill.fore_color.rgb = fill
+            if stroke is not None:
+                box.line.color.rgb = stroke
+            box.line.width = Emu(scale.length(style["width"]))
+        elif item.kind == "edge" and item.swatch is not None:
+            x0, y0, x1, y1 = item.swatch
+            mid = (y0 + y1) / 2
+            line = _route(slide, scale, ((x0, mid), (x1 - 6.0, mid)), (x1, mid))
+            line.name = name
+            colour = _rgb(style["colour"])
+            if colour is not None:
+                line.line.color.rgb = colour
+            line.line.width = Emu(scale.length(style["width"]))
+            _opacity(line, style["opacity"])
+            _arrow(line, False)
+        _, top, right, bottom = item.box()
+        text_left = item.text_x
+        box = slide.shapes.add_textbox(Emu(scale.x(text_left)), Emu(scale.y(top)),
+                                       Emu(scale.length((right - text_left) * 1.1)),
+                                       Emu(scale.length(bottom - top)))
+        box.name = clean(f"{name} text")
+        frame = box.text_frame
+        frame.word_wrap = True
+        frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+        frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = 0
+        paragraph = frame.paragraphs[0]
+        paragraph.alignment = PP_ALIGN.LEFT
+        run = paragraph.add_run()
+        run.text = clean(item.label)
+        run.font.size = Pt(scale.points(LEGEND_SIZE))
+        run.font.name = fig.theme.font
+        rgb = _rgb(item.colour)
+        if rgb is not None:
+            run.font.color.rgb = rgb
+
+
+def _opacity(shape: Any, opacity: float) -> None:
+    """A line's opacity (edges that carried gradient earlier are faded)."""
+    if opacity >= 1.0:
+        return
+    from pptx.oxml.ns import qn
+
+    colour = shape.line._get_or_add_ln().find(qn("a:solidFill"))
+    found = None if colour is None else colour.find(qn("a:srgbClr"))
+    if found is not None:
+        alpha = found.makeelement(qn("a:alpha"), {"val": str(round(opacity * 100000))})
+        found.append(alpha)
+
+
 def _notes(trace: Trace) -> dict[tuple[str, int], str]:
     from adviz.text.tables import text_rows
 
@@ -162,6 +259,7 @@ def pptx_bytes(
     min_text: float = MIN_TEXT,
     focus: str | None = None,
     zoom: str | None = None,
+    legend: bool = True,
 ) -> bytes:
     """A deck with one slide per stage of ``phase``, as PPTX bytes.
 
@@ -180,6 +278,8 @@ def pptx_bytes(
     focus, zoom
         As for `adviz.to_svg`: a node whose paths to the output stay in colour
         (the sum over them in the notice box), a scope drawn open.
+    legend
+        A legend of the colours under the graph (default on).
 
     Raises
     ------
@@ -190,7 +290,7 @@ def pptx_bytes(
     """
     try:
         from pptx import Presentation
-        from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
+        from pptx.enum.shapes import MSO_SHAPE
         from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
         from pptx.util import Emu, Pt
     except ImportError as err:
@@ -200,7 +300,7 @@ def pptx_bytes(
         raise InputError(f"unknown slide size {size!r} for pptx; use '16:9' or '4:3'")
     phases = expand_phases(phase, PHASES, "pptx")
     fig = figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
-                 copies=copies, size=size, min_text=min_text, focus=focus, zoom=zoom)
+                 copies=copies, size=size, min_text=min_text, focus=focus, zoom=zoom, legend=legend)
     scale = _Slide(fig, SLIDES[size])
     deck = Presentation()
     deck.slide_width, deck.slide_height = Emu(SLIDES[size][0]), Emu(SLIDES[size][1])
@@ -254,15 +354,13 @@ def pptx_bytes(
                 style = fig.styles["edge"][edge_view.state]
                 if not shape.forward or shape.forward_head is None:
                     continue
-                (bx, by), (ex, ey) = shape.forward[0], shape.forward_head.tip
-                connector = slide.shapes.add_connector(
-                    MSO_CONNECTOR.STRAIGHT, Emu(scale.x(bx)), Emu(scale.y(by)),
-                    Emu(scale.x(ex)), Emu(scale.y(ey)))
+                connector = _route(slide, scale, shape.forward, shape.forward_head.tip)
                 connector.name = clean(f"edge {key[0]}->{key[1]}")
                 colour = _rgb(style["colour"])
                 if colour is not None:
                     connector.line.color.rgb = colour
                 connector.line.width = Emu(scale.length(style["width"]))
+                _opacity(connector, style["opacity"])
                 _arrow(connector, edge_view.toward_parent)
                 reserved = fig.view.edge_lines.get(key, ())
                 if reserved and shape.label is not None:
@@ -302,6 +400,7 @@ def pptx_bytes(
                 box.line.width = Emu(scale.length(style["width"]))
                 box.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
                 _lines(box.text_frame, view.lines, fig, scale, style["text"], PP_ALIGN.CENTER)
+            _legend(slide, fig, scale, content.phase)
             slide.notes_slide.notes_text_frame.text = clean(
                 notes.get((content.phase, content.index), content.title))
     buffer = io.BytesIO()

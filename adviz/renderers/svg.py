@@ -179,6 +179,41 @@ class SvgPainter:
         cached = self.edges[cache_key] = "\n".join(out)
         return cached
 
+    def _legend(self, phase: str, out: list[str]) -> None:
+        """The legend of ``phase`` (`adviz.scene.legend`), when the figure has one."""
+        from adviz.scene.legend import LEGEND_SIZE, legend
+
+        found = legend(self.fig, phase)
+        if found is None:
+            return
+        out.append('<g class="legend" text-anchor="start">')
+        for item in found.items:
+            out.append(f'<g class="legend-item" data-kind="{item.kind}" '
+                       f'data-key="{_esc(item.key)}">')
+            style = item.style
+            if item.kind == "node" and item.swatch is not None:
+                x0, y0, x1, y1 = item.swatch
+                out.append(f'<rect x="{_f(x0)}" y="{_f(y0)}" width="{_f(x1 - x0)}" '
+                           f'height="{_f(y1 - y0)}" rx="3" ry="3" fill="{style["fill"]}" '
+                           f'stroke="{style["stroke"]}" stroke-width="{_f(style["width"])}"/>')
+            elif item.kind == "edge" and item.swatch is not None:
+                x0, y0, x1, y1 = item.swatch
+                mid = (y0 + y1) / 2
+                opacity = style["opacity"]
+                alpha = "" if opacity == 1.0 else \
+                    f' stroke-opacity="{opacity}" fill-opacity="{opacity}"'
+                arrow = Arrow((x1, mid), (x1 - 6.0, mid))
+                out.append(f'<path fill="none" stroke="{style["colour"]}" '
+                           f'stroke-width="{_f(style["width"])}"{alpha} '
+                           f'd="M{_f(x0)},{_f(mid)}L{_f(x1 - 6.0)},{_f(mid)}"/>')
+                out.append(f'<polygon fill="{style["colour"]}" stroke="{style["colour"]}" '
+                           f'stroke-width="1"{alpha} points="{_points(arrow)}"/>')
+            out.append(f'<text x="{_f(item.text_x)}" y="{_f(item.baseline)}" '
+                       f'font-size="{_f(LEGEND_SIZE)}" fill="{item.colour}">'
+                       f'{_esc(item.label)}</text>')
+            out.append("</g>")
+        out.append("</g>")
+
     # ------------------------------------------------------------ frames
 
     def frame(self, content: Frame, panel: Sequence[Line] = ()) -> str:
@@ -229,6 +264,7 @@ class SvgPainter:
             out.append(self.edge(key, view))
         for node_id, node in content.nodes.items():
             out.append(self.node(node_id, node))
+        self._legend(content.phase, out)
         if panel_lines:
             out.append('<g class="panel">')
             y = fig.height - band.x + 8.0
@@ -279,6 +315,7 @@ def to_svg(
     granularity: str | None = None,
     focus: str | None = None,
     zoom: str | None = None,
+    legend: bool = False,
 ) -> str:
     """One frame as SVG text.
 
@@ -345,6 +382,9 @@ def to_svg(
     zoom
         A scope (``"neuron 2"`` or ``"layer 1/neuron 2"``) drawn open, every
         other scope collapsed into a box around it.
+    legend
+        Draw a legend of the colours under the graph (`adviz.scene.legend`);
+        off by default for SVG frames.
 
     Returns
     -------
@@ -371,7 +411,7 @@ def to_svg(
     panel = analytic_panel(trace) if analytic else ()
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
                  full=full, copies=copies, size=size, min_text=min_text, seed=seed,
-                 focus=focus, zoom=zoom, **view_choice(view, granularity))
+                 focus=focus, zoom=zoom, **view_choice(view, granularity), legend=legend)
     return paint(fig, fig.frame(phase, stage), panel)
 
 
@@ -405,6 +445,7 @@ def iter_svg_frames(
     granularity: str | None = None,
     focus: str | None = None,
     zoom: str | None = None,
+    legend: bool = False,
 ) -> Iterator[str]:
     """Every frame of a phase as SVG text, in stage order (one layout for all).
 
@@ -420,7 +461,7 @@ def iter_svg_frames(
     check_seed(phase, seed, "iter_svg_frames")
     fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
                  full=full, copies=copies, size=size, min_text=min_text, seed=seed,
-                 focus=focus, zoom=zoom, **view_choice(view, granularity))
+                 focus=focus, zoom=zoom, **view_choice(view, granularity), legend=legend)
     svg = painter(fig)
     for content in fig.frames(phase):
         yield svg.frame(content)

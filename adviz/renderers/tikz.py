@@ -6,8 +6,10 @@ layout's Bezier route (``.. controls .. and ..``), labels in math mode built
 from the graph's LaTeX formulas (``expr_latex``, ``partial_latex``) and
 `adviz.formatting.latex_name`. `to_beamer` makes a Beamer frame with one
 overlay per stage (``\only<k>{...}``): the reverse pass, or the forward pass
-then the reverse pass with ``phase="both"``; ``standalone=True`` wraps it in
-a complete document (``\documentclass{beamer}``, ``\usepackage{tikz}``) that
+then the reverse pass with ``phase="both"``, its picture fitted to a 16:9
+(or 4:3) frame with no text under 8 pt, and the expression as math in the
+title; ``standalone=True`` wraps it in a complete document
+(``\documentclass[aspectratio=169]{beamer}``, ``\usepackage{tikz}``) that
 compiles with ``pdflatex``, ``standalone=False`` gives a fragment to
 ``\input`` into a Beamer document whose preamble loads TikZ.
 
@@ -20,7 +22,7 @@ Examples
 >>> import adviz
 >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
 >>> tex = to_beamer(t)
->>> tex.count(r"\only<"), r"\documentclass{beamer}" in tex
+>>> tex.count(r"\only<"), r"\documentclass[aspectratio=169]{beamer}" in tex
 (6, True)
 >>> r"t_{1} = x_{1} - x_{2}" in to_tikz(t, "forward", 1)
 True
@@ -28,13 +30,15 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from adviz.core.phases import PLAY_PHASES, check_seed, expand_phases
-from adviz.formatting import escape_latex
+from adviz.errors import InputError
+from adviz.formatting import escape_latex, latex_name
 from adviz.scene.painted import Painted, colour, edge_element, node_element
-from adviz.scene.picture import Figure, figure
+from adviz.scene.picture import Arrow, Figure, figure, smallest_text
 from adviz.scene.style import LIGHT, Theme, get_theme, style_table
 from adviz.text.labels import stage_text, tangent_stage_text
 
@@ -48,8 +52,28 @@ CM_PER_POINT = 2.54 / 72.0
 """Graphviz points (1/72 inch) to centimetres."""
 
 SLIDE_ASPECT = 11.0 / 6.0
-"""Width / height of the room a picture gets on a 4:3 Beamer slide; wider
-pictures are scaled to the text width, taller ones to a share of the height."""
+"""Width / height of the room a picture gets on a 4:3 Beamer slide (`to_tikz` pictures
+made for no frame)."""
+
+BEAMER_ROOM: dict[str, tuple[float, float]] = {"16:9": (398.0, 214.0), "4:3": (307.0, 231.0)}
+"""Room (points) a Beamer frame of each aspect ratio gives a picture and its caption: the
+text width, and the paper height less the frame title and the foot."""
+
+ASPECTS = {"16:9": "169", "4:3": "43"}
+"""Beamer's ``aspectratio`` for each frame shape."""
+
+MIN_FONT = 8.0
+"""Least font size (points, at the frame's size) of any text of a Beamer picture."""
+
+FONT_SLACK = 1.01
+"""How much larger than ``min_font`` a picture's fonts are asked for: TeX sets some (bold
+sans serif) up to 1% below the size asked."""
+
+CAPTION_ROOM = 42.0
+"""Height (points) a Beamer overlay keeps under a picture shown in parts (`window`) for
+its caption and notice."""
+
+Box = tuple[float, float, float, float]
 
 
 
@@ -227,13 +251,50 @@ def _draw(fig: Figure, content: Frame, indent: str) -> list[str]:
     return out
 
 
-def _clusters(fig: Figure, indent: str) -> list[str]:
+def _meets(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _within(fig: Figure, content: Frame, box: tuple[float, float, float, float]) -> Frame:
+    """The elements of a frame that reach into ``box`` (the rest is clipped off anyway)."""
+    from dataclasses import replace
+
+    from adviz.scene.anchors import Block
+
+    def node_box(n: str) -> tuple[float, float, float, float]:
+        s = fig.nodes[n]
+        return (s.x - s.width / 2, s.y - s.height / 2, s.x + s.width / 2, s.y + s.height / 2)
+
+    def edge_box(key: tuple[str, str]) -> tuple[float, float, float, float]:
+        shape = fig.edges[key]
+        points = [*shape.forward, *shape.reverse]
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        found = (min(xs), min(ys), max(xs), max(ys)) if points else (0.0, 0.0, 0.0, 0.0)
+        lines = fig.view.edge_lines.get(key, ())
+        if shape.label is not None and lines:
+            lx0, ly0, lx1, ly1 = Block(lines, shape.label_left is not None).box(*shape.label)
+            found = (min(found[0], lx0), min(found[1], ly0), max(found[2], lx1),
+                     max(found[3], ly1))
+        return found
+
+    return replace(content,
+                   nodes={n: v for n, v in content.nodes.items() if _meets(node_box(n), box)},
+                   edges={k: v for k, v in content.edges.items() if _meets(edge_box(k), box)})
+
+
+def _clusters(fig: Figure, indent: str,
+              within: tuple[float, float, float, float] | None = None) -> list[str]:
     out = []
     for box in fig.clusters.values():
+        if within is not None and not _meets((box.x - box.width / 2, box.y - box.height / 2,
+                                              box.x + box.width / 2, box.y + box.height / 2),
+                                             within):
+            continue
         corner = _at((box.x - box.width / 2, box.y - box.height / 2))
         far = _at((box.x + box.width / 2, box.y + box.height / 2))
         out.append(f"{indent}\\draw[advizcluster] {corner} rectangle {far};")
-        out.append(f"{indent}\\node[anchor=base west, text=adviztext, font=\\itshape\\small] "
+        out.append(f"{indent}\\node[anchor=base west, text=adviztext, "
+                   f"font=\\itshape\\fontsize{{12}}{{14}}\\selectfont] "
                    f"at {_at((box.label_x, box.label_y))} "
                    f"{{{escape_latex(box.label)}}};")
     return out
@@ -242,9 +303,9 @@ def _clusters(fig: Figure, indent: str) -> list[str]:
 _STYLES = (
     "x=1cm, y=1cm,\n"
     "  advizbox/.style={rectangle, rounded corners=3pt, align=center, inner sep=2pt,"
-    " text=adviztext, font=\\fontsize{13}{16}\\selectfont},\n"
+    " text=adviztext, font=\\fontsize{12}{15}\\selectfont},\n"
     "  advizlabel/.style={align=center, inner sep=1pt, text=adviztext,"
-    " font=\\fontsize{10}{12}\\selectfont},\n"
+    " font=\\fontsize{11}{13}\\selectfont},\n"
     "  advizcluster/.style={rounded corners=5pt, fill=advizclusterfill,"
     " draw=advizclusterstroke, dashed}"
 )
@@ -310,23 +371,202 @@ def to_tikz(trace: Trace, phase: str = "reverse", stage: int = -1, *, rankdir: s
     return "\n".join(lines) + "\n"
 
 
-_PREAMBLE = r"""\documentclass{beamer}
+_PREAMBLE = r"""\RequirePackage{fix-cm}
+\documentclass[aspectratio=169]{beamer}
 \usepackage{tikz}
 \setbeamertemplate{navigation symbols}{}
 \begin{document}
 """
 
+_PRECEDENCE = {"Add": 1, "Sub": 1, "Mult": 2, "Div": 2, "Mod": 2, "USub": 3, "UAdd": 3,
+               "Pow": 4}
+
+_FUNCTIONS = {"sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "exp": r"\exp", "log": r"\log",
+              "ln": r"\ln", "sinh": r"\sinh", "cosh": r"\cosh", "tanh": r"\tanh",
+              "arcsin": r"\arcsin", "arccos": r"\arccos", "arctan": r"\arctan",
+              "asin": r"\arcsin", "acos": r"\arccos", "atan": r"\arctan",
+              "sigmoid": r"\sigma"}
+
+
+def expression_latex(expression: str) -> str | None:
+    r"""A Python expression (the one a trace was made from) as LaTeX math, or ``None``
+    when it is not one this writes (then the title keeps the text).
+
+    Names as the graph writes them (``x1`` is ``x_{1}``, `adviz.formatting.latex_name`),
+    known functions as LaTeX operators (``\cos``), ``a / b`` as a fraction,
+    ``a**b`` as a superscript, and parentheses only where precedence needs them.
+
+    Examples
+    --------
+    >>> expression_latex("(x1 - x2)**2 + cos(x1 + x2)")
+    '\\left(x_{1} - x_{2}\\right)^{2} + \\cos\\left(x_{1} + x_{2}\\right)'
+    >>> expression_latex("a * (b + 1) / 2")
+    '\\frac{a \\cdot \\left(b + 1\\right)}{2}'
+    >>> expression_latex("sqrt(x) - -y"), expression_latex("x[0]") is None
+    ('\\sqrt{x} - \\left(-y\\right)', True)
+    """
+    import ast
+
+    from adviz.formatting import latex_name
+
+    try:
+        tree = ast.parse(expression, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+    def wrap(text: str) -> str:
+        return f"\\left({text}\\right)"
+
+    def walk(node: ast.AST) -> tuple[str, int]:
+        if isinstance(node, ast.Name):
+            return latex_name(node.id), 9
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
+                and not isinstance(node.value, bool):
+            return f"{node.value:g}" if isinstance(node.value, float) else str(node.value), 9
+        if isinstance(node, ast.UnaryOp) and type(node.op).__name__ in _PRECEDENCE:
+            text, level = walk(node.operand)
+            sign = "-" if isinstance(node.op, ast.USub) else "+"
+            return sign + (wrap(text) if level <= 3 else text), 3
+        if isinstance(node, ast.BinOp) and type(node.op).__name__ in _PRECEDENCE:
+            kind = type(node.op).__name__
+            level = _PRECEDENCE[kind]
+            (left, lo), (right, ro) = walk(node.left), walk(node.right)
+            if kind == "Div":
+                return f"\\frac{{{left}}}{{{right}}}", 9
+            if kind == "Pow":
+                return f"{wrap(left) if lo <= 4 else left}^{{{right}}}", 4
+            left = wrap(left) if lo < level else left
+            right = wrap(right) if ro < level or (ro == level and kind != "Add"
+                                                  and kind != "Mult") or ro == 3 else right
+            op = {"Add": "+", "Sub": "-", "Mult": r"\cdot", "Mod": r"\bmod"}[kind]
+            return f"{left} {op} {right}", level
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and not node.keywords and len(node.args) >= 1:
+            args = ", ".join(walk(a)[0] for a in node.args)
+            name = node.func.id
+            if name == "sqrt" and len(node.args) == 1:
+                return f"\\sqrt{{{args}}}", 9
+            if name == "abs" and len(node.args) == 1:
+                return f"\\left|{args}\\right|", 9
+            head = _FUNCTIONS.get(name, f"\\operatorname{{{escape_latex(name)}}}")
+            return f"{head}{wrap(args)}", 9
+        raise ValueError(node)
+
+    try:
+        return walk(tree)[0]
+    except (ValueError, RecursionError):
+        return None
+
+
+def window(fig: Figure, content: Frame, size: tuple[float, float]) -> Box:
+    """The part of a figure's drawing, ``size`` (frame points) wide and high, that a frame
+    too small for the whole picture shows for ``content``: centred on what the stage
+    changes (the node evaluated or processed, the nodes receiving gradient, the edges
+    carrying something), kept within the drawing. ``(left, top, right, bottom)``.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> from adviz.scene.picture import figure
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> fig = figure(t)
+    >>> left, top, right, bottom = window(fig, fig.frame("forward", 4), (200.0, 120.0))
+    >>> round(right - left), round(bottom - top)
+    (200, 120)
+    >>> t4 = fig.nodes["t4"]  # evaluated in forward stage 4
+    >>> left < t4.x < right and top < t4.y < bottom
+    True
+    """
+    boxes = {n: (s.x - s.width / 2, s.y - s.height / 2, s.x + s.width / 2, s.y + s.height / 2)
+             for n, s in fig.nodes.items()}
+    everything = list(boxes.values()) + [
+        (c.x - c.width / 2, c.y - c.height / 2, c.x + c.width / 2, c.y + c.height / 2)
+        for c in fig.clusters.values()]
+    if fig.legend is not None:
+        everything.append(fig.legend.box())
+    busy = [boxes[n] for n, v in content.nodes.items() if v.state in ("active", "receiving")]
+    for (parent, child), edge in content.edges.items():
+        if edge.state in ("forward", "gradient", "tangent"):
+            busy += [boxes[parent], boxes[child]]
+    busy = busy or everything
+    x0, y0 = min(b[0] for b in everything), min(b[1] for b in everything)
+    x1, y1 = max(b[2] for b in everything), max(b[3] for b in everything)
+    width, height = min(size[0], x1 - x0), min(size[1], y1 - y0)
+    cx = (min(b[0] for b in busy) + max(b[2] for b in busy)) / 2
+    cy = (min(b[1] for b in busy) + max(b[3] for b in busy)) / 2
+    left, top = cx - width / 2, cy - height / 2
+    for n, v in content.nodes.items():  # the node the stage works on: wholly in view
+        if v.state == "active":
+            a0, b0, a1, b1 = boxes[n]
+            left = min(max(left, a1 - width), a0)
+            top = min(max(top, b1 - height), b0)
+    left = min(max(left, x0), x1 - width)
+    top = min(max(top, y0), y1 - height)
+    return (round(left, 2), round(top, 2), round(left + width, 2), round(top + height, 2))
+
+
+def beamer_figure(trace: Trace, *, aspect: str = "16:9", min_font: float = MIN_FONT,
+                  split: bool = False, **options: Any) -> Figure:
+    """The scene fitted to a Beamer frame (`BEAMER_ROOM`) with no text under ``min_font``
+    points, by the rules of ``size=`` (`adviz.scene.picture.figure`: the orientation,
+    then collapsed scopes and shortened labels, said in the notice).
+
+    With ``split=True``, a graph that does not fit is not refused: its
+    natural drawing is returned (no page; left to right unless ``rankdir``
+    says otherwise), to be shown in parts (`window`) at ``min_font``.
+
+    Raises
+    ------
+    InputError
+        An unknown ``aspect``, or (``split=False``) a graph whose text would be
+        smaller than ``min_font`` even so (the message names the fixes).
+    """
+    if aspect not in BEAMER_ROOM:
+        raise InputError(f"unknown Beamer frame {aspect!r}; use '16:9' or '4:3'")
+    if isinstance(min_font, bool) or not isinstance(min_font, (int, float)) \
+            or not 1 <= min_font <= 100:
+        raise InputError(f"min_font must be a number of points from 1 to 100, not {min_font!r}")
+    width, height = BEAMER_ROOM[aspect]
+    room = f"{width:g}x{height:g}"
+    try:
+        fig = figure(trace, size=room, min_text=float(min_font) * FONT_SLACK, **options)
+    except InputError as err:
+        found = re.search(r"would be ([\d.]+) px", str(err))
+        best = re.search(r"min_text=([\d.]+)", str(err))
+        if found is None or best is None:
+            raise
+        if split:  # the whole drawing, left to right unless asked otherwise, shown in parts
+            rankdir = options.pop("rankdir", None)
+            return figure(trace, rankdir="LR" if rankdir in (None, "auto") else rankdir,
+                          **options)
+        raise InputError(
+            f"this graph does not fit a {aspect} Beamer frame: its smallest text would be "
+            f"{float(found.group(1)) / FONT_SLACK:.1f} pt, below min_font={min_font:g}, even "
+            f"with its scopes collapsed, labels shortened and inputs stacked; collapse scopes "
+            f"(collapse=[...]), trace a smaller part of the computation, or pass a smaller "
+            f"min_font") from None
+    return fig
+
 
 def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
-              title: str | None = None, rankdir: str = "LR", engine: str | None = None,
+              title: str | None = None, rankdir: str | None = None,
+              engine: str | None = None,
               theme: str | Theme = "light", collapse: Iterable[str] | None = None,
               full: bool = False, copies: bool | None = None,
-              output: str | int | None = None, seed: Seed = None,
+              output: str | int | None = None, seed: Seed = None, aspect: str = "16:9",
+              min_font: float = MIN_FONT, legend: bool = False, split: bool = True,
               focus: str | None = None, zoom: str | None = None) -> str:
-    r"""A Beamer frame with one overlay per stage, at the stored layout.
+    r"""A Beamer frame with one overlay per stage, sized for the frame.
 
     Overlay ``k`` (``\only<k>{...}``) draws the graph after stage ``k - 1``
-    and its caption; with ``phase="both"`` the forward stages come first.
+    and its caption; with ``phase="both"`` the forward stages come first. The
+    picture is fitted to the frame (`beamer_figure`): no text comes out
+    smaller than ``min_font`` points at the frame's size, the orientation is
+    the one giving the larger text, and scopes are collapsed or labels
+    shortened when needed (said under the caption). A graph that cannot fit
+    even so is shown in parts (``split``, the default): at ``min_font``, each
+    overlay shows the part of the drawing around what its stage changes
+    (`window`), with a notice; ``split=False`` raises `InputError` instead.
 
     Parameters
     ----------
@@ -336,13 +576,15 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
         ``"reverse"`` (default), ``"forward"``, ``"tangent"`` (forward mode),
         ``"both"`` (forward, then reverse) or ``"modes"`` (tangent, then reverse).
     standalone
-        ``True`` (default): a complete document (``\documentclass{beamer}``,
+        ``True`` (default): a complete document (``\documentclass[aspectratio=169]{beamer}``,
         ``\usepackage{tikz}``) for ``pdflatex``; ``False``: the frame alone,
-        to ``\input`` into a Beamer document that loads TikZ.
+        to ``\input`` into a Beamer document of that aspect ratio that loads TikZ.
     title
-        The frame title (escaped); by default the function's expression or
-        ``"Reverse-mode AD"``.
-    rankdir, engine, collapse, full, copies
+        The frame title (escaped); by default the function's expression as
+        math (`expression_latex`), or ``"Reverse-mode AD"``.
+    rankdir
+        ``"LR"``, ``"TB"`` or ``None``/``"auto"`` (default): the one giving the larger text.
+    engine, collapse, full, copies
         As for `adviz.to_svg`: the same scene (collapsed scopes drawn as one box,
         shared leaves once per use).
     theme
@@ -353,6 +595,14 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
         output takes only its own.
     seed
         Forward mode: the seeded input (as `adviz.forward_mode` takes it).
+    aspect
+        The frame: ``"16:9"`` (default, ``aspectratio=169``) or ``"4:3"``.
+    min_font
+        The least font size in points at the frame's size (default 8).
+    legend
+        A legend of the colours in the picture (`adviz.scene.legend`).
+    split
+        Show a graph too large for the frame in parts rather than refuse it.
 
     Examples
     --------
@@ -361,31 +611,61 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
     >>> fragment = to_beamer(t, "both", standalone=False)
     >>> fragment.startswith(r"\begin{frame}"), fragment.count(r"\only<")
     (True, 12)
+    >>> print(fragment.splitlines()[0])  # doctest: +NORMALIZE_WHITESPACE
+    \begin{frame}[fragile]{$y = \left(x_{1} - x_{2}\right)^{2}
+    + \cos\left(x_{1} + x_{2}\right)$}
     """
     from adviz.core.sweep import output_sweep
 
     trace = output_sweep(trace, output)
     phases = expand_phases(phase, PLAY_PHASES, "slides")
     check_seed(phase, seed, "slides")
-    fig = figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
-                 full=full, copies=copies, seed=seed, focus=focus, zoom=zoom)
+    fig = beamer_figure(trace, aspect=aspect, min_font=min_font, theme=theme, rankdir=rankdir,
+                        engine=engine, collapse=collapse, full=full, copies=copies, seed=seed,
+                        legend=legend, split=split, focus=focus, zoom=zoom)
     if title is None:
         expression = trace.graph.graph.get("expression")
-        title = f"{trace.output} = {expression}" if expression else "Reverse-mode AD"
-    opening, closing = _scale_open(fig.layout)
-    out = [f"\\begin{{frame}}[fragile]{{{escape_latex(title)}}}", colour_definitions(fig.theme),
+        math = expression_latex(expression) if expression else None
+        if math is not None:
+            heading = f"${latex_name(trace.output)} = {math}$"
+        else:
+            heading = escape_latex(f"{trace.output} = {expression}" if expression
+                                   else "Reverse-mode AD")
+    else:
+        heading = escape_latex(title)
+    room = BEAMER_ROOM[aspect]
+    notice = fig.notice.replace(f"to fit {room[0]:g}x{room[1]:g}", "to fit the frame")
+    parts = fig.page is None
+    if fig.page is None:  # shown in parts, at the least font size
+        factor = min_font * FONT_SLACK / smallest_text(fig)
+        view = (room[0] / factor, (room[1] - CAPTION_ROOM) / factor)
+        notice = (f"{notice}; " if notice else "") + (
+            "the graph is larger than the frame: each step shows the part around it")
+    else:
+        factor = fig.page.scale
+    scale = f"{factor:.4f}"
+    out = [f"\\begin{{frame}}[fragile]{{{heading}}}", colour_definitions(fig.theme),
            "\\centering"]
     overlay = 0
     for name in phases:
         for index, content in enumerate(fig.frames(name)):
             overlay += 1
-            out += [f"\\only<{overlay}>{{%", opening, f"\\begin{{tikzpicture}}[{_STYLES}]"]
-            out += _clusters(fig, "  ")
+            out += [f"\\only<{overlay}>{{%",
+                    f"\\begin{{tikzpicture}}[{_STYLES}, scale={scale}, transform shape]"]
+            clusters = _clusters(fig, "  ")
+            if parts:
+                box = window(fig, content, view)
+                out.append(f"  \\clip {_at(box[:2])} rectangle {_at(box[2:])};")
+                content, clusters = _within(fig, content, box), _clusters(fig, "  ", box)
+            out += clusters
             out += _draw(fig, content, "  ")
-            out += ["\\end{tikzpicture}%", f"{closing}\\par\\medskip",
+            out += _legend(fig, name, "  ")
+            out += ["\\end{tikzpicture}%", "\\par\\smallskip",
                     f"{{\\small {stage_caption(trace, name, index, fig.sweep)}\\par}}%"]
             if fig.focus is not None:  # the sum over the focused paths, under the caption
                 out.append(f"{{\\small {fig.focus.focus.text.latex()}\\par}}%")
+            if notice:
+                out.append(f"{{\\footnotesize\\itshape {escape_latex(notice)}\\par}}%")
             out.append("}%")
     out.append("\\end{frame}")
     body = "\n".join(out) + "\n"
@@ -397,7 +677,39 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
                       "\\setbeamercolor{background canvas}{bg=advizbackground}\n"
                       "\\setbeamercolor{normal text}{fg=adviztext}\n"
                       "\\setbeamercolor{frametitle}{fg=adviztext}\n")
-        head = _PREAMBLE.split("\\begin{document}\n")[0]
+        head = _PREAMBLE.split("\\begin{document}\n")[0].replace(
+            "aspectratio=169", f"aspectratio={ASPECTS[aspect]}")
         return head + canvas + "\\begin{document}\n" + body + "\\end{document}\n"
     return body
 
+
+def _legend(fig: Figure, phase: str, indent: str) -> list[str]:
+    """TikZ commands of the legend of ``phase`` (`adviz.scene.legend`), if the figure has one."""
+    from adviz.scene.legend import LEGEND_SIZE, legend
+
+    found = legend(fig, phase)
+    if found is None:
+        return []
+    out = []
+    for item in found.items:
+        style = item.style
+        if item.kind == "node" and item.swatch is not None:
+            x0, y0, x1, y1 = item.swatch
+            out.append(f"{indent}\\draw[rounded corners=1.5pt, fill={_colour_name(style['fill'])}, "
+                       f"draw={_colour_name(style['stroke'])}, "
+                       f"line width={_width(style['width'])}] {_at((x0, y0))} rectangle "
+                       f"{_at((x1, y1))};")
+        elif item.kind == "edge" and item.swatch is not None:
+            x0, y0, x1, y1 = item.swatch
+            mid = (y0 + y1) / 2
+            colour = _colour_name(style["colour"])
+            opacity = "" if style["opacity"] == 1.0 else f", opacity={style['opacity']}"
+            out.append(f"{indent}\\draw[draw={colour}, line width={_width(style['width'])}"
+                       f"{opacity}] {_at((x0, mid))} -- {_at((x1 - 6.0, mid))};")
+            corners = " -- ".join(_at(p) for p in Arrow((x1, mid), (x1 - 6.0, mid)).corners())
+            out.append(f"{indent}\\fill[{colour}{opacity}] {corners} -- cycle;")
+        out.append(f"{indent}\\node[anchor=base west, inner sep=0pt, "
+                   f"text={_colour_name(item.colour)}, "
+                   f"font=\\fontsize{{{LEGEND_SIZE:g}}}{{{LEGEND_SIZE * 1.2:g}}}\\selectfont] "
+                   f"at {_at((item.text_x, item.baseline))} {{{escape_latex(item.label)}}};")
+    return out

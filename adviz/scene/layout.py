@@ -41,6 +41,7 @@ import math
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -318,9 +319,11 @@ def dot_source(trace: Trace, rankdir: str = "LR", *, collapse: Iterable[str] = (
 
 
 def view_source(view: GraphView, rankdir: str = "LR", *, ranksep: float = RANKSEP,
-                nodesep: float = NODESEP) -> str:
+                nodesep: float = NODESEP, fold: int = 0) -> str:
     """The DOT source of the layout of a drawn graph (see `dot_source`); ``ranksep``:
-    the least space (inches) between ranks, ``nodesep`` between nodes of a rank."""
+    the least space (inches) between ranks, ``nodesep`` between nodes of a rank;
+    ``fold``: stack the sources (nodes fed by none) in rows of at most that many, each
+    row one rank below the one before (invisible edges); 0 leaves them as they fall."""
     import graphviz
 
     dot = graphviz.Digraph("adviz")
@@ -375,6 +378,13 @@ def view_source(view: GraphView, rankdir: str = "LR", *, ranksep: float = RANKSE
                 target.edge(ids[parent], ids[child])
 
     fill(dot, ())
+    if fold > 0:
+        fed = {child for _, child in view.edges}
+        sources = [node for node in view.nodes if node not in fed]
+        rows = [sources[k:k + fold] for k in range(0, len(sources), fold)]
+        for above, below in pairwise(rows):
+            for k, node in enumerate(below):
+                dot.edge(ids[above[min(k, len(above) - 1)]], ids[node], style="invis")
     return dot.source
 
 
@@ -416,6 +426,8 @@ def _parse(data: dict[str, Any], view: GraphView, rankdir: str) -> Layout:
                                  round(float(obj["height"]) * 72, 2))
     edges: dict[tuple[str, str], EdgeRoute] = {}
     for edge in data.get("edges", []):
+        if edge.get("style") == "invis":  # rows of stacked sources (``fold``)
+            continue
         parent, child = names[edge["tail"]], names[edge["head"]]
         head = None
         points = []
@@ -437,15 +449,14 @@ def _parse(data: dict[str, Any], view: GraphView, rankdir: str) -> Layout:
 
 
 _CACHE: weakref.WeakKeyDictionary[
-    Trace, dict[tuple[str, str, tuple[str, ...], bool, tuple[str, ...], float, float],
-                Layout]] = \
+    Trace, dict[tuple[Any, ...], Layout]] = \
     weakref.WeakKeyDictionary()
 
 
 def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = None,
                    collapse: Iterable[str] = (), compact: bool = False,
                    copies: Iterable[str] = (), ranksep: float = RANKSEP,
-                   nodesep: float = NODESEP) -> Layout:
+                   nodesep: float = NODESEP, fold: int = 0) -> Layout:
     """The layout of a trace's graph, computed once with Graphviz and cached.
 
     Parameters
@@ -470,6 +481,10 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
         Least space (inches) between ranks and between the nodes of a rank
         (`RANKSEP`, `NODESEP`; `ROOMY_RANKSEP` and `ROOMY_NODESEP` spread the routes
         for their labels).
+    fold
+        Stack the sources in rows of at most ``fold`` nodes (`view_source`): a
+        narrower top-to-bottom drawing of a graph with many inputs; 0 (default)
+        leaves them in the ranks Graphviz gives them.
 
     Returns
     -------
@@ -489,15 +504,17 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
         collapse = (collapse,)
     labels = tuple(dict.fromkeys(collapse))
     leaves = tuple(dict.fromkeys(copies))
-    key = (rankdir, find_engine(engine), labels, bool(compact), leaves, float(ranksep),
-           float(nodesep))
+    program = find_engine(engine)
+    key = (rankdir, program, labels, bool(compact), leaves, float(ranksep),
+           float(nodesep)) + ((int(fold),) if fold else ())
     per_trace = _CACHE.setdefault(trace, {})
     cached = per_trace.get(key)
     if cached is not None:
         return cached
     view = graph_view(trace, labels, bool(compact), leaves)
-    output = run_graphviz(view_source(view, rankdir, ranksep=ranksep, nodesep=nodesep),
-                          ["-Tjson0"], engine=key[1])
+    output = run_graphviz(view_source(view, rankdir, ranksep=ranksep, nodesep=nodesep,
+                                      fold=int(fold)),
+                          ["-Tjson0"], engine=program)
     try:
         layout = _parse(json.loads(output), view, rankdir)
     except (ValueError, KeyError, IndexError) as err:

@@ -59,6 +59,16 @@ from adviz.scene.layout import (
     Layout,
     compute_layout,
 )
+from adviz.scene.legend import (
+    LEGEND_GAP,
+    PLACES,
+    ROW_HEIGHT,
+    LegendBand,
+    check_place,
+    column_width,
+    free_spot,
+    rows_needed,
+)
 from adviz.scene.sizes import MIN_TEXT, fit_scale, page_pixels
 from adviz.scene.style import (
     CLUSTER_SIZE,
@@ -94,6 +104,10 @@ ARROW_HALF_WIDTH = 3.2
 
 CAPTION_GAP = 10.0
 """Space (points) between the caption band and the graph."""
+
+FOLDS = (4, 3)
+"""Rows of inputs tried, widest first, when nothing else fits a page: at most this many
+inputs side by side, each row one rank below the one before (`compute_layout`'s ``fold``)."""
 
 LABEL_BLEED = 40.0
 """How far (points) an edge label may reach beyond Graphviz's drawing (the frame grows)."""
@@ -506,6 +520,10 @@ class Figure:
     cache
         What renderers keep with the figure (their painters, drawn fragments),
         so it lives exactly as long as the figure.
+    legend
+        The band reserved under the graph for the legend
+        (`adviz.scene.legend.LegendBand`; `adviz.scene.legend.legend` places
+        a phase's entries in it), ``None`` without a legend.
     seed
         Every input's seed tangent for the forward-mode (``"tangent"``) frames,
         in argument order (`adviz.core.forward.seed_values`); empty for a
@@ -531,6 +549,7 @@ class Figure:
     _styles: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     seed: dict[str, float] = field(default_factory=dict)
     focus: DrawnFocus | None = None
+    legend: LegendBand | None = None
 
     @property
     def sweep(self) -> ForwardSweep:
@@ -671,6 +690,7 @@ def figure(
     granularity: str | None = None,
     focus: str | None = None,
     zoom: str | None = None,
+    legend: bool | str = False,
 ) -> Figure:
     """The scene of a trace for some picture options (built once, then cached).
 
@@ -747,6 +767,11 @@ def figure(
     granularity
         ``view="network"``: ``"neuron"`` (default, one reverse stage per
         neuron) or ``"layer"`` (one per layer).
+    legend
+        Reserve room for a legend of the colours (`adviz.scene.legend`):
+        ``True`` (with a ``size``: under the graph or right of it, whichever
+        gives the larger text; else under it), ``"below"``, ``"right"``, or
+        ``False`` (default). With a ``size`` it is part of what is fitted.
 
     Raises
     ------
@@ -785,14 +810,15 @@ def figure(
         raise InputError(f"unknown rankdir {rankdir!r}; use 'LR', 'TB' or 'auto'")
     if size is not None and view is None and layout is None:
         return _fitted(trace, resolved, rankdir, engine, collapse, full, copies, size,
-                       min_text, tuple(extra_titles), seed, seed_key)
+                       min_text, tuple(extra_titles), seed, seed_key, legend)
+    place = check_place(legend)
     rankdir = "LR" if rankdir in (None, "auto") else rankdir
     key: tuple[Any, ...] | None = None
     if view is None and layout is None:
         labels = None if collapse is None else tuple(
             (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
         key = (resolved, rankdir, engine, labels, bool(full), copies, _size_key(size),
-               tuple(extra_titles), seed_key)
+               tuple(extra_titles), seed_key) + ((place,) if place else ())
         cached = _FIGURES.get(trace, {}).get(key)
         if cached is not None:
             return cached
@@ -803,12 +829,13 @@ def figure(
         view = graph_view(trace, options.collapse, options.compact, options.copies)
     titles = [*_titles(trace, sweep), *extra_titles]
     if layout is not None:
-        result = _build(trace, resolved, view, layout, notice, size, titles)
+        result = _build(trace, resolved, view, layout, notice, size, titles, legend=place)
     else:
         unmet: list[tuple[str, str]] = []
         layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=view.collapse,
                                 compact=view.compact, copies=tuple(view.copies))
-        result = _build(trace, resolved, view, layout, notice, size, titles, unmet)
+        result = _build(trace, resolved, view, layout, notice, size, titles, unmet,
+                        legend=place)
         if unmet and sum(1 for e in result.edges.values() if e.label is not None) <= ROUNDS_FROM:
             # Some labels found no place against their own routes: lay the graph out
             # again with more room between ranks and nodes, and keep what places more
@@ -818,7 +845,8 @@ def figure(
                                     collapse=view.collapse, compact=view.compact,
                                     copies=tuple(view.copies), ranksep=ROOMY_RANKSEP,
                                     nodesep=ROOMY_NODESEP)
-            roomy = _build(trace, resolved, view, layout, notice, size, titles, again)
+            roomy = _build(trace, resolved, view, layout, notice, size, titles, again,
+                           legend=place)
             if len(again) < len(unmet):
                 result = roomy
     result.seed = seeds
@@ -871,7 +899,8 @@ def page_of(fig: Figure, size: Any, page: tuple[float, float | None], pixels: fl
 def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
             collapse: Iterable[str] | None, full: bool, copies: bool | None, size: Any,
             min_text: float, extra_titles: tuple[str, ...],
-            seed: Seed, seed_key: tuple[tuple[str, float], ...]) -> Figure:
+            seed: Seed, seed_key: tuple[tuple[str, float], ...],
+            legend: bool | str = False) -> Figure:
     """The figure filling the page ``size`` whose text is at least ``min_text`` pixels."""
     if isinstance(min_text, bool) or not isinstance(min_text, (int, float)) \
             or not 0 < min_text <= 200:
@@ -880,7 +909,9 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
     labels = None if collapse is None else tuple(
         (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
     key = ("page", theme, rankdir, engine, labels, bool(full), copies, _size_key(size),
-           float(min_text), extra_titles, seed_key)
+           float(min_text), extra_titles, seed_key) + ((legend,) if legend else ())
+    given = check_place(legend)
+    places: tuple[str | None, ...] = (given,) if not given or legend is not True else PLACES
     cached = _FIGURES.get(trace, {}).get(key)
     if cached is not None:
         return cached
@@ -889,29 +920,39 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
     enforce = isinstance(size, str)
     if not enforce:
         rankdir = "LR" if rankdir in (None, "auto") else rankdir
-    # The drawings tried, most complete first: (scopes to collapse, shortened labels, notice).
-    tries: list[tuple[tuple[str, ...] | None, bool, str]] = [(labels, False, "")]
+    # The drawings tried, most complete first: (scopes to collapse, shortened labels, notice,
+    # sources stacked in rows of at most this many, top to bottom; 0: not stacked).
+    tries: list[tuple[tuple[str, ...] | None, bool, str, int]] = [(labels, False, "", 0)]
     if not full and enforce:
         levels = _levels(trace) if labels is None else []
-        tries += [(level, False, f"scopes collapsed to fit {name}") for level in levels]
-        tries += [(labels, True, f"labels shortened to fit {name}")]
-        tries += [(level, True, f"scopes collapsed and labels shortened to fit {name}")
+        tries += [(level, False, f"scopes collapsed to fit {name}", 0) for level in levels]
+        tries += [(labels, True, f"labels shortened to fit {name}", 0)]
+        tries += [(level, True, f"scopes collapsed and labels shortened to fit {name}", 0)
                   for level in levels]
+        if rankdir in (None, "auto", "TB"):
+            # Last: top to bottom with the inputs stacked in rows, narrow enough for a column.
+            given = "scopes collapsed, labels shortened" if levels else "labels shortened"
+            stacked: list[tuple[str, ...] | None] = [*levels] if levels else [labels]
+            tries += [(level, True, f"{given} and inputs stacked to fit {name}", fold)
+                      for fold in FOLDS for level in stacked]
     directions = ("LR", "TB") if rankdir in (None, "auto") else (rankdir,)
-    def drawings(chosen: tuple[str, ...] | None, compact: bool, note: str) -> Iterator[Figure]:
-        for direction in directions:
+
+    def drawings(chosen: tuple[str, ...] | None, compact: bool, note: str,
+                 fold: int) -> Iterator[Figure]:
+        for direction, place in ((d, p) for d in (("TB",) if fold else directions)
+                                 for p in places):
             if not compact and not note:
                 yield figure(trace, theme=theme, rankdir=direction, engine=engine,
                              collapse=chosen, full=full, copies=copies,
-                             extra_titles=extra_titles, seed=seed)
+                             extra_titles=extra_titles, seed=seed, legend=place or False)
                 continue
             options = view_options(trace, chosen or [], full, copies)
             view = graph_view(trace, chosen or (), compact, options.copies)
             layout = compute_layout(trace, rankdir=direction, engine=engine,
                                     collapse=view.collapse, compact=compact,
-                                    copies=tuple(view.copies))
+                                    copies=tuple(view.copies), fold=fold)
             yield figure(trace, theme=theme, view=view, layout=layout, notice=note,
-                         extra_titles=extra_titles, seed=seed)
+                         extra_titles=extra_titles, seed=seed, legend=place or False)
 
     pixels, fig = best_fit((drawings(*t) for t in tries), page, min_text)
     if enforce and pixels < min_text - 1e-9:
@@ -970,9 +1011,32 @@ def _label_anchors(view: GraphView, layout: Layout,
                         tb=layout.rankdir in ("TB", "BT"), unmet=unmet)
 
 
+def _inside_legend(view: GraphView, nodes: dict[str, NodeShape],
+                   edges: dict[tuple[str, str], EdgeShape], clusters: dict[str, ClusterShape],
+                   area: tuple[float, float, float, float]) -> LegendBand | None:
+    """A legend column in a corner of the drawing nothing else uses, or ``None``."""
+    inner = column_width()
+    rows = rows_needed(inner)
+    boxes = [(n.x - n.width / 2, n.y - n.height / 2, n.x + n.width / 2, n.y + n.height / 2)
+             for n in nodes.values()]
+    boxes += [(c.x - c.width / 2, c.y - c.height / 2, c.x + c.width / 2, c.y + c.height / 2)
+              for c in clusters.values()]
+    points: list[Point] = []
+    for key, shape in edges.items():
+        lines = view.edge_lines.get(key, ())
+        if shape.label is not None and lines:
+            boxes.append(Block(lines, shape.label_left is not None).box(*shape.label))
+        tip = shape.forward_head.tip if shape.forward_head is not None else None
+        points += [(float(x), float(y)) for x, y in Route(shape.forward, tip).polyline]
+    spot = free_spot(inner, rows * ROW_HEIGHT, area, boxes, points)
+    if spot is None:
+        return None
+    return LegendBand(spot[0], spot[1], inner, rows)
+
+
 def _build(trace: Trace, theme: Theme, view: GraphView, layout: Layout, notice: str,
            size: Any, titles: Sequence[str],
-           unmet: list[tuple[str, str]] | None = None) -> Figure:
+           unmet: list[tuple[str, str]] | None = None, legend: str | None = None) -> Figure:
     anchors = _label_anchors(view, layout, unmet)
     # Labels may reach a little beyond Graphviz's drawing: the frame grows to hold them.
     x0, y0, x1, y1 = 0.0, 0.0, layout.width, layout.height
@@ -980,14 +1044,26 @@ def _build(trace: Trace, theme: Theme, view: GraphView, layout: Layout, notice: 
         bx0, by0, bx1, by1 = Block(view.edge_lines[key], left is not None).box(*anchor)
         x0, y0, x1, y1 = min(x0, bx0), min(y0, by0), max(x1, bx1), max(y1, by1)
     drawing_width, _drawing_height = x1 - x0, y1 - y0
-    width = max(drawing_width + 2 * MARGIN, MIN_WIDTH)
+    # A legend right of the graph: a column of entries, one a row, beside the drawing.
+    column = column_width() + 2 * LEGEND_GAP if legend == "right" else 0.0
+    width = max(drawing_width + 2 * MARGIN + column, MIN_WIDTH)
     caption_width = width - 2 * MARGIN
     lines = max((len(wrap(t, caption_width)) for t in titles), default=1)
     notice_lines = tuple(wrap(notice, caption_width)) if notice else ()
     lines += len(notice_lines)
     dy = round(MARGIN + lines * TITLE_SIZE * LINE_SPACING + CAPTION_GAP - y0, 2)
-    dx = round((width - drawing_width) / 2 - x0, 2)
+    dx = round((width - column - drawing_width) / 2 - x0, 2)
     height = round(dy + y1 + MARGIN, 2)
+    band_legend = None
+    if legend == "right":
+        inner = column - 2 * LEGEND_GAP
+        band_legend = LegendBand(round(width - MARGIN - inner, 2), round(dy + y0, 2), inner,
+                                 rows_needed(inner))
+        height = max(height, round(band_legend.top + band_legend.height + MARGIN, 2))
+    elif legend and legend != "inside":
+        band_legend = LegendBand(MARGIN, round(dy + y1 + LEGEND_GAP, 2), caption_width,
+                                 rows_needed(caption_width))
+        height = round(band_legend.top + band_legend.height + MARGIN, 2)
     nodes = {n: NodeShape(n, round(b.x + dx, 2), round(b.y + dy, 2), b.width, b.height)
              for n, b in layout.nodes.items()}
     edges = {key: _edge_shape(route, dx, dy) for key, route in layout.edges.items()}
@@ -995,6 +1071,13 @@ def _build(trace: Trace, theme: Theme, view: GraphView, layout: Layout, notice: 
         edges[key] = replace(edges[key], label=(round(ax + dx, 2), round(ay + dy, 2)),
                              label_left=None if left is None else round(left + dx, 2))
     clusters = _clusters(layout, dx, dy)
+    if legend == "inside":
+        band_legend = _inside_legend(view, nodes, edges, clusters,
+                                     (MARGIN, dy + y0, width - MARGIN, dy + y1))
+        if band_legend is None:  # no free corner: under the graph
+            band_legend = LegendBand(MARGIN, round(dy + y1 + LEGEND_GAP, 2), caption_width,
+                                     rows_needed(caption_width))
+            height = round(band_legend.top + band_legend.height + MARGIN, 2)
     band = CaptionBand(MARGIN, MARGIN, caption_width, lines, notice_lines)
     return Figure(trace, theme, view, layout, notice, round(width, 2), height, dx, dy, band,
-                  nodes, edges, clusters, size)
+                  nodes, edges, clusters, size, legend=band_legend)

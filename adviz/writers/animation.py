@@ -78,6 +78,7 @@ from adviz.writers.options import (
     FPS,
     FULL,
     HOLD,
+    LEGEND_ON,
     MIN_TEXT,
     OUTPUT,
     PICTURE_RANKDIR,
@@ -105,19 +106,19 @@ if TYPE_CHECKING:
 ANIMATION: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"), FPS, TWEEN, HOLD, DPI, SIZE, THEME, PICTURE_RANKDIR,
     TRANSPARENT, PROGRESS, COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
-    OUTPUT, FOCUS, ZOOM,
+    OUTPUT, FOCUS, ZOOM, LEGEND_ON,
 )
 """Options of an animation of a trace (GIF, WebP, APNG, MP4)."""
 STILL: tuple[Option, ...] = (
     phase_option(SWEEPS, "reverse"), STAGE, DPI, SIZE, THEME, PICTURE_RANKDIR, TRANSPARENT,
     COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
-    OUTPUT, FOCUS, ZOOM,
+    OUTPUT, FOCUS, ZOOM, LEGEND_ON,
 )
 """Options of a PNG of one stage."""
 PDF: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"), SIZE, THEME, PICTURE_RANKDIR, TRANSPARENT, PROGRESS,
     COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
-    OUTPUT, FOCUS, ZOOM,
+    OUTPUT, FOCUS, ZOOM, LEGEND_ON,
 )
 """Options of a PDF of a trace (one page per stage)."""
 _DESCENT_FPS = replace(FPS, default=4)
@@ -589,7 +590,8 @@ def _animator(trace: Trace | Descent, options: dict[str, Any], even: bool = Fals
                         transparent=bool(options.get("transparent", False)), even=even,
                         collapse=options.get("collapse"), full=bool(options.get("full", False)),
                         copies=options.get("copies"), seed=options.get("seed"),
-                        focus=options.get("focus"), zoom=options.get("zoom"))
+                        focus=options.get("focus"), zoom=options.get("zoom"),
+                        legend=bool(options.get("legend", LEGEND_ON.default)))
     return animator, fps
 
 
@@ -647,7 +649,7 @@ def _write_mp4(trace: Trace | Descent, path: Path, **options: Any) -> None:
     _write_animation(animator, writer, Path(path), options.get("progress"))
 
 
-def _figure(trace: Trace, options: dict[str, Any], phase: str) -> Any:
+def _figure(trace: Trace, options: dict[str, Any], phase: str, legend: bool = True) -> Any:
     from adviz.renderers.mpl.stage import still
 
     return still(trace, theme=options.get("theme"), rankdir=options.get("rankdir"),
@@ -656,7 +658,8 @@ def _figure(trace: Trace, options: dict[str, Any], phase: str) -> Any:
                  transparent=bool(options.get("transparent", False)),
                  collapse=options.get("collapse"), full=bool(options.get("full", False)),
                  copies=options.get("copies"), seed=options.get("seed"),
-                 focus=options.get("focus"), zoom=options.get("zoom"))
+                 focus=options.get("focus"), zoom=options.get("zoom"),
+                 legend=bool(options.get("legend", legend)))
 
 
 def _save_png(fig: Figure, path: Path, transparent: bool) -> None:
@@ -737,7 +740,7 @@ def _write_pdf(trace: Trace | Descent, path: Path, **options: Any) -> None:
     _check_options("pdf", options, PDF)
     phases = expand_phases(options.get("phase", "reverse"), PLAY_PHASES, "pdf")
     check_seed(options.get("phase", "reverse"), options.get("seed"), "pdf")
-    fig, scene = _figure(trace, options, phases[0])
+    fig, scene = _figure(trace, options, phases[0], legend=LEGEND_ON.default)
     pages = [(p, k) for p in phases for k in range(frame_count(trace, p))]
     _write_pages(fig, pages, lambda page: scene.show(*page), path, options)
 

@@ -91,6 +91,7 @@ def save_frames(
     granularity: str | None = None,
     focus: str | None = None,
     zoom: str | None = None,
+    legend: bool = False,
 ) -> list[Path]:
     """Write every frame of one or both passes as numbered files.
 
@@ -145,6 +146,9 @@ def save_frames(
         As for `adviz.to_svg`: a node whose paths to the output stay in colour
         (the caption adds the sum over them), a scope drawn open with the others
         collapsed.
+    legend
+        Draw a legend of the colours under the graph (`adviz.scene.legend`);
+        off by default for frames.
 
     Returns
     -------
@@ -182,7 +186,7 @@ def save_frames(
             copies=copies, size=size, min_text=min_text))
     fig = figure(trace, theme=resolved, rankdir=rankdir, engine=engine, collapse=collapse,
                  full=full, copies=copies, size=size, min_text=min_text, seed=seed,
-                 focus=focus, zoom=zoom, **view_choice(view, granularity))
+                 focus=focus, zoom=zoom, legend=legend, **view_choice(view, granularity))
     counted = getattr(fig, "stage_count", None)
     total = sum(counted(p) if counted is not None else frame_count(trace, p) for p in phases)
     show = progress if progress is not None else (

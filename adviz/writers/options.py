@@ -210,6 +210,13 @@ SIZE = Option("size", (str, tuple, list), None,
               "'WxH' pixels or (width, height) inches; text stays at least min_text px")
 MIN_TEXT = Option("min_text", float, 14.0, "with size: the least text height in pixels",
                   minimum=1, maximum=200)
+LEGEND = Option("legend", bool, False,
+                "a legend of the colours of the graph (on by default in animations, PNG, PDF "
+                "and PPTX; off in SVG frames and Beamer)")
+"""The ``legend`` option (`adviz.scene.legend`); writers that show it by default take
+``replace(LEGEND, default=True)`` (`LEGEND_ON`)."""
+LEGEND_ON = Option("legend", bool, True, LEGEND.help)
+"""`LEGEND`, on by default (animations, PDF, PowerPoint)."""
 TRANSPARENT = Option("transparent", bool, False, "no background")
 PROGRESS = Option("progress", bool, None,
                   "progress bar on standard error (default: when it is a terminal)")

@@ -26,6 +26,7 @@ from adviz.writers.options import (
     COPIES,
     FOCUS,
     FULL,
+    LEGEND_ON,
     MIN_TEXT,
     OUTPUT,
     PICTURE_RANKDIR,
@@ -60,7 +61,7 @@ OPTIONS: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "both"),
     replace(SIZE, type=str, default="16:9", choices=("16:9", "4:3"),
             help="slide size: '16:9' (13.33x7.5 in) or '4:3' (10x7.5 in)"),
-    THEME, PICTURE_RANKDIR, COLLAPSE, FULL, COPIES, MIN_TEXT, OUTPUT, FOCUS, ZOOM,
+    THEME, PICTURE_RANKDIR, COLLAPSE, FULL, COPIES, MIN_TEXT, OUTPUT, FOCUS, ZOOM, LEGEND_ON,
 )
 """The options of the pptx writer."""
 

@@ -25,6 +25,7 @@ from adviz.writers.options import (
     FOCUS,
     FULL,
     GRANULARITY,
+    LEGEND,
     MIN_TEXT,
     OUTPUT,
     PICTURE_RANKDIR,
@@ -54,7 +55,7 @@ OPTIONS: tuple[Option, ...] = (
     COPIES, SEED,
     Option("analytic", bool, False, "the SymPy gradient beside the numbers (summary only)"),
     SIZE, MIN_TEXT,
-    OUTPUT, VIEW, GRANULARITY, FOCUS, ZOOM,
+    OUTPUT, VIEW, GRANULARITY, FOCUS, ZOOM, LEGEND,
 )
 """The options of the svg writer (`adviz.to_svg`'s)."""
 

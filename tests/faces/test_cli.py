@@ -379,3 +379,20 @@ def test_render_refuses_a_bad_focus_or_zoom(tmp_path: Path, args: list[str],
                     "-o", str(tmp_path / "out"), *args)
     assert code != 0 and message in out, out
     assert not (tmp_path / "out").exists()
+
+
+def test_legend_flag_reaches_frames_and_animations(tmp_path: Path) -> None:
+    from adviz.faces.cli import render_outputs
+
+    t = adviz.trace("x1 * x2", x1=3, x2=4)
+    frames = render_outputs(t, tmp_path / "on", ("svg",), phase="reverse", quiet=True,
+                            legend=True)
+    assert frames and all('class="legend"' in p.read_text(encoding="utf-8") for p in frames)
+    plain = render_outputs(t, tmp_path / "off", ("svg",), phase="reverse", quiet=True)
+    assert not any('class="legend"' in p.read_text(encoding="utf-8") for p in plain)
+    result = CliRunner().invoke(main, ["render", "x1 * x2", "--at", "x1=3", "--at", "x2=4",
+                                       "--format", "svg", "--legend", "-q",
+                                       "-o", str(tmp_path / "cli")])
+    assert result.exit_code == 0, result.output
+    assert 'class="legend"' in (tmp_path / "cli" / "frames" / "reverse-000.svg").read_text(
+        encoding="utf-8")

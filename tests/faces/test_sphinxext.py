@@ -155,7 +155,7 @@ def test_focus_option_draws_the_paths_and_their_sum(tmp_path: Path) -> None:
         (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :phase: both\n",
          ":phase: both does not go with :output: svg"),
         (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :fps: 3\n",
-         ":fps: does not apply to :output: svg (it takes: :stage:, :size:)"),
+         ":fps: does not apply to :output: svg (it takes: :stage:, :size:, :legend:)"),
         (".. adviz:: x * x\n   :at: x=1\n   :output: svg\n   :seed: x\n",
          "seed does not apply to phase 'reverse' of :output: svg"),
         (".. adviz:: x * x\n   :at: x=1\n   :phase: tangent\n   :seed: z\n",

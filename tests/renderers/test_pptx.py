@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,16 @@ def test_shapes_keep_their_names_and_places_on_every_slide(seed: adviz.Trace,
     deck = _deck(adviz.save(seed, tmp_path / "lecture.pptx"))
     layouts = [{name: (s.left, s.top, s.width, s.height) for name, s in _named(slide).items()}
                for slide in deck.slides]  # type: ignore[attr-defined]
-    assert all(layout == layouts[0] for layout in layouts)
+    graph = [{k: v for k, v in layout.items() if not k.startswith("legend ")}
+             for layout in layouts]
+    assert all(layout == graph[0] for layout in graph)
+    # The legend names what its pass shows: the same on every slide of a pass.
+    forward = len(seed.stages("forward"))
+    for passed in (layouts[:forward], layouts[forward:]):
+        legends = [{k: v for k, v in layout.items() if k.startswith("legend ")}
+                   for layout in passed]
+        assert legends[0] and all(found == legends[0] for found in legends)
+    assert "legend edge gradient" in layouts[-1] and "legend edge gradient" not in layouts[0]
     names = set(layouts[0])
     assert {f"node {n}" for n in seed.graph} <= names
     assert {f"edge {p}->{c}" for p, c in seed.graph.edges} <= names
@@ -83,11 +93,28 @@ def test_speaker_notes_hold_the_walkthrough_row(seed: adviz.Trace, tmp_path: Pat
         assert step in rows and all(u in rows for u in updates.split("; "))
 
 
-def test_text_reads_on_the_slide(tmp_path: Path) -> None:
-    deck = _deck(adviz.save(network((2, 1)), tmp_path / "n.pptx", size="4:3"))
+@pytest.mark.parametrize(("name", "size"), [
+    ("neuron", "4:3"), ("seed", "16:9"), ("neuron", "16:9"),
+    pytest.param("2-2-1", "16:9", marks=pytest.mark.slow),  # 36 slides
+])
+def test_text_reads_on_the_slide(name: str, size: str, seed: adviz.Trace,
+                                 tmp_path: Path) -> None:
+    trace = {"seed": seed, "neuron": network((2, 1)), "2-2-1": network((2, 2, 1))}[name]
+    deck = _deck(adviz.save(trace, tmp_path / "n.pptx", size=size))
     width = deck.slide_width  # type: ignore[attr-defined]
-    pixels = 1024 / width  # page pixels per EMU
-    for slide in deck.slides:  # type: ignore[attr-defined]
+    pixels = {"16:9": 1280, "4:3": 1024}[size] / width  # page pixels per EMU
+    for slide in list(deck.slides)[::4]:  # type: ignore[attr-defined]
+        # Nodes, labels and the legend's entries: no two overlap (a node's text is inside it).
+        boxes = {shape.name: (shape.left, shape.top, shape.left + shape.width,
+                              shape.top + shape.height)
+                 for shape in slide.shapes
+                 if shape.name.startswith(("node ", "label ", "legend "))
+                 and not shape.name.startswith("legend edge ")}
+        names = sorted(boxes)
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                (a0, a1, a2, a3), (b0, b1, b2, b3) = boxes[a], boxes[b]
+                assert not (a0 < b2 and b0 < a2 and a1 < b3 and b1 < a3), (a, b)
         for shape in slide.shapes:
             assert 0 <= shape.left and shape.left + shape.width <= width
             assert 0 <= shape.top and shape.top + shape.height <= deck.slide_height  # type: ignore[attr-defined]
@@ -145,3 +172,61 @@ def test_libreoffice_opens_and_renders_the_deck(seed: adviz.Trace, tmp_path: Pat
         assert im.width > im.height
         colours = im.convert("RGB").getcolors(maxcolors=1 << 16)
     assert colours is not None and len(colours) > 20  # shapes and text, not a blank page
+
+
+def _freeform_points(shape: object) -> list[tuple[float, float]]:
+    """A freeform's vertices in slide EMU, read from its custom geometry."""
+    from pptx.oxml.ns import qn
+
+    element = shape._element  # type: ignore[attr-defined]
+    path = element.find(f".//{qn('a:path')}")
+    assert path is not None, "an edge is a freeform line"
+    sx = shape.width / max(int(path.get("w")), 1)  # type: ignore[attr-defined]
+    sy = shape.height / max(int(path.get("h")), 1)  # type: ignore[attr-defined]
+    return [(shape.left + int(pt.get("x")) * sx,  # type: ignore[attr-defined]
+             shape.top + int(pt.get("y")) * sy)  # type: ignore[attr-defined]
+            for pt in path.iter(qn("a:pt"))]
+
+
+def _crosses(a: tuple[float, float], b: tuple[float, float],
+             box: tuple[float, float, float, float]) -> bool:
+    """Whether the segment a-b passes through the inside of ``box`` (sampled finely)."""
+    x0, y0, x1, y1 = box
+    for k in range(41):
+        t = k / 40
+        x, y = a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+        if x0 < x < x1 and y0 < y < y1:
+            return True
+    return False
+
+
+@pytest.mark.parametrize("name", ["seed", "neuron"])
+def test_edges_follow_their_routes_and_cross_no_label(name: str, seed: adviz.Trace,
+                                                       tmp_path: Path) -> None:
+    trace = seed if name == "seed" else network((2, 1))
+    deck = _deck(adviz.save(trace, tmp_path / "lecture.pptx", phase="reverse"))
+    slide = list(deck.slides)[-1]  # type: ignore[attr-defined]
+    shapes = _named(slide)
+    edges = {n: _freeform_points(s) for n, s in shapes.items() if n.startswith("edge ")}
+    assert edges and all(len(points) > 2 for points in edges.values())  # curves, not lines
+    # Shrunk by a point each side: the reserved box is as wide as the widest text.
+    pad = 12700
+    labels = {n: (s.left + pad, s.top + pad, s.left + s.width - pad,  # type: ignore[attr-defined]
+                  s.top + s.height - pad)  # type: ignore[attr-defined]
+              for n, s in shapes.items() if n.startswith("label ")}
+    assert labels
+    for edge, points in edges.items():
+        for label, box in labels.items():
+            assert not any(_crosses(a, b, box) for a, b in pairwise(points)), \
+                (edge, label)
+    # Each route ends on the SVG frame's arrow tip at the child (the same scene geometry).
+    from adviz.scene.picture import figure
+
+    fig = figure(trace, size="16:9", legend=True)
+    x0, y0, _, _ = fig.page.view_box(fig.width, fig.height)  # type: ignore[union-attr]
+    emu = deck.slide_width / fig.page.width * fig.page.scale  # type: ignore[attr-defined,union-attr]
+    for (parent, child), shape in fig.edges.items():
+        assert shape.forward_head is not None
+        tip = shape.forward_head.tip
+        end = edges[f"edge {parent}->{child}"][-1]
+        assert end == pytest.approx(((tip[0] - x0) * emu, (tip[1] - y0) * emu), abs=2 * emu)

@@ -72,7 +72,8 @@ def test_one_overlay_per_stage(seed_trace: adviz.Trace, phase: str) -> None:
 
 def test_standalone_document_and_fragment(seed_trace: adviz.Trace) -> None:
     full = to_beamer(seed_trace)
-    assert full.startswith("\\documentclass{beamer}")
+    assert full.startswith("\\RequirePackage{fix-cm}\n\\documentclass[aspectratio=169]{beamer}")
+    assert "\\documentclass[aspectratio=43]{beamer}" in to_beamer(seed_trace, aspect="4:3")
     assert "\\usepackage{tikz}" in full and full.rstrip().endswith("\\end{document}")
     fragment = to_beamer(seed_trace, standalone=False)
     assert fragment.startswith("\\begin{frame}") and "\\documentclass" not in fragment
@@ -128,7 +129,7 @@ def test_hostile_names_are_escaped() -> None:
 
 
 def test_clusters_are_drawn() -> None:
-    tex = to_beamer(scoped_trace())
+    tex = to_beamer(scoped_trace(), collapse=[])  # to fit the frame: not collapsed
     assert tex.count("\\draw[advizcluster]") == frame_count(scoped_trace(), "reverse")
     assert "difference \\& squared" in tex
 
@@ -180,3 +181,77 @@ def test_compiles_with_pdflatex(case: str, tmp_path: Path) -> None:
     pages = re.search(r"Output written on slides\.pdf \((\d+) pages?", result.stdout)
     assert pages is not None
     assert int(pages.group(1)) == sum(frame_count(trace, p) for p in ("forward", "reverse"))
+
+
+def test_the_title_is_the_expression_as_math() -> None:
+    seed_trace = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    head = to_beamer(seed_trace, standalone=False).splitlines()[0]
+    assert head == ("\\begin{frame}[fragile]{$y = \\left(x_{1} - x_{2}\\right)^{2} + "
+                    "\\cos\\left(x_{1} + x_{2}\\right)$}")
+    assert "**" not in head
+    assert "{Mine \\& yours}" in to_beamer(seed_trace, title="Mine & yours", standalone=False)
+
+
+def test_the_picture_is_sized_for_the_frame(seed_trace: adviz.Trace) -> None:
+    from adviz.renderers.tikz import BEAMER_ROOM, beamer_figure
+
+    fig = beamer_figure(seed_trace)
+    assert fig.page is not None
+    width, height = BEAMER_ROOM["16:9"]
+    assert fig.width * fig.page.scale <= width + 0.5
+    assert fig.height * fig.page.scale <= height + 0.5
+    assert fig.page.smallest >= 8.0
+    assert f"scale={fig.page.scale:.4f}, transform shape" in to_beamer(seed_trace)
+    with pytest.raises(InputError, match="does not fit a 16:9 Beamer frame"):
+        to_beamer(adviz.examples.network((2, 2, 1)), split=False)
+    split = to_beamer(adviz.examples.network((2, 2, 1)))
+    assert split.count("\\clip") == split.count("\\begin{tikzpicture}")
+    assert "each step shows the part around it" in split
+
+
+def _chars(pdf: Path) -> list[tuple[int, float, float, float, float, float, str]]:
+    """Every character of a PDF: page, font size, x, baseline y, page width and height."""
+    xml = subprocess.run(["mutool", "draw", "-F", "stext", "-o", "-", str(pdf)], check=True,
+                         capture_output=True, text=True).stdout
+    out = []
+    for number, (width, height, body) in enumerate(re.findall(
+            r'<page id="[^"]*" width="([\d.]+)" height="([\d.]+)">(.*?)</page>', xml, re.S)):
+        for size, chars in re.findall(r'<font name="[^"]*" size="([\d.]+)">(.*?)</font>', body,
+                                      re.S):
+            for x, y, c in re.findall(r'x="([\d.-]+)" y="([\d.-]+)" [^>]*c="([^"]*)"', chars):
+                out.append((number, float(size), float(x), float(y), float(width),
+                            float(height), c))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(PDFLATEX is None or shutil.which("mutool") is None,
+                    reason="pdflatex and mutool: run bash .ci/install-tex.sh")
+@pytest.mark.parametrize("case", ["seed", "neuron", "2-2-1"])
+def test_beamer_text_is_at_least_8_pt(case: str, tmp_path: Path) -> None:
+    trace = {"seed": lambda: adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2),
+             "neuron": lambda: adviz.examples.network((2, 1)),
+             "2-2-1": lambda: adviz.examples.network((2, 2, 1))}[case]()
+    source = adviz.save(trace, tmp_path / "slides.tex", phase="both")
+    subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", source.name],
+                   cwd=tmp_path, capture_output=True, timeout=300, check=True)
+    chars = [c for c in _chars(tmp_path / "slides.pdf") if c[6].strip()]
+    pages = {c[0] for c in chars}
+    assert len(pages) == sum(frame_count(trace, p) for p in ("forward", "reverse"))
+    for page in pages:
+        shown = [c for c in chars if c[0] == page
+                 and 0 <= c[2] <= c[4] and 0 <= c[3] <= c[5]]  # on the page (not clipped off)
+        assert any(c[6] == "S" for c in shown)  # the caption: "Stage k of n"
+        # A line's characters at its main size are at least 8 pt; smaller ones are scripts
+        # (indices, exponents) set off its baseline: TeX sets a script at 70% of its text and
+        # a script of a script (the 1 of g_{t_1}) at about half, 45% in bold sans.
+        by_line: dict[float, list[tuple[float, float]]] = {}
+        for _, size, x, y, *_ in shown:
+            by_line.setdefault(round(y), []).append((size, x))
+        for y, line in by_line.items():
+            largest = max(size for size, _ in line)
+            nearby = [s for yy, ln in by_line.items() if abs(yy - y) <= largest
+                      for s, _ in ln]
+            assert max(nearby) >= 8.0 - 0.05, (page, y, line)
+            for size, _ in line:
+                assert size >= 0.45 * 8.0 - 0.05, (page, y, size)

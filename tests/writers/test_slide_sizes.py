@@ -1,10 +1,11 @@
 """Pictures made for a page read at that page's size: measured from the files written.
 
 For the seed, a single neuron and a 2-2-1 network at ``size="16:9"`` and
-``size="blog"``: every SVG frame is the page's pixel size, its smallest text
-is at least 14 px (font size times pixels per unit, read from the SVG), no
-text box overlaps another or crosses a node's border, and nothing lies
-outside the page; the PDF, read back with poppler's ``pdftotext -bbox``, has
+``size="blog"``, with and without the legend: every SVG frame is the page's
+pixel size, its smallest text is at least 14 px (font size times pixels per
+unit, read from the SVG), no text box overlaps another or crosses a node's
+border, the legend's swatches overlap no node, edge or text but their own,
+and nothing lies outside the page; the PDF, read back with poppler's ``pdftotext -bbox``, has
 no word smaller than 14 px at the page's pixel size (Matplotlib's indices and
 exponents: 70% of that per level), none outside the page, and only embedded TrueType fonts.
 """
@@ -104,24 +105,73 @@ def check_frame(svg: str, size: str) -> float:
             assert not _overlap(a, b, slack=1.0), (a, b)
     for rect in nodes:
         assert _inside(rect, page)
+    _check_legend(root, page, nodes)
     return smallest
 
 
+def _curve(d: str) -> list[tuple[float, float]]:
+    """Points along an SVG path of cubic Beziers ("M x,y C x,y x,y x,y ...") or lines."""
+    values = [tuple(float(v) for v in p.split(","))
+              for p in re.findall(r"-?[\d.]+,-?[\d.]+", d)]
+    if "C" not in d:
+        return [(float(x), float(y)) for x, y in values]
+    out: list[tuple[float, float]] = []
+    for k in range(0, len(values) - 3, 3):
+        p0, p1, p2, p3 = values[k:k + 4]
+        for j in range(21):
+            t = j / 20
+            u = 1 - t
+            out.append(tuple(u ** 3 * a + 3 * u * u * t * b + 3 * u * t * t * c + t ** 3 * e
+                             for a, b, c, e in zip(p0, p1, p2, p3, strict=True)))  # type: ignore[misc]
+    return out
+
+
+def _check_legend(root: ET.Element, page: Box, nodes: list[Box]) -> None:
+    """The legend's swatches and texts lie on the page, clear of every node, scope box, edge
+    route and text of the graph and the caption."""
+    legend = next((g for g in root.iter(f"{NS}g") if g.get("class") == "legend"), None)
+    if legend is None:
+        return
+    boxes: list[Box] = [box for box, _, _ in _texts(legend)]
+    for item in legend.iter(f"{NS}g"):
+        boxes += [_rect(rect) for rect in item.findall(f"{NS}rect")]
+        for path in item.findall(f"{NS}path"):
+            xs, ys = zip(*_curve(path.get("d", "")), strict=True)
+            boxes.append((min(xs), min(ys) - 3.0, max(xs) + 6.0, max(ys) + 3.0))
+    assert boxes
+    clusters = [_rect(r) for g in root.iter(f"{NS}g") if g.get("class") == "cluster"
+                for r in g.findall(f"{NS}rect")]
+    routes = [point for g in root.iter(f"{NS}g") if g.get("class") == "edge"
+              for path in g.findall(f"{NS}path") for point in _curve(path.get("d", ""))]
+    own = set(boxes)
+    others = [box for box, _, _ in _texts(root) if box not in own]
+    assert others
+    for box in boxes:
+        assert _inside(box, page), box
+        for rect in (*nodes, *clusters, *others):
+            assert not _overlap(box, rect), (box, rect)
+        assert not any(box[0] < x < box[2] and box[1] < y < box[3] for x, y in routes), box
+
+
+@pytest.mark.parametrize("legend", [False, True])
 @pytest.mark.parametrize("size", ["16:9", "blog"])
 @pytest.mark.parametrize("name", list(TRACES))
-def test_every_frame_reads_on_the_page(name: str, size: str, tmp_path: Path) -> None:
+def test_every_frame_reads_on_the_page(name: str, size: str, legend: bool,
+                                       tmp_path: Path) -> None:
     trace = TRACES[name]()
-    if (name, size) == ("2-2-1", "blog"):
-        # 28 nodes in a 760 px column: even collapsed with shortened labels the text would
-        # be under 14 px, so the picture is refused rather than shrunk.
-        with pytest.raises(InputError, match="below the 14 px minimum"):
-            adviz.save_frames(trace, tmp_path, size=size)
-        assert not list(tmp_path.iterdir())
-        return
-    paths = adviz.save_frames(trace, tmp_path, size=size)
+    paths = adviz.save_frames(trace, tmp_path, size=size, legend=legend)
+    assert all(('class="legend"' in p.read_text(encoding="utf-8")) == legend for p in paths)
     assert len(paths) == len(trace.stages("forward")) + len(trace.stages("reverse"))
     smallest = min(check_frame(p.read_text(encoding="utf-8"), size) for p in paths)
     assert smallest >= MIN_TEXT
+
+
+def test_a_column_too_narrow_refuses_rather_than_shrinks(tmp_path: Path) -> None:
+    # 28 nodes in a 300 px column: even collapsed, shortened and with the inputs stacked the
+    # text would be under 14 px, so the picture is refused and nothing is written.
+    with pytest.raises(InputError, match="below the 14 px minimum"):
+        adviz.save_frames(TRACES["2-2-1"](), tmp_path / "out", size="300x2000")
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
 def test_png_frames_are_the_page_size(tmp_path: Path) -> None:
@@ -142,19 +192,26 @@ def _dejavu_extent() -> float:
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
                     reason="poppler-utils are not installed")
-@pytest.mark.parametrize("name", ["seed", "neuron"])
-def test_pdf_pages_read_back_at_slide_size(name: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("name", "size"), [
+    ("seed", "16:9"), ("neuron", "16:9"),
+    *(pytest.param(name, size, marks=pytest.mark.slow)  # a page per stage: seconds each
+      for name, size in [("seed", "blog"), ("neuron", "blog"), ("2-2-1", "16:9"),
+                         ("2-2-1", "blog")]),
+])
+def test_pdf_pages_read_back_at_slide_size(name: str, size: str, tmp_path: Path) -> None:
     trace = TRACES[name]()
-    target = adviz.save(trace, tmp_path / "slides.pdf", phase="both", size="16:9",
+    target = adviz.save(trace, tmp_path / "slides.pdf", phase="both", size=size,
                         progress=False)
     html = subprocess.run(["pdftotext", "-bbox", str(target), "-"], check=True,
                           capture_output=True, text=True).stdout
     pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', html, re.S)
     assert len(pages) == len(trace.stages("forward")) + len(trace.stages("reverse"))
     extent = _dejavu_extent()
+    page_width, page_height = page_pixels(size)
     for width, height, body in pages:
-        px = 1280.0 / float(width)
-        assert float(height) * px == pytest.approx(720.0, abs=1.0)
+        px = page_width / float(width)
+        if page_height is not None:
+            assert float(height) * px == pytest.approx(page_height, abs=1.0)
         words = [(*(float(v) for v in m[:4]), m[4]) for m in re.findall(
             r'xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)<',
             body)]

@@ -262,6 +262,7 @@ class Animator:
         seed: Any = None,
         focus: str | None = None,
         zoom: str | None = None,
+        legend: bool = True,
     ) -> None:
         from adviz.scene.sizes import even_size
 
@@ -269,7 +270,7 @@ class Animator:
         self.frames = frame_schedule(trace, phase, tween=tween, hold=hold, fps=fps, seed=seed)
         fig = scene_figure(trace, theme=theme, rankdir=rankdir, layout=layout,
                            collapse=collapse, full=full, size=size, copies=copies,
-                           min_text=min_text, seed=seed, focus=focus, zoom=zoom)
+                           min_text=min_text, seed=seed, focus=focus, zoom=zoom, legend=legend)
         inches = figure_size(size, fig)
         if even:
             inches = even_size(inches, dpi)
@@ -324,6 +325,7 @@ def animate(
     seed: Any = None,
     focus: str | None = None,
     zoom: str | None = None,
+    legend: bool = True,
     **kwargs: Any,
 ) -> FuncAnimation:
     """Animate the forward or reverse pass of a trace, or its forward-mode sweep.
@@ -380,6 +382,8 @@ def animate(
     focus, zoom
         As for `adviz.to_svg`: a node whose paths to the output stay in colour,
         a scope drawn open with the others collapsed.
+    legend
+        A legend of the colours under the graph (`adviz.scene.legend`; default on).
     **kwargs
         Passed to `matplotlib.animation.FuncAnimation`.
     output
@@ -415,7 +419,7 @@ def animate(
     animator = Animator(trace, phase, tween=tween, hold=hold, theme=theme, size=size, dpi=dpi,
                         rankdir=rankdir, transparent=transparent, collapse=collapse, full=full,
                         copies=copies, min_text=min_text, fps=fps, seed=seed, focus=focus,
-                        zoom=zoom)
+                        zoom=zoom, legend=legend)
     frames = animator.frames
     anim = FuncAnimation(animator.figure, animator, frames=list(frames),
                          init_func=lambda: animator(frames[0]), interval=1000.0 / fps,

@@ -121,14 +121,15 @@ def scene_figure(
     seed: Any = None,
     focus: str | None = None,
     zoom: str | None = None,
+    legend: bool = False,
 ) -> SceneFigure:
     """The scene of a trace for Matplotlib options (``layout``: one made by other means;
     ``seed``: the seeded input of forward mode; ``focus``, ``zoom``: as for
-    `adviz.to_svg`, without ``layout``)."""
+    `adviz.to_svg`, without ``layout``; ``legend``: a legend of the colours)."""
     if layout is None:
         return figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
                       full=full, size=size, copies=copies, min_text=min_text, seed=seed,
-                      focus=focus, zoom=zoom)
+                      focus=focus, zoom=zoom, legend=legend)
     if focus is not None or zoom is not None:
         raise InputError("focus= and zoom= apply to a figure laid out by adviz, not to a "
                          "given layout")
@@ -139,7 +140,7 @@ def scene_figure(
     notice = options.notice if chosen == (options.collapse, options.compact) else ""
     view = graph_view(trace, *chosen, tuple(layout.copies))
     return figure(trace, theme=theme, view=view, layout=layout,
-                  notice=notice, size=size, seed=seed)
+                  notice=notice, size=size, seed=seed, legend=legend)
 
 
 def _path(points: tuple[tuple[float, float], ...]) -> Path:
@@ -200,6 +201,8 @@ class Scene:
         self._moving: tuple[Moving, ...] = ()
         self._flow: str | None = None
         self._static: list[Artist] | None = None
+        self.legend_artists: list[Artist] = []
+        self._legend_phase: str | None = None
         self._fit()
         self._build(caption)
         ax.adviz_scene = self  # type: ignore[attr-defined]  # for painted(ax)
@@ -325,7 +328,7 @@ class Scene:
         """Every artist but the moving ones, in the Axes' drawing order (ties by insertion)."""
         if self._static is None:
             own: set[Artist] = {*self.captions, *self.cluster_boxes.values(),
-                                *self.cluster_texts}
+                                *self.cluster_texts, *self.legend_artists}
             for key, line in self.edge_lines.items():
                 own.update((line, self.heads[key], *self.edge_texts[key]))
             for node, box in self.node_boxes.items():
@@ -358,6 +361,8 @@ class Scene:
         stage = stage % n if -n <= stage < n else stage
         travelling = fraction is not None and fraction < 1.0 and stage > 0
         key = (phase, stage, travelling)
+        if phase != self._legend_phase:
+            self._legend(phase)
         if key != self._last:
             self.apply(self.playhead.goto(phase, stage, travelling))
             self._last = key
@@ -399,6 +404,57 @@ class Scene:
             self.pulses.set_markerfacecolor(step.colour)
             for text in self.pulse_texts:
                 text.set_color(step.colour)
+
+    def _legend(self, phase: str) -> None:
+        """Draw the legend of ``phase`` (`adviz.scene.legend`) in place of the one shown."""
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import FancyBboxPatch, Polygon
+
+        from adviz.scene.legend import LEGEND_SIZE, legend
+        from adviz.scene.picture import Arrow
+
+        self._legend_phase = phase
+        found = legend(self.fig, phase)
+        if found is None and not self.legend_artists:
+            return
+        for artist in self.legend_artists:
+            artist.remove()
+        self.touched.extend(self.legend_artists)
+        self.legend_artists = []
+        self._static = None
+        if found is None:
+            return
+        s = self.scale
+        for item in found.items:
+            style = item.style
+            if item.kind == "node" and item.swatch is not None:
+                x0, y0, x1, y1 = item.swatch
+                patch = FancyBboxPatch((x0, y0), x1 - x0, y1 - y0,
+                                       boxstyle="round,pad=0,rounding_size=3",
+                                       lw=style["width"] * s, facecolor=style["fill"],
+                                       edgecolor=style["stroke"], zorder=Z_CAPTION)
+                self.ax.add_patch(patch)
+                self.legend_artists.append(patch)
+            elif item.kind == "edge" and item.swatch is not None:
+                x0, y0, x1, y1 = item.swatch
+                mid = (y0 + y1) / 2
+                line = Line2D([x0, x1 - 6.0], [mid, mid], lw=style["width"] * s,
+                              color=style["colour"], alpha=style["opacity"],
+                              solid_capstyle="butt", zorder=Z_CAPTION)
+                self.ax.add_line(line)
+                head = Polygon(Arrow((x1, mid), (x1 - 6.0, mid)).corners(), closed=True,
+                               lw=HEAD_STROKE * s, facecolor=style["colour"],
+                               edgecolor=style["colour"], alpha=style["opacity"],
+                               zorder=Z_CAPTION)
+                self.ax.add_patch(head)
+                self.legend_artists += [line, head]
+            text = self._text(item.text_x, item.baseline, LEGEND_SIZE, Z_CAPTION, ha="left",
+                              color=item.colour)
+            text.set_text(mt.escape_text(item.label))
+            text.set_visible(True)
+            self.unicode[text] = item.label
+            self.legend_artists.append(text)
+        self.touched.extend(self.legend_artists)
 
     def _lines(self, slots: list[Text], lines: tuple[TextLook, ...], centre: float,
                make: Any) -> None:

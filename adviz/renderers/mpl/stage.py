@@ -134,6 +134,7 @@ def still(
     seed: Any = None,
     focus: str | None = None,
     zoom: str | None = None,
+    legend: bool = False,
 ) -> tuple[MplFigure, Scene]:
     """A figure (not managed by pyplot) and the `Scene` on it, for still images and pages.
 
@@ -150,7 +151,7 @@ def still(
 
     fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
                        size=size, copies=copies, min_text=min_text, seed=seed,
-                       focus=focus, zoom=zoom)
+                       focus=focus, zoom=zoom, legend=legend)
     figure = new_figure(figure_size(size, fig), dpi,
                         None if transparent else fig.styles["background"])
     scene = Scene(fig, figure.axes[0])
