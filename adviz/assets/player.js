@@ -177,7 +177,8 @@
       p.at = index;
       root.setAttribute("data-phase", name);
       root.setAttribute("data-stage", String(index));
-      caption.textContent = p.captions[index];
+      if (p.math) { caption.innerHTML = p.math[index]; } // terms as spans, math as MathML
+      else { caption.textContent = p.captions[index]; }
       frame.setAttribute("aria-label", p.label + ", stage " + index + " of " + last(name));
       slider.max = String(last(name));
       slider.value = String(index);

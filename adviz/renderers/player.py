@@ -183,9 +183,11 @@ def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
     base: Frame | None = None
     for part_key, part, name, label in played_parts(fig, names) if played is None else played:
         captions: list[str] = []
+        math: list[str] = []
         stages: list[list[list[Any]]] = []
         for change in part.changes(name):
             captions.append(change.title)
+            math.append(caption_markup(part, change.phase, change.index, change.title))
             if base is None:
                 base = Frame(change.phase, change.index, change.title, change.nodes,
                              change.edges)
@@ -207,7 +209,7 @@ def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
                     edges.append([edge_number[key], state, int(edge.toward_parent),
                                   *lines.refs(edge.lines)])
             stages.append([nodes, edges])
-        phases.append({"name": part_key, "label": label, "captions": captions,
+        phases.append({"name": part_key, "label": label, "captions": captions, "math": math,
                        "stages": stages})
     assert base is not None
     return phases, list(states), base
@@ -226,6 +228,27 @@ def _player_data(fig: Figure, names: tuple[str, ...],
     data = {"scene": scene_data(fig, kinds), "lines": lines.rows, "states": states,
             "phases": phases, "start": [phases[0]["name"], 0], "interval": INTERVAL_MS}
     return data, svg[svg.index("<svg"):]
+
+
+def caption_markup(fig: Figure, phase: str, index: int, title: str) -> str:
+    """A frame's caption as the page shows it: terms that wrap only between each other, math
+    as MathML (`adviz.text.mathml.caption_html`); a title of another kind escaped.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> from adviz.scene.picture import figure
+    >>> fig = figure(adviz.trace("x * x", x=3))
+    >>> caption_markup(fig, "reverse", 0, fig.frame("reverse", 0).title)[-41:]
+    '<mo>=</mo><mn>1</mn></math></span></span>'
+    >>> caption_markup(fig, "reverse", 0, "<b>")
+    '&lt;b&gt;'
+    """
+    from adviz.scene.captions import frame_caption
+    from adviz.text.mathml import caption_html
+
+    tokens = frame_caption(fig, phase, index, title)
+    return html.escape(title) if tokens is None else caption_html(tokens)
 
 
 def _aspect(fig: Figure) -> float:
@@ -361,7 +384,7 @@ def player_fragment(
         f'<div class="adviz-frame" role="img" aria-label="{html.escape(first["label"])}, '
         f'stage 0 of {last}">{base}</div>',
         f'<figcaption class="adviz-caption" aria-live="polite">'
-        f"{html.escape(first['captions'][0])}</figcaption>",
+        f"{first['math'][0]}</figcaption>",
         "</figure>",
         _controls(last),
         "</div>",
