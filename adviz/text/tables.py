@@ -134,13 +134,13 @@ def text_rows(trace: Trace) -> list[TextRow]:
                                   (stage_caption_text(trace, "reverse", 0),)))
             continue
         parents = tuple(c.parent for c in stage.contributions)
-        step = text("Process parents of ", Name(str(stage.node)), ", i.e. ", *_names(parents))
+        does = text("Process parents of ", Name(str(stage.node)), ", i.e. ", *_names(parents))
         if trace.granularity == "edge":
-            step = text("Process parent ", Name(parents[0]), " of ", Name(str(stage.node)))
+            does = text("Process parent ", Name(parents[0]), " of ", Name(str(stage.node)))
         updates = tuple(
             seed_contribution_text(trace, c, parenthesize(_PRODUCT.sub(" ", c.partial_expr)))
             for c in stage.contributions)
-        result.append(TextRow("reverse", stage.index, step, updates))
+        result.append(TextRow("reverse", stage.index, does, updates))
     return result
 
 
@@ -303,7 +303,7 @@ def walkthrough(trace: Trace, fmt: str = "text", *, analytic: bool = False,
     finals = [(name, format_number(g)) for name, g in trace.grad.items()]
     title = title_text(trace).plain()
     if fmt == "html":
-        body = _html(title, text_rows(trace), final_texts(trace))
+        body = _html(title_text(trace), text_rows(trace), final_texts(trace))
     elif fmt == "text":
         lines = [(a.plain(), b.plain()) for a, b in final_texts(trace)]
         body = _text(title, table, lines)
@@ -413,10 +413,9 @@ def _latex(title: str, table: list[Row], output: str, finals: list[tuple[str, st
     return "\n".join(lines) + "\n"
 
 
-def _html(title: str, table: list[TextRow], finals: list[tuple[Text, Text]]) -> str:
+def _html(title: Text, table: list[TextRow], finals: list[tuple[Text, Text]]) -> str:
     """The walkthrough as an HTML table whose formulas are MathML (`Text.mathml`)."""
-    esc = html.escape
-    lines = [f'<table class="adviz-walkthrough"><caption>{esc(title)}</caption>',
+    lines = [f'<table class="adviz-walkthrough"><caption>{title.mathml()}</caption>',
              '<tbody class="adviz-forward">']
     lines += [
         f'<tr data-phase="forward" data-stage="{r.stage}"><td>{r.stage}</td>'

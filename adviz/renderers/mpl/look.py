@@ -40,8 +40,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from adviz.scene.content import Change, EdgeView, Line, NodeView, frame_count
 from adviz.scene.captions import frame_caption
+from adviz.scene.content import Change, EdgeView, Line, NodeView, frame_count
 from adviz.text import mathtext as mt
 from adviz.text.tokens import Text, split_lines
 

@@ -70,13 +70,13 @@ def script_sizes() -> Iterator[None]:
     parser: Any = MathTextParser
     saved = (_mathtext.SHRINK_FACTOR, _mathtext.NUM_SIZE_LEVELS,
              MathTextParser.__dict__.get("_parse_cached"))
-    _mathtext.SHRINK_FACTOR = SCRIPT_SCALE  # type: ignore[misc]
-    _mathtext.NUM_SIZE_LEVELS = SCRIPT_LEVELS + 1  # type: ignore[misc]
+    _mathtext.SHRINK_FACTOR = SCRIPT_SCALE
+    _mathtext.NUM_SIZE_LEVELS = SCRIPT_LEVELS + 1
     parser._parse_cached = cache
     try:
         yield
     finally:
-        _mathtext.SHRINK_FACTOR, _mathtext.NUM_SIZE_LEVELS = saved[:2]  # type: ignore[misc]
+        _mathtext.SHRINK_FACTOR, _mathtext.NUM_SIZE_LEVELS = saved[:2]
         parser._parse_cached = saved[2]
 
 
