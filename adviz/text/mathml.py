@@ -102,7 +102,7 @@ def formula_mathml(formula: str) -> str:
     >>> formula_mathml("2t₁")
     '<mn>2</mn><msub><mi>t</mi><mn>1</mn></msub>'
     >>> formula_mathml("−sin(t₃)").replace(' stretchy="false"', "")
-    '<mo>−</mo><mi>sin</mi><mo>(</mo><msub><mi>t</mi><mn>3</mn></msub><mo>)</mo>'
+    '<mo form="prefix">−</mo><mi>sin</mi><mo>(</mo><msub><mi>t</mi><mn>3</mn></msub><mo>)</mo>'
     >>> formula_mathml("t₁²")
     '<msup><msub><mi>t</mi><mn>1</mn></msub><mn>2</mn></msup>'
     >>> formula_mathml("x^3")
@@ -128,7 +128,11 @@ def formula_mathml(formula: str) -> str:
             base = out.pop() if out else "<mrow></mrow>"
             out.append(f"<msup>{base}{body}</msup>")
         elif kind == "other":
-            out.append(mo(match.group("other")))
+            symbol = match.group("other")
+            if symbol in ("−", "-") and (not out or out[-1].endswith(">(</mo>")):
+                out.append('<mo form="prefix">−</mo>')  # a sign, not a subtraction
+            else:
+                out.append(mo(symbol))
     return "".join(out)
 
 
