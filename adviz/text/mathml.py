@@ -45,7 +45,6 @@ from adviz.text.tokens import (
     Text,
     Token,
     Word,
-    fill,
     number_text,
 )
 
@@ -278,8 +277,7 @@ def caption_terms(text: Text) -> list[list[list[Token]]]:
 def _trimmed(tokens: list[Token]) -> list[Token]:
     """Tokens without the spaces that start and end them."""
     out = list(tokens)
-    while out and isinstance(out[0], (Word, Op)) and not type(out[0])(
-            out[0].text.lstrip()).text:
+    while out and isinstance(out[0], (Word, Op)) and not out[0].text.strip():
         out.pop(0)
     while out and isinstance(out[-1], (Word, Op)) and not out[-1].text.rstrip():
         out.pop()
@@ -335,5 +333,5 @@ def mathml_text(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]*>", "", markup))
 
 
-__all__ = ["caption_html", "caption_pieces", "caption_terms", "fill", "formula_mathml",
-           "mathml", "mathml_pieces", "mathml_text", "name_mathml", "token_mathml"]
+__all__ = ["caption_html", "caption_pieces", "caption_terms", "formula_mathml", "mathml",
+           "mathml_pieces", "mathml_text", "mo", "name_mathml", "token_mathml"]
