@@ -30,7 +30,7 @@ def analytic_panel(trace: Trace) -> tuple[Line, ...]:
     >>> import adviz
     >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
     >>> [line.text for line in analytic_panel(t)][1]
-    '∂y/∂x₁ = 2x₁ − 2x₂ − sin(x₁ + x₂) = −2.14112 — reverse mode: g_x1 = −2.14112 ✓'
+    '∂y/∂x₁ = 2x₁ − 2x₂ − sin(x₁ + x₂) = −2.14112 — reverse mode: g_x₁ = −2.14112 ✓'
     """
     from adviz.core.symbolic import symbolic_gradient
 

@@ -150,9 +150,9 @@ def test_reverse_frames_carry_gradient_back_with_the_seed_numbers(
     processed = ["y", "y", "t2", "t4", "t1", "t3"]
     expected = {
         0: ["g = 1"],
-        2: ["g_t1 += 1 · (2t₁) = −2"],
-        3: ["g_t3 += 1 · (−sin(t₃)) = −0.14112", "−0.14112"],
-        4: ["g_x1 += −2 · 1 = −2", "g_x2 += −2 · (−1) = 2"],
+        2: ["g_t₁ += 1 · (2t₁) = −2"],
+        3: ["g_t₃ += 1 · (−sin(t₃)) = −0.14112", "−0.14112"],
+        4: ["g_x₁ += −2 · 1 = −2", "g_x₂ += −2 · (−1) = 2"],
         5: ["g = −2 + (−0.14112)", "= −2.14112", "g = 2 + (−0.14112)", "= 1.85888"],
     }
     reached = {"y"}
@@ -178,7 +178,7 @@ def test_reverse_frames_carry_gradient_back_with_the_seed_numbers(
             d_child = math.dist(tip, (box_child.x, box_child.y))
             assert d_parent < d_child, (k, title, offset_y)
     assert caption(frames[3]) == (
-        "Stage 3 of 5 — process parents of t4: g_t3 += g_t4 · ∂t4/∂t3 = −0.14112")
+        "Stage 3 of 5 — process parents of t₄: g_t₃ += g_t₄ · ∂t₄/∂t₃ = −0.14112")
 
 
 def test_summary_shows_values_and_final_adjoints(seed_trace: adviz.Trace) -> None:
