@@ -164,7 +164,8 @@ def _label(fig: Figure, name: str) -> str:
 
 
 def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
-            played: list[tuple[str, Figure, str, str]] | None = None
+            played: list[tuple[str, Figure, str, str]] | None = None,
+            markup: list[str] | None = None
             ) -> tuple[list[dict[str, Any]], list[str], Frame]:
     """Per phase, what each stage changes on the page; the state names; the base frame.
 
@@ -172,7 +173,9 @@ def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
     other stage lists only the elements whose state or text differ from the
     stage before it on the page (the second phase's stage 0 from the first
     phase's last stage): ``[node number, state, line, ...]`` and
-    ``[edge number, state, toward parent, line, ...]``.
+    ``[edge number, state, toward parent, line, ...]``. Each caption as the page
+    shows it (`caption_markup`) is added to ``markup``, in a ``<div>`` naming its
+    phase and stage.
     """
     node_number = {node: k for k, node in enumerate(fig.view.nodes)}
     edge_number = {edge: k for k, edge in enumerate(fig.view.edges)}
@@ -183,11 +186,14 @@ def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
     base: Frame | None = None
     for part_key, part, name, label in played_parts(fig, names) if played is None else played:
         captions: list[str] = []
-        math: list[str] = []
         stages: list[list[list[Any]]] = []
         for change in part.changes(name):
             captions.append(change.title)
-            math.append(caption_markup(part, change.phase, change.index, change.title))
+            if markup is not None:
+                markup.append(f'<div data-phase="{html.escape(part_key)}" '
+                              f'data-stage="{change.index}">'
+                              f"{caption_markup(part, change.phase, change.index, change.title)}"
+                              "</div>")
             if base is None:
                 base = Frame(change.phase, change.index, change.title, change.nodes,
                              change.edges)
@@ -209,7 +215,7 @@ def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
                     edges.append([edge_number[key], state, int(edge.toward_parent),
                                   *lines.refs(edge.lines)])
             stages.append([nodes, edges])
-        phases.append({"name": part_key, "label": label, "captions": captions, "math": math,
+        phases.append({"name": part_key, "label": label, "captions": captions,
                        "stages": stages})
     assert base is not None
     return phases, list(states), base
@@ -217,17 +223,21 @@ def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
 
 def _player_data(fig: Figure, names: tuple[str, ...],
                  played: list[tuple[str, Figure, str, str]] | None = None
-                 ) -> tuple[dict[str, Any], str]:
-    """The page's data (scene, line table, per-stage changes) and the base SVG."""
+                 ) -> tuple[dict[str, Any], str, str]:
+    """The page's data (scene, line table, per-stage changes), the base SVG and the captions
+    as the page shows them (a ``<template>``)."""
     from adviz.renderers.svg import paint
 
     lines = LineTable()
-    phases, states, base = _stages(fig, names, lines, played)
+    markup: list[str] = []
+    phases, states, base = _stages(fig, names, lines, played, markup)
     svg = paint(fig, base)
     kinds = {node: view.kind for node, view in base.nodes.items()}
     data = {"scene": scene_data(fig, kinds), "lines": lines.rows, "states": states,
             "phases": phases, "start": [phases[0]["name"], 0], "interval": INTERVAL_MS}
-    return data, svg[svg.index("<svg"):]
+    # The captions as MathML, in a template the script copies from (it writes no markup).
+    captions = f'<template class="adviz-captions">{"".join(markup)}</template>'
+    return data, svg[svg.index("<svg"):], captions
 
 
 def caption_markup(fig: Figure, phase: str, index: int, title: str) -> str:
@@ -361,7 +371,7 @@ def player_fragment(
     fig = _figure(trace, theme, rankdir, engine, collapse, full, copies, seed)
     played = played_parts(fig, names, every=_every(trace), rankdir=rankdir, engine=engine,
                           collapse=collapse, full=full, copies=copies, seed=seed)
-    data, base = _player_data(fig, names, played)
+    data, base, captions = _player_data(fig, names, played)
     first = data["phases"][0]
     heading = html.escape(default_title(trace) if title is None else title)
     level = "div" if compact else "h1"
@@ -384,7 +394,8 @@ def player_fragment(
         f'<div class="adviz-frame" role="img" aria-label="{html.escape(first["label"])}, '
         f'stage 0 of {last}">{base}</div>',
         f'<figcaption class="adviz-caption" aria-live="polite">'
-        f"{first['math'][0]}</figcaption>",
+        f"{caption_markup(fig, names[0], 0, first['captions'][0])}</figcaption>",
+        captions,
         "</figure>",
         _controls(last),
         "</div>",

@@ -42,7 +42,8 @@ def analytic_panel(trace: Trace) -> tuple[Line, ...]:
         agree = g.value is not None and math.isclose(g.value, g.reverse, rel_tol=1e-9,
                                                      abs_tol=1e-12)
         mark = " ✓" if agree else ""
-        lines.append(Line(f"{PARTIAL}{out}/{PARTIAL}{pretty_name(name)} = "
-                          f"{pretty_formula(g.text)} = {value} {DASH} reverse mode: g_{name} = "
+        shown = pretty_name(name)
+        lines.append(Line(f"{PARTIAL}{out}/{PARTIAL}{shown} = "
+                          f"{pretty_formula(g.text)} = {value} {DASH} reverse mode: g_{shown} = "
                           f"{pretty_number(g.reverse)}{mark}", "adjoint", LINE_SIZE))
     return tuple(lines)

@@ -14,6 +14,7 @@ import adviz
 from adviz.errors import InputError, RenderError
 from adviz.renderers.svg import iter_svg_frames, to_svg
 from adviz.scene.layout import compute_layout
+from adviz.text.tokens import pretty_name
 from adviz.writers import frames as sequence
 
 NS = {"s": "http://www.w3.org/2000/svg"}
@@ -132,7 +133,7 @@ def test_forward_frames_show_values_in_evaluation_order(seed_trace: adviz.Trace)
             assert (g.get("data-state") == "muted") == (name not in known)
         if k:
             assert nodes[order[k - 1]].get("data-state") == "active"
-            assert order[k - 1] in caption(svg) and "evaluate" in caption(svg)
+            assert pretty_name(order[k - 1]) in caption(svg) and "evaluate" in caption(svg)
     assert caption(frames[0]).startswith("Stage 0 of 5")
 
 
