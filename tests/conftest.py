@@ -133,6 +133,6 @@ def same_text(unicode: str | None, shown: str | None) -> bool:
     import unicodedata
 
     def normal(text: str | None) -> str:
-        return unicodedata.normalize("NFKC", text or "").replace(" ", "").replace("_", "")
+        return unicodedata.normalize("NFKD", text or "").replace(" ", "").replace("_", "")
 
     return normal(unicode) == normal(shown)

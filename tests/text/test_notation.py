@@ -21,7 +21,7 @@ from tests.conftest import SEED_EXPRESSION
 
 
 def _normal(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace(" ", "").replace("_", "")
+    return unicodedata.normalize("NFKD", text).replace(" ", "").replace("_", "")
 
 
 @pytest.fixture(scope="module")
