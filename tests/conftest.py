@@ -125,3 +125,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     those threads alive, which can deadlock.
     """
     items.sort(key=lambda item: "jax" in item.nodeid.lower())
+
+
+def same_text(unicode: str | None, shown: str | None) -> bool:
+    """Whether a page's MathML (its text content) shows a text's Unicode form: the same
+    characters once subscript digits are digits and spaces and ``_`` are dropped."""
+    import unicodedata
+
+    def normal(text: str | None) -> str:
+        return unicodedata.normalize("NFKD", text or "").replace(" ", "").replace("_", "")
+
+    return normal(unicode) == normal(shown)

@@ -278,6 +278,16 @@ var advizDemo = (function () {
     });
     return out;
   }
+  function fillMath(template, numbers) { // templates in HTML with MathML: numbers as <mn>
+    var out = "";
+    template.forEach(function (piece) {
+      if (typeof piece === "string") { out += piece; return; }
+      var text = pretty(numbers(piece[0], piece[1])), mn = "<mn>" + text + "</mn>";
+      out += piece[2] && text.charAt(0) === MINUS ?
+        '<mo stretchy="false">(</mo>' + mn + '<mo stretchy="false">)</mo>' : mn;
+    });
+    return out;
+  }
   function own(values) { return function (quantity) { return values[quantity]; }; }
   function valueLine(texts, v) { return fill(texts.value, own({ value: v })); }
   function adjointLine(texts, v) { return fill(texts.adjoint, own({ adjoint: v })); }
@@ -641,9 +651,12 @@ var advizDemo = (function () {
     // ---- walkthrough table (adviz.text.tables: its HTML cells as templates, escaped)
     var tableBox = q(".adviz-table");
     function title() { return fill(data.table.heading, quantities(run, {}), true); }
+    function cellHtml(template, numbers) { // MathML cells, or (older data) escaped plain text
+      return data.table.math ? fillMath(template, numbers) : fill(template, numbers, true);
+    }
     function cell(template, numbers) {
       var td = h("td");
-      td.innerHTML = template === null ? "" : fill(template, numbers, true);
+      td.innerHTML = template === null ? "" : cellHtml(template, numbers);
       return td;
     }
     function tableRow(row, numbers, reached) {
@@ -652,7 +665,7 @@ var advizDemo = (function () {
       tr.appendChild(cell(row.step, numbers));
       var td = h("td");
       if (reached) {
-        td.innerHTML = row.updates.map(function (t) { return fill(t, numbers, true); }).join("<br>");
+        td.innerHTML = row.updates.map(function (t) { return cellHtml(t, numbers); }).join("<br>");
       } else { tr.classList.add("adviz-pending"); }
       tr.appendChild(td);
       tr.addEventListener("click", function () { stop(); phase = row.phase; stage = row.stage; render(); });
@@ -662,7 +675,7 @@ var advizDemo = (function () {
       var numbers = quantities(run, {});
       var table = h("table", { "class": "adviz-walkthrough" });
       var head = h("caption");
-      head.innerHTML = fill(data.table.title, numbers, true);
+      head.innerHTML = cellHtml(data.table.title, numbers);
       table.appendChild(head);
       var bodies = { forward: h("tbody", { "class": "adviz-forward" }), reverse: h("tbody", { "class": "adviz-reverse" }) };
       var reached = function (row) {
@@ -1120,7 +1133,9 @@ var advizDemo = (function () {
       showFocus();
       painter.paint(frameContent(model, run, phase, stage));
       reveal();
-      caption.textContent = stageTitle(model, run, phase, stage);
+      if (data.titlesMath) { // terms that wrap only between each other, math as MathML
+        caption.innerHTML = fillMath(data.titlesMath[phase][stage], quantities(run, {}));
+      } else { caption.textContent = stageTitle(model, run, phase, stage); }
       root.setAttribute("data-phase", phase);
       root.setAttribute("data-stage", String(stage));
       counter.textContent = (phase === "forward" ? "forward" : "reverse") + " " + stage + " / " + last(phase);

@@ -215,6 +215,13 @@
     var phaseButtons = root.querySelectorAll(".adviz-phases button");
     var rows = root.querySelectorAll("tr[data-phase]");
     var scene = new Scene(frame.querySelector("svg"), data);
+    var captions = {}, shelf = q("template.adviz-captions"); // adviz.renderers.player.caption_markup
+    if (shelf) {
+      shelf.content.querySelectorAll("div[data-phase]").forEach(function (d) {
+        var key = d.getAttribute("data-phase");
+        (captions[key] = captions[key] || [])[parseInt(d.getAttribute("data-stage"), 10)] = d;
+      });
+    }
     var names = [];
     var phases = {};
     data.phases.forEach(function (p) {
@@ -238,7 +245,11 @@
       p.at = index;
       root.setAttribute("data-phase", name);
       root.setAttribute("data-stage", String(index));
-      caption.textContent = p.captions[index];
+      var math = captions[name] && captions[name][index]; // terms as spans, math as MathML
+      if (math) {
+        caption.textContent = "";
+        math.childNodes.forEach(function (n) { caption.appendChild(n.cloneNode(true)); });
+      } else { caption.textContent = p.captions[index]; }
       frame.setAttribute("aria-label", p.label + ", stage " + index + " of " + last(name));
       slider.max = String(last(name));
       slider.value = String(index);

@@ -62,7 +62,7 @@ from adviz.renderers.page import (
     polygon_points,
     source_hash,
 )
-from adviz.renderers.templates import PageTemplate, Slots, page_template
+from adviz.renderers.templates import PageTemplate, Slots, caption_template, page_template
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
@@ -275,6 +275,10 @@ def _stage_texts(trace: Trace, slots: Slots) -> dict[str, dict[str, list[PageTem
         "captions": {phase: [page_template(stage_caption_text(trace, phase, k), slots, "plain")
                              for k in range(len(trace.stages(phase)))]
                      for phase in ("forward", "reverse")},
+        # the captions the page shows: terms that wrap only between each other, MathML
+        "titlesMath": {phase: [caption_template(stage_text(trace, phase, k), slots)
+                               for k in range(len(trace.stages(phase)))]
+                       for phase in ("forward", "reverse")},
     }
 
 
@@ -309,10 +313,11 @@ def _table_texts(trace: Trace, slots: Slots) -> dict[str, Any]:
     """The walkthrough (`adviz.text.tables`) as templates: its HTML cells, and the title."""
     from adviz.text.tables import final_texts, text_rows, title_text
 
-    def cell(text: Text) -> PageTemplate:
-        return page_template(text, slots, "plain", escape=True)
+    def cell(text: Text) -> PageTemplate:  # HTML with MathML, numbers as <mn> holes
+        return page_template(text, slots, "mathml")
 
     return {
+        "math": True,
         "title": cell(title_text(trace)),
         "heading": page_template(title_text(trace), slots, "plain"),
         "rows": [{"phase": row.phase, "stage": row.stage, "step": cell(row.step),
@@ -420,7 +425,7 @@ def demo_data(
     for i in program.inputs:
         node = nodes[i]
         inputs.append({"node": i, "id": node.id, "value": node.value,
-                       "gradient": Partial(trace.output, node.id, subscripts=False).unicode(),
+                       "gradient": Partial(trace.output, node.id).unicode(),
                        **_input_range(node.value)})
     code: dict[str, str] = {}
     analytic_data: dict[str, Any] = {"state": "off"}

@@ -15,7 +15,7 @@ Examples
 ...     print(caption)
 Path 1 of 2: x₁ → t₁ → t₂ → y: 1 · (2t₁) · 1 = 1 · (−2) · 1 = −2
 Path 2 of 2: x₁ → t₃ → t₄ → y: 1 · (−sin(t₃)) · 1 = 1 · (−0.14112) · 1 = −0.14112
-Sum over paths = −2 + (−0.14112) = −2.14112 = g_x1
+Sum over paths = −2 + (−0.14112) = −2.14112 = g_x₁
 """
 
 from __future__ import annotations
@@ -99,17 +99,18 @@ def sum_caption(trace: Trace, input: str, found: list[Path]) -> str:
     'Sum over paths = 6 = g_x'
     """
     total = sum(p.product for p in found)
-    gradient = f"{pretty_number(trace.grad[input])} = g_{input}"
+    g = f"g_{pretty_name(input)}"  # the seed's notation, as every caption writes it
+    gradient = f"{pretty_number(trace.grad[input])} = {g}"
     if not found:
-        return f"No path from {input} to {trace.output}: g_{input} = 0"
+        return f"No path from {input} to {trace.output}: {g} = 0"
     if len(found) == 1:
         return f"Sum over paths = {gradient}"
     if len(found) > SUM_TERMS:
-        return f"Sum over {len(found)} paths = {pretty_number(total)}; g_{input} = " \
+        return f"Sum over {len(found)} paths = {pretty_number(total)}; {g} = " \
                f"{pretty_number(trace.grad[input])}"
     terms = " + ".join(_signed(p.product) if k else pretty_number(p.product)
                        for k, p in enumerate(found))
-    return f"Sum over paths = {terms} = {pretty_number(total)} = g_{input}"
+    return f"Sum over paths = {terms} = {pretty_number(total)} = {g}"
 
 
 def path_captions(trace: Trace, input: str | None = None, *,
@@ -218,7 +219,7 @@ def path_frames(
     >>> import adviz
     >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
     >>> svgs = adviz.path_frames(t, "x1")
-    >>> len(svgs), "Sum over paths = −2 + (−0.14112) = −2.14112 = g_x1" in svgs[-1]
+    >>> len(svgs), "Sum over paths = −2 + (−0.14112) = −2.14112 = g_x₁" in svgs[-1]
     (3, True)
     """
     from adviz.renderers.svg import paint

@@ -181,7 +181,8 @@ def _label(fig: Figure, name: str) -> str:
 
 
 def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
-            played: list[tuple[str, Part, str, str]] | None = None
+            played: list[tuple[str, Part, str, str]] | None = None,
+            markup: list[str] | None = None
             ) -> tuple[list[dict[str, Any]], list[str], Frame]:
     """Per phase, what each stage changes on the page; the state names; the base frame.
 
@@ -189,7 +190,9 @@ def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
     other stage lists only the elements whose state or text differ from the
     stage before it on the page (the second phase's stage 0 from the first
     phase's last stage): ``[node number, state, line, ...]`` and
-    ``[edge number, state, toward parent, line, ...]``.
+    ``[edge number, state, toward parent, line, ...]``. Each caption as the page
+    shows it (`caption_markup`) is added to ``markup``, in a ``<div>`` naming its
+    phase and stage.
     """
     node_number = {node: k for k, node in enumerate(fig.view.nodes)}
     edge_number = {edge: k for k, edge in enumerate(fig.view.edges)}
@@ -203,6 +206,11 @@ def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
         stages: list[list[list[Any]]] = []
         for change in part.changes(name):
             captions.append(change.title)
+            if markup is not None:
+                markup.append(f'<div data-phase="{html.escape(part_key)}" '
+                              f'data-stage="{change.index}">'
+                              f"{caption_markup(part, change.phase, change.index, change.title)}"
+                              "</div>")
             if base is None:
                 base = Frame(change.phase, change.index, change.title, change.nodes,
                              change.edges)
@@ -232,17 +240,42 @@ def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
 
 def _player_data(fig: Figure, names: tuple[str, ...],
                  played: list[tuple[str, Part, str, str]] | None = None
-                 ) -> tuple[dict[str, Any], str]:
-    """The page's data (scene, line table, per-stage changes) and the base SVG."""
+                 ) -> tuple[dict[str, Any], str, str]:
+    """The page's data (scene, line table, per-stage changes), the base SVG and the captions
+    as the page shows them (a ``<template>``)."""
     from adviz.renderers.svg import paint
 
     lines = LineTable()
-    phases, states, base = _stages(fig, names, lines, played)
+    markup: list[str] = []
+    phases, states, base = _stages(fig, names, lines, played, markup)
     svg = paint(fig, base)
     kinds = {node: view.kind for node, view in base.nodes.items()}
     data = {"scene": scene_data(fig, kinds), "lines": lines.rows, "states": states,
             "phases": phases, "start": [phases[0]["name"], 0], "interval": INTERVAL_MS}
-    return data, svg[svg.index("<svg"):]
+    # The captions as MathML, in a template the script copies from (it writes no markup).
+    captions = f'<template class="adviz-captions">{"".join(markup)}</template>'
+    return data, svg[svg.index("<svg"):], captions
+
+
+def caption_markup(fig: Figure, phase: str, index: int, title: str) -> str:
+    """A frame's caption as the page shows it: terms that wrap only between each other, math
+    as MathML (`adviz.text.mathml.caption_html`); a title of another kind escaped.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> from adviz.scene.picture import figure
+    >>> fig = figure(adviz.trace("x * x", x=3))
+    >>> caption_markup(fig, "reverse", 0, fig.frame("reverse", 0).title)[-41:]
+    '<mo>=</mo><mn>1</mn></math></span></span>'
+    >>> caption_markup(fig, "reverse", 0, "<b>")
+    '&lt;b&gt;'
+    """
+    from adviz.scene.captions import frame_caption
+    from adviz.text.mathml import caption_html
+
+    tokens = frame_caption(fig, phase, index, title)
+    return html.escape(title) if tokens is None else caption_html(tokens)
 
 
 def _aspect(fig: Figure) -> float:
@@ -423,7 +456,7 @@ focus, zoom
                       cache={k: v for k, v in fig.cache.items() if k == "sweep"})
     played = played_parts(fig, names, every=_every(trace), rankdir=rankdir, engine=engine,
                           collapse=collapse, full=full, copies=copies, seed=seed)
-    data, base = _player_data(fig, names, played)
+    data, base, captions = _player_data(fig, names, played)
     if not getattr(trace, "vector", False):
         data["focus"] = focus_data(fig, focused)
     if zoom_links is not None:
@@ -450,8 +483,9 @@ focus, zoom
         f'<div class="adviz-frame" role="img" aria-label="{html.escape(first["label"])}, '
         f'stage 0 of {last}">{base}</div>',
         f'<figcaption class="adviz-caption" aria-live="polite">'
-        f"{html.escape(first['captions'][0])}</figcaption>",
+        f"{caption_markup(fig, names[0], 0, first['captions'][0])}</figcaption>",
         '<p class="adviz-focus" aria-live="polite" hidden></p>' if "focus" in data else "",
+        captions,
         "</figure>",
         _controls(last),
         "</div>",

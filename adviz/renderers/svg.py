@@ -21,7 +21,7 @@ Examples
 >>> sorted(g.find("s:title", ns).text for g in root.iter("{http://www.w3.org/2000/svg}g")
 ...        if g.get("class") == "edge")[:3]
 ['t1->t2', 't2->y', 't3->t4']
->>> "g_t3 += 1 · (−sin(t₃)) = −0.14112" in svg
+>>> "g_t₃ += 1 · (−sin(t₃)) = −0.14112" in svg
 True
 """
 

@@ -94,8 +94,9 @@ def page_template(text: Text, slots: Slots, notation: str = "unicode", *,
     slots
         The page's numbering of nodes and edges.
     notation
-        ``"unicode"`` (labels and captions) or ``"plain"`` (plain captions and
-        the walkthrough).
+        ``"unicode"`` (labels and captions), ``"plain"`` (plain captions) or
+        ``"mathml"`` (the walkthrough's cells: HTML with MathML, escaped already;
+        the page writes each number as MathML, ``<mn>``).
     escape
         Escape the literal text for HTML (the walkthrough's HTML format is its
         plain text, escaped; numbers need no escaping).
@@ -109,6 +110,37 @@ def page_template(text: Text, slots: Slots, notation: str = "unicode", *,
     for piece in text.template(notation):
         if isinstance(piece, str):
             out.append(html.escape(piece) if escape else piece)
+        else:
+            quantity, index = slots[piece.key]
+            out.append([quantity, index, int(piece.parens)])
+    return out
+
+
+def caption_template(text: Text, slots: Slots) -> PageTemplate:
+    """A caption as a page template in HTML: its terms as spans that wrap only between each
+    other, its math as MathML, its numbers as holes (`adviz.text.mathml.caption_pieces`).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> from adviz.text.labels import stage_text
+    >>> t = adviz.trace("x * x", x=3)
+    >>> caption_template(stage_text(t, "reverse", 0), Slots(t))[1:]
+    [['adjoint', 1, 0], '</math></span></span>']
+    """
+    from adviz.text.mathml import caption_pieces
+
+    return _holes(caption_pieces(text), slots)
+
+
+def _holes(pieces: list[Any], slots: Slots) -> PageTemplate:
+    out: PageTemplate = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            if out and isinstance(out[-1], str):
+                out[-1] += piece
+            else:
+                out.append(piece)
         else:
             quantity, index = slots[piece.key]
             out.append([quantity, index, int(piece.parens)])

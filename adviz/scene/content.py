@@ -29,7 +29,7 @@ Examples
 >>> f.nodes["t2"].state, f.nodes["t1"].state, f.nodes["x1"].state
 ('active', 'receiving', 'muted')
 >>> [line.text for line in f.edges["t1", "t2"].lines]
-['∂t₂/∂t₁ = 2t₁ = −2', 'g_t1 += 1 · (2t₁) = −2']
+['∂t₂/∂t₁ = 2t₁ = −2', 'g_t₁ += 1 · (2t₁) = −2']
 >>> [line.text for line in frame(t, "reverse", 5).nodes["x1"].lines]
 ['x₁', '= 1', 'g = −2 + (−0.14112)', '= −2.14112']
 >>> f = frame(t, "tangent", 2, seed="x1")

@@ -30,7 +30,7 @@ def analytic_panel(trace: Trace) -> tuple[Line, ...]:
     >>> import adviz
     >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
     >>> [line.text for line in analytic_panel(t)][1]
-    '∂y/∂x₁ = 2x₁ − 2x₂ − sin(x₁ + x₂) = −2.14112 — reverse mode: g_x1 = −2.14112 ✓'
+    '∂y/∂x₁ = 2x₁ − 2x₂ − sin(x₁ + x₂) = −2.14112 — reverse mode: g_x₁ = −2.14112 ✓'
     """
     from adviz.core.symbolic import symbolic_gradient
 
@@ -42,7 +42,8 @@ def analytic_panel(trace: Trace) -> tuple[Line, ...]:
         agree = g.value is not None and math.isclose(g.value, g.reverse, rel_tol=1e-9,
                                                      abs_tol=1e-12)
         mark = " ✓" if agree else ""
-        lines.append(Line(f"{PARTIAL}{out}/{PARTIAL}{pretty_name(name)} = "
-                          f"{pretty_formula(g.text)} = {value} {DASH} reverse mode: g_{name} = "
+        shown = pretty_name(name)
+        lines.append(Line(f"{PARTIAL}{out}/{PARTIAL}{shown} = "
+                          f"{pretty_formula(g.text)} = {value} {DASH} reverse mode: g_{shown} = "
                           f"{pretty_number(g.reverse)}{mark}", "adjoint", LINE_SIZE))
     return tuple(lines)

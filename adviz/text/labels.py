@@ -21,9 +21,9 @@ Examples
 >>> partial_label(t, "t1", "t2")
 '∂t₂/∂t₁ = 2t₁ = −2'
 >>> contribution_label(t, t.reverse_stages[2].contributions[0])
-'g_t1 += 1 · (2t₁) = −2'
+'g_t₁ += 1 · (2t₁) = −2'
 >>> stage_title(t, "reverse", 3)
-'Stage 3 of 5 — process parents of t4: g_t3 += g_t4 · ∂t4/∂t3 = −0.14112'
+'Stage 3 of 5 — process parents of t₄: g_t₃ += g_t₄ · ∂t₄/∂t₃ = −0.14112'
 """
 
 from __future__ import annotations
@@ -357,10 +357,10 @@ def contribution_label(trace: Trace, contribution: Contribution) -> str:
 
 def _contribution_caption(c: Contribution) -> Text:
     """A contribution in a caption; where the parent accumulates, its running sum follows:
-    ``g_x1 += g_t3 · ∂t3/∂x1 = −0.14112 → g_x1 = −2 + (−0.14112) = −2.14112``."""
+    ``g_x₁ += g_t₃ · ∂t₃/∂x₁ = −0.14112 → g_x₁ = −2 + (−0.14112) = −2.14112``."""
     edge = (c.parent, c.child)
     tokens: list[Any] = [Grad(c.parent), Op(" += "), Grad(c.child), Op(" · "),
-                         Partial(c.child, c.parent, subscripts=False), Op(" = "),
+                         Partial(c.child, c.parent), Op(" = "),
                          Num(c.delta, key=num_key("delta", *edge))]
     if c.accumulates:
         tokens += [Op(" → "), Grad(c.parent), Op(" = "),
@@ -536,19 +536,18 @@ def stage_text(trace: Trace, phase: str, index: int) -> Text:
             for k, n in enumerate(stage.nodes):
                 if k:
                     parts.append(", ")
-                parts += [Name(n, False), Op(" = "),
+                parts += [Name(n), Op(" = "),
                           Num(program.nodes[program.index[n]].value, key=num_key("value", n))]
             return text(*parts)
         value = program.nodes[program.index[stage.node]].value
-        return text(f"{head}evaluate ") + node_formula_text(
-            trace, stage.node, subscripts=False) + text(
+        return text(f"{head}evaluate ") + node_formula_text(trace, stage.node) + text(
             Op(" = "), Num(value, key=num_key("value", stage.node)))
     if getattr(trace, "vector", False):  # one output's sweep of several: say which
         head = f"Reverse sweep for {trace.output}: {head}"
     if stage.index == 0:
         return text(f"{head}initialise ", Grad(str(stage.node)), Op(" = "),
                     Num(1.0, key=num_key("adjoint", str(stage.node))))
-    lead = text(f"{head}process parents of ", Name(str(stage.node), False), ": ")
+    lead = text(f"{head}process parents of ", Name(str(stage.node)), ": ")
     if not stage.contributions:
         return lead + text("none")
     tokens: list[Any] = list(lead.tokens)
@@ -557,6 +556,23 @@ def stage_text(trace: Trace, phase: str, index: int) -> Text:
         tokens += _contribution_caption(c).tokens
     note = order_note(trace, stage.index)
     return text(*tokens, *([note] if note else []))
+
+
+def caption_text(trace: Trace, phase: str, index: int, sweep: ForwardSweep | None = None
+                 ) -> Text:
+    """The caption of a frame as tokens, forward-mode frames for ``sweep`` (default: the first
+    input's): `tangent_stage_text` for ``"tangent"``, else `stage_text`.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    >>> caption_text(t, "tangent", 0, adviz.forward_mode(t, "x2")).unicode()
+    'Stage 0 of 5 — forward mode, seed ẋ₁ = 0, ẋ₂ = 1'
+    """
+    if phase == "tangent" and sweep is not None:
+        return tangent_stage_text(trace, sweep, index)
+    return stage_text(trace, phase, index)
 
 
 def seed_contribution_text(trace: Trace, c: Contribution, partial_ascii: str) -> Text:
@@ -569,7 +585,7 @@ def seed_contribution_text(trace: Trace, c: Contribution, partial_ascii: str) ->
         return text(Grad(c.parent), Op(" += "), partial, Op(" = "),
                     Num(c.delta, key=num_key("delta", c.parent, c.child)))
     return text(Grad(c.parent), Op(" += "), Grad(c.child), Op(" · "),
-                Partial(c.child, c.parent, subscripts=False), Op(" = "),
+                Partial(c.child, c.parent), Op(" = "),
                 Num(c.upstream, key=num_key("upstream", c.parent, c.child)), Op(" · "),
                 partial, Op(" = "), Num(c.delta, key=num_key("delta", c.parent, c.child)))
 
@@ -597,10 +613,10 @@ def stage_caption_text(trace: Trace, phase: str, index: int) -> Text:
             for n in stage.nodes:
                 value = program.nodes[program.index[n]].value
                 parts += [", "] if parts else []
-                parts += [Name(n, False), Op(" = "), Num(value, key=num_key("value", n))]
+                parts += [Name(n), Op(" = "), Num(value, key=num_key("value", n))]
             return text(*parts)
         value = program.nodes[program.index[stage.node]].value
-        return node_formula_text(trace, stage.node, subscripts=False) + text(
+        return node_formula_text(trace, stage.node) + text(
             Op(" = "), Num(value, key=num_key("value", stage.node)))
     if stage.index == 0:
         return text(Grad(str(stage.node)), Op(" = "),
@@ -633,13 +649,13 @@ def stage_title(trace: Trace, phase: str, index: int) -> str:
     >>> import adviz
     >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
     >>> stage_title(t, "forward", 0)
-    'Stage 0 of 5 — set the inputs: x1 = 1, x2 = 2'
+    'Stage 0 of 5 — set the inputs: x₁ = 1, x₂ = 2'
     >>> stage_title(t, "forward", 2)
-    'Stage 2 of 5 — evaluate t2 = t1² = 1'
+    'Stage 2 of 5 — evaluate t₂ = t₁² = 1'
     >>> stage_title(t, "reverse", 0)
     'Stage 0 of 5 — initialise g_y = 1'
     >>> stage_title(t, "reverse", 1)
-    'Stage 1 of 5 — process parents of y: g_t2 += g_y · ∂y/∂t2 = 1; g_t4 += g_y · ∂y/∂t4 = 1'
+    'Stage 1 of 5 — process parents of y: g_t₂ += g_y · ∂y/∂t₂ = 1; g_t₄ += g_y · ∂y/∂t₄ = 1'
     """
     return stage_text(trace, phase, index).unicode()
 
@@ -653,7 +669,7 @@ def result_text(trace: Trace) -> Text:
     >>> result_text(adviz.trace("x * x", x=3)).plain()
     'y = 9'
     """
-    return text(Name(trace.output, False), Op(" = "),
+    return text(Name(trace.output), Op(" = "),
                 Num(trace.value, key=num_key("value", trace.output)))
 
 
@@ -664,7 +680,7 @@ def summary_text(trace: Trace) -> Text:
     for k, (name, g) in enumerate(trace.grad.items()):
         if k:
             parts.append(", ")
-        parts += [Partial(out, name, subscripts=False), Op(" = "),
+        parts += [Partial(out, name), Op(" = "),
                   Num(g, key=num_key("adjoint", name))]
     return text(*parts)
 
@@ -701,7 +717,7 @@ def summary_title(trace: Trace) -> str:
     --------
     >>> import adviz
     >>> summary_title(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2))
-    'Result — y = 0.01001; ∂y/∂x1 = −2.14112, ∂y/∂x2 = 1.85888'
+    'Result — y = 0.01001; ∂y/∂x₁ = −2.14112, ∂y/∂x₂ = 1.85888'
     """
     return summary_text(trace).unicode()
 
@@ -823,7 +839,7 @@ def reserved_edge_lines(trace: Trace) -> dict[tuple[str, str], tuple[str, ...]]:
     >>> import adviz
     >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
     >>> reserved_edge_lines(t)["t3", "t4"]
-    ('∂t₄/∂t₃ = −sin(t₃) = −0.14112', 'g_t3 += 1 · (−sin(t₃)) = −0.14112')
+    ('∂t₄/∂t₃ = −sin(t₃) = −0.14112', 'g_t₃ += 1 · (−sin(t₃)) = −0.14112')
     """
     contributions: dict[tuple[str, str], list[str]] = {}
     for stage in trace.reverse_stages:

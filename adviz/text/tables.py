@@ -88,8 +88,15 @@ def _wrap(partial_latex: str, contribution: Contribution) -> str:
     return f"\\left({partial_latex}\\right)"
 
 
-def _names(ids: tuple[str, ...]) -> str:
-    return ids[0] if len(ids) == 1 else "(" + ", ".join(ids) + ")"
+def _names(ids: tuple[str, ...]) -> list[Token | str]:
+    """Parents as the rows name them: ``t1`` or ``(x1, x2)``, each a `Name`."""
+    if len(ids) == 1:
+        return [Name(ids[0])]
+    out: list[Token | str] = ["("]
+    for k, name in enumerate(ids):
+        out += [", "] if k else []
+        out.append(Name(name))
+    return [*out, ")"]
 
 
 def text_rows(trace: Trace) -> list[TextRow]:
@@ -117,7 +124,7 @@ def text_rows(trace: Trace) -> list[TextRow]:
                 node = nodes[program.index[name]]
                 step = "Inputs" if node.kind == "input" else "Constants"
                 result.append(TextRow("forward", 0, text(step), (text(
-                    Name(name, False), Op(" = "), Num(node.value, key=num_key("value", name))),)))
+                    Name(name), Op(" = "), Num(node.value, key=num_key("value", name))),)))
         else:
             result.append(TextRow("forward", stage.index, text("Evaluate"),
                                   (stage_caption_text(trace, "forward", stage.index),)))
@@ -127,13 +134,13 @@ def text_rows(trace: Trace) -> list[TextRow]:
                                   (stage_caption_text(trace, "reverse", 0),)))
             continue
         parents = tuple(c.parent for c in stage.contributions)
-        step = f"Process parents of {stage.node}, i.e. {_names(parents)}"
+        does = text("Process parents of ", Name(str(stage.node)), ", i.e. ", *_names(parents))
         if trace.granularity == "edge":
-            step = f"Process parent {parents[0]} of {stage.node}"
+            does = text("Process parent ", Name(parents[0]), " of ", Name(str(stage.node)))
         updates = tuple(
             seed_contribution_text(trace, c, parenthesize(_PRODUCT.sub(" ", c.partial_expr)))
             for c in stage.contributions)
-        result.append(TextRow("reverse", stage.index, text(step), updates))
+        result.append(TextRow("reverse", stage.index, does, updates))
     return result
 
 
@@ -165,7 +172,7 @@ def point_text(trace: Trace) -> Text:
     parts: list[Name | Op | Num | str] = []
     for k, (name, value) in enumerate(trace.inputs.items()):
         parts += [", "] if k else []
-        parts += [Name(name, False), Op(" = "), Num(value, key=num_key("value", name))]
+        parts += [Name(name), Op(" = "), Num(value, key=num_key("value", name))]
     return text(*parts)
 
 
@@ -178,7 +185,7 @@ def final_texts(trace: Trace) -> list[tuple[Text, Text]]:
     >>> [(a.plain(), b.plain()) for a, b in final_texts(adviz.trace("x * x", x=3))]
     [('dy/dx', 'g_x = 6')]
     """
-    return [(text(Partial(trace.output, name, subscripts=False)),
+    return [(text(Partial(trace.output, name)),
              text(Grad(name), Op(" = "), Num(g, key=num_key("adjoint", name))))
             for name, g in trace.grad.items()]
 
@@ -295,9 +302,11 @@ def walkthrough(trace: Trace, fmt: str = "text", *, analytic: bool = False,
     output = trace.output
     finals = [(name, format_number(g)) for name, g in trace.grad.items()]
     title = title_text(trace).plain()
-    if fmt in ("text", "html"):
+    if fmt == "html":
+        body = _html(title_text(trace), text_rows(trace), final_texts(trace))
+    elif fmt == "text":
         lines = [(a.plain(), b.plain()) for a, b in final_texts(trace)]
-        body = (_text if fmt == "text" else _html)(title, table, lines)
+        body = _text(title, table, lines)
     else:
         body = (_markdown if fmt == "markdown" else _latex)(title, table, output, finals)
     return body + _analytic(trace, fmt) if analytic else body
@@ -404,24 +413,25 @@ def _latex(title: str, table: list[Row], output: str, finals: list[tuple[str, st
     return "\n".join(lines) + "\n"
 
 
-def _html(title: str, table: list[Row], finals: list[tuple[str, str]]) -> str:
-    esc = html.escape
-    lines = [f'<table class="adviz-walkthrough"><caption>{esc(title)}</caption>',
+def _html(title: Text, table: list[TextRow], finals: list[tuple[Text, Text]]) -> str:
+    """The walkthrough as an HTML table whose formulas are MathML (`Text.mathml`)."""
+    lines = [f'<table class="adviz-walkthrough"><caption>{title.mathml()}</caption>',
              '<tbody class="adviz-forward">']
     lines += [
         f'<tr data-phase="forward" data-stage="{r.stage}"><td>{r.stage}</td>'
-        f"<td>{esc(r.step)}</td><td>{esc(r.updates[0])}</td></tr>"
+        f"<td>{r.step.mathml()}</td><td>{r.updates[0].mathml()}</td></tr>"
         for r in table if r.phase == "forward"
     ]
     lines.append('</tbody><tbody class="adviz-reverse">')
     lines += [
         f'<tr data-phase="reverse" data-stage="{r.stage}"><td>{r.stage}</td>'
-        f"<td>{esc(r.step)}</td><td>{'<br>'.join(esc(u) for u in r.updates)}</td></tr>"
+        f"<td>{r.step.mathml()}</td><td>{'<br>'.join(u.mathml() for u in r.updates)}</td></tr>"
         for r in table if r.phase == "reverse"
     ]
     lines.append('</tbody><tbody class="adviz-final">')
     lines += [
-        f"<tr><td></td><td>{esc(name)}</td><td>{esc(value)}</td></tr>" for name, value in finals
+        f"<tr><td></td><td>{name.mathml()}</td><td>{value.mathml()}</td></tr>"
+        for name, value in finals
     ]
     lines.append("</tbody></table>")
     return "\n".join(lines) + "\n"
@@ -489,27 +499,26 @@ def trace_rows(trace: Trace, sweep: ForwardSweep) -> list[TraceRow]:
         n = node.id
         value = Num(node.value, key=num_key("value", n))
         if node.kind == "op":
-            primal = node_formula_text(trace, n, subscripts=False) + text(Op(" = "), value)
+            primal = node_formula_text(trace, n) + text(Op(" = "), value)
         else:
-            primal = text(Name(n, False), Op(" = "), value)
+            primal = text(Name(n), Op(" = "), value)
         tangent_value = Num(sweep.tangents[n], key=num_key("tangent", n))
         terms = by_child.get(n, [])
         if terms:
             symbols, numbers = _sum([
-                (Tangent(t.parent, False), Partial(n, t.parent, subscripts=False),
+                (Tangent(t.parent), Partial(n, t.parent),
                  t.tangent, _factor(trace, t.parent, n)) for t in terms])
-            tangent = text(Tangent(n, False), Op(" = "), *symbols, Op(" = "), *numbers,
+            tangent = text(Tangent(n), Op(" = "), *symbols, Op(" = "), *numbers,
                            Op(" = "), tangent_value)
         else:
-            tangent = text(Tangent(n, False), Op(" = "), tangent_value)
+            tangent = text(Tangent(n), Op(" = "), tangent_value)
         adjoint_value = Num(adjoints.get(n, 0.0), key=num_key("adjoint", n))
         children = [nodes[c].id for c in program.children[i]]
         if n == output or not children:
             adjoint = text(Grad(n), Op(" = "), adjoint_value)
         else:
             symbols, numbers = _sum([
-                (Grad(c), Partial(c, n, subscripts=False), adjoints.get(c, 0.0),
-                 _factor(trace, n, c))
+                (Grad(c), Partial(c, n), adjoints.get(c, 0.0), _factor(trace, n, c))
                 for c in children])
             adjoint = text(Grad(n), Op(" = "), *symbols, Op(" = "), *numbers, Op(" = "),
                            adjoint_value)
@@ -529,7 +538,7 @@ def seed_text(sweep: ForwardSweep) -> Text:
     parts: list[Token | str] = ["Tangent seed: "]
     for k, (name, value) in enumerate(sweep.seed.items()):
         parts += [", "] if k else []
-        parts += [Tangent(name, False), Op(" = "), Num(value, key=num_key("tangent", name))]
+        parts += [Tangent(name), Op(" = "), Num(value, key=num_key("tangent", name))]
     return text(*parts)
 
 
@@ -552,9 +561,9 @@ def derivative_text(sweep: ForwardSweep) -> Text:
     seeded = sweep.seeded
     for k, (out, value) in enumerate(outputs.items()):
         parts += [", "] if k else []
-        parts += [Tangent(out, False), Op(" = ")]
+        parts += [Tangent(out), Op(" = ")]
         if len(seeded) == 1 and sweep.seed[seeded[0]] == 1.0:
-            parts += [Partial(out, seeded[0], subscripts=False), Op(" = ")]
+            parts += [Partial(out, seeded[0]), Op(" = ")]
         parts.append(Num(value, key=num_key("tangent", out)))
     return text(*parts)
 
@@ -671,12 +680,12 @@ def _table_html(title: Text, lead: Text, head: list[Text], rows: list[list[Text]
     span = len(head)
     lines = [f'<table class="adviz-walkthrough adviz-trace-table"><caption>'
              f"{esc(title.plain())}</caption>",
-             f'<thead><tr><td colspan="{span}">{esc(lead.plain())}</td></tr>',
+             f'<thead><tr><td colspan="{span}">{lead.mathml()}</td></tr>',
              "<tr>" + "".join(f"<th>{esc(h.plain())}</th>" for h in head) + "</tr></thead>",
              "<tbody>"]
-    lines += ["<tr>" + "".join(f"<td>{esc(c.plain())}</td>" for c in row) + "</tr>"
+    lines += ["<tr>" + "".join(f"<td>{c.mathml()}</td>" for c in row) + "</tr>"
               for row in rows]
     lines.append("</tbody><tfoot>")
-    lines += [f'<tr><td colspan="{span}">{esc(n.plain())}</td></tr>' for n in notes]
+    lines += [f'<tr><td colspan="{span}">{n.mathml()}</td></tr>' for n in notes]
     lines.append("</tfoot></table>")
     return "\n".join(lines) + "\n"

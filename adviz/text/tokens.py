@@ -7,8 +7,16 @@ tokens (words, node names, numbers, operators, adjoints ``g_n``, partials
 - `Text.unicode`: SVG, PNG and pages (``t₁ = x₁ − x₂``),
 - `Text.mathtext`: Matplotlib (``$t_{1} = x_{1} - x_{2}$``, mixed with text),
 - `Text.latex`: TikZ, Beamer and walkthroughs (math runs in ``$...$``),
-- `Text.html`: pages' tables (math runs in ``<span class="math">``, escaped),
+- `Text.html`: HTML with math runs in ``<span class="math">`` (escaped, Unicode symbols),
+- `Text.mathml`: pages' captions and tables (math runs as MathML, ``<msub>``, see
+  `adviz.text.mathml`),
 - `Text.plain`: screen readers, the command line (``t1 = x1 - x2``).
+
+Every notation but plain text writes the seed's notation: names with
+subscripts (``t₁``, ``t_{1}``), adjoints ``g`` with the node's name as
+subscript (``g_t₁``, ``g_{t_{1}}``), partials ``∂t₄/∂t₃``. Plain text keeps
+ASCII (``g_t1``, ``dt4/dt3``) for terminals, screen readers and the stage
+records (``Stage.caption``).
 
 A number may carry a key naming the quantity it shows (``"value:t1"``,
 ``"delta:t1->t2"``, see `num_key`); `Text.template` writes a text in one
@@ -19,7 +27,7 @@ Examples
 --------
 >>> text = Text((Grad("t1"), Op(" += "), Num(1.0), Op(" · "), Num(-2.0, parens=True)))
 >>> text.unicode()
-'g_t1 += 1 · (−2)'
+'g_t₁ += 1 · (−2)'
 >>> text.latex()
 '$g_{t_{1}} \\mathrel{+}= 1 \\cdot (-2)$'
 >>> text.plain()
@@ -34,7 +42,7 @@ import functools
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from adviz.formatting import escape_latex, format_number, latex_name, split_name
@@ -256,13 +264,21 @@ def _op_forms(op: str) -> tuple[str, str, str]:
 
 @dataclass(frozen=True)
 class Grad:
-    """An adjoint ``g_n``."""
+    """An adjoint ``g_n``: ``g_t₁`` in Unicode (``subscripts=False`` keeps ``g_t1``),
+    ``g_{t_{1}}`` in LaTeX, ``g_t1`` in plain text.
+
+    Examples
+    --------
+    >>> Grad("t1").unicode(), Grad("t1").latex(), Grad("t1").plain()
+    ('g_t₁', 'g_{t_{1}}', 'g_t1')
+    """
 
     id: str
+    subscripts: bool = True
     math = True
 
     def unicode(self) -> str:
-        return f"g_{self.id}"
+        return f"g_{pretty_name(self.id) if self.subscripts else self.id}"
 
     def latex(self) -> str:
         return f"g_{{{tex_name(self.id)}}}"
@@ -407,6 +423,13 @@ class Text:
                 out.append(escape_text("".join(t.unicode() for t in run)))
         return "".join(out)
 
+    def mathml(self) -> str:
+        """HTML with each run of math tokens as a MathML ``<math>`` element (see
+        `adviz.text.mathml`): what browsers typeset natively, with no script."""
+        from adviz.text.mathml import mathml
+
+        return mathml(self)
+
     def html(self) -> str:
         """HTML: escaped, math runs in ``<span class="math">`` (Unicode symbols)."""
         out = []
@@ -421,8 +444,9 @@ class Text:
         Parameters
         ----------
         notation
-            ``"unicode"``, ``"plain"``, ``"html"`` or ``"latex"``: what
-            `Text.unicode`, `Text.plain`, `Text.html` or `Text.latex` writes.
+            ``"unicode"``, ``"plain"``, ``"html"``, ``"latex"`` or ``"mathml"``:
+            what `Text.unicode`, `Text.plain`, `Text.html`, `Text.latex` or
+            `Text.mathml` writes.
 
         Returns
         -------
@@ -442,6 +466,10 @@ class Text:
             raise ValueError(f"no templates in notation {notation!r}; use one of "
                              f"{', '.join(TEMPLATE_NOTATIONS)}")
         pieces: list[str | Hole] = []
+        if notation == "mathml":
+            from adviz.text.mathml import mathml_pieces
+
+            return _joined(mathml_pieces(self))
         if notation in ("unicode", "plain"):
             out: list[str | Hole] = []
             buffer: list[str] = []
@@ -493,11 +521,16 @@ class Hole:
 
 Template = list[str | Hole]
 
-TEMPLATE_NOTATIONS = ("unicode", "plain", "html", "latex")
+TEMPLATE_NOTATIONS = ("unicode", "plain", "html", "latex", "mathml")
 """The notations `Text.template` writes."""
+
+def _mathml_number(value: float) -> str:
+    return f"<mn>{pretty_number(value)}</mn>"
+
 
 _NUMBER_FORMS: dict[str, Callable[[float], str]] = {
     "unicode": pretty_number, "html": pretty_number, "plain": format_number, "latex": tex_number,
+    "mathml": _mathml_number,
 }
 
 
@@ -530,8 +563,13 @@ def number_text(value: float, notation: str, parens: bool = False) -> str:
     ('(−2)', '-2')
     >>> number_text(1e-7, "latex")
     '1\\times 10^{-7}'
+    >>> number_text(-2.0, "mathml", True)
+    '<mo stretchy="false">(</mo><mn>−2</mn><mo stretchy="false">)</mo>'
     """
     out = _NUMBER_FORMS[notation](value)
+    if notation == "mathml":
+        wrap = parens and MINUS in out[:5]
+        return f'<mo stretchy="false">(</mo>{out}<mo stretchy="false">)</mo>' if wrap else out
     return f"({out})" if parens and out[:1] in ("-", MINUS) else out
 
 
@@ -586,3 +624,52 @@ def text(*tokens: Token | str) -> Text:
     'Stage 1'
     """
     return Text(tuple(Word(t) if isinstance(t, str) else t for t in tokens))
+
+
+def split_lines(line: Text, lines: Sequence[str]) -> list[Text] | None:
+    """A text cut into the lines its Unicode form was wrapped into, as tokens per line.
+
+    ``lines`` are pieces of ``line.unicode()`` in order, cut at spaces and
+    stripped (as `adviz.scene.picture.wrap` cuts captions). A word or operator
+    cut in two becomes two; ``None`` when a cut falls inside another token
+    (a name, a number, a formula), which cannot be cut.
+
+    Examples
+    --------
+    >>> caption = text("Stage 1: ", Grad("a"), Op(" += "), Num(1.0), "; ", Grad("b"),
+    ...                Op(" = "), Num(2.0))
+    >>> [t.latex() for t in split_lines(caption, ["Stage 1: g_a += 1;", "g_b = 2"])]
+    ['Stage 1: $g_{a} \\\\mathrel{+}= 1$;', '$g_{b} = 2$']
+    >>> split_lines(text(Name("alpha1")), ["α", "₁"]) is None
+    True
+    """
+    full = line.unicode()
+    spans: list[tuple[int, int, Token]] = []
+    position = 0
+    for token in line.tokens:
+        width = len(token.unicode())
+        spans.append((position, position + width, token))
+        position += width
+    out: list[Text] = []
+    cursor = 0
+    for piece in lines:
+        start = full.find(piece, cursor)
+        if start < 0:
+            return None
+        end = cursor = start + len(piece)
+        tokens: list[Token] = []
+        for a, b, token in spans:
+            if b <= start or a >= end:
+                continue
+            if start <= a and b <= end:
+                tokens.append(token)
+                continue
+            if not isinstance(token, (Word, Op)) or len(token.text) != b - a:
+                return None
+            part = token.text[max(start, a) - a:min(end, b) - a]
+            tokens.append(type(token)(part))
+        cut = Text(tuple(tokens))
+        if cut.unicode().strip() != piece:
+            return None
+        out.append(cut)
+    return out

@@ -54,7 +54,7 @@ def test_player_is_embedded_inline(tmp_path: Path) -> None:
     page = (out / "index.html").read_text(encoding="utf-8")
     assert page.count('class="adviz-player') == 1
     assert 'class="adviz-data"' in page
-    assert "g_t3 +=" in page
+    assert "g_t₃ +=" in page  # the seed's notation: the name as subscript
     assert "The seed example." in page
     assert 'id="seed-figure"' in page
 

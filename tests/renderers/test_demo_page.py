@@ -333,6 +333,7 @@ def test_templates_filled_at_random_points_give_the_texts_of_the_trace_there(nam
 
     from adviz.renderers.templates import fill
     from adviz.text.labels import contribution_label, partial_label, stage_title
+    from adviz.text.mathml import mathml_text
 
     t = TEMPLATE_TRACES[name]()
     data = demo_data(t, analytic=False)[0]
@@ -358,13 +359,15 @@ def test_templates_filled_at_random_points_give_the_texts_of_the_trace_there(nam
         table = adviz.walkthrough(at, "html")
         caption = re.search(r"<caption>(.*?)</caption>", table)
         assert caption is not None
-        assert fill(data["table"]["title"], number, "plain") == caption.group(1)
-        assert html.escape(fill(data["table"]["heading"], number, "plain")) == caption.group(1)
-        rows = [(r["phase"], str(r["stage"]), fill(r["step"], number, "plain"),
-                 "<br>".join(fill(u, number, "plain") for u in r["updates"]))
+        # cells are HTML with MathML, numbers written as <mn>
+        assert fill(data["table"]["title"], number, "mathml") == caption.group(1)
+        assert mathml_text(caption.group(1)).replace(" ", "").replace("\u2212", "-") == \
+            html.unescape(fill(data["table"]["heading"], number, "plain")).replace(" ", "")
+        rows = [(r["phase"], str(r["stage"]), fill(r["step"], number, "mathml"),
+                 "<br>".join(fill(u, number, "mathml") for u in r["updates"]))
                 for r in data["table"]["rows"]]
         assert rows == _ROW.findall(table)
-        finals = [tuple(fill(cell, number, "plain") for cell in f)
+        finals = [tuple(fill(cell, number, "mathml") for cell in f)
                   for f in data["table"]["finals"]]
         assert finals == _FINAL.findall(table)
 

@@ -26,7 +26,7 @@ from adviz.renderers.demo import demo_html
 from adviz.renderers.svg import painted, to_svg
 from adviz.scene.content import frame
 from adviz.text.labels import stage_title
-from tests.conftest import BrowserPage, page_opener
+from tests.conftest import BrowserPage, page_opener, same_text
 
 pytestmark = pytest.mark.browser
 
@@ -175,7 +175,8 @@ def assert_same_as_python(page: Page, t: adviz.Trace) -> None:
             expected = t.state(phase, k)
             assert formatted(state["values"]) == formatted(dict(expected.values))
             assert formatted(state["adjoints"]) == formatted(dict(expected.adjoints))
-            assert page.page.locator(".adviz-caption").inner_text() == stage_title(t, phase, k)
+            assert same_text(stage_title(t, phase, k),
+                             page.page.locator(".adviz-caption").text_content())
             assert page.frame_texts() == expected_texts(t, phase, k)
     assert page.call("next")["stage"] == len(t.reverse_stages) - 1  # stays at the end
     assert formatted(page.call("gradient")) == formatted(t.grad)

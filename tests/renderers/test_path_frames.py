@@ -34,10 +34,10 @@ def test_seed_captions_match_the_hand_derivation(seed_trace: adviz.Trace) -> Non
     assert path_captions(seed_trace, "x1") == [
         "Path 1 of 2: x₁ → t₁ → t₂ → y: 1 · (2t₁) · 1 = 1 · (−2) · 1 = −2",
         "Path 2 of 2: x₁ → t₃ → t₄ → y: 1 · (−sin(t₃)) · 1 = 1 · (−0.14112) · 1 = −0.14112",
-        "Sum over paths = −2 + (−0.14112) = −2.14112 = g_x1",
+        "Sum over paths = −2 + (−0.14112) = −2.14112 = g_x₁",
     ]
     assert path_captions(seed_trace, "x2")[-1] == \
-        "Sum over paths = 2 + (−0.14112) = 1.85888 = g_x2"
+        "Sum over paths = 2 + (−0.14112) = 1.85888 = g_x₂"
 
 
 def test_each_frame_highlights_one_path(seed_trace: adviz.Trace) -> None:
@@ -55,7 +55,7 @@ def test_each_frame_highlights_one_path(seed_trace: adviz.Trace) -> None:
     assert {e for e, s in last_edges.items() if s == "forward"} == {
         f"{p}->{c}" for path in found for p, c in pairwise(path.nodes)}
     assert "g = −2.14112" in svgs[-1]
-    assert caption(svgs[-1]) == "Sum over paths = −2 + (−0.14112) = −2.14112 = g_x1"
+    assert caption(svgs[-1]) == "Sum over paths = −2 + (−0.14112) = −2.14112 = g_x₁"
 
 
 def test_path_frames_reuse_the_stored_layout(seed_trace: adviz.Trace,

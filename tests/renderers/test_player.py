@@ -202,7 +202,7 @@ def test_all_stages_and_captions_present(seed: adviz.Trace, page: str) -> None:
         assert len(phase["stages"]) == len(phase["captions"]) == 6
         assert phase["captions"] == [stage_title(seed, name, i) for i in range(6)]
     assert data["phases"][0]["stages"][0] == [[], []]  # the base SVG shows it
-    assert "Stage 3 of 5 — process parents of t4" in data["phases"][1]["captions"][3]
+    assert "Stage 3 of 5 — process parents of t₄" in data["phases"][1]["captions"][3]
 
 
 def test_the_base_is_the_first_frame_painted_once(seed: adviz.Trace, page: str) -> None:

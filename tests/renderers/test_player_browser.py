@@ -22,7 +22,7 @@ from adviz.renderers.player import player_fragment
 from adviz.renderers.svg import painted, to_svg
 from adviz.scene.picture import figure
 from adviz.text.labels import stage_title
-from tests.conftest import BrowserPage, page_opener
+from tests.conftest import BrowserPage, page_opener, same_text
 
 pytestmark = pytest.mark.browser
 
@@ -89,8 +89,8 @@ def assert_same_drawing(page: Any, trace: adviz.Trace, phase: str, stage: int, r
         assert shown[key] == record, (phase, stage, key)
     assert states(svg) == states(reference)
     notice = len(figure(trace, theme=theme, **options).caption.notice)
-    text = page.locator(root).locator(".adviz-caption").inner_text()
-    assert " ".join(caption.texts[:len(caption.texts) - notice]) == text
+    text = page.locator(root).locator(".adviz-caption").text_content()
+    assert same_text(" ".join(caption.texts[:len(caption.texts) - notice]), text)
 
 
 def assert_shows(page: Any, trace: adviz.Trace, phase: str, stage: int,
@@ -100,7 +100,8 @@ def assert_shows(page: Any, trace: adviz.Trace, phase: str, stage: int,
     assert (player.get_attribute("data-phase"), player.get_attribute("data-stage")) == (
         phase, str(stage))
     last = len(trace.stages(phase)) - 1
-    assert player.locator(".adviz-caption").inner_text() == stage_title(trace, phase, stage)
+    assert same_text(stage_title(trace, phase, stage),
+                     player.locator(".adviz-caption").text_content())
     assert_same_drawing(page, trace, phase, stage, root, theme, **options)
     slider = player.locator(".adviz-slider")
     assert (slider.input_value(), slider.get_attribute("max")) == (str(stage), str(last))
@@ -137,8 +138,8 @@ def test_buttons_step_through_both_passes(open_page: Any, seed: adviz.Trace, lig
     for stage in (4, 3):
         page.click(".adviz-prev")
         assert_shows(page, seed, "reverse", stage)
-    assert "Stage 3 of 5 — process parents of t4: g_t3 += g_t4 · ∂t4/∂t3 = −0.14112" == (
-        page.inner_text(".adviz-caption"))
+    assert same_text("Stage 3 of 5 — process parents of t₄: g_t₃ += g_t₄ · ∂t₄/∂t₃ = −0.14112",
+                     page.text_content(".adviz-caption"))
 
 
 def test_keyboard_arrows_and_space(open_page: Any, seed: adviz.Trace, light: Path) -> None:

@@ -14,6 +14,7 @@ import adviz
 from adviz.errors import InputError, RenderError
 from adviz.renderers.svg import iter_svg_frames, to_svg
 from adviz.scene.layout import compute_layout
+from adviz.text.tokens import pretty_name
 from adviz.writers import frames as sequence
 
 NS = {"s": "http://www.w3.org/2000/svg"}
@@ -132,7 +133,7 @@ def test_forward_frames_show_values_in_evaluation_order(seed_trace: adviz.Trace)
             assert (g.get("data-state") == "muted") == (name not in known)
         if k:
             assert nodes[order[k - 1]].get("data-state") == "active"
-            assert order[k - 1] in caption(svg) and "evaluate" in caption(svg)
+            assert pretty_name(order[k - 1]) in caption(svg) and "evaluate" in caption(svg)
     assert caption(frames[0]).startswith("Stage 0 of 5")
 
 
@@ -150,9 +151,9 @@ def test_reverse_frames_carry_gradient_back_with_the_seed_numbers(
     processed = ["y", "y", "t2", "t4", "t1", "t3"]
     expected = {
         0: ["g = 1"],
-        2: ["g_t1 += 1 · (2t₁) = −2"],
-        3: ["g_t3 += 1 · (−sin(t₃)) = −0.14112", "−0.14112"],
-        4: ["g_x1 += −2 · 1 = −2", "g_x2 += −2 · (−1) = 2"],
+        2: ["g_t₁ += 1 · (2t₁) = −2"],
+        3: ["g_t₃ += 1 · (−sin(t₃)) = −0.14112", "−0.14112"],
+        4: ["g_x₁ += −2 · 1 = −2", "g_x₂ += −2 · (−1) = 2"],
         5: ["g = −2 + (−0.14112)", "= −2.14112", "g = 2 + (−0.14112)", "= 1.85888"],
     }
     reached = {"y"}
@@ -178,7 +179,7 @@ def test_reverse_frames_carry_gradient_back_with_the_seed_numbers(
             d_child = math.dist(tip, (box_child.x, box_child.y))
             assert d_parent < d_child, (k, title, offset_y)
     assert caption(frames[3]) == (
-        "Stage 3 of 5 — process parents of t4: g_t3 += g_t4 · ∂t4/∂t3 = −0.14112")
+        "Stage 3 of 5 — process parents of t₄: g_t₃ += g_t₄ · ∂t₄/∂t₃ = −0.14112")
 
 
 def test_summary_shows_values_and_final_adjoints(seed_trace: adviz.Trace) -> None:

@@ -196,7 +196,7 @@ def test_captions_wrap_between_terms_never_inside_an_update() -> None:
         for update in updates:  # each update fits the line, so it sits on one line whole
             assert any(update.rstrip(";") in line for line in lines), (width, lines)
     narrow = wrap(title, 300.0)  # an update wider than the line breaks before its running sum
-    assert any(line.startswith("→ g_x1 = ") for line in narrow), narrow
+    assert any(line.startswith("→ g_x₁ = ") for line in narrow), narrow
 
 
 def test_an_input_the_output_does_not_use_shows_g_0_in_the_last_stage() -> None:

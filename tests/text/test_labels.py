@@ -57,24 +57,24 @@ def test_seed_edge_partials(seed_trace: adviz.Trace) -> None:
 def test_seed_contributions_carry_the_seed_numbers(seed_trace: adviz.Trace) -> None:
     rows = [[contribution_label(seed_trace, c) for c in s.contributions]
             for s in seed_trace.reverse_stages]
-    assert rows[1] == ["g_t2 += 1 · 1 = 1", "g_t4 += 1 · 1 = 1"]
-    assert rows[2] == ["g_t1 += 1 · (2t₁) = −2"]
-    assert rows[3] == ["g_t3 += 1 · (−sin(t₃)) = −0.14112"]
-    assert rows[4] == ["g_x1 += −2 · 1 = −2", "g_x2 += −2 · (−1) = 2"]
-    assert rows[5] == ["g_x1 += −0.14112 · 1 = −0.14112", "g_x2 += −0.14112 · 1 = −0.14112"]
+    assert rows[1] == ["g_t₂ += 1 · 1 = 1", "g_t₄ += 1 · 1 = 1"]
+    assert rows[2] == ["g_t₁ += 1 · (2t₁) = −2"]
+    assert rows[3] == ["g_t₃ += 1 · (−sin(t₃)) = −0.14112"]
+    assert rows[4] == ["g_x₁ += −2 · 1 = −2", "g_x₂ += −2 · (−1) = 2"]
+    assert rows[5] == ["g_x₁ += −0.14112 · 1 = −0.14112", "g_x₂ += −0.14112 · 1 = −0.14112"]
 
 
 def test_stage_titles(seed_trace: adviz.Trace) -> None:
     reverse = [stage_title(seed_trace, "reverse", k) for k in range(6)]
     assert reverse[0] == "Stage 0 of 5 — initialise g_y = 1"
-    assert reverse[3] == "Stage 3 of 5 — process parents of t4: g_t3 += g_t4 · ∂t4/∂t3 = −0.14112"
-    assert reverse[4].startswith("Stage 4 of 5 — process parents of t1: g_x1 +=")
-    assert reverse[4].endswith("g_x2 += g_t1 · ∂t1/∂x2 = 2")
+    assert reverse[3] == "Stage 3 of 5 — process parents of t₄: g_t₃ += g_t₄ · ∂t₄/∂t₃ = −0.14112"
+    assert reverse[4].startswith("Stage 4 of 5 — process parents of t₁: g_x₁ +=")
+    assert reverse[4].endswith("g_x₂ += g_t₁ · ∂t₁/∂x₂ = 2")
     forward = [stage_title(seed_trace, "forward", k) for k in range(6)]
-    assert forward[0] == "Stage 0 of 5 — set the inputs: x1 = 1, x2 = 2"
-    assert forward[2] == "Stage 2 of 5 — evaluate t2 = t1² = 1"
-    assert forward[4] == "Stage 4 of 5 — evaluate t4 = cos(t3) = −0.98999"
-    assert forward[-1] == "Stage 5 of 5 — evaluate y = t2 + t4 = 0.01001"
+    assert forward[0] == "Stage 0 of 5 — set the inputs: x₁ = 1, x₂ = 2"
+    assert forward[2] == "Stage 2 of 5 — evaluate t₂ = t₁² = 1"
+    assert forward[4] == "Stage 4 of 5 — evaluate t₄ = cos(t₃) = −0.98999"
+    assert forward[-1] == "Stage 5 of 5 — evaluate y = t₂ + t₄ = 0.01001"
     assert stage_title(seed_trace, "reverse", -1) == reverse[5]
     summary = stage_title(seed_trace, "summary", 0)
     assert "−2.14112" in summary and "1.85888" in summary and "0.01001" in summary
@@ -151,8 +151,8 @@ def test_a_caption_shows_the_running_sum_where_a_node_accumulates() -> None:
     assert "→" not in first
     last = stage_title(t, "reverse", 5)
     # seed page: g_x1 = -2 + (-0.14112) = -2.14112, g_x2 = 2 + (-0.14112) = 1.85888
-    assert "g_x1 += g_t3 · ∂t3/∂x1 = −0.14112 → g_x1 = −2 + (−0.14112) = −2.14112" in last
-    assert "g_x2 += g_t3 · ∂t3/∂x2 = −0.14112 → g_x2 = 2 + (−0.14112) = 1.85888" in last
+    assert "g_x₁ += g_t₃ · ∂t₃/∂x₁ = −0.14112 → g_x₁ = −2 + (−0.14112) = −2.14112" in last
+    assert "g_x₂ += g_t₃ · ∂t₃/∂x₂ = −0.14112 → g_x₂ = 2 + (−0.14112) = 1.85888" in last
     assert [c.accumulates for c in t.reverse_stages[5].contributions] == [True, True]
 
 

@@ -97,7 +97,7 @@ def test_a_template_filled_with_other_numbers_is_the_text_with_those_numbers(
 def test_templates_join_literal_text_and_keep_the_parentheses_rule() -> None:
     line = Text((Grad("t1"), Op(" += "), Num(1.0, parens="tex", key="upstream:"), Op(" · "),
                  Num(-2.0, parens=True, key="delta:")))
-    assert line.template("unicode") == ["g_t1 += ", Hole("upstream:", False), " · ",
+    assert line.template("unicode") == ["g_t₁ += ", Hole("upstream:", False), " · ",
                                         Hole("delta:", True)]
     assert line.template("latex")[1] == Hole("upstream:", True)  # "tex": in LaTeX only
     assert fill(line.template("latex"), {"upstream:": -1.0, "delta:": 2.0}, "latex") == \

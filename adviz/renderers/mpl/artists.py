@@ -221,10 +221,15 @@ class Scene:
         ax.set_facecolor(self.fig.styles["background"])
 
     def _text(self, x: float, y: float, size: float, zorder: float, **kw: Any) -> Text:
+        from adviz.renderers.mpl.scripts import script_text
+
         kw.setdefault("ha", "center")
         kw.setdefault("va", "baseline")
-        text = self.ax.text(x, y, "", fontsize=size * self.scale, family=self.font,
-                            zorder=zorder, **kw)
+        # Subscripts at the size of adviz.renderers.mpl.scripts, not Matplotlib's 70 %.
+        text: Text = script_text()(x, y, "", fontsize=size * self.scale, family=self.font,
+                                   zorder=zorder, transform=self.ax.transData, clip_on=False,
+                                   **kw)
+        self.ax.add_artist(text)
         text.set_visible(False)
         return text
 
@@ -515,15 +520,15 @@ class Scene:
             self._lines(self.edge_texts[key], look.lines, shape.label[1],
                         lambda: self._edge_text(key))
 
-    def _caption(self, lines: tuple[str, ...]) -> None:
+    def _caption(self, lines: tuple[tuple[str, str], ...]) -> None:
         notice = len(lines) - len(self.fig.caption.notice)
         styles = self.fig.styles
         for k, text in enumerate(self.captions):
-            value = lines[k] if k < len(lines) else ""
-            if text.get_text() == mt.escape_text(value) and text.get_visible() == bool(value):
+            drawn, value = lines[k] if k < len(lines) else ("", "")
+            if text.get_text() == drawn and text.get_visible() == bool(value):
                 continue
             self.touched.append(text)
-            text.set_text(mt.escape_text(value))
+            text.set_text(drawn)
             text.set_visible(bool(value))
             text.set_color(styles["notice"] if k >= notice else styles["caption"])
             text.set_fontstyle("italic" if k >= notice else "normal")

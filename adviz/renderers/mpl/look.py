@@ -40,8 +40,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from adviz.scene.captions import frame_caption
 from adviz.scene.content import Change, EdgeView, Line, NodeView, frame_count
 from adviz.text import mathtext as mt
+from adviz.text.tokens import Text, split_lines
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -136,7 +138,8 @@ class Step:
         The looks of the elements that may differ from the previous position
         (every element when ``full``).
     caption
-        The caption's lines (wrapped).
+        The caption's lines (wrapped), each as drawn (mathtext, or escaped plain text)
+        and in Unicode (what every renderer says).
     moving
         The pulses of a frame between two stages.
     colour
@@ -147,7 +150,7 @@ class Step:
 
     nodes: dict[str, NodeLook]
     edges: dict[tuple[str, str], EdgeLook]
-    caption: tuple[str, ...]
+    caption: tuple[tuple[str, str], ...]
     moving: tuple[Moving, ...]
     colour: str
     full: bool
@@ -167,6 +170,7 @@ class Looks:
         self._nodes: dict[tuple[str, NodeView], NodeLook] = {}
         self._edges: dict[tuple[tuple[str, str], EdgeView, bool, str], EdgeLook] = {}
         self._texts: dict[tuple[str, str], str] = {}
+        self._captions: dict[tuple[str, str | None, int], tuple[tuple[str, str], ...]] = {}
         self._changes: dict[str, list[Change]] = {}
         self._walks: dict[str, Iterator[Change]] = {}
 
@@ -252,9 +256,31 @@ class Looks:
                                                   toward, lines)
         return found
 
-    def caption(self, title: str) -> tuple[str, ...]:
-        """The caption lines of a frame (wrapped to the band), then the notice."""
-        return (*self.fig.caption_lines(title), *self.fig.caption.notice)
+    def caption(self, title: str, phase: str | None = None, index: int = 0
+                ) -> tuple[tuple[str, str], ...]:
+        """The caption lines of a frame (wrapped to the band), then the notice: each as
+        drawn and in Unicode.
+
+        The caption of stage ``index`` of ``phase`` is typeset from its tokens
+        (`adviz.text.labels.stage_text`), line by line as the band wraps it; a
+        line that cannot be cut from the tokens, and any other title, is drawn as
+        plain text.
+        """
+        key = (title, phase, index)
+        found = self._captions.get(key)
+        if found is not None:
+            return found
+        lines = self.fig.caption_lines(title)
+        tokens = self._caption_tokens(title, phase, index)
+        cut = split_lines(tokens, lines) if tokens is not None else None
+        drawn = [t.mathtext().strip() for t in cut] if cut is not None else \
+            [mt.escape_text(line) for line in lines]
+        notice = [(mt.escape_text(line), line) for line in self.fig.caption.notice]
+        found = self._captions[key] = (*zip(drawn, lines), *notice)
+        return found
+
+    def _caption_tokens(self, title: str, phase: str | None, index: int) -> Text | None:
+        return frame_caption(self.fig, phase, index, title)
 
     # ------------------------------------------------------------ pulses
 
@@ -364,7 +390,8 @@ class Playhead:
         moving = tuple(Moving(p, c, phase == "reverse", looks.pulse_label(phase, stage, (p, c)))
                        for p, c in moving_keys)
         colour = looks.styles["edge"][flow]["colour"]
-        return Step(node_looks, edge_looks, looks.caption(current.title), moving, colour, full)
+        return Step(node_looks, edge_looks, looks.caption(current.title, phase, stage), moving,
+                    colour, full)
 
     def show(self, nodes: dict[str, NodeView], edges: dict[tuple[str, str], EdgeView],
              title: str) -> Step:
