@@ -209,7 +209,7 @@ def _stages(fig: Figure, names: tuple[str, ...], lines: LineTable,
             if markup is not None:
                 markup.append(f'<div data-phase="{html.escape(part_key)}" '
                               f'data-stage="{change.index}">'
-                              f"{caption_markup(part, change.phase, change.index, change.title)}"
+                              f"{_part_caption(part, change.phase, change.index, change.title)}"
                               "</div>")
             if base is None:
                 base = Frame(change.phase, change.index, change.title, change.nodes,
@@ -276,6 +276,15 @@ def caption_markup(fig: Figure, phase: str, index: int, title: str) -> str:
 
     tokens = frame_caption(fig, phase, index, title)
     return html.escape(title) if tokens is None else caption_html(tokens)
+
+
+def _part_caption(part: Part, phase: str, index: int, title: str) -> str:
+    """`caption_markup` of a figure's stage; a forward-mode sweep's own caption escaped."""
+    from adviz.scene.picture import Figure
+
+    if isinstance(part, Figure):
+        return caption_markup(part, phase, index, title)
+    return html.escape(title)
 
 
 def _aspect(fig: Figure) -> float:
