@@ -110,6 +110,7 @@ def output_figure(
     extra_titles: Sequence[str] = (),
     min_text: float = MIN_TEXT,
     seed: Seed = None,
+    legend: bool | str = False,
 ) -> Figure:
     """The figure of one output's reverse sweep of a vector trace (cached).
 
@@ -120,7 +121,8 @@ def output_figure(
     that is not enough it is refused (its scopes are not collapsed to fit,
     every output's sweep sharing one layout). The forward-mode
     (``"tangent"``) frames of ``seed`` carry every output's tangent, the same
-    on each output's figure.
+    on each output's figure. ``legend`` reserves room for the legend of the
+    colours as for `adviz.scene.picture.figure` (``True``: under the graph).
 
     Raises
     ------
@@ -128,24 +130,27 @@ def output_figure(
         ``output`` is not an output of ``trace``; an unknown ``rankdir``,
         scope or seeded input; a ``size`` too small for ``min_text``.
     """
+    from adviz.scene.legend import check_place
     from adviz.scene.style import get_theme
 
     theme = get_theme(theme)
+    place = check_place(legend)
+    place = "below" if place == "inside" else place  # no free corner is looked for here
     if size is not None:
         return _sized(trace, output, size, min_text, rankdir, dict(
             theme=theme, engine=engine, collapse=collapse, full=full, copies=copies,
-            extra_titles=extra_titles, seed=seed))
+            extra_titles=extra_titles, seed=seed, legend=place))
     return _natural(trace, output, theme=theme, rankdir=rankdir, engine=engine,
                     collapse=collapse, full=full, copies=copies, extra_titles=extra_titles,
-                    seed=seed)
+                    seed=seed, legend=place)
 
 
 def _natural(trace: Trace, output: str | int | None, *, theme: Theme, rankdir: str | None,
              engine: str | None, collapse: Iterable[str] | None, full: bool,
              copies: bool | None, extra_titles: Sequence[str], seed: Seed,
-             compact: bool = False, note: str = "") -> Figure:
+             compact: bool = False, note: str = "", legend: str | None = None) -> Figure:
     """The output's figure at its natural size (``compact``: labels shortened, ``note``
-    under every caption)."""
+    under every caption, ``legend``: where the legend goes, `adviz.scene.legend.check_place`)."""
     from adviz.scene.picture import _build, _seed, _seed_key, _titles
 
     rankdir = "LR" if rankdir in (None, "auto") else rankdir
@@ -158,7 +163,7 @@ def _natural(trace: Trace, output: str | int | None, *, theme: Theme, rankdir: s
            _seed_key(chosen, seed), compact, note)
     owner = getattr(base, "base", base)
     per_trace: dict[Any, Any] = owner.__dict__.setdefault(_SCENES, {})
-    cached = per_trace.get((key, chosen.output))
+    cached = per_trace.get((key, chosen.output, legend))
     if cached is not None:
         return cached
     seeds, forward = _seed(chosen, seed)
@@ -179,11 +184,11 @@ def _natural(trace: Trace, output: str | int | None, *, theme: Theme, rankdir: s
                 layout = roomy
         scene = per_trace[key] = (view, layout, note or first.notice, titles)
     view, layout, notice, titles = scene
-    result = _build(chosen, theme, view, layout, notice, None, titles)
+    result = _build(chosen, theme, view, layout, notice, None, titles, legend=legend)
     result.seed = seeds
     if forward is not None:
         result.cache["sweep"] = forward
-    per_trace[(key, chosen.output)] = result
+    per_trace[(key, chosen.output, legend)] = result
     return result
 
 
@@ -205,7 +210,8 @@ def _sized(trace: Trace, output: str | int | None, size: Any, min_text: float,
     auto = rankdir in (None, "auto")
     directions = ("LR", "TB") if auto and enforce else ("LR",) if auto else (rankdir,)
     first = _natural(trace, output, rankdir=directions[0], **options)
-    key = f"page {tuple(size) if isinstance(size, list) else size!r} {min_text!r} {rankdir}"
+    key = (f"page {tuple(size) if isinstance(size, list) else size!r} {min_text!r} {rankdir} "
+           f"{options.get('legend')}")
     cached = first.cache.get(key)
     if cached is not None:
         return cast("Figure", cached)

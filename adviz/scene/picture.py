@@ -803,7 +803,8 @@ def figure(
 
         return output_figure(trace, output, theme=resolved, rankdir=rankdir, engine=engine,
                              collapse=collapse, full=full, copies=copies, size=size,
-                             extra_titles=extra_titles, min_text=min_text, seed=seed)
+                             extra_titles=extra_titles, min_text=min_text, seed=seed,
+                             legend=legend)
     check_output(trace, output, "a picture of this trace")
     seed_key = _seed_key(trace, seed)
     if rankdir not in (None, "auto", "LR", "TB", "RL", "BT"):

@@ -308,3 +308,16 @@ def test_a_deck_takes_output(three, tmp_path: Path) -> None:
     texts = [shape.text_frame.text for slide in deck.slides for shape in slide.shapes
              if shape.has_text_frame]
     assert any(text.startswith("Reverse sweep for y2: Stage 1 of 1") for text in texts)
+
+
+@pytest.mark.parametrize("size", [None, "16:9"])
+def test_a_sweep_of_several_outputs_takes_the_legend(three, size: str | None) -> None:
+    """legend= reaches the figure of one output's sweep: a band under every node box, and
+    the SVG frame paints it; without it, no legend."""
+    fig = figure(three, output="y2", legend=True, size=size)
+    assert fig.legend is not None
+    band_top = fig.legend.top
+    assert all(box.y + box.height / 2 <= band_top for box in fig.nodes.values())
+    svg = adviz.to_svg(three, "reverse", -1, output="y2", legend=True, size=size)
+    assert svg.count('class="legend-item"') >= 4
+    assert 'class="legend"' not in adviz.to_svg(three, "reverse", -1, output="y2", size=size)
