@@ -583,7 +583,7 @@ def focus_templates(trace: Trace) -> list[PageTemplate]:
     --------
     >>> import adviz
     >>> focus_templates(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2))[0]
-    ['g_x1 = Σ over 2 paths = ', ['path', 0, 0], ' + ', ['path', 1, 1], ' = ', ['sum', None, 0]]
+    ['g_x₁ = Σ over 2 paths = ', ['path', 0, 0], ' + ', ['path', 1, 1], ' = ', ['sum', None, 0]]
     """
     from adviz.scene.focus import focus_of
     from adviz.text.tokens import Hole

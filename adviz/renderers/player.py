@@ -521,7 +521,7 @@ def focus_data(fig: Figure, start: str | None = None) -> dict[str, Any]:
     >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
     >>> data = focus_data(figure(t), "x1")
     >>> data["start"], data["captions"][0]
-    (0, 'g_x1 = Σ over 2 paths = −2 + (−0.14112) = −2.14112')
+    (0, 'g_x₁ = Σ over 2 paths = −2 + (−0.14112) = −2.14112')
     """
     from adviz.scene.focus import focus_of
 

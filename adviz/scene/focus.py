@@ -23,7 +23,7 @@ Examples
 >>> sorted(f.nodes), sorted(f.edges)
 (['t1', 't2', 'y'], [('t1', 't2'), ('t2', 'y')])
 >>> f.line
-'g_t1 = Σ over 1 path = −2'
+'g_t₁ = Σ over 1 path = −2'
 >>> resolve_node(t, "t5")
 Traceback (most recent call last):
 ...

@@ -11,7 +11,7 @@ Examples
 >>> from adviz.core.pathsum import paths_from
 >>> t = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
 >>> focus_text("x1", [p.product for p in paths_from(t, "x1")]).unicode()
-'g_x1 = Σ over 2 paths = −2 + (−0.14112) = −2.14112'
+'g_x₁ = Σ over 2 paths = −2 + (−0.14112) = −2.14112'
 >>> focus_text("t1", [-2.0]).plain()
 'g_t1 = Σ over 1 path = -2'
 """
@@ -71,7 +71,7 @@ def focus_line(node: str, products: Sequence[float]) -> str:
     Examples
     --------
     >>> focus_line("t1", [-2.0])
-    'g_t1 = Σ over 1 path = −2'
+    'g_t₁ = Σ over 1 path = −2'
     """
     return focus_text(node, products).unicode()
 

@@ -33,11 +33,12 @@ def _smooth(case: VectorCase, point: dict[str, float], margin: float) -> bool:
     return all(smooth_at(tree, point, margin) for tree in case[0])
 
 
-def _central_jacobian(case: VectorCase, point: dict[str, float]) -> dict[str, list[float]]:
+def _central_jacobian(case: VectorCase, point: dict[str, float], scale: float = 1.0
+                      ) -> dict[str, list[float]]:
     """Column by input: d(output k)/d(input) by central differences on plain floats."""
     columns = {}
     for name in NAMES:
-        h = STEP * (1.0 + abs(point[name]))
+        h = scale * STEP * (1.0 + abs(point[name]))
         up = vector_plain(case, {**point, name: point[name] + h})
         down = vector_plain(case, {**point, name: point[name] - h})
         columns[name] = [(u - d) / (2 * h) for u, d in zip(up, down)]
@@ -64,12 +65,16 @@ def test_jacobian_equals_central_differences(case, point) -> None:
     assert list(t.jacobian) == list(t.outputs)
     assert t.value == pytest.approx(vector_plain(case, point), rel=1e-12, abs=1e-12)
     numeric = _central_jacobian(case, point)
+    halved = _central_jacobian(case, point, 0.5)  # how much the step moves the estimate
     for k, output in enumerate(t.outputs):
         assert list(t.jacobian[output]) == list(NAMES)
         for name in NAMES:
             derivative = t.jacobian[output][name]
             error = abs(derivative - numeric[name][k])
-            assert error <= _tolerance(t.value[k], derivative), (output, name)
+            # Truncation error of central differences is ~4/3 of the change when h halves:
+            # a steep function (sin of a cube) gets the margin its own curvature needs.
+            drift = 2.0 * abs(numeric[name][k] - halved[name][k])
+            assert error <= _tolerance(t.value[k], derivative) + drift, (output, name)
 
 
 @EXAMPLES

@@ -363,7 +363,7 @@ def test_render_with_focus_mutes_what_is_off_the_paths(tmp_path: Path) -> None:
                     "--format", "svg,html", "-o", str(tmp_path / "out"))
     assert code == 0, out
     last = (tmp_path / "out" / "frames" / "reverse-005.svg").read_text(encoding="utf-8")
-    assert "g_t1 = Σ over 1 path = −2" in last
+    assert "g_t₁ = Σ over 1 path = −2" in last
     assert 'data-state="unfocused"' in last
     player = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert '"focus"' in player

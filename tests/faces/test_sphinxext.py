@@ -83,7 +83,7 @@ def test_gif_and_svg_are_written_and_referenced(tmp_path: Path) -> None:
     gif, svg = (out / s for s in sources)
     assert gif.read_bytes().startswith(b"GIF8")
     text = svg.read_text(encoding="utf-8")
-    assert "Stage 3 of 5" in text and "g_t3 +=" in text
+    assert "Stage 3 of 5" in text and "g_t₃ +=" in text
     assert gif.stat().st_mode & 0o044 == 0o044  # readable by a web server
 
 
@@ -140,7 +140,7 @@ def test_focus_option_draws_the_paths_and_their_sum(tmp_path: Path) -> None:
     page = (out / "index.html").read_text(encoding="utf-8")
     (source,) = re.findall(r'src="(_images/adviz/[^"]+\.svg)"', page)
     svg = (out / source).read_text(encoding="utf-8")
-    assert "g_x1 = Σ over 2 paths = −2 + (−0.14112) = −2.14112" in svg
+    assert "g_x₁ = Σ over 2 paths = −2 + (−0.14112) = −2.14112" in svg
     assert 'data-state="unfocused"' in svg
 
 

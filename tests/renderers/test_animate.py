@@ -101,8 +101,10 @@ def test_animate_returns_a_funcanimation_that_saves_every_frame(seed: adviz.Trac
 
 
 def test_artists_are_created_once_across_the_animation(seed: adviz.Trace) -> None:
+    """After the first frame (which draws the phase's legend once), no frame adds an artist."""
     animator = Animator(seed, "reverse", tween=2, hold=1, dpi=20)
     ax = animator.figure.axes[0]
+    animator(frame_schedule(seed, "reverse", tween=2, hold=1)[0])
     count = len(ax.get_children())
     write_frames(animator, CountingWriter(), "unused.gif")
     assert len(ax.get_children()) == count

@@ -118,7 +118,8 @@ def _box_distance(point: np.ndarray, patch: object) -> float:
 def test_gradient_arrowheads_point_at_the_parent_in_every_reverse_frame(example: str) -> None:
     make, options = EXAMPLES[example]
     trace = make()
-    animator = Animator(trace, "reverse", tween=4, hold=1, dpi=20, size=(8, 4.5), **options)
+    animator = Animator(trace, "reverse", tween=4, hold=1, dpi=20, size=(8, 4.5), legend=False,
+                        **options)
     scene = animator.scene
     gradient = to_hex(scene.fig.styles["edge"]["gradient"]["colour"])
     owner = {id(head): key for key, head in scene.heads.items()}
@@ -146,7 +147,7 @@ def test_tangent_arrowheads_point_at_the_child_in_every_forward_mode_frame(examp
     trace = make()
     inputs = list(trace.graph.graph["inputs"])
     animator = Animator(trace, "tangent", tween=4, hold=1, dpi=20, size=(8, 4.5),
-                        seed=inputs[-1], **options)
+                        seed=inputs[-1], legend=False, **options)
     scene = animator.scene
     tangent = to_hex(scene.fig.styles["edge"]["tangent"]["colour"])
     owner = {id(head): key for key, head in scene.heads.items()}

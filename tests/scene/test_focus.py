@@ -72,9 +72,9 @@ def test_the_caption_sum_is_the_adjoint_and_the_finite_difference(weight: str) -
 def test_the_seed_caption_sums_two_paths() -> None:
     t = adviz.trace(SEED, x1=1, x2=2)
     fig = figure(t, focus="x1")
-    assert fig.caption.notice == ("g_x1 = Σ over 2 paths = −2 + (−0.14112) = −2.14112",)
+    assert fig.caption.notice == ("g_x₁ = Σ over 2 paths = −2 + (−0.14112) = −2.14112",)
     svg = adviz.to_svg(t, "reverse", 3, focus="x1")
-    assert "g_x1 = Σ over 2 paths" in svg
+    assert "g_x₁ = Σ over 2 paths" in svg
     # x2 is on no path from x1; its edges neither
     frame = fig.frame("reverse", 3)
     assert frame.nodes["x2"].state == "unfocused"

@@ -132,7 +132,10 @@ def test_html_table_structure() -> None:
     assert out.count("<th>") == 3
     seed = re.search(r'<tr><td colspan="3">(Tangent seed: .*?)</td></tr>', out)
     assert seed is not None and out.count("<math>") > 7  # cells are MathML
-    assert mathml_text(seed.group(1)).replace("\u2212", "-") == "Tangent seed: ẋ1=1, ẋ2=0"
+    # ẋ₁ as MathML: x with a dot accent over it (mover), subscript 1
+    assert '<msub><mover accent="true"><mi>x</mi><mo>˙</mo></mover><mn>1</mn></msub>' \
+        in seed.group(1)
+    assert mathml_text(seed.group(1)).replace("\u2212", "-") == "Tangent seed: x˙1=1, x˙2=0"
 
 
 def test_analytic_is_appended_in_every_mode() -> None:
