@@ -119,3 +119,67 @@ def test_a_trace_that_is_no_network_is_refused_in_a_gif(tmp_path: Path) -> None:
     with pytest.raises(adviz.InputError):
         adviz.save(t, tmp_path / "x.gif", view="network")
     assert list(tmp_path.iterdir()) == []
+
+
+def _figure_stages(mlp: adviz.Trace, phases: tuple[str, ...]) -> list[tuple[str, int]]:
+    return [(p, k) for p in phases for k in range(_stages(mlp, p))]
+
+
+def test_beamer_has_one_overlay_per_network_stage(mlp: adviz.Trace, tmp_path: Path) -> None:
+    from adviz.renderers.tikz import network_captions
+    from adviz.scene.picture import figure
+
+    target = adviz.save(mlp, tmp_path / "net.tex", view="network", phase="both")
+    tex = target.read_text(encoding="utf-8")
+    stages = _figure_stages(mlp, ("forward", "reverse"))
+    assert tex.count(r"\only<") == len(stages)
+    assert f"\\only<{len(stages)}>" in tex
+    fig = figure(mlp, view="network")
+    for phase in ("forward", "reverse"):
+        captions = network_captions(fig, phase)
+        assert len(captions) == _stages(mlp, phase)
+        for caption in captions:  # every caption once, and no Unicode pdflatex refuses
+            assert f"{{\\small {caption}\\par}}" in tex
+            assert all(ord(c) < 128 for c in caption), caption
+    assert "neuron 3 of layer 1" in tex
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.slow
+def test_beamer_network_compiles(mlp: adviz.Trace, tmp_path: Path) -> None:
+    adviz.save(mlp, tmp_path / "net.tex", view="network", phase="both")
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "net.tex"],
+                   cwd=tmp_path, check=True, capture_output=True, timeout=300)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "net.pdf")], check=True,
+                          capture_output=True, text=True).stdout
+    assert re.search(r"Pages:\s+(\d+)", info)[1] == str(  # type: ignore[index]
+        len(_figure_stages(mlp, ("forward", "reverse"))))
+
+
+def test_pptx_has_one_slide_per_network_stage_and_paints_each_frame(
+        mlp: adviz.Trace, tmp_path: Path) -> None:
+    pptx = pytest.importorskip("pptx")
+    from adviz.scene.picture import figure
+
+    target = adviz.save(mlp, tmp_path / "net.pptx", view="network")
+    deck = pptx.Presentation(str(target))
+    stages = _figure_stages(mlp, ("forward", "reverse"))
+    assert len(deck.slides) == len(stages)
+    fig = figure(mlp, view="network", size="16:9")
+    net = network(mlp)
+    weights = sum(len(n.inputs) for layer in net.layers for n in layer.neurons)
+    checked = 0
+    for slide, (phase, k) in zip(deck.slides, stages, strict=True):
+        content = fig.frame(phase, k)
+        shapes = {shape.name: shape for shape in slide.shapes}
+        assert shapes["caption"].text_frame.text == content.title.replace("\u2212", "-") \
+            or shapes["caption"].text_frame.text == content.title
+        edges = [name for name in shapes if name.startswith("edge ")]
+        assert len(edges) == weights + len(net.layers[-1].neurons)  # weights, into the loss
+        for node, view in content.nodes.items():
+            text = shapes[f"node {node}"].text_frame.text
+            for line in view.lines:  # the same numbers as the frame
+                for number in re.findall(r"\d+\.\d+", line.text):
+                    assert number in text, (phase, k, node, number)
+                    checked += 1
+    assert checked > len(stages) * 4
