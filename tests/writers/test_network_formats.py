@@ -183,3 +183,12 @@ def test_pptx_has_one_slide_per_network_stage_and_paints_each_frame(
                     assert number in text, (phase, k, node, number)
                     checked += 1
     assert checked > len(stages) * 4
+
+
+def test_the_demo_page_refuses_the_neuron_view_naming_the_player(
+        mlp: adviz.Trace, tmp_path: Path) -> None:
+    with pytest.raises(adviz.InputError,
+                       match=r"^view='network' does not apply to the demo page: .*player"):
+        adviz.save(mlp, tmp_path / "demo.html", interactive=True, view="network",
+                   analytic=False)
+    assert list(tmp_path.iterdir()) == []
