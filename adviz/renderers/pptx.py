@@ -406,12 +406,15 @@ def pptx_bytes(
             for node_id, node_view in content.nodes.items():
                 node = fig.nodes[node_id]
                 style = fig.styles["node"][node_view.kind][node_view.state]
+                circle = getattr(node, "shape", "box") == "circle"  # a neuron
                 box = slide.shapes.add_shape(
-                    MSO_SHAPE.ROUNDED_RECTANGLE, Emu(scale.x(node.x - node.width / 2)),
+                    MSO_SHAPE.OVAL if circle else MSO_SHAPE.ROUNDED_RECTANGLE,
+                    Emu(scale.x(node.x - node.width / 2)),
                     Emu(scale.y(node.y - node.height / 2)), Emu(scale.length(node.width)),
                     Emu(scale.length(node.height)))
                 box.name = clean(f"node {node_id}")
-                box.adjustments[0] = min(0.5, 6.0 / min(node.width, node.height))
+                if not circle:
+                    box.adjustments[0] = min(0.5, 6.0 / min(node.width, node.height))
                 box.shadow.inherit = False
                 fill = _rgb(style["fill"])
                 if fill is not None:

@@ -159,6 +159,8 @@ def test_beamer_network_compiles(mlp: adviz.Trace, tmp_path: Path) -> None:
 def test_pptx_has_one_slide_per_network_stage_and_paints_each_frame(
         mlp: adviz.Trace, tmp_path: Path) -> None:
     pptx = pytest.importorskip("pptx")
+    from pptx.enum.shapes import MSO_SHAPE
+
     from adviz.scene.picture import figure
 
     target = adviz.save(mlp, tmp_path / "net.pptx", view="network")
@@ -177,6 +179,8 @@ def test_pptx_has_one_slide_per_network_stage_and_paints_each_frame(
         edges = [name for name in shapes if name.startswith("edge ")]
         assert len(edges) == weights + len(net.layers[-1].neurons)  # weights, into the loss
         for node, view in content.nodes.items():
+            if fig.nodes[node].shape == "circle":  # neurons are ellipses, as in the SVG
+                assert shapes[f"node {node}"].auto_shape_type == MSO_SHAPE.OVAL
             text = shapes[f"node {node}"].text_frame.text
             for line in view.lines:  # the same numbers as the frame
                 for number in re.findall(r"\d+\.\d+", line.text):
