@@ -300,7 +300,7 @@ def render_gif(request: Request) -> str:
         options: dict[str, Any] = {"phase": o["phase"], "theme": o["theme"],
                                    "rankdir": o["rankdir"], "tween": o["tween"],
                                    "dpi": o["dpi"], "progress": False}
-        for name in ("size", "fps", "seed", "focus", "zoom", "legend"):
+        for name in ("size", "fps", "seed", "focus", "zoom", "legend", "view", "granularity"):
             if o.get(name) is not None:
                 options[name] = o[name]
         adviz.save(request.trace, path, **options)
@@ -397,7 +397,7 @@ def render_file(request: Request) -> str:
         given = {"phase": o["phase"], "stage": o["stage"], "theme": o["theme"],
                  "rankdir": o["rankdir"], "fps": o.get("fps"), "tween": o.get("tween"),
                  "dpi": o.get("dpi"), "progress": False, "size": o.get("size"),
-                 "seed": o.get("seed"), "legend": o.get("legend"), **_lens(o)}
+                 "seed": o.get("seed"), "legend": o.get("legend"), **_lens(o), **_view(o)}
         options = {k: v for k, v in given.items() if v is not None and writer.takes(k)}
         adviz.save(request.trace, path, format=writer.name, **options)
         _publish(path)

@@ -50,7 +50,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from adviz.errors import MissingDependencyError, RenderError
+from adviz.errors import InputError, MissingDependencyError, RenderError
 from adviz.renderers.page import (
     as_columns,
     asset,
@@ -507,6 +507,8 @@ def demo_html(
     title: str | None = None,
     analytic: bool | None = None,
     focus: str | None = None,
+    view: str = "graph",
+    granularity: str | None = None,
 ) -> str:
     """One self-contained HTML page: the interactive demonstration of both passes.
 
@@ -529,6 +531,11 @@ def demo_html(
         A node whose paths to the output the page opens in focus (as for
         `adviz.to_svg`); on the page, clicking a node focuses on it, clicking it
         again or Escape clears the focus.
+    view, granularity
+        Only ``"graph"``: the page recomputes every scalar node in the browser
+        and draws the scalar graph; ``view="network"`` is refused (`InputError`)
+        and the neuron view is drawn by the frame player
+        (``adviz.save(trace, "net.html", view="network")``) and every other format.
 
     Returns
     -------
@@ -546,6 +553,13 @@ def demo_html(
     """
     from adviz.scene.style import get_theme
 
+    if view == "network" or granularity is not None:
+        raise InputError(
+            "view='network' does not apply to the demo page: it recomputes and draws the "
+            "scalar graph in the browser; for the neuron view use the player "
+            "(adviz.save(trace, 'net.html', view='network')) or a GIF, PDF or slides")
+    if view not in (None, "graph"):
+        raise InputError(f"unknown view {view!r} for the demo page; use 'graph'")
     get_theme(theme)
     missing = missing_js_ops(trace)
     if missing:

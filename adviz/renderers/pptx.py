@@ -132,15 +132,18 @@ def _lines(frame: Any, lines: Iterable[Line], fig: Figure, scale: _Slide,
             run.font.color.rgb = rgb
 
 
-def _arrow(connector: Any, at_parent: bool) -> None:
-    """An arrowhead at the connector's begin (the parent) or its end (the child)."""
+def _arrow(connector: Any, at_parent: bool, drawn: bool = True) -> None:
+    """An arrowhead at the connector's begin (the parent) or its end (the child);
+    ``drawn=False``: none at either end (an edge of the neuron view without a head)."""
     from pptx.oxml.ns import qn
+
+    at_parent = at_parent and drawn
 
     ln = connector.line._get_or_add_ln()
     for tag in ("a:headEnd", "a:tailEnd"):
         for old in ln.findall(qn(tag)):
             ln.remove(old)
-    for tag, shown in (("a:headEnd", at_parent), ("a:tailEnd", not at_parent)):
+    for tag, shown in (("a:headEnd", at_parent), ("a:tailEnd", drawn and not at_parent)):
         end = ln.makeelement(qn(tag), {"type": "triangle" if shown else "none"})
         ln.append(end)
 
@@ -246,6 +249,13 @@ def _notes(trace: Trace) -> dict[tuple[str, int], str]:
     return {key: "\n".join(lines) for key, lines in notes.items()}
 
 
+def _view_options(view: str, granularity: str | None) -> dict[str, Any]:
+    """The `figure` options of ``view`` (none for the scalar view)."""
+    if view in (None, "graph") and granularity is None:
+        return {}
+    return {"view": view, "granularity": granularity}
+
+
 def pptx_bytes(
     trace: Trace,
     *,
@@ -260,6 +270,8 @@ def pptx_bytes(
     focus: str | None = None,
     zoom: str | None = None,
     legend: bool = True,
+    view: str = "graph",
+    granularity: str | None = None,
 ) -> bytes:
     """A deck with one slide per stage of ``phase``, as PPTX bytes.
 
@@ -280,6 +292,10 @@ def pptx_bytes(
         (the sum over them in the notice box), a scope drawn open.
     legend
         A legend of the colours under the graph (default on).
+    view, granularity
+        ``view="network"``: the neuron view of a scoped network
+        (`adviz.scene.network`), one slide per stage of its own (per neuron, or
+        per layer with ``granularity="layer"``), its caption in the notes.
 
     Raises
     ------
@@ -300,13 +316,17 @@ def pptx_bytes(
         raise InputError(f"unknown slide size {size!r} for pptx; use '16:9' or '4:3'")
     phases = expand_phases(phase, PHASES, "pptx")
     fig = figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
-                 copies=copies, size=size, min_text=min_text, focus=focus, zoom=zoom, legend=legend)
+                 copies=copies, size=size, min_text=min_text, focus=focus, zoom=zoom, legend=legend,
+                 **_view_options(view, granularity))
     scale = _Slide(fig, SLIDES[size])
     deck = Presentation()
     deck.slide_width, deck.slide_height = Emu(SLIDES[size][0]), Emu(SLIDES[size][1])
     layout = deck.slide_layouts[5]  # title only
     background = _rgb(fig.styles["background"])
-    notes = _notes(trace)
+    # The walkthrough's rows are the scalar stages; the neuron view's own stages say their
+    # caption instead.
+    network = hasattr(fig, "stage_count")
+    notes = {} if network else _notes(trace)
     band = fig.caption
     caption_lines = band.lines - len(band.notice)
     for name in phases:
@@ -352,16 +372,21 @@ def pptx_bytes(
             for key, edge_view in content.edges.items():
                 shape = fig.edges[key]
                 style = fig.styles["edge"][edge_view.state]
-                if not shape.forward or shape.forward_head is None:
+                # The neuron view's weight edges have a head only where the gradient runs.
+                head = shape.forward_head
+                if not shape.forward or (head is None and not network):
                     continue
-                connector = _route(slide, scale, shape.forward, shape.forward_head.tip)
+                connector = _route(slide, scale, shape.forward,
+                                   head.tip if head is not None else shape.forward[-1])
                 connector.name = clean(f"edge {key[0]}->{key[1]}")
                 colour = _rgb(style["colour"])
                 if colour is not None:
                     connector.line.color.rgb = colour
                 connector.line.width = Emu(scale.length(style["width"]))
                 _opacity(connector, style["opacity"])
-                _arrow(connector, edge_view.toward_parent)
+                _arrow(connector, edge_view.toward_parent,
+                       shape.reverse_head is not None if edge_view.toward_parent
+                       else head is not None)
                 reserved = fig.view.edge_lines.get(key, ())
                 if reserved and shape.label is not None:
                     # The box holds the widest text any slide shows: the same box on every
@@ -378,15 +403,18 @@ def pptx_bytes(
                     _lines(box.text_frame, edge_view.lines, fig, scale, style["text"],
                            PP_ALIGN.LEFT if shape.label_left is not None else PP_ALIGN.CENTER,
                            "contribution" if edge_view.state == "gradient" else None)
-            for node_id, view in content.nodes.items():
+            for node_id, node_view in content.nodes.items():
                 node = fig.nodes[node_id]
-                style = fig.styles["node"][view.kind][view.state]
+                style = fig.styles["node"][node_view.kind][node_view.state]
+                circle = getattr(node, "shape", "box") == "circle"  # a neuron
                 box = slide.shapes.add_shape(
-                    MSO_SHAPE.ROUNDED_RECTANGLE, Emu(scale.x(node.x - node.width / 2)),
+                    MSO_SHAPE.OVAL if circle else MSO_SHAPE.ROUNDED_RECTANGLE,
+                    Emu(scale.x(node.x - node.width / 2)),
                     Emu(scale.y(node.y - node.height / 2)), Emu(scale.length(node.width)),
                     Emu(scale.length(node.height)))
                 box.name = clean(f"node {node_id}")
-                box.adjustments[0] = min(0.5, 6.0 / min(node.width, node.height))
+                if not circle:
+                    box.adjustments[0] = min(0.5, 6.0 / min(node.width, node.height))
                 box.shadow.inherit = False
                 fill = _rgb(style["fill"])
                 if fill is not None:
@@ -399,7 +427,7 @@ def pptx_bytes(
                     box.line.color.rgb = stroke
                 box.line.width = Emu(scale.length(style["width"]))
                 box.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
-                _lines(box.text_frame, view.lines, fig, scale, style["text"], PP_ALIGN.CENTER)
+                _lines(box.text_frame, node_view.lines, fig, scale, style["text"], PP_ALIGN.CENTER)
             _legend(slide, fig, scale, content.phase)
             slide.notes_slide.notes_text_frame.text = clean(
                 notes.get((content.phase, content.index), content.title))

@@ -548,6 +548,64 @@ def beamer_figure(trace: Trace, *, aspect: str = "16:9", min_font: float = MIN_F
     return fig
 
 
+def _view_options(view: str, granularity: str | None) -> dict[str, Any]:
+    """The `figure` options of ``view`` (none for the scalar view)."""
+    if view in (None, "graph") and granularity is None:
+        return {}
+    return {"view": view, "granularity": granularity}
+
+
+def network_captions(fig: Figure, phase: str) -> list[str]:
+    r"""The captions of the neuron view's stages of ``phase`` as LaTeX text.
+
+    The same captions as the frames' titles (`adviz.text.network`), in LaTeX
+    (subscripts and sums in math mode rather than Unicode, which pdflatex
+    does not take).
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> from adviz.scene.picture import figure
+    >>> fig = figure(adviz.examples.mlp((2, 2, 1)), view="network")
+    >>> captions = network_captions(fig, "reverse")
+    >>> len(captions) == fig.stage_count("reverse"), captions[0]
+    (True, 'loss $y$: g $= 1$')
+    """
+    from adviz.text.network import (
+        forward_caption,
+        input_caption,
+        inputs_caption,
+        layer_caption,
+        loss_caption,
+        neuron_caption,
+    )
+
+    trace = fig.trace
+    net = trace.network
+    if phase == "forward":
+        texts = [forward_caption(trace, k) for k in range(len(net.layers) + 2)]
+    else:
+        layered = getattr(fig, "granularity", "neuron") == "layer"
+        texts = [loss_caption(trace)]
+        for layer in reversed(net.layers):
+            texts += [layer_caption(trace, layer)] if layered else \
+                [neuron_caption(trace, neuron) for neuron in layer.neurons]
+        texts += [inputs_caption(trace)] if layered else \
+            [input_caption(trace, x) for x in net.inputs]
+    return [_math_letters(text.latex()) for text in texts]
+
+
+_LETTERS = {"ᵢ": "$_{i}$", "ⱼ": "$_{j}$", "ₖ": "$_{k}$", "′": "$'$", "²": "$^{2}$"}
+"""Unicode index letters and marks of the network captions, as LaTeX math."""
+
+
+def _math_letters(latex: str) -> str:
+    for char, tex in _LETTERS.items():
+        latex = latex.replace(char, tex)
+    # w$_{j}$$_{i}$: one index w$_{ji}$; other neighbours joined in one formula
+    return latex.replace("}$$_{", "").replace("$$", " ")
+
+
 def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
               title: str | None = None, rankdir: str | None = None,
               engine: str | None = None,
@@ -555,7 +613,8 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
               full: bool = False, copies: bool | None = None,
               output: str | int | None = None, seed: Seed = None, aspect: str = "16:9",
               min_font: float = MIN_FONT, legend: bool = False, split: bool = True,
-              focus: str | None = None, zoom: str | None = None) -> str:
+              focus: str | None = None, zoom: str | None = None, view: str = "graph",
+              granularity: str | None = None) -> str:
     r"""A Beamer frame with one overlay per stage, sized for the frame.
 
     Overlay ``k`` (``\only<k>{...}``) draws the graph after stage ``k - 1``
@@ -603,6 +662,10 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
         A legend of the colours in the picture (`adviz.scene.legend`).
     split
         Show a graph too large for the frame in parts rather than refuse it.
+    view, granularity
+        ``view="network"``: the neuron view of a scoped network
+        (`adviz.scene.network`), one overlay per stage of its own (per
+        neuron, or per layer with ``granularity="layer"``).
 
     Examples
     --------
@@ -622,7 +685,10 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
     check_seed(phase, seed, "slides")
     fig = beamer_figure(trace, aspect=aspect, min_font=min_font, theme=theme, rankdir=rankdir,
                         engine=engine, collapse=collapse, full=full, copies=copies, seed=seed,
-                        legend=legend, split=split, focus=focus, zoom=zoom)
+                        legend=legend, split=split, focus=focus, zoom=zoom,
+                        **_view_options(view, granularity))
+    captions = {name: network_captions(fig, name) for name in phases} \
+        if hasattr(fig, "stage_count") else None
     if title is None:
         expression = trace.graph.graph.get("expression")
         math = expression_latex(expression) if expression else None
@@ -638,7 +704,7 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
     parts = fig.page is None
     if fig.page is None:  # shown in parts, at the least font size
         factor = min_font * FONT_SLACK / smallest_text(fig)
-        view = (room[0] / factor, (room[1] - CAPTION_ROOM) / factor)
+        visible = (room[0] / factor, (room[1] - CAPTION_ROOM) / factor)
         notice = (f"{notice}; " if notice else "") + (
             "the graph is larger than the frame: each step shows the part around it")
     else:
@@ -654,14 +720,16 @@ def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,
                     f"\\begin{{tikzpicture}}[{_STYLES}, scale={scale}, transform shape]"]
             clusters = _clusters(fig, "  ")
             if parts:
-                box = window(fig, content, view)
+                box = window(fig, content, visible)
                 out.append(f"  \\clip {_at(box[:2])} rectangle {_at(box[2:])};")
                 content, clusters = _within(fig, content, box), _clusters(fig, "  ", box)
             out += clusters
             out += _draw(fig, content, "  ")
             out += _legend(fig, name, "  ")
+            caption = captions[name][index] if captions is not None else \
+                stage_caption(trace, name, index, fig.sweep)
             out += ["\\end{tikzpicture}%", "\\par\\smallskip",
-                    f"{{\\small {stage_caption(trace, name, index, fig.sweep)}\\par}}%"]
+                    f"{{\\small {caption}\\par}}%"]
             if fig.focus is not None:  # the sum over the focused paths, under the caption
                 out.append(f"{{\\small {fig.focus.focus.text.latex()}\\par}}%")
             if notice:

@@ -17,7 +17,9 @@ for animations and PDF), ``fps``, ``tween``, ``hold``, ``dpi``, ``size``
 ``rankdir``, ``transparent``, ``progress`` (a progress bar on a terminal;
 ``False`` silences it, ``True`` forces it), ``stage`` (PNG only), and
 ``collapse`` / ``full`` (what to draw of a large or scoped graph, as for the
-SVG frames).
+SVG frames), ``view`` / ``granularity`` (``view="network"``: the neuron view
+of a scoped network, `adviz.scene.network`, with stages of its own: each is
+held, nothing travels between them; a PDF has one page per such stage).
 
 A gradient-descent run (`adviz.descent`) is written by the same writers
 with `adviz.renderers.mpl.descent.DescentAnimator`: one frame per step (the graph
@@ -77,6 +79,7 @@ from adviz.writers.options import (
     FOCUS,
     FPS,
     FULL,
+    GRANULARITY,
     HOLD,
     LEGEND_ON,
     MIN_TEXT,
@@ -90,6 +93,7 @@ from adviz.writers.options import (
     THEME,
     TRANSPARENT,
     TWEEN,
+    VIEW,
     ZOOM,
     Option,
     check_options,
@@ -106,19 +110,19 @@ if TYPE_CHECKING:
 ANIMATION: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"), FPS, TWEEN, HOLD, DPI, SIZE, THEME, PICTURE_RANKDIR,
     TRANSPARENT, PROGRESS, COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
-    OUTPUT, FOCUS, ZOOM, LEGEND_ON,
+    OUTPUT, FOCUS, ZOOM, LEGEND_ON, VIEW, GRANULARITY,
 )
 """Options of an animation of a trace (GIF, WebP, APNG, MP4)."""
 STILL: tuple[Option, ...] = (
     phase_option(SWEEPS, "reverse"), STAGE, DPI, SIZE, THEME, PICTURE_RANKDIR, TRANSPARENT,
     COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
-    OUTPUT, FOCUS, ZOOM, LEGEND_ON,
+    OUTPUT, FOCUS, ZOOM, LEGEND_ON, VIEW, GRANULARITY,
 )
 """Options of a PNG of one stage."""
 PDF: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"), SIZE, THEME, PICTURE_RANKDIR, TRANSPARENT, PROGRESS,
     COLLAPSE, FULL, COPIES, MIN_TEXT, SEED,
-    OUTPUT, FOCUS, ZOOM, LEGEND_ON,
+    OUTPUT, FOCUS, ZOOM, LEGEND_ON, VIEW, GRANULARITY,
 )
 """Options of a PDF of a trace (one page per stage)."""
 _DESCENT_FPS = replace(FPS, default=4)
@@ -591,7 +595,9 @@ def _animator(trace: Trace | Descent, options: dict[str, Any], even: bool = Fals
                         collapse=options.get("collapse"), full=bool(options.get("full", False)),
                         copies=options.get("copies"), seed=options.get("seed"),
                         focus=options.get("focus"), zoom=options.get("zoom"),
-                        legend=bool(options.get("legend", LEGEND_ON.default)))
+                        legend=bool(options.get("legend", LEGEND_ON.default)),
+                        view=options.get("view") or "graph",
+                        granularity=options.get("granularity"))
     return animator, fps
 
 
@@ -659,7 +665,14 @@ def _figure(trace: Trace, options: dict[str, Any], phase: str, legend: bool = Tr
                  collapse=options.get("collapse"), full=bool(options.get("full", False)),
                  copies=options.get("copies"), seed=options.get("seed"),
                  focus=options.get("focus"), zoom=options.get("zoom"),
-                 legend=bool(options.get("legend", legend)))
+                 legend=bool(options.get("legend", legend)),
+                 view=options.get("view") or "graph", granularity=options.get("granularity"))
+
+
+def _stage_count(fig: Any, trace: Trace, phase: str) -> int:
+    """Stages of ``phase``: the figure's own (the neuron view) or the trace's."""
+    own = getattr(fig, "stage_count", None)
+    return int(own(phase)) if own is not None else frame_count(trace, phase)
 
 
 def _save_png(fig: Figure, path: Path, transparent: bool) -> None:
@@ -693,11 +706,11 @@ def _write_png(trace: Trace | Descent, path: Path, **options: Any) -> None:
     phase = check_phase(options.get("phase", "reverse"), SWEEPS, "png")
     check_seed(phase, options.get("seed"), "png")
     stage = options.get("stage", -1)
-    n = frame_count(trace, phase)
+    fig, scene = _figure(trace, options, phase)
+    n = _stage_count(scene.fig, trace, phase)
     if not isinstance(stage, int) or not -n <= stage < n:
         raise InputError(f"{phase} stage {stage!r} does not exist: there are {n} stages "
                          f"(0 to {n - 1})")
-    fig, scene = _figure(trace, options, phase)
     scene.show(phase, stage)
     _save_png(fig, path, bool(options.get("transparent", False)))
 
@@ -741,7 +754,7 @@ def _write_pdf(trace: Trace | Descent, path: Path, **options: Any) -> None:
     phases = expand_phases(options.get("phase", "reverse"), PLAY_PHASES, "pdf")
     check_seed(options.get("phase", "reverse"), options.get("seed"), "pdf")
     fig, scene = _figure(trace, options, phases[0], legend=LEGEND_ON.default)
-    pages = [(p, k) for p in phases for k in range(frame_count(trace, p))]
+    pages = [(p, k) for p in phases for k in range(_stage_count(scene.fig, trace, p))]
     _write_pages(fig, pages, lambda page: scene.show(*page), path, options)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adviz.writers import Writer, register_writer, text_writer
-from adviz.writers.options import FOCUS, RANKDIR, THEME, TITLE, Option
+from adviz.writers.options import FOCUS, GRANULARITY, RANKDIR, THEME, TITLE, VIEW, Option
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
@@ -26,9 +26,11 @@ if TYPE_CHECKING:
 DECLARED: tuple[Option, ...] = (
     THEME, RANKDIR, TITLE,
     Option("analytic", bool, None, "the SymPy panel (default: when SymPy is installed)"),
-    FOCUS,
+    FOCUS, VIEW, GRANULARITY,
 )
-"""The options of the demo writer (passed to `adviz.renderers.demo.demo_html`)."""
+"""The options of the demo writer (passed to `adviz.renderers.demo.demo_html`);
+``view="network"`` is refused with a message naming the player: the page recomputes
+and draws the scalar graph."""
 
 OPTIONS = tuple(option.name for option in DECLARED)
 """Names of the keyword options the demo writer accepts."""

@@ -26,12 +26,14 @@ from adviz.writers.options import (
     COPIES,
     FOCUS,
     FULL,
+    GRANULARITY,
     LEGEND_ON,
     MIN_TEXT,
     OUTPUT,
     PICTURE_RANKDIR,
     SIZE,
     THEME,
+    VIEW,
     ZOOM,
     Option,
     phase_option,
@@ -62,6 +64,7 @@ OPTIONS: tuple[Option, ...] = (
     replace(SIZE, type=str, default="16:9", choices=("16:9", "4:3"),
             help="slide size: '16:9' (13.33x7.5 in) or '4:3' (10x7.5 in)"),
     THEME, PICTURE_RANKDIR, COLLAPSE, FULL, COPIES, MIN_TEXT, OUTPUT, FOCUS, ZOOM, LEGEND_ON,
+    VIEW, GRANULARITY,
 )
 """The options of the pptx writer."""
 

@@ -25,12 +25,14 @@ from adviz.writers.options import (
     ENGINE,
     FOCUS,
     FULL,
+    GRANULARITY,
     LEGEND,
     OUTPUT,
     PICTURE_RANKDIR,
     SEED,
     THEME,
     TITLE,
+    VIEW,
     ZOOM,
     Option,
     phase_option,
@@ -47,20 +49,22 @@ def write_tex(trace: Trace, path: Path, *, phase: str = "reverse", standalone: b
               collapse: Iterable[str] | None = None, full: bool = False,
               copies: bool | None = None, seed: Any = None, aspect: str = "16:9",
               min_font: float = MIN_FONT, legend: bool = False, split: bool = True,
-              focus: str | None = None, zoom: str | None = None) -> None:
+              focus: str | None = None, zoom: str | None = None, view: str = "graph",
+              granularity: str | None = None) -> None:
     """Write Beamer slides; the options are `adviz.renderers.tikz.to_beamer`'s."""
     atomic_write_text(path, to_beamer(trace, phase, standalone=standalone, title=title,
                                       rankdir=rankdir, engine=engine, theme=theme,
                                       collapse=collapse, full=full, copies=copies,
                                       seed=seed, aspect=aspect, min_font=min_font,
-                                      legend=legend, split=split, focus=focus, zoom=zoom))
+                                      legend=legend, split=split, focus=focus, zoom=zoom,
+                                      view=view, granularity=granularity))
 
 
 OPTIONS: tuple[Option, ...] = (
     phase_option(PLAY_PHASES, "reverse"),
     Option("standalone", bool, True, "a whole document (False: one frame to \\input)"),
     TITLE, PICTURE_RANKDIR, ENGINE, THEME, COLLAPSE, FULL, COPIES, SEED,
-    OUTPUT, FOCUS, ZOOM,
+    OUTPUT, FOCUS, ZOOM, VIEW, GRANULARITY,
     Option("aspect", str, "16:9", "the frame: 16:9 (aspectratio=169) or 4:3",
            choices=("16:9", "4:3")),
     Option("min_font", float, MIN_FONT, "the least font size in points at the frame's size",

@@ -219,6 +219,40 @@ def frame_schedule(
     return tuple(frames)
 
 
+def figure_schedule(fig: Any, phase: str = "reverse", *, hold: Hold = DEFAULT_HOLD,
+                    fps: float = DEFAULT_FPS) -> tuple[Frame, ...]:
+    """Every frame of an animation of a figure with its own stages (the neuron view).
+
+    Each stage of ``fig.stage_count(phase)`` is held (by its caption, as in
+    `stage_holds`); nothing travels between stages.
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> from adviz.scene.picture import figure
+    >>> fig = figure(adviz.examples.mlp((2, 2, 1)), view="network")
+    >>> frames = figure_schedule(fig, "reverse", hold=2)
+    >>> len(frames) == 2 * fig.stage_count("reverse"), all(f.hold for f in frames)
+    (True, True)
+    """
+    _check_counts(0, hold)
+    stages = [(p, k) for p in phases_of(phase) for k in range(fig.stage_count(p))]
+    if isinstance(hold, int):
+        holds = [hold] * len(stages)
+    else:
+        if not (isinstance(fps, (int, float)) and fps > 0):
+            raise InputError(f"fps must be a positive number, not {fps!r}")
+        seconds = [hold_seconds(fig.frame(p, k).title) if hold is None else float(hold)
+                   for p, k in stages]
+        if seconds:
+            seconds[-1] *= FINAL_HOLD
+        holds = [max(1, round(s * fps)) for s in seconds]
+    frames: list[Frame] = []
+    for (ph, stage), count in zip(stages, holds, strict=True):
+        frames += [Frame(ph, stage, 1.0, True)] * count
+    return tuple(frames)
+
+
 def frame_count(trace: Trace, phase: str = "reverse", *, tween: int = DEFAULT_TWEEN,
                 hold: Hold = DEFAULT_HOLD, fps: float = DEFAULT_FPS, seed: Any = None) -> int:
     """Number of frames: the hold frames (`stage_holds`) and ``(stages - 1) * tween`` per phase."""
@@ -263,14 +297,22 @@ class Animator:
         focus: str | None = None,
         zoom: str | None = None,
         legend: bool = True,
+        view: str = "graph",
+        granularity: str | None = None,
     ) -> None:
         from adviz.scene.sizes import even_size
 
         check_seed(phase, seed, "an animation")
-        self.frames = frame_schedule(trace, phase, tween=tween, hold=hold, fps=fps, seed=seed)
         fig = scene_figure(trace, theme=theme, rankdir=rankdir, layout=layout,
                            collapse=collapse, full=full, size=size, copies=copies,
-                           min_text=min_text, seed=seed, focus=focus, zoom=zoom, legend=legend)
+                           min_text=min_text, seed=seed, focus=focus, zoom=zoom, legend=legend,
+                           view=view, granularity=granularity)
+        if hasattr(fig, "stage_count"):
+            # The neuron view has its own stages: each is held, nothing travels.
+            self.frames = figure_schedule(fig, phase, hold=hold, fps=fps)
+        else:
+            self.frames = frame_schedule(trace, phase, tween=tween, hold=hold, fps=fps,
+                                         seed=seed)
         inches = figure_size(size, fig)
         if even:
             inches = even_size(inches, dpi)
@@ -326,6 +368,8 @@ def animate(
     focus: str | None = None,
     zoom: str | None = None,
     legend: bool = True,
+    view: str = "graph",
+    granularity: str | None = None,
     **kwargs: Any,
 ) -> FuncAnimation:
     """Animate the forward or reverse pass of a trace, or its forward-mode sweep.
@@ -384,6 +428,10 @@ def animate(
         a scope drawn open with the others collapsed.
     legend
         A legend of the colours under the graph (`adviz.scene.legend`; default on).
+    view, granularity
+        ``view="network"``: the neuron view of a scoped network
+        (`adviz.scene.network`), one held frame group per stage of its own
+        (per neuron, or per layer with ``granularity="layer"``).
     **kwargs
         Passed to `matplotlib.animation.FuncAnimation`.
     output
@@ -419,7 +467,7 @@ def animate(
     animator = Animator(trace, phase, tween=tween, hold=hold, theme=theme, size=size, dpi=dpi,
                         rankdir=rankdir, transparent=transparent, collapse=collapse, full=full,
                         copies=copies, min_text=min_text, fps=fps, seed=seed, focus=focus,
-                        zoom=zoom, legend=legend)
+                        zoom=zoom, legend=legend, view=view, granularity=granularity)
     frames = animator.frames
     anim = FuncAnimation(animator.figure, animator, frames=list(frames),
                          init_func=lambda: animator(frames[0]), interval=1000.0 / fps,

@@ -122,14 +122,19 @@ def scene_figure(
     focus: str | None = None,
     zoom: str | None = None,
     legend: bool = False,
+    view: str | None = None,
+    granularity: str | None = None,
 ) -> SceneFigure:
     """The scene of a trace for Matplotlib options (``layout``: one made by other means;
     ``seed``: the seeded input of forward mode; ``focus``, ``zoom``: as for
-    `adviz.to_svg`, without ``layout``; ``legend``: a legend of the colours)."""
+    `adviz.to_svg`, without ``layout``; ``legend``: a legend of the colours;
+    ``view="network"``: the neuron view, `adviz.scene.network`, whose stages are its own)."""
     if layout is None:
+        picked: dict[str, Any] = {} if view in (None, "graph") and granularity is None else \
+            {"view": view, "granularity": granularity}
         return figure(trace, theme=theme, rankdir=rankdir, engine=engine, collapse=collapse,
                       full=full, size=size, copies=copies, min_text=min_text, seed=seed,
-                      focus=focus, zoom=zoom, legend=legend)
+                      focus=focus, zoom=zoom, legend=legend, **picked)
     if focus is not None or zoom is not None:
         raise InputError("focus= and zoom= apply to a figure laid out by adviz, not to a "
                          "given layout")
@@ -138,8 +143,8 @@ def scene_figure(
     options = view_options(trace, collapse, full, copies)
     chosen = (tuple(layout.collapse), bool(layout.compact))
     notice = options.notice if chosen == (options.collapse, options.compact) else ""
-    view = graph_view(trace, *chosen, tuple(layout.copies))
-    return figure(trace, theme=theme, view=view, layout=layout,
+    scalar = graph_view(trace, *chosen, tuple(layout.copies))
+    return figure(trace, theme=theme, view=scalar, layout=layout,
                   notice=notice, size=size, seed=seed, legend=legend)
 
 

@@ -185,7 +185,10 @@ class Looks:
     # ------------------------------------------------------------ stages
 
     def count(self, phase: str) -> int:
-        """Number of stages of ``phase``."""
+        """Number of stages of ``phase`` (the figure's own stages in the neuron view)."""
+        own = getattr(self.fig, "stage_count", None)
+        if own is not None:
+            return int(own(phase))
         return frame_count(self.fig.trace, phase)
 
     def change(self, phase: str, index: int) -> Change:

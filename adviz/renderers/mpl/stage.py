@@ -135,6 +135,8 @@ def still(
     focus: str | None = None,
     zoom: str | None = None,
     legend: bool = False,
+    view: str = "graph",
+    granularity: str | None = None,
 ) -> tuple[MplFigure, Scene]:
     """A figure (not managed by pyplot) and the `Scene` on it, for still images and pages.
 
@@ -151,7 +153,8 @@ def still(
 
     fig = scene_figure(trace, theme=theme, rankdir=rankdir, collapse=collapse, full=full,
                        size=size, copies=copies, min_text=min_text, seed=seed,
-                       focus=focus, zoom=zoom, legend=legend)
+                       focus=focus, zoom=zoom, legend=legend, view=view,
+                       granularity=granularity)
     figure = new_figure(figure_size(size, fig), dpi,
                         None if transparent else fig.styles["background"])
     scene = Scene(fig, figure.axes[0])
