@@ -26,6 +26,7 @@ import pytest
 
 import adviz
 from adviz.text.labels import stage_title
+from tests.conftest import same_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -186,7 +187,7 @@ def test_the_widget_is_live_in_jupyterlab(notebook: Notebook) -> None:
     notebook.run(2)
     expected = stage_title(start, "forward", 3)
     caption = notebook.widget(".adviz-caption")
-    _wait(lambda: caption.inner_text() == expected, f"caption {expected!r}")
+    _wait(lambda: same_text(expected, caption.text_content()), f"caption {expected!r}")
     assert notebook.widget(".adviz-demo").get_attribute("data-stage") == "3"
 
     # a slider moved in the page: the kernel's inputs, values and adjoints follow
