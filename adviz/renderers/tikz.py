@@ -41,6 +41,7 @@ from adviz.scene.painted import Painted, colour, edge_element, node_element
 from adviz.scene.picture import Arrow, Figure, figure, smallest_text
 from adviz.scene.style import LIGHT, Theme, get_theme, style_table
 from adviz.text.labels import stage_text, tangent_stage_text
+from adviz.text.tokens import joined_math
 
 if TYPE_CHECKING:
     from adviz.core.forward import ForwardSweep, Seed
@@ -592,18 +593,7 @@ def network_captions(fig: Figure, phase: str) -> list[str]:
                 [neuron_caption(trace, neuron) for neuron in layer.neurons]
         texts += [inputs_caption(trace)] if layered else \
             [input_caption(trace, x) for x in net.inputs]
-    return [_math_letters(text.latex()) for text in texts]
-
-
-_LETTERS = {"ᵢ": "$_{i}$", "ⱼ": "$_{j}$", "ₖ": "$_{k}$", "′": "$'$", "²": "$^{2}$"}
-"""Unicode index letters and marks of the network captions, as LaTeX math."""
-
-
-def _math_letters(latex: str) -> str:
-    for char, tex in _LETTERS.items():
-        latex = latex.replace(char, tex)
-    # w$_{j}$$_{i}$: one index w$_{ji}$; other neighbours joined in one formula
-    return latex.replace("}$$_{", "").replace("$$", " ")
+    return [joined_math(text.latex()) for text in texts]
 
 
 def to_beamer(trace: Trace, phase: str = "reverse", *, standalone: bool = True,

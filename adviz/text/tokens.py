@@ -70,7 +70,10 @@ _TEXT_ONLY = {
 _WORD_SYMBOLS = {
     MINUS: "$-$", DOT: "$\\cdot$", PARTIAL: "$\\partial$", "Σ": "$\\Sigma$", "→": "$\\to$",
     "✓": "$\\checkmark$", **{d: f"$_{{{k}}}$" for k, d in enumerate("₀₁₂₃₄₅₆₇₈₉")},
+    "ᵢ": "$_{i}$", "ⱼ": "$_{j}$", "ₖ": "$_{k}$", "′": "$'$", "²": "$^{2}$",
 }
+_JOINED_SCRIPTS = re.compile(r"(?<!\\)\}\$\$_\{")
+_ADJACENT_MATH = re.compile(r"(?<!\\)\$\$")
 
 # Operators: (unicode, latex, plain).
 _OPS = {
@@ -112,6 +115,20 @@ def pretty_number(value: float) -> str:
     ('−0.14112', '2', '−1.5e−07')
     """
     return format_number(value).replace("-", MINUS)
+
+
+def joined_math(latex: str) -> str:
+    r"""LaTeX with neighbouring formulas joined: ``w$_{j}$$_{i}$`` becomes ``w$_{ji}$``.
+
+    Index letters written in words (``wⱼᵢ``, ``Σₖ``) come out of `Text.latex`
+    as one small formula each; joined, they read as one subscript.
+
+    Examples
+    --------
+    >>> joined_math(text("wⱼᵢ = Σₖ").latex())
+    'w$_{ji}$ = $\\Sigma _{k}$'
+    """
+    return _ADJACENT_MATH.sub(" ", _JOINED_SCRIPTS.sub("", latex))
 
 
 def math_safe(latex: str) -> str:
