@@ -187,11 +187,11 @@ def _reorder(graph: ScalarGraph, flat: list[tuple[int, int, NeuronSpec]],
     labels: dict[int, str] = {}
     for g, (k, j, _) in enumerate(flat):
         pre, act = total[g], active[g]
-        for position, stem in ((pre, "z"), (act, "a")):
+        for spot, stem in ((pre, "z"), (act, "a")):
             name = f"{stem}{k + 1}_{j + 1}"
-            if position is not None and position != graph.root and name not in names \
-                    and steps[position - n_inputs].label is None:
-                labels[position] = name
+            if spot is not None and spot != graph.root and name not in names \
+                    and steps[spot - n_inputs].label is None:
+                labels[spot] = name
                 names.add(name)
     moved: list[Step] = []
     for t, s in enumerate(order):
