@@ -748,7 +748,7 @@ def _scalar_graph(walk: _Walk, record: bool, plan: Plan | None = None
     for _, element, value, leaf, index in entries:
         if element in values:
             raise InputError(f"two inputs are named {element!r}")
-        cells = sample_cells if leaf is None else refs[id(leaf)]
+        cells: Any = sample_cells if leaf is None else refs[id(leaf)]
         cells[index] = len(values)
         values[element] = value
     graph = ScalarGraph(values)

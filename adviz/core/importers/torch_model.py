@@ -15,6 +15,7 @@ neuron's sum is.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,14 +71,10 @@ class Plan:
         sizes = [self.layers[0].fan_in] + [layer.fan_out for layer in self.layers]
         sep = "_" if max(sizes) >= 10 else ""
         for layer in self.layers:
-            k = layer.number
-            self._elements[id(layer.weight)] = (
-                lambda index, k=k: (f"w{k}_{index[0] + 1}{sep}{index[1] + 1}",
-                                    (k, index[0], index[1])))
+            self._elements[id(layer.weight)] = functools.partial(_weight, layer.number, sep)
             if layer.bias is not None:
-                self._elements[id(layer.bias)] = (
-                    lambda index, k=k, n=layer.fan_in: (f"b{k}_{index[0] + 1}",
-                                                         (k, index[0], n)))
+                self._elements[id(layer.bias)] = functools.partial(_bias, layer.number,
+                                                                   layer.fan_in)
         if self.sample_leaf is not None:
             shape = tuple(self.sample_leaf.variable.shape)
 
@@ -105,6 +102,14 @@ class Plan:
             None if layer.bias is None else position[f"b{layer.number}_{j}"],
             layer.activation) for j in range(1, layer.fan_out + 1)]
             for layer in self.layers]
+
+
+def _weight(k: int, sep: str, index: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
+    return f"w{k}_{index[0] + 1}{sep}{index[1] + 1}", (k, index[0], index[1])
+
+
+def _bias(k: int, fan_in: int, index: tuple[int, ...]) -> tuple[str, tuple[int, ...]]:
+    return f"b{k}_{index[0] + 1}", (k, index[0], fan_in)
 
 
 def plan(torch: Any, walk: Any, model: Any) -> Plan:
