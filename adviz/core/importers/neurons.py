@@ -100,7 +100,7 @@ def scope_network(graph: ScalarGraph, layers: Sequence[Sequence[NeuronSpec]],
     index = {(k, j): g for g, (k, j, _) in enumerate(flat)}
     member: dict[int, int] = {}  # position -> neuron (its index in flat)
     count: dict[int, int] = {}  # position of a member -> weighted inputs and bias it adds up
-    products = [0] * len(flat)
+    products: dict[int, int] = {}  # weight -> how many products it is in
     total: list[int | None] = [None] * len(flat)  # the complete sum of each neuron
     active: list[int | None] = [None] * len(flat)
     needed = [len(spec.weights) + (spec.bias is not None) for _, _, spec in flat]
@@ -119,7 +119,8 @@ def scope_network(graph: ScalarGraph, layers: Sequence[Sequence[NeuronSpec]],
                 if mine is None or index[mine[:2]] != g:
                     member[position] = g
                     count[position] = 1
-                    products[g] += 1
+                    weight = refs[0] if other == refs[1] else refs[1]
+                    products[weight] = products.get(weight, 0) + 1
                 continue
         if name == "add" and len(args) == 2 and refs:
             groups = set()
@@ -148,12 +149,15 @@ def scope_network(graph: ScalarGraph, layers: Sequence[Sequence[NeuronSpec]],
                     rule is True or (rule is None and name in ACTIVATIONS)):
                 member[position] = g
                 active[g] = position
+    names = list(graph.inputs)
     for g, (k, j, spec) in enumerate(flat):
         label = f"neuron {j + 1} of layer {k + 1}"
-        if products[g] != len(spec.weights):
-            raise InputError(
-                f"{what}: {label} multiplies its weights {products[g]} times, not once each "
-                f"({len(spec.weights)}); trace the model on one sample, or import without model=")
+        for w in spec.weights:
+            times = products.get(w, 0)
+            if times != 1:
+                raise InputError(
+                    f"{what}: the weight {names[w]} of {label} is multiplied {times} times, "
+                    f"not once; trace the model on one sample, or import without model=")
         if total[g] is None:
             raise InputError(f"{what}: {label} does not add all its weighted inputs and its "
                              f"bias in one sum; import without model=")
