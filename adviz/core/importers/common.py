@@ -119,11 +119,19 @@ class ScalarGraph:
     ----------
     inputs
         Input name to value, in order (positions ``0 .. len(inputs) - 1``).
+    steps
+        The steps, in evaluation order.
+    output
+        Position of the output (default: the last step).
+    scopes
+        Scopes over the steps, as `adviz.scope` records them on a tape:
+        ``(label, first step, step after the last)``, inner before outer.
     """
 
     inputs: dict[str, float]
     steps: list[Step] = field(default_factory=list)
     output: int | None = None
+    scopes: list[tuple[str, int, int]] = field(default_factory=list)
 
     def add(self, op: str | Op, *args: Arg, label: str | None = None) -> int:
         """Append a step and return its position (the last step is the output by default)."""
@@ -251,6 +259,8 @@ class ScalarGraph:
                              "to differentiate")
         function = self.function(what)
         tape, out = record(lambda *xs: self.replay(xs)[self.root], point, prefix=prefix)
+        if self.scopes:
+            tape.scopes[:] = _tape_scopes(self, tape)
         tape.finish()
         _check_finite(tape)
         return ImportedTrace(function, tape, out, point, order=order, granularity=granularity,
@@ -335,7 +345,25 @@ def steps_from_tape(tape: Tape, output: Var) -> ScalarGraph:
         steps.append(Step(var.op, tuple([position[id(s)] if type(s) is Var else s
                                          for s in _arguments(var)]), labels.get(id(var))))
     graph.output = position[id(output)]
+    n = len(inputs)
+    graph.scopes = [(label, start - n, end - n) for label, start, end in tape.scopes
+                    if start >= n]
     return graph
+
+
+def _tape_scopes(graph: ScalarGraph, tape: Tape) -> list[tuple[str, int, int]]:
+    """The graph's scopes over the steps as tape positions (steps on constants alone, which
+    put no node on the tape, are left out)."""
+    position = {id(v): i for i, v in enumerate(tape)}
+    slots = _pair_steps(graph, tape)
+    n = len(graph.inputs)
+    result = []
+    for label, start, end in graph.scopes:
+        spots = [position[id(slots[n + s])] for s in range(start, end)
+                 if isinstance(slots[n + s], Var)]
+        if spots:
+            result.append((label, spots[0], spots[-1] + 1))
+    return result
 
 
 def tape_trace(

@@ -44,6 +44,7 @@ from adviz.core.importers.common import (
     steps_from_tape,
     tape_trace,
 )
+from adviz.core.importers.neurons import NeuronSpec, scope_network
 from adviz.core.ops import OPS, Op
 from adviz.core.tracer import Tape, Var
 from adviz.errors import InputError, OpError, TraceError
@@ -336,14 +337,91 @@ def _module_names(module: Any) -> dict[str, Any]:
     return names
 
 
-def _build(root: Any, inputs: Any, ops: Mapping[str, str] | None, prefix: str
-           ) -> tuple[Tape, Any]:
+def _model_layers(model: Any) -> list[list[Any]]:
+    """The neurons of a micrograd model, layer by layer (an ``MLP``, a ``Layer`` or a
+    ``Neuron``: anything with ``layers[k].neurons[j].w`` and ``.b``)."""
+    layers = getattr(model, "layers", None)
+    if layers is None and hasattr(model, "neurons"):
+        layers = [model]
+    if layers is None and hasattr(model, "w"):
+        return [[model]]
+    try:
+        result = [list(layer.neurons) for layer in layers]  # type: ignore[union-attr]
+        ok = result and all(result) and all(
+            isinstance(n.w, (list, tuple)) and n.w for layer in result for n in layer)
+    except (AttributeError, TypeError):
+        ok = False
+    if not ok:
+        raise InputError(f"model must be a micrograd MLP, Layer or Neuron (layers of neurons "
+                         f"with weights w and a bias b), not {type(model).__name__}")
+    return result
+
+
+def _model_inputs(model: Any, layers: list[list[Any]], order: list[tuple[Any, ...]],
+                  named: dict[str, Any] | None, by_id: bool
+                  ) -> tuple[dict[str, Any], list[tuple[Any, Any]]]:
+    """The inputs when the model is known: the sample's values ``x1, x2, ...`` (the leaves
+    the first layer's weights multiply), the model's parameters ``w{k}_{j}{i}`` and
+    ``b{k}_{j}``, then the inputs the caller named; and the other leaves standing for a
+    sample value (micrograd makes one ``Value`` per product from a float), each with the
+    leaf it stands for."""
+    names = dict(named or {})
+    taken: Any = _IdSet() if by_id else set()
+    for v in names.values():
+        taken.add(v)
+    sizes = [len(layers[0][0].w)] + [len(layer) for layer in layers]
+    sep = "_" if max(sizes) >= 10 else ""
+    parameters: dict[str, Any] = {}
+    weight_index: Any = _IdDict() if by_id else {}
+    for k, layer in enumerate(layers, start=1):
+        for j, neuron in enumerate(layer, start=1):
+            for i, w in enumerate(neuron.w, start=1):
+                parameters[f"w{k}_{j}{sep}{i}"] = w
+                if k == 1:
+                    weight_index[w] = i
+            if getattr(neuron, "b", None) is not None:
+                parameters[f"b{k}_{j}"] = neuron.b
+    sample: dict[int, Any] = {}
+    aliases: list[tuple[Any, Any]] = []
+    for record in order:
+        if record[1] != "*" or len(record) != 4:
+            continue
+        a, b = record[2], record[3]
+        i = weight_index.get(a)
+        value = b
+        if i is None:
+            i, value = weight_index.get(b), a
+        if i is None or getattr(value, "_prev", None) or value in weight_index:
+            continue
+        first = sample.get(i)
+        if first is None:
+            sample[i] = value
+        elif first is not value and _data(first) == _data(value) and value not in taken:
+            aliases.append((value, first))
+    result: dict[str, Any] = {}
+    for i in sorted(sample):
+        if sample[i] not in taken:
+            result[f"x{i}"] = sample[i]
+    for name, p in parameters.items():
+        if p not in taken:
+            result[name] = p
+    for name, v in names.items():
+        if name in result:
+            raise InputError(f"input {name!r} is also the name of a value of the model; "
+                             f"name it otherwise")
+        result[name] = v
+    return result, aliases
+
+
+def _build(root: Any, inputs: Any, ops: Mapping[str, str] | None, prefix: str,
+           model: Any = None) -> tuple[Tape, Any, Any]:
     """Read a micrograd graph onto a new tape: the inputs, then one node per op.
 
     One walk over the Values, then one pass over its records; each value is
     computed from its operands' values exactly as a replay of the steps on
-    adviz's tracer computes it. Returns the tape and the output (a node, or a
-    float when the output depends on no input).
+    adviz's tracer computes it. Returns the tape, the output (a node, or a
+    float when the output depends on no input) and each Value's slot (its node
+    or constant).
     """
     ops = dict(ops or {})
     named = _named_inputs(inputs)
@@ -369,6 +447,15 @@ def _build(root: Any, inputs: Any, ops: Mapping[str, str] | None, prefix: str
     chosen: Any = _IdSet() if by_id else set()
     uses: Any = None
     mul_used: Any = None
+    aliases: list[tuple[Any, Any]] = []
+    if model is not None:
+        named, aliases = _model_inputs(model, _model_layers(model), order, named, by_id)
+        for name, v in named.items():
+            if v not in seen:
+                raise InputError(f"the model's {name} is not in this micrograd graph; pass "
+                                 f"the model that computed it")
+        for v, _ in aliases:
+            chosen.add(v)
     if named is not None:
         for name, v in named.items():
             if v not in seen or getattr(v, "_prev", None):
@@ -390,6 +477,8 @@ def _build(root: Any, inputs: Any, ops: Mapping[str, str] | None, prefix: str
     if named is not None:
         for name, v in named.items():
             slot[v] = tape.input(name, _data(v))
+        for v, first in aliases:
+            slot[v] = slot[first]
     else:
         taken = {label for label in map(_label, leaves) if label}
         point: set[str] = set()
@@ -503,7 +592,7 @@ def _build(root: Any, inputs: Any, ops: Mapping[str, str] | None, prefix: str
             continue
         entry = _entry(op, ops, n - 2)
         slot[value] = emit(entry, tuple([arg(o) for o in record[2:]]), label)
-    return tape, slot[root]
+    return tape, slot[root], slot
 
 
 def _entry(op: str, ops: Mapping[str, str], arity: int) -> Op:
@@ -538,7 +627,7 @@ def _fold(op: str, a: Any, b: Any, kind: Any, slot: Any, uses: Any
 def to_scalar_graph(root: Any, inputs: Any = None, ops: Mapping[str, str] | None = None
                     ) -> ScalarGraph:
     """Read a micrograd graph into a `ScalarGraph` (see the module docstring)."""
-    tape, out = _build(root, inputs, ops, "t")
+    tape, out, _ = _build(root, inputs, ops, "t")
     if type(out) is not Var:
         raise TraceError("the micrograd graph's output does not depend on its inputs")
     return steps_from_tape(tape, out)
@@ -554,12 +643,14 @@ def from_micrograd(
     output: str | None = None,
     prefix: str = "t",
     show_constants: bool = False,
+    model: Any = None,
 ) -> ImportedTrace:
     """Turn a micrograd ``Value`` graph into a `Trace`.
 
     Works whether or not ``root.backward()`` was called: values and local
     partials are recomputed by adviz from the leaves' ``data``; the adjoints
-    equal micrograd's ``.grad``.
+    equal micrograd's ``.grad``. Given the ``model`` that computed the graph
+    on one sample, the trace is a network (`Trace.network`, ``view="network"``).
 
     Parameters
     ----------
@@ -577,6 +668,17 @@ def from_micrograd(
         ``_op`` is not the name of an op in the table.
     order, granularity, output, prefix, show_constants
         As for `adviz.trace`.
+    model
+        The micrograd model applied to one sample in the graph (``nn.MLP``,
+        ``nn.Layer``, ``nn.Neuron``, or a fork's with the same
+        ``layers[k].neurons[j].w`` and ``.b``). Each neuron's products, sums
+        and activation are scoped ``("layer k", "neuron j")`` and named
+        ``z{k}_{j}`` (the weighted sum) and ``a{k}_{j}`` (the activation: the
+        op applied to the sum when the neuron's ``nonlin`` is true, or, for a
+        neuron without ``nonlin``, a ``tanh``, ``relu`` or ``sigmoid`` applied
+        to it). The inputs are then the sample's values ``x1, x2, ...``, the
+        parameters ``w{k}_{j}{i}`` (layer k, neuron j, input i) and
+        ``b{k}_{j}``, and the leaves ``inputs`` names; other leaves are constants.
 
     Returns
     -------
@@ -586,6 +688,9 @@ def from_micrograd(
     ------
     OpError
         An op string adviz cannot map (the message says how to register it).
+    InputError
+        ``model`` is not a micrograd model, or is not applied once in the
+        graph (a batch of samples, or another model).
     MissingDependencyError
         micrograd is not installed (``pip install 'adviz[micrograd]'``).
 
@@ -597,6 +702,20 @@ def from_micrograd(
     >>> t = adviz.from_micrograd((x1 - x2)**2 + (x1 + x2).relu(), {"x1": x1, "x2": x2})
     >>> list(t.graph), t.grad
     (['x1', 'x2', 't1', 't2', 't3', 't4', 'y'], {'x1': -1.0, 'x2': 3.0})
+
+    With the model, the trace is a network:
+
+    >>> import random
+    >>> from micrograd.nn import MLP
+    >>> random.seed(1)
+    >>> mlp = MLP(2, [3, 1])
+    >>> loss = (mlp([0.5, -1.0]) - 1.0) ** 2
+    >>> net = adviz.from_micrograd(loss, model=mlp).network
+    >>> net.sizes, net.inputs, net.layers[0].neurons[2].weights
+    ((2, 3, 1), ('x1', 'x2'), ('w1_31', 'w1_32'))
+    >>> n = net.layers[0].neurons[0]
+    >>> n.pre, n.activation, n.function, n.bias
+    ('z1_1', 'a1_1', 'relu', 'b1_1')
     """
     require("micrograd", "micrograd")
     check_options(order, granularity, output, prefix, False)
@@ -607,10 +726,35 @@ def from_micrograd(
     collecting = gc.isenabled()
     gc.disable()  # micrograd's closures make reference cycles: collecting them here is waste
     try:
-        tape, out = _build(root, inputs, ops, prefix)
+        tape, out, slot = _build(root, inputs, ops, prefix, model)
+        if model is not None:
+            return _network_trace(tape, out, slot, model, order=order,
+                                  granularity=granularity, output=output, prefix=prefix,
+                                  show_constants=show_constants)
         return tape_trace(tape, out, "micrograd graph", order=order, granularity=granularity,
                           output_name=output, prefix=prefix, show_constants=show_constants,
                           framework="micrograd")
     finally:
         if collecting:
             gc.enable()
+
+
+def _network_trace(tape: Tape, out: Any, slot: Any, model: Any, **options: Any
+                   ) -> ImportedTrace:
+    """The trace of a graph the model computed, with its layer and neuron scopes."""
+    if type(out) is not Var or out.op is None:
+        raise TraceError("the micrograd graph's output does not depend on the model")
+    position = {id(v): i for i, v in enumerate(tape)}
+    layers = []
+    for layer in _model_layers(model):
+        specs = []
+        for neuron in layer:
+            nonlin = getattr(neuron, "nonlin", None)
+            b = getattr(neuron, "b", None)
+            specs.append(NeuronSpec(
+                tuple(position[id(slot[w])] for w in neuron.w),
+                None if b is None else position[id(slot[b])],
+                None if nonlin is None else bool(nonlin)))
+        layers.append(specs)
+    graph, _ = scope_network(steps_from_tape(tape, out), layers, "the micrograd model")
+    return graph.trace("micrograd graph", framework="micrograd", **options)

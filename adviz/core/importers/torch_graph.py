@@ -55,7 +55,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from adviz.core.importers.common import (
     SIGNIFICANT,
@@ -72,6 +72,9 @@ from adviz.core.importers.tensor import build_program as tensor_program
 from adviz.core.ops import OPS
 from adviz.core.program import Node
 from adviz.errors import InputError, OpError, TraceError
+
+if TYPE_CHECKING:
+    from adviz.core.importers.torch_model import Plan
 
 EXPAND_LIMIT = 64
 """``expand=True`` unrolls tensors of at most this many elements."""
@@ -410,7 +413,25 @@ def _forward(torch: Any, fn: Any, name: str, args: list[Any], number: Any,
         return a.mean()
     if name in ("CloneBackward0", "ToCopyBackward0", "AliasBackward0"):
         return a.to(torch.float64)
+    if name in _RESHAPE and a is not None:
+        shape = _output_shape(fn)
+        if shape is not None and math.prod(shape) == a.numel():
+            return a.reshape(shape)
     return None
+
+
+_RESHAPE = frozenset({"ViewBackward0", "ReshapeAliasBackward0", "UnsafeViewBackward0",
+                      "SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward2",
+                      "SqueezeBackward3", "SqueezeBackward4", "UnsqueezeBackward0"})
+"""Functions that only reshape their operand: their value is the operand in their shape."""
+
+
+def _output_shape(fn: Any) -> tuple[int, ...] | None:
+    """The shape of a function's result, from the metadata autograd keeps for its gradient."""
+    try:
+        return tuple(int(n) for n in fn._input_metadata[0].shape)
+    except (AttributeError, IndexError, TypeError, RuntimeError):
+        return None
 
 
 # --- tensor nodes -------------------------------------------------------------------------
@@ -684,12 +705,14 @@ def _number_graph(walk: _Walk) -> tuple[ScalarGraph, dict[int, range]] | None:
     return graph, steps_of
 
 
-def _scalar_graph(walk: _Walk, record: bool) -> tuple[ScalarGraph, list[int] | None]:
+def _scalar_graph(walk: _Walk, record: bool, plan: Plan | None = None
+                  ) -> tuple[ScalarGraph, list[int] | None]:
     """Every element of every tensor as a scalar node; returns the graph and, when ``record``,
-    the steps in the order PyTorch's backward pass ran their functions."""
+    the steps in the order PyTorch's backward pass ran their functions. A ``plan`` names
+    and orders the elements of a model's layers and makes its sample's values inputs."""
     import numpy as np
 
-    numbers = _number_graph(walk)
+    numbers = _number_graph(walk) if plan is None else None
     if numbers is not None:
         graph, ranges = numbers
         if not record:
@@ -699,19 +722,35 @@ def _scalar_graph(walk: _Walk, record: bool) -> tuple[ScalarGraph, list[int] | N
             steps.extend(reversed(ranges[id(fn)]))
         return graph, steps
 
-    values: dict[str, float] = {}
-    refs: dict[int, Any] = {}
-    for leaf in walk.leaves:
+    # Each input element: (order key, name, value, leaf or None for the sample, index).
+    entries: list[tuple[tuple[int, ...], str, float, Any, Any]] = []
+    later = 1 << 30
+    for n, leaf in enumerate(walk.leaves):
         array = walk.values[id(leaf)].numpy()
         name = walk.leaf_names[id(leaf)]
-        cells = np.empty(array.shape, dtype=object)
+        for flat, index in enumerate(np.ndindex(array.shape)):
+            known = None if plan is None else plan.element(leaf, index)
+            if known is None:
+                known = (element_name(name, index, array.shape), (later, n, flat))
+            entries.append((known[1], known[0], float(array[index]), leaf, index))
+    sample_cells = None
+    if plan is not None and plan.sample is not None:
+        const = walk.consts[plan.sample]
+        array = const.numpy() if hasattr(const, "numpy") else np.asarray(const)
+        sample_cells = np.empty(array.shape, dtype=object)
         for index in np.ndindex(array.shape):
-            element = element_name(name, index, array.shape)
-            if element in values:
-                raise InputError(f"two inputs are named {element!r}")
-            cells[index] = len(values)
-            values[element] = float(array[index])
-        refs[id(leaf)] = cells
+            i = int(np.ravel_multi_index(index, array.shape))
+            entries.append(((0, 0, i), f"x{i + 1}", float(array[index]), None, index))
+    entries.sort(key=lambda e: e[0])
+    values: dict[str, float] = {}
+    refs: dict[int, Any] = {id(leaf): np.empty(walk.values[id(leaf)].shape, dtype=object)
+                            for leaf in walk.leaves}
+    for _, element, value, leaf, index in entries:
+        if element in values:
+            raise InputError(f"two inputs are named {element!r}")
+        cells: Any = sample_cells if leaf is None else refs[id(leaf)]
+        cells[index] = len(values)
+        values[element] = value
     graph = ScalarGraph(values)
     steps_of: dict[int, list[int]] = {}
 
@@ -734,6 +773,8 @@ def _scalar_graph(walk: _Walk, record: bool) -> tuple[ScalarGraph, list[int] | N
         for k, (f, _) in enumerate(walk.nexts[id(fn)]):
             if f is not None:
                 args.append(refs[id(f)])
+            elif sample_cells is not None and plan is not None and plan.sample == (id(fn), k):
+                args.append(sample_cells)
             else:
                 const = walk.consts.get((id(fn), k))
                 args.append(None if const is None else const_cells(const))
@@ -903,6 +944,7 @@ def from_torch(
     granularity: str = "node",
     output_name: str | None = None,
     prefix: str = "t",
+    model: Any = None,
 ) -> ImportedTrace | TensorTrace:
     """Turn the autograd graph of a PyTorch scalar into a `Trace`.
 
@@ -931,6 +973,17 @@ def from_torch(
         As for `adviz.trace`.
     output_name
         The output node's id (default ``"y"``).
+    model
+        The module that computed the output on one sample (an ``nn.Sequential``
+        of ``nn.Linear`` layers and ``Tanh``, ``ReLU`` or ``Sigmoid``
+        activations, or any module of ``nn.Linear`` layers). The trace is
+        then a network (`Trace.network`, ``view="network"``) of scalar nodes:
+        each output element ``j`` of the ``k``-th ``Linear`` applied is
+        neuron ``j`` of layer ``k``, scoped ``("layer k", "neuron j")``; its
+        weights ``weight[j, i]`` are the inputs ``w{k}_{j}{i}``, its bias
+        ``b{k}_{j}``, its sum and activation the nodes ``z{k}_{j}`` and
+        ``a{k}_{j}``; the sample's values are the inputs ``x1, x2, ...``.
+        Tensors of up to 4096 elements are unrolled.
 
     Returns
     -------
@@ -942,7 +995,10 @@ def from_torch(
     MissingDependencyError
         PyTorch is not installed (``pip install 'adviz[torch]'``).
     OpError
-        A function adviz has no scalar form for (with ``expand=True``).
+        A function adviz has no scalar form for (with ``expand=True`` or ``model``).
+    InputError
+        ``model`` has no ``nn.Linear`` applied exactly once, to one sample, in
+        the graph.
     TraceError
         The output has no graph, or a value PyTorch did not keep is needed.
 
@@ -959,6 +1015,19 @@ def from_torch(
     True
     >>> adviz.from_torch(y, {"x1": x1, "x2": x2}, order="recorded").recorded_order
     ['y', 't4', 't3', 't2', 't1']
+
+    With the model, the trace is a network:
+
+    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
+    <torch._C.Generator object at ...>
+    >>> mlp = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
+    >>> loss = (mlp(torch.tensor([0.5, -1.0])) - 1.0).pow(2).sum()
+    >>> net = adviz.from_torch(loss, model=mlp).network
+    >>> net.sizes, net.inputs, net.layers[0].neurons[1].weights
+    ((2, 3, 1), ('x1', 'x2'), ('w1_21', 'w1_22'))
+    >>> n = net.layers[0].neurons[1]
+    >>> n.pre, n.activation, n.function, n.bias
+    ('z1_2', 'a1_2', 'tanh', 'b1_2')
     """
     torch = require("torch", "torch")
     check_options(order or "seed", granularity, output_name, prefix, True)
@@ -968,16 +1037,16 @@ def from_torch(
     gc.disable()  # graphs of many small objects: collecting while they are built is waste
     try:
         return _from_torch(torch, output, inputs, expand, order, granularity, output_name,
-                           prefix)
+                           prefix, model)
     finally:
         if collecting:
             gc.enable()
 
 
 def _from_torch(torch: Any, output: Any, inputs: Any, expand: bool, order: str | None,
-                granularity: str, output_name: str | None, prefix: str
+                granularity: str, output_name: str | None, prefix: str, model: Any = None
                 ) -> ImportedTrace | TensorTrace:
-    options = (expand, order, granularity, output_name, prefix)
+    options = (expand, order, granularity, output_name, prefix, model)
     if not (callable(output) and not isinstance(output, torch.Tensor)):
         return _import(torch, output, _names(inputs), {}, "PyTorch graph", *options)
     function = output
@@ -1004,7 +1073,7 @@ def _call(torch: Any, function: Callable[..., Any], point: dict[str, Any], what:
 
 def _import(torch: Any, output: Any, names: dict[str, Any], observed: dict[Any, Any], what: str,
             expand: bool, order: str | None, granularity: str, output_name: str | None,
-            prefix: str) -> ImportedTrace | TensorTrace:
+            prefix: str, model: Any = None) -> ImportedTrace | TensorTrace:
     """The trace of an output tensor's graph (``observed``: values recorded while it ran)."""
     if not isinstance(output, torch.Tensor):
         raise InputError(f"from_torch takes a tensor (or a function returning one), not "
@@ -1019,6 +1088,16 @@ def _import(torch: Any, output: Any, names: dict[str, Any], observed: dict[Any, 
         raise InputError("from_torch supports real tensors only")
     from adviz.core.importers.torch_numbers import scalar_tape
 
+    if model is not None:
+        from adviz.core.importers.torch_model import network_trace
+
+        _Output.tensors[id(output.grad_fn)] = output
+        try:
+            walk = _Walk(output, names, {id(fn): value for fn, value in observed.items()})
+            return network_trace(torch, walk, model, what, order, granularity, output_name,
+                                 prefix)
+        finally:
+            _Output.tensors.pop(id(output.grad_fn), None)
     # Graphs of 0-d float64 tensors: read straight onto a tape; PyTorch's executed order is
     # recorded only when asked for (order="recorded").
     numbers = scalar_tape(torch, output, names, observed, prefix, order == "recorded")
