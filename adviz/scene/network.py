@@ -601,7 +601,8 @@ _NETWORK_FIGURES: weakref.WeakKeyDictionary[Trace, dict[tuple[Any, ...], Figure]
 def network_figure(trace: Trace, *, theme: str | Theme | None = "light",
                    granularity: str | None = None, size: Any = None,
                    min_text: float | None = None, focus: str | None = None,
-                   zoom: str | None = None, output: str | int | None = None) -> Figure:
+                   zoom: str | None = None, output: str | int | None = None
+                   ) -> NetworkFigure | NetworkZoomFigure:
     """The neuron view of a network trace (built once per trace and options).
 
     Parameters
@@ -655,7 +656,7 @@ def network_figure(trace: Trace, *, theme: str | Theme | None = "light",
            None if chosen is None else chosen.node)
     cached = _NETWORK_FIGURES.get(trace, {}).get(key)
     if cached is not None:
-        return cached
+        return cast("NetworkFigure", cached)
     fig = _build(trace, resolved, granularity, "" if chosen is None else chosen.line)
     if chosen is not None:
         fig.focus = network_focus(fig, chosen)
@@ -837,9 +838,9 @@ def holders(trace: Trace, net: Network) -> dict[str, str | tuple[str, str]]:
         for weight, value in zip(neuron.weights, neuron.inputs):
             held[weight] = (value, neuron.activation)
     data = trace.graph.nodes
-    for node in trace.program.nodes:
-        if node.id not in held and data[node.id]["kind"] == "op":
-            held[node.id] = net.loss
+    for each in trace.program.nodes:
+        if each.id not in held and data[each.id]["kind"] == "op":
+            held[each.id] = net.loss
     return held
 
 
