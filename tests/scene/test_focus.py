@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -208,7 +209,7 @@ def _expected_elements(t: adviz.Trace, node: str) -> tuple[set[str], set[tuple[s
                 edges.add(where)
             else:
                 circles.add(where)
-        for a, b in zip(held, held[1:]):
+        for a, b in itertools.pairwise(held):
             if isinstance(a, str) and isinstance(b, str) and a != b:
                 edges.add((a, b))
     return circles, edges
