@@ -27,6 +27,7 @@
     this.styles = scene.styles;
     this.lines = data.lines;
     this.states = data.states;
+    this.through = !!data.hover; // texts let the pointer through to the shape's hover text
     var caption = svg.querySelector("g.caption");
     if (caption) { caption.parentNode.removeChild(caption); } // shown as text by the page
     var cut = scene.crop, h = scene.height - cut;
@@ -92,13 +93,15 @@
     var title = saved.kids.filter(function (k) { return k.nodeName === "title"; })[0];
     if (title) { g.appendChild(title.cloneNode(true)); }
     if (e < this.edgeStart) { this.node(g, this.scene.nodes[e], state, change.slice(2), saved); }
-    else { this.edge(g, this.scene.edges[e - this.edgeStart], state, change[2] === 1, change.slice(3)); }
+    else { this.edge(g, this.scene.edges[e - this.edgeStart], state, change[2] === 1, change.slice(3), saved); }
   };
 
   Scene.prototype.node = function (g, node, state, refs, saved) {
     var style = this.styles.node[node[1]][state];
     var base = saved.kids.filter(function (k) { return k.nodeName === "rect"; })[0];
     var rect = base.cloneNode(false);
+    var hover = base.querySelector("title"); // the full values shown on hovering it
+    if (hover) { rect.appendChild(hover.cloneNode(true)); }
     rect.setAttribute("fill", style.fill);
     rect.setAttribute("stroke", style.stroke);
     rect.setAttribute("stroke-width", f2(style.width));
@@ -108,11 +111,14 @@
     this.text(g, refs, node[2], node[3], style.text, null, null);
   };
 
-  Scene.prototype.edge = function (g, edge, state, toward, refs) {
+  Scene.prototype.edge = function (g, edge, state, toward, refs, saved) {
     var style = this.styles.edge[state], colour = style.colour;
     var alpha = style.opacity === 1 ? [] : ["stroke-opacity", String(style.opacity), "fill-opacity", String(style.opacity)];
     var d = toward ? edge[4] : edge[2], head = toward ? edge[5] : edge[3];
-    make("path", ["fill", "none", "stroke", colour, "stroke-width", f2(style.width)].concat(alpha, ["d", d]), g);
+    var path = make("path", ["fill", "none", "stroke", colour, "stroke-width", f2(style.width)].concat(alpha, ["d", d]), g);
+    var base = saved.kids.filter(function (k) { return k.nodeName === "path"; })[0];
+    var hover = base ? base.querySelector("title") : null;
+    if (hover) { path.appendChild(hover.cloneNode(true)); }
     if (head !== null) {
       make("polygon", ["fill", colour, "stroke", colour, "stroke-width", "1"].concat(alpha, ["points", head]), g);
     }
@@ -121,13 +127,16 @@
     }
   };
 
-  // Focus: the elements on a path from a node to an output, in the drawn graph (boxes
+  // Focus: the elements on a path from a node (or from an edge: a weight of the neuron
+  // view, start = node count + its number) to an output, in the drawn graph (boxes
   // included), as one flag per item (nodes, then edges); null clears the focus.
   Scene.prototype.paths = function (start) {
     var nodes = this.scene.nodes, edges = this.scene.edges, count = nodes.length;
     var index = {}, down = [], up = [], out = [], into = [], k;
     for (k = 0; k < count; k++) { index[nodes[k][0]] = k; down.push(false); up.push(nodes[k][1] === "output"); out.push([]); into.push([]); }
     edges.forEach(function (e, j) { out[index[e[0]]].push(j); into[index[e[1]]].push(j); });
+    var edge = start >= count ? start - count : -1;
+    if (edge >= 0) { start = index[edges[edge][1]]; } // the paths leave through its child
     var stack = [start];
     down[start] = true;
     while (stack.length) {
@@ -139,8 +148,8 @@
       into[stack.pop()].forEach(function (j) { var p = index[edges[j][0]]; if (!up[p]) { up[p] = true; stack.push(p); } });
     }
     var on = [];
-    for (k = 0; k < count; k++) { on.push(k === start || (down[k] && up[k])); }
-    edges.forEach(function (e) { on.push(down[index[e[0]]] && up[index[e[1]]]); });
+    for (k = 0; k < count; k++) { on.push((k === start && edge < 0) || (down[k] && up[k])); }
+    edges.forEach(function (e, j) { on.push(j === edge || (down[index[e[0]]] && up[index[e[1]]])); });
     return on;
   };
 
@@ -185,6 +194,7 @@
   Scene.prototype.text = function (g, refs, cx, cy, override, boldRole, left) {
     var lines = this.lines, sizes = this.scene.sizes, styles = this.styles, font = styles.font;
     var anchor = left === null ? "middle" : "start", x = f2(left === null ? cx : left);
+    var through = this.through;
     var total = 0;
     refs.forEach(function (r) { total += lines[r][1] * sizes.spacing; });
     var top = cy - total / 2;
@@ -194,6 +204,7 @@
       top += height;
       var attrs = ["text-anchor", anchor, "x", x, "y", f2(centre + size * sizes.baseline),
         "font-family", font, "font-size", f2(size)];
+      if (through) { attrs.push("pointer-events", "none"); }
       if (line[0] === boldRole) { attrs.push("font-weight", "bold"); }
       attrs.push("fill", override || styles.text[line[0]]);
       make("text", attrs, g).textContent = line[2];
@@ -335,15 +346,16 @@
       ev.preventDefault();
     });
 
-    // Clicking a node focuses on its paths to the output; clicking it again or Escape
-    // clears the focus.
+    // Clicking a node (or a weight's edge in the neuron view) focuses on its paths to the
+    // output; clicking it again or Escape clears the focus.
     var focusLine = q(".adviz-focus"), focused = -1, focusData = data.focus || null;
-    function setFocus(k) {
+    function setFocus(k, line) {
       focused = k;
       scene.refocus(k < 0 ? null : scene.paths(k));
-      root.setAttribute("data-focus", k < 0 ? "" : scene.scene.nodes[k][0]);
+      var weight = k >= scene.edgeStart ? focusData.edges[k - scene.edgeStart] : null;
+      root.setAttribute("data-focus", k < 0 ? "" : weight ? weight[0] : scene.scene.nodes[k][0]);
       if (focusLine) {
-        var text = k < 0 || !focusData ? "" : (focusData.captions[k] || "");
+        var text = k < 0 || !focusData ? "" : line || (weight ? weight[1] : focusData.captions[k] || "");
         focusLine.textContent = text;
         focusLine.hidden = !text;
       }
@@ -353,9 +365,13 @@
     var zoomData = data.zoom || null;
     if (focusData || zoomData) {
       frame.addEventListener("click", function (ev) {
-        var g = ev.target && ev.target.closest ? ev.target.closest("g.node") : null;
+        var g = ev.target && ev.target.closest ? ev.target.closest("g.node, g.edge") : null;
         var k = g ? scene.items.indexOf(g) : -1;
-        if (k < 0 || k >= scene.edgeStart) { return; }
+        if (k < 0) { return; }
+        if (k >= scene.edgeStart) { // a weight's edge (the neuron view) takes the focus
+          if (focusData && focusData.edges && focusData.edges[k - scene.edgeStart]) { setFocus(k === focused ? -1 : k); }
+          return;
+        }
         if (zoomData && zoomData.links[String(k)]) { window.location.href = zoomData.links[String(k)]; return; }
         if (focusData) { setFocus(k === focused ? -1 : k); }
       });
@@ -367,7 +383,7 @@
     }
 
     show(phase, stage);
-    if (focusData && focusData.start >= 0) { setFocus(focusData.start); }
+    if (focusData && focusData.start >= 0) { setFocus(focusData.start, focusData.line); }
   }
 
   var players = document.querySelectorAll(".adviz-player:not([data-adviz-ready])");

@@ -470,6 +470,8 @@ focus, zoom
         data["focus"] = focus_data(fig, focused)
     if zoom_links is not None:
         data["zoom"] = zoom_data(fig, zoom_links, zoom)
+    if getattr(fig, "hovers", None):  # the neuron view: full values on hovering a shape
+        data["hover"] = True
     first = data["phases"][0]
     heading = html.escape(default_title(trace) if title is None else title)
     level = "div" if compact else "h1"
@@ -514,6 +516,12 @@ def focus_data(fig: Figure, start: str | None = None) -> dict[str, Any]:
     of the node in focus when the page opens (``-1``: none). The page finds the paths
     itself, from the drawn edges.
 
+    In the neuron view (`adviz.scene.network`) a weight's edge takes the focus too:
+    ``edges`` holds, per drawn edge, ``[weight, caption]`` (``None``: an edge into the
+    loss), and ``start`` counts the edges after the nodes; a node held by a circle or
+    an edge (a bias, a neuron's inner node) opens on that element, with its own
+    caption in ``line``.
+
     Examples
     --------
     >>> import adviz
@@ -522,6 +530,11 @@ def focus_data(fig: Figure, start: str | None = None) -> dict[str, Any]:
     >>> data = focus_data(figure(t), "x1")
     >>> data["start"], data["captions"][0]
     (0, 'g_x₁ = Σ over 2 paths = −2 + (−0.14112) = −2.14112')
+    >>> import adviz.examples
+    >>> net = adviz.examples.mlp((2, 2, 1))
+    >>> data = focus_data(figure(net, view="network"), "w1_22")
+    >>> data["start"] == len(data["captions"]) + [e and e[0] for e in data["edges"]].index("w1_22")
+    True
     """
     from adviz.scene.focus import focus_of
 
@@ -532,6 +545,20 @@ def focus_data(fig: Figure, start: str | None = None) -> dict[str, Any]:
         node = originals.get(node, node)
         captions.append(focus_of(trace, node).line if node in trace.program.index else None)
     numbers = {node: k for k, node in enumerate(fig.view.nodes)}
+    weights: dict[tuple[str, str], str | None] | None = getattr(fig, "weights", None)
+    net = getattr(fig, "network", None)
+    if weights is not None and net is not None:
+        from adviz.scene.network import holders
+
+        edges = [[w, focus_of(trace, w).line] if (w := weights.get(key)) else None
+                 for key in fig.view.edges]
+        where = holders(trace, net).get(start) if start else None
+        if isinstance(where, tuple):
+            begin = len(numbers) + list(fig.view.edges).index(where)
+        else:
+            begin = numbers.get(where, -1) if where else -1
+        line = focus_of(trace, start).line if start and begin >= 0 else None
+        return {"captions": captions, "edges": edges, "start": begin, "line": line}
     owner = fig.view.collapsed.owner if fig.view.collapsed is not None else {}
     shown = owner.get(start, start) if start else None  # a node inside a box: the box
     return {"captions": captions, "start": numbers.get(shown, -1) if shown else -1}
@@ -540,11 +567,19 @@ def focus_data(fig: Figure, start: str | None = None) -> dict[str, Any]:
 def zoom_data(fig: Figure, links: Mapping[str, str], zoom: str | None) -> dict[str, Any]:
     """Where clicking each collapsed scope's box leads (drawn node number to address, for
     the boxes whose scope has a page in ``links``) and the whole graph's page (``None``
-    on that page itself)."""
-    collapsed = fig.view.collapsed
-    boxes = collapsed.boxes if collapsed is not None else {}
+    on that page itself). In the neuron view, each neuron's circle leads to its scope's
+    page."""
     numbers = {node: k for k, node in enumerate(fig.view.nodes)}
     out = {}
+    net = getattr(fig, "network", None)
+    if net is not None:  # the neuron view: a neuron's circle opens its scalar graph
+        for neuron in net.neurons:
+            link = links.get("/".join(neuron.scope))
+            if link and neuron.activation in numbers:
+                out[str(numbers[neuron.activation])] = link
+        return {"links": out, "back": links.get("") if zoom else None}
+    collapsed = fig.view.collapsed
+    boxes = collapsed.boxes if collapsed is not None else {}
     for box_id, box in boxes.items():
         link = links.get("/".join(box.scope))
         if link:

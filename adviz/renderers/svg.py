@@ -69,6 +69,17 @@ def _points(arrow: Arrow) -> str:
     return " ".join(f"{_f(x)},{_f(y)}" for x, y in corners)
 
 
+def _hover(text: str | None, tag: str) -> str:
+    """The end of a shape's ``tag``: ``/>``, or its hover text as a ``<title>`` child.
+
+    Examples
+    --------
+    >>> _hover(None, "rect"), _hover("a = 0.5", "rect")
+    ('/>', '><title>a = 0.5</title></rect>')
+    """
+    return "/>" if text is None else f"><title>{_esc(text)}</title></{tag}>"
+
+
 def _path(points: tuple[Point, ...]) -> str:
     if not points:
         return ""
@@ -96,21 +107,24 @@ class SvgPainter:
         self.clusters = "\n".join(out)
         self.nodes: dict[tuple[str, NodeView], str] = {}
         self.edges: dict[tuple[tuple[str, str], EdgeView], str] = {}
+        self.hovers: dict[Any, str] = getattr(fig, "hovers", None) or {}
 
     # ------------------------------------------------------------ elements
 
     def _text_block(self, lines: tuple[Line, ...], cx: float, cy: float, override: str | None,
                     out: list[str], bold_role: str | None = None,
-                    left: float | None = None) -> None:
+                    left: float | None = None, through: bool = False) -> None:
         """Lines centred on ``(cx, cy)`` (or from ``left``); the group sets the anchor and the
-        root the font, so each line carries only its position, size and colour."""
+        root the font, so each line carries only its position, size and colour (``through``:
+        the pointer passes through them to the shape whose hover text they cover)."""
+        events = ' pointer-events="none"' if through else ""
         styles = self.fig.styles["text"]
         x = _f(cx if left is None else left)
         for line, centre in zip(lines, line_centres(cy, [line.size for line in lines])):
             colour = override or styles[line.role]
             weight = ' font-weight="bold"' if line.role == bold_role else ""
             out.append(f'<text x="{x}" y="{_f(text_baseline(centre, line.size))}" '
-                       f'font-size="{_f(line.size)}"{weight} fill="{colour}">'
+                       f'font-size="{_f(line.size)}"{weight} fill="{colour}"{events}>'
                        f"{_esc(line.text)}</text>")
 
     def _cluster(self, number: int, shape: ClusterShape, out: list[str]) -> None:
@@ -138,6 +152,7 @@ class SvgPainter:
         style = self.fig.styles["node"][view.kind][view.state]
         dash = dash_text(style["dash"])
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        hover = self.hovers.get(node_id)
         out = [f'<g id="node{self.number[node_id]}" class="node" data-state="{view.state}" '
                f'text-anchor="middle">',
                f"<title>{_esc(node_id)}</title>",
@@ -145,8 +160,9 @@ class SvgPainter:
                f'width="{_f(shape.width)}" height="{_f(shape.height)}" '
                f'rx="{shape.corner[0]:g}" ry="{shape.corner[1]:g}" '
                f'fill="{style["fill"]}" stroke="{style["stroke"]}" '
-               f'stroke-width="{_f(style["width"])}"{dashed}/>']
-        self._text_block(view.lines, shape.x, shape.y, style["text"], out)
+               f'stroke-width="{_f(style["width"])}"{dashed}{_hover(hover, "rect")}']
+        self._text_block(view.lines, shape.x, shape.y, style["text"], out,
+                         through=hover is not None)
         out.append("</g>")
         cached = self.nodes[key] = "\n".join(out)
         return cached
@@ -162,19 +178,20 @@ class SvgPainter:
         colour, opacity = style["colour"], style["opacity"]
         alpha = "" if opacity == 1.0 else f' stroke-opacity="{opacity}" fill-opacity="{opacity}"'
         points, arrow = shape.route(view.toward_parent)
+        hover = self.hovers.get(key)
         anchor = "middle" if shape.label_left is None else "start"
         out = [f'<g id="edge{self.edge_number[key]}" class="edge" data-state="{view.state}" '
                f'text-anchor="{anchor}">',
                f"<title>{_esc(shape.parent)}-&gt;{_esc(shape.child)}</title>",
                f'<path fill="none" stroke="{colour}" stroke-width="{_f(style["width"])}"{alpha} '
-               f'd="{_path(points)}"/>']
+               f'd="{_path(points)}"{_hover(hover, "path")}']
         if arrow is not None:
             out.append(f'<polygon fill="{colour}" stroke="{colour}" stroke-width="1"{alpha} '
                        f'points="{_points(arrow)}"/>')
         if view.lines and shape.label is not None:
             bold = style["bold"]
             self._text_block(view.lines, shape.label[0], shape.label[1], style["text"], out,
-                             bold_role=bold, left=shape.label_left)
+                             bold_role=bold, left=shape.label_left, through=hover is not None)
         out.append("</g>")
         cached = self.edges[cache_key] = "\n".join(out)
         return cached

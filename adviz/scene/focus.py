@@ -36,6 +36,7 @@ import difflib
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
@@ -112,19 +113,79 @@ class Focus:
 _FOCI: weakref.WeakKeyDictionary[Trace, dict[str, Focus]] = weakref.WeakKeyDictionary()
 
 
-def focus_of(trace: Trace, name: str) -> Focus:
+def _one_output(trace: Trace, output: str | int | None) -> int | None:
+    """The program position of the output a focus sums its paths to: ``None`` for a trace
+    with one output; on a trace with several, the one ``output`` chooses (else refused)."""
+    from adviz.core.tracing import one_output
+    from adviz.errors import TraceError
+
+    if not getattr(trace, "vector", False):
+        return None
+    from adviz.core.sweep import OutputSweep
+
+    if isinstance(trace, OutputSweep) and output is None:
+        return trace.output_position(trace.output)
+    if output is None:
+        try:
+            one_output(trace, "focus")
+        except TraceError as err:
+            names = trace.outputs
+            raise TraceError(f"{err}; or choose it with output={names[0]!r}") from None
+    return trace.output_position(output)
+
+
+def _paths_to(trace: Trace, start: int, target: int, limit: int) -> tuple[Path, ...]:
+    """Every path from node ``start`` to node ``target`` (at most ``limit``), in the order
+    `adviz.core.pathsum.paths_from` lists them, with their products of partials."""
+    program = trace.program
+    nodes = program.nodes
+    parents = parent_lists(trace)
+    leads = [False] * len(nodes)
+    leads[target] = True
+    for i in range(target, -1, -1):
+        if leads[i]:
+            for p in parents[i]:
+                leads[p] = True
+    edge_data = trace.graph.edges
+    found: list[Path] = []
+    stack: list[tuple[int, tuple[int, ...]]] = [(start, (start,))]
+    while stack and len(found) <= limit:
+        node, route = stack.pop()
+        if node == target:
+            factors = tuple(float(edge_data[nodes[a].id, nodes[b].id]["partial"])
+                            for a, b in pairwise(route))
+            product = 1.0
+            for factor in factors:
+                product *= factor
+            found.append(Path(tuple(nodes[i].id for i in route), factors, product))
+            continue
+        children = [c for c in program.children[node] if leads[c]]
+        for child in reversed(children):
+            stack.append((child, (*route, child)))
+    return tuple(found)
+
+
+def focus_of(trace: Trace, name: str, output: str | int | None = None) -> Focus:
     """The `Focus` of the node ``name`` names (`resolve_node`), computed once per trace.
 
     An edge is on a path exactly when its parent is reachable from the node
-    and the output is reachable from its child.
+    and the output is reachable from its child. On a trace with several
+    outputs the paths lead to the one ``output`` chooses (an id such as
+    ``"y2"`` or a number, 1 for the first); without it such a trace is refused.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace(lambda a, b: (a * b, adviz.sin(a)), a=2.0, b=3.0)
+    >>> focus_of(t, "a", output="y2").line
+    'g_a = Σ over 1 path = −0.41615'
     """
     node = resolve_node(trace, name)
-    found = _FOCI.get(trace, {}).get(node)
+    position = _one_output(trace, output)
+    key = node if position is None else f"{node}\0{position}"
+    found = _FOCI.get(trace, {}).get(key)
     if found is not None:
         return found
-    from adviz.core.tracing import one_output
-
-    one_output(trace, "focus")
     program = trace.program
     parents = parent_lists(trace)
     start = program.index[node]
@@ -138,7 +199,7 @@ def focus_of(trace: Trace, name: str) -> Focus:
             if below[p]:
                 below[i] = True
                 ways[i] += ways[p]
-    target = program.output
+    target = program.output if position is None else position
     above = [False] * count  # reaches the output
     above[target] = True
     for i in range(target, -1, -1):
@@ -152,13 +213,20 @@ def focus_of(trace: Trace, name: str) -> Focus:
                       if below[i] and above[i] for p in parents[i] if below[p])
     total = ways[target]
     if total <= DEFAULT_LIMIT:
-        listed = tuple(paths_from(trace, node))
+        listed = tuple(paths_from(trace, node)) if position is None else \
+            _paths_to(trace, start, target, DEFAULT_LIMIT)
         caption = focus_text(node, [p.product for p in listed])
     else:  # too many to list: the count and the adjoint they sum to
         listed = ()
-        caption = focus_total_text(node, total, float(trace.graph.nodes[node]["adjoint"] or 0.0))
+        if position is None:
+            adjoint = float(trace.graph.nodes[node]["adjoint"] or 0.0)
+        else:
+            from adviz.core.sweep import output_sweep
+
+            adjoint = float(output_sweep(trace, nodes[position].id).adjoints.get(node, 0.0))
+        caption = focus_total_text(node, total, adjoint)
     result = Focus(node, frozenset(on), edges, total, listed, caption)
-    _FOCI.setdefault(trace, {})[node] = result
+    _FOCI.setdefault(trace, {})[key] = result
     return result
 
 
@@ -365,8 +433,9 @@ def focused_figure(trace: Trace, focus: str | None, zoom: str | None, *,
     Raises
     ------
     InputError
-        An unknown focused node or zoomed scope, ``zoom`` with ``collapse``, or
-        ``focus`` on a trace with several outputs.
+        An unknown focused node or zoomed scope, or ``zoom`` with ``collapse``.
+    TraceError
+        ``focus`` on a trace with several outputs and no ``output`` chosen.
     """
     from adviz.scene import picture
     from adviz.scene.sizes import fit_scale, page_pixels
@@ -376,7 +445,7 @@ def focused_figure(trace: Trace, focus: str | None, zoom: str | None, *,
             raise InputError("zoom= chooses the scopes drawn as boxes: leave out collapse= "
                              "(or zoom=)")
         collapse = zoom_collapse(trace, zoom)
-    chosen = focus_of(trace, focus) if focus is not None else None
+    chosen = focus_of(trace, focus, options.get("output")) if focus is not None else None
     base = picture.figure(trace, collapse=collapse, size=size, extra_titles=extra_titles,
                           **options)
     if chosen is None:
@@ -387,8 +456,9 @@ def focused_figure(trace: Trace, focus: str | None, zoom: str | None, *,
         return cast("Figure", found)
     notice = "; ".join(part for part in (chosen.line, base.notice) if part)
     sweep = base.cache.get("sweep")
-    titles = [*picture._titles(trace, sweep), *extra_titles]
-    built = picture._build(trace, base.theme, base.view, base.layout, notice, base.size, titles)
+    drawn = base.trace  # a trace with several outputs: the chosen output's sweep
+    titles = [*picture._titles(drawn, sweep), *extra_titles]
+    built = picture._build(drawn, base.theme, base.view, base.layout, notice, base.size, titles)
     built.seed = base.seed
     if sweep is not None:
         built.cache["sweep"] = sweep

@@ -38,9 +38,9 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from adviz.core.network import Network, Neuron, network
 from adviz.errors import InputError
@@ -388,6 +388,9 @@ class NetworkFigure(Figure):
         The columns, inputs first, the loss last.
     weights
         Drawn edge -> the weight it stands for (``None``: an edge into the loss).
+    hovers
+        Drawn node id or edge -> the text shown on hovering it: its values at
+        full precision (`hover_texts`), one per element, the same in every frame.
     """
 
     network: Any = None
@@ -396,6 +399,7 @@ class NetworkFigure(Figure):
     columns: tuple[Column, ...] = ()
     weights: dict[tuple[str, str], str | None] = field(default_factory=dict)
     lines: Any = None
+    hovers: dict[Any, str] = field(default_factory=dict)
 
     def frame(self, phase: str, index: int = -1) -> Frame:
         """The frame of ``phase`` after stage ``index``."""
@@ -411,16 +415,7 @@ class NetworkFigure(Figure):
 
     def changes(self, phase: str) -> Iterator[Change]:
         """What each stage changes: every element at stage 0, then the differences."""
-        before: Frame | None = None
-        for now in self._frames(phase):
-            if before is None:
-                nodes, edges = dict(now.nodes), dict(now.edges)
-            else:
-                nodes = {n: v for n, v in now.nodes.items() if before.nodes.get(n) != v}
-                edges = {e: v for e, v in now.edges.items() if before.edges.get(e) != v}
-            yield Change(now.phase, now.index, now.title, MappingProxyType(nodes),
-                         MappingProxyType(edges))
-            before = now
+        yield from _diff(iter(self._frames(phase)))
 
     def stage_count(self, phase: str) -> int:
         """Number of stages of ``phase`` in this view."""
@@ -430,7 +425,10 @@ class NetworkFigure(Figure):
         name = f"network-frames:{phase}"
         found = self.cache.get(name)
         if found is None:
-            found = self.cache[name] = tuple(_build_frames(self, phase))
+            built = _build_frames(self, phase)
+            focus = self.focus
+            found = self.cache[name] = tuple(built if focus is None
+                                             else (focus.frame(f) for f in built))
         return tuple(found)
 
 
@@ -596,13 +594,15 @@ def _forward_frames(fig: NetworkFigure) -> Iterator[Frame]:
 
 # ---------------------------------------------------------------- building
 
-_NETWORK_FIGURES: weakref.WeakKeyDictionary[Trace, dict[tuple[Any, ...], NetworkFigure]] = \
+_NETWORK_FIGURES: weakref.WeakKeyDictionary[Trace, dict[tuple[Any, ...], Figure]] = \
     weakref.WeakKeyDictionary()
 
 
 def network_figure(trace: Trace, *, theme: str | Theme | None = "light",
                    granularity: str | None = None, size: Any = None,
-                   min_text: float | None = None) -> NetworkFigure:
+                   min_text: float | None = None, focus: str | None = None,
+                   zoom: str | None = None, output: str | int | None = None
+                   ) -> NetworkFigure | NetworkZoomFigure:
     """The neuron view of a network trace (built once per trace and options).
 
     Parameters
@@ -618,22 +618,48 @@ def network_figure(trace: Trace, *, theme: str | Theme | None = "light",
     min_text
         With ``size``: the least text height in pixels (default
         `NETWORK_MIN_TEXT`, 12).
+    focus
+        A node (any node of the trace: a weight, a bias, a neuron's inner node,
+        an input) whose paths to the loss stay in full colour, the rest
+        ``"unfocused"`` (`network_focus` says which circles and edges hold
+        them); the caption band adds the sum over the paths.
+    zoom
+        A scope (``"neuron 2"``, ``"layer 1/neuron 2"``): its scalar graph drawn
+        open, the rest of the network collapsed around it, at the neuron
+        view's stages (`NetworkZoomFigure`).
+    output
+        Refused: a network has one output, its loss.
 
     Raises
     ------
     InputError
-        The trace is not a network, an unknown granularity, or a page too
-        small for the text to reach ``min_text``.
+        The trace is not a network, an unknown granularity, an unknown focused
+        node or zoomed scope, an ``output``, or a page too small for the text to
+        reach ``min_text``.
     """
     granularity = granularity or "neuron"
     check_view("network", granularity)
+    if output is not None:
+        raise InputError(f"output={output!r} does not apply to view='network': a network "
+                         f"has one output, its loss; leave out output=")
+    if zoom is not None:
+        return zoom_figure(trace, zoom, theme=theme, granularity=granularity, size=size,
+                           min_text=min_text, focus=focus)
     resolved = get_theme(theme)
     least = NETWORK_MIN_TEXT if min_text is None else float(min_text)
-    key = (resolved, granularity, size if not isinstance(size, list) else tuple(size), least)
+    chosen = None
+    if focus is not None:
+        from adviz.scene.focus import focus_of
+
+        chosen = focus_of(trace, focus)
+    key = (resolved, granularity, size if not isinstance(size, list) else tuple(size), least,
+           None if chosen is None else chosen.node)
     cached = _NETWORK_FIGURES.get(trace, {}).get(key)
     if cached is not None:
-        return cached
-    fig = _build(trace, resolved, granularity)
+        return cast("NetworkFigure", cached)
+    fig = _build(trace, resolved, granularity, "" if chosen is None else chosen.line)
+    if chosen is not None:
+        fig.focus = network_focus(fig, chosen)
     if size is not None:
         page = page_pixels(size)
         scale = fit_scale(fig.width, fig.height, page)
@@ -650,7 +676,7 @@ def network_figure(trace: Trace, *, theme: str | Theme | None = "light",
     return fig
 
 
-def _build(trace: Trace, theme: Theme, granularity: str) -> NetworkFigure:
+def _build(trace: Trace, theme: Theme, granularity: str, notice: str = "") -> NetworkFigure:
     net = network(trace)
     columns = _columns(net)
     edges = _edges(net)
@@ -697,6 +723,8 @@ def _build(trace: Trace, theme: Theme, granularity: str) -> NetworkFigure:
     width = max(drawing_width + 2 * MARGIN, MIN_WIDTH)
     caption_width = width - 2 * MARGIN
     count = max(len(wrap(t, caption_width)) for t in titles)
+    notice_lines = tuple(wrap(notice, caption_width)) if notice else ()
+    count += len(notice_lines)
     dy = round(MARGIN + count * TITLE_SIZE * LINE_SPACING + CAPTION_GAP, 2)
     dx = round((width - drawing_width) / 2, 2)
     height = round(dy + tallest + MARGIN, 2)
@@ -727,7 +755,335 @@ def _build(trace: Trace, theme: Theme, granularity: str) -> NetworkFigure:
                   if key in full_blocks and key in anchors else () for key in edges}
     view = GraphView(tuple(centres), MappingProxyType(node_lines), tuple(edges),
                      MappingProxyType(edge_lines), MappingProxyType({}), None, False)
-    band = CaptionBand(MARGIN, MARGIN, caption_width, count)
-    return NetworkFigure(trace, theme, view, layout, "", round(width, 2), height, dx, dy, band,
-                         shapes, edge_shapes, {}, network=net, granularity=granularity,
-                         labelled=labelled, columns=tuple(columns), weights=edges, lines=lines)
+    band = CaptionBand(MARGIN, MARGIN, caption_width, count, notice_lines)
+    return NetworkFigure(trace, theme, view, layout, notice, round(width, 2), height, dx, dy,
+                         band, shapes, edge_shapes, {}, network=net, granularity=granularity,
+                         labelled=labelled, columns=tuple(columns), weights=edges, lines=lines,
+                         hovers=hover_texts(trace, net, edges))
+
+
+# ---------------------------------------------------------------- hover texts
+
+def _number(value: Any) -> str:
+    from adviz.formatting import format_constant
+
+    return format_constant(float(value))
+
+
+def hover_texts(trace: Trace, net: Network, edges: Mapping[tuple[str, str], str | None]
+                ) -> dict[Any, str]:
+    """What hovering each circle and edge of the neuron view shows: its values and adjoints
+    at full precision (the shortest text that reads back as the same float), one line each.
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> t = adviz.examples.mlp((2, 2, 1))
+    >>> texts = hover_texts(t, t.network, {("x2", "a1_2"): "w1_22"})
+    >>> print(texts[("x2", "a1_2")])
+    w1_22 = 0.02 (x2 → a1_2)
+    g_w1_22 = 0.42122694599546573
+    >>> print(texts["a1_2"].splitlines()[0])
+    neuron 2 of layer 1
+    """
+    data = trace.graph.nodes
+    g = trace.adjoints
+
+    def pair(node: str) -> list[str]:
+        return [f"{node} = {_number(data[node]['value'])}",
+                f"g_{node} = {_number(g.get(node, 0.0))}"]
+
+    out: dict[Any, str] = {}
+    for x in net.inputs:
+        out[x] = "\n".join(["input", *pair(x)])
+    for neuron in net.neurons:
+        lines = [neuron.name, *pair(neuron.activation)]
+        if neuron.pre != neuron.activation:
+            lines += pair(neuron.pre)
+        if neuron.bias is not None:
+            lines += pair(neuron.bias)
+        out[neuron.activation] = "\n".join(lines)
+    out[net.loss] = "\n".join(["loss", *pair(net.loss)])
+    for (parent, child), weight in edges.items():
+        if weight is None:
+            out[(parent, child)] = "\n".join([f"{parent} → {child}", *pair(parent)])
+        else:
+            w, gw = pair(weight)
+            out[(parent, child)] = f"{w} ({parent} → {child})\n{gw}"
+    return out
+
+
+# ---------------------------------------------------------------- focus
+
+def holders(trace: Trace, net: Network) -> dict[str, str | tuple[str, str]]:
+    """The element of the neuron view holding each scalar node: a weight's edge (the value
+    it multiplies -> its neuron), a neuron's circle (its activation's id) for every node
+    of its scope and its bias, an input's circle, and the loss's circle for the nodes
+    after the last layer.
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> t = adviz.examples.mlp((2, 2, 1))
+    >>> held = holders(t, t.network)
+    >>> held["w1_22"], held["b1_2"], held["z1_2"], held["x1"], held["y"]
+    (('x2', 'a1_2'), 'a1_2', 'a1_2', 'x1', 'y')
+    """
+    held: dict[str, str | tuple[str, str]] = {x: x for x in net.inputs}
+    for neuron in net.neurons:
+        for node in neuron.nodes:
+            held[node] = neuron.activation
+        if neuron.bias is not None:
+            held[neuron.bias] = neuron.activation
+        for weight, value in zip(neuron.weights, neuron.inputs):
+            held[weight] = (value, neuron.activation)
+    data = trace.graph.nodes
+    for each in trace.program.nodes:
+        if each.id not in held and data[each.id]["kind"] == "op":
+            held[each.id] = net.loss
+    return held
+
+
+def network_focus(fig: NetworkFigure, focus: Any) -> Any:
+    """Where a focus (`adviz.scene.focus.Focus`) is drawn in the neuron view: the circles
+    and edges holding a node or an edge of its paths (`holders`), as a
+    `adviz.scene.focus.DrawnFocus`.
+
+    A weight's edge is kept in colour when a path runs through the product it
+    stands for (from the weight or from the value it multiplies), an edge
+    between two circles when a path leaves the one for the other.
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> from adviz.scene.focus import focus_of
+    >>> t = adviz.examples.mlp((2, 2, 1))
+    >>> drawn = network_focus(network_figure(t), focus_of(t, "w1_22"))
+    >>> sorted(drawn.nodes), sorted(drawn.edges)
+    (['a1_2', 'a2_1', 'y'], [('a1_2', 'a2_1'), ('a2_1', 'y'), ('x2', 'a1_2')])
+    """
+    from adviz.scene.focus import DrawnFocus
+
+    held = holders(fig.trace, fig.network)
+    drawn = set(fig.view.edges)
+    nodes: set[str] = set()
+    edges: set[tuple[str, str]] = set()
+    for node in focus.nodes:
+        where = held.get(node)
+        if isinstance(where, tuple):
+            edges.add(where)
+        elif where is not None:
+            nodes.add(where)
+    for parent, child in focus.edges:
+        above, below = held.get(parent), held.get(child)
+        if isinstance(above, tuple):
+            edges.add(above)
+        elif isinstance(above, str) and isinstance(below, str) and above != below:
+            edges.add((above, below))
+    return DrawnFocus(focus, frozenset(nodes), frozenset(edges & drawn))
+
+
+# ---------------------------------------------------------------- zoom
+
+def _diff(frames: Iterator[Frame]) -> Iterator[Change]:
+    """What each frame changes: every element at the first, then the differences."""
+    before: Frame | None = None
+    for now in frames:
+        if before is None:
+            nodes, edges = dict(now.nodes), dict(now.edges)
+        else:
+            nodes = {n: v for n, v in now.nodes.items() if before.nodes.get(n) != v}
+            edges = {e: v for e, v in now.edges.items() if before.edges.get(e) != v}
+        yield Change(now.phase, now.index, now.title, MappingProxyType(nodes),
+                     MappingProxyType(edges))
+        before = now
+
+
+def _mapped(covered: Sequence[Sequence[str]], index: Mapping[str, int],
+            inside: Sequence[str]) -> tuple[int, ...]:
+    out: list[int] = []
+    done: set[str] = set()
+    upper = 0
+    for nodes in covered:
+        done.update(nodes)
+        before = out[-1] if out else 0
+        upper = max([upper, *(index[n] for n in nodes if n in index)])
+        cap = [index[n] - 1 for n in inside if n not in done and n in index]
+        out.append(max(before, min([upper, *cap])))
+    return tuple(out)
+
+
+def stage_map(trace: Trace, granularity: str = "neuron", scope: Sequence[str] = ()
+              ) -> dict[str, tuple[int, ...]]:
+    """The scalar stage at the same point of the pass as each stage of the neuron view.
+
+    Each neuron view stage covers scalar nodes: forward, the inputs nothing,
+    a layer every node of its neurons, the loss every node after the last
+    layer; reverse, the loss stage every node after the last layer, a neuron
+    every node of its scope (a layer: of its neurons'), an input nothing. Its
+    scalar stage is the one after which every node it and the stages before
+    it cover has been evaluated (forward) or has sent its gradient to its
+    parents (reverse), and never earlier than the stage before it.
+
+    The scalar pass does not finish the neurons of a layer one at a time (its
+    queue interleaves them), so with ``scope`` (the zoomed scope's path) a
+    stage is moved back to just before the first node of the scope that a
+    later stage covers: the zoomed scope changes exactly at the stages that
+    cover it. Summary: the summary.
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> t = adviz.examples.mlp((2, 2, 1))
+    >>> mapped = stage_map(t)
+    >>> mapped["forward"], len(t.forward_stages) - 1
+    ((0, 10, 15, 17), 17)
+    >>> mapped["reverse"], len(t.reverse_stages) - 1
+    ((2, 7, 17, 17, 17, 17), 17)
+    >>> stage_map(t, scope=("layer 1", "neuron 2"))["reverse"]
+    (2, 7, 7, 17, 17, 17)
+    """
+    net = network(trace)
+    evaluated = {s.node: s.index for s in trace.forward_stages if s.node is not None}
+    processed = {s.node: s.index for s in trace.reverse_stages if s.node is not None}
+    owner = {n.activation: n for n in net.neurons}
+    after = [n for n, where in holders(trace, net).items() if where == net.loss]
+    inside = [n.id for n in trace.program.nodes if tuple(n.scope[:len(scope)]) == tuple(scope)
+              ] if scope else []
+    forward: list[list[str]] = [[]]
+    forward += [[n for neuron in layer.neurons for n in neuron.nodes] for layer in net.layers]
+    forward.append(after)
+    reverse: list[list[str]] = []
+    for step in reverse_steps(trace, granularity):
+        covered: list[str] = []
+        for node in step.finished:
+            if node == net.loss:
+                covered += after
+            elif node in owner:
+                covered += owner[node].nodes
+        reverse.append(covered)
+    return {"forward": _mapped(forward, evaluated, inside),
+            "reverse": _mapped(reverse, processed, inside), "summary": (0,)}
+
+
+@dataclass(eq=False)
+class NetworkZoomFigure(Figure):
+    """One scope of a network drawn as its scalar graph, at the neuron view's stages.
+
+    The figure is the scalar view zoomed into the scope
+    (`adviz.scene.focus.focused_figure`: that scope open, every other scope a
+    box), its frames the neuron view's: stage ``k`` shows the scalar graph at
+    the scalar stage `stage_map` gives, with the neuron view's caption.
+
+    Attributes
+    ----------
+    scalar
+        The zoomed scalar figure without focus, walked for the frames.
+    scope
+        The zoomed scope's path (``("layer 1", "neuron 2")``).
+    stages
+        Phase -> the scalar stage of each of the neuron view's stages.
+    titles
+        Phase -> the neuron view's caption of each stage.
+    """
+
+    scalar: Any = None
+    scope: tuple[str, ...] = ()
+    stages: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    titles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def _wanted(self, phase: str) -> tuple[int, ...]:
+        wanted = self.stages.get(phase)
+        if wanted is None:
+            raise InputError(f"phase={phase!r} does not apply to view='network': it draws the "
+                             f"phases 'forward', 'reverse' and 'summary'; use view='graph' "
+                             f"for forward mode")
+        return wanted
+
+    def stage_count(self, phase: str) -> int:
+        """Number of stages of ``phase`` (the neuron view's)."""
+        return len(self._wanted(phase))
+
+    def frame(self, phase: str, index: int = -1) -> Frame:
+        """The frame of ``phase`` after the neuron view's stage ``index``."""
+        count = self.stage_count(phase)
+        if not -count <= index < count:
+            raise InputError(f"{phase} stage {index} does not exist: there are {count} "
+                             f"stages (0 to {count - 1})")
+        target = index % count
+        for k, content in enumerate(self.frames(phase)):
+            if k == target:
+                return content
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def frames(self, phase: str) -> Iterator[Frame]:
+        """Every frame of ``phase``, one per stage of the neuron view."""
+        wanted, titles = self._wanted(phase), self.titles[phase]
+        if phase == "summary":
+            scalar = [self.scalar.frame("summary")]
+        else:
+            scalar = self.scalar.frames(phase)
+        k = 0
+        for index, content in enumerate(scalar):
+            while k < len(wanted) and (wanted[k] == index or phase == "summary"):
+                shown = Frame(phase, k, titles[k], content.nodes, content.edges)
+                yield shown if self.focus is None else self.focus.frame(shown)
+                k += 1
+            if k == len(wanted):
+                return
+
+    def changes(self, phase: str) -> Iterator[Change]:
+        """What each of the neuron view's stages changes (every element at stage 0)."""
+        yield from _diff(self.frames(phase))
+
+
+def zoom_figure(trace: Trace, zoom: str, *, theme: str | Theme | None = "light",
+                granularity: str = "neuron", size: Any = None, min_text: float | None = None,
+                focus: str | None = None) -> NetworkZoomFigure:
+    """The `NetworkZoomFigure` of the scope ``zoom`` names (built once per options).
+
+    Raises
+    ------
+    InputError
+        The trace is not a network, or an unknown or ambiguous scope or focused node.
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> t = adviz.examples.mlp((2, 2, 1))
+    >>> fig = zoom_figure(t, "layer 1/neuron 2")
+    >>> sorted(n for n in fig.view.nodes if n.startswith("["))
+    ['[layer 2]', '[loss]', '[neuron 1]']
+    >>> fig.stage_count("reverse") == network_figure(t).stage_count("reverse")
+    True
+    """
+    from adviz.scene.focus import focused_figure, resolve_scope
+
+    net = network(trace)
+    scope = resolve_scope(trace, zoom)
+    resolved = get_theme(theme)
+    least = NETWORK_MIN_TEXT if min_text is None else float(min_text)
+    key = ("zoom", scope, resolved, granularity, size if not isinstance(size, list)
+           else tuple(size), least, focus)
+    cached = _NETWORK_FIGURES.get(trace, {}).get(key)
+    if cached is not None:
+        return cast("NetworkZoomFigure", cached)
+    titles = {
+        "forward": tuple(forward_caption(trace, k).unicode()
+                         for k in range(len(net.layers) + 2)),
+        "reverse": tuple(s.title for s in reverse_steps(trace, granularity)),
+        "summary": (summary_caption(trace).unicode(),),
+    }
+    extra = [t for phase in titles.values() for t in phase]
+    options: dict[str, Any] = {"theme": resolved, "size": size, "extra_titles": extra}
+    if size is not None:
+        options["min_text"] = least
+    path = "/".join(scope)
+    shown = focused_figure(trace, focus, path, **options)
+    scalar = focused_figure(trace, None, path, **options) if focus is not None else shown
+    values = {f.name: getattr(shown, f.name) for f in fields(Figure)}
+    values.update(cache={k: v for k, v in shown.cache.items() if k == "sweep"}, _styles={})
+    fig = NetworkZoomFigure(**values, scalar=scalar, scope=scope,
+                            stages=stage_map(trace, granularity, scope), titles=titles)
+    _NETWORK_FIGURES.setdefault(trace, {})[key] = fig
+    return fig

@@ -4,7 +4,11 @@
 collapsed as the player does) and ``zoom-NNN.html`` for each scope (that
 scope drawn open, every other scope a box: ``zoom=``), all at once into one
 folder. Clicking a collapsed scope's box opens its page; Escape returns to the
-whole graph. Each page embeds its own scene once and its stages as changes, so
+whole graph. With ``view="network"`` the first page is the neuron view and
+there is one page per neuron (its scalar graph, the rest of the network
+collapsed around it, at the neuron view's stages: `adviz.scene.network`):
+clicking a neuron's circle opens its page, Escape returns to the neuron view.
+Each page embeds its own scene once and its stages as changes, so
 each stays O(nodes + edges + changes); the set grows with the number of scopes.
 
 Examples
@@ -13,6 +17,8 @@ Examples
 >>> paths = save_zoom_pages(adviz.examples.mlp((1, 2, 1)), tempfile.mkdtemp())
 >>> len(paths), paths[0].name, paths[-1].name  # the whole graph, then 6 scopes
 (7, 'zoom-000.html', 'zoom-006.html')
+>>> len(save_zoom_pages(adviz.examples.mlp((1, 2, 1)), tempfile.mkdtemp(), view="network"))
+4
 """
 
 from __future__ import annotations
@@ -29,11 +35,16 @@ if TYPE_CHECKING:
     from adviz.core.tracing import Trace
 
 
-def zoomable(trace: Trace) -> list[tuple[str, ...]]:
+def zoomable(trace: Trace, view: str = "graph") -> list[tuple[str, ...]]:
     """The scopes a page can zoom into: every scope whose zoom draws it open
-    (`adviz.scene.focus.zoom_collapse` accepts it), outermost first."""
+    (`adviz.scene.focus.zoom_collapse` accepts it), outermost first; in the neuron view
+    (``view="network"``), every neuron's scope, layer by layer."""
     from adviz.scene.focus import scope_paths, zoom_collapse
 
+    if view == "network":
+        from adviz.core.network import network
+
+        return [n.scope for n in network(trace).neurons]
     out = []
     for path in scope_paths(trace):
         try:
@@ -55,7 +66,9 @@ def save_zoom_pages(trace: Trace, folder: str | os.PathLike[str], **options: Any
     folder
         Where the pages go (replaced as a set: all new pages or the old ones).
     **options
-        As for `adviz.renderers.player.player_html` (not ``zoom``).
+        As for `adviz.renderers.player.player_html` (not ``zoom``); with
+        ``view="network"`` the first page is the neuron view and the others one
+        per neuron.
 
     Returns
     -------
@@ -72,7 +85,7 @@ def save_zoom_pages(trace: Trace, folder: str | os.PathLike[str], **options: Any
 
     if "zoom" in options:
         raise InputError("save_zoom_pages writes a page per scope: leave out zoom=")
-    scopes = zoomable(trace)
+    scopes = zoomable(trace, str(options.get("view") or "graph"))
     if not scopes:
         raise InputError("this trace has no scopes to zoom into; trace with adviz.scope(...)")
     links = {"": sequence_name("zoom", 0, ".html")}

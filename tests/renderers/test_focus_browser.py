@@ -155,3 +155,91 @@ def test_clicking_a_box_opens_its_zoomed_page_and_escape_returns(open_page: Any,
         f"node:{n}" for n in figure(net, zoom="layer 1/neuron 2").view.nodes}
     page.keyboard.press("Escape")
     page.wait_for_url(paths[0].as_uri())
+
+
+# ---------------------------------------------------------------- the neuron view
+
+def _click_edge(page: Any, parent: str, child: str) -> None:
+    """Click a drawn edge on its line, a third of the way from its parent (its labels let
+    the pointer through)."""
+    group = page.locator("g.edge", has=page.locator(f"title:text-is('{parent}->{child}')"))
+    point = group.first.locator("path").first.evaluate(
+        "(p) => { const m = p.getScreenCTM(), q = p.getPointAtLength(p.getTotalLength() / 3);"
+        " return [m.a * q.x + m.c * q.y + m.e, m.b * q.x + m.d * q.y + m.f]; }")
+    page.mouse.click(point[0], point[1])
+
+
+def test_clicking_a_weight_in_the_neuron_view_focuses_its_paths(open_page: Any,
+                                                                 tmp_path: Path) -> None:
+    net = adviz.examples.mlp((2, 4, 1))
+    path = tmp_path / "net.html"
+    adviz.save(net, path, view="network")
+    page = open_page(path).page
+    page.keyboard.press("End")
+    phase, stage = _state(page)
+    line = page.locator(".adviz-focus")
+    assert line.is_hidden()
+    _click_edge(page, "x2", "a1_2")  # the edge of w1_22
+    shown = states(shown_svg(page, ".adviz-player"))
+    assert shown == _expected(net, "w1_22", phase, int(stage), view="network")
+    kept = {k for k, v in shown.items() if v != "unfocused"}
+    assert kept == {"edge:x2->a1_2", "node:a1_2", "edge:a1_2->a2_1", "node:a2_1",
+                    "edge:a2_1->y", "node:y"}
+    assert line.inner_text() == focus_of(net, "w1_22").line
+    assert page.locator(".adviz-player").get_attribute("data-focus") == "w1_22"
+    # a neuron takes the focus too; Escape clears it
+    _click_node(page, "a1_3")
+    assert states(shown_svg(page, ".adviz-player")) == _expected(net, "a1_3", phase,
+                                                                 int(stage), view="network")
+    assert line.inner_text() == focus_of(net, "a1_3").line
+    page.keyboard.press("Escape")
+    assert states(shown_svg(page, ".adviz-player")) == _expected(net, None, phase, int(stage),
+                                                                 view="network")
+    assert line.is_hidden()
+
+
+def test_the_neuron_view_opens_focused_and_keeps_its_hover_values(open_page: Any,
+                                                                   tmp_path: Path) -> None:
+    net = adviz.examples.mlp((2, 4, 1))
+    path = tmp_path / "net.html"
+    adviz.save(net, path, view="network", focus="b1_2")  # a bias: held by its neuron
+    page = open_page(path).page
+    assert page.locator(".adviz-focus").inner_text() == focus_of(net, "b1_2").line
+    for _ in range(3):
+        page.click(".adviz-next")
+        phase, stage = _state(page)
+        assert states(shown_svg(page, ".adviz-player")) == _expected(
+            net, "b1_2", phase, int(stage), view="network")
+    # every circle and weight edge keeps its full values on hover, stage after stage
+    svg = shown_svg(page, ".adviz-player")
+    hovers = [str(t).split("\n")[0] for t in page.evaluate(
+        "() => Array.from(document.querySelectorAll('.adviz-frame g > rect > title, "
+        ".adviz-frame g > path > title')).map(t => t.textContent)")]
+    assert len(hovers) == 8 + 12 + 1  # circles, weight edges, the edge into the loss
+    w = net.graph.nodes["w1_22"]["value"]
+    assert f"w1_22 = {w!r} (x2 → a1_2)" in hovers
+    assert 'pointer-events="none"' in svg
+
+
+def test_clicking_a_neuron_opens_its_zoomed_page_and_escape_returns(open_page: Any,
+                                                                     tmp_path: Path) -> None:
+    from adviz.writers.zoom import save_zoom_pages
+
+    net = adviz.examples.mlp((2, 4, 1))
+    paths = save_zoom_pages(net, tmp_path, view="network")
+    assert len(paths) == 1 + 5  # the neuron view, then one page per neuron
+    page = open_page(paths[0]).page
+    for _ in range(6):
+        page.click(".adviz-next")
+    _click_node(page, "a1_2")
+    page.wait_for_url(paths[2].as_uri())
+    page.wait_for_selector(".adviz-player[data-adviz-ready]", state="attached")
+    drawn = {k for k in states(shown_svg(page, ".adviz-player")) if k.startswith("node:")}
+    zoomed = figure(net, view="network", zoom="layer 1/neuron 2")
+    assert drawn == {f"node:{n}" for n in zoomed.view.nodes}
+    assert {"node:t4", "node:t5", "node:t6", "node:z1_2", "node:a1_2",
+            "node:[neuron 1]"} <= drawn
+    # the zoomed page plays the neuron view's stages
+    assert page.locator(".adviz-counter").inner_text() == f"0 / {zoomed.stage_count('forward') - 1}"
+    page.keyboard.press("Escape")
+    page.wait_for_url(paths[0].as_uri())

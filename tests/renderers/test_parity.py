@@ -156,3 +156,24 @@ def test_focus_and_zoom_paint_the_same_in_svg_and_tikz(theme: str) -> None:
                         assert expected[f"edge:{key[0]}->{key[1]}"].stroke == unfocused
                         checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_svg_and_tikz_paint_the_focused_neuron_view_the_same(theme: str) -> None:
+    """The neuron view in focus (a weight, a neuron's inner node) and zoomed into a neuron:
+    every stage painted alike, the elements off the paths in the unfocused style."""
+    t = adviz.examples.mlp((2, 3, 1))
+    checked = 0
+    for options in ({"focus": "w1_22"}, {"focus": "z1_3"},
+                    {"zoom": "neuron 2", "focus": "w1_21"}):
+        fig = figure(t, theme=theme, view="network", **options)  # type: ignore[arg-type]
+        muted = fig.styles["edge"]["unfocused"]["colour"].lower()
+        for phase in ("forward", "reverse", "summary"):
+            for content in fig.frames(phase):
+                records = svg_painted(paint(fig, content))
+                assert tikz.painted(fig, content) == _elements(records), (options, phase)
+                unfocused = [k for k, v in content.edges.items() if v.state == "unfocused"]
+                assert unfocused and all(
+                    records[f"edge:{a}->{b}"].stroke == muted for a, b in unfocused)
+                checked += 1
+    assert checked > 30

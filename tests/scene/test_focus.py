@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+from pathlib import Path
 
 import pytest
 
@@ -177,3 +179,158 @@ def test_every_writer_and_face_takes_focus_and_zoom_from_one_declaration() -> No
         writer = writers()[name]
         assert writer.option("focus") is FOCUS and writer.option("zoom") is ZOOM, name
     assert writers()["demo"].option("focus") is FOCUS  # the demonstration draws every node
+
+
+# ---------------------------------------------------------------- the neuron view
+
+def _element(net: adviz.Network, node: str) -> str | tuple[str, str]:
+    """Which circle or edge of the neuron view holds a scalar node, read off the network's
+    structure: a weight its edge, a neuron's scope and bias its circle, the rest the loss."""
+    for neuron in net.neurons:
+        if node in neuron.weights:
+            return (neuron.inputs[neuron.weights.index(node)], neuron.activation)
+        if node in neuron.nodes or node == neuron.bias:
+            return neuron.activation
+    return node if node in net.inputs else net.loss
+
+
+def _expected_elements(t: adviz.Trace, node: str) -> tuple[set[str], set[tuple[str, str]]]:
+    """The circles and edges on the paths `adviz.paths` (or `paths_from`) lists."""
+    from adviz.core.pathsum import paths_from
+
+    net = t.network
+    found = adviz.paths(t, node) if node in t.grad else paths_from(t, node)
+    circles: set[str] = set()
+    edges: set[tuple[str, str]] = set()
+    for p in found:
+        held = [_element(net, n) for n in p.nodes]
+        for where in held:
+            if isinstance(where, tuple):
+                edges.add(where)
+            else:
+                circles.add(where)
+        for a, b in itertools.pairwise(held):
+            if isinstance(a, str) and isinstance(b, str) and a != b:
+                edges.add((a, b))
+    return circles, edges
+
+
+@pytest.mark.parametrize(("sizes", "node"), [
+    ((2, 4, 1), "w1_22"), ((2, 4, 1), "b1_3"), ((2, 4, 1), "x1"), ((2, 4, 1), "a1_2"),
+    ((2, 3, 2, 1), "w2_12"), ((2, 3, 2, 1), "z1_3"), ((2, 3, 2, 1), "t5")])
+def test_the_neuron_view_keeps_exactly_the_paths_elements(sizes: tuple[int, ...],
+                                                           node: str) -> None:
+    t = adviz.examples.mlp(sizes)
+    fig = figure(t, view="network", focus=node)
+    circles, edges = _expected_elements(t, node)
+    assert circles and edges
+    for phase in ("forward", "reverse", "summary"):
+        for content in fig.frames(phase):
+            kept = {n for n, v in content.nodes.items() if v.state != "unfocused"}
+            assert kept == circles, (phase, content.index)
+            assert {e for e, v in content.edges.items() if v.state != "unfocused"} == edges
+    assert fig.stage_count("reverse") == figure(t, view="network").stage_count("reverse")
+
+
+@pytest.mark.parametrize("weight", ["w1_22", "w2_13", "b2_1"])
+def test_the_neuron_view_caption_sums_to_the_adjoint_and_the_difference(weight: str) -> None:
+    t = adviz.examples.mlp((2, 4, 1))
+    fig = figure(t, view="network", focus=weight)
+    focus = focus_of(t, weight)
+    line = " ".join(fig.caption.notice)
+    assert line == focus.line and line.startswith(f"g_{weight} = Σ over ")
+    total = sum(p.product for p in focus.paths)
+    assert math.isclose(total, t.grad[weight], rel_tol=1e-12, abs_tol=1e-12)
+    assert math.isclose(total, _central_difference(t, weight), rel_tol=1e-5, abs_tol=1e-8)
+    svg = adviz.to_svg(t, view="network", focus=weight)
+    assert line in svg and svg != adviz.to_svg(t, view="network")
+
+
+def test_the_neuron_view_changes_replay_to_its_focused_frames() -> None:
+    t = adviz.examples.mlp((2, 4, 1))
+    fig = figure(t, view="network", focus="w1_22")
+    for phase in ("forward", "reverse"):
+        nodes: dict[str, object] = {}
+        edges: dict[object, object] = {}
+        for change, content in zip(fig.changes(phase), fig.frames(phase), strict=True):
+            nodes.update(change.nodes)
+            edges.update(change.edges)
+            assert nodes == dict(content.nodes) and edges == dict(content.edges)
+
+
+def test_zoom_in_the_neuron_view_draws_the_neurons_scalar_graph_at_its_stages() -> None:
+    t = adviz.examples.mlp((2, 4, 1))
+    fig = figure(t, view="network", zoom="neuron 2")
+    assert fig.view.nodes == figure(t, zoom="layer 1/neuron 2").view.nodes
+    network_fig = figure(t, view="network")
+    scalar = figure(t, zoom="layer 1/neuron 2")
+    inside = members(t, ("layer 1", "neuron 2"))
+    for phase in ("forward", "reverse"):
+        count = network_fig.stage_count(phase)
+        assert fig.stage_count(phase) == count
+        frames = list(fig.frames(phase))
+        assert [f.title for f in frames] == [f.title for f in network_fig.frames(phase)]
+        for k, content in enumerate(frames):  # the scalar frame at the mapped stage
+            mapped = scalar.frame(phase, fig.stages[phase][k])
+            assert content.nodes == mapped.nodes and content.edges == mapped.edges
+    # the zoomed neuron's inner nodes get their gradient exactly at its own stage
+    stage = [f.title.split(":")[0] for f in network_fig.frames("reverse")].index(
+        "neuron 2 of layer 1")
+    before, at = fig.frame("reverse", stage - 1), fig.frame("reverse", stage)
+    assert all(before.nodes[n].state in ("muted", "receiving") for n in inside if n != "a1_2")
+    assert all(at.nodes[n].state == "done" for n in inside)
+    # ... and each forward stage shows every scalar stage's values up to its layer
+    assert fig.frame("forward", 1).nodes["a1_2"].state != "muted"
+    assert fig.frame("forward", 0).nodes["a1_2"].state == "muted"
+
+
+def test_zoom_and_focus_in_the_neuron_view_and_their_refusals(tmp_path: Path) -> None:
+    t = adviz.examples.mlp((2, 4, 1))
+    fig = figure(t, view="network", zoom="neuron 2", focus="w1_22")
+    content = fig.frame("reverse", -1)
+    assert content.nodes["t6"].state != "unfocused" and content.nodes["t4"].state == "unfocused"
+    assert fig.caption.notice[0].startswith(focus_of(t, "w1_22").line)
+    svg = adviz.to_svg(t, view="network", zoom="neuron 2", focus="w1_22", stage=3)
+    assert "neuron 2 of layer 1" in svg and "Σ over 1 path" in svg
+    with pytest.raises(InputError, match=r"phase='tangent' does not apply to view='network'"):
+        fig.frame("tangent", 0)
+    with pytest.raises(InputError, match=r"output=.* does not apply to view='network'"):
+        figure(t, view="network", focus="w1_22", output="y")
+    with pytest.raises(InputError, match="not a scope"):
+        figure(t, view="network", zoom="neuron 9")
+    with pytest.raises(InputError, match="not a network"):
+        figure(adviz.trace(SEED, x1=1, x2=2), view="network", focus="x1")
+
+
+def test_every_format_paints_the_focused_neuron_view(tmp_path: Path) -> None:
+    t = adviz.examples.mlp((2, 2, 1))
+    line = focus_of(t, "w1_22").line
+    frames = adviz.save_frames(t, tmp_path / "frames", view="network", focus="w1_22")
+    assert len(frames) == figure(t, view="network").stage_count("forward") + \
+        figure(t, view="network").stage_count("reverse")
+    assert all(line in p.read_text(encoding="utf-8") for p in frames)
+    tex = Path(adviz.save(t, tmp_path / "net.tex", view="network", focus="w1_22"))
+    assert r"$\Sigma$ over 1 path" in tex.read_text(encoding="utf-8")
+
+
+def test_focus_on_a_trace_with_several_outputs_takes_the_chosen_one() -> None:
+    t = adviz.trace(lambda a, b: (a * b, adviz.sin(a * b)), a=2.0, b=3.0)
+    with pytest.raises(adviz.TraceError, match=r"takes one output.*output='y1'"):
+        figure(t, focus="a")
+    for output in ("y1", "y2", 2):
+        fig = figure(t, focus="a", output=output)
+        chosen = fig.trace.output
+        h = 1e-6
+
+        def f(a: float, chosen: str = chosen) -> float:
+            return a * 3.0 if chosen == "y1" else math.sin(a * 3.0)
+
+        total = sum(p.product for p in focus_of(t, "a", output).paths)
+        assert math.isclose(total, (f(2.0 + h) - f(2.0 - h)) / (2 * h), rel_tol=1e-6)
+        assert math.isclose(total, t.jacobian[chosen]["a"], rel_tol=1e-12)
+        content = fig.frame("reverse", -1)
+        other = "y1" if chosen == "y2" else "y2"
+        assert content.nodes[other].state == "unfocused"
+        assert content.nodes[chosen].state != "unfocused"
+    svg = adviz.to_svg(t, focus="a", output="y2")
+    assert focus_of(t, "a", "y2").line in svg
