@@ -496,10 +496,14 @@ def painted(svg: str) -> dict[str, Painted]:
         if kind == "node":
             rect = group.find(f"{ns}rect")
             assert rect is not None
+            rx, ry = (round(float(rect.get(k, "0")), 2) for k in ("rx", "ry"))
+            round_ = (abs(2 * rx - float(rect.get("width", "0"))) < 0.02
+                      and abs(2 * ry - float(rect.get("height", "0"))) < 0.02)
             out[f"node:{title.text}"] = Painted(
                 f"node:{title.text}", colour(rect.get("fill")), colour(rect.get("stroke")),
                 round(float(rect.get("stroke-width", "1")), 2), texts,
-                dash=tuple(float(v) for v in rect.get("stroke-dasharray", "").split(",") if v))
+                dash=tuple(float(v) for v in rect.get("stroke-dasharray", "").split(",") if v),
+                shape="circle" if round_ else "box", corner=(rx, ry))
             continue
         path = group.find(f"{ns}path")
         head = group.find(f"{ns}polygon")

@@ -197,10 +197,13 @@ def painted(fig: Figure, content: Frame) -> dict[str, Painted]:
     for node, node_view in content.nodes.items():
         style = fig.styles["node"][node_view.kind][node_view.state]
         element = node_element(node)
+        box = fig.nodes[node]
         out[element] = Painted(element, colour(style["fill"]), colour(style["stroke"]),
                                round(style["width"], 2),
                                tuple(line.text for line in node_view.lines),
-                               dash=tuple(float(v) for v in style["dash"]))
+                               dash=tuple(float(v) for v in style["dash"]),
+                               shape="circle" if box.shape == "circle" else "box",
+                               corner=(round(box.corner[0], 2), round(box.corner[1], 2)))
     return out
 
 
@@ -242,6 +245,17 @@ def _draw(fig: Figure, content: Frame, indent: str) -> list[str]:
         dash = f"dash pattern={pattern}, " if pattern else ""
         rounded = (f"rounded corners={_cm(min(box.width, box.height) / 2)}cm, "
                    if box.shape == "circle" else "")
+        if box.shape == "circle" and box.width != box.height:
+            # An oval: the ellipse inscribed in its box (as the SVG draws it), the text over it.
+            out.append(f"{indent}\\draw[fill={_colour_name(record.fill or '')}, "
+                       f"draw={_colour_name(record.stroke or '')}, {dash}"
+                       f"line width={_width(record.width or 1.0)}] {_at((box.x, box.y))} "
+                       f"ellipse [x radius={_cm(box.width / 2)}cm, "
+                       f"y radius={_cm(box.height / 2)}cm];")
+            out.append(f"{indent}\\node[advizbox, minimum width={_cm(box.width)}cm, "
+                       f"minimum height={_cm(box.height)}cm] at {_at((box.x, box.y))} "
+                       f"{{{_lines(node_view.lines, override, styles)}}};")
+            continue
         out.append(f"{indent}\\node[advizbox, {rounded}fill={_colour_name(record.fill or '')}, "
                    f"draw={_colour_name(record.stroke or '')}, {dash}"
                    f"line width={_width(record.width or 1.0)}, "

@@ -4,6 +4,7 @@ labels sit on their edges, and repainting only what changed gives the same pixel
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import matplotlib
 
@@ -59,9 +60,8 @@ EXAMPLES = {
 
 def _normal(record: Painted) -> Painted:
     """A record with lower-case colours (the SVG keeps the theme's spelling)."""
-    return Painted(record.element, record.fill and record.fill.lower(),
-                   record.stroke and record.stroke.lower(), record.width, record.texts,
-                   record.toward_parent, record.opacity, record.dash)
+    return replace(record, fill=record.fill and record.fill.lower(),
+                   stroke=record.stroke and record.stroke.lower())
 
 
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])

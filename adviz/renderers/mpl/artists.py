@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.lines import Line2D
-    from matplotlib.patches import FancyBboxPatch, PathPatch, Polygon
+    from matplotlib.patches import Ellipse, FancyBboxPatch, PathPatch, Polygon
     from matplotlib.path import Path
     from matplotlib.text import Text
 
@@ -240,7 +240,7 @@ class Scene:
 
     def _build(self, caption: bool) -> None:
         from matplotlib.lines import Line2D
-        from matplotlib.patches import FancyBboxPatch, PathPatch, Polygon
+        from matplotlib.patches import Ellipse, FancyBboxPatch, PathPatch, Polygon
 
         fig, ax, s = self.fig, self.ax, self.scale
         styles = fig.styles
@@ -261,15 +261,18 @@ class Scene:
             self.heads[key] = head
             slots = len(fig.view.edge_lines.get(key, ())) if shape.label is not None else 0
             self.edge_texts[key] = [self._edge_text(key) for _ in range(slots)]
-        self.node_boxes: dict[str, FancyBboxPatch] = {}
+        self.node_boxes: dict[str, FancyBboxPatch | Ellipse] = {}
         self.node_texts: dict[str, list[Text]] = {}
         for node in fig.view.nodes:
             box = fig.nodes[node]
-            corner = min(box.width, box.height) / 2 if box.shape == "circle" else CORNER
-            patch = FancyBboxPatch((box.x - box.width / 2, box.y - box.height / 2),
-                                   box.width, box.height,
-                                   boxstyle=f"round,pad=0,rounding_size={corner}", lw=s,
-                                   zorder=Z_NODE)
+            patch: FancyBboxPatch | Ellipse
+            if box.shape == "circle":  # a neuron: the ellipse inscribed in its box, as in SVG
+                patch = Ellipse((box.x, box.y), box.width, box.height, lw=s, zorder=Z_NODE)
+            else:
+                patch = FancyBboxPatch((box.x - box.width / 2, box.y - box.height / 2),
+                                       box.width, box.height,
+                                       boxstyle=f"round,pad=0,rounding_size={CORNER}", lw=s,
+                                       zorder=Z_NODE)
             ax.add_patch(patch)
             self.node_boxes[node] = patch
             slots = max(len(fig.view.node_lines.get(node, ())), 1)
