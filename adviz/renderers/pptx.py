@@ -182,7 +182,9 @@ def _legend(slide: Any, fig: Figure, scale: _Slide, phase: str) -> None:
         name = clean(f"legend {item.kind} {item.key}")
         if item.kind == "node" and item.swatch is not None:
             x0, y0, x1, y1 = item.swatch
-            box = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, Emu(scale.x(x0)),
+            outline = MSO_SHAPE.OVAL if style.get("shape") == "circle" else \
+                MSO_SHAPE.ROUNDED_RECTANGLE  # a neuron's swatch is a circle
+            box = slide.shapes.add_shape(outline, Emu(scale.x(x0)),
                                          Emu(scale.y(y0)), Emu(scale.length(x1 - x0)),
                                          Emu(scale.length(y1 - y0)))
             box.name = name

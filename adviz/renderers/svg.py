@@ -193,8 +193,12 @@ class SvgPainter:
             style = item.style
             if item.kind == "node" and item.swatch is not None:
                 x0, y0, x1, y1 = item.swatch
+                # A neuron's swatch is a circle: the rectangle rounded by half its sides.
+                rx, ry = ((x1 - x0) / 2, (y1 - y0) / 2) if style.get("shape") == "circle" \
+                    else (3.0, 3.0)
                 out.append(f'<rect x="{_f(x0)}" y="{_f(y0)}" width="{_f(x1 - x0)}" '
-                           f'height="{_f(y1 - y0)}" rx="3" ry="3" fill="{style["fill"]}" '
+                           f'height="{_f(y1 - y0)}" rx="{rx:g}" ry="{ry:g}" '
+                           f'fill="{style["fill"]}" '
                            f'stroke="{style["stroke"]}" stroke-width="{_f(style["width"])}"/>')
             elif item.kind == "edge" and item.swatch is not None:
                 x0, y0, x1, y1 = item.swatch

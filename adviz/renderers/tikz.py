@@ -777,10 +777,18 @@ def _legend(fig: Figure, phase: str, indent: str) -> list[str]:
         style = item.style
         if item.kind == "node" and item.swatch is not None:
             x0, y0, x1, y1 = item.swatch
-            out.append(f"{indent}\\draw[rounded corners=1.5pt, fill={_colour_name(style['fill'])}, "
-                       f"draw={_colour_name(style['stroke'])}, "
-                       f"line width={_width(style['width'])}] {_at((x0, y0))} rectangle "
-                       f"{_at((x1, y1))};")
+            if style.get("shape") == "circle":  # a neuron's swatch
+                out.append(f"{indent}\\draw[fill={_colour_name(style['fill'])}, "
+                           f"draw={_colour_name(style['stroke'])}, "
+                           f"line width={_width(style['width'])}] "
+                           f"{_at(((x0 + x1) / 2, (y0 + y1) / 2))} "
+                           f"circle [radius={_cm((x1 - x0) / 2)}cm];")
+            else:
+                out.append(f"{indent}\\draw[rounded corners=1.5pt, "
+                           f"fill={_colour_name(style['fill'])}, "
+                           f"draw={_colour_name(style['stroke'])}, "
+                           f"line width={_width(style['width'])}] {_at((x0, y0))} rectangle "
+                           f"{_at((x1, y1))};")
         elif item.kind == "edge" and item.swatch is not None:
             x0, y0, x1, y1 = item.swatch
             mid = (y0 + y1) / 2

@@ -789,7 +789,8 @@ def figure(
 
         if check_view("graph" if view is None else str(view), granularity) == "network":
             return network_figure(trace, theme=resolved, granularity=granularity, size=size,
-                                  min_text=None if min_text == MIN_TEXT else min_text)
+                                  min_text=None if min_text == MIN_TEXT else min_text,
+                                  legend=legend)
         view = None
     if focus is not None or zoom is not None:
         from adviz.scene.focus import focused_figure

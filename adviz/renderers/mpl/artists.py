@@ -421,7 +421,7 @@ class Scene:
     def _legend(self, phase: str) -> None:
         """Draw the legend of ``phase`` (`adviz.scene.legend`) in place of the one shown."""
         from matplotlib.lines import Line2D
-        from matplotlib.patches import FancyBboxPatch, Polygon
+        from matplotlib.patches import Ellipse, FancyBboxPatch, Polygon
 
         from adviz.scene.legend import LEGEND_SIZE, legend
         from adviz.scene.picture import Arrow
@@ -442,10 +442,16 @@ class Scene:
             style = item.style
             if item.kind == "node" and item.swatch is not None:
                 x0, y0, x1, y1 = item.swatch
-                patch = FancyBboxPatch((x0, y0), x1 - x0, y1 - y0,
-                                       boxstyle="round,pad=0,rounding_size=3",
-                                       lw=style["width"] * s, facecolor=style["fill"],
-                                       edgecolor=style["stroke"], zorder=Z_CAPTION)
+                patch: FancyBboxPatch | Ellipse
+                if style.get("shape") == "circle":  # a neuron
+                    patch = Ellipse(((x0 + x1) / 2, (y0 + y1) / 2), x1 - x0, y1 - y0,
+                                    lw=style["width"] * s, facecolor=style["fill"],
+                                    edgecolor=style["stroke"], zorder=Z_CAPTION)
+                else:
+                    patch = FancyBboxPatch((x0, y0), x1 - x0, y1 - y0,
+                                           boxstyle="round,pad=0,rounding_size=3",
+                                           lw=style["width"] * s, facecolor=style["fill"],
+                                           edgecolor=style["stroke"], zorder=Z_CAPTION)
                 self.ax.add_patch(patch)
                 self.legend_artists.append(patch)
             elif item.kind == "edge" and item.swatch is not None:
