@@ -401,6 +401,10 @@ def pptx_bytes(
                         Emu(scale.x(left)), Emu(scale.y(shape.label[1] - height / 2)),
                         Emu(scale.length(widest)), Emu(scale.length(height)))
                     box.name = clean(f"label {key[0]}->{key[1]}")
+                    background = _rgb(fig.styles["background"])
+                    if network and edge_view.lines and background is not None:
+                        box.fill.solid()  # a plate: the label reads over the other weights
+                        box.fill.fore_color.rgb = background
                     box.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
                     _lines(box.text_frame, edge_view.lines, fig, scale, style["text"],
                            PP_ALIGN.LEFT if shape.label_left is not None else PP_ALIGN.CENTER,

@@ -171,6 +171,13 @@ class SvgPainter:
         if arrow is not None:
             out.append(f'<polygon fill="{colour}" stroke="{colour}" stroke-width="1"{alpha} '
                        f'points="{_points(arrow)}"/>')
+        plate = getattr(self.fig, "plate", None)  # the neuron view: labels on plates
+        box = plate(key, [(line.text, line.size) for line in view.lines]) \
+            if plate is not None and view.lines else None
+        if box is not None:
+            out.append(f'<rect class="plate" x="{_f(box[0])}" y="{_f(box[1])}" '
+                       f'width="{_f(box[2] - box[0])}" height="{_f(box[3] - box[1])}" rx="3" '
+                       f'ry="3" fill="{self.fig.styles["background"]}" stroke="none"/>')
         if view.lines and shape.label is not None:
             bold = style["bold"]
             self._text_block(view.lines, shape.label[0], shape.label[1], style["text"], out,

@@ -231,6 +231,10 @@ def _draw(fig: Figure, content: Frame, indent: str) -> list[str]:
         if record.texts and shape.label is not None:
             bold = styles["edge"][view.state]["bold"]
             body = _lines(view.lines, styles["edge"][view.state]["text"], styles, bold)
+            if getattr(fig, "plate", None) is not None:  # the neuron view: labels on plates
+                out.append(f"{indent}\\node[advizlabel, fill=advizbackground, "
+                           f"rounded corners=1pt] at {_at(shape.label)} {{{body}}};")
+                continue
             if shape.label_left is not None:
                 out.append(f"{indent}\\node[advizlabel, anchor=west, align=left] at "
                            f"{_at((shape.label_left, shape.label[1]))} {{{body}}};")

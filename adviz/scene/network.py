@@ -116,6 +116,10 @@ MIN_COLUMN_GAP = 150.0
 LABEL_GAP = 2.0
 """Least space (points) between an edge label and anything else."""
 
+PLATE_PAD = 1.5
+"""Space (points) a label's plate reaches beyond its text (less than `LABEL_GAP`, so plates
+never touch another label)."""
+
 _LINE = NET_SIZE * LINE_SPACING
 
 
@@ -408,6 +412,28 @@ class NetworkFigure(Figure):
     columns: tuple[Column, ...] = ()
     weights: dict[tuple[str, str], str | None] = field(default_factory=dict)
     lines: Any = None
+
+    def plate(self, key: tuple[str, str], texts: Sequence[tuple[str, float]]) -> Rect | None:
+        """The plate behind an edge's label: a box of the background colour under its lines
+        (``texts``: each line's text and size), drawn over the edges beneath, so a label
+        reads over the mesh of other weights; ``None`` without a label or lines.
+
+        Examples
+        --------
+        >>> import adviz.examples
+        >>> fig = network_figure(adviz.examples.mlp((2, 2, 1)))
+        >>> x0, y0, x1, y1 = fig.plate(("x1", "a1_1"), [("w1_11 = 0.69", NET_SIZE)])
+        >>> x0 < fig.edges["x1", "a1_1"].label[0] < x1
+        True
+        """
+        shape = self.edges[key]
+        if shape.label is None or not texts:
+            return None
+        width = max(text_width(text, size) for text, size in texts)
+        height = sum(size * LINE_SPACING for _, size in texts)
+        cx, cy = shape.label
+        return (round(cx - width / 2 - PLATE_PAD, 2), round(cy - height / 2 - PLATE_PAD, 2),
+                round(cx + width / 2 + PLATE_PAD, 2), round(cy + height / 2 + PLATE_PAD, 2))
 
     def frame(self, phase: str, index: int = -1) -> Frame:
         """The frame of ``phase`` after stage ``index``."""
