@@ -175,9 +175,11 @@ class SvgPainter:
         box = plate(key, [(line.text, line.size) for line in view.lines]) \
             if plate is not None and view.lines else None
         if box is not None:
+            # Its colour as a style property, which outranks the fill and stroke attributes
+            # a page's script may set on an element's shapes.
             out.append(f'<rect class="plate" x="{_f(box[0])}" y="{_f(box[1])}" '
                        f'width="{_f(box[2] - box[0])}" height="{_f(box[3] - box[1])}" rx="3" '
-                       f'ry="3" fill="{self.fig.styles["background"]}" stroke="none"/>')
+                       f'ry="3" style="fill:{self.fig.styles["background"]};stroke:none"/>')
         if view.lines and shape.label is not None:
             bold = style["bold"]
             self._text_block(view.lines, shape.label[0], shape.label[1], style["text"], out,

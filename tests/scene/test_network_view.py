@@ -313,7 +313,8 @@ def test_labels_of_the_dense_view_sit_on_plates_above_the_mesh() -> None:
             if not texts:
                 continue
             plate = group.find(f"{NS}rect")
-            assert plate is not None and plate.get("fill") == fig.styles["background"]
+            assert plate is not None and plate.get("class") == "plate"
+            assert plate.get("style") == f"fill:{fig.styles['background']};stroke:none"
             x0, y0 = float(plate.get("x", "0")), float(plate.get("y", "0"))
             x1, y1 = x0 + float(plate.get("width", "0")), y0 + float(plate.get("height", "0"))
             for element in texts:

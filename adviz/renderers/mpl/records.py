@@ -52,7 +52,8 @@ def _box(patch: Patch) -> tuple[float, float, float, float]:
     from matplotlib.patches import Ellipse
 
     if isinstance(patch, Ellipse):
-        (cx, cy), w, h = patch.get_center(), patch.get_width(), patch.get_height()
+        cx, cy = (float(v) for v in patch.get_center())  # type: ignore[attr-defined]
+        w, h = float(patch.get_width()), float(patch.get_height())
         return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
     x0, y0 = patch.get_x(), patch.get_y()  # type: ignore[attr-defined]
     return x0, y0, x0 + patch.get_width(), y0 + patch.get_height()  # type: ignore[attr-defined]
