@@ -281,7 +281,7 @@ class Scene:
             if slots and self._plate is not None:  # the neuron view: labels on plates
                 plate = FancyBboxPatch((0.0, 0.0), 1.0, 1.0, boxstyle="round,pad=0,rounding_size=3",
                                        lw=0, facecolor=styles["background"], edgecolor="none",
-                                       zorder=Z_EDGE_TEXT - 0.05, visible=False)
+                                       zorder=Z_EDGE, visible=False)
                 ax.add_patch(plate)
                 self.plates[key] = plate
         self.node_boxes: dict[str, FancyBboxPatch | Ellipse] = {}
@@ -570,6 +570,9 @@ class Scene:
                 plate.set_visible(False)
             else:
                 plate.set_bounds(box[0], box[1], box[2] - box[0], box[3] - box[1])
+                # Just over its own edge, as in the SVG frames: a plate hides the edges drawn
+                # before (the thin mesh), never a highlighted one drawn over it.
+                plate.set_zorder(z + 0.04)
                 plate.set_visible(True)
             self.touched.append(plate)
 
