@@ -7,7 +7,9 @@ colour), the node boxes (fill and border of the node evaluated or receiving
 gradient, the muted box of a node not reached yet) and the edges (bold while
 they carry something, faded once they have). Every entry's look comes from
 the figure's one style table (`adviz.scene.style.style_table`), and its
-geometry is computed here, so each renderer only paints it.
+geometry is computed here, so each renderer only paints it. The neuron view
+(`adviz.scene.network`) draws from `NETWORK_ENTRIES` (neurons as circle
+swatches, weight edges) and places its legend in a free corner (`free_spot`).
 
 Examples
 --------
@@ -186,8 +188,9 @@ class LegendItem:
         The label's colour.
     style
         The swatch's resolved style (`adviz.scene.style.style_table`: a node
-        style's ``fill``, ``stroke``, ``width``; an edge style's ``colour``,
-        ``width``, ``opacity``); a text entry: its ``colour``.
+        style's ``fill``, ``stroke``, ``width`` and ``shape``, ``"box"`` or
+        ``"circle"`` (a neuron: the ellipse inscribed in the swatch); an edge
+        style's ``colour``, ``width``, ``opacity``); a text entry: its ``colour``.
     """
 
     kind: str
