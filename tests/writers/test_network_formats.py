@@ -79,11 +79,19 @@ def test_gif_shows_the_legend_by_default_and_svg_frames_do_not(mlp: adviz.Trace)
 
 
 def test_layer_granularity_animates_one_stage_per_layer(mlp: adviz.Trace) -> None:
-    anim = adviz.animate(mlp, view="network", granularity="layer", hold=1, dpi=20)
-    stages = sorted({(f.phase, f.stage) for f in anim.frame_schedule})
-    assert len(stages) == len(anim.frame_schedule) == _stages(mlp, "reverse", "layer")
+    """One held frame per layer stage (``tween=0``); with ``tween=3``, three frames of pulses
+    before each layer's stage (its weights), none before the loss's or the inputs'."""
     import matplotlib.pyplot as plt
 
+    anim = adviz.animate(mlp, view="network", granularity="layer", hold=1, tween=0, dpi=20)
+    stages = sorted({(f.phase, f.stage) for f in anim.frame_schedule})
+    assert len(stages) == len(anim.frame_schedule) == _stages(mlp, "reverse", "layer")
+    plt.close(anim.animator.figure)
+    anim = adviz.animate(mlp, view="network", granularity="layer", hold=1, tween=3, dpi=20)
+    layers = len(network(mlp).layers)
+    assert len(anim.frame_schedule) == _stages(mlp, "reverse", "layer") + 3 * layers
+    travelling = sorted({f.stage for f in anim.frame_schedule if not f.hold})
+    assert travelling == list(range(1, 1 + layers))
     plt.close(anim.animator.figure)
 
 
