@@ -182,7 +182,9 @@ def _legend(slide: Any, fig: Figure, scale: _Slide, phase: str) -> None:
         name = clean(f"legend {item.kind} {item.key}")
         if item.kind == "node" and item.swatch is not None:
             x0, y0, x1, y1 = item.swatch
-            box = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, Emu(scale.x(x0)),
+            outline = MSO_SHAPE.OVAL if style.get("shape") == "circle" else \
+                MSO_SHAPE.ROUNDED_RECTANGLE  # a neuron's swatch is a circle
+            box = slide.shapes.add_shape(outline, Emu(scale.x(x0)),
                                          Emu(scale.y(y0)), Emu(scale.length(x1 - x0)),
                                          Emu(scale.length(y1 - y0)))
             box.name = name
@@ -399,6 +401,10 @@ def pptx_bytes(
                         Emu(scale.x(left)), Emu(scale.y(shape.label[1] - height / 2)),
                         Emu(scale.length(widest)), Emu(scale.length(height)))
                     box.name = clean(f"label {key[0]}->{key[1]}")
+                    background = _rgb(fig.styles["background"])
+                    if network and edge_view.lines and background is not None:
+                        box.fill.solid()  # a plate: the label reads over the other weights
+                        box.fill.fore_color.rgb = background
                     box.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
                     _lines(box.text_frame, edge_view.lines, fig, scale, style["text"],
                            PP_ALIGN.LEFT if shape.label_left is not None else PP_ALIGN.CENTER,

@@ -188,6 +188,15 @@ class SvgPainter:
         if arrow is not None:
             out.append(f'<polygon fill="{colour}" stroke="{colour}" stroke-width="1"{alpha} '
                        f'points="{_points(arrow)}"/>')
+        plate = getattr(self.fig, "plate", None)  # the neuron view: labels on plates
+        box = plate(key, [(line.text, line.size) for line in view.lines]) \
+            if plate is not None and view.lines else None
+        if box is not None:
+            # Its colour as a style property, which outranks the fill and stroke attributes
+            # a page's script may set on an element's shapes.
+            out.append(f'<rect class="plate" x="{_f(box[0])}" y="{_f(box[1])}" '
+                       f'width="{_f(box[2] - box[0])}" height="{_f(box[3] - box[1])}" rx="3" '
+                       f'ry="3" style="fill:{self.fig.styles["background"]};stroke:none"/>')
         if view.lines and shape.label is not None:
             bold = style["bold"]
             self._text_block(view.lines, shape.label[0], shape.label[1], style["text"], out,
@@ -210,8 +219,12 @@ class SvgPainter:
             style = item.style
             if item.kind == "node" and item.swatch is not None:
                 x0, y0, x1, y1 = item.swatch
+                # A neuron's swatch is a circle: the rectangle rounded by half its sides.
+                rx, ry = ((x1 - x0) / 2, (y1 - y0) / 2) if style.get("shape") == "circle" \
+                    else (3.0, 3.0)
                 out.append(f'<rect x="{_f(x0)}" y="{_f(y0)}" width="{_f(x1 - x0)}" '
-                           f'height="{_f(y1 - y0)}" rx="3" ry="3" fill="{style["fill"]}" '
+                           f'height="{_f(y1 - y0)}" rx="{rx:g}" ry="{ry:g}" '
+                           f'fill="{style["fill"]}" '
                            f'stroke="{style["stroke"]}" stroke-width="{_f(style["width"])}"/>')
             elif item.kind == "edge" and item.swatch is not None:
                 x0, y0, x1, y1 = item.swatch
@@ -513,10 +526,14 @@ def painted(svg: str) -> dict[str, Painted]:
         if kind == "node":
             rect = group.find(f"{ns}rect")
             assert rect is not None
+            rx, ry = (round(float(rect.get(k, "0")), 2) for k in ("rx", "ry"))
+            round_ = (abs(2 * rx - float(rect.get("width", "0"))) < 0.02
+                      and abs(2 * ry - float(rect.get("height", "0"))) < 0.02)
             out[f"node:{title.text}"] = Painted(
                 f"node:{title.text}", colour(rect.get("fill")), colour(rect.get("stroke")),
                 round(float(rect.get("stroke-width", "1")), 2), texts,
-                dash=tuple(float(v) for v in rect.get("stroke-dasharray", "").split(",") if v))
+                dash=tuple(float(v) for v in rect.get("stroke-dasharray", "").split(",") if v),
+                shape="circle" if round_ else "box", corner=(rx, ry))
             continue
         path = group.find(f"{ns}path")
         head = group.find(f"{ns}polygon")

@@ -198,10 +198,13 @@ def painted(fig: Figure, content: Frame) -> dict[str, Painted]:
     for node, node_view in content.nodes.items():
         style = fig.styles["node"][node_view.kind][node_view.state]
         element = node_element(node)
+        box = fig.nodes[node]
         out[element] = Painted(element, colour(style["fill"]), colour(style["stroke"]),
                                round(style["width"], 2),
                                tuple(line.text for line in node_view.lines),
-                               dash=tuple(float(v) for v in style["dash"]))
+                               dash=tuple(float(v) for v in style["dash"]),
+                               shape="circle" if box.shape == "circle" else "box",
+                               corner=(round(box.corner[0], 2), round(box.corner[1], 2)))
     return out
 
 
@@ -229,6 +232,10 @@ def _draw(fig: Figure, content: Frame, indent: str) -> list[str]:
         if record.texts and shape.label is not None:
             bold = styles["edge"][view.state]["bold"]
             body = _lines(view.lines, styles["edge"][view.state]["text"], styles, bold)
+            if getattr(fig, "plate", None) is not None:  # the neuron view: labels on plates
+                out.append(f"{indent}\\node[advizlabel, fill=advizbackground, "
+                           f"rounded corners=1pt] at {_at(shape.label)} {{{body}}};")
+                continue
             if shape.label_left is not None:
                 out.append(f"{indent}\\node[advizlabel, anchor=west, align=left] at "
                            f"{_at((shape.label_left, shape.label[1]))} {{{body}}};")
@@ -243,6 +250,17 @@ def _draw(fig: Figure, content: Frame, indent: str) -> list[str]:
         dash = f"dash pattern={pattern}, " if pattern else ""
         rounded = (f"rounded corners={_cm(min(box.width, box.height) / 2)}cm, "
                    if box.shape == "circle" else "")
+        if box.shape == "circle" and box.width != box.height:
+            # An oval: the ellipse inscribed in its box (as the SVG draws it), the text over it.
+            out.append(f"{indent}\\draw[fill={_colour_name(record.fill or '')}, "
+                       f"draw={_colour_name(record.stroke or '')}, {dash}"
+                       f"line width={_width(record.width or 1.0)}] {_at((box.x, box.y))} "
+                       f"ellipse [x radius={_cm(box.width / 2)}cm, "
+                       f"y radius={_cm(box.height / 2)}cm];")
+            out.append(f"{indent}\\node[advizbox, minimum width={_cm(box.width)}cm, "
+                       f"minimum height={_cm(box.height)}cm] at {_at((box.x, box.y))} "
+                       f"{{{_lines(node_view.lines, override, styles)}}};")
+            continue
         out.append(f"{indent}\\node[advizbox, {rounded}fill={_colour_name(record.fill or '')}, "
                    f"draw={_colour_name(record.stroke or '')}, {dash}"
                    f"line width={_width(record.width or 1.0)}, "
@@ -753,10 +771,18 @@ def _legend(fig: Figure, phase: str, indent: str) -> list[str]:
         style = item.style
         if item.kind == "node" and item.swatch is not None:
             x0, y0, x1, y1 = item.swatch
-            out.append(f"{indent}\\draw[rounded corners=1.5pt, fill={_colour_name(style['fill'])}, "
-                       f"draw={_colour_name(style['stroke'])}, "
-                       f"line width={_width(style['width'])}] {_at((x0, y0))} rectangle "
-                       f"{_at((x1, y1))};")
+            if style.get("shape") == "circle":  # a neuron's swatch
+                out.append(f"{indent}\\draw[fill={_colour_name(style['fill'])}, "
+                           f"draw={_colour_name(style['stroke'])}, "
+                           f"line width={_width(style['width'])}] "
+                           f"{_at(((x0 + x1) / 2, (y0 + y1) / 2))} "
+                           f"circle [radius={_cm((x1 - x0) / 2)}cm];")
+            else:
+                out.append(f"{indent}\\draw[rounded corners=1.5pt, "
+                           f"fill={_colour_name(style['fill'])}, "
+                           f"draw={_colour_name(style['stroke'])}, "
+                           f"line width={_width(style['width'])}] {_at((x0, y0))} rectangle "
+                           f"{_at((x1, y1))};")
         elif item.kind == "edge" and item.swatch is not None:
             x0, y0, x1, y1 = item.swatch
             mid = (y0 + y1) / 2

@@ -7,7 +7,9 @@ colour), the node boxes (fill and border of the node evaluated or receiving
 gradient, the muted box of a node not reached yet) and the edges (bold while
 they carry something, faded once they have). Every entry's look comes from
 the figure's one style table (`adviz.scene.style.style_table`), and its
-geometry is computed here, so each renderer only paints it.
+geometry is computed here, so each renderer only paints it. The neuron view
+(`adviz.scene.network`) draws from `NETWORK_ENTRIES` (neurons as circle
+swatches, weight edges) and places its legend in a free corner (`free_spot`).
 
 Examples
 --------
@@ -91,6 +93,48 @@ ENTRIES: dict[str, tuple[Entry, ...]] = {
 }
 """Every entry a phase may show, in the order drawn; `legend` keeps those the phase uses."""
 
+NETWORK_ENTRIES: dict[str, tuple[Entry, ...]] = {
+    "forward": (
+        ("text", Role.VALUE, "value"),
+        ("node", NodeState.ACTIVE, "computed now"),
+        ("node", NodeState.DONE, "computed"),
+        ("edge", EdgeState.FORWARD, "weights used now"),
+        ("edge", EdgeState.DONE, "weights used"),
+        ("node", NodeState.MUTED, "not computed yet"),
+        ("edge", EdgeState.MUTED, "not used yet"),
+    ),
+    "reverse": (
+        ("text", Role.VALUE, "value"),
+        ("text", Role.ADJOINT, "gradient g"),
+        ("node", NodeState.ACTIVE, "neuron processed"),
+        ("node", NodeState.RECEIVING, "gets gradient"),
+        ("node", NodeState.DONE, "gradient known"),
+        ("edge", EdgeState.GRADIENT, "gradient now"),
+        ("edge", EdgeState.PASSED, "gradient earlier"),
+        ("node", NodeState.MUTED, "no gradient yet"),
+    ),
+    "summary": (
+        ("text", Role.VALUE, "value"),
+        ("text", Role.ADJOINT, "gradient g"),
+    ),
+}
+"""The entries of the neuron view (`adviz.scene.network`): neurons (circle swatches) and
+weight edges in the words of a network."""
+
+CIRCLE_SWATCH = 14.0
+"""Diameter (points) of a neuron's swatch, centred in the swatch's slot."""
+
+
+def table(fig: Figure | None) -> dict[str, tuple[Entry, ...]]:
+    """The entries a figure's legend draws from: the neuron view's or the scalar view's.
+
+    Examples
+    --------
+    >>> table(None) is ENTRIES
+    True
+    """
+    return NETWORK_ENTRIES if getattr(fig, "network", None) is not None else ENTRIES
+
 Box = tuple[float, float, float, float]
 
 
@@ -144,8 +188,9 @@ class LegendItem:
         The label's colour.
     style
         The swatch's resolved style (`adviz.scene.style.style_table`: a node
-        style's ``fill``, ``stroke``, ``width``; an edge style's ``colour``,
-        ``width``, ``opacity``); a text entry: its ``colour``.
+        style's ``fill``, ``stroke``, ``width`` and ``shape``, ``"box"`` or
+        ``"circle"`` (a neuron: the ellipse inscribed in the swatch); an edge
+        style's ``colour``, ``width``, ``opacity``); a text entry: its ``colour``.
     """
 
     kind: str
@@ -208,26 +253,30 @@ def rows(entries: Sequence[Entry], width: float) -> list[list[Entry]]:
     return out
 
 
-def rows_needed(width: float) -> int:
-    """Rows the legend needs in a band ``width`` wide: the most of any phase.
+def rows_needed(width: float, entries: dict[str, tuple[Entry, ...]] | None = None) -> int:
+    """Rows the legend needs in a band ``width`` wide: the most of any phase (of
+    ``entries``, default `ENTRIES`).
 
     Examples
     --------
-    >>> rows_needed(2000.0)
-    1
+    >>> rows_needed(2000.0), rows_needed(1.0, NETWORK_ENTRIES)
+    (1, 8)
     """
-    return max(len(rows(entries, width)) for entries in ENTRIES.values())
+    found = ENTRIES if entries is None else entries
+    return max(len(rows(kept, width)) for kept in found.values())
 
 
-def column_width() -> float:
-    """Width (points) of a legend drawn as a column, one entry a row: its widest entry.
+def column_width(entries: dict[str, tuple[Entry, ...]] | None = None) -> float:
+    """Width (points) of a legend drawn as a column, one entry a row: its widest entry
+    (of ``entries``, default `ENTRIES`).
 
     Examples
     --------
     >>> column_width() >= entry_width(("text", "value", "value"))
     True
     """
-    return max(entry_width(entry) for entries in ENTRIES.values() for entry in entries)
+    found = ENTRIES if entries is None else entries
+    return max(entry_width(entry) for kept in found.values() for entry in kept)
 
 
 def check_place(legend: object) -> str | None:
@@ -264,11 +313,44 @@ CLEARANCE = 6.0
 """Least space (points) between a legend inside the drawing and anything drawn there."""
 
 
+Point = tuple[float, float]
+
+
+def crosses(box: Box, p: Point, q: Point) -> bool:
+    """Whether the segment ``p``-``q`` passes through ``box`` (Liang-Barsky clipping).
+
+    Examples
+    --------
+    >>> crosses((0.0, 0.0, 10.0, 10.0), (-5.0, 5.0), (15.0, 5.0))
+    True
+    >>> crosses((0.0, 0.0, 10.0, 10.0), (-5.0, 12.0), (15.0, 12.0))
+    False
+    """
+    low, high = 0.0, 1.0
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    for step, room in ((-dx, p[0] - box[0]), (dx, box[2] - p[0]),
+                       (-dy, p[1] - box[1]), (dy, box[3] - p[1])):
+        if step == 0:
+            if room < 0:
+                return False
+            continue
+        t = room / step
+        if step < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
+
+
 def free_spot(width: float, height: float, area: Box, boxes: Sequence[Box],
-              points: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
+              points: Sequence[Point], segments: Sequence[tuple[Point, Point]] = (),
+              corners: str = "bottom") -> tuple[float, float] | None:
     """The top left corner of a ``width`` x ``height`` box in a corner of ``area`` that
-    keeps `CLEARANCE` from every box of ``boxes`` and every point of ``points`` (sampled
-    routes); ``None`` when no corner is free. Bottom corners are tried first.
+    keeps `CLEARANCE` from every box of ``boxes``, every point of ``points`` (sampled
+    routes) and every straight segment of ``segments``; ``None`` when no corner is free.
+    Bottom corners are tried first (``corners="top"``: top corners first).
 
     Examples
     --------
@@ -276,19 +358,25 @@ def free_spot(width: float, height: float, area: Box, boxes: Sequence[Box],
     (90.0, 90.0)
     >>> free_spot(10.0, 10.0, (0.0, 0.0, 20.0, 20.0), [(5.0, 5.0, 15.0, 15.0)], []) is None
     True
+    >>> free_spot(10.0, 10.0, (0.0, 0.0, 100.0, 100.0), [], [],
+    ...           [((0.0, 100.0), (20.0, 80.0))])
+    (90.0, 90.0)
     """
     x0, y0, x1, y1 = area
     if x1 - x0 < width or y1 - y0 < height:
         return None
-    for left, top in ((x0, y1 - height), (x1 - width, y1 - height), (x0, y0),
-                      (x1 - width, y0)):
-        a, b = left - CLEARANCE, top - CLEARANCE
-        c, d = left + width + CLEARANCE, top + height + CLEARANCE
+    bottom = ((x0, y1 - height), (x1 - width, y1 - height))
+    top = ((x0, y0), (x1 - width, y0))
+    for left, top_y in (*top, *bottom) if corners == "top" else (*bottom, *top):
+        a, b = left - CLEARANCE, top_y - CLEARANCE
+        c, d = left + width + CLEARANCE, top_y + height + CLEARANCE
         if any(bx0 < c and a < bx1 and by0 < d and b < by1 for bx0, by0, bx1, by1 in boxes):
             continue
         if any(a < px < c and b < py < d for px, py in points):
             continue
-        return round(left, 2), round(top, 2)
+        if any(crosses((a, b, c, d), p, q) for p, q in segments):
+            continue
+        return round(left, 2), round(top_y, 2)
     return None
 
 
@@ -309,7 +397,8 @@ def entries(fig: Figure, phase: str) -> tuple[Entry, ...]:
     """The entries of ``phase`` that its frames show (a state no frame has is left out)."""
     nodes, edges = _shown(fig, phase)
     kept = []
-    for kind, key, label in ENTRIES.get(phase, ENTRIES["summary"]):
+    found = table(fig)
+    for kind, key, label in found.get(phase, found["summary"]):
         if (kind == "node" and key not in nodes) or (kind == "edge" and key not in edges):
             continue
         if kind == "text" and key == Role.TANGENT and not fig.seed:
@@ -333,6 +422,7 @@ def legend(fig: Figure, phase: str) -> Legend | None:
     if cached is not None:
         return cached
     styles = fig.styles
+    neurons = table(fig) is NETWORK_ENTRIES
     items: list[LegendItem] = []
     for row, packed in enumerate(rows(entries(fig, phase), band.width)):
         centre = band.top + row * ROW_HEIGHT + ROW_HEIGHT / 2
@@ -349,15 +439,22 @@ def legend(fig: Figure, phase: str) -> Legend | None:
                 if kind == "node":
                     node = styles["node"]["op"][key]
                     style = {"fill": node["fill"], "stroke": node["stroke"],
-                             "width": node["width"]}
+                             "width": node["width"], "shape": "box"}
                     half = SWATCH_HEIGHT / 2
+                    if neurons:  # a neuron: a circle in the middle of the swatch's slot
+                        style["shape"] = "circle"
+                        half = CIRCLE_SWATCH / 2
+                        mid = x + SWATCH_WIDTH / 2
+                        swatch = (round(mid - half, 2), round(centre - half, 2),
+                                  round(mid + half, 2), round(centre + half, 2))
                 else:
                     edge = styles["edge"][key]
                     style = {"colour": edge["colour"], "width": edge["width"],
                              "opacity": edge["opacity"]}
                     half = 3.2
-                swatch = (round(x, 2), round(centre - half, 2), round(x + SWATCH_WIDTH, 2),
-                          round(centre + half, 2))
+                if swatch is None:
+                    swatch = (round(x, 2), round(centre - half, 2), round(x + SWATCH_WIDTH, 2),
+                              round(centre + half, 2))
                 text_x = x + SWATCH_WIDTH + SWATCH_GAP
             items.append(LegendItem(kind, key, label, swatch, round(text_x, 2), base, colour,
                                     style))

@@ -46,6 +46,18 @@ from adviz.core.network import Network, Neuron, network
 from adviz.errors import InputError
 from adviz.scene.content import Change, EdgeView, Frame, Line, NodeView
 from adviz.scene.layout import EdgeRoute, Layout, NodeBox
+from adviz.scene.legend import (
+    CLEARANCE,
+    ENTRY_GAP,
+    LEGEND_GAP,
+    NETWORK_ENTRIES,
+    ROW_HEIGHT,
+    LegendBand,
+    check_place,
+    column_width,
+    free_spot,
+    rows_needed,
+)
 from adviz.scene.picture import (
     ARROW_LENGTH,
     CAPTION_GAP,
@@ -103,6 +115,10 @@ MIN_COLUMN_GAP = 150.0
 
 LABEL_GAP = 2.0
 """Least space (points) between an edge label and anything else."""
+
+PLATE_PAD = 1.5
+"""Space (points) a label's plate reaches beyond its text (less than `LABEL_GAP`, so plates
+never touch another label)."""
 
 _LINE = NET_SIZE * LINE_SPACING
 
@@ -401,6 +417,28 @@ class NetworkFigure(Figure):
     lines: Any = None
     hovers: dict[Any, str] = field(default_factory=dict)
 
+    def plate(self, key: tuple[str, str], texts: Sequence[tuple[str, float]]) -> Rect | None:
+        """The plate behind an edge's label: a box of the background colour under its lines
+        (``texts``: each line's text and size), drawn over the edges beneath, so a label
+        reads over the mesh of other weights; ``None`` without a label or lines.
+
+        Examples
+        --------
+        >>> import adviz.examples
+        >>> fig = network_figure(adviz.examples.mlp((2, 2, 1)))
+        >>> x0, y0, x1, y1 = fig.plate(("x1", "a1_1"), [("w1_11 = 0.69", NET_SIZE)])
+        >>> x0 < fig.edges["x1", "a1_1"].label[0] < x1
+        True
+        """
+        shape = self.edges[key]
+        if shape.label is None or not texts:
+            return None
+        width = max(text_width(text, size) for text, size in texts)
+        height = sum(size * LINE_SPACING for _, size in texts)
+        cx, cy = shape.label
+        return (round(cx - width / 2 - PLATE_PAD, 2), round(cy - height / 2 - PLATE_PAD, 2),
+                round(cx + width / 2 + PLATE_PAD, 2), round(cy + height / 2 + PLATE_PAD, 2))
+
     def frame(self, phase: str, index: int = -1) -> Frame:
         """The frame of ``phase`` after stage ``index``."""
         frames = self._frames(phase)
@@ -601,8 +639,8 @@ _NETWORK_FIGURES: weakref.WeakKeyDictionary[Trace, dict[tuple[Any, ...], Figure]
 def network_figure(trace: Trace, *, theme: str | Theme | None = "light",
                    granularity: str | None = None, size: Any = None,
                    min_text: float | None = None, focus: str | None = None,
-                   zoom: str | None = None, output: str | int | None = None
-                   ) -> NetworkFigure | NetworkZoomFigure:
+                   zoom: str | None = None, output: str | int | None = None,
+                   legend: bool | str = False) -> NetworkFigure | NetworkZoomFigure:
     """The neuron view of a network trace (built once per trace and options).
 
     Parameters
@@ -629,6 +667,13 @@ def network_figure(trace: Trace, *, theme: str | Theme | None = "light",
         view's stages (`NetworkZoomFigure`).
     output
         Refused: a network has one output, its loss.
+    legend
+        A legend of the colours (`adviz.scene.legend`, the neuron view's
+        entries): ``True`` (or ``"inside"``) puts it in a corner of the
+        drawing that no neuron, edge or label uses, or, when no corner is
+        free, in a corner made beside the loss or under the network (the one
+        that keeps the text larger on the page); ``"below"`` or ``"right"``
+        put it there; ``False`` (default): none.
 
     Raises
     ------
@@ -644,7 +689,7 @@ def network_figure(trace: Trace, *, theme: str | Theme | None = "light",
                          f"has one output, its loss; leave out output=")
     if zoom is not None:
         return zoom_figure(trace, zoom, theme=theme, granularity=granularity, size=size,
-                           min_text=min_text, focus=focus)
+                           min_text=min_text, focus=focus, legend=legend)
     resolved = get_theme(theme)
     least = NETWORK_MIN_TEXT if min_text is None else float(min_text)
     chosen = None
@@ -652,16 +697,20 @@ def network_figure(trace: Trace, *, theme: str | Theme | None = "light",
         from adviz.scene.focus import focus_of
 
         chosen = focus_of(trace, focus)
+    place = check_place(legend)
+    if legend is True:
+        place = "inside"
     key = (resolved, granularity, size if not isinstance(size, list) else tuple(size), least,
-           None if chosen is None else chosen.node)
+           None if chosen is None else chosen.node, place)
     cached = _NETWORK_FIGURES.get(trace, {}).get(key)
     if cached is not None:
         return cast("NetworkFigure", cached)
-    fig = _build(trace, resolved, granularity, "" if chosen is None else chosen.line)
+    page = page_pixels(size) if size is not None else None
+    fig = _build(trace, resolved, granularity, "" if chosen is None else chosen.line, place, page)
     if chosen is not None:
         fig.focus = network_focus(fig, chosen)
     if size is not None:
-        page = page_pixels(size)
+        assert page is not None
         scale = fit_scale(fig.width, fig.height, page)
         pixels = min(NET_SIZE, TITLE_SIZE) * scale
         enforce = isinstance(size, str)
@@ -676,7 +725,64 @@ def network_figure(trace: Trace, *, theme: str | Theme | None = "light",
     return fig
 
 
-def _build(trace: Trace, theme: Theme, granularity: str, notice: str = "") -> NetworkFigure:
+def _legend_band(place: str | None, width: float, height: float, area: Rect,
+                 obstacles: Sequence[Rect], segments: Sequence[tuple[Point, Point]],
+                 page: tuple[float, float | None] | None
+                 ) -> tuple[LegendBand | None, float, float]:
+    """Where the neuron view's legend goes, and the frame's width and height with it.
+
+    ``area`` is the drawing (neurons, edges, labels; the caption above it). A
+    legend ``"inside"`` takes a corner of it that keeps `CLEARANCE` from every
+    circle, label block (``obstacles``) and edge (``segments``), as a column
+    or, if only that fits, in two columns; when no corner is free, the frame
+    grows by the least that frees one: to the right, beside the loss (the
+    last column holds one circle), or downward, a band under the network,
+    whichever keeps the larger scale on ``page`` (the smaller frame without one).
+    """
+    if place is None:
+        return None, width, height
+    column = column_width(NETWORK_ENTRIES)
+    tall = rows_needed(column, NETWORK_ENTRIES) * ROW_HEIGHT
+    x0, y0, x1, y1 = area
+
+    def below() -> tuple[LegendBand, float, float]:
+        inner = width - 2 * MARGIN
+        band = LegendBand(MARGIN, round(y1 + LEGEND_GAP, 2), inner,
+                          rows_needed(inner, NETWORK_ENTRIES))
+        return band, width, round(band.top + band.height + MARGIN, 2)
+
+    def right() -> tuple[LegendBand, float, float]:
+        # The least growth that frees a right-hand corner, then the whole column beside it.
+        bottom = max(y1, y0 + tall)
+        for step in range(0, 11):
+            grown = (column + 2 * CLEARANCE) * step / 10
+            spot = free_spot(column, tall, (x0, y0, x1 + grown, bottom), obstacles, (),
+                             segments)
+            if spot is not None:
+                break
+        assert spot is not None  # at full growth the column is right of everything
+        band = LegendBand(spot[0], spot[1], column, rows_needed(column, NETWORK_ENTRIES))
+        return (band, round(max(width, spot[0] + column + MARGIN), 2),
+                round(max(height, bottom + MARGIN), 2))
+
+    if place == "below":
+        return below()
+    if place == "right":
+        return right()
+    for inner in (column, 2 * column + ENTRY_GAP):
+        count = rows_needed(inner, NETWORK_ENTRIES)
+        spot = free_spot(inner, count * ROW_HEIGHT, area, obstacles, (), segments)
+        if spot is not None:
+            return LegendBand(spot[0], spot[1], inner, count), width, height
+    options = [right(), below()]
+    if page is not None:
+        return max(options, key=lambda o: fit_scale(o[1], o[2], page))
+    return min(options, key=lambda o: o[1] * o[2])
+
+
+def _build(trace: Trace, theme: Theme, granularity: str, notice: str = "",
+           legend: str | None = None, page: tuple[float, float | None] | None = None
+           ) -> NetworkFigure:
     net = network(trace)
     columns = _columns(net)
     edges = _edges(net)
@@ -756,10 +862,19 @@ def _build(trace: Trace, theme: Theme, granularity: str, notice: str = "") -> Ne
     view = GraphView(tuple(centres), MappingProxyType(node_lines), tuple(edges),
                      MappingProxyType(edge_lines), MappingProxyType({}), None, False)
     band = CaptionBand(MARGIN, MARGIN, caption_width, count, notice_lines)
+    # The legend: in a corner nothing else uses (every label any frame shows is an obstacle).
+    obstacles = [(s.x - s.width / 2, s.y - s.height / 2, s.x + s.width / 2, s.y + s.height / 2)
+                 for s in shapes.values()]
+    obstacles += [_block(full_blocks[key], shape.label) for key, shape in edge_shapes.items()
+                  if shape.label is not None and key in full_blocks]
+    segments = [(shape.forward[0], shape.forward[-1]) for shape in edge_shapes.values()]
+    area = (MARGIN, dy, round(width - MARGIN, 2), round(dy + tallest, 2))
+    key_band, width, height = _legend_band(legend, round(width, 2), height, area, obstacles,
+                                           segments, page)
     return NetworkFigure(trace, theme, view, layout, notice, round(width, 2), height, dx, dy,
-                         band, shapes, edge_shapes, {}, network=net, granularity=granularity,
-                         labelled=labelled, columns=tuple(columns), weights=edges, lines=lines,
-                         hovers=hover_texts(trace, net, edges))
+                         band, shapes, edge_shapes, {}, legend=key_band, network=net,
+                         granularity=granularity, labelled=labelled, columns=tuple(columns),
+                         weights=edges, lines=lines, hovers=hover_texts(trace, net, edges))
 
 
 # ---------------------------------------------------------------- hover texts
@@ -1039,7 +1154,7 @@ class NetworkZoomFigure(Figure):
 
 def zoom_figure(trace: Trace, zoom: str, *, theme: str | Theme | None = "light",
                 granularity: str = "neuron", size: Any = None, min_text: float | None = None,
-                focus: str | None = None) -> NetworkZoomFigure:
+                focus: str | None = None, legend: bool | str = False) -> NetworkZoomFigure:
     """The `NetworkZoomFigure` of the scope ``zoom`` names (built once per options).
 
     Raises
@@ -1064,7 +1179,7 @@ def zoom_figure(trace: Trace, zoom: str, *, theme: str | Theme | None = "light",
     resolved = get_theme(theme)
     least = NETWORK_MIN_TEXT if min_text is None else float(min_text)
     key = ("zoom", scope, resolved, granularity, size if not isinstance(size, list)
-           else tuple(size), least, focus)
+           else tuple(size), least, focus, legend)
     cached = _NETWORK_FIGURES.get(trace, {}).get(key)
     if cached is not None:
         return cast("NetworkZoomFigure", cached)
@@ -1075,7 +1190,8 @@ def zoom_figure(trace: Trace, zoom: str, *, theme: str | Theme | None = "light",
         "summary": (summary_caption(trace).unicode(),),
     }
     extra = [t for phase in titles.values() for t in phase]
-    options: dict[str, Any] = {"theme": resolved, "size": size, "extra_titles": extra}
+    options: dict[str, Any] = {"theme": resolved, "size": size, "extra_titles": extra,
+                               "legend": legend}
     if size is not None:
         options["min_text"] = least
     path = "/".join(scope)

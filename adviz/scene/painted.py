@@ -40,6 +40,11 @@ class Painted:
         Stroke opacity (edges that carried gradient earlier are faded).
     dash
         Nodes: the border's dash pattern in frame points (empty: solid).
+    shape, corner
+        Nodes: ``"box"`` (a rounded rectangle) or ``"circle"`` (the ellipse
+        inscribed in the node's box: a circle when its sides are equal), and
+        the corner radii ``(rx, ry)`` in frame points (a circle's: half its
+        width and height); ``None`` when not recorded.
     """
 
     element: str
@@ -50,6 +55,8 @@ class Painted:
     toward_parent: bool | None = None
     opacity: float = 1.0
     dash: tuple[float, ...] = ()
+    shape: str | None = None
+    corner: tuple[float, float] | None = None
 
 
 def colour(value: str | None) -> str | None:

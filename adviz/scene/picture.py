@@ -790,7 +790,7 @@ def figure(
         if check_view("graph" if view is None else str(view), granularity) == "network":
             return network_figure(trace, theme=resolved, granularity=granularity, size=size,
                                   min_text=None if min_text == MIN_TEXT else min_text,
-                                  focus=focus, zoom=zoom, output=output)
+                                  focus=focus, zoom=zoom, output=output, legend=legend)
         view = None
     if focus is not None or zoom is not None:
         from adviz.scene.focus import focused_figure

@@ -177,3 +177,96 @@ def test_svg_and_tikz_paint_the_focused_neuron_view_the_same(theme: str) -> None
                     records[f"edge:{a}->{b}"].stroke == muted for a, b in unfocused)
                 checked += 1
     assert checked > 30
+
+
+def _svg_legend(svg: str) -> set[tuple[str, str, str, str, str]]:
+    """Each legend entry of an SVG frame: kind, label, text colour, swatch colour, outline
+    (``"circle"`` when the swatch rectangle is rounded by half its sides)."""
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://www.w3.org/2000/svg}"
+    out = set()
+    for item in ET.fromstring(svg).iter(f"{ns}g"):
+        if item.get("class") != "legend-item":
+            continue
+        text = item.find(f"{ns}text")
+        rect, path = item.find(f"{ns}rect"), item.find(f"{ns}path")
+        assert text is not None
+        outline, stroke = "", text.get("fill", "")
+        if rect is not None:
+            round_ = float(rect.get("rx", "0")) * 2 == pytest.approx(float(rect.get("width", "0")))
+            outline, stroke = ("circle" if round_ else "box"), rect.get("stroke", "")
+        elif path is not None:
+            stroke = path.get("stroke", "")
+        out.add((item.get("data-kind", ""), "".join(text.itertext()),
+                 text.get("fill", "").lower(), stroke.lower(), outline))
+    return out
+
+
+@pytest.mark.parametrize("phase", ["forward", "reverse"])
+def test_the_neuron_view_legend_is_painted_alike_by_every_painter(phase: str) -> None:
+    """``legend=True`` in the neuron view: the scene's entries (neurons as circle swatches,
+    weight edges, value and gradient colours) painted by SVG, Matplotlib, TikZ and PowerPoint
+    with the same labels, colours and outlines; without it, no legend."""
+    pytest.importorskip("pptx")
+    import io
+    import re
+
+    from matplotlib.colors import to_hex
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Ellipse
+    from matplotlib.text import Text
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE
+
+    from adviz.renderers.mpl.stage import still
+    from adviz.renderers.pptx import pptx_bytes
+    from adviz.renderers.tikz import to_beamer
+    from adviz.scene.legend import NETWORK_ENTRIES, legend
+
+    t = adviz.examples.mlp((2, 4, 1))
+    fig = figure(t, view="network", size="16:9", legend=True)
+    found = legend(fig, phase)
+    assert found is not None and found.items
+    labels = {label for _, _, label in NETWORK_ENTRIES[phase]}
+    assert {i.label for i in found.items} <= labels
+    assert {i.kind for i in found.items} == {"text", "node", "edge"}
+    expected = {(i.kind, i.label, i.colour.lower(),
+                 i.style.get("stroke", i.style.get("colour", i.colour)).lower(),
+                 "circle" if i.kind == "node" else "") for i in found.items}
+
+    svg = adviz.to_svg(t, phase, 1, view="network", size="16:9", legend=True)
+    assert _svg_legend(svg) == expected
+    plain = adviz.to_svg(t, phase, 1, view="network", size="16:9")
+    assert 'class="legend"' in svg and 'class="legend"' not in plain
+
+    _, scene = still(t, size="16:9", dpi=20, legend=True, view="network")
+    scene.show(phase, 1)
+    texts = [a for a in scene.legend_artists if isinstance(a, Text)]
+    assert sorted(x.get_text() for x in texts) == sorted(i.label for i in found.items)
+    assert {to_hex(x.get_color()) for x in texts} == {i.colour.lower() for i in found.items}
+    circles = [a for a in scene.legend_artists if isinstance(a, Ellipse)]
+    assert {to_hex(a.get_edgecolor()) for a in circles} == {
+        e[3] for e in expected if e[0] == "node"}
+    assert len(circles) == sum(1 for i in found.items if i.kind == "node")
+    assert {to_hex(a.get_color()) for a in scene.legend_artists if isinstance(a, Line2D)} == {
+        e[3] for e in expected if e[0] == "edge"}
+
+    tex = to_beamer(t, phase, standalone=False, legend=True, view="network")
+    first = tex.split("\\only<2>")[0]
+    found_tex = re.findall(r"\\node\[anchor=base west, inner sep=0pt, text=adviz([0-9A-F]{6}), "
+                           r"[^\]]*\] at \([^)]*\) \{([^}]*)\};", first)
+    assert {(label, "#" + colour.lower()) for colour, label in found_tex} == {
+        (i.label, i.colour.lower()) for i in found.items}
+    assert first.count("circle [radius=") == sum(1 for i in found.items if i.kind == "node")
+
+    deck = Presentation(io.BytesIO(pptx_bytes(t, phase=phase, view="network")))
+    names = {shape.name: shape for shape in deck.slides[1].shapes}
+    for item in found.items:
+        run = names[f"legend {item.kind} {item.key} text"].text_frame.paragraphs[0].runs[0]
+        assert run.text == item.label
+        assert "#" + str(run.font.color.rgb).lower() == item.colour.lower()
+        if item.kind == "node":
+            swatch = names[f"legend node {item.key}"]
+            assert swatch.auto_shape_type == MSO_SHAPE.OVAL
+            assert "#" + str(swatch.line.color.rgb).lower() == item.style["stroke"].lower()

@@ -4,6 +4,7 @@ labels sit on their edges, and repainting only what changed gives the same pixel
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import matplotlib
 
@@ -59,9 +60,8 @@ EXAMPLES = {
 
 def _normal(record: Painted) -> Painted:
     """A record with lower-case colours (the SVG keeps the theme's spelling)."""
-    return Painted(record.element, record.fill and record.fill.lower(),
-                   record.stroke and record.stroke.lower(), record.width, record.texts,
-                   record.toward_parent, record.opacity, record.dash)
+    return replace(record, fill=record.fill and record.fill.lower(),
+                   stroke=record.stroke and record.stroke.lower())
 
 
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])
@@ -286,3 +286,100 @@ def test_every_gallery_example_paints_like_the_svg(monkeypatch: pytest.MonkeyPat
                             assert ours == reference, (name, options, theme, phase, k)
                             checked += 1
     assert checked > 200
+
+
+@pytest.mark.parametrize("sizes", [(2, 4, 1), (2, 8, 1)])
+def test_neurons_are_painted_as_the_svg_circles_and_ovals(sizes: tuple[int, ...]) -> None:
+    """Neurons are ellipses inscribed in their boxes (circles where the sides are equal), in
+    Matplotlib as in the SVG: the same outline kind and radii in the records, read back from
+    the artists (an Ellipse patch) and from the SVG rectangle's rx and ry."""
+    fig = figure(mlp(sizes), view="network")
+    scene = Scene(fig, MplFigure(figsize=(8, 4.5), dpi=30).add_axes((0, 0, 1, 1)))
+    content = fig.frame("reverse", 2)
+    scene.show("reverse", 2)
+    ours = painted(scene)
+    reference = svg.painted(svg.paint(fig, content))
+    checked = 0
+    for node, shape in fig.nodes.items():
+        record = ours[f"node:{node}"]
+        assert record.shape == reference[f"node:{node}"].shape == "circle"
+        radii = (round(shape.width / 2, 2), round(shape.height / 2, 2))
+        assert record.corner == reference[f"node:{node}"].corner == radii
+        assert type(scene.node_boxes[node]).__name__ == "Ellipse"
+        checked += 1
+    assert checked == sum(sizes) + 1
+    ovals = [n for n, s in fig.nodes.items() if s.width != s.height]
+    assert bool(ovals) == (max(sizes) > 6)  # dense columns are ovals, drawn as ellipses too
+    boxes = painted(Scene(figure(seed()), MplFigure(figsize=(8, 4.5), dpi=30).add_axes(
+        (0, 0, 1, 1))))
+    assert boxes["node:t1"].shape == "box" and boxes["node:t1"].corner == (6.0, 6.0)
+
+
+def _pulse_heads(scene: Scene) -> list[np.ndarray]:
+    return [np.asarray(path.vertices, dtype=float)[:3] for path in scene.pulse_heads.get_paths()]
+
+
+def _ellipse_distance(point: np.ndarray, shape: object) -> float:
+    """Distance from a point to a node's circle, as the scene places it (0 inside)."""
+    x, y = shape.x, shape.y  # type: ignore[attr-defined]
+    r = min(shape.width, shape.height) / 2  # type: ignore[attr-defined]
+    return max(math.hypot(point[0] - x, point[1] - y) - r, 0.0)
+
+
+@pytest.mark.parametrize("phase", ["reverse", "forward"])
+def test_neuron_view_pulses_point_the_way_the_quantity_flows(phase: str) -> None:
+    """Every frame in between two stages of a 2-4-1 neuron-view animation (what the GIF
+    writer draws): one arrow pulse per edge the stage sets, its head (read back from the
+    drawn triangles) pointing toward the inputs in the reverse pass (at the parent, leftward)
+    and toward the loss forward (at the child, rightward); no pulse on stage frames."""
+    trace = mlp((2, 4, 1))
+    animator = Animator(trace, phase, tween=5, hold=1, dpi=20, size=(8, 4.5),
+                        view="network")
+    scene = animator.scene
+    fig = scene.fig
+    flow = "gradient" if phase == "reverse" else "forward"
+    travelled = 0
+    for frame in animator.frames:
+        animator(frame)
+        heads = _pulse_heads(scene)
+        if frame.hold:
+            assert not heads and len(scene.trail.get_xdata()) == 0
+            continue
+        keys = [k for k, v in fig.frame(phase, frame.stage).edges.items() if v.state == flow]
+        assert len(heads) == len(keys) > 0, frame
+        for key, triangle in zip(keys, heads, strict=True):
+            tip = triangle[0]  # arrowhead(): the tip first, then the base corners
+            base = (triangle[1] + triangle[2]) / 2
+            parent, child = fig.nodes[key[0]], fig.nodes[key[1]]
+            near_parent = _ellipse_distance(tip, parent) < _ellipse_distance(tip, child)
+            # a head points from its base to its tip, along the edge
+            along = np.dot(tip - base, np.array([child.x - parent.x, child.y - parent.y]))
+            if phase == "reverse":
+                assert tip[0] < base[0] and along < 0, (frame, key)
+                assert near_parent or frame.fraction < 0.5, (frame, key)
+            else:
+                assert tip[0] > base[0] and along > 0, (frame, key)
+                assert not near_parent or frame.fraction < 0.5, (frame, key)
+            travelled += 1
+    assert travelled >= 5 * 8  # at least 5 frames before each stage that sets edges
+
+
+def test_neuron_view_frames_in_between_redraw_only_the_pulses() -> None:
+    """Between two stages only the pulses change: after a stage's first frame in between,
+    no static artist is restyled, and the picture is repaired or redrawn at most twice per
+    stage (entering the travel, then the stage); the pixels equal a full redraw."""
+    trace = mlp((2, 4, 1))
+    animator = Animator(trace, "reverse", tween=4, hold=1, dpi=30, size=(8, 4.5),
+                        view="network")
+    scene = animator.scene
+    stages = scene.fig.stage_count("reverse")
+    for frame in animator.frames:
+        animator(frame)
+        if not frame.hold and frame.fraction > 0.0:
+            assert not scene.touched, frame  # nothing but the pulses moved
+        fast = np.asarray(animator.rgba()[0]).astype(int)
+        if not frame.hold and frame.fraction == 0.5:
+            animator.canvas.draw()
+            full = np.asarray(animator.canvas.buffer_rgba()).astype(int)
+            assert np.abs(fast - full).max() <= 1, frame
+    assert animator.redraw.full_draws + animator.redraw.repairs <= 2 * stages + 2

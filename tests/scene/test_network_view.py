@@ -203,3 +203,127 @@ def test_the_2_16_16_1_network_is_legible_on_a_slide() -> None:
                         assert not _overlap(box, rect), (phase, content.index, body, node)
             frames += 1
     assert frames == 5 + 36 + 1
+
+
+def _segment_meets(box: tuple[float, ...], p: tuple[float, float],
+                   q: tuple[float, float]) -> bool:
+    """Whether the straight segment p-q passes through the box (sampled every half point)."""
+    steps = max(int(max(abs(q[0] - p[0]), abs(q[1] - p[1])) * 2), 1)
+    return any(box[0] < p[0] + (q[0] - p[0]) * k / steps < box[2]
+               and box[1] < p[1] + (q[1] - p[1]) * k / steps < box[3]
+               for k in range(steps + 1))
+
+
+def _legend_geometry(svg: str) -> tuple[list[tuple[float, ...]], dict[str, list[object]]]:
+    """The legend entries' boxes (swatch and text) and everything else drawn: node boxes,
+    edge segments, label and caption text boxes, label plates, read from an SVG frame."""
+    root = ET.fromstring(svg)
+    entries: list[tuple[float, ...]] = []
+    drawn: dict[str, list[object]] = {"node": [], "edge": [], "text": [], "plate": []}
+
+    def text_box(element: ET.Element, anchor: str) -> tuple[float, ...]:
+        size = float(element.get("font-size", "0"))
+        w = text_width("".join(element.itertext()), size)
+        x, y = float(element.get("x", "0")), float(element.get("y", "0"))
+        left = x - w / 2 if anchor == "middle" else x
+        return (left, y - 0.75 * size, left + w, y + 0.2 * size)
+
+    def rect_box(rect: ET.Element) -> tuple[float, ...]:
+        x, y = float(rect.get("x", "0")), float(rect.get("y", "0"))
+        return (x, y, x + float(rect.get("width", "0")), y + float(rect.get("height", "0")))
+
+    for group in root.iter(f"{NS}g"):
+        kind = group.get("class")
+        anchor = group.get("text-anchor", "start")
+        if kind == "legend-item":
+            boxes = [text_box(t, "start") for t in group.findall(f"{NS}text")]
+            boxes += [rect_box(r) for r in group.findall(f"{NS}rect")]
+            entries.append((min(b[0] for b in boxes), min(b[1] for b in boxes),
+                            max(b[2] for b in boxes), max(b[3] for b in boxes)))
+        elif kind == "node":
+            rect = group.find(f"{NS}rect")
+            assert rect is not None
+            drawn["node"].append(rect_box(rect))
+            drawn["text"] += [text_box(t, anchor) for t in group.findall(f"{NS}text")]
+        elif kind == "edge":
+            path = group.find(f"{NS}path")
+            assert path is not None
+            numbers = [tuple(float(v) for v in pair.split(","))
+                       for pair in path.get("d", "").replace("M", "").replace("C", " ").split()]
+            drawn["edge"].append((numbers[0], numbers[-1]))
+            drawn["text"] += [text_box(t, anchor) for t in group.findall(f"{NS}text")]
+            drawn["plate"] += [rect_box(r) for r in group.findall(f"{NS}rect")]
+        elif kind == "caption":
+            drawn["text"] += [text_box(t, "start") for t in group.findall(f"{NS}text")]
+    return entries, drawn
+
+
+@pytest.mark.parametrize(("sizes", "size"), [
+    ((2, 4, 1), "16:9"), ((2, 16, 16, 1), "16:9"), ((2, 2, 1), "16:9"), ((3, 2, 2), None),
+    ((2, 8, 1), None),
+])
+def test_the_legend_sits_in_a_free_corner_of_the_network(sizes: tuple[int, ...],
+                                                        size: str | None) -> None:
+    """``legend=True`` in the neuron view: at every stage, no legend entry touches a neuron,
+    an edge, an edge label or its plate, or the caption (read from the SVG), the legend lies
+    within the frame, in one of its corner quarters, and its text is at least 12 px."""
+    t = adviz.examples.mlp(sizes)
+    fig = figure(t, view="network", size=size, legend=True)
+    assert fig.legend is not None
+    frames = 0
+    for phase in ("forward", "reverse", "summary"):
+        for content in fig.frames(phase):
+            svg = paint(fig, content)
+            entries, drawn = _legend_geometry(svg)
+            assert entries, (phase, content.index)
+            for entry in entries:
+                assert 0.0 <= entry[0] and entry[2] <= fig.width
+                assert 0.0 <= entry[1] and entry[3] <= fig.height
+                for kind in ("node", "text", "plate"):
+                    for box in drawn[kind]:
+                        assert not _overlap(entry, box), (phase, content.index, kind, box)  # type: ignore[arg-type]
+                for p, q in drawn["edge"]:  # type: ignore[misc]
+                    assert not _segment_meets(entry, p, q), (phase, content.index, p, q)
+            frames += 1
+    # In a corner: against the left or right margin, and the top or bottom of the drawing.
+    from adviz.scene.picture import MARGIN
+
+    box = fig.legend.box()
+    bottom = max(n.y + n.height / 2 for n in fig.nodes.values())
+    assert box[0] <= MARGIN + 0.5 or box[2] >= fig.width - MARGIN - 0.5, box
+    assert box[1] <= fig.dy + 0.5 or box[3] >= min(bottom, fig.height - MARGIN) - 0.5, box
+    if fig.page is not None:
+        from adviz.scene.legend import LEGEND_SIZE
+
+        assert LEGEND_SIZE * fig.page.scale >= 12.0
+    assert frames == sum(fig.stage_count(p) for p in ("forward", "reverse", "summary"))
+
+
+def test_labels_of_the_dense_view_sit_on_plates_above_the_mesh() -> None:
+    """2-16-16-1 at 1280x720: every shown weight label has a plate of the background colour
+    under all its text, drawn after (over) every edge that is not highlighted."""
+    t = adviz.examples.mlp((2, 16, 16, 1))
+    fig = figure(t, view="network", size="16:9")
+    checked = 0
+    for k in (1, 5, 20, 34):
+        root = ET.fromstring(paint(fig, fig.frame("reverse", k)))
+        groups = [g for g in root.iter(f"{NS}g") if g.get("class") == "edge"]
+        for order, group in enumerate(groups):
+            texts = group.findall(f"{NS}text")
+            if not texts:
+                continue
+            plate = group.find(f"{NS}rect")
+            assert plate is not None and plate.get("class") == "plate"
+            assert plate.get("style") == f"fill:{fig.styles['background']};stroke:none"
+            x0, y0 = float(plate.get("x", "0")), float(plate.get("y", "0"))
+            x1, y1 = x0 + float(plate.get("width", "0")), y0 + float(plate.get("height", "0"))
+            for element in texts:
+                size = float(element.get("font-size", "0"))
+                w = text_width("".join(element.itertext()), size)
+                x, y = float(element.get("x", "0")), float(element.get("y", "0"))
+                assert x0 <= x - w / 2 and x + w / 2 <= x1 and y0 <= y - 0.75 * size \
+                    and y + 0.2 * size <= y1
+            later = {g.get("data-state") for g in groups[order + 1:]}
+            assert later <= {"gradient", "forward"}, later  # the mesh is drawn before it
+            checked += 1
+    assert checked >= 4

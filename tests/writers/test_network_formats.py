@@ -37,30 +37,61 @@ def _stages(trace: adviz.Trace, phase: str, granularity: str = "neuron") -> int:
     return 1 + sum(len(layer.neurons) for layer in net.layers) + len(net.inputs)
 
 
-def test_gif_holds_one_frame_group_per_neuron_stage(mlp: adviz.Trace, tmp_path: Path) -> None:
+def _neurons(trace: adviz.Trace) -> int:
+    return sum(len(layer.neurons) for layer in network(trace).layers)
+
+
+def test_gif_holds_each_neuron_stage_after_its_pulses(mlp: adviz.Trace, tmp_path: Path) -> None:
+    """Reverse pass: each stage held 2 frames (200 ms; an int hold, the last stage alike);
+    before each neuron's stage, 4 frames (100 ms each) of pulses travelling back along its
+    weights; the loss's stage and the inputs' (no weight edges) are reached without them."""
     from PIL import Image
 
     target = adviz.save(mlp, tmp_path / "net.gif", view="network", size="16:9", hold=2,
-                        fps=10, progress=False)
+                        fps=10, tween=4, progress=False)
+    stages, neurons = _stages(mlp, "reverse"), _neurons(mlp)
     with Image.open(target) as image:
         assert image.size == (1280, 720)
-        assert image.n_frames == _stages(mlp, "reverse") == 8
+        assert image.n_frames == stages + 4 * neurons == 8 + 4 * 5
         durations, pictures = [], []
         for k in range(image.n_frames):
             image.seek(k)
             durations.append(image.info["duration"])
             pictures.append(image.convert("RGB").tobytes())
-    # Each stage held for its 2 frames (200 ms), nothing travelling in between.
-    assert durations == [200] * len(durations)
+    expected = [200]  # the loss
+    expected += ([100] * 4 + [200]) * neurons  # each neuron: its pulses, then its stage
+    expected += [200] * len(network(mlp).inputs)
+    assert durations == expected
     assert all(a != b for a, b in itertools.pairwise(pictures))
 
 
-def test_layer_granularity_animates_one_stage_per_layer(mlp: adviz.Trace) -> None:
-    anim = adviz.animate(mlp, view="network", granularity="layer", hold=1, dpi=20)
-    stages = sorted({(f.phase, f.stage) for f in anim.frame_schedule})
-    assert len(stages) == len(anim.frame_schedule) == _stages(mlp, "reverse", "layer")
+def test_gif_shows_the_legend_by_default_and_svg_frames_do_not(mlp: adviz.Trace) -> None:
+    from adviz.renderers.mpl.animation import Animator
+
+    animator = Animator(mlp, "reverse", view="network", size="16:9", hold=1, tween=0, dpi=20)
+    animator(animator.frames[0])
+    assert animator.scene.fig.legend is not None and animator.scene.legend_artists
+    assert 'class="legend"' not in adviz.to_svg(mlp, view="network")
+    assert 'class="legend"' in adviz.to_svg(mlp, view="network", legend=True)
     import matplotlib.pyplot as plt
 
+    plt.close(animator.figure)
+
+
+def test_layer_granularity_animates_one_stage_per_layer(mlp: adviz.Trace) -> None:
+    """One held frame per layer stage (``tween=0``); with ``tween=3``, three frames of pulses
+    before each layer's stage (its weights), none before the loss's or the inputs'."""
+    import matplotlib.pyplot as plt
+
+    anim = adviz.animate(mlp, view="network", granularity="layer", hold=1, tween=0, dpi=20)
+    stages = sorted({(f.phase, f.stage) for f in anim.frame_schedule})
+    assert len(stages) == len(anim.frame_schedule) == _stages(mlp, "reverse", "layer")
+    plt.close(anim.animator.figure)
+    anim = adviz.animate(mlp, view="network", granularity="layer", hold=1, tween=3, dpi=20)
+    layers = len(network(mlp).layers)
+    assert len(anim.frame_schedule) == _stages(mlp, "reverse", "layer") + 3 * layers
+    travelling = sorted({f.stage for f in anim.frame_schedule if not f.hold})
+    assert travelling == list(range(1, 1 + layers))
     plt.close(anim.animator.figure)
 
 

@@ -219,12 +219,34 @@ def frame_schedule(
     return tuple(frames)
 
 
-def figure_schedule(fig: Any, phase: str = "reverse", *, hold: Hold = DEFAULT_HOLD,
-                    fps: float = DEFAULT_FPS) -> tuple[Frame, ...]:
+def travels(fig: Any, phase: str, stage: int) -> bool:
+    """Whether something travels toward ``stage`` of a figure with its own stages: an edge
+    that the stage sets carrying (gradient in the reverse pass, values forward).
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> from adviz.scene.picture import figure
+    >>> fig = figure(adviz.examples.mlp((2, 2, 1)), view="network")
+    >>> [travels(fig, "reverse", k) for k in range(fig.stage_count("reverse"))]
+    [False, True, True, True, False, False]
+    """
+    if stage == 0:
+        return False
+    flow = "gradient" if phase == "reverse" else "forward"
+    return any(view.state == flow for view in fig.frame(phase, stage).edges.values())
+
+
+def figure_schedule(fig: Any, phase: str = "reverse", *, tween: int = 0,
+                    hold: Hold = DEFAULT_HOLD, fps: float = DEFAULT_FPS) -> tuple[Frame, ...]:
     """Every frame of an animation of a figure with its own stages (the neuron view).
 
     Each stage of ``fig.stage_count(phase)`` is held (by its caption, as in
-    `stage_holds`); nothing travels between stages.
+    `stage_holds`). Before a stage that sets edges carrying something
+    (`travels`: a neuron passing its gradient back along its weights, a
+    layer taking the values of the one before), ``tween`` frames show
+    pulses travelling along those edges; a stage with no such edge (the
+    inputs' in the reverse pass) is reached without them.
 
     Examples
     --------
@@ -234,8 +256,11 @@ def figure_schedule(fig: Any, phase: str = "reverse", *, hold: Hold = DEFAULT_HO
     >>> frames = figure_schedule(fig, "reverse", hold=2)
     >>> len(frames) == 2 * fig.stage_count("reverse"), all(f.hold for f in frames)
     (True, True)
+    >>> frames = figure_schedule(fig, "reverse", tween=4, hold=2)
+    >>> len(frames) - 2 * fig.stage_count("reverse")  # 3 neurons: 4 frames before each
+    12
     """
-    _check_counts(0, hold)
+    _check_counts(tween, hold)
     stages = [(p, k) for p in phases_of(phase) for k in range(fig.stage_count(p))]
     if isinstance(hold, int):
         holds = [hold] * len(stages)
@@ -249,6 +274,8 @@ def figure_schedule(fig: Any, phase: str = "reverse", *, hold: Hold = DEFAULT_HO
         holds = [max(1, round(s * fps)) for s in seconds]
     frames: list[Frame] = []
     for (ph, stage), count in zip(stages, holds, strict=True):
+        if tween and travels(fig, ph, stage):
+            frames += [Frame(ph, stage, i / tween, False) for i in range(tween)]
         frames += [Frame(ph, stage, 1.0, True)] * count
     return tuple(frames)
 
@@ -308,8 +335,8 @@ class Animator:
                            min_text=min_text, seed=seed, focus=focus, zoom=zoom, legend=legend,
                            view=view, granularity=granularity)
         if hasattr(fig, "stage_count"):
-            # The neuron view has its own stages: each is held, nothing travels.
-            self.frames = figure_schedule(fig, phase, hold=hold, fps=fps)
+            # The neuron view has its own stages; pulses travel along the edges each sets.
+            self.frames = figure_schedule(fig, phase, tween=tween, hold=hold, fps=fps)
         else:
             self.frames = frame_schedule(trace, phase, tween=tween, hold=hold, fps=fps,
                                          seed=seed)
@@ -431,7 +458,9 @@ def animate(
     view, granularity
         ``view="network"``: the neuron view of a scoped network
         (`adviz.scene.network`), one held frame group per stage of its own
-        (per neuron, or per layer with ``granularity="layer"``).
+        (per neuron, or per layer with ``granularity="layer"``), each reached
+        by arrow pulses travelling along the weight edges it sets
+        (`figure_schedule`).
     **kwargs
         Passed to `matplotlib.animation.FuncAnimation`.
     output

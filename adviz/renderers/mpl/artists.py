@@ -4,12 +4,17 @@ A `Scene` paints a scene (`adviz.scene.picture.Figure`) on a Matplotlib
 `Axes`: a rounded box and its text slots per node, a ``CURVE4`` path, one
 arrowhead and the label's text slots per edge, the scope boxes, the caption
 lines, and one trail line, one pulse marker and a few pulse labels for what
-moves between stages. Every position comes from the figure's geometry (node
-boxes, both routes and arrowheads of each edge, label anchors, the caption
-band), every colour and width from its style table, every text from its
-frames. `Scene.show` restyles only the elements whose look differs from what
-they show (`adviz.renderers.mpl.look.Playhead`), and records which artists it
-touched, so an animation redraws only those (`adviz.renderers.mpl.redraw`).
+moves between stages. In the neuron view (`adviz.scene.network`) a pulse is
+an arrow instead: a short bright segment and its head, pointing the way the
+quantity flows (into the next layer forward, back toward the inputs in the
+reverse pass), without a number (the edges' labels carry them), and each
+edge label sits on a plate of the background colour (`NetworkFigure.plate`).
+Every position comes from the figure's geometry (node boxes, both routes and
+arrowheads of each edge, label anchors, the caption band), every colour and
+width from its style table, every text from its frames. `Scene.show` restyles
+only the elements whose look differs from what they show
+(`adviz.renderers.mpl.look.Playhead`), and records which artists it touched,
+so an animation redraws only those (`adviz.renderers.mpl.redraw`).
 
 Coordinates are the figure's frame points (origin top left, y down): the
 Axes has an inverted y axis and equal scaling, and every font size and line
@@ -46,7 +51,7 @@ from adviz.renderers.mpl.look import (
     Step,
     TextLook,
 )
-from adviz.scene.curves import Route, ease
+from adviz.scene.curves import Route, arrowhead, ease
 from adviz.scene.picture import Figure as SceneFigure
 from adviz.scene.picture import baseline, figure, line_centres
 from adviz.scene.sizes import MIN_TEXT
@@ -56,8 +61,9 @@ from adviz.text import mathtext as mt
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+    from matplotlib.collections import PolyCollection
     from matplotlib.lines import Line2D
-    from matplotlib.patches import FancyBboxPatch, PathPatch, Polygon
+    from matplotlib.patches import Ellipse, FancyBboxPatch, PathPatch, Polygon
     from matplotlib.path import Path
     from matplotlib.text import Text
 
@@ -68,6 +74,12 @@ if TYPE_CHECKING:
 
 PULSE_SIZE = 11.0
 """Diameter of a pulse, in frame points."""
+
+ARROW_PULSE = 26.0
+"""Length of an arrow pulse (the neuron view's), head included, in frame points."""
+
+ARROW_PULSE_HEAD = (13.0, 6.0)
+"""Length and half width of an arrow pulse's head, in frame points."""
 
 TRAIL_WIDTH = 3.4
 """Width of the trail a pulse leaves on its edge, in frame points."""
@@ -206,6 +218,8 @@ class Scene:
         self._moving: tuple[Moving, ...] = ()
         self._flow: str | None = None
         self._static: list[Artist] | None = None
+        self.arrow_pulses = hasattr(fig, "stage_count")
+        """Whether pulses are arrows (the neuron view) rather than dots with a trail."""
         self.legend_artists: list[Artist] = []
         self._legend_phase: str | None = None
         self._fit()
@@ -239,8 +253,9 @@ class Scene:
         return text
 
     def _build(self, caption: bool) -> None:
+        from matplotlib.collections import PolyCollection
         from matplotlib.lines import Line2D
-        from matplotlib.patches import FancyBboxPatch, PathPatch, Polygon
+        from matplotlib.patches import Ellipse, FancyBboxPatch, PathPatch, Polygon
 
         fig, ax, s = self.fig, self.ax, self.scale
         styles = fig.styles
@@ -248,6 +263,8 @@ class Scene:
         self.edge_lines: dict[tuple[str, str], PathPatch] = {}
         self.heads: dict[tuple[str, str], Polygon] = {}
         self.edge_texts: dict[tuple[str, str], list[Text]] = {}
+        self.plates: dict[tuple[str, str], FancyBboxPatch] = {}
+        self._plate = getattr(fig, "plate", None)
         self._paths: dict[tuple[tuple[float, float], ...], Path] = {}
         for key in fig.view.edges:
             shape = fig.edges[key]
@@ -261,15 +278,24 @@ class Scene:
             self.heads[key] = head
             slots = len(fig.view.edge_lines.get(key, ())) if shape.label is not None else 0
             self.edge_texts[key] = [self._edge_text(key) for _ in range(slots)]
-        self.node_boxes: dict[str, FancyBboxPatch] = {}
+            if slots and self._plate is not None:  # the neuron view: labels on plates
+                plate = FancyBboxPatch((0.0, 0.0), 1.0, 1.0, boxstyle="round,pad=0,rounding_size=3",
+                                       lw=0, facecolor=styles["background"], edgecolor="none",
+                                       zorder=Z_EDGE, visible=False)
+                ax.add_patch(plate)
+                self.plates[key] = plate
+        self.node_boxes: dict[str, FancyBboxPatch | Ellipse] = {}
         self.node_texts: dict[str, list[Text]] = {}
         for node in fig.view.nodes:
             box = fig.nodes[node]
-            corner = min(box.width, box.height) / 2 if box.shape == "circle" else CORNER
-            patch = FancyBboxPatch((box.x - box.width / 2, box.y - box.height / 2),
-                                   box.width, box.height,
-                                   boxstyle=f"round,pad=0,rounding_size={corner}", lw=s,
-                                   zorder=Z_NODE)
+            patch: FancyBboxPatch | Ellipse
+            if box.shape == "circle":  # a neuron: the ellipse inscribed in its box, as in SVG
+                patch = Ellipse((box.x, box.y), box.width, box.height, lw=s, zorder=Z_NODE)
+            else:
+                patch = FancyBboxPatch((box.x - box.width / 2, box.y - box.height / 2),
+                                       box.width, box.height,
+                                       boxstyle=f"round,pad=0,rounding_size={CORNER}", lw=s,
+                                       zorder=Z_NODE)
             ax.add_patch(patch)
             self.node_boxes[node] = patch
             slots = max(len(fig.view.node_lines.get(node, ())), 1)
@@ -289,6 +315,9 @@ class Scene:
         self.pulses: Line2D = Line2D([], [], ls="none", marker="o", ms=PULSE_SIZE * s,
                                      mew=1.6 * s, mec=styles["background"], zorder=Z_PULSE)
         ax.add_line(self.pulses)
+        self.pulse_heads: PolyCollection = PolyCollection([], closed=True, lw=HEAD_STROKE * s,
+                                                          zorder=Z_PULSE)
+        ax.add_collection(self.pulse_heads, autolim=False)
         graph = self.trace.graph
         count = max((max(graph.in_degree(n), graph.out_degree(n)) for n in graph), default=0)
         bbox = {"boxstyle": "round,pad=0.15", "fc": styles["background"], "ec": "none",
@@ -339,6 +368,7 @@ class Scene:
         if self._static is None:
             own: set[Artist] = {*self.captions, *self.cluster_boxes.values(),
                                 *self.cluster_texts, *self.legend_artists}
+            own.update(self.plates.values())
             for key, line in self.edge_lines.items():
                 own.update((line, self.heads[key], *self.edge_texts[key]))
             for node, box in self.node_boxes.items():
@@ -347,8 +377,9 @@ class Scene:
         return list(self._static)
 
     def moving_artists(self) -> list[Artist]:
-        """The artists that change within a stage: the trail, the pulses and their labels."""
-        return [self.trail, self.pulses, *self.pulse_texts]
+        """The artists that change within a stage: the trail, the pulses (dots or arrowheads)
+        and their labels."""
+        return [self.trail, self.pulses, self.pulse_heads, *self.pulse_texts]
 
     def artists(self) -> list[Artist]:
         """Every artist of the scene."""
@@ -412,13 +443,15 @@ class Scene:
             self._flow = step.colour
             self.trail.set_color(step.colour)
             self.pulses.set_markerfacecolor(step.colour)
+            self.pulse_heads.set_facecolor(step.colour)
+            self.pulse_heads.set_edgecolor(step.colour)
             for text in self.pulse_texts:
                 text.set_color(step.colour)
 
     def _legend(self, phase: str) -> None:
         """Draw the legend of ``phase`` (`adviz.scene.legend`) in place of the one shown."""
         from matplotlib.lines import Line2D
-        from matplotlib.patches import FancyBboxPatch, Polygon
+        from matplotlib.patches import Ellipse, FancyBboxPatch, Polygon
 
         from adviz.scene.legend import LEGEND_SIZE, legend
         from adviz.scene.picture import Arrow
@@ -439,10 +472,16 @@ class Scene:
             style = item.style
             if item.kind == "node" and item.swatch is not None:
                 x0, y0, x1, y1 = item.swatch
-                patch = FancyBboxPatch((x0, y0), x1 - x0, y1 - y0,
-                                       boxstyle="round,pad=0,rounding_size=3",
-                                       lw=style["width"] * s, facecolor=style["fill"],
-                                       edgecolor=style["stroke"], zorder=Z_CAPTION)
+                patch: FancyBboxPatch | Ellipse
+                if style.get("shape") == "circle":  # a neuron
+                    patch = Ellipse(((x0 + x1) / 2, (y0 + y1) / 2), x1 - x0, y1 - y0,
+                                    lw=style["width"] * s, facecolor=style["fill"],
+                                    edgecolor=style["stroke"], zorder=Z_CAPTION)
+                else:
+                    patch = FancyBboxPatch((x0, y0), x1 - x0, y1 - y0,
+                                           boxstyle="round,pad=0,rounding_size=3",
+                                           lw=style["width"] * s, facecolor=style["fill"],
+                                           edgecolor=style["stroke"], zorder=Z_CAPTION)
                 self.ax.add_patch(patch)
                 self.legend_artists.append(patch)
             elif item.kind == "edge" and item.swatch is not None:
@@ -524,6 +563,18 @@ class Scene:
         if shape.label is not None:
             self._lines(self.edge_texts[key], look.lines, shape.label[1],
                         lambda: self._edge_text(key))
+        plate = self.plates.get(key)
+        if plate is not None and self._plate is not None:
+            box = self._plate(key, [(line.unicode, line.size) for line in look.lines])
+            if box is None:
+                plate.set_visible(False)
+            else:
+                plate.set_bounds(box[0], box[1], box[2] - box[0], box[3] - box[1])
+                # Just over its own edge, as in the SVG frames: a plate hides the edges drawn
+                # before (the thin mesh), never a highlighted one drawn over it.
+                plate.set_zorder(z + 0.04)
+                plate.set_visible(True)
+            self.touched.append(plate)
 
     def _caption(self, lines: tuple[tuple[str, str], ...]) -> None:
         notice = len(lines) - len(self.fig.caption.notice)
@@ -561,8 +612,12 @@ class Scene:
         if eased is None or not moving:
             self.trail.set_data([], [])
             self.pulses.set_data([], [])
+            self.pulse_heads.set_verts([])
             for text in self.pulse_texts:
                 text.set_visible(False)
+            return
+        if self.arrow_pulses:
+            self._move_arrows(eased)
             return
         xs: list[float] = []
         ys: list[float] = []
@@ -586,3 +641,25 @@ class Scene:
         trail = np.vstack(pieces)
         self.trail.set_data(trail[:, 0], trail[:, 1])
         self.pulses.set_data(xs, ys)
+
+    def _move_arrows(self, eased: float) -> None:
+        """Arrow pulses at ``eased`` of their routes: a short segment ending in a head whose
+        tip leads, each travelling the way its quantity flows."""
+        pieces = []
+        heads = []
+        length, half = ARROW_PULSE_HEAD
+        for m in self._moving:
+            route = self.route(m.parent, m.child, m.backward)
+            total = route.length or 1.0
+            # The arrow enters at the route's start and its tip stops on the arrowhead's tip.
+            tip = min(ARROW_PULSE / total + eased * (1.0 - ARROW_PULSE / total), 1.0)
+            base = max(tip - length / total, 0.0)
+            tail = max(tip - ARROW_PULSE / total, 0.0)
+            pieces += [route.piece(tail, base), np.array([[np.nan, np.nan]])]
+            heads.append(arrowhead(route.point_at(tip), route.point_at(base), 2 * half))
+        trail = np.vstack(pieces)
+        self.trail.set_data(trail[:, 0], trail[:, 1])
+        self.pulses.set_data([], [])
+        self.pulse_heads.set_verts(heads)
+        for text in self.pulse_texts:
+            text.set_visible(False)

@@ -288,7 +288,10 @@ class Looks:
     # ------------------------------------------------------------ pulses
 
     def pulse_label(self, phase: str, index: int, key: tuple[str, str]) -> str:
-        """The number a pulse carries along ``key`` toward stage ``index``."""
+        """The number a pulse carries along ``key`` toward stage ``index`` (none in the neuron
+        view, whose edge labels carry the numbers)."""
+        if hasattr(self.fig, "stage_count"):
+            return ""
         trace = self.fig.trace
         collapsed = self.fig.view.collapsed
         underlying = [key]

@@ -49,8 +49,25 @@ def _hex(colour: Any) -> str:
 
 
 def _box(patch: Patch) -> tuple[float, float, float, float]:
+    from matplotlib.patches import Ellipse
+
+    if isinstance(patch, Ellipse):
+        cx, cy = (float(v) for v in patch.get_center())  # type: ignore[attr-defined]
+        w, h = float(patch.get_width()), float(patch.get_height())
+        return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
     x0, y0 = patch.get_x(), patch.get_y()  # type: ignore[attr-defined]
     return x0, y0, x0 + patch.get_width(), y0 + patch.get_height()  # type: ignore[attr-defined]
+
+
+def _outline(patch: Patch) -> tuple[str, tuple[float, float]]:
+    """The kind of a node's outline and its corner radii in frame points, read from the patch:
+    an ellipse is ``"circle"`` (radii: half its width and height), a rounded box ``"box"``."""
+    from matplotlib.patches import Ellipse
+
+    if isinstance(patch, Ellipse):
+        return "circle", (round(patch.get_width() / 2, 2), round(patch.get_height() / 2, 2))
+    radius = round(float(patch.get_boxstyle().rounding_size), 2)  # type: ignore[attr-defined]
+    return "box", (radius, radius)
 
 
 def box_distance(point: Point, box: tuple[float, float, float, float]) -> float:
@@ -135,6 +152,8 @@ def painted(source: Scene | Axes) -> dict[str, Painted]:
         width = float(patch.get_linewidth()) / s
         style = patch.get_linestyle()
         dash = tuple(round(v * width, 2) for v in style[1]) if isinstance(style, tuple) else ()
+        shape, corner = _outline(patch)
         out[name] = Painted(name, _hex(patch.get_facecolor()), _hex(patch.get_edgecolor()),
-                            round(width, 2), _texts(scene, scene.node_texts[node]), dash=dash)
+                            round(width, 2), _texts(scene, scene.node_texts[node]), dash=dash,
+                            shape=shape, corner=corner)
     return out
