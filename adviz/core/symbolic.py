@@ -219,11 +219,14 @@ TIDY_LIMIT = 200
 as derived (their tidy-up would cost more than the rest of the derivation)."""
 
 
-def formula_size(expr: Any, limit: int) -> int:
+def formula_size(expr: Any, limit: int, sizes: dict[Any, int] | None = None) -> int:
     """The number of nodes of a formula's expression tree, counted up to ``limit + 1``.
 
     The count stops past ``limit``, so asking whether a formula is small costs
-    at most ``limit`` steps however large it is.
+    at most ``limit`` steps however large it is. With ``sizes`` (a dict kept
+    between calls, see `tree_size`) every distinct subexpression is counted
+    once, so asking about many formulas that share subexpressions (the
+    derivatives of one output) costs one pass over what they share.
 
     Examples
     --------
@@ -231,7 +234,11 @@ def formula_size(expr: Any, limit: int) -> int:
     >>> x = sympy.Symbol("x")
     >>> formula_size(x * sympy.sin(x), 100), formula_size(x * sympy.sin(x), 2)
     (4, 3)
+    >>> formula_size(x * sympy.sin(x), 2, {})
+    3
     """
+    if sizes is not None:
+        return min(tree_size(expr, sizes), limit + 1)
     count = 0
     stack = [expr]
     while stack and count <= limit:
@@ -241,16 +248,50 @@ def formula_size(expr: Any, limit: int) -> int:
     return count
 
 
+def tree_size(expr: Any, sizes: dict[Any, int]) -> int:
+    """The number of nodes of a formula's expression tree (a shared subtree counted at
+    each of its uses), each distinct subexpression's count worked out once and kept in
+    ``sizes``.
+
+    The cost is the number of distinct subexpressions not yet in ``sizes``, however
+    large the tree: a formula built by the chain rule shares its subtrees, so its tree
+    can be exponentially larger than the expression itself.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> e = sympy.sin(x) * sympy.cos(sympy.sin(x))
+    >>> tree_size(e, {})
+    6
+    """
+    found = sizes.get(expr)
+    if found is not None:
+        return found
+    stack: list[tuple[Any, bool]] = [(expr, False)]
+    while stack:
+        node, ready = stack.pop()
+        if node in sizes:
+            continue
+        if ready:
+            sizes[node] = 1 + sum(sizes[arg] for arg in node.args)
+            continue
+        stack.append((node, True))
+        stack.extend((arg, False) for arg in node.args if arg not in sizes)
+    return sizes[expr]
+
+
 SORT_LIMIT = 200
 """Largest formula (nodes of its expression tree) printed with its terms sorted."""
 
 
-def print_order(expr: Any) -> str | None:
+def print_order(expr: Any, sizes: dict[Any, int] | None = None) -> str | None:
     """The printers' ``order`` setting for a formula: sorted terms (``None``) when small.
 
     Sorting the terms of every sum costs more than printing them (each sort
     key walks the whole term), so formulas over `SORT_LIMIT` nodes print their
     terms in SymPy's own order (``"none"``): printing stays linear in their size.
+    ``sizes``: as for `formula_size`.
 
     Examples
     --------
@@ -259,13 +300,14 @@ def print_order(expr: Any) -> str | None:
     >>> print_order(sum(sympy.symbols("a:300")))
     'none'
     """
-    return None if formula_size(expr, SORT_LIMIT) <= SORT_LIMIT else "none"
+    return None if formula_size(expr, SORT_LIMIT, sizes) <= SORT_LIMIT else "none"
 
 
-def _simplify(sp: Any, expr: Any) -> Any:
-    """Simplify thoroughly when small, tidy when medium-sized, keep as derived when large."""
+def _simplify(sp: Any, expr: Any, sizes: dict[Any, int] | None = None) -> Any:
+    """Simplify thoroughly when small, tidy when medium-sized, keep as derived when large
+    (``sizes``: as for `formula_size`)."""
     # A tree of n nodes has more than n / 3 operations: count them only when that can be few.
-    if formula_size(expr, 3 * TIDY_LIMIT) > 3 * TIDY_LIMIT:
+    if formula_size(expr, 3 * TIDY_LIMIT, sizes) > 3 * TIDY_LIMIT:
         return expr
     ops = sp.count_ops(expr)
     if ops <= SIMPLIFY_LIMIT:
@@ -385,8 +427,9 @@ def _gradients(sp: Any, trace: Trace) -> dict[str, SymbolicGradient]:
     point = {symbols[name]: float(value) for name, value in trace.inputs.items()}
     result = {}
     values: dict[Any, float] = {}
+    sizes: dict[Any, int] = {}  # the derivatives share subexpressions: each counted once
     for name in symbols:
-        formula = _simplify(sp, derivatives[name])
+        formula = _simplify(sp, derivatives[name], sizes)
         result[name] = SymbolicGradient(
             name, formula, evaluate(formula, point, values), trace.grad[name]
         )
