@@ -1001,6 +1001,7 @@ def _label_anchors(view: GraphView, layout: Layout,
     labels = {}
     for key in labelled:
         edge = layout.edges[key]
+        assert edge.label is not None
         polyline: Any = ()
         if routed:
             forward = tuple(_shifted(p, 0.0, 0.0) for p in edge.points)
