@@ -19,9 +19,10 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -56,11 +57,18 @@ class SymbolicGradient:
     formula: Any
     value: float | None
     reverse: float
+    _printers: dict[str | None, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def text(self) -> str:
-        """The formula as plain text."""
-        return str(_sympy().sstr(self.formula, order=print_order(self.formula)))
+        """The formula as plain text (SymPy's ``sstr``)."""
+        order = print_order(self.formula)
+        printer = self._printers.get(order)
+        if printer is None:  # shared by the derivatives of one output (`symbolic_gradient`)
+            from sympy.printing.str import StrPrinter
+
+            printer = self._printers[order] = memoised(StrPrinter)({"order": order})
+        return str(printer.doprint(self.formula))
 
     @cached_property
     def latex(self) -> str:
@@ -71,6 +79,59 @@ class SymbolicGradient:
         value = "?" if self.value is None else format_number(self.value)
         return (f"d/d{self.input} = {self.text} = {value} "
                 f"(reverse mode: {format_number(self.reverse)})")
+
+
+@functools.cache
+def memoised(printer: type) -> type:
+    """A SymPy printer class that prints each distinct subexpression once per instance.
+
+    Derivatives built by the chain rule share their subexpressions (within one
+    formula and between the formulas of one output); SymPy's printers walk the
+    whole expression tree, printing a shared subtree again at each use. The
+    printer returned keeps what it printed for each subexpression below the
+    top one and writes it again where the subexpression comes back, so the
+    cost of printing follows the number of distinct subexpressions, and the
+    text is what ``printer`` writes. A subexpression is kept only when
+    printing it recorded nothing besides its text (a code printer notes
+    unsupported functions and number constants, then declares them above the
+    code), and the top one never is (a number is written in full precision at
+    the top only).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from sympy.printing.str import StrPrinter
+    >>> x = sympy.Symbol("x")
+    >>> p = memoised(StrPrinter)({"order": None})
+    >>> e = sympy.sin(x + 1) * sympy.cos(sympy.sin(x + 1)) + 0.5
+    >>> p.doprint(e) == sympy.sstr(e), p.doprint(e)
+    (True, 'sin(x + 1)*cos(sin(x + 1)) + 0.5')
+    """
+    from sympy.core.basic import Basic
+
+    class Memoised(printer):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._printed: dict[Any, str] = {}
+
+        def _notes(self) -> tuple[int, int]:
+            return (len(getattr(self, "_not_supported", ())),
+                    len(getattr(self, "_number_symbols", ())))
+
+        def _print(self, expr: Any, **kwargs: Any) -> str:
+            if kwargs or self._print_level == 0 or not isinstance(expr, Basic):
+                return str(super()._print(expr, **kwargs))
+            found = self._printed.get(expr)
+            if found is not None:
+                return found
+            notes = self._notes()
+            text = super()._print(expr)
+            if self._notes() == notes:
+                self._printed[expr] = text
+            return str(text)
+
+    Memoised.__name__ = Memoised.__qualname__ = f"Memoised{printer.__name__}"
+    return Memoised
 
 
 def _sympy() -> Any:
@@ -428,9 +489,10 @@ def _gradients(sp: Any, trace: Trace) -> dict[str, SymbolicGradient]:
     result = {}
     values: dict[Any, float] = {}
     sizes: dict[Any, int] = {}  # the derivatives share subexpressions: each counted once
+    printers: dict[str | None, Any] = {}  # ... and printed once (`memoised`)
     for name in symbols:
         formula = _simplify(sp, derivatives[name], sizes)
         result[name] = SymbolicGradient(
-            name, formula, evaluate(formula, point, values), trace.grad[name]
+            name, formula, evaluate(formula, point, values), trace.grad[name], printers
         )
     return result

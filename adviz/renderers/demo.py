@@ -185,13 +185,16 @@ def _js_printer(sp: Any, names: list[str], order: str | None = None) -> Any:
     """SymPy's JavaScript printer, printing input ``k``'s symbol as ``_ak``.
 
     Renaming in the printer costs nothing more than the printing itself; no
-    substitution rebuilds the formula.
+    substitution rebuilds the formula. Each distinct subexpression is printed
+    once (`adviz.core.symbolic.memoised`), for all the formulas it prints.
     """
     from sympy.printing.jscode import JavascriptCodePrinter
 
+    from adviz.core.symbolic import memoised
+
     index = {name: k for k, name in enumerate(names)}
 
-    class Printer(JavascriptCodePrinter):
+    class Printer(memoised(JavascriptCodePrinter)):  # type: ignore[misc]
         def _print_Symbol(self, expr: Any) -> str:
             return f"_a{index[expr.name]}"
 

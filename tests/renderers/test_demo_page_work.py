@@ -142,3 +142,35 @@ def test_analytic_forms_print_and_name_the_same_formulas_as_before() -> None:
             assert row["text"] == f"(a formula of over {PAGE_FORMULA_LIMIT:,} terms)"
         assert row["value"] == pytest.approx(trace.grad[row["input"]], rel=1e-9, abs=1e-12)
     assert any(not r["js"] for r in forms["grads"]) and any(r["js"] for r in forms["grads"])
+
+
+@pytest.mark.parametrize("sizes", [(2, 4, 1), (2, 3, 3, 1)])
+def test_printers_that_print_each_subexpression_once_write_what_sympy_writes(sizes) -> None:
+    from sympy.printing.jscode import JavascriptCodePrinter
+    from sympy.printing.str import StrPrinter
+
+    from adviz.core.symbolic import formula_size, memoised, print_order, symbolic_gradient
+
+    grads = [g for g in symbolic_gradient(mlp(sizes)).values()
+             if formula_size(g.formula, 3000) <= 3000]  # SymPy's own printers walk the tree
+    assert len(grads) >= 8
+    for base in (StrPrinter, JavascriptCodePrinter):
+        for order in (None, "none"):
+            shared = memoised(base)({"order": order})  # one printer for every formula
+            for g in grads:
+                assert shared.doprint(g.formula) == base({"order": order}).doprint(g.formula)
+    for g in grads:
+        assert g.text == sympy.sstr(g.formula, order=print_order(g.formula))
+
+
+def test_a_code_printer_still_declares_what_a_shared_subexpression_needs() -> None:
+    from sympy.printing.jscode import JavascriptCodePrinter
+
+    from adviz.core.symbolic import memoised
+
+    x = sympy.Symbol("x")
+    shared = sympy.sin(x + sympy.GoldenRatio)  # a constant the code must declare above it
+    printer = memoised(JavascriptCodePrinter)({"order": None})
+    first, second = printer.doprint(shared * 2), printer.doprint(shared + x)
+    assert "GoldenRatio" in first.splitlines()[0] and "GoldenRatio" in second.splitlines()[0]
+    assert second == JavascriptCodePrinter({"order": None}).doprint(shared + x)
