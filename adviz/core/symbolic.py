@@ -19,9 +19,10 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -56,11 +57,18 @@ class SymbolicGradient:
     formula: Any
     value: float | None
     reverse: float
+    _printers: dict[str | None, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def text(self) -> str:
-        """The formula as plain text."""
-        return str(_sympy().sstr(self.formula, order=print_order(self.formula)))
+        """The formula as plain text (SymPy's ``sstr``)."""
+        order = print_order(self.formula)
+        printer = self._printers.get(order)
+        if printer is None:  # shared by the derivatives of one output (`symbolic_gradient`)
+            from sympy.printing.str import StrPrinter
+
+            printer = self._printers[order] = memoised(StrPrinter)({"order": order})
+        return str(printer.doprint(self.formula))
 
     @cached_property
     def latex(self) -> str:
@@ -71,6 +79,59 @@ class SymbolicGradient:
         value = "?" if self.value is None else format_number(self.value)
         return (f"d/d{self.input} = {self.text} = {value} "
                 f"(reverse mode: {format_number(self.reverse)})")
+
+
+@functools.cache
+def memoised(printer: type) -> type:
+    """A SymPy printer class that prints each distinct subexpression once per instance.
+
+    Derivatives built by the chain rule share their subexpressions (within one
+    formula and between the formulas of one output); SymPy's printers walk the
+    whole expression tree, printing a shared subtree again at each use. The
+    printer returned keeps what it printed for each subexpression below the
+    top one and writes it again where the subexpression comes back, so the
+    cost of printing follows the number of distinct subexpressions, and the
+    text is what ``printer`` writes. A subexpression is kept only when
+    printing it recorded nothing besides its text (a code printer notes
+    unsupported functions and number constants, then declares them above the
+    code), and the top one never is (a number is written in full precision at
+    the top only).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from sympy.printing.str import StrPrinter
+    >>> x = sympy.Symbol("x")
+    >>> p = memoised(StrPrinter)({"order": None})
+    >>> e = sympy.sin(x + 1) * sympy.cos(sympy.sin(x + 1)) + 0.5
+    >>> p.doprint(e) == sympy.sstr(e), p.doprint(e)
+    (True, 'sin(x + 1)*cos(sin(x + 1)) + 0.5')
+    """
+    from sympy.core.basic import Basic
+
+    class Memoised(printer):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._printed: dict[Any, str] = {}
+
+        def _notes(self) -> tuple[int, int]:
+            return (len(getattr(self, "_not_supported", ())),
+                    len(getattr(self, "_number_symbols", ())))
+
+        def _print(self, expr: Any, **kwargs: Any) -> str:
+            if kwargs or self._print_level == 0 or not isinstance(expr, Basic):
+                return str(super()._print(expr, **kwargs))
+            found = self._printed.get(expr)
+            if found is not None:
+                return found
+            notes = self._notes()
+            text = super()._print(expr)
+            if self._notes() == notes:
+                self._printed[expr] = text
+            return str(text)
+
+    Memoised.__name__ = Memoised.__qualname__ = f"Memoised{printer.__name__}"
+    return Memoised
 
 
 def _sympy() -> Any:
@@ -219,11 +280,14 @@ TIDY_LIMIT = 200
 as derived (their tidy-up would cost more than the rest of the derivation)."""
 
 
-def formula_size(expr: Any, limit: int) -> int:
+def formula_size(expr: Any, limit: int, sizes: dict[Any, int] | None = None) -> int:
     """The number of nodes of a formula's expression tree, counted up to ``limit + 1``.
 
     The count stops past ``limit``, so asking whether a formula is small costs
-    at most ``limit`` steps however large it is.
+    at most ``limit`` steps however large it is. With ``sizes`` (a dict kept
+    between calls, see `tree_size`) every distinct subexpression is counted
+    once, so asking about many formulas that share subexpressions (the
+    derivatives of one output) costs one pass over what they share.
 
     Examples
     --------
@@ -231,7 +295,11 @@ def formula_size(expr: Any, limit: int) -> int:
     >>> x = sympy.Symbol("x")
     >>> formula_size(x * sympy.sin(x), 100), formula_size(x * sympy.sin(x), 2)
     (4, 3)
+    >>> formula_size(x * sympy.sin(x), 2, {})
+    3
     """
+    if sizes is not None:
+        return min(tree_size(expr, sizes), limit + 1)
     count = 0
     stack = [expr]
     while stack and count <= limit:
@@ -241,16 +309,50 @@ def formula_size(expr: Any, limit: int) -> int:
     return count
 
 
+def tree_size(expr: Any, sizes: dict[Any, int]) -> int:
+    """The number of nodes of a formula's expression tree (a shared subtree counted at
+    each of its uses), each distinct subexpression's count worked out once and kept in
+    ``sizes``.
+
+    The cost is the number of distinct subexpressions not yet in ``sizes``, however
+    large the tree: a formula built by the chain rule shares its subtrees, so its tree
+    can be exponentially larger than the expression itself.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> e = sympy.sin(x) * sympy.cos(sympy.sin(x))
+    >>> tree_size(e, {})
+    6
+    """
+    found = sizes.get(expr)
+    if found is not None:
+        return found
+    stack: list[tuple[Any, bool]] = [(expr, False)]
+    while stack:
+        node, ready = stack.pop()
+        if node in sizes:
+            continue
+        if ready:
+            sizes[node] = 1 + sum(sizes[arg] for arg in node.args)
+            continue
+        stack.append((node, True))
+        stack.extend((arg, False) for arg in node.args if arg not in sizes)
+    return sizes[expr]
+
+
 SORT_LIMIT = 200
 """Largest formula (nodes of its expression tree) printed with its terms sorted."""
 
 
-def print_order(expr: Any) -> str | None:
+def print_order(expr: Any, sizes: dict[Any, int] | None = None) -> str | None:
     """The printers' ``order`` setting for a formula: sorted terms (``None``) when small.
 
     Sorting the terms of every sum costs more than printing them (each sort
     key walks the whole term), so formulas over `SORT_LIMIT` nodes print their
     terms in SymPy's own order (``"none"``): printing stays linear in their size.
+    ``sizes``: as for `formula_size`.
 
     Examples
     --------
@@ -259,13 +361,14 @@ def print_order(expr: Any) -> str | None:
     >>> print_order(sum(sympy.symbols("a:300")))
     'none'
     """
-    return None if formula_size(expr, SORT_LIMIT) <= SORT_LIMIT else "none"
+    return None if formula_size(expr, SORT_LIMIT, sizes) <= SORT_LIMIT else "none"
 
 
-def _simplify(sp: Any, expr: Any) -> Any:
-    """Simplify thoroughly when small, tidy when medium-sized, keep as derived when large."""
+def _simplify(sp: Any, expr: Any, sizes: dict[Any, int] | None = None) -> Any:
+    """Simplify thoroughly when small, tidy when medium-sized, keep as derived when large
+    (``sizes``: as for `formula_size`)."""
     # A tree of n nodes has more than n / 3 operations: count them only when that can be few.
-    if formula_size(expr, 3 * TIDY_LIMIT) > 3 * TIDY_LIMIT:
+    if formula_size(expr, 3 * TIDY_LIMIT, sizes) > 3 * TIDY_LIMIT:
         return expr
     ops = sp.count_ops(expr)
     if ops <= SIMPLIFY_LIMIT:
@@ -385,9 +488,11 @@ def _gradients(sp: Any, trace: Trace) -> dict[str, SymbolicGradient]:
     point = {symbols[name]: float(value) for name, value in trace.inputs.items()}
     result = {}
     values: dict[Any, float] = {}
+    sizes: dict[Any, int] = {}  # the derivatives share subexpressions: each counted once
+    printers: dict[str | None, Any] = {}  # ... and printed once (`memoised`)
     for name in symbols:
-        formula = _simplify(sp, derivatives[name])
+        formula = _simplify(sp, derivatives[name], sizes)
         result[name] = SymbolicGradient(
-            name, formula, evaluate(formula, point, values), trace.grad[name]
+            name, formula, evaluate(formula, point, values), trace.grad[name], printers
         )
     return result

@@ -185,13 +185,16 @@ def _js_printer(sp: Any, names: list[str], order: str | None = None) -> Any:
     """SymPy's JavaScript printer, printing input ``k``'s symbol as ``_ak``.
 
     Renaming in the printer costs nothing more than the printing itself; no
-    substitution rebuilds the formula.
+    substitution rebuilds the formula. Each distinct subexpression is printed
+    once (`adviz.core.symbolic.memoised`), for all the formulas it prints.
     """
     from sympy.printing.jscode import JavascriptCodePrinter
 
+    from adviz.core.symbolic import memoised
+
     index = {name: k for k, name in enumerate(names)}
 
-    class Printer(JavascriptCodePrinter):
+    class Printer(memoised(JavascriptCodePrinter)):  # type: ignore[misc]
         def _print_Symbol(self, expr: Any) -> str:
             return f"_a{index[expr.name]}"
 
@@ -236,14 +239,15 @@ def analytic_forms(trace: Trace) -> dict[str, Any]:
     printers = {order: _js_printer(sp, list(trace.inputs), order) for order in (None, "none")}
     result: list[dict[str, Any]] = []
     code: dict[str, str] = {}
+    sizes: dict[Any, int] = {}  # the formulas share subexpressions: each is counted once
     for name, g in grads.items():
         js: str | None = None
         formula = g.formula
-        small = formula_size(formula, PAGE_FORMULA_LIMIT) <= PAGE_FORMULA_LIMIT
+        small = formula_size(formula, PAGE_FORMULA_LIMIT, sizes) <= PAGE_FORMULA_LIMIT
         text = g.text if small else f"(a formula of over {PAGE_FORMULA_LIMIT:,} terms)"
         if small and not formula.atoms(AppliedUndef):
             try:
-                source = printers[print_order(formula)].doprint(formula)
+                source = printers[print_order(formula, sizes)].doprint(formula)
             except Exception:  # a function SymPy cannot print as JavaScript
                 source = ""
             if source and "\n" not in source and "//" not in source \
@@ -268,17 +272,17 @@ def _stage_texts(trace: Trace, slots: Slots) -> dict[str, dict[str, list[PageTem
     """Per phase and stage, the caption (Unicode) and the short plain caption as templates."""
     from adviz.text.labels import stage_caption_text, stage_text
 
+    phases = ("forward", "reverse")
+    texts = {phase: [stage_text(trace, phase, k) for k in range(len(trace.stages(phase)))]
+             for phase in phases}  # each stage's caption built once, written in two notations
     return {
-        "titles": {phase: [page_template(stage_text(trace, phase, k), slots)
-                           for k in range(len(trace.stages(phase)))]
-                   for phase in ("forward", "reverse")},
+        "titles": {phase: [page_template(t, slots) for t in texts[phase]] for phase in phases},
         "captions": {phase: [page_template(stage_caption_text(trace, phase, k), slots, "plain")
                              for k in range(len(trace.stages(phase)))]
-                     for phase in ("forward", "reverse")},
+                     for phase in phases},
         # the captions the page shows: terms that wrap only between each other, MathML
-        "titlesMath": {phase: [caption_template(stage_text(trace, phase, k), slots)
-                               for k in range(len(trace.stages(phase)))]
-                       for phase in ("forward", "reverse")},
+        "titlesMath": {phase: [caption_template(t, slots) for t in texts[phase]]
+                       for phase in phases},
     }
 
 
@@ -398,7 +402,10 @@ def demo_data(
     edge_texts = _edge_texts(trace, slots)
     into: list[list[int]] = [[] for _ in nodes]
     ordered: list[dict[str, Any] | None] = [None] * len(slots.edges)
-    reserved = reserved_edge_lines(trace)
+    view = fig.view
+    # every node drawn with its full labels: the view's edge lines are the reserved ones
+    reserved = view.edge_lines if view.collapsed is None and not view.compact \
+        and not view.copies else reserved_edge_lines(trace)
     for i, node in enumerate(nodes):
         for edge in program.edges_into(i):
             p, c = nodes[edge.parent].id, node.id
@@ -591,7 +598,9 @@ def focus_templates(trace: Trace) -> list[PageTemplate]:
     """Each node's focus caption (`adviz.text.focus`) as a page template, in evaluation
     order: its holes are ``["path", k, parens]`` (the k-th path's product) and ``["sum",
     None, parens]`` (their sum, or the adjoint when there are too many paths to list), so
-    the page fills them with the numbers it computes. O(nodes) in all.
+    the page fills them with the numbers it computes. O(nodes + edges) in all: a caption's
+    template depends only on its node and how many paths lead from it to the output
+    (counted for every node in one sweep), not on the paths' products.
 
     Examples
     --------
@@ -599,15 +608,27 @@ def focus_templates(trace: Trace) -> list[PageTemplate]:
     >>> focus_templates(adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2))[0]
     ['g_x₁ = Σ over 2 paths = ', ['path', 0, 0], ' + ', ['path', 1, 1], ' = ', ['sum', None, 0]]
     """
-    from adviz.scene.focus import focus_of
+    from adviz.core.pathsum import DEFAULT_LIMIT, parent_lists
+    from adviz.text.focus import focus_text, focus_total_text
     from adviz.text.tokens import Hole
 
     out: list[PageTemplate] = []
     if getattr(trace, "vector", False):  # a focus sums the paths to one output
         return out
-    for node in trace.program.nodes:
+    program = trace.program
+    parents = parent_lists(trace)
+    paths = [0] * len(program.nodes)  # paths from each node to the output (distinct edges)
+    paths[program.output] = 1
+    for i in range(program.output, -1, -1):
+        if paths[i]:
+            for p in parents[i]:
+                paths[p] += paths[i]
+    for node, count in zip(program.nodes, paths):
+        # the numbers are holes: the products and the adjoint given here are not shown
+        caption = focus_text(node.id, [0.0] * count) if count <= DEFAULT_LIMIT \
+            else focus_total_text(node.id, count, 0.0)
         template: PageTemplate = []
-        for piece in focus_of(trace, node.id).text.template("unicode"):
+        for piece in caption.template("unicode"):
             if isinstance(piece, Hole):
                 quantity, _, rest = (piece.key or "").partition(":")
                 index = int(rest.rsplit("->", 1)[1]) if quantity == "path" else None
@@ -674,7 +695,6 @@ def demo_parts(
     >>> parts.kernel.startswith("window.ADVIZ_KERNEL"), sorted(parts.data["nodes"])
     (True, ['keys', 'rows'])
     """
-    from adviz.scene.picture import figure
     from adviz.scene.style import get_theme
     from adviz.text.tables import walkthrough
 
@@ -683,8 +703,8 @@ def demo_parts(
     data, svg, code = demo_data(trace, theme=theme, rankdir=rankdir, title=title,
                                 analytic=analytic)
     kernel = kernel_script(trace, code)
-    fig = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True, copies=False)
-    min_width, min_height = _frame_size(fig.width, fig.height - crop(fig))
+    scene = data["scene"]  # the figure's size and crop, as demo_data found them
+    min_width, min_height = _frame_size(scene["width"], scene["height"] - scene["crop"])
     dark = theme == "dark"
     heading = html.escape(data["defaultTitle"] if title is None else title)
     table = walkthrough(trace, "html")

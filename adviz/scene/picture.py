@@ -397,10 +397,14 @@ class CaptionBand:
         return [self.top + TITLE_SIZE * LINE_SPACING * k + TITLE_SIZE for k in range(self.lines)]
 
 
+def _shifted(p: Point, dx: float, dy: float) -> Point:
+    return (round(p[0] + dx, 2), round(p[1] + dy, 2))
+
+
 def _edge_shape(route: Any, dx: float, dy: float) -> EdgeShape:
     """An edge's shape in frame coordinates, its label at Graphviz's position."""
     def shift(p: Point) -> Point:
-        return (round(p[0] + dx, 2), round(p[1] + dy, 2))
+        return _shifted(p, dx, dy)
 
     points = tuple(shift(p) for p in route.points)
     head = shift(route.head) if route.head is not None else None
@@ -989,17 +993,22 @@ def _label_anchors(view: GraphView, layout: Layout,
                    ) -> dict[tuple[str, str], tuple[Point, float | None]]:
     """Every edge label's anchor in layout coordinates, against its own route (the labels
     that find no place meeting the distance conditions are added to ``unmet``)."""
-    edges = {key: _edge_shape(route, 0.0, 0.0) for key, route in layout.edges.items()}
-    labelled = [key for key, shape in edges.items()
-                if shape.label is not None and view.edge_lines.get(key)]
+    # Only the labels' positions and their edges' forward routes are needed here (as
+    # `_edge_shape` makes them, unshifted); `_build` makes each edge's whole shape once.
+    labelled = [key for key, route in layout.edges.items()
+                if route.label is not None and view.edge_lines.get(key)]
     # Beyond the cutoff Graphviz's positions are kept: the routes are not needed.
     routed = len(labelled) <= anchors_module.MANY_LABELS
     labels = {}
     for key in labelled:
-        shape = edges[key]
-        tip = shape.forward_head.tip if shape.forward_head is not None else None
-        route = Route(shape.forward, tip).polyline if routed else ()
-        labels[key] = Label(view.edge_lines[key], route, shape.label)  # type: ignore[arg-type]
+        edge = layout.edges[key]
+        assert edge.label is not None
+        polyline: Any = ()
+        if routed:
+            forward = tuple(_shifted(p, 0.0, 0.0) for p in edge.points)
+            tip = _shifted(edge.head, 0.0, 0.0) if edge.head is not None and forward else None
+            polyline = Route(forward, tip).polyline
+        labels[key] = Label(view.edge_lines[key], polyline, _shifted(edge.label, 0.0, 0.0))
     if not labels:
         return {}
     obstacles = [(b.x - b.width / 2, b.y - b.height / 2, b.x + b.width / 2, b.y + b.height / 2)

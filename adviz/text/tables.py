@@ -298,17 +298,16 @@ def walkthrough(trace: Trace, fmt: str = "text", *, analytic: bool = False,
     if seed is not None:
         raise InputError("seed= sets the tangents of mode='forward' or mode='both'; the "
                          "reverse walkthrough has none: leave seed out or pass a mode")
-    table = rows(trace)
     output = trace.output
     finals = [(name, format_number(g)) for name, g in trace.grad.items()]
     title = title_text(trace).plain()
-    if fmt == "html":
+    if fmt == "html":  # from the rows' tokens: the plain and LaTeX `rows` are not needed
         body = _html(title_text(trace), text_rows(trace), final_texts(trace))
     elif fmt == "text":
         lines = [(a.plain(), b.plain()) for a, b in final_texts(trace)]
-        body = _text(title, table, lines)
+        body = _text(title, rows(trace), lines)
     else:
-        body = (_markdown if fmt == "markdown" else _latex)(title, table, output, finals)
+        body = (_markdown if fmt == "markdown" else _latex)(title, rows(trace), output, finals)
     return body + _analytic(trace, fmt) if analytic else body
 
 
