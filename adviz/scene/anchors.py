@@ -90,7 +90,7 @@ CHAIN = 3
 CHUNKS = 12
 """How many groups of candidates (the cheapest first) are tried per label, at most."""
 
-ROUNDS = ((8, 12, 1), (64, 128, 2), (144, 320, 2))
+ROUNDS = ((8, 12, 1), (32, 128, 2), (144, 320, 2))
 """The rounds of a large graph's placement (`place_labels` beyond `ROUNDS_FROM`): per
 round, how many route points (the nearest to Graphviz's label) and anchors (the cheapest)
 a label not yet placed tries, and in how many alignments (1: its usual one)."""
@@ -174,6 +174,19 @@ class Block:
         self.width = max(self.bold, default=0.0)
         self.line = EDGE_SIZE * LINE_SPACING
         self.height = self.line * len(self.regular)
+
+    def realigned(self, left_aligned: bool) -> Block:
+        """The same lines, aligned as ``left_aligned`` says (not measured again).
+
+        Examples
+        --------
+        >>> Block(("ab",), left_aligned=False).realigned(True).rects(10.0, 0.0, [4.0])
+        [(2.31, -7.15, 6.31, 7.15)]
+        """
+        other = object.__new__(Block)
+        other.__dict__.update((k, v) for k, v in self.__dict__.items() if k != "_variant_rects")
+        other.left_aligned = left_aligned
+        return other
 
     def variants(self) -> list[list[float]]:
         """Line widths of the blocks a frame can show: the first line alone (regular or
@@ -268,6 +281,24 @@ def densify_many(routes: Sequence[Sequence[Point] | np.ndarray], spacing: float
     out[place] = samples
     owner[place] = sample_route
     return out, owner
+
+
+def _sample_segments(p: np.ndarray, q: np.ndarray, spacing: float
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Points along segments ``p``-``q``, both ends included, at most ``spacing`` apart, as
+    `densify` puts them, and the segment each belongs to.
+
+    Examples
+    --------
+    >>> points, piece = _sample_segments(np.array([[0.0, 0.0]]), np.array([[2.0, 0.0]]), 1.0)
+    >>> points.tolist(), piece.tolist()
+    ([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]], [0, 0, 0])
+    """
+    steps = q - p
+    counts = np.maximum(np.ceil(np.hypot(steps[:, 0], steps[:, 1]) / spacing), 1).astype(np.int64)
+    piece = np.repeat(np.arange(len(p)), counts + 1)
+    within = np.arange(len(piece)) - np.repeat(np.cumsum(counts + 1) - counts - 1, counts + 1)
+    return p[piece] + steps[piece] * (within / counts[piece])[:, None], piece
 
 
 def rect_distances(rects: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -497,9 +528,36 @@ def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: S
     ([[4.0, -0.15], [4.0, 20.15]], [0, 0])
     """
     none = (np.zeros((0, 2)), np.zeros(0), np.zeros(0, dtype=np.int64))
-    if not len(routes):
+    count = len(routes)
+    if not count:
         return none
-    pts, owner = densify_many(routes, STEP)
+    shaped = [np.asarray(r, dtype=float).reshape(-1, 2) for r in routes]
+    vertices = np.concatenate(shaped)
+    if not len(vertices):
+        return none
+    vertex_owner = np.repeat(np.arange(count), [len(r) for r in shaped])
+    pair = np.flatnonzero(vertex_owner[1:] == vertex_owner[:-1])
+    p, q, piece_owner = vertices[pair], vertices[pair + 1], vertex_owner[pair]
+    low_end, high_end = np.minimum(p, q), np.maximum(p, q)
+    lone = np.flatnonzero(np.isin(vertex_owner, np.flatnonzero(
+        np.bincount(vertex_owner, minlength=count) == 1)))
+    # The route points tried: those ``STEP`` apart, as `densify` puts them, on the pieces
+    # near enough the start to hold one of the ``nearest`` points nearest it.
+    start = starts[piece_owner]
+    gap = np.maximum(np.maximum(low_end - start, 0.0), start - high_end)
+    nearest_vertex = np.full(count, np.inf)
+    np.minimum.at(nearest_vertex, vertex_owner, np.hypot(*(vertices - starts[vertex_owner]).T))
+    close = np.hypot(gap[:, 0], gap[:, 1]) <= nearest_vertex[piece_owner] + (nearest + 1) * STEP
+    pts, piece = _sample_segments(p[close], q[close], STEP)
+    chosen = np.flatnonzero(close)
+    # A piece's first point is the end of the one before, when that one was sampled too.
+    repeat = (np.r_[True, piece[1:] != piece[:-1]] &
+              np.r_[False, chosen[piece[1:]] == chosen[piece[:-1]] + 1] &
+              np.r_[False, piece_owner[chosen[piece[1:]]] == piece_owner[chosen[piece[:-1]]]])
+    pts = np.concatenate([pts[~repeat], vertices[lone]])
+    owner = np.concatenate([piece_owner[chosen[piece[~repeat]]], vertex_owner[lone]])
+    order = np.argsort(owner, kind="stable")
+    pts, owner = pts[order], owner[order]
     if not len(pts):
         return none
     distance = np.hypot(pts[:, 0] - starts[owner, 0], pts[:, 1] - starts[owner, 1])
@@ -507,20 +565,28 @@ def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: S
     rank = np.arange(len(order)) - np.searchsorted(owner[order], owner[order], side="left")
     keep = np.sort(order[rank < nearest])
     pts, owner = pts[keep], owner[keep]
-    count = len(routes)
     left_aligned = np.asarray([b.left_aligned for b in blocks], dtype=bool)
     width = np.asarray([b.width for b in blocks], dtype=float)
     height = np.asarray([b.height for b in blocks], dtype=float)
     first = np.asarray([b.regular[0] / 2 if b.regular else 0.0 for b in blocks], dtype=float)
-    reach = 2 * width + 2 * height + GAP
-    # Per route, the box of its points tried, grown by how far a route point can push.
+    reach = width + height + GAP + 1.0
+    # Per route, the box of its points tried, grown by how far a block beside one reaches
+    # (and a block's height more, how far a route point in it can push the block).
     bounds = np.full((count, 4), np.nan)
     heads = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     which = owner[heads]
     bounds[which, :2] = np.minimum.reduceat(pts, heads, axis=0)
     bounds[which, 2:] = np.maximum.reduceat(pts, heads, axis=0)
     bounds += reach[:, None] * np.array([-1.0, -1.0, 1.0, 1.0])
-    dense, dense_owner = densify_many(routes, 1.0)
+    # Only the route pieces crossing that box are resampled finely: a block beside a
+    # route is pushed off the route's points in that box only (where the route leaves the
+    # box and comes back, the block's score rejects it).
+    near = bounds[piece_owner]
+    crossing = (low_end[:, 0] <= near[:, 2]) & (high_end[:, 0] >= near[:, 0]) & \
+        (low_end[:, 1] <= near[:, 3]) & (high_end[:, 1] >= near[:, 1])
+    dense, piece = _sample_segments(p[crossing], q[crossing], 1.0)
+    dense = np.concatenate([dense, vertices[lone]])
+    dense_owner = np.concatenate([piece_owner[crossing][piece], vertex_owner[lone]])
     box = bounds[dense_owner]
     margin = float(reach.max() + np.abs(rects).max() + GAP + 1.0)
     low = np.minimum(dense.min(axis=0), pts.min(axis=0)) - margin
@@ -537,7 +603,8 @@ def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: S
         return np.where(left_aligned, sides[True].get(name, np.nan),
                         sides[False].get(name, np.nan))[owner]
 
-    inside = (dense[:, 0] >= box[:, 0]) & (dense[:, 0] <= box[:, 2])
+    inside = (dense[:, 0] >= box[:, 0]) & (dense[:, 0] <= box[:, 2]) & \
+        (dense[:, 1] >= box[:, 1]) & (dense[:, 1] <= box[:, 3])
     across = _Ranges(np.column_stack([dense[inside, 0] - low[0] + dense_owner[inside] * span,
                                       dense[inside, 1]]), 0)
     cx = pts[:, 0] + np.where(left_aligned, width / 2 - first, 0.0)[owner]
@@ -550,8 +617,7 @@ def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: S
     owners += [owner, owner]
     aligned = np.flatnonzero(left_aligned[owner])
     if len(aligned):
-        inside = (dense[:, 1] >= box[:, 1]) & (dense[:, 1] <= box[:, 3]) & \
-            left_aligned[dense_owner]
+        inside &= left_aligned[dense_owner]
         down = _Ranges(np.column_stack([dense[inside, 0], dense[inside, 1] - low[1] +
                                         dense_owner[inside] * span]), 1)
         cy = pts[aligned, 1]
@@ -1369,7 +1435,8 @@ def _around(route: np.ndarray, start: np.ndarray, block: Block, points: int) -> 
 
 
 def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rect,
-                 tb: bool, unmet: list[Key] | None) -> dict[Key, Placed]:
+                 tb: bool, unmet: list[Key] | None
+                 ) -> dict[Key, tuple[Point, float | None]]:
     """The placement of a large graph's labels (more than `ROUNDS_FROM`), in rounds that
     score the anchors of every label still unplaced at once, on the routes' segments
     (`_Segments`: exact distances, few items per cell).
@@ -1382,8 +1449,8 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
     """
     keys = list(labels)
     count = len(keys)
-    blocks = [{aligned: Block(labels[k].lines, aligned) for aligned in (False, True)}
-              for k in keys]
+    blocks = [{False: b, True: b.realigned(True)}
+              for b in (Block(labels[k].lines, False) for k in keys)]
     offsets, member = _shape_table([b[f] for b in blocks for f in (False, True)])
     offsets = offsets.reshape(count, 2, *offsets.shape[1:])
     member = member.reshape(count, 2, *member.shape[1:])
@@ -1397,6 +1464,7 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
     segments = _Segments(routes, _Cells(whole, SEGMENT_CELL))
     fixed = _Index(box_cells, obstacles)
     grid: dict[int, list[Rect]] = {}
+    taken: list[Rect] = []
     placed: dict[Key, Placed] = {}
     seen: list[tuple[np.ndarray, ...]] = []
 
@@ -1408,8 +1476,23 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
         placed[keys[i]] = (anchor, aligned)
         x0, y0, x1, y1 = (half[i, int(aligned)] + [*anchor, *anchor]).tolist()
         own = (x0, y0, x1, y1)
+        taken.append(own)
         for c in box_cells.box_keys(own):
             grid.setdefault(c, []).append(own)
+
+    def free(padded: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The ``rows`` whose padded box overlaps no label placed so far (the others cannot
+        be taken: placed labels stay)."""
+        if not taken or not len(rows):
+            return rows
+        index = _Index(box_cells, np.asarray(taken, dtype=float))
+        query, item = index.pairs(padded[rows])
+        a, b = padded[rows][query], index.rects[item]
+        hit = (a[:, 0] < b[:, 2]) & (b[:, 0] < a[:, 2]) & (a[:, 1] < b[:, 3]) & \
+            (b[:, 1] < a[:, 3])
+        blocked = np.zeros(len(rows), dtype=bool)
+        blocked[query[hit]] = True
+        return rows[~blocked]
 
     starts = np.asarray([labels[k].start for k in keys], dtype=float)
     low = np.minimum(starts.min(axis=0), extent.min(axis=0))
@@ -1464,7 +1547,7 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
         # In waves of the cheapest anchors: a label placed by one scores no more.
         for lo in range(0, tries, WAVE):
             wave = which[(rank >= lo) & (rank < lo + WAVE)]
-            wave = wave[pending[ids[wave]]]
+            wave = free(padded, wave[pending[ids[wave]]])
             if not len(wave):
                 continue
             for start in range(0, len(wave), _BATCH):
@@ -1496,13 +1579,17 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
             if i != done and not touches(padded[k].tolist()):
                 done = i
                 take(i, (float(anchors[k, 0]), float(anchors[k, 1])), bool(aligned_all[k]))
-    left = left.tolist()
-    for i in left:
+    for i in left.tolist():
         if keys[i] not in placed:
             placed[keys[i]] = (labels[keys[i]].start, tb)
         if unmet is not None:
             unmet.append(keys[i])
-    return {key: placed[key] for key in keys}
+    out: dict[Key, tuple[Point, float | None]] = {}
+    for key, block in zip(keys, blocks):
+        (x, y), aligned = placed[key]
+        x, y = round(x, 2), round(y, 2)
+        out[key] = ((x, y), _left(block[True], (x, y)) if aligned else None)
+    return out
 
 
 def place_labels(labels: Mapping[tuple[str, str], Label], *, obstacles: Sequence[Rect],
@@ -1538,12 +1625,8 @@ def place_labels(labels: Mapping[tuple[str, str], Label], *, obstacles: Sequence
                       _left(Block(label.lines, True), label.start) if tb else None)
                 for key, label in labels.items()}
     if len(labels) > ROUNDS_FROM:
-        found = _place_large(labels, np.asarray(obstacles, dtype=float).reshape(-1, 4), bounds,
-                             tb, unmet)
-        return {key: ((round(x, 2), round(y, 2)),
-                      _left(Block(labels[key].lines, True), (round(x, 2), round(y, 2)))
-                      if aligned else None)
-                for key, ((x, y), aligned) in found.items()}
+        return _place_large(labels, np.asarray(obstacles, dtype=float).reshape(-1, 4), bounds,
+                            tb, unmet)
     placer = _Placer(labels, obstacles, bounds, tb)
     fits = placer.fits_all()
     placer.place_many([key for key, fit in zip(placer.keys, fits.tolist()) if not fit])
