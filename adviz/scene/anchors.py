@@ -17,18 +17,19 @@ When no position meets the distance conditions, the one that violates them
 least (still without any overlap) is kept, and the label is reported
 (``unmet``: `adviz.scene.picture.figure` then tries a roomier layout, for a
 graph of at most `ROUNDS_FROM` labels). The layout and the node coordinates
-are not changed. Beyond `MANY_LABELS` labels, Graphviz's positions are kept.
+are not changed. Every label of every graph is placed, however large.
 
-The work grows with the number of labels, not its square, so every graph is
-placed, however large: routes, obstacles and placed labels are bucketed in
-square cells (`_Index`), so scoring a position or testing it for overlaps
-only looks at what lies near it. Up to `ROUNDS_FROM` labels, a search with
-repairs (`_Placer`: each label tries at most `CHUNKS` groups of positions,
-scored against route points `SPACING` apart, and may push others aside);
-beyond, `ROUNDS` in which the anchors of every label still unplaced are
-scored at once against the routes' segments (`_Segments`, exact distances to
-the routes simplified within 0.4 point), the few labels tried per round
-being generated per label (`_candidates`).
+The work grows with the number of labels, not its square: routes, obstacles
+and placed labels are bucketed in square cells (`_Index`), so scoring a
+position or testing it for overlaps only looks at what lies near it. Up to
+`ROUNDS_FROM` labels, a search with repairs (`_Placer`: each label tries at
+most `CHUNKS` groups of positions, scored against route points `SPACING`
+apart, and may push others aside); beyond, `ROUNDS` in which the anchors of
+every label still unplaced are generated together (`_candidates_many`) and
+scored together, in waves of the cheapest (`WAVE`), against the routes'
+segments (`_Segments`, exact distances to the routes simplified within 0.4
+point); this costs less than the graph's Graphviz layout
+(``benchmarks/anchors.py``).
 
 Text blocks are laid out as the renderers lay them out: lines of
 ``EDGE_SIZE`` points, ``LINE_SPACING`` apart, centred vertically on the
@@ -102,19 +103,12 @@ its passes, the segments stay within 0.4 point of the route, well inside `CLEARA
 SEGMENT_CELL = 32.0
 """Side (points) of the square cells route segments are bucketed in (`_Segments`)."""
 
-MANY_LABELS = 150
-"""Beyond this many labels (a large graph drawn with ``full=True``), Graphviz's label
-positions are kept, unchecked: placing them costs about 1.2 times the layout of such a
-graph (``benchmarks/anchors.py``), more than the pages, which draw graphs whole, can
-spend. Raised (``benchmarks/anchors.py`` lifts it), the labels beyond `ROUNDS_FROM` are
-placed in `ROUNDS`."""
-
 ROUNDS_FROM = 150
 """Beyond this many labels, the labels are placed in `ROUNDS`, every label's anchors
 scored at once on the routes' segments, instead of by the search with repairs
 (`_Placer`), which costs about 15 ms per label."""
 
-WAVE = 32
+WAVE = 16
 """How many anchors of each label still unplaced a round of `ROUNDS` scores at a time,
 the cheapest first: a label placed by one wave is not scored in the next."""
 
@@ -1620,10 +1614,6 @@ def place_labels(labels: Mapping[tuple[str, str], Label], *, obstacles: Sequence
         and the x where left-aligned lines start (``None``: lines centred on
         the anchor), rounded to 0.01 point.
     """
-    if len(labels) > MANY_LABELS:  # Graphviz's positions, without building the search
-        return {key: (label.start,
-                      _left(Block(label.lines, True), label.start) if tb else None)
-                for key, label in labels.items()}
     if len(labels) > ROUNDS_FROM:
         return _place_large(labels, np.asarray(obstacles, dtype=float).reshape(-1, 4), bounds,
                             tb, unmet)

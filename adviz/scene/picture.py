@@ -50,7 +50,6 @@ import numpy as np
 
 from adviz.core.sweep import check_output
 from adviz.errors import InputError
-from adviz.scene import anchors as anchors_module
 from adviz.scene.anchors import ROUNDS_FROM, Block, Label, place_labels
 from adviz.scene.content import Change, Frame, frame_count
 from adviz.scene.curves import SAMPLES_PER_SEGMENT, Route
@@ -1032,16 +1031,13 @@ def _label_anchors(view: GraphView, layout: Layout,
 
     labelled = [key for key, route in layout.edges.items()
                 if route.label is not None and view.edge_lines.get(key)]
-    # Beyond the cutoff Graphviz's positions are kept: the routes are not needed.
-    routed = len(labelled) <= anchors_module.MANY_LABELS
     controls = [tuple(shift(p) for p in layout.edges[key].points) for key in labelled]
     heads = [layout.edges[key].head for key in labelled]
     tips = [shift(head) if head is not None and points else None
             for head, points in zip(heads, controls)]
-    routes = _polylines(controls, tips) if routed else [np.zeros((0, 2))] * len(labelled)
     labels = {key: Label(view.edge_lines[key], route,
                          shift(layout.edges[key].label))  # type: ignore[arg-type]
-              for key, route in zip(labelled, routes)}
+              for key, route in zip(labelled, _polylines(controls, tips))}
     if not labels:
         return {}
     obstacles = [(b.x - b.width / 2, b.y - b.height / 2, b.x + b.width / 2, b.y + b.height / 2)

@@ -10,12 +10,11 @@ positions, the TikZ label nodes, the Matplotlib text artists. For each:
 - its own route is nearer to it than any other edge's route;
 - it overlaps no node box and no other label's block.
 
-The same holds for random expressions, and, with the cutoff lifted, for
-networks drawn in full with more than `ROUNDS_FROM` labels (placed in rounds
-scored together, up to the 1,150-node network of ``benchmarks/anchors.py``),
-except for the few labels the placement reports unmet. Beyond `MANY_LABELS`
-labels `figure` keeps Graphviz's label positions: placing them costs more
-than the layout (``benchmarks/anchors.py``).
+The same holds for random expressions, and for networks drawn in full with
+more than `ROUNDS_FROM` labels (placed in rounds scored together, up to the
+1,150-node network of ``benchmarks/anchors.py``: 1,297 labels), except for
+the few labels the placement reports unmet: every label of every graph is
+placed, however large.
 """
 
 from __future__ import annotations
@@ -34,9 +33,8 @@ import adviz
 import adviz.examples
 from adviz.renderers import svg, tikz
 from adviz.renderers.tikz import CM_PER_POINT
-from adviz.scene import anchors, picture
+from adviz.scene import picture
 from adviz.scene.anchors import (
-    MANY_LABELS,
     ROUNDS_FROM,
     Label,
     densify,
@@ -380,10 +378,9 @@ def test_unmet_labels_are_reported() -> None:
 
 
 def _large(monkeypatch: pytest.MonkeyPatch, sizes: tuple[int, ...], rankdir: str) -> None:
-    """A network drawn in full with more than `ROUNDS_FROM` labels, the cutoff lifted:
+    """A network drawn in full with more than `ROUNDS_FROM` labels, as `figure` draws it:
     laid out once, every label placed (at most a tenth reported unmet), the conditions
     met in the last frame of each phase (one line per label, then two)."""
-    monkeypatch.setattr(anchors, "MANY_LABELS", 10**9)
     unmet: list[Key] = []
 
     def placing(*args: object, **kwargs: object) -> object:  # the figure's own unmet labels
@@ -420,21 +417,10 @@ def test_beyond_rounds_from_every_label_is_placed(monkeypatch: pytest.MonkeyPatc
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])
 def test_a_thousand_node_network_drawn_in_full_is_anchored(monkeypatch: pytest.MonkeyPatch,
                                                            rankdir: str) -> None:
-    """The 1,150-node network of ``benchmarks/anchors.py``, every node and label drawn."""
+    """The 1,150-node network of ``benchmarks/anchors.py`` (the 1,018-node one of
+    ``benchmarks/scale.py``, 1,297 labels), every node and label drawn, as `figure` draws
+    it."""
     _large(monkeypatch, (6, 22, 8, 1), rankdir)
-
-
-def test_beyond_many_labels_graphvizs_positions_are_kept() -> None:
-    """A network drawn in full with more than `MANY_LABELS` labels keeps the label
-    positions Graphviz chose (the documented limit) and is laid out once."""
-    t = adviz.examples.mlp((2, 6, 6, 1))
-    fig = figure(t, full=True)
-    labelled = [key for key, shape in fig.edges.items() if shape.label is not None]
-    assert len(labelled) > MANY_LABELS
-    assert fig.layout is compute_layout(t, collapse=fig.layout.collapse)
-    for key in labelled:
-        x, y = fig.layout.edges[key].label  # type: ignore[misc]
-        assert fig.edges[key].label == (round(x + fig.dx, 2), round(y + fig.dy, 2))
 
 
 @pytest.mark.parametrize("spacing", [1.0, 2.0, 4.0])
