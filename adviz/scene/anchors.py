@@ -507,6 +507,10 @@ def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: S
     ``(0, 0)`` are ``rects[r]`` (``(R, 4)``, padded with copies of the first); the anchors,
     their side penalty, and the route ``r`` each is for.
 
+    Unlike `_candidates`, a block is pushed off only the route points within its reach
+    of the points tried (a route leaving that box and coming back under a block makes the
+    block's score, not its place, bad).
+
     Every route's points are keyed by their coordinate plus a span of its own (``r``
     times a width larger than the drawing), so that one `_Ranges` over all of them answers
     every route's queries, none reaching another route's points.
@@ -1436,10 +1440,13 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
     (`_Segments`: exact distances, few items per cell).
 
     Each round, every label left tries its cheapest anchors (`ROUNDS`: how many route
-    points nearest Graphviz's label, how many anchors, which alignments) and takes the
-    cheapest that meets the distance conditions and overlaps nothing placed before it.
-    A label no round places takes the least bad anchor free of the others (reported in
-    ``unmet``), or, with none, Graphviz's position.
+    points nearest Graphviz's label, how many anchors, which alignments; generated for
+    all of them at once by `_candidates_many`, less those an earlier round scored) and
+    takes the cheapest that meets the distance conditions and overlaps nothing placed
+    before it. The anchors are scored in waves of the `WAVE` cheapest of each label: a
+    label placed by one wave is not scored in the next, and anchors overlapping a label
+    already placed are not scored. A label no round places takes the least bad anchor
+    free of the others (reported in ``unmet``), or, with none, Graphviz's position.
     """
     keys = list(labels)
     count = len(keys)
