@@ -6,8 +6,7 @@ and every edge label drawn) and each direction, one process:
 * times one Graphviz layout (`adviz.scene.layout.compute_layout`, the reference);
 * times the placement of every edge label on that layout
   (`adviz.scene.anchors.place_labels`, as `adviz.scene.picture.figure` calls it,
-  but with no cutoff: beyond `adviz.scene.anchors.MANY_LABELS` labels `figure`
-  keeps Graphviz's positions, and this measures what placing them costs: beyond
+  the routes read from the layout included: beyond
   `adviz.scene.anchors.ROUNDS_FROM` labels, in rounds scored together on the
   routes' segments; with ``--search``, by the search with repairs on every
   graph, as smaller graphs are placed);
@@ -55,7 +54,6 @@ def measure(sizes: tuple[int, ...], rankdir: str, search: bool = False) -> dict[
     from adviz.scene.layout import ROOMY_NODESEP, ROOMY_RANKSEP, compute_layout
     from adviz.scene.view import graph_view, view_options
 
-    anchors.MANY_LABELS = 10**9  # every label placed, whatever the graph's size
     if search:
         anchors.ROUNDS_FROM = 10**9  # by the search, whatever the graph's size
     trace = adviz.examples.mlp(sizes)

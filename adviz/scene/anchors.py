@@ -17,18 +17,19 @@ When no position meets the distance conditions, the one that violates them
 least (still without any overlap) is kept, and the label is reported
 (``unmet``: `adviz.scene.picture.figure` then tries a roomier layout, for a
 graph of at most `ROUNDS_FROM` labels). The layout and the node coordinates
-are not changed. Beyond `MANY_LABELS` labels, Graphviz's positions are kept.
+are not changed. Every label of every graph is placed, however large.
 
-The work grows with the number of labels, not its square, so every graph is
-placed, however large: routes, obstacles and placed labels are bucketed in
-square cells (`_Index`), so scoring a position or testing it for overlaps
-only looks at what lies near it. Up to `ROUNDS_FROM` labels, a search with
-repairs (`_Placer`: each label tries at most `CHUNKS` groups of positions,
-scored against route points `SPACING` apart, and may push others aside);
-beyond, `ROUNDS` in which the anchors of every label still unplaced are
-scored at once against the routes' segments (`_Segments`, exact distances to
-the routes simplified within 0.4 point), the few labels tried per round
-being generated per label (`_candidates`).
+The work grows with the number of labels, not its square: routes, obstacles
+and placed labels are bucketed in square cells (`_Index`), so scoring a
+position or testing it for overlaps only looks at what lies near it. Up to
+`ROUNDS_FROM` labels, a search with repairs (`_Placer`: each label tries at
+most `CHUNKS` groups of positions, scored against route points `SPACING`
+apart, and may push others aside); beyond, `ROUNDS` in which the anchors of
+every label still unplaced are generated together (`_candidates_many`) and
+scored together, in waves of the cheapest (`WAVE`), against the routes'
+segments (`_Segments`, exact distances to the routes simplified within 0.4
+point); this costs less than the graph's Graphviz layout
+(``benchmarks/anchors.py``).
 
 Text blocks are laid out as the renderers lay them out: lines of
 ``EDGE_SIZE`` points, ``LINE_SPACING`` apart, centred vertically on the
@@ -90,7 +91,7 @@ CHAIN = 3
 CHUNKS = 12
 """How many groups of candidates (the cheapest first) are tried per label, at most."""
 
-ROUNDS = ((8, 12, 1), (64, 128, 2), (144, 320, 2))
+ROUNDS = ((8, 12, 1), (32, 128, 2), (144, 320, 2))
 """The rounds of a large graph's placement (`place_labels` beyond `ROUNDS_FROM`): per
 round, how many route points (the nearest to Graphviz's label) and anchors (the cheapest)
 a label not yet placed tries, and in how many alignments (1: its usual one)."""
@@ -102,17 +103,14 @@ its passes, the segments stay within 0.4 point of the route, well inside `CLEARA
 SEGMENT_CELL = 32.0
 """Side (points) of the square cells route segments are bucketed in (`_Segments`)."""
 
-MANY_LABELS = 150
-"""Beyond this many labels (a large graph drawn with ``full=True``), Graphviz's label
-positions are kept, unchecked: placing them costs about 1.2 times the layout of such a
-graph (``benchmarks/anchors.py``), more than the pages, which draw graphs whole, can
-spend. Raised (``benchmarks/anchors.py`` lifts it), the labels beyond `ROUNDS_FROM` are
-placed in `ROUNDS`."""
-
 ROUNDS_FROM = 150
 """Beyond this many labels, the labels are placed in `ROUNDS`, every label's anchors
 scored at once on the routes' segments, instead of by the search with repairs
 (`_Placer`), which costs about 15 ms per label."""
+
+WAVE = 16
+"""How many anchors of each label still unplaced a round of `ROUNDS` scores at a time,
+the cheapest first: a label placed by one wave is not scored in the next."""
 
 _CHUNK = 48
 _CAP = REACH + CLEARANCE + 4.0
@@ -170,6 +168,19 @@ class Block:
         self.width = max(self.bold, default=0.0)
         self.line = EDGE_SIZE * LINE_SPACING
         self.height = self.line * len(self.regular)
+
+    def realigned(self, left_aligned: bool) -> Block:
+        """The same lines, aligned as ``left_aligned`` says (not measured again).
+
+        Examples
+        --------
+        >>> Block(("ab",), left_aligned=False).realigned(True).rects(10.0, 0.0, [4.0])
+        [(2.31, -7.15, 6.31, 7.15)]
+        """
+        other = object.__new__(Block)
+        other.__dict__.update((k, v) for k, v in self.__dict__.items() if k != "_variant_rects")
+        other.left_aligned = left_aligned
+        return other
 
     def variants(self) -> list[list[float]]:
         """Line widths of the blocks a frame can show: the first line alone (regular or
@@ -264,6 +275,24 @@ def densify_many(routes: Sequence[Sequence[Point] | np.ndarray], spacing: float
     out[place] = samples
     owner[place] = sample_route
     return out, owner
+
+
+def _sample_segments(p: np.ndarray, q: np.ndarray, spacing: float
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Points along segments ``p``-``q``, both ends included, at most ``spacing`` apart, as
+    `densify` puts them, and the segment each belongs to.
+
+    Examples
+    --------
+    >>> points, piece = _sample_segments(np.array([[0.0, 0.0]]), np.array([[2.0, 0.0]]), 1.0)
+    >>> points.tolist(), piece.tolist()
+    ([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]], [0, 0, 0])
+    """
+    steps = q - p
+    counts = np.maximum(np.ceil(np.hypot(steps[:, 0], steps[:, 1]) / spacing), 1).astype(np.int64)
+    piece = np.repeat(np.arange(len(p)), counts + 1)
+    within = np.arange(len(piece)) - np.repeat(np.cumsum(counts + 1) - counts - 1, counts + 1)
+    return p[piece] + steps[piece] * (within / counts[piece])[:, None], piece
 
 
 def rect_distances(rects: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -365,6 +394,42 @@ class _Window:
         return out
 
 
+class _Ranges:
+    """Least and greatest coordinate ``1 - axis`` of the points whose coordinate ``axis``
+    lies in a window, for many short windows at once: each window's points are reduced
+    in one `numpy.ufunc.reduceat` over the sorted points (the work is the points in the
+    windows, not a table over all of them, as `_Window` builds).
+
+    Examples
+    --------
+    >>> w = _Ranges(np.array([[0.0, 5.0], [1.0, 2.0], [2.0, 9.0]]), axis=0)
+    >>> w.extreme(np.array([0.5, 3.0, 0.0]), np.array([2.5, 4.0, 1.0]), least=True).tolist()
+    [2.0, inf, 2.0]
+    """
+
+    def __init__(self, points: np.ndarray, axis: int) -> None:
+        order = np.argsort(points[:, axis], kind="stable")
+        self.keys = points[order, axis]
+        self.values = points[order, 1 - axis]
+
+    def extreme(self, lo: np.ndarray, hi: np.ndarray, least: bool) -> np.ndarray:
+        """Per window ``[lo, hi]``, the least (or greatest) value (infinite when empty)."""
+        empty = np.inf if least else -np.inf
+        start = np.searchsorted(self.keys, lo, side="left")
+        stop = np.searchsorted(self.keys, hi, side="right")
+        out = np.full(len(lo), empty)
+        full = np.flatnonzero(stop > start)
+        if not len(full):
+            return out
+        # By start, so that the spans between windows add up to the points once at most.
+        full = full[np.argsort(start[full], kind="stable")]
+        values = np.append(self.values, empty)
+        bounds = np.column_stack([start[full], stop[full]]).ravel()
+        pick = np.minimum if least else np.maximum
+        out[full] = pick.reduceat(values, bounds)[::2]
+        return out
+
+
 def _penalties(tb: bool, left_aligned: bool) -> dict[str, float]:
     """What each side of the route costs (points of displacement), per layout direction
     and alignment: Graphviz's usual side and the renderers' usual alignment cost nothing."""
@@ -431,6 +496,142 @@ def _candidates(route: np.ndarray, block: Block, tb: bool,
     cost = np.asarray(penalty)
     keep = np.isfinite(found).all(axis=1)
     return found[keep], cost[keep]
+
+
+def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: Sequence[Block],
+                     rects: np.ndarray, tb: bool, nearest: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_candidates` for many routes at once, in a few array operations over all of them:
+    the anchors beside each route ``routes[r]`` (its ``nearest`` points nearest
+    ``starts[r]``) for the block ``blocks[r]``, whose variants' line rectangles around
+    ``(0, 0)`` are ``rects[r]`` (``(R, 4)``, padded with copies of the first); the anchors,
+    their side penalty, and the route ``r`` each is for.
+
+    Unlike `_candidates`, a block is pushed off only the route points within its reach
+    of the points tried (a route leaving that box and coming back under a block makes the
+    block's score, not its place, bad).
+
+    Every route's points are keyed by their coordinate plus a span of its own (``r``
+    times a width larger than the drawing), so that one `_Ranges` over all of them answers
+    every route's queries, none reaching another route's points.
+
+    Examples
+    --------
+    >>> block = Block(("ab",), left_aligned=False)
+    >>> rects = block.variant_rects()[None]
+    >>> found, penalty, owner = _candidates_many([np.array([[0.0, 10.0], [8.0, 10.0]])],
+    ...                                          np.array([[4.0, 0.0]]), [block], rects,
+    ...                                          False, 1)
+    >>> found.round(2).tolist(), owner.tolist()
+    ([[4.0, -0.15], [4.0, 20.15]], [0, 0])
+    """
+    none = (np.zeros((0, 2)), np.zeros(0), np.zeros(0, dtype=np.int64))
+    count = len(routes)
+    if not count:
+        return none
+    shaped = [np.asarray(r, dtype=float).reshape(-1, 2) for r in routes]
+    vertices = np.concatenate(shaped)
+    if not len(vertices):
+        return none
+    vertex_owner = np.repeat(np.arange(count), [len(r) for r in shaped])
+    pair = np.flatnonzero(vertex_owner[1:] == vertex_owner[:-1])
+    p, q, piece_owner = vertices[pair], vertices[pair + 1], vertex_owner[pair]
+    low_end, high_end = np.minimum(p, q), np.maximum(p, q)
+    lone = np.flatnonzero(np.isin(vertex_owner, np.flatnonzero(
+        np.bincount(vertex_owner, minlength=count) == 1)))
+    # The route points tried: those ``STEP`` apart, as `densify` puts them, on the pieces
+    # near enough the start to hold one of the ``nearest`` points nearest it.
+    start = starts[piece_owner]
+    gap = np.maximum(np.maximum(low_end - start, 0.0), start - high_end)
+    nearest_vertex = np.full(count, np.inf)
+    np.minimum.at(nearest_vertex, vertex_owner, np.hypot(*(vertices - starts[vertex_owner]).T))
+    close = np.hypot(gap[:, 0], gap[:, 1]) <= nearest_vertex[piece_owner] + (nearest + 1) * STEP
+    pts, piece = _sample_segments(p[close], q[close], STEP)
+    chosen = np.flatnonzero(close)
+    # A piece's first point is the end of the one before, when that one was sampled too.
+    repeat = (np.r_[True, piece[1:] != piece[:-1]] &
+              np.r_[False, chosen[piece[1:]] == chosen[piece[:-1]] + 1] &
+              np.r_[False, piece_owner[chosen[piece[1:]]] == piece_owner[chosen[piece[:-1]]]])
+    pts = np.concatenate([pts[~repeat], vertices[lone]])
+    owner = np.concatenate([piece_owner[chosen[piece[~repeat]]], vertex_owner[lone]])
+    order = np.argsort(owner, kind="stable")
+    pts, owner = pts[order], owner[order]
+    if not len(pts):
+        return none
+    distance = np.hypot(pts[:, 0] - starts[owner, 0], pts[:, 1] - starts[owner, 1])
+    order = np.lexsort((distance, owner))
+    rank = np.arange(len(order)) - np.searchsorted(owner[order], owner[order], side="left")
+    keep = np.sort(order[rank < nearest])
+    pts, owner = pts[keep], owner[keep]
+    left_aligned = np.asarray([b.left_aligned for b in blocks], dtype=bool)
+    width = np.asarray([b.width for b in blocks], dtype=float)
+    height = np.asarray([b.height for b in blocks], dtype=float)
+    first = np.asarray([b.regular[0] / 2 if b.regular else 0.0 for b in blocks], dtype=float)
+    reach = width + height + GAP + 1.0
+    # Per route, the box of its points tried, grown by how far a block beside one reaches
+    # (and a block's height more, how far a route point in it can push the block).
+    bounds = np.full((count, 4), np.nan)
+    heads = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    which = owner[heads]
+    bounds[which, :2] = np.minimum.reduceat(pts, heads, axis=0)
+    bounds[which, 2:] = np.maximum.reduceat(pts, heads, axis=0)
+    bounds += reach[:, None] * np.array([-1.0, -1.0, 1.0, 1.0])
+    # Only the route pieces crossing that box are resampled finely: a block beside a
+    # route is pushed off the route's points in that box only (where the route leaves the
+    # box and comes back, the block's score rejects it).
+    near = bounds[piece_owner]
+    crossing = (low_end[:, 0] <= near[:, 2]) & (high_end[:, 0] >= near[:, 0]) & \
+        (low_end[:, 1] <= near[:, 3]) & (high_end[:, 1] >= near[:, 1])
+    dense, piece = _sample_segments(p[crossing], q[crossing], 1.0)
+    dense = np.concatenate([dense, vertices[lone]])
+    dense_owner = np.concatenate([piece_owner[crossing][piece], vertex_owner[lone]])
+    box = bounds[dense_owner]
+    margin = float(reach.max() + np.abs(rects).max() + GAP + 1.0)
+    low = np.minimum(dense.min(axis=0), pts.min(axis=0)) - margin
+    span = float((np.maximum(dense.max(axis=0), pts.max(axis=0)) - low).max() + margin)
+    shift = owner * span
+    rect = rects[owner]
+    x0, y0, x1, y1 = (rect[:, :, k] for k in range(4))
+    anchors: list[np.ndarray] = []
+    penalty: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    sides = {flag: _penalties(tb, flag) for flag in (False, True)}
+
+    def side(name: str) -> np.ndarray:
+        return np.where(left_aligned, sides[True].get(name, np.nan),
+                        sides[False].get(name, np.nan))[owner]
+
+    inside = (dense[:, 0] >= box[:, 0]) & (dense[:, 0] <= box[:, 2]) & \
+        (dense[:, 1] >= box[:, 1]) & (dense[:, 1] <= box[:, 3])
+    across = _Ranges(np.column_stack([dense[inside, 0] - low[0] + dense_owner[inside] * span,
+                                      dense[inside, 1]]), 0)
+    cx = pts[:, 0] + np.where(left_aligned, width / 2 - first, 0.0)[owner]
+    key = (cx - low[0] + shift)[:, None]
+    lo, hi = (key + x0 - GAP).ravel(), (key + x1 + GAP).ravel()
+    top = (across.extreme(lo, hi, least=True).reshape(rect.shape[:2]) - y1).min(axis=1)
+    bottom = (across.extreme(lo, hi, least=False).reshape(rect.shape[:2]) - y0).max(axis=1)
+    anchors += [np.column_stack([cx, top - GAP]), np.column_stack([cx, bottom + GAP])]
+    penalty += [side("above"), side("below")]
+    owners += [owner, owner]
+    aligned = np.flatnonzero(left_aligned[owner])
+    if len(aligned):
+        inside &= left_aligned[dense_owner]
+        down = _Ranges(np.column_stack([dense[inside, 0], dense[inside, 1] - low[1] +
+                                        dense_owner[inside] * span]), 1)
+        cy = pts[aligned, 1]
+        key = (cy - low[1] + shift[aligned])[:, None]
+        lo, hi = (key + y0[aligned] - GAP).ravel(), (key + y1[aligned] + GAP).ravel()
+        shape = (len(aligned), rect.shape[1])
+        right = (down.extreme(lo, hi, least=False).reshape(shape) - x0[aligned]).max(axis=1)
+        left = (down.extreme(lo, hi, least=True).reshape(shape) - x1[aligned]).min(axis=1)
+        anchors += [np.column_stack([right + GAP, cy]), np.column_stack([left - GAP, cy])]
+        penalty += [side("right")[aligned], side("left")[aligned]]
+        owners += [owner[aligned], owner[aligned]]
+    found = np.concatenate(anchors)
+    cost = np.concatenate(penalty)
+    route = np.concatenate(owners)
+    keep = np.isfinite(found).all(axis=1) & np.isfinite(cost)
+    return found[keep], cost[keep], route[keep]
 
 
 @dataclass(frozen=True)
@@ -582,15 +783,21 @@ def segment_distances(p: np.ndarray, q: np.ndarray, rects: np.ndarray) -> np.nda
     best = np.minimum(to_rect(px, py), to_rect(qx, qy))
     vx, vy = qx - px, qy - py
     length = np.maximum(vx * vx + vy * vy, 1e-12)
-    for cx, cy in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
-        t = np.clip(((cx - px) * vx + (cy - py) * vy) / length, 0.0, 1.0)
-        ex, ey = px + t * vx - cx, py + t * vy - cy
-        best = np.minimum(best, ex * ex + ey * ey)
+    # Which side of the segment's line each corner is on, ``(x - px) vy - (y - py) vx``:
+    # its least and greatest over the corners, and the corner nearest the line.
+    across = px * vy - py * vx
+    ax, bx, ay, by = x0 * vy, x1 * vy, y0 * vx, y1 * vx
+    low = np.minimum(ax, bx) - np.maximum(ay, by) - across
+    high = np.maximum(ax, bx) - np.minimum(ay, by) - across
+    above = low > 0.0  # every corner on one side: the nearest is the extreme one
+    up, right = vy >= 0.0, vx >= 0.0
+    cx = np.where(above == up, x0, x1)
+    cy = np.where(above == right, y1, y0)
+    side = np.where(above, low, high)
+    t = ((cx - px) * vx + (cy - py) * vy) / length
+    apart = (above | (high < 0.0)) & (t >= 0.0) & (t <= 1.0)
+    best = np.where(apart, np.minimum(best, side * side / length), best)
     # Separating axes: the rectangle's two, and the segment's normal.
-    side = [(cx - px) * vy - (cy - py) * vx for cx, cy in ((x0, y0), (x1, y0), (x0, y1),
-                                                             (x1, y1))]
-    low = np.minimum(np.minimum(side[0], side[1]), np.minimum(side[2], side[3]))
-    high = np.maximum(np.maximum(side[0], side[1]), np.maximum(side[2], side[3]))
     meet = (np.minimum(px, qx) <= x1) & (np.maximum(px, qx) >= x0) & \
            (np.minimum(py, qy) <= y1) & (np.maximum(py, qy) >= y0) & (low <= 0.0) & (high >= 0.0)
     return np.where(meet, 0.0, np.sqrt(best))
@@ -673,31 +880,36 @@ class _Segments:
         keep = (r[:, 0] <= g[:, 2]) & (r[:, 2] >= g[:, 0]) & (r[:, 1] <= g[:, 3]) & \
                (r[:, 3] >= g[:, 1])
         query, item = query[keep], item[keep]
-        union = segment_distances(self.p[item], self.q[item], boxes[query])
+        # Measured around each anchor, in single precision (a few hundredths of a point at
+        # most off, well inside `CLEARANCE` and the margin under the guaranteed reach).
+        p = (self.p[item] - anchors[query]).astype(np.float32)
+        q = (self.q[item] - anchors[query]).astype(np.float32)
+        union = segment_distances(p, q, extent[query].astype(np.float32))
         keep = union < _CAP
-        query, item, union = query[keep], item[keep], union[keep]
+        query, item, union, p, q = query[keep], item[keep], union[keep], p[keep], q[keep]
         same = self.owner[item] == ids[query]
         width = offsets.shape[1]
         mine = np.full((rows, width), _CAP)
         theirs = np.full((rows, width), np.inf)
+        lines = offsets.astype(np.float32)
 
-        def measure(query: np.ndarray, item: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            lines = anchors[query][:, None, [0, 1, 0, 1]] + offsets[query]
-            distance = segment_distances(self.p[item][:, None], self.q[item][:, None], lines)
-            return distance, np.flatnonzero(np.r_[True, query[1:] != query[:-1]])
+        def measure(pick: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """Distance from every line rectangle of the picked pairs' blocks to their
+            segments, the pairs' queries, and the first pair of each query."""
+            at = query[pick]
+            distance = segment_distances(p[pick][:, None], q[pick][:, None], lines[at])
+            return distance, at, np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
 
         if same.any():
-            q = query[same]
-            distance, first = measure(q, item[same])
-            mine[q[first]] = np.minimum(np.minimum.reduceat(distance, first, axis=0), _CAP)
+            distance, at, first = measure(same)
+            mine[at[first]] = np.minimum(np.minimum.reduceat(distance, first, axis=0), _CAP)
         # Another route only matters nearer than a variant's own route + CLEARANCE.
         per_variant = np.where(member, mine[:, :, None], np.inf).min(axis=1)
         farthest = np.where(member.any(axis=1), per_variant, -np.inf).max(axis=1)
         other = ~same & (union < farthest[query] + CLEARANCE)
         if other.any():
-            q = query[other]
-            distance, first = measure(q, item[other])
-            theirs[q[first]] = np.minimum.reduceat(distance, first, axis=0)
+            distance, at, first = measure(other)
+            theirs[at[first]] = np.minimum.reduceat(distance, first, axis=0)
         return _badness_terms(mine, theirs, member)
 
 
@@ -737,6 +949,51 @@ def _shape(block: Block, most: int) -> tuple[np.ndarray, np.ndarray]:
         rects.append(rects[0])
         member.append([False] * _VARIANTS)
     return np.asarray(rects, dtype=float), np.asarray(member, dtype=bool)
+
+
+def _shape_table(blocks: Sequence[Block]) -> tuple[np.ndarray, np.ndarray]:
+    """`_shape` of many blocks at once, in array operations: the line rectangles of every
+    variant of each block around the anchor ``(0, 0)`` (``(blocks, R, 4)``, each line
+    shared by variants once, padded with copies of the first) and which variants each
+    belongs to (``(blocks, R, _VARIANTS)``).
+
+    Examples
+    --------
+    >>> rects, member = _shape_table([Block(("ab", "c"), left_aligned=False)])
+    >>> rects[0, :, 1].tolist(), member[0].sum(axis=0).tolist()  # tops; lines per variant
+    ([-7.15, -7.15, -14.3, -14.3, 0.0], [1, 1, 2, 2])
+    """
+    count = max((len(b.regular) for b in blocks), default=1)
+    widest = 2 if count == 1 else 3 + count
+    rects = np.zeros((len(blocks), widest, 4))
+    member = np.zeros((len(blocks), widest, _VARIANTS), dtype=bool)
+    lines = np.asarray([len(b.regular) for b in blocks])
+    # Every line: its width, which line of a block of how many lines, which variants.
+    spec = [(0, 1, 0, 0), (1, 1, 0, 1), (0, 0, 0, 2), (1, 0, 0, 3)] + \
+        [(1, 0, k, -1) for k in range(1, count)]
+    line = EDGE_SIZE * LINE_SPACING
+    regular = np.asarray([b.regular[0] if b.regular else 0.0 for b in blocks])
+    bold = np.zeros((len(blocks), count))
+    for i, b in enumerate(blocks):
+        bold[i, :len(b.bold)] = b.bold
+    width = np.asarray([b.width for b in blocks])
+    aligned = np.asarray([b.left_aligned for b in blocks], dtype=bool)
+    for r, (heavy, single, k, variant) in enumerate(spec):
+        w = (bold[:, k] if heavy else regular)
+        shown = lines if not single else np.ones(len(blocks))
+        top = -line * shown / 2
+        x0 = np.where(aligned, -width / 2, -w / 2)
+        y0 = top + k * line
+        rects[:, r] = np.round(np.column_stack([x0, y0, x0 + w, y0 + line]), 2)
+        has = (lines > 1) | (r < 2)
+        if variant >= 0:
+            member[:, r, variant] = has & (lines > k)
+        else:
+            member[:, r, 2:] = (has & (lines > k))[:, None]
+    # A row no variant shows is a copy of the first (measured, belonging to none).
+    unused = ~member.any(axis=2)
+    rects[unused] = np.repeat(rects[:, :1], widest, axis=1)[unused]
+    return rects, member
 
 
 class _Placer:
@@ -1176,25 +1433,28 @@ def _around(route: np.ndarray, start: np.ndarray, block: Block, points: int) -> 
 
 
 def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rect,
-                 tb: bool, unmet: list[Key] | None) -> dict[Key, Placed]:
+                 tb: bool, unmet: list[Key] | None
+                 ) -> dict[Key, tuple[Point, float | None]]:
     """The placement of a large graph's labels (more than `ROUNDS_FROM`), in rounds that
     score the anchors of every label still unplaced at once, on the routes' segments
     (`_Segments`: exact distances, few items per cell).
 
     Each round, every label left tries its cheapest anchors (`ROUNDS`: how many route
-    points nearest Graphviz's label, how many anchors, which alignments) and takes the
-    cheapest that meets the distance conditions and overlaps nothing placed before it.
-    A label no round places takes the least bad anchor free of the others (reported in
-    ``unmet``), or, with none, Graphviz's position.
+    points nearest Graphviz's label, how many anchors, which alignments; generated for
+    all of them at once by `_candidates_many`, less those an earlier round scored) and
+    takes the cheapest that meets the distance conditions and overlaps nothing placed
+    before it. The anchors are scored in waves of the `WAVE` cheapest of each label: a
+    label placed by one wave is not scored in the next, and anchors overlapping a label
+    already placed are not scored. A label no round places takes the least bad anchor
+    free of the others (reported in ``unmet``), or, with none, Graphviz's position.
     """
     keys = list(labels)
     count = len(keys)
-    blocks = [{aligned: Block(labels[k].lines, aligned) for aligned in (False, True)}
-              for k in keys]
-    most = max(2 + 2 * len(labels[k].lines) for k in keys)
-    shapes = [_shape(b[aligned], most) for b in blocks for aligned in (False, True)]
-    offsets = np.stack([sh[0] for sh in shapes]).reshape(count, 2, most, 4)
-    member = np.stack([sh[1] for sh in shapes]).reshape(count, 2, most, _VARIANTS)
+    blocks = [{False: b, True: b.realigned(True)}
+              for b in (Block(labels[k].lines, False) for k in keys)]
+    offsets, member = _shape_table([b[f] for b in blocks for f in (False, True)])
+    offsets = offsets.reshape(count, 2, *offsets.shape[1:])
+    member = member.reshape(count, 2, *member.shape[1:])
     half = np.asarray([[[-b[f].width / 2, -b[f].height / 2, b[f].width / 2, b[f].height / 2]
                         for f in (False, True)] for b in blocks], dtype=float)
     routes = [np.asarray(labels[k].route, dtype=float).reshape(-1, 2) for k in keys]
@@ -1205,6 +1465,7 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
     segments = _Segments(routes, _Cells(whole, SEGMENT_CELL))
     fixed = _Index(box_cells, obstacles)
     grid: dict[int, list[Rect]] = {}
+    taken: list[Rect] = []
     placed: dict[Key, Placed] = {}
     seen: list[tuple[np.ndarray, ...]] = []
 
@@ -1216,34 +1477,56 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
         placed[keys[i]] = (anchor, aligned)
         x0, y0, x1, y1 = (half[i, int(aligned)] + [*anchor, *anchor]).tolist()
         own = (x0, y0, x1, y1)
+        taken.append(own)
         for c in box_cells.box_keys(own):
             grid.setdefault(c, []).append(own)
 
-    left = list(range(count))
+    def free(padded: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The ``rows`` whose padded box overlaps no label placed so far (the others cannot
+        be taken: placed labels stay)."""
+        if not taken or not len(rows):
+            return rows
+        index = _Index(box_cells, np.asarray(taken, dtype=float))
+        query, item = index.pairs(padded[rows])
+        a, b = padded[rows][query], index.rects[item]
+        hit = (a[:, 0] < b[:, 2]) & (b[:, 0] < a[:, 2]) & (a[:, 1] < b[:, 3]) & \
+            (b[:, 1] < a[:, 3])
+        blocked = np.zeros(len(rows), dtype=bool)
+        blocked[query[hit]] = True
+        return rows[~blocked]
+
+    starts = np.asarray([labels[k].start for k in keys], dtype=float)
+    low = np.minimum(starts.min(axis=0), extent.min(axis=0))
+    quantum = max(0.25, float((extent.max(axis=0) - low).max()) / 2.0**21)
+    scored = np.zeros(0, dtype=np.int64)
+    left = np.arange(count)
     for points, tries, alignments in ROUNDS:
-        parts = []
-        for i in left:
-            start = np.asarray([labels[keys[i]].start], dtype=float)
-            for aligned in (tb,) if alignments == 1 else (tb, not tb):
-                found, penalty = _candidates(_around(routes[i], start[0], blocks[i][aligned],
-                                                     points),
-                                             blocks[i][aligned], tb, None, labels[keys[i]].start,
-                                             points)
-                anchors = np.concatenate([start, found]) if aligned == tb else found
-                cost = np.hypot(anchors[:, 0] - start[0, 0], anchors[:, 1] - start[0, 1])
-                cost[len(anchors) - len(found):] += penalty
-                parts.append((anchors, cost, np.full(len(anchors), i),
-                              np.full(len(anchors), aligned)))
-        if not parts:
+        if not len(left):
             break
-        anchors = np.concatenate([p[0] for p in parts])
-        cost = np.concatenate([p[1] for p in parts])
-        ids = np.concatenate([p[2] for p in parts])
-        aligned_all = np.concatenate([p[3] for p in parts])
-        # The cheapest ``tries`` of each label.
+        flags = (tb,) if alignments == 1 else (tb, not tb)
+        request = np.concatenate([left] * len(flags))
+        request_flag = np.repeat(np.asarray(flags, dtype=bool), len(left))
+        found, penalty, route = _candidates_many(
+            [_around(routes[i], starts[i], blocks[i][f], points)
+             for i, f in zip(request.tolist(), request_flag.tolist())],
+            starts[request], [blocks[i][f] for i, f in zip(request.tolist(),
+                                                          request_flag.tolist())],
+            offsets[request, request_flag.astype(np.int64)], tb, points)
+        ids = np.concatenate([left, request[route]])
+        aligned_all = np.concatenate([np.full(len(left), tb), request_flag[route]])
+        anchors = np.concatenate([starts[left], found])
+        cost = np.concatenate([np.zeros(len(left)),
+                               np.hypot(found[:, 0] - starts[ids[len(left):], 0],
+                                        found[:, 1] - starts[ids[len(left):], 1]) + penalty])
+        # The cheapest ``tries`` of each label, less those an earlier round scored.
         order = np.lexsort((cost, ids))
         first = np.searchsorted(ids[order], ids[order], side="left")
         order = order[np.arange(len(order)) - first < tries]
+        q = np.round((anchors[order] - low) / quantum).astype(np.int64)
+        key = ((ids[order] * 2 + aligned_all[order]) << 44) | (q[:, 0] << 22) | q[:, 1]
+        fresh = ~np.isin(key, scored)
+        scored = np.concatenate([scored, key[fresh]])
+        order = order[fresh]
         anchors, cost, ids, aligned_all = (anchors[order], cost[order], ids[order],
                                            aligned_all[order])
         flag = aligned_all.astype(np.int64)
@@ -1257,26 +1540,36 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
             over = (a[:, 0] < b[:, 2]) & (b[:, 0] < a[:, 2]) & \
                    (a[:, 1] < b[:, 3]) & (b[:, 1] < a[:, 3])
             keep[query[over]] = False
-        which = np.flatnonzero(keep)
+        which = np.flatnonzero(keep)  # in order of label, then cost
+        rank = np.arange(len(which)) - np.searchsorted(ids[which], ids[which], side="left")
+        pending = np.zeros(count, dtype=bool)
+        pending[left] = True
         badness = np.full(len(anchors), np.inf)
-        for lo in range(0, len(which), _BATCH):
-            part = which[lo:lo + _BATCH]
-            badness[part] = segments.badness(ids[part], anchors[part],
-                                             offsets[ids[part], flag[part]],
-                                             member[ids[part], flag[part]])
-        ranked = which[np.lexsort((badness[which] * 1000.0 + cost[which], ids[which]))]
-        done = -1
-        for k in ranked[badness[ranked] == 0.0].tolist():
-            i = int(ids[k])
-            if i != done and not touches(padded[k].tolist()):
-                done = i
-                take(i, (float(anchors[k, 0]), float(anchors[k, 1])), bool(aligned_all[k]))
-        left = [i for i in left if keys[i] not in placed]
-        rest = ranked[np.isin(ids[ranked], left)]
-        seen.append((ids[rest], badness[rest], cost[rest], anchors[rest], aligned_all[rest],
-                     padded[rest]))
+        # In waves of the cheapest anchors: a label placed by one scores no more.
+        for lo in range(0, tries, WAVE):
+            wave = which[(rank >= lo) & (rank < lo + WAVE)]
+            wave = free(padded, wave[pending[ids[wave]]])
+            if not len(wave):
+                continue
+            for start in range(0, len(wave), _BATCH):
+                part = wave[start:start + _BATCH]
+                badness[part] = segments.badness(ids[part], anchors[part],
+                                                 offsets[ids[part], flag[part]],
+                                                 member[ids[part], flag[part]])
+            ranked = wave[np.lexsort((cost[wave], badness[wave] * 1000.0, ids[wave]))]
+            done = -1
+            for k in ranked[badness[ranked] == 0.0].tolist():
+                i = int(ids[k])
+                if i != done and not touches(padded[k].tolist()):
+                    done = i
+                    take(i, (float(anchors[k, 0]), float(anchors[k, 1])),
+                         bool(aligned_all[k]))
+                    pending[i] = False
+            seen.append((ids[wave], badness[wave], cost[wave], anchors[wave],
+                         aligned_all[wave], padded[wave]))
+        left = left[pending[left]]
     # The labels no round placed: the least bad anchor free of the others, of any round.
-    if left:
+    if len(left) and seen:
         ids, badness, cost, anchors, aligned_all, padded = (
             np.concatenate([part[k] for part in seen]) for k in range(6))
         ranked = np.lexsort((cost, badness, ids))
@@ -1287,12 +1580,17 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
             if i != done and not touches(padded[k].tolist()):
                 done = i
                 take(i, (float(anchors[k, 0]), float(anchors[k, 1])), bool(aligned_all[k]))
-    for i in left:
+    for i in left.tolist():
         if keys[i] not in placed:
             placed[keys[i]] = (labels[keys[i]].start, tb)
         if unmet is not None:
             unmet.append(keys[i])
-    return {key: placed[key] for key in keys}
+    out: dict[Key, tuple[Point, float | None]] = {}
+    for key, block in zip(keys, blocks):
+        (x, y), aligned = placed[key]
+        x, y = round(x, 2), round(y, 2)
+        out[key] = ((x, y), _left(block[True], (x, y)) if aligned else None)
+    return out
 
 
 def place_labels(labels: Mapping[tuple[str, str], Label], *, obstacles: Sequence[Rect],
@@ -1323,17 +1621,9 @@ def place_labels(labels: Mapping[tuple[str, str], Label], *, obstacles: Sequence
         and the x where left-aligned lines start (``None``: lines centred on
         the anchor), rounded to 0.01 point.
     """
-    if len(labels) > MANY_LABELS:  # Graphviz's positions, without building the search
-        return {key: (label.start,
-                      _left(Block(label.lines, True), label.start) if tb else None)
-                for key, label in labels.items()}
     if len(labels) > ROUNDS_FROM:
-        found = _place_large(labels, np.asarray(obstacles, dtype=float).reshape(-1, 4), bounds,
-                             tb, unmet)
-        return {key: ((round(x, 2), round(y, 2)),
-                      _left(Block(labels[key].lines, True), (round(x, 2), round(y, 2)))
-                      if aligned else None)
-                for key, ((x, y), aligned) in found.items()}
+        return _place_large(labels, np.asarray(obstacles, dtype=float).reshape(-1, 4), bounds,
+                            tb, unmet)
     placer = _Placer(labels, obstacles, bounds, tb)
     fits = placer.fits_all()
     placer.place_many([key for key, fit in zip(placer.keys, fits.tolist()) if not fit])

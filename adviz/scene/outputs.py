@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from adviz.core.sweep import output_sweep, sweeps
 from adviz.errors import RenderError
+from adviz.scene.anchors import ROUNDS_FROM
 from adviz.scene.layout import NODESEP, RANKSEP, ROOMY_NODESEP, ROOMY_RANKSEP, Layout
 from adviz.scene.sizes import MIN_TEXT
 from adviz.scene.style import EDGE_SIZE, LINE_SIZE, NAME_SIZE
@@ -175,8 +176,9 @@ def _natural(trace: Trace, output: str | int | None, *, theme: Theme, rankdir: s
         titles = [t for s in all_sweeps for t in _titles(s, forward)] + list(extra_titles)
         unmet: list[tuple[str, str]] = []
         layout = _layout(view, rankdir, engine, RANKSEP, NODESEP)
-        _build(base, theme, view, layout, note or first.notice, None, titles, unmet)
-        if unmet:
+        built = _build(base, theme, view, layout, note or first.notice, None, titles, unmet)
+        if unmet and sum(e.label is not None for e in built.edges.values()) <= ROUNDS_FROM:
+            # Not for a large graph: a second layout would cost more than the first.
             roomy = _layout(view, rankdir, engine, ROOMY_RANKSEP, ROOMY_NODESEP)
             again: list[tuple[str, str]] = []
             _build(base, theme, view, roomy, note or first.notice, None, titles, again)

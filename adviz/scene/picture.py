@@ -46,12 +46,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from adviz.core.sweep import check_output
 from adviz.errors import InputError
-from adviz.scene import anchors as anchors_module
 from adviz.scene.anchors import ROUNDS_FROM, Block, Label, place_labels
 from adviz.scene.content import Change, Frame, frame_count
-from adviz.scene.curves import Route
+from adviz.scene.curves import SAMPLES_PER_SEGMENT, Route
 from adviz.scene.layout import (
     LABEL_PAD,
     ROOMY_NODESEP,
@@ -988,27 +989,60 @@ def _clusters(layout: Layout, dx: float, dy: float) -> dict[str, ClusterShape]:
     return clusters
 
 
+def _polylines(controls: Sequence[tuple[Point, ...]], tips: Sequence[Point | None]
+               ) -> list[np.ndarray]:
+    """`Route.polyline` of many routes (control points, arrow tip), the cubic pieces of all of
+    them sampled in one array operation (the same operations, point for point, as
+    `adviz.scene.curves.bezier_points`).
+
+    Examples
+    --------
+    >>> line = ((0.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, 0.0))
+    >>> [bool(np.array_equal(a, Route(c, h).polyline)) for a, c, h in
+    ...  zip(_polylines([line, line[:2]], [(1.0, -1.0), None]), [line, line[:2]],
+    ...      [(1.0, -1.0), None])]
+    [True, True]
+    """
+    shaped = [np.asarray(c, dtype=float).reshape(-1, 2) for c in controls]
+    cubic = [len(p) >= 4 and not (len(p) - 1) % 3 for p in shaped]
+    pieces = [p[:-1].reshape(-1, 3, 2) for p, ok in zip(shaped, cubic) if ok]
+    if pieces:
+        every = np.concatenate(pieces)
+        ends = np.concatenate([p[3::3] for p, ok in zip(shaped, cubic) if ok])
+        t = np.linspace(0.0, 1.0, SAMPLES_PER_SEGMENT + 1)[None, :, None]
+        p0, c1, c2, p1 = every[:, None, 0], every[:, None, 1], every[:, None, 2], ends[:, None]
+        sampled = ((1 - t) ** 3) * p0 + 3 * ((1 - t) ** 2) * t * c1 + \
+            3 * (1 - t) * t**2 * c2 + t**3 * p1
+        per_route = np.split(sampled[:, 1:], np.cumsum([len(p) for p in pieces])[:-1])
+    out: list[np.ndarray] = []
+    k = 0
+    for p, ok, tip in zip(shaped, cubic, tips):
+        if ok:
+            line = np.concatenate([p[:1], per_route[k].reshape(-1, 2)])
+            k += 1
+        else:
+            line = p.copy()
+        out.append(line if tip is None else np.vstack([line, np.asarray(tip, dtype=float)[None]]))
+    return out
+
+
 def _label_anchors(view: GraphView, layout: Layout,
                    unmet: list[tuple[str, str]] | None = None
                    ) -> dict[tuple[str, str], tuple[Point, float | None]]:
     """Every edge label's anchor in layout coordinates, against its own route (the labels
     that find no place meeting the distance conditions are added to ``unmet``)."""
-    # Only the labels' positions and their edges' forward routes are needed here (as
-    # `_edge_shape` makes them, unshifted); `_build` makes each edge's whole shape once.
+    def shift(p: Point) -> Point:  # as `_edge_shape` puts the route in layout coordinates
+        return (round(p[0], 2), round(p[1], 2))
+
     labelled = [key for key, route in layout.edges.items()
                 if route.label is not None and view.edge_lines.get(key)]
-    # Beyond the cutoff Graphviz's positions are kept: the routes are not needed.
-    routed = len(labelled) <= anchors_module.MANY_LABELS
-    labels = {}
-    for key in labelled:
-        edge = layout.edges[key]
-        assert edge.label is not None
-        polyline: Any = ()
-        if routed:
-            forward = tuple(_shifted(p, 0.0, 0.0) for p in edge.points)
-            tip = _shifted(edge.head, 0.0, 0.0) if edge.head is not None and forward else None
-            polyline = Route(forward, tip).polyline
-        labels[key] = Label(view.edge_lines[key], polyline, _shifted(edge.label, 0.0, 0.0))
+    controls = [tuple(shift(p) for p in layout.edges[key].points) for key in labelled]
+    heads = [layout.edges[key].head for key in labelled]
+    tips = [shift(head) if head is not None and points else None
+            for head, points in zip(heads, controls)]
+    labels = {key: Label(view.edge_lines[key], route,
+                         shift(layout.edges[key].label))  # type: ignore[arg-type]
+              for key, route in zip(labelled, _polylines(controls, tips))}
     if not labels:
         return {}
     obstacles = [(b.x - b.width / 2, b.y - b.height / 2, b.x + b.width / 2, b.y + b.height / 2)

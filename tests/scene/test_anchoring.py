@@ -10,19 +10,18 @@ positions, the TikZ label nodes, the Matplotlib text artists. For each:
 - its own route is nearer to it than any other edge's route;
 - it overlaps no node box and no other label's block.
 
-The same holds for random expressions, and, with the cutoff lifted, for
-networks drawn in full with more than `ROUNDS_FROM` labels (placed in rounds
-scored together, up to the 1,150-node network of ``benchmarks/anchors.py``),
-except for the few labels the placement reports unmet. Beyond `MANY_LABELS`
-labels `figure` keeps Graphviz's label positions: placing them costs more
-than the layout (``benchmarks/anchors.py``).
+The same holds for random expressions, and for networks drawn in full with
+more than `ROUNDS_FROM` labels (placed in rounds scored together, up to the
+1,150-node network of ``benchmarks/anchors.py``: 1,297 labels), except for
+the few labels the placement reports unmet: every label of every graph is
+placed, however large.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
+import weakref
 import xml.etree.ElementTree as ET
 from collections.abc import Collection, Iterator
 
@@ -34,9 +33,8 @@ import adviz
 import adviz.examples
 from adviz.renderers import svg, tikz
 from adviz.renderers.tikz import CM_PER_POINT
-from adviz.scene import anchors, picture
+from adviz.scene import picture
 from adviz.scene.anchors import (
-    MANY_LABELS,
     ROUNDS_FROM,
     Label,
     densify,
@@ -68,11 +66,15 @@ def _line_rect(x: float, centre: float, text: str, size: float, bold: bool,
 
 
 def _dense(points: np.ndarray) -> np.ndarray:
-    out = [points[:1]]
-    for a, b in itertools.pairwise(points):
-        n = max(1, math.ceil(math.dist(a, b) / 0.5))
-        out.append(a + (b - a) * (np.arange(1, n + 1)[:, None] / n))
-    return np.concatenate(out)
+    """The polyline with points at most half a point apart (each piece cut evenly)."""
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    if len(points) < 2:
+        return points
+    steps = np.diff(points, axis=0)
+    counts = np.maximum(np.ceil(np.hypot(steps[:, 0], steps[:, 1]) / 0.5), 1).astype(int)
+    piece = np.repeat(np.arange(len(steps)), counts)
+    k = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+    return np.vstack([points[:1], points[piece] + steps[piece] * (k / counts[piece])[:, None]])
 
 
 def _routes(fig: Figure) -> dict[Key, np.ndarray]:
@@ -81,6 +83,54 @@ def _routes(fig: Figure) -> dict[Key, np.ndarray]:
         tip = shape.forward_head.tip if shape.forward_head is not None else None
         out[key] = _dense(Route(shape.forward, tip).polyline)
     return out
+
+
+CELL = 16.0
+"""Side (points) of the grid cells the route points are looked up in."""
+
+
+class _Geometry:
+    """A figure's routes (densified) and their points bucketed in square cells, made once
+    per figure: the points near a rectangle are those of the cells it covers."""
+
+    def __init__(self, fig: Figure) -> None:
+        self.routes = _routes(fig)
+        keys = list(self.routes)
+        self.number = {key: k for k, key in enumerate(keys)}
+        points = np.concatenate([np.zeros((0, 2)), *self.routes.values()])
+        owner = np.repeat(np.arange(len(keys)), [len(r) for r in self.routes.values()])
+        self.low = points.min(axis=0) if len(points) else np.zeros(2)
+        cells = np.floor((points - self.low) / CELL).astype(np.int64)
+        self.rows = int(cells[:, 1].max()) + 1 if len(points) else 1
+        key = cells[:, 0] * self.rows + cells[:, 1]
+        order = np.argsort(key, kind="stable")
+        self.key, self.points, self.owner = key[order], points[order], owner[order]
+
+    def near(self, box: Rect, grow: float) -> tuple[np.ndarray, np.ndarray]:
+        """The route points (and their routes) in the cells ``box`` grown by ``grow``
+        covers (every point within ``grow`` of the box among them)."""
+        (x0, y0), (x1, y1) = (np.floor((np.asarray(corner) - self.low) / CELL).astype(int)
+                              for corner in ((box[0] - grow, box[1] - grow),
+                                             (box[2] + grow, box[3] + grow)))
+        y0, y1 = max(y0, 0), min(y1, self.rows - 1)
+        if y1 < y0:
+            return np.zeros((0, 2)), np.zeros(0, dtype=int)
+        columns = np.arange(max(x0, 0), max(x1 + 1, 0))
+        start = np.searchsorted(self.key, columns * self.rows + y0, side="left")
+        stop = np.searchsorted(self.key, columns * self.rows + y1, side="right")
+        index = np.concatenate([np.arange(a, b) for a, b in zip(start, stop)] or
+                               [np.zeros(0, dtype=int)])
+        return self.points[index], self.owner[index]
+
+
+_GEOMETRIES: weakref.WeakKeyDictionary[Figure, _Geometry] = weakref.WeakKeyDictionary()
+
+
+def _geometry(fig: Figure) -> _Geometry:
+    found = _GEOMETRIES.get(fig)
+    if found is None:
+        found = _GEOMETRIES[fig] = _Geometry(fig)
+    return found
 
 
 def _distance(rects: list[Rect], points: np.ndarray) -> float:
@@ -114,16 +164,12 @@ def _check(fig: Figure, blocks: dict[Key, list[Rect]], where: str,
     distance conditions only for the labels not in ``unmet``); the labels checked.
 
     Only the route points, node boxes and label blocks near a block can break a
-    condition: route points are looked up among all of them sorted by x, node boxes and
-    other blocks by comparing bounding boxes first.
+    condition: route points are looked up in the grid cells around the block (made once
+    per figure, `_Geometry`), node boxes and other blocks by comparing bounding boxes
+    first.
     """
-    routes = _routes(fig)
-    keys = list(routes)
-    number = {key: k for k, key in enumerate(keys)}
-    points = np.concatenate([np.zeros((0, 2)), *routes.values()])
-    owner = np.repeat(np.arange(len(keys)), [len(r) for r in routes.values()])
-    order = np.argsort(points[:, 0], kind="stable")
-    xs = points[order, 0]
+    geometry = _geometry(fig)
+    routes = geometry.routes
     names = list(fig.nodes)
     boxes = np.array([(b.x - b.width / 2, b.y - b.height / 2, b.x + b.width / 2,
                        b.y + b.height / 2) for b in fig.nodes.values()])
@@ -134,12 +180,10 @@ def _check(fig: Figure, blocks: dict[Key, list[Rect]], where: str,
         own = -1.0 if key in unmet else _distance(rects, routes[key])
         assert own <= REACH, (where, key, own)
         # Points of other routes outside the block's box grown by ``own`` are farther.
-        found = order[np.searchsorted(xs, box[0] - own, side="left"):
-                      np.searchsorted(xs, box[2] + own, side="right")]
-        found = found[(points[found, 1] >= box[1] - own) & (points[found, 1] <= box[3] + own) &
-                      (owner[found] != number[key])]
+        points, owner = geometry.near(box, max(own, 0.0))
+        found = points[owner != geometry.number[key]]
         if len(found):
-            theirs = _distance(rects, points[found])
+            theirs = _distance(rects, found)
             assert own < theirs, (where, key, own, theirs)
         for k in np.flatnonzero(_box_gaps(box, boxes) == 0.0):
             assert not any(_overlap(r, tuple(boxes[k])) for r in rects), (where, key, names[k])
@@ -380,10 +424,9 @@ def test_unmet_labels_are_reported() -> None:
 
 
 def _large(monkeypatch: pytest.MonkeyPatch, sizes: tuple[int, ...], rankdir: str) -> None:
-    """A network drawn in full with more than `ROUNDS_FROM` labels, the cutoff lifted:
+    """A network drawn in full with more than `ROUNDS_FROM` labels, as `figure` draws it:
     laid out once, every label placed (at most a tenth reported unmet), the conditions
     met in the last frame of each phase (one line per label, then two)."""
-    monkeypatch.setattr(anchors, "MANY_LABELS", 10**9)
     unmet: list[Key] = []
 
     def placing(*args: object, **kwargs: object) -> object:  # the figure's own unmet labels
@@ -420,21 +463,10 @@ def test_beyond_rounds_from_every_label_is_placed(monkeypatch: pytest.MonkeyPatc
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])
 def test_a_thousand_node_network_drawn_in_full_is_anchored(monkeypatch: pytest.MonkeyPatch,
                                                            rankdir: str) -> None:
-    """The 1,150-node network of ``benchmarks/anchors.py``, every node and label drawn."""
+    """The 1,150-node network of ``benchmarks/anchors.py`` (the 1,018-node one of
+    ``benchmarks/scale.py``, 1,297 labels), every node and label drawn, as `figure` draws
+    it."""
     _large(monkeypatch, (6, 22, 8, 1), rankdir)
-
-
-def test_beyond_many_labels_graphvizs_positions_are_kept() -> None:
-    """A network drawn in full with more than `MANY_LABELS` labels keeps the label
-    positions Graphviz chose (the documented limit) and is laid out once."""
-    t = adviz.examples.mlp((2, 6, 6, 1))
-    fig = figure(t, full=True)
-    labelled = [key for key, shape in fig.edges.items() if shape.label is not None]
-    assert len(labelled) > MANY_LABELS
-    assert fig.layout is compute_layout(t, collapse=fig.layout.collapse)
-    for key in labelled:
-        x, y = fig.layout.edges[key].label  # type: ignore[misc]
-        assert fig.edges[key].label == (round(x + fig.dx, 2), round(y + fig.dy, 2))
 
 
 @pytest.mark.parametrize("spacing", [1.0, 2.0, 4.0])
