@@ -66,6 +66,7 @@ from adviz.renderers.templates import PageTemplate, Slots, caption_template, pag
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
+    from adviz.scene.picture import Figure
     from adviz.text.tokens import Text
 
 DEFAULT_LR = 0.1
@@ -480,10 +481,11 @@ def _frame_size(fig_width: float, fig_height: float) -> tuple[str, str]:
 
 
 def _fallback(trace: Trace, theme: str, rankdir: str, title: str | None,
-              missing: list[str]) -> str:
+              missing: list[str], view: str = "graph", granularity: str | None = None) -> str:
     from adviz.renderers.player import player_html
 
-    page = player_html(trace, theme=theme, rankdir=rankdir, title=title)
+    page = player_html(trace, theme=theme, rankdir=rankdir, title=title, view=view,
+                       granularity=granularity)
     names = ", ".join(html.escape(name) for name in missing)
     colours = ("#3a2f10", "#f0e442", "#ececec") if theme == "dark" else \
         ("#fdf3dc", "#e69f00", "#1a1a1a")
@@ -532,10 +534,13 @@ def demo_html(
         `adviz.to_svg`); on the page, clicking a node focuses on it, clicking it
         again or Escape clears the focus.
     view, granularity
-        Only ``"graph"``: the page recomputes every scalar node in the browser
-        and draws the scalar graph; ``view="network"`` is refused (`InputError`)
-        and the neuron view is drawn by the frame player
-        (``adviz.save(trace, "net.html", view="network")``) and every other format.
+        ``"graph"`` (default): the page draws the scalar graph.
+        ``"network"``: a scoped network's neuron view (`adviz.scene.network`),
+        one reverse stage per neuron (``granularity="layer"``: per layer);
+        the page still recomputes every scalar node in the browser and fills
+        the neurons' activations and adjoints, the weights' values and
+        gradients and the captions with those numbers
+        (`adviz.renderers.demo_network`). ``focus`` does not apply to it.
 
     Returns
     -------
@@ -551,25 +556,25 @@ def demo_html(
     >>> page.count("<script"), "Content-Security-Policy" in page
     (3, True)
     """
+    from adviz.scene.network import check_view
     from adviz.scene.style import get_theme
 
-    if view == "network" or granularity is not None:
-        raise InputError(
-            "view='network' does not apply to the demo page: it recomputes and draws the "
-            "scalar graph in the browser; for the neuron view use the player "
-            "(adviz.save(trace, 'net.html', view='network')) or a GIF, PDF or slides")
-    if view not in (None, "graph"):
-        raise InputError(f"unknown view {view!r} for the demo page; use 'graph'")
+    view = check_view("graph" if view is None else view, granularity)
+    if view == "network" and focus is not None:
+        raise InputError("focus does not apply to the demo page's neuron view; draw the "
+                         "network without focus, or use view='graph'")
     get_theme(theme)
     missing = missing_js_ops(trace)
     if missing:
-        return _fallback(trace, theme, rankdir, title, missing)
+        return _fallback(trace, theme, rankdir, title, missing, view=view,
+                         granularity=granularity)
     start = None
     if focus is not None:
         from adviz.scene.focus import focus_of
 
         start = trace.program.index[focus_of(trace, focus).node]
-    parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic)
+    parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic,
+                       view=view, granularity=granularity)
     if start is not None:
         parts.data["focus"] = start
     script = asset("demo.js")
@@ -619,6 +624,14 @@ def focus_templates(trace: Trace) -> list[PageTemplate]:
     return out
 
 
+_SCALAR_NODE_KEYS = frozenset({"show", "label", "cx", "cy"})
+"""What the scalar picture reads of a node, and the neuron view does not."""
+
+_SCALAR_EDGE_KEYS = frozenset({"partial", "contribution", "label", "labelBox", "left", "fwd",
+                               "rev"})
+"""What the scalar picture reads of an edge, and the neuron view does not."""
+
+
 @dataclass(frozen=True)
 class DemoParts:
     """What a demonstration is made of: its markup, its data and its kernel script.
@@ -657,6 +670,8 @@ def demo_parts(
     rankdir: str = "LR",
     title: str | None = None,
     analytic: bool | None = None,
+    view: str = "graph",
+    granularity: str | None = None,
 ) -> DemoParts:
     """The markup, data and kernel of the demonstration (parameters as for `demo_html`).
 
@@ -683,7 +698,21 @@ def demo_parts(
     data, svg, code = demo_data(trace, theme=theme, rankdir=rankdir, title=title,
                                 analytic=analytic)
     kernel = kernel_script(trace, code)
-    fig = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True, copies=False)
+    fig: Figure
+    if view == "network":  # the neuron view replaces the scalar picture
+        from adviz.renderers.demo_network import network_data, table_stages
+
+        net, svg, net_fig = network_data(trace, theme=theme, granularity=granularity)
+        fig = net_fig
+        at = table_stages(trace, net_fig)
+        data = {**data, "network": net, "table": {**data["table"], "rows": [
+            {**row, "at": at[row["phase"]][row["stage"]]} for row in data["table"]["rows"]]}}
+        data["nodes"] = [{k: v for k, v in node.items() if k not in _SCALAR_NODE_KEYS}
+                         for node in data["nodes"]]
+        data["edges"] = [{k: v for k, v in edge.items() if k not in _SCALAR_EDGE_KEYS}
+                         for edge in data["edges"]]
+    else:
+        fig = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True, copies=False)
     min_width, min_height = _frame_size(fig.width, fig.height - crop(fig))
     dark = theme == "dark"
     heading = html.escape(data["defaultTitle"] if title is None else title)
@@ -692,7 +721,8 @@ def demo_parts(
     # script reads them there), so the data carries only the reverse ones.
     edges = [{k: v for k, v in edge.items() if k != "fwd"} for edge in data["edges"]]
     packed = {**data, "nodes": as_columns(data["nodes"]), "edges": as_columns(edges)}
-    packed["focusTexts"] = focus_templates(trace)
+    if view != "network":  # the neuron view takes no focus
+        packed["focusTexts"] = focus_templates(trace)
     opening = (
         f'<div class="adviz-demo adviz-{"dark" if dark else "light"}" '
         f'style="--adviz-frame-bg:{html.escape(get_theme(theme).background)};'
