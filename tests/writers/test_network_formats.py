@@ -19,7 +19,7 @@ import pytest
 import adviz
 import adviz.examples
 from adviz.core.network import network
-from adviz.scene.network import NETWORK_MIN_TEXT
+from adviz.scene.network import NETWORK_MIN_TEXT, network_figure
 from adviz.scene.sizes import page_pixels
 
 
