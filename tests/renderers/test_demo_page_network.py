@@ -221,3 +221,38 @@ def test_save_writes_the_neuron_view_page(tmp_path: Path) -> None:
     assert len(data["network"]["phases"]["reverse"]["stages"]) == \
         network_figure(t, granularity="layer").stage_count("reverse")
     assert [p.name for p in tmp_path.iterdir()] == ["net.html"]
+
+
+NETWORK_SOURCE = '''
+import adviz
+
+def f(x1, x2, w1=0.5, w2=-0.3, b=0.1, v=1.2):
+    with adviz.scope("layer 1"):
+        with adviz.scope("neuron 1"):
+            a = adviz.tanh(w1 * x1 + w2 * x2 + b)
+    with adviz.scope("layer 2"):
+        with adviz.scope("neuron 1"):
+            out = v * a
+    return (out - 1) ** 2
+'''
+
+
+def test_the_command_line_writes_the_neuron_view_page(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from adviz.faces.cli import main
+
+    source = tmp_path / "net.py"
+    source.write_text(NETWORK_SOURCE, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", f"{source}:f", "--at", "x1=1", "--at", "x2=2",
+                                       "--format", "demo", "--view", "network",
+                                       "--granularity", "layer", "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    data = page_data((out / "demo.html").read_text(encoding="utf-8"))
+    assert data["network"]["granularity"] == "layer"
+    namespace: dict[str, Any] = {}
+    exec(compile(NETWORK_SOURCE, str(source), "exec"), namespace)  # the same function, here
+    t = adviz.trace(namespace["f"], x1=1.0, x2=2.0)
+    assert [node[0] for node in data["network"]["scene"]["nodes"]] == \
+        list(network_figure(t, granularity="layer").view.nodes)
