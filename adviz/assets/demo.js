@@ -784,37 +784,73 @@ var advizDemo = (function () {
       tr.addEventListener("click", function () { stop(); phase = row.phase; stage = shownStage(row); render(); });
       return tr;
     }
+    // The table is built once per run; moving between stages replaces only the rows whose
+    // reached state changes (a large graph's walkthrough has thousands of MathML cells).
+    var shownTable = null;
+    function finalRow(texts, numbers, done) {
+      var tr = h("tr");
+      tr.appendChild(h("td", null, ""));
+      tr.appendChild(cell(texts[0], numbers));
+      tr.appendChild(cell(done ? texts[1] : null, numbers));
+      if (!done) { tr.classList.add("adviz-pending"); }
+      return tr;
+    }
     function renderTable() {
       var numbers = quantities(run, {});
-      var table = h("table", { "class": "adviz-walkthrough" });
-      var head = h("caption");
-      head.innerHTML = cellHtml(data.table.title, numbers);
-      table.appendChild(head);
-      var bodies = { forward: h("tbody", { "class": "adviz-forward" }), reverse: h("tbody", { "class": "adviz-reverse" }) };
       var reached = function (row) {
         var at = shownStage(row);
         return row.phase === "forward" ? phase === "reverse" || at <= stage : phase === "reverse" && at <= stage;
       };
-      data.table.rows.forEach(function (row) { bodies[row.phase].appendChild(tableRow(row, numbers, reached(row))); });
-      var fin = h("tbody", { "class": "adviz-final" });
       var done = phase === "reverse" && stage === last("reverse");
-      data.table.finals.forEach(function (texts) {
-        var tr = h("tr");
-        tr.appendChild(h("td", null, ""));
-        tr.appendChild(cell(texts[0], numbers));
-        tr.appendChild(cell(done ? texts[1] : null, numbers));
-        if (!done) { tr.classList.add("adviz-pending"); }
-        fin.appendChild(tr);
-      });
-      table.appendChild(bodies.forward); table.appendChild(bodies.reverse); table.appendChild(fin);
-      var old = tableBox.querySelector("table.adviz-walkthrough");
-      var scroll = tableBox.scrollTop;
-      if (old) { tableBox.replaceChild(table, old); } else { tableBox.appendChild(table); }
-      tableBox.scrollTop = scroll;
+      var table;
+      if (shownTable && shownTable.run === run) {
+        table = shownTable.table;
+        data.table.rows.forEach(function (row, k) {
+          var item = shownTable.rows[k], now = reached(row);
+          if (item.reached === now) { return; }
+          var tr = tableRow(row, numbers, now);
+          item.tr.parentNode.replaceChild(tr, item.tr);
+          shownTable.rows[k] = { tr: tr, reached: now };
+        });
+        if (shownTable.done !== done) {
+          shownTable.finals = shownTable.finals.map(function (tr, k) {
+            var fresh = finalRow(data.table.finals[k], numbers, done);
+            tr.parentNode.replaceChild(fresh, tr);
+            return fresh;
+          });
+          shownTable.done = done;
+        }
+        shownTable.current.forEach(function (r) { r.classList.remove("adviz-current"); r.removeAttribute("aria-current"); });
+      } else {
+        table = h("table", { "class": "adviz-walkthrough" });
+        var head = h("caption");
+        head.innerHTML = cellHtml(data.table.title, numbers);
+        table.appendChild(head);
+        var bodies = { forward: h("tbody", { "class": "adviz-forward" }), reverse: h("tbody", { "class": "adviz-reverse" }) };
+        var rows = data.table.rows.map(function (row) {
+          var now = reached(row), tr = tableRow(row, numbers, now);
+          bodies[row.phase].appendChild(tr);
+          return { tr: tr, reached: now };
+        });
+        var fin = h("tbody", { "class": "adviz-final" });
+        var finals = data.table.finals.map(function (texts) {
+          var tr = finalRow(texts, numbers, done);
+          fin.appendChild(tr);
+          return tr;
+        });
+        table.appendChild(bodies.forward); table.appendChild(bodies.reverse); table.appendChild(fin);
+        var old = tableBox.querySelector("table.adviz-walkthrough");
+        var scroll = tableBox.scrollTop;
+        if (old) { tableBox.replaceChild(table, old); } else { tableBox.appendChild(table); }
+        tableBox.scrollTop = scroll;
+        shownTable = { run: run, table: table, rows: rows, finals: finals, done: done, current: [] };
+      }
       var current = null;
+      shownTable.current = [];
       table.querySelectorAll('tr[data-phase="' + phase + '"][data-stage="' + stage + '"]').forEach(function (r) {
         r.classList.add("adviz-current");
         r.setAttribute("aria-current", "step");
+        shownTable.current.push(r);
         current = current || r;
       });
       if (current && tableBox.scrollHeight > tableBox.clientHeight) {

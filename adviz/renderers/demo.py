@@ -624,14 +624,6 @@ def focus_templates(trace: Trace) -> list[PageTemplate]:
     return out
 
 
-_SCALAR_NODE_KEYS = frozenset({"show", "label", "cx", "cy"})
-"""What the scalar picture reads of a node, and the neuron view does not."""
-
-_SCALAR_EDGE_KEYS = frozenset({"partial", "contribution", "label", "labelBox", "left", "fwd",
-                               "rev"})
-"""What the scalar picture reads of an edge, and the neuron view does not."""
-
-
 @dataclass(frozen=True)
 class DemoParts:
     """What a demonstration is made of: its markup, its data and its kernel script.
@@ -695,24 +687,17 @@ def demo_parts(
 
     get_theme(theme)
     kernel_script(trace)  # refuses unusable JavaScript forms before any other work
-    data, svg, code = demo_data(trace, theme=theme, rankdir=rankdir, title=title,
-                                analytic=analytic)
-    kernel = kernel_script(trace, code)
     fig: Figure
     if view == "network":  # the neuron view replaces the scalar picture
-        from adviz.renderers.demo_network import network_data, table_stages
+        from adviz.renderers.demo_network import page_data
 
-        net, svg, net_fig = network_data(trace, theme=theme, granularity=granularity)
-        fig = net_fig
-        at = table_stages(trace, net_fig)
-        data = {**data, "network": net, "table": {**data["table"], "rows": [
-            {**row, "at": at[row["phase"]][row["stage"]]} for row in data["table"]["rows"]]}}
-        data["nodes"] = [{k: v for k, v in node.items() if k not in _SCALAR_NODE_KEYS}
-                         for node in data["nodes"]]
-        data["edges"] = [{k: v for k, v in edge.items() if k not in _SCALAR_EDGE_KEYS}
-                         for edge in data["edges"]]
+        data, svg, code, fig = page_data(trace, theme=theme, title=title, analytic=analytic,
+                                         granularity=granularity)
     else:
+        data, svg, code = demo_data(trace, theme=theme, rankdir=rankdir, title=title,
+                                    analytic=analytic)
         fig = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True, copies=False)
+    kernel = kernel_script(trace, code)
     min_width, min_height = _frame_size(fig.width, fig.height - crop(fig))
     dark = theme == "dark"
     heading = html.escape(data["defaultTitle"] if title is None else title)

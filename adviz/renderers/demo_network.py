@@ -332,3 +332,111 @@ def table_stages(trace: Trace, fig: NetworkFigure) -> dict[str, list[int]]:
         neuron = None if stage.node is None else net.neuron_of(stage.node)
         reverse.append(0 if neuron is None else finishing.get(neuron.activation, 0))
     return {"forward": forward, "reverse": reverse}
+
+
+def page_data(trace: Trace, *, theme: str = "light", title: str | None = None,
+              analytic: bool | None = None, granularity: str | None = None
+              ) -> tuple[dict[str, Any], str, dict[str, str], NetworkFigure]:
+    """The demonstration's data for the neuron view (``view="network"``).
+
+    What `adviz.renderers.demo.demo_data` gives the scalar picture's page,
+    without the scalar picture (its layout is neither needed nor drawn, and
+    a network of a thousand scalar nodes lays out as neurons only): the tape
+    the script recomputes, the texts of the run (plain captions, result,
+    walkthrough, its rows tagged ``at`` with the neuron-view stage that reaches
+    them, `table_stages`), the inputs and the analytic panel, plus
+    ``network`` (`network_data`).
+
+    Returns
+    -------
+    tuple
+        ``(data, svg, analytic_code, figure)``: the data, the neuron view's
+        base SVG, the analytic gradient's JavaScript forms by input name and
+        the `adviz.scene.network.NetworkFigure`.
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> data, svg, code, fig = page_data(adviz.examples.mlp((2, 1, 1)), analytic=False)
+    >>> data["nodes"][0], data["edges"][0]["positions"], data["table"]["rows"][-1]["at"]
+    ({'id': 'x1', 'kind': 'input', 'op': None, 'slots': [], 'value': -0.19, 'pretty': 'x₁'}, [1], 2)
+    """
+    from adviz.errors import MissingDependencyError
+    from adviz.renderers.demo import (
+        DEFAULT_LR,
+        DEFAULT_STEPS,
+        FD_STEP,
+        STAGE_INTERVAL_MS,
+        _input_range,
+        _stage_texts,
+        _table_texts,
+        analytic_forms,
+    )
+    from adviz.renderers.page import default_title
+    from adviz.renderers.templates import Slots, page_template
+    from adviz.text.labels import pretty_name, result_text
+    from adviz.text.tables import point_text
+    from adviz.text.tokens import Partial
+
+    net, svg, fig = network_data(trace, theme=theme, granularity=granularity)
+    program = trace.program
+    nodes = program.nodes
+    slots = Slots(trace)
+    node_data = [{"id": node.id, "kind": node.kind,
+                  "op": node.op.name if node.op is not None else None,
+                  "slots": [{"p": s} if type(s) is int else {"c": float(s)} for s in node.slots],
+                  "value": node.value, "pretty": pretty_name(node.id)} for node in nodes]
+    into: list[list[int]] = [[] for _ in nodes]
+    edges: list[dict[str, Any] | None] = [None] * len(slots.edges)
+    for i, node in enumerate(nodes):
+        for edge in program.edges_into(i):
+            number = slots.edges[nodes[edge.parent].id, node.id]
+            into[i].append(number)
+            edges[number] = {"parent": edge.parent, "child": i, "positions": [
+                k for k, s in enumerate(node.slots) if type(s) is int and s == edge.parent]}
+    inputs = [{"node": i, "id": nodes[i].id, "value": nodes[i].value,
+               "gradient": Partial(trace.output, nodes[i].id).unicode(),
+               **_input_range(nodes[i].value)} for i in program.inputs]
+    code: dict[str, str] = {}
+    analytic_data: dict[str, Any] = {"state": "off"}
+    if analytic is not False:
+        try:
+            forms = analytic_forms(trace)
+        except MissingDependencyError:
+            if analytic:
+                raise
+            analytic_data = {"state": "missing"}
+        except Exception as err:  # SymPy could not derive or evaluate the formula
+            if analytic:
+                raise RenderError(f"the analytic gradient could not be derived: {err!r}") from err
+            analytic_data = {"state": "failed"}
+        else:
+            code = forms["code"]
+            analytic_data = {"state": "on", "grads": forms["grads"]}
+    table = _table_texts(trace, slots)
+    at = table_stages(trace, fig)
+    table["rows"] = [{**row, "at": at[row["phase"]][row["stage"]]} for row in table["rows"]]
+    data = {
+        "title": title,
+        "defaultTitle": default_title(trace),
+        "tracedPoint": point_text(trace).plain(),
+        "result": page_template(result_text(trace), slots, "plain"),
+        "fromFunction": trace.expression is None,
+        "nodes": node_data,
+        "edges": edges,
+        "into": into,
+        "inputs": inputs,
+        "output": program.output,
+        "order": trace.order,
+        "granularity": trace.granularity,
+        "captions": _stage_texts(trace, slots)["captions"],  # the run's, for its notes
+        "table": table,
+        "dark": fig.theme.name == "dark",
+        "analytic": analytic_data,
+        "fdStep": FD_STEP,
+        "lr": DEFAULT_LR,
+        "steps": DEFAULT_STEPS,
+        "interval": STAGE_INTERVAL_MS,
+        "network": net,
+    }
+    return data, svg, code, fig
