@@ -120,6 +120,7 @@ def test_play_buttons_and_walkthrough_rows(open_page: Callable[..., Page],
     path.write_text(demo_html(t, view="network", analytic=False), encoding="utf-8")
     page = open_page(path)
     p = page.page
+    p.clock.pause_at(p.evaluate("() => Date.now()") + 1000)  # timers run only when told
     fig = network_figure(t)
     forward, reverse = fig.stage_count("forward"), fig.stage_count("reverse")
     p.locator(".adviz-run-forward").click()
