@@ -77,6 +77,13 @@ var advizDemo = (function () {
 
   function pretty(v) { return formatNumber(v).replace(/-/g, MINUS); }
 
+  function twoDigits(v) { // adviz.text.network.short: float(f"{v:.2g}")
+    if (!isFinite(v) || v === 0) { return v; }
+    var e = exact(Math.abs(v)), r = roundDigits(e.digits, 2);
+    var exp = e.digits.length - e.k - 1 + (r.carry ? 1 : 0);
+    return (v < 0 ? -1 : 1) * parseFloat(r.s[0] + "." + r.s[1] + "e" + exp);
+  }
+
   // ------------------------------------------------------------ the tape
   function Model(data, kernel) {
     var self = this;
@@ -269,11 +276,17 @@ var advizDemo = (function () {
       return run.byEdge[index][quantity]; // upstream, delta, before, after
     };
   }
+  // A hole's number; a fourth element 1 rounds it to two significant digits (the neuron
+  // view's crowded columns, adviz.renderers.demo_network).
+  function holeNumber(piece, numbers) {
+    var v = numbers(piece[0], piece[1]);
+    return piece[3] ? twoDigits(v) : v;
+  }
   function fill(template, numbers, plain) { // adviz.renderers.templates.fill
     var out = "";
     template.forEach(function (piece) {
       if (typeof piece === "string") { out += piece; return; }
-      var text = plain ? formatNumber(numbers(piece[0], piece[1])) : pretty(numbers(piece[0], piece[1]));
+      var text = plain ? formatNumber(holeNumber(piece, numbers)) : pretty(holeNumber(piece, numbers));
       out += piece[2] && (text.charAt(0) === MINUS || text.charAt(0) === "-") ? "(" + text + ")" : text;
     });
     return out;
@@ -282,7 +295,7 @@ var advizDemo = (function () {
     var out = "";
     template.forEach(function (piece) {
       if (typeof piece === "string") { out += piece; return; }
-      var text = pretty(numbers(piece[0], piece[1])), mn = "<mn>" + text + "</mn>";
+      var text = pretty(holeNumber(piece, numbers)), mn = "<mn>" + text + "</mn>";
       out += piece[2] && text.charAt(0) === MINUS ?
         '<mo stretchy="false">(</mo>' + mn + '<mo stretchy="false">)</mo>' : mn;
     });
@@ -483,6 +496,104 @@ var advizDemo = (function () {
     });
   };
 
+  // ------------------------------------------------------------ the neuron view
+  // Paints the neuron view (adviz.renderers.demo_network) on its base SVG (forward stage 0,
+  // painted once): a stage is its phase's stage 0 (every element) and the changes after it,
+  // each [number, state, (toward parent,) line, ...]; a line is [role, size, template] whose
+  // holes are filled from the run, so moving an input redraws every number.
+  function NetPainter(net, svg) {
+    var self = this, scene = net.scene;
+    this.net = net;
+    this.scene = scene;
+    this.styles = scene.styles;
+    var caption = svg.querySelector("g.caption");
+    if (caption) { caption.parentNode.removeChild(caption); } // the page shows it as text
+    var h = scene.height - scene.crop;
+    if (scene.crop > 0 && h > 0) {
+      svg.setAttribute("viewBox", "0.00 " + f2(scene.crop) + " " + f2(scene.width) + " " + f2(h));
+      svg.setAttribute("height", f2(h) + "pt");
+    }
+    var byTitle = {};
+    svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
+      var t = g.querySelector("title");
+      if (t) { byTitle[g.getAttribute("class") + ":" + t.textContent] = g; }
+    });
+    this.nodeGroups = scene.nodes.map(function (n) {
+      var g = byTitle["node:" + n[0]];
+      return { g: g, rect: g.querySelector("rect").cloneNode(false) };
+    });
+    this.edgeGroups = scene.edges.map(function (e) { return { g: byTitle["edge:" + e[0] + "->" + e[1]] }; });
+    this.first = this.nodeGroups.length ? this.nodeGroups[0].g : null;
+    this.layer = this.first ? this.first.parentNode : svg;
+  }
+
+  NetPainter.prototype.count = function (phase) { return this.net.phases[phase].stages.length; };
+
+  // Every element's last change at or before `stage` of `phase`.
+  NetPainter.prototype.views = function (phase, stage) {
+    var stages = this.net.phases[phase].stages, nodes = [], edges = [], k;
+    for (k = 0; k <= stage; k++) {
+      stages[k][0].forEach(function (c) { nodes[c[0]] = c; });
+      stages[k][1].forEach(function (c) { edges[c[0]] = c; });
+    }
+    return { nodes: nodes, edges: edges };
+  };
+
+  NetPainter.prototype.text = function (g, refs, cx, cy, override, boldRole, left, numbers) {
+    var lines = this.net.lines, sizes = this.scene.sizes, styles = this.styles;
+    var x = f2(left === null || left === undefined ? cx : left), total = 0;
+    refs.forEach(function (r) { total += lines[r][1] * sizes.spacing; });
+    var top = cy - total / 2;
+    refs.forEach(function (r) {
+      var line = lines[r], size = line[1], height = size * sizes.spacing, centre = top + height / 2;
+      top += height;
+      var attrs = ["x", x, "y", f2(centre + size * sizes.baseline), "font-size", f2(size)];
+      if (line[0] === boldRole) { attrs.push("font-weight", "bold"); }
+      attrs.push("fill", override || styles.text[line[0]]);
+      el("text", attrs, g).textContent = fill(line[2], numbers);
+    });
+  };
+
+  NetPainter.prototype.paint = function (run, phase, stage) {
+    var self = this, scene = this.scene, styles = this.styles, states = this.net.states;
+    var numbers = quantities(run, {}), views = this.views(phase, stage);
+    views.nodes.forEach(function (c, i) {
+      var node = scene.nodes[i], item = self.nodeGroups[i], g = item.g, state = states[c[1]];
+      var style = styles.node[node[1]][state], title = g.querySelector("title");
+      g.setAttribute("data-state", state);
+      while (title.nextSibling) { g.removeChild(title.nextSibling); }
+      var rect = item.rect.cloneNode(false);
+      rect.setAttribute("fill", style.fill);
+      rect.setAttribute("stroke", style.stroke);
+      rect.setAttribute("stroke-width", f2(style.width));
+      if (style.dash && style.dash.length) { rect.setAttribute("stroke-dasharray", style.dash.join(",")); }
+      else { rect.removeAttribute("stroke-dasharray"); }
+      g.appendChild(rect);
+      self.text(g, c.slice(2), node[2], node[3], style.text, null, null, numbers);
+    });
+    var order = [];
+    views.edges.forEach(function (c, k) {
+      var edge = scene.edges[k], g = self.edgeGroups[k].g, state = states[c[1]], style = styles.edge[state];
+      var title = g.querySelector("title"), toward = c[2] === 1;
+      g.setAttribute("data-state", state);
+      while (title.nextSibling) { g.removeChild(title.nextSibling); }
+      var alpha = style.opacity === 1 ? [] : ["stroke-opacity", String(style.opacity), "fill-opacity", String(style.opacity)];
+      var d = toward ? edge[4] : edge[2], head = toward ? edge[5] : edge[3];
+      el("path", ["fill", "none", "stroke", style.colour, "stroke-width", f2(style.width)].concat(alpha, ["d", d || ""]), g);
+      if (head !== null && head !== undefined) {
+        el("polygon", ["fill", style.colour, "stroke", style.colour, "stroke-width", "1"].concat(alpha, ["points", head]), g);
+      }
+      var refs = c.slice(3);
+      if (refs.length && edge[6] !== null) {
+        self.text(g, refs, edge[6], edge[7], style.text, style.bold, edge[8], numbers);
+      }
+      order.push([self.net.ranks[state] || 0, k]);
+    });
+    // Highlighted edges are painted over the thin rest, as the figure orders them.
+    order.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    order.forEach(function (o) { self.layer.insertBefore(self.edgeGroups[o[1]].g, self.first); });
+  };
+
   // ------------------------------------------------------------ page
   function h(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -515,7 +626,8 @@ var advizDemo = (function () {
     data.edges = records(packed.edges);
     var model = new Model(data, kernel);
     var svg = root.querySelector(".adviz-frame svg");
-    var painter = new Painter(model, svg);
+    var net = data.network || null; // the neuron view (adviz.renderers.demo_network)
+    var painter = net ? new NetPainter(net, svg) : new Painter(model, svg);
     var q = function (sel) { return root.querySelector(sel); };
     var caption = q(".adviz-caption"), heading = q(".adviz-title");
     var branchNote = q(".adviz-branch-note");
@@ -603,7 +715,7 @@ var advizDemo = (function () {
       playing = null;
     }
 
-    function last(name) { return run[name].length - 1; }
+    function last(name) { return (net ? painter.count(name) : run[name].length) - 1; }
 
     function next() {
       if (phase === "forward" && stage === last("forward")) { phase = "reverse"; stage = 0; }
@@ -659,8 +771,9 @@ var advizDemo = (function () {
       td.innerHTML = template === null ? "" : cellHtml(template, numbers);
       return td;
     }
+    function shownStage(row) { return row.at === undefined ? row.stage : row.at; } // neuron view: its stage
     function tableRow(row, numbers, reached) {
-      var tr = h("tr", { "data-phase": row.phase, "data-stage": String(row.stage) });
+      var tr = h("tr", { "data-phase": row.phase, "data-stage": String(shownStage(row)) });
       tr.appendChild(h("td", null, String(row.stage)));
       tr.appendChild(cell(row.step, numbers));
       var td = h("td");
@@ -668,39 +781,76 @@ var advizDemo = (function () {
         td.innerHTML = row.updates.map(function (t) { return cellHtml(t, numbers); }).join("<br>");
       } else { tr.classList.add("adviz-pending"); }
       tr.appendChild(td);
-      tr.addEventListener("click", function () { stop(); phase = row.phase; stage = row.stage; render(); });
+      tr.addEventListener("click", function () { stop(); phase = row.phase; stage = shownStage(row); render(); });
+      return tr;
+    }
+    // The table is built once per run; moving between stages replaces only the rows whose
+    // reached state changes (a large graph's walkthrough has thousands of MathML cells).
+    var shownTable = null;
+    function finalRow(texts, numbers, done) {
+      var tr = h("tr");
+      tr.appendChild(h("td", null, ""));
+      tr.appendChild(cell(texts[0], numbers));
+      tr.appendChild(cell(done ? texts[1] : null, numbers));
+      if (!done) { tr.classList.add("adviz-pending"); }
       return tr;
     }
     function renderTable() {
       var numbers = quantities(run, {});
-      var table = h("table", { "class": "adviz-walkthrough" });
-      var head = h("caption");
-      head.innerHTML = cellHtml(data.table.title, numbers);
-      table.appendChild(head);
-      var bodies = { forward: h("tbody", { "class": "adviz-forward" }), reverse: h("tbody", { "class": "adviz-reverse" }) };
       var reached = function (row) {
-        return row.phase === "forward" ? phase === "reverse" || row.stage <= stage : phase === "reverse" && row.stage <= stage;
+        var at = shownStage(row);
+        return row.phase === "forward" ? phase === "reverse" || at <= stage : phase === "reverse" && at <= stage;
       };
-      data.table.rows.forEach(function (row) { bodies[row.phase].appendChild(tableRow(row, numbers, reached(row))); });
-      var fin = h("tbody", { "class": "adviz-final" });
       var done = phase === "reverse" && stage === last("reverse");
-      data.table.finals.forEach(function (texts) {
-        var tr = h("tr");
-        tr.appendChild(h("td", null, ""));
-        tr.appendChild(cell(texts[0], numbers));
-        tr.appendChild(cell(done ? texts[1] : null, numbers));
-        if (!done) { tr.classList.add("adviz-pending"); }
-        fin.appendChild(tr);
-      });
-      table.appendChild(bodies.forward); table.appendChild(bodies.reverse); table.appendChild(fin);
-      var old = tableBox.querySelector("table.adviz-walkthrough");
-      var scroll = tableBox.scrollTop;
-      if (old) { tableBox.replaceChild(table, old); } else { tableBox.appendChild(table); }
-      tableBox.scrollTop = scroll;
+      var table;
+      if (shownTable && shownTable.run === run) {
+        table = shownTable.table;
+        data.table.rows.forEach(function (row, k) {
+          var item = shownTable.rows[k], now = reached(row);
+          if (item.reached === now) { return; }
+          var tr = tableRow(row, numbers, now);
+          item.tr.parentNode.replaceChild(tr, item.tr);
+          shownTable.rows[k] = { tr: tr, reached: now };
+        });
+        if (shownTable.done !== done) {
+          shownTable.finals = shownTable.finals.map(function (tr, k) {
+            var fresh = finalRow(data.table.finals[k], numbers, done);
+            tr.parentNode.replaceChild(fresh, tr);
+            return fresh;
+          });
+          shownTable.done = done;
+        }
+        shownTable.current.forEach(function (r) { r.classList.remove("adviz-current"); r.removeAttribute("aria-current"); });
+      } else {
+        table = h("table", { "class": "adviz-walkthrough" });
+        var head = h("caption");
+        head.innerHTML = cellHtml(data.table.title, numbers);
+        table.appendChild(head);
+        var bodies = { forward: h("tbody", { "class": "adviz-forward" }), reverse: h("tbody", { "class": "adviz-reverse" }) };
+        var rows = data.table.rows.map(function (row) {
+          var now = reached(row), tr = tableRow(row, numbers, now);
+          bodies[row.phase].appendChild(tr);
+          return { tr: tr, reached: now };
+        });
+        var fin = h("tbody", { "class": "adviz-final" });
+        var finals = data.table.finals.map(function (texts) {
+          var tr = finalRow(texts, numbers, done);
+          fin.appendChild(tr);
+          return tr;
+        });
+        table.appendChild(bodies.forward); table.appendChild(bodies.reverse); table.appendChild(fin);
+        var old = tableBox.querySelector("table.adviz-walkthrough");
+        var scroll = tableBox.scrollTop;
+        if (old) { tableBox.replaceChild(table, old); } else { tableBox.appendChild(table); }
+        tableBox.scrollTop = scroll;
+        shownTable = { run: run, table: table, rows: rows, finals: finals, done: done, current: [] };
+      }
       var current = null;
+      shownTable.current = [];
       table.querySelectorAll('tr[data-phase="' + phase + '"][data-stage="' + stage + '"]').forEach(function (r) {
         r.classList.add("adviz-current");
         r.setAttribute("aria-current", "step");
+        shownTable.current.push(r);
         current = current || r;
       });
       if (current && tableBox.scrollHeight > tableBox.clientHeight) {
@@ -1117,7 +1267,7 @@ var advizDemo = (function () {
     }
     svg.addEventListener("click", function (ev) {
       var g = ev.target && ev.target.closest ? ev.target.closest("g.node") : null;
-      if (!g) { return; }
+      if (!g || net) { return; }
       var k = -1;
       painter.nodeGroups.forEach(function (item, i) { if (item.g === g) { k = i; } });
       if (k < 0) { return; }
@@ -1130,10 +1280,13 @@ var advizDemo = (function () {
 
     function render() {
       stage = Math.max(0, Math.min(stage, last(phase)));
-      showFocus();
-      painter.paint(frameContent(model, run, phase, stage));
+      if (net) { painter.paint(run, phase, stage); } else {
+        showFocus();
+        painter.paint(frameContent(model, run, phase, stage));
+      }
       reveal();
-      if (data.titlesMath) { // terms that wrap only between each other, math as MathML
+      if (net) { caption.innerHTML = fillMath(net.phases[phase].captions[stage], quantities(run, {})); }
+      else if (data.titlesMath) { // terms that wrap only between each other, math as MathML
         caption.innerHTML = fillMath(data.titlesMath[phase][stage], quantities(run, {}));
       } else { caption.textContent = stageTitle(model, run, phase, stage); }
       root.setAttribute("data-phase", phase);
@@ -1171,13 +1324,17 @@ var advizDemo = (function () {
     }
 
     // ---- scripting interface
+    // The neuron view's stages are not the scalar ones: its state gives every node's value and
+    // final adjoint at this point, and its caption.
+    function netTitle(name, k) { return fill(net.phases[name].titles[k], quantities(run, {})); }
     function currentState() {
-      var st = model.stateAfter(run, phase, stage), values = {}, adjoints = {}, inputs = {};
+      var st = net ? model.stateAfter(run, "reverse", run.reverse.length - 1) : model.stateAfter(run, phase, stage);
+      var values = {}, adjoints = {}, inputs = {};
       Object.keys(st.values).forEach(function (i) { values[model.nodes[i].id] = st.values[i]; });
       Object.keys(st.adjoints).forEach(function (i) { adjoints[model.nodes[i].id] = st.adjoints[i]; });
       data.inputs.forEach(function (inp, k) { inputs[inp.id] = point[k]; });
       return { inputs: inputs, values: values, adjoints: adjoints, phase: phase, stage: stage,
-        caption: run[phase][stage].caption };
+        caption: net ? netTitle(phase, stage) : run[phase][stage].caption, view: net ? "network" : "graph" };
     }
 
     function named(inputs) { // input name to value, over the current point
@@ -1208,8 +1365,14 @@ var advizDemo = (function () {
       reset: function () { stop(); phase = "forward"; stage = 0; render(); return currentState(); },
       descend: function (lr, steps) { descend(+lr, steps === undefined ? 1 : +steps); return currentState(); },
       state: currentState,
-      stages: function (name) { return run[name].map(function (s) { return s.caption; }); },
-      titles: function (name) { return run[name].map(function (s, k) { return stageTitle(model, run, name, k); }); },
+      stages: function (name) {
+        if (net) { return net.phases[name].titles.map(function (t, k) { return netTitle(name, k); }); }
+        return run[name].map(function (s) { return s.caption; });
+      },
+      titles: function (name) {
+        if (net) { return net.phases[name].titles.map(function (t, k) { return netTitle(name, k); }); }
+        return run[name].map(function (s, k) { return stageTitle(model, run, name, k); });
+      },
       order: function () { return model.order.map(function (i) { return model.nodes[i].id; }); },
       format: formatNumber,
       gradient: function () {

@@ -66,6 +66,7 @@ from adviz.renderers.templates import PageTemplate, Slots, caption_template, pag
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
+    from adviz.scene.picture import Figure
     from adviz.text.tokens import Text
 
 DEFAULT_LR = 0.1
@@ -487,10 +488,11 @@ def _frame_size(fig_width: float, fig_height: float) -> tuple[str, str]:
 
 
 def _fallback(trace: Trace, theme: str, rankdir: str, title: str | None,
-              missing: list[str]) -> str:
+              missing: list[str], view: str = "graph", granularity: str | None = None) -> str:
     from adviz.renderers.player import player_html
 
-    page = player_html(trace, theme=theme, rankdir=rankdir, title=title)
+    page = player_html(trace, theme=theme, rankdir=rankdir, title=title, view=view,
+                       granularity=granularity)
     names = ", ".join(html.escape(name) for name in missing)
     colours = ("#3a2f10", "#f0e442", "#ececec") if theme == "dark" else \
         ("#fdf3dc", "#e69f00", "#1a1a1a")
@@ -539,10 +541,13 @@ def demo_html(
         `adviz.to_svg`); on the page, clicking a node focuses on it, clicking it
         again or Escape clears the focus.
     view, granularity
-        Only ``"graph"``: the page recomputes every scalar node in the browser
-        and draws the scalar graph; ``view="network"`` is refused (`InputError`)
-        and the neuron view is drawn by the frame player
-        (``adviz.save(trace, "net.html", view="network")``) and every other format.
+        ``"graph"`` (default): the page draws the scalar graph.
+        ``"network"``: a scoped network's neuron view (`adviz.scene.network`),
+        one reverse stage per neuron (``granularity="layer"``: per layer);
+        the page still recomputes every scalar node in the browser and fills
+        the neurons' activations and adjoints, the weights' values and
+        gradients and the captions with those numbers
+        (`adviz.renderers.demo_network`). ``focus`` does not apply to it.
 
     Returns
     -------
@@ -558,25 +563,25 @@ def demo_html(
     >>> page.count("<script"), "Content-Security-Policy" in page
     (3, True)
     """
+    from adviz.scene.network import check_view
     from adviz.scene.style import get_theme
 
-    if view == "network" or granularity is not None:
-        raise InputError(
-            "view='network' does not apply to the demo page: it recomputes and draws the "
-            "scalar graph in the browser; for the neuron view use the player "
-            "(adviz.save(trace, 'net.html', view='network')) or a GIF, PDF or slides")
-    if view not in (None, "graph"):
-        raise InputError(f"unknown view {view!r} for the demo page; use 'graph'")
+    view = check_view("graph" if view is None else view, granularity)
+    if view == "network" and focus is not None:
+        raise InputError("focus does not apply to the demo page's neuron view; draw the "
+                         "network without focus, or use view='graph'")
     get_theme(theme)
     missing = missing_js_ops(trace)
     if missing:
-        return _fallback(trace, theme, rankdir, title, missing)
+        return _fallback(trace, theme, rankdir, title, missing, view=view,
+                         granularity=granularity)
     start = None
     if focus is not None:
         from adviz.scene.focus import focus_of
 
         start = trace.program.index[focus_of(trace, focus).node]
-    parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic)
+    parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic,
+                       view=view, granularity=granularity)
     if start is not None:
         parts.data["focus"] = start
     script = asset("demo.js")
@@ -678,6 +683,8 @@ def demo_parts(
     rankdir: str = "LR",
     title: str | None = None,
     analytic: bool | None = None,
+    view: str = "graph",
+    granularity: str | None = None,
 ) -> DemoParts:
     """The markup, data and kernel of the demonstration (parameters as for `demo_html`).
 
@@ -700,11 +707,21 @@ def demo_parts(
 
     get_theme(theme)
     kernel_script(trace)  # refuses unusable JavaScript forms before any other work
-    data, svg, code = demo_data(trace, theme=theme, rankdir=rankdir, title=title,
-                                analytic=analytic)
+    fig: Figure
+    if view == "network":  # the neuron view replaces the scalar picture
+        from adviz.renderers.demo_network import page_data
+
+        data, svg, code, fig = page_data(trace, theme=theme, title=title, analytic=analytic,
+                                         granularity=granularity)
+    else:
+        data, svg, code = demo_data(trace, theme=theme, rankdir=rankdir, title=title,
+                                    analytic=analytic)
     kernel = kernel_script(trace, code)
-    scene = data["scene"]  # the figure's size and crop, as demo_data found them
-    min_width, min_height = _frame_size(scene["width"], scene["height"] - scene["crop"])
+    if view == "network":
+        min_width, min_height = _frame_size(fig.width, fig.height - crop(fig))
+    else:
+        scene = data["scene"]  # the figure's size and crop, as demo_data found them
+        min_width, min_height = _frame_size(scene["width"], scene["height"] - scene["crop"])
     dark = theme == "dark"
     heading = html.escape(data["defaultTitle"] if title is None else title)
     table = walkthrough(trace, "html")
@@ -712,7 +729,8 @@ def demo_parts(
     # script reads them there), so the data carries only the reverse ones.
     edges = [{k: v for k, v in edge.items() if k != "fwd"} for edge in data["edges"]]
     packed = {**data, "nodes": as_columns(data["nodes"]), "edges": as_columns(edges)}
-    packed["focusTexts"] = focus_templates(trace)
+    if view != "network":  # the neuron view takes no focus
+        packed["focusTexts"] = focus_templates(trace)
     opening = (
         f'<div class="adviz-demo adviz-{"dark" if dark else "light"}" '
         f'style="--adviz-frame-bg:{html.escape(get_theme(theme).background)};'

@@ -1,7 +1,10 @@
 """The ``demo`` writer: the interactive demonstration page (see `adviz.renderers.demo`).
 
 `adviz.save` picks it for ``.html`` and ``.htm`` files when called with
-``interactive=True``; without it those suffixes get the frame player.
+``interactive=True``; without it those suffixes get the frame player. With
+``view="network"`` the page draws a scoped network's neuron view
+(`adviz.renderers.demo_network`) and still recomputes every number in the
+browser: ``adviz.save(net, "net.html", interactive=True, view="network")``.
 
 Examples
 --------
@@ -29,8 +32,8 @@ DECLARED: tuple[Option, ...] = (
     FOCUS, VIEW, GRANULARITY,
 )
 """The options of the demo writer (passed to `adviz.renderers.demo.demo_html`);
-``view="network"`` is refused with a message naming the player: the page recomputes
-and draws the scalar graph."""
+``view="network"`` draws a scoped network's neuron view (``granularity``: one reverse
+stage per neuron or per layer), its numbers recomputed in the browser as the inputs move."""
 
 OPTIONS = tuple(option.name for option in DECLARED)
 """Names of the keyword options the demo writer accepts."""

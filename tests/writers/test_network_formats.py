@@ -19,7 +19,7 @@ import pytest
 import adviz
 import adviz.examples
 from adviz.core.network import network
-from adviz.scene.network import NETWORK_MIN_TEXT
+from adviz.scene.network import NETWORK_MIN_TEXT, network_figure
 from adviz.scene.sizes import page_pixels
 
 
@@ -220,10 +220,14 @@ def test_pptx_has_one_slide_per_network_stage_and_paints_each_frame(
     assert checked > len(stages) * 4
 
 
-def test_the_demo_page_refuses_the_neuron_view_naming_the_player(
-        mlp: adviz.Trace, tmp_path: Path) -> None:
-    with pytest.raises(adviz.InputError,
-                       match=r"^view='network' does not apply to the demo page: .*player"):
-        adviz.save(mlp, tmp_path / "demo.html", interactive=True, view="network",
+def test_the_demo_page_draws_the_neuron_view(mlp: adviz.Trace, tmp_path: Path) -> None:
+    path = adviz.save(mlp, tmp_path / "demo.html", interactive=True, view="network",
+                      analytic=False)
+    page = path.read_text(encoding="utf-8")
+    assert page.count('class="node"') == len(network_figure(mlp).view.nodes)
+    assert '"network":' in page
+    seed = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    with pytest.raises(adviz.InputError):
+        adviz.save(seed, tmp_path / "seed.html", interactive=True, view="network",
                    analytic=False)
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["demo.html"]

@@ -1,0 +1,443 @@
+"""The neuron view on the demonstration page: numbers recomputed in the browser.
+
+With ``view="network"`` the demonstration page (`adviz.renderers.demo`) draws
+the network's neuron view (`adviz.scene.network.network_figure`) instead of
+its scalar graph. The page still computes every scalar node's value and
+adjoint in JavaScript at any point of the sliders; this module gives it the
+rest as data, built once:
+
+- the base SVG (forward stage 0, painted whole) and each element's geometry
+  and the style table (`adviz.renderers.page.scene_data`);
+- per stage, what changes, as the player embeds it: ``[node number, state,
+  line, ...]`` and ``[edge number, state, toward parent, line, ...]``, stage 0
+  of each phase listing every element;
+- every line a neuron or weight edge shows, and every stage caption (in
+  Unicode and as HTML with MathML), as templates
+  (`adviz.renderers.templates`) whose holes name the number they show:
+  ``[quantity, node, parens, short]`` with ``quantity`` ``"value"`` or
+  ``"adjoint"`` of scalar node number ``node`` (tape order), and ``short`` 1
+  when the number is rounded to two significant digits first
+  (`adviz.text.network.short`, the crowded columns).
+
+Each number's hole is found from the tokens of `adviz.scene.network`'s lines
+and `adviz.text.network`'s captions, and checked against the trace: a text
+whose numbers are not the quantities named here cannot be recomputed, and
+raises `RenderError` instead of showing stale numbers.
+
+Examples
+--------
+>>> import adviz.examples
+>>> t = adviz.examples.mlp((2, 2, 1))
+>>> data, svg, fig = network_data(t)
+>>> svg.startswith("<svg"), len(data["phases"]["reverse"]["stages"])
+(True, 6)
+>>> data["lines"][1]
+['value', 12.0, ['= ', ['value', 0, 0, 0]]]
+>>> data["phases"]["reverse"]["titles"][0]
+['loss y: g = ', ['adjoint', 27, 0, 0]]
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from graphlib import TopologicalSorter
+from typing import TYPE_CHECKING, Any
+
+from adviz.errors import RenderError
+from adviz.text.tokens import Hole, Num, Text, num_key
+
+if TYPE_CHECKING:
+    from adviz.core.tracing import Trace
+    from adviz.scene.content import Frame, Line
+    from adviz.scene.network import NetworkFigure
+
+PHASES = ("forward", "reverse")
+"""The phases the page steps through."""
+
+Key = tuple[str, str, bool]
+"""What a number shows: ``(quantity, node id, short)``."""
+
+
+class _Keys:
+    """Gives the numbers of texts their holes, checking each against the trace."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self.index = trace.program.index
+        self.holes: dict[str, list[Any]] = {}
+
+    def expected(self, quantity: str, node: str, short: bool) -> float:
+        from adviz.text.network import short as two_digits
+
+        if quantity == "value":
+            value = float(self.trace.graph.nodes[node]["value"])
+        else:
+            value = float(self.trace.adjoints.get(node, 0.0))
+        return two_digits(value) if short else value
+
+    def keyed(self, text: Text, keys: list[Key], what: str, optional: bool = False) -> Text:
+        """``text`` with its numbers keyed by ``keys`` (in order); ``optional``: a text
+        that shows none of them is accepted too."""
+        numbers = [k for k, token in enumerate(text.tokens) if isinstance(token, Num)]
+        if not (len(numbers) == len(keys) or (optional and not numbers)):
+            raise RenderError(f"{what} shows {len(numbers)} numbers where the page computes "
+                              f"{len(keys)}: the page cannot recompute {text.unicode()!r}")
+        tokens = list(text.tokens)
+        for position, (quantity, node, short) in zip(numbers, keys):
+            token = tokens[position]
+            assert isinstance(token, Num)
+            expected = self.expected(quantity, node, short)
+            if not (token.value == expected or (math.isnan(token.value)
+                                                and math.isnan(expected))):
+                raise RenderError(f"{what} shows {token.value!r} where the page computes "
+                                  f"the {quantity} of {node} ({expected!r})")
+            key = num_key(("short " if short else "") + quantity, node)
+            self.holes[key] = [quantity, self.index[node], short]
+            tokens[position] = replace(token, key=key)
+        return Text(tuple(tokens))
+
+    def template(self, pieces: list[Any]) -> list[Any]:
+        """Pieces (strings and `Hole` s) as a page template, strings merged."""
+        out: list[Any] = []
+        for piece in pieces:
+            if isinstance(piece, Hole):
+                quantity, node, short = self.holes[piece.key or ""]
+                out.append([quantity, node, int(piece.parens), int(short)])
+            elif out and isinstance(out[-1], str):
+                out[-1] += piece
+            else:
+                out.append(piece)
+        return out
+
+
+class _Lines:
+    """Every line the figure's frames show, as numbered templates ``[role, size, template]``."""
+
+    def __init__(self, fig: NetworkFigure, keys: _Keys) -> None:
+        self.fig, self.keys = fig, keys
+        self.rows: list[list[Any]] = []
+        self._numbers: dict[tuple[Any, ...], int] = {}
+        roomy = {n: column.roomy for column in fig.columns for n in column.nodes}
+        net, lines = fig.network, fig.lines
+        bias = {n.activation: n.bias for n in net.neurons}
+        self.node_lines: dict[str, list[tuple[Line, list[Key]]]] = {}
+        for node in fig.view.nodes:
+            short = not roomy.get(node, True)
+            found = [(lines.names.get(node), []),
+                     (lines.values.get(node), [("value", node, short)]),
+                     (lines.biases.get(node), [("value", bias.get(node) or "", False)]),
+                     (lines.adjoints.get(node), [("adjoint", node, short)])]
+            self.node_lines[node] = [(line, k) for line, k in found if line is not None]
+        self.edge_lines: dict[tuple[str, str], list[tuple[Line, list[Key]]]] = {}
+        for edge, weight in fig.weights.items():
+            found = [] if weight is None else [
+                (lines.weights.get(edge), [("value", weight, False)]),
+                (lines.gradients.get(edge), [("adjoint", weight, False)])]
+            self.edge_lines[edge] = [(line, k) for line, k in found if line is not None]
+
+    def refs(self, element: Any, shown: tuple[Line, ...],
+             known: list[tuple[Line, list[Key]]]) -> list[int]:
+        out = []
+        for line in shown:
+            match = next((k for k, (candidate, _) in enumerate(known) if candidate is line),
+                         None)
+            if match is None:
+                match = next((k for k, (candidate, _) in enumerate(known)
+                              if candidate == line), None)
+            if match is None or line.tokens is None:
+                raise RenderError(f"the neuron view shows {line.text!r} on {element!r}, a line "
+                                  f"the page cannot recompute")
+            number = self._numbers.get((element, match))
+            if number is None:
+                keys = known[match][1]
+                tokens = self.keys.keyed(line.tokens, keys, f"the line {line.text!r}")
+                template = self.keys.template(list(tokens.template("unicode")))
+                number = self._numbers[(element, match)] = len(self.rows)
+                self.rows.append([line.role, line.size, template])
+            out.append(number)
+        return out
+
+
+def _captions(fig: NetworkFigure, keys: _Keys) -> dict[str, Text]:
+    """Every caption the figure's stages can show (Unicode form to its keyed tokens)."""
+    from adviz.scene.network import reverse_steps
+    from adviz.text.network import (
+        forward_caption,
+        input_caption,
+        inputs_caption,
+        layer_caption,
+        loss_caption,
+        neuron_caption,
+    )
+
+    trace, net = fig.trace, fig.network
+    found: list[tuple[Text, list[Key], bool]] = []
+    last = len(fig.columns) - 1
+    for k in range(len(fig.columns)):
+        if k == 0:
+            numbers = [("value", x, False) for x in net.inputs]
+        elif k == last:
+            numbers = [("value", net.loss, False)]
+        else:
+            numbers = [("value", n.activation, False) for n in net.layers[k - 1].neurons]
+        found.append((forward_caption(trace, k), numbers, 0 < k < last))
+    found.append((loss_caption(trace), [("adjoint", net.loss, False)], False))
+    for neuron in net.neurons:
+        numbers = [("adjoint", neuron.activation, False)]
+        if neuron.function is not None:
+            numbers.append(("adjoint", neuron.pre, False))
+        found.append((neuron_caption(trace, neuron), numbers, False))
+    for layer in net.layers:
+        found.append((layer_caption(trace, layer), [], False))
+    for x in net.inputs:
+        found.append((input_caption(trace, x), [("adjoint", x, False)], False))
+    found.append((inputs_caption(trace), [("adjoint", x, False) for x in net.inputs], False))
+    shown = {step.title for step in reverse_steps(trace, fig.granularity)}
+    shown |= {fig.frame("forward", k).title for k in range(fig.stage_count("forward"))}
+    out: dict[str, Text] = {}
+    for tokens, numbers, optional in found:
+        title = tokens.unicode()
+        if title in shown and title not in out:
+            out[title] = keys.keyed(tokens, numbers, f"the caption {title!r}", optional)
+    return out
+
+
+def edge_ranks(frames: list[Frame]) -> dict[str, int]:
+    """The order the figure paints edge states in (highlighted edges over the thin rest),
+    read from its frames: an edge of a higher rank is painted later.
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> from adviz.scene.network import network_figure
+    >>> fig = network_figure(adviz.examples.mlp((2, 2, 1)))
+    >>> ranks = edge_ranks(list(fig.frames("reverse")))
+    >>> ranks["pending"] < ranks["passed"] < ranks["gradient"]
+    True
+    """
+    after: dict[str, set[str]] = {}
+    for frame in frames:
+        seen: list[str] = []
+        for view in frame.edges.values():
+            after.setdefault(view.state, set())
+            if seen and seen[-1] != view.state:
+                after[view.state].add(seen[-1])
+            seen.append(view.state)
+    order = list(TopologicalSorter({s: sorted(p) for s, p in sorted(after.items())})
+                 .static_order())
+    return {state: k for k, state in enumerate(order)}
+
+
+def network_data(trace: Trace, *, theme: str = "light",
+                 granularity: str | None = None) -> tuple[dict[str, Any], str, NetworkFigure]:
+    """The neuron view as the page's script reads it, its base SVG and its figure.
+
+    Parameters
+    ----------
+    trace
+        A network trace (`adviz.core.network.network`).
+    theme, granularity
+        As for `adviz.scene.network.network_figure`.
+
+    Returns
+    -------
+    tuple
+        ``(data, svg, figure)``. ``data`` holds ``scene`` (geometry and style
+        table, `adviz.renderers.page.scene_data`), ``lines`` (``[role, size,
+        template]``), ``states`` (state names), ``ranks`` (edge state to paint
+        order), ``granularity`` and per phase ``stages`` (the changes of
+        each stage), ``titles`` (captions as Unicode templates) and
+        ``captions`` (as HTML with MathML); see the module.
+
+    Raises
+    ------
+    InputError
+        The trace is not a network, or an unknown granularity.
+    RenderError
+        A text of the view shows a number the page does not compute.
+    """
+    from adviz.renderers.page import scene_data
+    from adviz.renderers.svg import paint
+    from adviz.scene.network import NetworkFigure, network_figure
+    from adviz.text.mathml import caption_pieces
+
+    fig = network_figure(trace, theme=theme, granularity=granularity)
+    assert isinstance(fig, NetworkFigure)  # no zoom: the neuron view itself
+    keys = _Keys(trace)
+    lines = _Lines(fig, keys)
+    captions = _captions(fig, keys)
+    node_number = {node: k for k, node in enumerate(fig.view.nodes)}
+    edge_number = {edge: k for k, edge in enumerate(fig.view.edges)}
+    states: dict[str, int] = {}
+    phases: dict[str, Any] = {}
+    frames: list[Frame] = []
+    for phase in PHASES:
+        stages: list[Any] = []
+        titles: list[Any] = []
+        markup: list[Any] = []
+        for change in fig.changes(phase):
+            tokens = captions.get(change.title)
+            if tokens is None:
+                raise RenderError(f"the page cannot recompute the caption {change.title!r}")
+            titles.append(keys.template(list(tokens.template("unicode"))))
+            markup.append(keys.template(caption_pieces(tokens)))
+            nodes = [[node_number[n], states.setdefault(v.state, len(states)),
+                      *lines.refs(n, v.lines, lines.node_lines[n])]
+                     for n, v in change.nodes.items()]
+            edges = [[edge_number[e], states.setdefault(v.state, len(states)),
+                      int(v.toward_parent), *lines.refs(e, v.lines, lines.edge_lines[e])]
+                     for e, v in change.edges.items()]
+            stages.append([sorted(nodes), sorted(edges)])
+        frames += fig.frames(phase)
+        phases[phase] = {"stages": stages, "titles": titles, "captions": markup}
+    base = fig.frame("forward", 0)
+    svg = paint(fig, base)
+    kinds = {node: view.kind for node, view in base.nodes.items()}
+    data = {"scene": scene_data(fig, kinds), "lines": lines.rows, "states": list(states),
+            "ranks": edge_ranks(frames), "granularity": fig.granularity, "phases": phases}
+    return data, svg[svg.index("<svg"):], fig
+
+
+def table_stages(trace: Trace, fig: NetworkFigure) -> dict[str, list[int]]:
+    """Per phase, the neuron-view stage that reaches each scalar stage (walkthrough row).
+
+    Forward, a node is reached with its layer's column (the loss's part with
+    the last); reverse, a node's parents get their gradient at the stage that
+    finishes its neuron (the loss's part at stage 0).
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> from adviz.scene.network import network_figure
+    >>> t = adviz.examples.mlp((2, 1, 1))
+    >>> stages = table_stages(t, network_figure(t))
+    >>> stages["forward"][0], stages["forward"][-1], stages["reverse"][0]
+    (0, 3, 0)
+    """
+    from adviz.scene.network import reverse_steps
+
+    net = fig.network
+    last = len(fig.columns) - 1
+    forward: list[int] = []
+    for stage in trace.forward_stages:
+        neuron = None if stage.node is None else net.neuron_of(stage.node)
+        forward.append(0 if stage.node is None else neuron.layer if neuron is not None
+                       else last)
+    finishing: dict[str, int] = {}
+    for k, step in enumerate(reverse_steps(trace, fig.granularity)):
+        for node in step.finished:
+            finishing.setdefault(node, k)
+    reverse: list[int] = []
+    for stage in trace.reverse_stages:
+        neuron = None if stage.node is None else net.neuron_of(stage.node)
+        reverse.append(0 if neuron is None else finishing.get(neuron.activation, 0))
+    return {"forward": forward, "reverse": reverse}
+
+
+def page_data(trace: Trace, *, theme: str = "light", title: str | None = None,
+              analytic: bool | None = None, granularity: str | None = None
+              ) -> tuple[dict[str, Any], str, dict[str, str], NetworkFigure]:
+    """The demonstration's data for the neuron view (``view="network"``).
+
+    What `adviz.renderers.demo.demo_data` gives the scalar picture's page,
+    without the scalar picture (its layout is neither needed nor drawn, and
+    a network of a thousand scalar nodes lays out as neurons only): the tape
+    the script recomputes, the texts of the run (plain captions, result,
+    walkthrough, its rows tagged ``at`` with the neuron-view stage that reaches
+    them, `table_stages`), the inputs and the analytic panel, plus
+    ``network`` (`network_data`).
+
+    Returns
+    -------
+    tuple
+        ``(data, svg, analytic_code, figure)``: the data, the neuron view's
+        base SVG, the analytic gradient's JavaScript forms by input name and
+        the `adviz.scene.network.NetworkFigure`.
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> data, svg, code, fig = page_data(adviz.examples.mlp((2, 1, 1)), analytic=False)
+    >>> data["nodes"][0], data["edges"][0]["positions"], data["table"]["rows"][-1]["at"]
+    ({'id': 'x1', 'kind': 'input', 'op': None, 'slots': [], 'value': -0.19, 'pretty': 'x₁'}, [1], 2)
+    """
+    from adviz.errors import MissingDependencyError
+    from adviz.renderers.demo import (
+        DEFAULT_LR,
+        DEFAULT_STEPS,
+        FD_STEP,
+        STAGE_INTERVAL_MS,
+        _input_range,
+        _stage_texts,
+        _table_texts,
+        analytic_forms,
+    )
+    from adviz.renderers.page import default_title
+    from adviz.renderers.templates import Slots, page_template
+    from adviz.text.labels import pretty_name, result_text
+    from adviz.text.tables import point_text
+    from adviz.text.tokens import Partial
+
+    net, svg, fig = network_data(trace, theme=theme, granularity=granularity)
+    program = trace.program
+    nodes = program.nodes
+    slots = Slots(trace)
+    node_data = [{"id": node.id, "kind": node.kind,
+                  "op": node.op.name if node.op is not None else None,
+                  "slots": [{"p": s} if type(s) is int else {"c": float(s)} for s in node.slots],
+                  "value": node.value, "pretty": pretty_name(node.id)} for node in nodes]
+    into: list[list[int]] = [[] for _ in nodes]
+    edges: list[dict[str, Any] | None] = [None] * len(slots.edges)
+    for i, node in enumerate(nodes):
+        for edge in program.edges_into(i):
+            number = slots.edges[nodes[edge.parent].id, node.id]
+            into[i].append(number)
+            edges[number] = {"parent": edge.parent, "child": i, "positions": [
+                k for k, s in enumerate(node.slots) if type(s) is int and s == edge.parent]}
+    inputs = [{"node": i, "id": nodes[i].id, "value": nodes[i].value,
+               "gradient": Partial(trace.output, nodes[i].id).unicode(),
+               **_input_range(nodes[i].value)} for i in program.inputs]
+    code: dict[str, str] = {}
+    analytic_data: dict[str, Any] = {"state": "off"}
+    if analytic is not False:
+        try:
+            forms = analytic_forms(trace)
+        except MissingDependencyError:
+            if analytic:
+                raise
+            analytic_data = {"state": "missing"}
+        except Exception as err:  # SymPy could not derive or evaluate the formula
+            if analytic:
+                raise RenderError(f"the analytic gradient could not be derived: {err!r}") from err
+            analytic_data = {"state": "failed"}
+        else:
+            code = forms["code"]
+            analytic_data = {"state": "on", "grads": forms["grads"]}
+    table = _table_texts(trace, slots)
+    at = table_stages(trace, fig)
+    table["rows"] = [{**row, "at": at[row["phase"]][row["stage"]]} for row in table["rows"]]
+    data = {
+        "title": title,
+        "defaultTitle": default_title(trace),
+        "tracedPoint": point_text(trace).plain(),
+        "result": page_template(result_text(trace), slots, "plain"),
+        "fromFunction": trace.expression is None,
+        "nodes": node_data,
+        "edges": edges,
+        "into": into,
+        "inputs": inputs,
+        "output": program.output,
+        "order": trace.order,
+        "granularity": trace.granularity,
+        "captions": _stage_texts(trace, slots)["captions"],  # the run's, for its notes
+        "table": table,
+        "dark": fig.theme.name == "dark",
+        "analytic": analytic_data,
+        "fdStep": FD_STEP,
+        "lr": DEFAULT_LR,
+        "steps": DEFAULT_STEPS,
+        "interval": STAGE_INTERVAL_MS,
+        "network": net,
+    }
+    return data, svg, code, fig

@@ -1,0 +1,258 @@
+"""The demonstration page's neuron view (``view="network"``): its data, without a browser.
+
+The page's script fills each line and caption template with the values and
+adjoints it computes; here the same templates are filled, in Python, with the
+numbers of a trace retraced at another point, and must give that trace's own
+neuron-view frames (`adviz.scene.network.network_figure`) stage by stage.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import adviz
+import adviz.examples
+from adviz.renderers.demo import demo_html
+from adviz.renderers.demo_network import network_data, table_stages
+from adviz.scene.content import Frame, Line
+from adviz.scene.network import NetworkLines, network_figure
+from adviz.text.mathml import mathml_text
+from adviz.text.network import short
+from adviz.text.tokens import number_text
+from tests.conftest import same_text
+
+
+def page_data(page: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/json" class="adviz-data">(.*?)</script>',
+                      page, re.S)
+    assert found is not None
+    return json.loads(found.group(1))
+
+
+def filled(template: list[Any], trace: adviz.Trace) -> str:
+    """A template's text with the numbers of ``trace`` (what the page's script does)."""
+    nodes = trace.program.nodes
+    out = ""
+    for piece in template:
+        if isinstance(piece, str):
+            out += piece
+            continue
+        quantity, index, parens, rounded = piece
+        node = nodes[index].id
+        value = float(trace.graph.nodes[node]["value"]) if quantity == "value" else \
+            float(trace.adjoints.get(node, 0.0))
+        out += number_text(short(value) if rounded else value, "unicode", bool(parens))
+    return out
+
+
+def replayed(data: dict[str, Any], phase: str, stage: int, trace: adviz.Trace
+             ) -> dict[str, Any]:
+    """Every element's state and lines at a stage, replayed from the page's changes."""
+    net = data["network"]
+    states, lines, scene = net["states"], net["lines"], net["scene"]
+    shown: dict[str, Any] = {}
+    for k in range(stage + 1):
+        nodes, edges = net["phases"][phase]["stages"][k]
+        for change in nodes:
+            shown[f"node:{scene['nodes'][change[0]][0]}"] = [
+                states[change[1]], [filled(lines[r][2], trace) for r in change[2:]]]
+        for change in edges:
+            edge = scene["edges"][change[0]]
+            shown[f"edge:{edge[0]}->{edge[1]}"] = [
+                states[change[1]], bool(change[2]),
+                [filled(lines[r][2], trace) for r in change[3:]]]
+    return shown
+
+
+def _where(lines: NetworkLines, line: Line) -> tuple[str, Any]:
+    """Which of a figure's lines ``line`` is: the table holding it and its key there."""
+    for table in fields(lines):
+        for key, candidate in getattr(lines, table.name).items():
+            if candidate is line:
+                return table.name, key
+    raise AssertionError(f"{line.text!r} is none of the figure's lines")
+
+
+def shown(frame: Frame) -> dict[str, Any]:
+    out: dict[str, Any] = {f"node:{n}": [v.state, [line.text for line in v.lines]]
+                           for n, v in frame.nodes.items()}
+    out.update({f"edge:{p}->{c}": [v.state, v.toward_parent, [line.text for line in v.lines]]
+                for (p, c), v in frame.edges.items()})
+    return out
+
+
+def expected(traced: adviz.Trace, at: adviz.Trace, phase: str, stage: int,
+             granularity: str) -> dict[str, Any]:
+    """The neuron view's frame at a stage as the page keeps it: the traced point's layout
+    (it decides which lines each element shows, where labels fit), with the texts the trace
+    at the page's point gives those lines, and that trace's states. When the trace at the
+    page's point has the same layout, that is exactly its own frame."""
+    old = network_figure(traced, granularity=granularity)
+    new = network_figure(at, granularity=granularity)
+    frame, now = old.frame(phase, stage), new.frame(phase, stage)
+
+    def texts(lines: tuple[Line, ...]) -> list[str]:
+        out = []
+        for line in lines:
+            table, key = _where(old.lines, line)
+            out.append(getattr(new.lines, table)[key].text)
+        return out
+
+    result: dict[str, Any] = {f"node:{n}": [now.nodes[n].state, texts(v.lines)]
+                              for n, v in frame.nodes.items()}
+    result.update({f"edge:{p}->{c}": [now.edges[p, c].state, v.toward_parent, texts(v.lines)]
+                   for (p, c), v in frame.edges.items()})
+    if new.labelled == old.labelled:
+        assert result == shown(now)
+    return result
+
+
+CASES = [((2, 4, 1), "tanh", "neuron"), ((2, 8, 1), "sigmoid", "neuron"),
+         ((2, 3, 2), "relu", "layer")]
+
+
+@pytest.mark.parametrize(("sizes", "activation", "granularity"), CASES)
+def test_templates_at_other_points_give_the_frames_of_the_trace_there(
+        sizes: tuple[int, ...], activation: str, granularity: str) -> None:
+    t = adviz.examples.mlp(sizes, activation)
+    data = page_data(demo_html(t, view="network", granularity=granularity, analytic=False))
+    phases = data["network"]["phases"]
+    rng = random.Random(f"network-demo-{sizes}")
+    points = [dict(t.inputs)]
+    for _ in range(2):
+        point = dict(t.inputs)
+        for name in ("x1", "x2", "w1_11", "b1_1"):
+            point[name] = round(point[name] + rng.uniform(-1.5, 1.5), 3)
+        points.append(point)
+    for point in points:
+        at = t.retrace(point)
+        fig = network_figure(at, granularity=granularity)
+        for phase in ("forward", "reverse"):
+            assert len(phases[phase]["stages"]) == fig.stage_count(phase)
+            for k in range(fig.stage_count(phase)):
+                assert replayed(data, phase, k, at) == expected(t, at, phase, k, granularity)
+                title = fig.frame(phase, k).title
+                assert filled(phases[phase]["titles"][k], at) == title
+                markup = filled(phases[phase]["captions"][k], at)
+                assert same_text(title, mathml_text(markup)), (phase, k)
+
+
+def test_crowded_columns_round_the_numbers_they_recompute() -> None:
+    t = adviz.examples.mlp((2, 8, 1))
+    data, _, fig = network_data(t)
+    rounded = [row for row in data["lines"] if any(
+        isinstance(p, list) and p[3] for p in row[2])]
+    assert {fig.trace.program.nodes[p[1]].id for row in rounded for p in row[2]
+            if isinstance(p, list)} == set(fig.columns[1].nodes)
+
+
+def test_each_stage_lists_only_what_it_changes() -> None:
+    """The page grows with elements + changes: stage 0 lists every element, then each stage
+    only the elements whose state or text differ from the stage before."""
+    t = adviz.examples.mlp((2, 6, 6, 1))
+    data, _, fig = network_data(t)
+    elements = len(fig.view.nodes) + len(fig.view.edges)
+    for phase in ("forward", "reverse"):
+        stages = data["phases"][phase]["stages"]
+        frames = list(fig.frames(phase))
+        assert sum(map(len, stages[0])) == elements
+        for k in range(1, len(frames)):
+            differ = sum(frames[k].nodes[n] != frames[k - 1].nodes[n] for n in fig.view.nodes)
+            differ += sum(frames[k].edges[e] != frames[k - 1].edges[e] for e in fig.view.edges)
+            assert sum(map(len, stages[k])) == differ
+
+
+def test_walkthrough_rows_are_reached_with_their_neuron() -> None:
+    t = adviz.examples.mlp((2, 2, 1))
+    fig = network_figure(t)
+    stages = table_stages(t, fig)
+    net = t.network
+    finishing = {"a2_1": 1, "a1_1": 2, "a1_2": 3}
+    for k, stage in enumerate(t.reverse_stages):
+        neuron = net.neuron_of(stage.node)
+        assert stages["reverse"][k] == (0 if neuron is None else finishing[neuron.activation])
+    for k, stage in enumerate(t.forward_stages):
+        neuron = None if stage.node is None else net.neuron_of(stage.node)
+        want = 0 if stage.node is None else neuron.layer if neuron is not None else 3
+        assert stages["forward"][k] == want
+    page = demo_html(t, view="network", analytic=False)
+    rows = page_data(page)["table"]["rows"]
+    assert [row["at"] for row in rows] == [stages[row["phase"]][row["stage"]] for row in rows]
+
+
+def test_the_page_embeds_the_neuron_view_once() -> None:
+    t = adviz.examples.mlp((2, 4, 1))
+    page = demo_html(t, view="network", analytic=False)
+    assert page == demo_html(t, view="network", analytic=False)
+    assert page.count("<svg") == page.count("</svg>")
+    svg = page[page.index('<div class="adviz-frame"'):page.index("</figure>")]
+    assert svg.count('class="node"') == len(network_figure(t).view.nodes)
+    assert "<title>a1_4</title>" in svg and "<title>t1</title>" not in svg
+    data = page_data(page)
+    assert "focusTexts" not in data and data["network"]["granularity"] == "neuron"
+    assert "rev" not in data["edges"]["keys"]
+
+
+def test_options_the_neuron_view_refuses() -> None:
+    seed = adviz.trace("(x1 - x2)**2 + cos(x1 + x2)", x1=1, x2=2)
+    with pytest.raises(adviz.InputError, match="network"):
+        demo_html(seed, view="network", analytic=False)
+    mlp = adviz.examples.mlp((2, 2, 1))
+    with pytest.raises(adviz.InputError, match="^focus does not apply"):
+        demo_html(mlp, view="network", focus="w1_11", analytic=False)
+    with pytest.raises(adviz.InputError, match="granularity='layer' applies to view='network'"):
+        demo_html(mlp, granularity="layer", analytic=False)
+    with pytest.raises(adviz.InputError, match="unknown view"):
+        demo_html(mlp, view="neurons", analytic=False)
+
+
+def test_save_writes_the_neuron_view_page(tmp_path: Path) -> None:
+    t = adviz.examples.mlp((2, 3, 1))
+    path = adviz.save(t, tmp_path / "net.html", interactive=True, view="network",
+                      granularity="layer", analytic=False)
+    data = page_data(path.read_text(encoding="utf-8"))
+    assert len(data["network"]["phases"]["reverse"]["stages"]) == \
+        network_figure(t, granularity="layer").stage_count("reverse")
+    assert [p.name for p in tmp_path.iterdir()] == ["net.html"]
+
+
+NETWORK_SOURCE = '''
+import adviz
+
+def f(x1, x2, w1=0.5, w2=-0.3, b=0.1, v=1.2):
+    with adviz.scope("layer 1"):
+        with adviz.scope("neuron 1"):
+            a = adviz.tanh(w1 * x1 + w2 * x2 + b)
+    with adviz.scope("layer 2"):
+        with adviz.scope("neuron 1"):
+            out = v * a
+    return (out - 1) ** 2
+'''
+
+
+def test_the_command_line_writes_the_neuron_view_page(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from adviz.faces.cli import main
+
+    source = tmp_path / "net.py"
+    source.write_text(NETWORK_SOURCE, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", f"{source}:f", "--at", "x1=1", "--at", "x2=2",
+                                       "--format", "demo", "--view", "network",
+                                       "--granularity", "layer", "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    data = page_data((out / "demo.html").read_text(encoding="utf-8"))
+    assert data["network"]["granularity"] == "layer"
+    namespace: dict[str, Any] = {}
+    exec(compile(NETWORK_SOURCE, str(source), "exec"), namespace)  # the same function, here
+    t = adviz.trace(namespace["f"], x1=1.0, x2=2.0)
+    assert [node[0] for node in data["network"]["scene"]["nodes"]] == \
+        list(network_figure(t, granularity="layer").view.nodes)

@@ -1,0 +1,147 @@
+"""The demonstration page's neuron view in a real headless browser (Debian's Chromium).
+
+At every neuron-level stage the page's neurons, weight edges and caption must
+equal the Python neuron view (`adviz.scene.network.network_figure`) of the
+trace at the page's point; moving an input's slider recomputes them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import adviz
+import adviz.examples
+from adviz.formatting import format_number
+from adviz.renderers.demo import demo_html
+from adviz.scene.network import network_figure
+from tests.conftest import BrowserPage, page_opener, same_text
+from tests.renderers.test_demo_page_network import expected
+
+pytestmark = pytest.mark.browser
+
+
+class Page(BrowserPage):
+    def __init__(self, browser: Any, path: Path, **options: Any) -> None:
+        super().__init__(browser, path, width=1500, height=1000,
+                         ready=".adviz-demo[data-adviz-ready]")
+
+    def call(self, method: str, *args: Any) -> Any:
+        return self.page.evaluate(f"(args) => window.adviz.{method}(...args)", list(args))
+
+    def shown(self) -> dict[str, Any]:
+        """Per drawn neuron and edge: its state (and an edge's arrowhead at the parent) and
+        its lines of text."""
+        return self.page.evaluate("""() => {
+            const out = {};
+            document.querySelectorAll(".adviz-frame g.node, .adviz-frame g.edge").forEach(g => {
+                const title = g.querySelector("title").textContent;
+                const texts = Array.from(g.querySelectorAll("text")).map(t => t.textContent);
+                const state = g.getAttribute("data-state");
+                out[g.getAttribute("class") + ":" + title] = g.classList.contains("node")
+                    ? [state, texts] : [state, null, texts];
+            });
+            return out;
+        }""")
+
+    def edge_order(self) -> list[str]:
+        return self.page.evaluate("""() => Array.from(
+            document.querySelectorAll(".adviz-frame g.edge title")).map(t => t.textContent)""")
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Callable[..., Page]]:
+    yield from page_opener(browser, Page)
+
+
+def assert_stages_equal_python(page: Page, traced: adviz.Trace, at: adviz.Trace,
+                               granularity: str, buttons: bool) -> None:
+    """Stage by stage (with the Step button, or the script's ``next``), the page equals the
+    neuron view of ``at`` kept in the layout of ``traced``."""
+    fig = network_figure(at, granularity=granularity)
+    step = page.page.locator(".adviz-step")
+    page.call("reset")
+    for phase in ("forward", "reverse"):
+        assert page.call("stages", phase) == [fig.frame(phase, k).title
+                                              for k in range(fig.stage_count(phase))]
+        for k in range(fig.stage_count(phase)):
+            if (phase, k) != ("forward", 0):
+                if buttons:
+                    step.click()
+                else:
+                    page.call("next")
+            state = page.call("state")
+            assert (state["phase"], state["stage"]) == (phase, k)
+            frame = fig.frame(phase, k)
+            assert state["caption"] == frame.title
+            assert same_text(frame.title, page.page.locator(".adviz-caption").text_content())
+            want = expected(traced, at, phase, k, granularity)
+            for key, value in want.items():  # the arrowhead is checked in Python
+                if key.startswith("edge:"):
+                    want[key] = [value[0], None, value[2]]
+            assert page.shown() == want, (phase, k)
+            states = {f"{p}->{c}": v.state for (p, c), v in frame.edges.items()}
+            order = [states[key] for key in page.edge_order()]
+            assert order == [v.state for v in frame.edges.values()]  # highlighted on top
+    assert step.is_disabled()  # the last stage
+    assert {k: format_number(v) for k, v in page.call("gradient").items()} == \
+        {k: format_number(v) for k, v in at.grad.items()}
+
+
+@pytest.mark.parametrize(("sizes", "granularity"), [((2, 4, 1), "neuron"),
+                                                    ((2, 8, 1), "layer")])
+def test_neuron_view_equals_python_and_follows_the_sliders(
+        sizes: tuple[int, ...], granularity: str, open_page: Callable[..., Page],
+        tmp_path: Path) -> None:
+    t = adviz.examples.mlp(sizes)
+    path = tmp_path / "net.html"
+    path.write_text(demo_html(t, view="network", granularity=granularity, analytic=False),
+                    encoding="utf-8")
+    page = open_page(path)
+    assert page.call("state")["view"] == "network"
+    assert_stages_equal_python(page, t, t, granularity, buttons=True)
+    slider = page.page.locator('.adviz-input input[type="range"]').first
+    assert page.page.locator(".adviz-input-name").first.inner_text() == "x₁"
+    for value in ("-0.85", "2.6"):  # within the slider (the traced x1 = 0.97 ± 2)
+        slider.fill(value)
+        point = page.call("state")["inputs"]
+        assert point == {**t.inputs, "x1": float(value)}
+        at = t.retrace(point)
+        assert_stages_equal_python(page, t, at, granularity, buttons=False)
+
+
+def test_play_buttons_and_walkthrough_rows(open_page: Callable[..., Page],
+                                           tmp_path: Path) -> None:
+    t = adviz.examples.mlp((2, 2, 1))
+    path = tmp_path / "net.html"
+    path.write_text(demo_html(t, view="network", analytic=False), encoding="utf-8")
+    page = open_page(path)
+    p = page.page
+    p.clock.pause_at(p.evaluate("() => Date.now()") + 1000)  # timers run only when told
+    fig = network_figure(t)
+    forward, reverse = fig.stage_count("forward"), fig.stage_count("reverse")
+    p.locator(".adviz-run-forward").click()
+    p.clock.run_for(700 * (forward - 1) + 100)
+    assert (page.call("state")["phase"], page.call("state")["stage"]) == ("forward", forward - 1)
+    p.locator(".adviz-run-backward").click()
+    p.clock.run_for(700 * 2 + 100)
+    assert (page.call("state")["phase"], page.call("state")["stage"]) == ("reverse", 2)
+    current = p.locator(".adviz-table tr.adviz-current")
+    assert current.count() > 0
+    assert {current.nth(k).get_attribute("data-stage") for k in range(current.count())} == {"2"}
+    p.clock.run_for(700 * reverse)
+    assert page.call("state")["stage"] == reverse - 1
+    assert p.locator(".adviz-table tr.adviz-pending").count() == 0
+    p.locator('.adviz-table tr[data-phase="forward"][data-stage="1"]').first.click()
+    assert (page.call("state")["phase"], page.call("state")["stage"]) == ("forward", 1)
+    p.locator(".adviz-reset").click()
+    assert (page.call("state")["phase"], page.call("state")["stage"]) == ("forward", 0)
+    page.call("descend", 0.1, 3)  # gradient descent still runs both passes at each step
+    history = page.call("history")
+    assert len(history) == 4
+    assert format_number(history[-1]["value"]) == format_number(
+        t.retrace(history[-1]["inputs"]).graph.nodes["y"]["value"])
+    assert p.locator(".adviz-verdict").inner_text().endswith("(they agree).")
