@@ -98,6 +98,40 @@ def _find(choice: str | None) -> str:
     return found
 
 
+MESSAGE_LINES = 8
+"""How many lines of Graphviz's error output a `RenderError` quotes."""
+
+RANK_TROUBLE = "trouble in init_rank"
+"""Graphviz's error when its ranking of a graph with clusters fails."""
+
+
+def run_layout(source: str, *, engine: str | None = None) -> bytes:
+    """Graphviz's layout of DOT ``source`` as JSON (``-Tjson0``).
+
+    With scopes (clusters), ``dot``'s classic ranking fails on some graphs
+    ("trouble in init_rank", for example a network of 16-neuron layers drawn
+    in full); the layout is then made once more with ``newrank=true``, which
+    ranks the whole graph at once and does not fail there. Graphs that lay
+    out the first time are unchanged.
+
+    Raises
+    ------
+    RenderError
+        As `run_graphviz`.
+
+    Examples
+    --------
+    >>> b'"bb"' in run_layout("digraph { a -> b }")
+    True
+    """
+    try:
+        return run_graphviz(source, ["-Tjson0"], engine=engine)
+    except RenderError as err:
+        if RANK_TROUBLE not in str(err):
+            raise
+    return run_graphviz(source, ["-Tjson0", "-Gnewrank=true"], engine=engine)
+
+
 def run_graphviz(
     source: str, args: Sequence[str], *, engine: str | None = None, timeout: float = 300.0
 ) -> bytes:
@@ -119,7 +153,10 @@ def run_graphviz(
     except subprocess.TimeoutExpired as err:
         raise RenderError(f"Graphviz ({program}) took longer than {timeout:g} s") from err
     if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip() or "no message"
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        message = "\n".join(lines[:MESSAGE_LINES]) or "no message"
+        if len(lines) > MESSAGE_LINES:
+            message += f"\n(and {len(lines) - MESSAGE_LINES} more lines)"
         raise RenderError(f"Graphviz ({program}) failed with exit code {done.returncode}: "
                           f"{message}")
     return done.stdout

@@ -46,7 +46,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from adviz.errors import InputError, RenderError
-from adviz.scene.graphviz import find_engine, run_graphviz
+from adviz.scene.graphviz import find_engine, run_layout
 from adviz.scene.style import CLUSTER_SIZE, EDGE_SIZE, LINE_SIZE, LINE_SPACING, NAME_SIZE
 from adviz.scene.view import GraphView, depths, graph_view
 from adviz.text.labels import text_width
@@ -512,9 +512,8 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
     if cached is not None:
         return cached
     view = graph_view(trace, labels, bool(compact), leaves)
-    output = run_graphviz(view_source(view, rankdir, ranksep=ranksep, nodesep=nodesep,
-                                      fold=int(fold)),
-                          ["-Tjson0"], engine=program)
+    output = run_layout(view_source(view, rankdir, ranksep=ranksep, nodesep=nodesep,
+                                    fold=int(fold)), engine=program)
     try:
         layout = _parse(json.loads(output), view, rankdir)
     except (ValueError, KeyError, IndexError) as err:
@@ -540,7 +539,7 @@ def view_layout(view: GraphView, *, rankdir: str = "LR", engine: str | None = No
     """
     if rankdir not in RANKDIRS:
         raise InputError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
-    output = run_graphviz(view_source(view, rankdir), ["-Tjson0"], engine=find_engine(engine))
+    output = run_layout(view_source(view, rankdir), engine=find_engine(engine))
     try:
         return _parse(json.loads(output), view, rankdir)
     except (ValueError, KeyError, IndexError) as err:

@@ -73,15 +73,15 @@ def merged_view(views: Sequence[GraphView]) -> GraphView:
 
 def _layout(view: GraphView, rankdir: str, engine: str | None, ranksep: float,
             nodesep: float) -> Layout:
-    from adviz.scene.graphviz import find_engine, run_graphviz
+    from adviz.scene.graphviz import find_engine, run_layout
     from adviz.scene.layout import RANKDIRS, _parse, view_source
 
     if rankdir not in RANKDIRS:
         from adviz.errors import InputError
 
         raise InputError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
-    output = run_graphviz(view_source(view, rankdir, ranksep=ranksep, nodesep=nodesep),
-                          ["-Tjson0"], engine=find_engine(engine))
+    output = run_layout(view_source(view, rankdir, ranksep=ranksep, nodesep=nodesep),
+                        engine=find_engine(engine))
     try:
         return _parse(json.loads(output), view, rankdir)
     except (ValueError, KeyError, IndexError) as err:

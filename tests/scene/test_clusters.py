@@ -129,3 +129,33 @@ def test_clusters_are_deterministic() -> None:
 def test_layout_constructor_without_clusters_still_works() -> None:
     layout = Layout(10.0, 10.0, "LR", {}, {})
     assert layout.clusters == {} and layout.collapse == () and layout.compact is False
+
+
+@pytest.mark.slow
+def test_a_network_whose_clusters_dot_cannot_rank_is_laid_out_again_with_newrank() -> None:
+    """A 2-12-12-1 network drawn in full: dot's classic ranking fails on its clusters
+    ("trouble in init_rank"); the layout is made with newrank, every node and scope drawn,
+    each node inside its scope's box. The error Graphviz gives quotes a few lines only."""
+    import adviz.examples
+    from adviz.errors import RenderError
+    from adviz.scene.graphviz import MESSAGE_LINES, RANK_TROUBLE, run_graphviz
+    from adviz.scene.view import graph_view
+
+    t = adviz.examples.mlp((2, 12, 12, 1))
+    view = graph_view(t, (), False, ())
+    from adviz.scene.layout import view_source
+
+    with pytest.raises(RenderError, match=RANK_TROUBLE) as failed:
+        run_graphviz(view_source(view), ["-Tjson0"])
+    assert len(str(failed.value).splitlines()) <= MESSAGE_LINES + 1
+
+    layout = compute_layout(t, collapse=())
+    assert set(layout.nodes) == set(view.nodes)
+    scopes = {c.scope: c for c in layout.clusters.values()}
+    assert set(scopes) == {p[:k] for p in view.scopes.values() for k in range(1, len(p) + 1)}
+    for node, path in view.scopes.items():
+        if not path:
+            continue
+        box, scope = layout.nodes[node], scopes[path]
+        assert abs(box.x - scope.x) <= (scope.width - box.width) / 2 + 0.01
+        assert abs(box.y - scope.y) <= (scope.height - box.height) / 2 + 0.01
