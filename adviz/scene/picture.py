@@ -793,6 +793,13 @@ def figure(
         from adviz.scene.network import check_view, network_figure
 
         if check_view("graph" if view is None else str(view), granularity) == "network":
+            given = {"collapse": bool(collapse), "full": full, "copies": bool(copies),
+                     "layout": layout is not None}
+            for name, used in given.items():
+                if used:
+                    raise InputError(f"{name} does not apply to view='network': the neuron "
+                                     f"view lays out its own columns of neurons; use "
+                                     f"view='graph' for {name}=")
             return network_figure(trace, theme=resolved, granularity=granularity, size=size,
                                   min_text=None if min_text == MIN_TEXT else min_text,
                                   focus=focus, zoom=zoom, output=output, legend=legend)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import pytest
 
@@ -327,3 +328,12 @@ def test_labels_of_the_dense_view_sit_on_plates_above_the_mesh() -> None:
             assert later <= {"gradient", "forward"}, later  # the mesh is drawn before it
             checked += 1
     assert checked >= 4
+
+
+@pytest.mark.parametrize("option", [{"collapse": ["neuron 1"]}, {"full": True}, {"copies": True}])
+def test_scalar_layout_options_are_refused_in_the_neuron_view(option: dict[str, Any]) -> None:
+    """Options of the scalar graph's layout say they do not apply, never pass silently."""
+    t = adviz.examples.mlp((2, 2, 1))
+    (name,) = option
+    with pytest.raises(adviz.InputError, match=f"{name} does not apply to view='network'"):
+        adviz.to_svg(t, view="network", **option)
