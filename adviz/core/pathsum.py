@@ -177,23 +177,40 @@ def _paths(trace: Trace, start: int, limit: int) -> list[Path]:
     nodes = program.nodes
     target = program.output
     input = nodes[start].id
-    edge_data = trace.graph.edges  # each edge's partial, summed over repeated arguments
     reaches = _counts(trace, input)
     if reaches[target] > limit:
         raise AdvizError(
             f"{input} reaches {nodes[target].id} through {reaches[target]:,} paths, more than "
             f"the limit of {limit:,}; pass a larger limit= or count them with count_paths()"
         )
-    leads_to_target = [False] * len(nodes)
-    leads_to_target[target] = True
+    return walk_paths(trace, start, target)
+
+
+def walk_paths(trace: Trace, start: int, target: int, most: int | None = None) -> list[Path]:
+    """The paths from node ``start`` to node ``target`` (program positions), depth first
+    in the order of each node's children, with their partials and products; with
+    ``most``, the walk stops once it has found that many.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("x * x + x", x=2)
+    >>> [p.nodes for p in walk_paths(t, 0, t.program.output)]
+    [('x', 't1', 'y'), ('x', 'y')]
+    """
+    program = trace.program
+    nodes = program.nodes
     parents = parent_lists(trace)
+    leads = [False] * len(nodes)
+    leads[target] = True
     for i in range(target, -1, -1):
-        if leads_to_target[i]:
+        if leads[i]:
             for p in parents[i]:
-                leads_to_target[p] = True
-    result: list[Path] = []
+                leads[p] = True
+    edge_data = trace.graph.edges  # each edge's partial, summed over repeated arguments
+    found: list[Path] = []
     stack: list[tuple[int, tuple[int, ...]]] = [(start, (start,))]
-    while stack:
+    while stack and (most is None or len(found) < most):
         node, route = stack.pop()
         if node == target:
             factors = tuple(float(edge_data[nodes[a].id, nodes[b].id]["partial"])
@@ -201,9 +218,9 @@ def _paths(trace: Trace, start: int, limit: int) -> list[Path]:
             product = 1.0
             for factor in factors:
                 product *= factor
-            result.append(Path(tuple(nodes[i].id for i in route), factors, product))
+            found.append(Path(tuple(nodes[i].id for i in route), factors, product))
             continue
-        children = [c for c in program.children[node] if leads_to_target[c]]
+        children = [c for c in program.children[node] if leads[c]]
         for child in reversed(children):
             stack.append((child, (*route, child)))
-    return result
+    return found

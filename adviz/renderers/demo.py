@@ -262,6 +262,36 @@ def analytic_forms(trace: Trace) -> dict[str, Any]:
     return {"grads": result, "code": code}
 
 
+def page_inputs(trace: Trace) -> list[dict[str, Any]]:
+    """The page's inputs: each input's node number, id, value, gradient's name and slider
+    range."""
+    from adviz.text.tokens import Partial
+
+    nodes = trace.program.nodes
+    return [{"node": i, "id": nodes[i].id, "value": nodes[i].value,
+             "gradient": Partial(trace.output, nodes[i].id).unicode(),
+             **_input_range(nodes[i].value)} for i in trace.program.inputs]
+
+
+def analytic_panel(trace: Trace, analytic: bool | None) -> tuple[dict[str, str], dict[str, Any]]:
+    """The analytic panel's JavaScript code and data: ``state`` ``"on"`` (with the
+    gradient's formulas), ``"off"`` (``analytic=False``), ``"missing"`` (no SymPy) or
+    ``"failed"`` (SymPy could not derive it); with ``analytic=True`` those two raise."""
+    if analytic is False:
+        return {}, {"state": "off"}
+    try:
+        forms = analytic_forms(trace)
+    except MissingDependencyError:
+        if analytic:
+            raise
+        return {}, {"state": "missing"}
+    except Exception as err:  # SymPy could not derive or evaluate the formula
+        if analytic:
+            raise RenderError(f"the analytic gradient could not be derived: {err!r}") from err
+        return {}, {"state": "failed"}
+    return forms["code"], {"state": "on", "grads": forms["grads"]}
+
+
 def _input_range(value: float) -> dict[str, float]:
     span = max(2.0, 2.0 * abs(value))
     step = 10.0 ** (round(math.log10(span)) - 3)
@@ -375,7 +405,6 @@ def demo_data(
     from adviz.scene.style import EDGE_SIZE, LINE_SIZE, LINE_SPACING, NAME_SIZE
     from adviz.text.labels import node_formula, pretty_name, reserved_edge_lines, result_text
     from adviz.text.tables import point_text
-    from adviz.text.tokens import Partial
 
     program = trace.program
     nodes = program.nodes
@@ -429,28 +458,8 @@ def demo_data(
                 "fwd": [path_data(shape.forward), polygon_points(shape.forward_head)],
                 "rev": [path_data(shape.reverse), polygon_points(shape.reverse_head)],
             }
-    inputs = []
-    for i in program.inputs:
-        node = nodes[i]
-        inputs.append({"node": i, "id": node.id, "value": node.value,
-                       "gradient": Partial(trace.output, node.id).unicode(),
-                       **_input_range(node.value)})
-    code: dict[str, str] = {}
-    analytic_data: dict[str, Any] = {"state": "off"}
-    if analytic is not False:
-        try:
-            forms = analytic_forms(trace)
-        except MissingDependencyError:
-            if analytic:
-                raise
-            analytic_data = {"state": "missing"}
-        except Exception as err:  # SymPy could not derive or evaluate the formula
-            if analytic:
-                raise RenderError(f"the analytic gradient could not be derived: {err!r}") from err
-            analytic_data = {"state": "failed"}
-        else:
-            code = forms["code"]
-            analytic_data = {"state": "on", "grads": forms["grads"]}
+    inputs = page_inputs(trace)
+    code, analytic_data = analytic_panel(trace, analytic)
     data = {
         "title": title,
         "defaultTitle": default_title(trace),

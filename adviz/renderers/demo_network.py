@@ -362,22 +362,20 @@ def page_data(trace: Trace, *, theme: str = "light", title: str | None = None,
     >>> data["nodes"][0], data["edges"][0]["positions"], data["table"]["rows"][-1]["at"]
     ({'id': 'x1', 'kind': 'input', 'op': None, 'slots': [], 'value': -0.19, 'pretty': 'x₁'}, [1], 2)
     """
-    from adviz.errors import MissingDependencyError
     from adviz.renderers.demo import (
         DEFAULT_LR,
         DEFAULT_STEPS,
         FD_STEP,
         STAGE_INTERVAL_MS,
-        _input_range,
         _stage_texts,
         _table_texts,
-        analytic_forms,
+        analytic_panel,
+        page_inputs,
     )
     from adviz.renderers.page import default_title
     from adviz.renderers.templates import Slots, page_template
     from adviz.text.labels import pretty_name, result_text
     from adviz.text.tables import point_text
-    from adviz.text.tokens import Partial
 
     net, svg, fig = network_data(trace, theme=theme, granularity=granularity)
     program = trace.program
@@ -395,25 +393,8 @@ def page_data(trace: Trace, *, theme: str = "light", title: str | None = None,
             into[i].append(number)
             edges[number] = {"parent": edge.parent, "child": i, "positions": [
                 k for k, s in enumerate(node.slots) if type(s) is int and s == edge.parent]}
-    inputs = [{"node": i, "id": nodes[i].id, "value": nodes[i].value,
-               "gradient": Partial(trace.output, nodes[i].id).unicode(),
-               **_input_range(nodes[i].value)} for i in program.inputs]
-    code: dict[str, str] = {}
-    analytic_data: dict[str, Any] = {"state": "off"}
-    if analytic is not False:
-        try:
-            forms = analytic_forms(trace)
-        except MissingDependencyError:
-            if analytic:
-                raise
-            analytic_data = {"state": "missing"}
-        except Exception as err:  # SymPy could not derive or evaluate the formula
-            if analytic:
-                raise RenderError(f"the analytic gradient could not be derived: {err!r}") from err
-            analytic_data = {"state": "failed"}
-        else:
-            code = forms["code"]
-            analytic_data = {"state": "on", "grads": forms["grads"]}
+    inputs = page_inputs(trace)
+    code, analytic_data = analytic_panel(trace, analytic)
     table = _table_texts(trace, slots)
     at = table_stages(trace, fig)
     table["rows"] = [{**row, "at": at[row["phase"]][row["stage"]]} for row in table["rows"]]

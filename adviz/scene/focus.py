@@ -36,11 +36,10 @@ import difflib
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
-from adviz.core.pathsum import DEFAULT_LIMIT, Path, parent_lists, paths_from
+from adviz.core.pathsum import DEFAULT_LIMIT, Path, parent_lists, paths_from, walk_paths
 from adviz.errors import InputError
 from adviz.scene.content import Change, EdgeView, Frame, NodeView
 from adviz.text.focus import focus_text, focus_total_text
@@ -137,32 +136,7 @@ def _one_output(trace: Trace, output: str | int | None) -> int | None:
 def _paths_to(trace: Trace, start: int, target: int, limit: int) -> tuple[Path, ...]:
     """Every path from node ``start`` to node ``target`` (at most ``limit``), in the order
     `adviz.core.pathsum.paths_from` lists them, with their products of partials."""
-    program = trace.program
-    nodes = program.nodes
-    parents = parent_lists(trace)
-    leads = [False] * len(nodes)
-    leads[target] = True
-    for i in range(target, -1, -1):
-        if leads[i]:
-            for p in parents[i]:
-                leads[p] = True
-    edge_data = trace.graph.edges
-    found: list[Path] = []
-    stack: list[tuple[int, tuple[int, ...]]] = [(start, (start,))]
-    while stack and len(found) <= limit:
-        node, route = stack.pop()
-        if node == target:
-            factors = tuple(float(edge_data[nodes[a].id, nodes[b].id]["partial"])
-                            for a, b in pairwise(route))
-            product = 1.0
-            for factor in factors:
-                product *= factor
-            found.append(Path(tuple(nodes[i].id for i in route), factors, product))
-            continue
-        children = [c for c in program.children[node] if leads[c]]
-        for child in reversed(children):
-            stack.append((child, (*route, child)))
-    return tuple(found)
+    return tuple(walk_paths(trace, start, target, limit + 1))
 
 
 def focus_of(trace: Trace, name: str, output: str | int | None = None) -> Focus:

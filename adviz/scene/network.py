@@ -55,6 +55,7 @@ from adviz.scene.legend import (
     LegendBand,
     check_place,
     column_width,
+    crosses,
     free_spot,
     rows_needed,
 )
@@ -312,34 +313,6 @@ def _overlap(a: Rect, b: Rect, gap: float = LABEL_GAP) -> bool:
     return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
 
 
-def _crosses(rect: Rect, p: Point, q: Point) -> bool:
-    """Whether the segment ``p``-``q`` passes through ``rect`` (Liang-Barsky clipping).
-
-    Examples
-    --------
-    >>> _crosses((0.0, 0.0, 10.0, 10.0), (-5.0, 5.0), (15.0, 5.0))
-    True
-    >>> _crosses((0.0, 0.0, 10.0, 10.0), (-5.0, 12.0), (15.0, 12.0))
-    False
-    """
-    low, high = 0.0, 1.0
-    dx, dy = q[0] - p[0], q[1] - p[1]
-    for step, room in ((-dx, p[0] - rect[0]), (dx, rect[2] - p[0]),
-                       (-dy, p[1] - rect[1]), (dy, rect[3] - p[1])):
-        if step == 0:
-            if room < 0:
-                return False
-            continue
-        t = room / step
-        if step < 0:
-            low = max(low, t)
-        else:
-            high = min(high, t)
-        if low > high:
-            return False
-    return True
-
-
 FRACTIONS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.27, 0.73, 0.2, 0.8, 0.14, 0.86)
 """Where along its edge a label may sit, most wanted first (all labels shown)."""
 
@@ -374,7 +347,7 @@ def _place(groups: Sequence[Sequence[tuple[str, str]]],
                 rect = _block(blocks[key], centre)
                 if any(_overlap(rect, r) for r in placed) or \
                         any(_overlap(rect, r) for r in nodes) or \
-                        (clear and any(_crosses(rect, *ends[other])
+                        (clear and any(crosses(rect, *ends[other])
                                       for other in group if other != key)):
                     continue
                 anchors[key] = centre
