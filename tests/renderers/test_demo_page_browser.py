@@ -338,6 +338,7 @@ def test_buttons_step_through_both_passes(open_page: Callable[..., Page],
     t, path = example("seed-string", tmp_path_factory)
     page = open_page(path)
     p = page.page
+    p.clock.pause_at(p.evaluate("() => Date.now()") + 1000)  # timers run only when told
     root = p.locator(".adviz-demo")
     assert (root.get_attribute("data-phase"), root.get_attribute("data-stage")) == ("forward", "0")
     p.locator(".adviz-step").click()

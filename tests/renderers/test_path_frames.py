@@ -62,7 +62,7 @@ def test_path_frames_reuse_the_stored_layout(seed_trace: adviz.Trace,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     layout = compute_layout(seed_trace)
     calls = []
-    monkeypatch.setattr("adviz.scene.layout.run_graphviz", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr("adviz.scene.layout.run_layout", lambda *a, **k: calls.append(a))
     svgs = adviz.path_frames(seed_trace, "x2")
     assert calls == []
     box = layout.nodes["t1"]

@@ -103,8 +103,8 @@ def test_layout_is_computed_once_per_trace_and_options(seed_trace: adviz.Trace,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     first = compute_layout(seed_trace)
     calls = []
-    real = graphviz_engine.run_graphviz
-    monkeypatch.setattr("adviz.scene.layout.run_graphviz",
+    real = graphviz_engine.run_layout
+    monkeypatch.setattr("adviz.scene.layout.run_layout",
                         lambda *a, **k: calls.append(a) or real(*a, **k))
     assert compute_layout(seed_trace) is first
     assert calls == []
