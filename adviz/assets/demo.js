@@ -395,14 +395,11 @@ var advizDemo = (function () {
 
   // Paints frames on the base SVG (forward stage 0, painted once): every node and edge
   // restyled from the style table (adviz.scene.style), its text lines rebuilt.
-  function Painter(model, svg) {
-    var self = this, data = model.data, scene = data.scene;
-    this.model = model;
-    this.styles = data.styles;
-    this.nodeGroups = [];
-    this.edgeGroups = [];
+  // The base SVG as a page shows it: no caption band (the page shows the caption as
+  // text), cropped to the scene, and its node and edge groups by "class:title".
+  function prepareFrame(svg, scene) {
     var caption = svg.querySelector("g.caption");
-    if (caption) { caption.parentNode.removeChild(caption); } // the page shows it as text
+    if (caption) { caption.parentNode.removeChild(caption); }
     var h = scene.height - scene.crop;
     if (scene.crop > 0 && h > 0) {
       svg.setAttribute("viewBox", "0.00 " + f2(scene.crop) + " " + f2(scene.width) + " " + f2(h));
@@ -411,8 +408,18 @@ var advizDemo = (function () {
     var byTitle = {};
     svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
       var t = g.querySelector("title");
-      byTitle[g.getAttribute("class") + ":" + (t ? t.textContent : "")] = g;
+      if (t) { byTitle[g.getAttribute("class") + ":" + t.textContent] = g; }
     });
+    return byTitle;
+  }
+
+  function Painter(model, svg) {
+    var self = this, data = model.data, scene = data.scene;
+    this.model = model;
+    this.styles = data.styles;
+    this.nodeGroups = [];
+    this.edgeGroups = [];
+    var byTitle = prepareFrame(svg, scene);
     model.nodes.forEach(function (node) {
       var g = byTitle["node:" + node.id];
       self.nodeGroups.push({ g: g, rect: g.querySelector("rect") });
@@ -506,18 +513,7 @@ var advizDemo = (function () {
     this.net = net;
     this.scene = scene;
     this.styles = scene.styles;
-    var caption = svg.querySelector("g.caption");
-    if (caption) { caption.parentNode.removeChild(caption); } // the page shows it as text
-    var h = scene.height - scene.crop;
-    if (scene.crop > 0 && h > 0) {
-      svg.setAttribute("viewBox", "0.00 " + f2(scene.crop) + " " + f2(scene.width) + " " + f2(h));
-      svg.setAttribute("height", f2(h) + "pt");
-    }
-    var byTitle = {};
-    svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
-      var t = g.querySelector("title");
-      if (t) { byTitle[g.getAttribute("class") + ":" + t.textContent] = g; }
-    });
+    var byTitle = prepareFrame(svg, scene);
     this.nodeGroups = scene.nodes.map(function (n) {
       var g = byTitle["node:" + n[0]];
       return { g: g, rect: g.querySelector("rect").cloneNode(false) };
