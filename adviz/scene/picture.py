@@ -793,8 +793,10 @@ def figure(
         from adviz.scene.network import check_view, network_figure
 
         if check_view("graph" if view is None else str(view), granularity) == "network":
+            # the neuron view is drawn left to right by its own layout (no Graphviz engine)
             given = {"collapse": bool(collapse), "full": full, "copies": bool(copies),
-                     "layout": layout is not None}
+                     "layout": layout is not None, "rankdir": rankdir not in (None, "auto", "LR"),
+                     "engine": engine is not None}
             for name, used in given.items():
                 if used:
                     raise InputError(f"{name} does not apply to view='network': the neuron "

@@ -330,7 +330,8 @@ def test_labels_of_the_dense_view_sit_on_plates_above_the_mesh() -> None:
     assert checked >= 4
 
 
-@pytest.mark.parametrize("option", [{"collapse": ["neuron 1"]}, {"full": True}, {"copies": True}])
+@pytest.mark.parametrize("option", [{"collapse": ["neuron 1"]}, {"full": True}, {"copies": True},
+                                    {"rankdir": "TB"}, {"engine": "neato"}])
 def test_scalar_layout_options_are_refused_in_the_neuron_view(option: dict[str, Any]) -> None:
     """Options of the scalar graph's layout say they do not apply, never pass silently."""
     t = adviz.examples.mlp((2, 2, 1))
