@@ -668,7 +668,8 @@ class DemoParts:
     opening
         The opening tag of the ``.adviz-demo`` element (class and style).
     body
-        Its content before the scripts: title, sections, the base SVG, the walkthrough.
+        Its content before the scripts: title, sections and the base SVG (the script
+        builds the rest, the walkthrough table included, from ``data``).
     data
         The JSON-able data the script reads (`demo_data`, records as columns).
     kernel
@@ -712,7 +713,6 @@ def demo_parts(
     (True, ['keys', 'rows'])
     """
     from adviz.scene.style import get_theme
-    from adviz.text.tables import walkthrough
 
     get_theme(theme)
     kernel_script(trace)  # refuses unusable JavaScript forms before any other work
@@ -733,7 +733,6 @@ def demo_parts(
         min_width, min_height = _frame_size(scene["width"], scene["height"] - scene["crop"])
     dark = theme == "dark"
     heading = html.escape(data["defaultTitle"] if title is None else title)
-    table = walkthrough(trace, "html")
     # The forward routes are the base SVG's own (the page opens at forward stage 0 and its
     # script reads them there), so the data carries only the reverse ones.
     edges = [{k: v for k, v in edge.items() if k != "fwd"} for edge in data["edges"]]
@@ -747,9 +746,12 @@ def demo_parts(
     )
     body = (
         f'<h1 class="adviz-title">{heading}</h1>\n'
-        '<noscript><p class="adviz-note">This demonstration computes in JavaScript; '
-        "without it the graph shows the first stage and the walkthrough the traced point."
-        "</p></noscript>\n"
+        '<noscript><p class="adviz-note">This demonstration computes in JavaScript: '
+        "without it the graph shows its first stage, and the walkthrough table, the "
+        "gradient check and the descent are not built. For static pages, save the player "
+        "(<code>adviz.save(trace, &quot;page.html&quot;)</code>) or write the walkthrough "
+        "(<code>adviz.walkthrough(trace, &quot;html&quot;)</code>, "
+        "<code>adviz table</code>).</p></noscript>\n"
         '<div class="adviz-layout">\n<div class="adviz-main">\n'
         '<section class="adviz-inputs" aria-label="Inputs"></section>\n'
         '<section class="adviz-graph" aria-label="Computational graph">\n'
@@ -764,8 +766,8 @@ def demo_parts(
         '<section class="adviz-check" aria-label="Gradient check"></section>\n'
         '<section class="adviz-descent" aria-label="Gradient descent"></section>\n'
         '</div>\n<div class="adviz-side">\n'
-        '<section class="adviz-table" tabindex="0" aria-label="Walkthrough">'
-        f"{table}</section>\n"
+        # the walkthrough is built by the script from its templates (data["table"])
+        '<section class="adviz-table" tabindex="0" aria-label="Walkthrough"></section>\n'
         "</div>\n</div>\n"
     )
     return DemoParts(heading, opening, body, packed, kernel, dark)
