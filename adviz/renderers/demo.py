@@ -62,7 +62,13 @@ from adviz.renderers.page import (
     polygon_points,
     source_hash,
 )
-from adviz.renderers.templates import PageTemplate, Slots, caption_template, page_template
+from adviz.renderers.templates import (
+    PageTemplate,
+    Slots,
+    caption_template,
+    intern_fragments,
+    page_template,
+)
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
@@ -671,7 +677,9 @@ class DemoParts:
         Its content before the scripts: title, sections and the base SVG (the script
         builds the rest, the walkthrough table included, from ``data``).
     data
-        The JSON-able data the script reads (`demo_data`, records as columns).
+        The JSON-able data the script reads (`demo_data`, records as columns, the
+        MathML texts' shared fragments written once in ``fragments``,
+        `adviz.renderers.templates.intern_fragments`).
     kernel
         The generated script (`kernel_script`).
     dark
@@ -739,6 +747,8 @@ def demo_parts(
     packed = {**data, "nodes": as_columns(data["nodes"]), "edges": as_columns(edges)}
     if view != "network":  # the neuron view takes no focus
         packed["focusTexts"] = focus_templates(trace)
+    # each name, adjoint, partial and formula the MathML texts show, written once
+    packed["fragments"] = intern_fragments(packed)
     opening = (
         f'<div class="adviz-demo adviz-{"dark" if dark else "light"}" '
         f'style="--adviz-frame-bg:{html.escape(get_theme(theme).background)};'
