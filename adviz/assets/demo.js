@@ -628,6 +628,7 @@ var advizDemo = (function () {
     var fillMath = function (template, numbers) { return fillMathWith(template, numbers, fragments); };
     data.nodes = records(packed.nodes);
     data.edges = records(packed.edges);
+    data.table = Object.assign({}, packed.table, { rows: records(packed.table.rows) });
     var model = new Model(data, kernel);
     var svg = root.querySelector(".adviz-frame svg");
     var net = data.network || null; // the neuron view (adviz.renderers.demo_network)

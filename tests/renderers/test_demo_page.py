@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import adviz
+import adviz.examples
 from adviz.errors import InputError, MissingDependencyError, RenderError
 from adviz.renderers.demo import analytic_forms, demo_data, demo_html, kernel_script, missing_js_ops
 from adviz.writers import writer_for
@@ -44,6 +45,8 @@ def page_data(page: str) -> dict:
     for name in ("nodes", "edges"):  # shared keys and rows, as the page's script reads them
         data[name] = [dict(zip(data[name]["keys"], row, strict=True))
                       for row in data[name]["rows"]]
+    rows = data["table"]["rows"]
+    data["table"]["rows"] = [dict(zip(rows["keys"], row, strict=True)) for row in rows["rows"]]
     return data
 
 
@@ -433,3 +436,38 @@ def test_demo_page_grows_with_the_graph() -> None:
 
     small, large = (len(demo_html(chain(n), analytic=False).encode()) for n in (40, 80))
     assert large < 2.3 * small
+
+
+def _absolute(relative: str) -> list[tuple[float, float]]:
+    """The points of a path ``M x,y c dx,dy ...`` (relative cubic segments) made absolute."""
+    head, rest = relative[1:].split("c")
+    x0, y0 = (float(v) for v in head.split(","))
+    points = [(x0, y0)]
+    pairs = [tuple(float(v) for v in pair.split(",")) for pair in rest.split()]
+    for k in range(0, len(pairs), 3):
+        segment = [(x0 + dx, y0 + dy) for dx, dy in pairs[k:k + 3]]
+        points += segment
+        x0, y0 = segment[-1]
+    return points
+
+
+@pytest.mark.parametrize("sizes", [(2, 4, 1), (3, 6, 1)])
+def test_reverse_routes_are_the_figure_s_routes(sizes: tuple[int, ...]) -> None:
+    """The page writes reverse routes with relative segments: made absolute again, they
+    are the figure's routes as the SVG writes them (two decimals)."""
+    from adviz.renderers.page import path_data
+    from adviz.scene.picture import figure
+
+    t = adviz.examples.mlp(sizes)
+    data = page_data(demo_html(t, analytic=False))
+    fig = figure(t, collapse=(), full=True, copies=False)
+    assert data["edges"]
+    for edge in data["edges"]:
+        parent, child = edge["key"].split("->")
+        route = fig.edges[parent, child].reverse
+        written = _absolute(edge["rev"][0])
+        assert len(written) == len(route)
+        expected = [tuple(float(v) for v in pair.split(","))
+                    for pair in path_data(route)[1:].replace("C", " ").split()]
+        assert all(abs(a - b) < 1e-6 for p, q in zip(written, expected) for a, b in zip(p, q))
+        assert len(edge["rev"][0]) < len(path_data(route))

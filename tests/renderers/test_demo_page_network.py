@@ -188,7 +188,8 @@ def test_walkthrough_rows_are_reached_with_their_neuron() -> None:
         want = 0 if stage.node is None else neuron.layer if neuron is not None else 3
         assert stages["forward"][k] == want
     page = demo_html(t, view="network", analytic=False)
-    rows = page_data(page)["table"]["rows"]
+    columns = page_data(page)["table"]["rows"]  # shared keys, as the script reads them
+    rows = [dict(zip(columns["keys"], row, strict=True)) for row in columns["rows"]]
     assert [row["at"] for row in rows] == [stages[row["phase"]][row["stage"]] for row in rows]
 
 

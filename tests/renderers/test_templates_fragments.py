@@ -26,7 +26,10 @@ def math_texts(data: dict[str, Any]) -> list[list[Any]]:
     """The scalar page's MathML templates: the walkthrough's cells and the captions."""
     table = data["table"]
     out = [table["title"]]
-    for row in table["rows"]:
+    rows = table["rows"]
+    if isinstance(rows, dict):  # the page's: shared keys and rows
+        rows = [dict(zip(rows["keys"], row, strict=True)) for row in rows["rows"]]
+    for row in rows:
         out += [row["step"], *row["updates"]]
     for label, value in table["finals"]:
         out += [label, value]
