@@ -200,14 +200,17 @@ def intern_fragments(data: Any) -> list[str]:
     stack = [data]
     while stack:
         item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(v for v in reversed(item.values()) if isinstance(v, (list, dict)))
+        if type(item) is dict:
+            stack.extend(v for v in reversed(item.values()) if type(v) is list or type(v) is dict)
             continue
-        for k, piece in enumerate(item):
-            if type(piece) is Fragment:
+        k = -1
+        for piece in item:
+            k += 1
+            kind = type(piece)
+            if kind is Fragment:
                 places.append((item, k))
                 counts[piece] = counts.get(piece, 0) + 1
-            elif isinstance(piece, (list, dict)):
+            elif kind is list or kind is dict:
                 stack.append(piece)
     first = {piece: k for k, piece in enumerate(counts)}  # dicts keep insertion order
     fragments = sorted(counts, key=lambda piece: (-counts[piece], first[piece]))

@@ -32,6 +32,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from adviz.formatting import split_name
 from adviz.text.tokens import (
@@ -225,13 +226,15 @@ def token_mathml(token: Token) -> str:
     raise TypeError(f"not a token: {token!r}")
 
 
-def token_pieces(token: Token) -> list[str]:
+@lru_cache(maxsize=8192)
+def token_pieces(token: Token) -> tuple[str, ...]:
     """One token (not a number) as MathML pieces: `token_mathml` cut where a page shares
     its parts, each part of at least `FRAGMENT_MIN` characters a `Fragment`.
 
     A partial is cut into its parts (``∂``, the child's name, ``/``, ``∂``, the
     parent's name), which repeat far more often than the partial; any other token
-    is one piece.
+    is one piece. Tokens are values (frozen), so the pieces of the last few thousand
+    are kept: a page writes each name and operator thousands of times.
 
     Examples
     --------
@@ -245,7 +248,7 @@ def token_pieces(token: Token) -> list[str]:
                  name_mathml(token.parent)]
     else:
         parts = [token_mathml(token)]
-    return [Fragment(p) if len(p) >= FRAGMENT_MIN else p for p in parts]
+    return tuple(Fragment(p) if len(p) >= FRAGMENT_MIN else p for p in parts)
 
 
 def _runs(tokens: Sequence[Token]) -> list[tuple[bool, list[Token]]]:

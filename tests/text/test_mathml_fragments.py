@@ -78,13 +78,13 @@ def test_fragments_are_tokens_parts_of_partials_or_the_markup_around_them(name: 
 
 def test_a_partial_is_shared_by_its_parts() -> None:
     pieces = token_pieces(Partial("t12", "x1"))
-    assert pieces == [PARTIAL_MATHML, name_mathml("t12"), mo("/"), PARTIAL_MATHML,
-                      name_mathml("x1")]
+    assert pieces == (PARTIAL_MATHML, name_mathml("t12"), mo("/"), PARTIAL_MATHML,
+                      name_mathml("x1"))
     assert all(type(p) is Fragment for p in pieces)
     assert "".join(pieces) == token_mathml(Partial("t12", "x1"))
     # any other token is one piece: its whole markup
     for token in (Grad("t3"), Name("w1_2"), Op(" += ")):
-        assert token_pieces(token) == [token_mathml(token)]
+        assert token_pieces(token) == (token_mathml(token),)
 
 
 def test_fragments_are_plain_strings_to_every_other_reader() -> None:
