@@ -611,6 +611,29 @@ var advizDemo = (function () {
     });
   }
 
+  // A route written with relative cubic segments (adviz.renderers.demo.relative_path_data)
+  // as the absolute path data of the SVG files (adviz.renderers.page.path_data): the same
+  // numbers, added up in hundredths and written with two decimals.
+  function absolutePath(d) {
+    if (!d || d.charAt(0) !== "M" || d.indexOf("c") < 0) { return d; }
+    var parts = d.slice(1).split("c"), head = parts[0].split(",");
+    var hundredths = function (text) { return Math.round(parseFloat(text) * 100); };
+    var written = function (v) { return (v < 0 ? "-" : "") + (Math.abs(v) / 100).toFixed(2); };
+    var x = hundredths(head[0]), y = hundredths(head[1]);
+    var out = "M" + written(x) + "," + written(y) + "C", points = [];
+    var pairs = parts[1] ? parts[1].split(" ") : [];
+    for (var k = 0; k < pairs.length; k += 3) {
+      var endX = x, endY = y;
+      for (var j = k; j < k + 3 && j < pairs.length; j++) {
+        var pair = pairs[j].split(",");
+        endX = x + hundredths(pair[0]); endY = y + hundredths(pair[1]);
+        points.push(written(endX) + "," + written(endY));
+      }
+      x = endX; y = endY;
+    }
+    return out + points.join(" ");
+  }
+
   // The kernel script (window.ADVIZ_KERNEL = ...) run against its own holder: the widget
   // receives it as text, and several widgets on one page each keep theirs.
   function compileKernel(source) {
@@ -628,6 +651,7 @@ var advizDemo = (function () {
     var fillMath = function (template, numbers) { return fillMathWith(template, numbers, fragments); };
     data.nodes = records(packed.nodes);
     data.edges = records(packed.edges);
+    data.edges.forEach(function (edge) { if (edge.rev) { edge.rev = [absolutePath(edge.rev[0]), edge.rev[1]]; } });
     data.table = Object.assign({}, packed.table, { rows: records(packed.table.rows) });
     var model = new Model(data, kernel);
     var svg = root.querySelector(".adviz-frame svg");
