@@ -264,9 +264,11 @@ var advizDemo = (function () {
   };
 
   // ------------------------------------------------------------ text (adviz.renderers.templates)
-  // Every text is a template made from adviz.text's tokens: a list of pieces, each a string or
+  // Every text is a template made from adviz.text's tokens: a list of pieces, each a string,
   // a hole [quantity, index, parens] naming a number (of node or edge number index; index null:
-  // of the element the text is on, from `own`). The page only formats and fills in numbers.
+  // of the element the text is on, from `own`) or an integer k, the page's k-th shared MathML
+  // fragment (data.fragments: a name, adjoint, partial or formula written once). The page only
+  // formats and fills in numbers.
   function quantities(run, here) {
     return function (quantity, index) {
       if (index === null) { return here[quantity]; }
@@ -282,19 +284,21 @@ var advizDemo = (function () {
     var v = numbers(piece[0], piece[1]);
     return piece[3] ? twoDigits(v) : v;
   }
-  function fill(template, numbers, plain) { // adviz.renderers.templates.fill
+  function fill(template, numbers, plain, fragments) { // adviz.renderers.templates.fill
     var out = "";
     template.forEach(function (piece) {
       if (typeof piece === "string") { out += piece; return; }
+      if (typeof piece === "number") { out += fragments[piece]; return; }
       var text = plain ? formatNumber(holeNumber(piece, numbers)) : pretty(holeNumber(piece, numbers));
       out += piece[2] && (text.charAt(0) === MINUS || text.charAt(0) === "-") ? "(" + text + ")" : text;
     });
     return out;
   }
-  function fillMath(template, numbers) { // templates in HTML with MathML: numbers as <mn>
+  function fillMathWith(template, numbers, fragments) { // templates in HTML with MathML: numbers as <mn>
     var out = "";
     template.forEach(function (piece) {
       if (typeof piece === "string") { out += piece; return; }
+      if (typeof piece === "number") { out += fragments[piece]; return; }
       var text = pretty(holeNumber(piece, numbers)), mn = "<mn>" + text + "</mn>";
       out += piece[2] && text.charAt(0) === MINUS ?
         '<mo stretchy="false">(</mo>' + mn + '<mo stretchy="false">)</mo>' : mn;
@@ -607,6 +611,29 @@ var advizDemo = (function () {
     });
   }
 
+  // A route written with relative cubic segments (adviz.renderers.demo.relative_path_data)
+  // as the absolute path data of the SVG files (adviz.renderers.page.path_data): the same
+  // numbers, added up in hundredths and written with two decimals.
+  function absolutePath(d) {
+    if (!d || d.charAt(0) !== "M" || d.indexOf("c") < 0) { return d; }
+    var parts = d.slice(1).split("c"), head = parts[0].split(",");
+    var hundredths = function (text) { return Math.round(parseFloat(text) * 100); };
+    var written = function (v) { return (v < 0 ? "-" : "") + (Math.abs(v) / 100).toFixed(2); };
+    var x = hundredths(head[0]), y = hundredths(head[1]);
+    var out = "M" + written(x) + "," + written(y) + "C", points = [];
+    var pairs = parts[1] ? parts[1].split(" ") : [];
+    for (var k = 0; k < pairs.length; k += 3) {
+      var endX = x, endY = y;
+      for (var j = k; j < k + 3 && j < pairs.length; j++) {
+        var pair = pairs[j].split(",");
+        endX = x + hundredths(pair[0]); endY = y + hundredths(pair[1]);
+        points.push(written(endX) + "," + written(endY));
+      }
+      x = endX; y = endY;
+    }
+    return out + points.join(" ");
+  }
+
   // The kernel script (window.ADVIZ_KERNEL = ...) run against its own holder: the widget
   // receives it as text, and several widgets on one page each keep theirs.
   function compileKernel(source) {
@@ -618,8 +645,14 @@ var advizDemo = (function () {
   // bridge (the widget's): {changed(state), descend(lr, n)} or null (the exported page).
   function mount(root, packed, kernel, bridge) {
     var data = Object.assign({}, packed);
+    // In this page, MathML templates expand their fragment numbers from its own list (several
+    // pages, each with its list, can share this script: the notebook's widgets).
+    var fragments = packed.fragments || [];
+    var fillMath = function (template, numbers) { return fillMathWith(template, numbers, fragments); };
     data.nodes = records(packed.nodes);
     data.edges = records(packed.edges);
+    data.edges.forEach(function (edge) { if (edge.rev) { edge.rev = [absolutePath(edge.rev[0]), edge.rev[1]]; } });
+    data.table = Object.assign({}, packed.table, { rows: records(packed.table.rows) });
     var model = new Model(data, kernel);
     var svg = root.querySelector(".adviz-frame svg");
     var net = data.network || null; // the neuron view (adviz.renderers.demo_network)

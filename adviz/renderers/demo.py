@@ -62,7 +62,13 @@ from adviz.renderers.page import (
     polygon_points,
     source_hash,
 )
-from adviz.renderers.templates import PageTemplate, Slots, caption_template, page_template
+from adviz.renderers.templates import (
+    PageTemplate,
+    Slots,
+    caption_template,
+    intern_fragments,
+    page_template,
+)
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
@@ -456,7 +462,7 @@ def demo_data(
                 "labelBox": label_size(reserved[p, c])[0],
                 "left": shape.label_left,
                 "fwd": [path_data(shape.forward), polygon_points(shape.forward_head)],
-                "rev": [path_data(shape.reverse), polygon_points(shape.reverse_head)],
+                "rev": [relative_path_data(shape.reverse), polygon_points(shape.reverse_head)],
             }
     inputs = page_inputs(trace)
     code, analytic_data = analytic_panel(trace, analytic)
@@ -488,6 +494,43 @@ def demo_data(
         "interval": STAGE_INTERVAL_MS,
     }
     return data, svg[svg.index("<svg"):], code
+
+
+def _hundredths(value: float) -> int:
+    """A coordinate as `adviz.renderers.page.path_data` writes it, in hundredths."""
+    return int(f"{value:.2f}".replace(".", ""))
+
+
+def _short(hundredths: int) -> str:
+    whole, rest = divmod(abs(hundredths), 100)
+    sign = "-" if hundredths < 0 else ""
+    return f"{sign}{whole}" + (f".{rest:02d}".rstrip("0") if rest else "")
+
+
+def relative_path_data(points: tuple[tuple[float, float], ...]) -> str:
+    """A route as SVG path data with relative cubic segments: the same route as
+    `adviz.renderers.page.path_data` (its points rounded alike), each segment's points
+    written from where it starts (``c``), without trailing zeros: about a third fewer
+    bytes for the long routes of a large graph.
+
+    Examples
+    --------
+    >>> relative_path_data(((10.0, 20.0), (11.5, 20.0), (12.0, 21.25), (13.0, 19.0)))
+    'M10,20c1.5,0 2,1.25 3,-1'
+    >>> relative_path_data(())
+    ''
+    """
+    if not points:
+        return ""
+    exact = [(_hundredths(x), _hundredths(y)) for x, y in points]
+    x0, y0 = exact[0]
+    out = [f"M{_short(x0)},{_short(y0)}c"]
+    pairs = []
+    for k in range(1, len(exact), 3):
+        for x, y in exact[k:k + 3]:
+            pairs.append(f"{_short(x - x0)},{_short(y - y0)}")
+        x0, y0 = exact[min(k + 2, len(exact) - 1)]
+    return out[0] + " ".join(pairs)
 
 
 def _frame_size(fig_width: float, fig_height: float) -> tuple[str, str]:
@@ -668,9 +711,13 @@ class DemoParts:
     opening
         The opening tag of the ``.adviz-demo`` element (class and style).
     body
-        Its content before the scripts: title, sections, the base SVG, the walkthrough.
+        Its content before the scripts: title, sections and the base SVG (the script
+        builds the rest, the walkthrough table included, from ``data``).
     data
-        The JSON-able data the script reads (`demo_data`, records as columns).
+        The JSON-able data the script reads (`demo_data`; nodes, edges and walkthrough
+        rows as columns, `adviz.renderers.page.as_columns`; the
+        MathML texts' shared fragments written once in ``fragments``,
+        `adviz.renderers.templates.intern_fragments`).
     kernel
         The generated script (`kernel_script`).
     dark
@@ -712,7 +759,6 @@ def demo_parts(
     (True, ['keys', 'rows'])
     """
     from adviz.scene.style import get_theme
-    from adviz.text.tables import walkthrough
 
     get_theme(theme)
     kernel_script(trace)  # refuses unusable JavaScript forms before any other work
@@ -733,13 +779,15 @@ def demo_parts(
         min_width, min_height = _frame_size(scene["width"], scene["height"] - scene["crop"])
     dark = theme == "dark"
     heading = html.escape(data["defaultTitle"] if title is None else title)
-    table = walkthrough(trace, "html")
     # The forward routes are the base SVG's own (the page opens at forward stage 0 and its
     # script reads them there), so the data carries only the reverse ones.
     edges = [{k: v for k, v in edge.items() if k != "fwd"} for edge in data["edges"]]
-    packed = {**data, "nodes": as_columns(data["nodes"]), "edges": as_columns(edges)}
+    packed = {**data, "nodes": as_columns(data["nodes"]), "edges": as_columns(edges),
+              "table": {**data["table"], "rows": as_columns(data["table"]["rows"])}}
     if view != "network":  # the neuron view takes no focus
         packed["focusTexts"] = focus_templates(trace)
+    # each name, adjoint, partial and formula the MathML texts show, written once
+    packed["fragments"] = intern_fragments(packed)
     opening = (
         f'<div class="adviz-demo adviz-{"dark" if dark else "light"}" '
         f'style="--adviz-frame-bg:{html.escape(get_theme(theme).background)};'
@@ -747,9 +795,12 @@ def demo_parts(
     )
     body = (
         f'<h1 class="adviz-title">{heading}</h1>\n'
-        '<noscript><p class="adviz-note">This demonstration computes in JavaScript; '
-        "without it the graph shows the first stage and the walkthrough the traced point."
-        "</p></noscript>\n"
+        '<noscript><p class="adviz-note">This demonstration computes in JavaScript: '
+        "without it the graph shows its first stage, and the walkthrough table, the "
+        "gradient check and the descent are not built. For static pages, save the player "
+        "(<code>adviz.save(trace, &quot;page.html&quot;)</code>) or write the walkthrough "
+        "(<code>adviz.walkthrough(trace, &quot;html&quot;)</code>, "
+        "<code>adviz table</code>).</p></noscript>\n"
         '<div class="adviz-layout">\n<div class="adviz-main">\n'
         '<section class="adviz-inputs" aria-label="Inputs"></section>\n'
         '<section class="adviz-graph" aria-label="Computational graph">\n'
@@ -764,8 +815,8 @@ def demo_parts(
         '<section class="adviz-check" aria-label="Gradient check"></section>\n'
         '<section class="adviz-descent" aria-label="Gradient descent"></section>\n'
         '</div>\n<div class="adviz-side">\n'
-        '<section class="adviz-table" tabindex="0" aria-label="Walkthrough">'
-        f"{table}</section>\n"
+        # the walkthrough is built by the script from its templates (data["table"])
+        '<section class="adviz-table" tabindex="0" aria-label="Walkthrough"></section>\n'
         "</div>\n</div>\n"
     )
     return DemoParts(heading, opening, body, packed, kernel, dark)

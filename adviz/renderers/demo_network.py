@@ -98,13 +98,15 @@ class _Keys:
         return Text(tuple(tokens))
 
     def template(self, pieces: list[Any]) -> list[Any]:
-        """Pieces (strings and `Hole` s) as a page template, strings merged."""
+        """Pieces (strings and `Hole` s) as a page template, plain strings merged; a shared
+        MathML fragment (`adviz.text.mathml.Fragment`) stays a piece of its own, for the
+        page to write once (`adviz.renderers.templates.intern_fragments`)."""
         out: list[Any] = []
         for piece in pieces:
             if isinstance(piece, Hole):
                 quantity, node, short = self.holes[piece.key or ""]
                 out.append([quantity, node, int(piece.parens), int(short)])
-            elif out and isinstance(out[-1], str):
+            elif type(piece) is str and out and type(out[-1]) is str:
                 out[-1] += piece
             else:
                 out.append(piece)

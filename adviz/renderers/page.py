@@ -51,8 +51,11 @@ SIZES = {"spacing": LINE_SPACING, "baseline": 0.35}
 """Line height (a multiple of the font size) and the baseline's offset below a line's
 centre (a multiple of the font size), as in `adviz.scene.picture`."""
 
-_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+_JSON_ESCAPES = (("</", "<\\/"), ("<!", "\\u003c!"), ("\u2028", "\\u2028"),
+                 ("\u2029", "\\u2029"))
+"""What `json_for_script` rewrites: the only texts that can end a script element or
+change how it is read (an end tag, a comment opening) and the line separators, each
+as a JSON escape of the same characters."""
 
 
 @cache
@@ -76,15 +79,23 @@ def source_hash(text: str) -> str:
 def json_for_script(data: Any) -> str:
     """Serialise ``data`` as JSON that is safe inside an HTML ``<script>`` element.
 
-    Keys are sorted (same input, same bytes); ``<``, ``>``, ``&`` and the
-    line separators U+2028/U+2029 are written as ``\\u`` escapes, so no
-    text in the data can end the script element or open a comment. Numbers
-    that are not finite become ``null``.
+    Keys are sorted (same input, same bytes). An HTML parser ends a script
+    element only at ``</`` followed by ``script``, and reads it differently
+    after ``<!--``; so ``</`` is written ``<\\/`` and ``<!`` is written
+    ``\\u003c!`` (both JSON escapes of the same characters), and the line
+    separators U+2028/U+2029, which end a line in older JavaScript, as
+    ``\\u`` escapes. Every other character, markup included, is written as
+    it is: text in the data can neither end the element nor open a comment,
+    and a page's MathML costs no more bytes than it has. Numbers that are
+    not finite become ``null``.
 
     Examples
     --------
-    >>> json_for_script({"name": "</script><b>&"})
-    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    >>> text = json_for_script({"name": "</script><!--<b>&", "x": float("nan")})
+    >>> print(text)
+    {"name":"<\\/script>\\u003c!--<b>&","x":null}
+    >>> json.loads(text)["name"]
+    '</script><!--<b>&'
     """
     text = json.dumps(finite_json(data), sort_keys=True, ensure_ascii=False,
                       separators=(",", ":"), allow_nan=False)  # NaN, inf: null

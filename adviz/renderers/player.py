@@ -18,7 +18,8 @@ highlighted beside the graph.
 
 Everything taken from the user (node names, formulas, the title) is escaped;
 the data is embedded as JSON in a ``<script type="application/json">``
-element with ``<``, ``>`` and ``&`` written as ``\\u003c`` escapes, and the
+element in which nothing can end the element or open a comment (``</`` and ``<!``
+written as JSON escapes, `adviz.renderers.page.json_for_script`), and the
 standalone page carries a Content-Security-Policy that allows only its own
 script (by hash) and no network access. The same trace gives the same bytes.
 

@@ -11,7 +11,11 @@ stay HTML text. Everything taken from a name is escaped.
 (`caption_pieces`: each term a ``<span class="adviz-term">``, its running sum a
 ``<span class="adviz-part">`` of its own), as `adviz.scene.picture.wrap`
 breaks captions in pictures; `mathml_pieces` and `caption_pieces` give the same
-with a `adviz.text.tokens.Hole` for each number, for pages that fill in numbers.
+with a `adviz.text.tokens.Hole` for each number, for pages that fill in numbers,
+and the markup of each name, adjoint, formula and operator (each part of a
+partial), and the markup around them, as a `Fragment`: a string, so joined
+pieces are the same markup, that a page may write once and refer to wherever
+it repeats (`adviz.renderers.templates`).
 
 Examples
 --------
@@ -28,6 +32,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from adviz.formatting import split_name
 from adviz.text.tokens import (
@@ -68,6 +73,34 @@ _LEXEME = re.compile(
 
 PARTIAL_MATHML = f'<mi mathvariant="normal">{PARTIAL}</mi>'
 """The ``∂`` of a partial (upright, as the seed's fractions set it)."""
+
+FRAGMENT_MIN = 8
+"""Shortest markup given as a `Fragment` (a shorter one costs about as much as a
+reference to it)."""
+
+
+class Fragment(str):
+    """Markup that repeats across a page's texts: a token's MathML (a name, an adjoint,
+    a formula, an operator; a partial gives one for each of its parts: ``∂``, the two
+    names, the slash) or the markup around tokens (``<math>``, ``</math>``, a caption's
+    spans). A string, marked so that a page can write it once and refer to it by number
+    (`adviz.renderers.templates`); joined, the pieces are the same markup.
+
+    Examples
+    --------
+    >>> from adviz.text.tokens import Grad, Op, text
+    >>> pieces = mathml_pieces(text(Grad("t12"), Op(" = ")))
+    >>> pieces
+    ['<math>', '<msub><mi>g</mi><msub><mi>t</mi><mn>12</mn></msub></msub>', '<mo>=</mo>', \
+'</math>']
+    >>> [type(p).__name__ for p in pieces]
+    ['Fragment', 'Fragment', 'Fragment', 'Fragment']
+    >>> "".join(pieces) == text(Grad("t12"), Op(" = ")).mathml()
+    True
+    """
+
+    __slots__ = ()
+
 
 
 def _mi(text: str) -> str:
@@ -193,26 +226,52 @@ def token_mathml(token: Token) -> str:
     raise TypeError(f"not a token: {token!r}")
 
 
+@lru_cache(maxsize=8192)
+def token_pieces(token: Token) -> tuple[str, ...]:
+    """One token (not a number) as MathML pieces: `token_mathml` cut where a page shares
+    its parts, each part of at least `FRAGMENT_MIN` characters a `Fragment`.
+
+    A partial is cut into its parts (``∂``, the child's name, ``/``, ``∂``, the
+    parent's name), which repeat far more often than the partial; any other token
+    is one piece. Tokens are values (frozen), so the pieces of the last few thousand
+    are kept: a page writes each name and operator thousands of times.
+
+    Examples
+    --------
+    >>> "".join(token_pieces(Partial("t12", "x1"))) == token_mathml(Partial("t12", "x1"))
+    True
+    >>> [type(p).__name__ for p in token_pieces(Partial("y", "t12"))]
+    ['Fragment', 'Fragment', 'Fragment', 'Fragment', 'Fragment']
+    """
+    if isinstance(token, Partial):
+        parts = [PARTIAL_MATHML, name_mathml(token.child), mo("/"), PARTIAL_MATHML,
+                 name_mathml(token.parent)]
+    else:
+        parts = [token_mathml(token)]
+    return tuple(Fragment(p) if len(p) >= FRAGMENT_MIN else p for p in parts)
+
+
 def _runs(tokens: Sequence[Token]) -> list[tuple[bool, list[Token]]]:
     return list(Text(tuple(tokens))._runs())
 
 
 def mathml_pieces(text: Text | Sequence[Token], holes: bool = True) -> list[str | Hole]:
     """A text as HTML with MathML math runs, a `Hole` for each number (``holes``) or the
-    number written out."""
+    number written out; each run's ``<math>`` and ``</math>`` and each token's shared
+    parts (`token_pieces`) are `Fragment` s, words plain strings."""
     tokens = text.tokens if isinstance(text, Text) else tuple(text)
     out: list[str | Hole] = []
     for math, run in _runs(tokens):
         if not math:
             out.append(html.escape("".join(t.unicode() for t in run)))
             continue
-        out.append("<math>")
+        out.append(Fragment("<math>"))
         for token in run:
             if holes and isinstance(token, Num):
                 out.append(Hole(token.key, token.wraps("mathml")))
-            else:
-                out.append(token_mathml(token))
-        out.append("</math>")
+                continue
+            out += token_pieces(token)
+        out.append(Fragment("</math>"))
     return out
 
 
@@ -296,15 +355,16 @@ PART_CLASS = "adviz-part"
 
 
 def caption_pieces(text: Text, holes: bool = True) -> list[str | Hole]:
-    """A caption as HTML terms with MathML (see the module), a `Hole` for each number."""
+    """A caption as HTML terms with MathML (see the module), a `Hole` for each number, its
+    spans and math as `Fragment` s (`mathml_pieces`)."""
     out: list[str | Hole] = []
     for k, term in enumerate(caption_terms(text)):
-        out.append((" " if k else "") + f'<span class="{TERM_CLASS}">')
+        out.append(Fragment((" " if k else "") + f'<span class="{TERM_CLASS}">'))
         for j, part in enumerate(term):
-            out.append((" " if j else "") + f'<span class="{PART_CLASS}">')
+            out.append(Fragment((" " if j else "") + f'<span class="{PART_CLASS}">'))
             out += mathml_pieces(part, holes)
-            out.append("</span>")
-        out.append("</span>")
+            out.append(Fragment("</span>"))
+        out.append(Fragment("</span>"))
     return out
 
 
@@ -333,5 +393,6 @@ def mathml_text(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]*>", "", markup))
 
 
-__all__ = ["caption_html", "caption_pieces", "caption_terms", "formula_mathml", "mathml",
-           "mathml_pieces", "mathml_text", "mo", "name_mathml", "token_mathml"]
+__all__ = ["FRAGMENT_MIN", "Fragment", "caption_html", "caption_pieces", "caption_terms",
+           "formula_mathml", "mathml", "mathml_pieces", "mathml_text", "mo", "name_mathml",
+           "token_mathml", "token_pieces"]

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 import adviz
+import adviz.examples
 from adviz.errors import InputError, MissingDependencyError, RenderError
 from adviz.renderers.demo import analytic_forms, demo_data, demo_html, kernel_script, missing_js_ops
 from adviz.writers import writer_for
+from tests.page_scripts import split_scripts
 
 SEED = "(x1 - x2)**2 + cos(x1 + x2)"
 HOSTILE = "<script>alert(1)</script>"
@@ -31,7 +33,8 @@ def page(seed: adviz.Trace) -> str:
 
 
 def scripts(page: str) -> list[str]:
-    return re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    """The texts of the page's code elements (``<script>``), split as a browser splits them."""
+    return [text for tag, text in split_scripts(page)[1] if tag == "<script>"]
 
 
 def page_data(page: str) -> dict:
@@ -42,6 +45,8 @@ def page_data(page: str) -> dict:
     for name in ("nodes", "edges"):  # shared keys and rows, as the page's script reads them
         data[name] = [dict(zip(data[name]["keys"], row, strict=True))
                       for row in data[name]["rows"]]
+    rows = data["table"]["rows"]
+    data["table"]["rows"] = [dict(zip(rows["keys"], row, strict=True)) for row in rows["rows"]]
     return data
 
 
@@ -64,8 +69,11 @@ def test_structure(page: str, seed: adviz.Trace) -> None:
     assert page.count('class="edge"') == seed.graph.number_of_edges()
     for node in seed.graph.nodes:
         assert f"<title>{node}</title>" in page
-    # the walkthrough table is there before any script runs
-    assert page.count('<tr data-phase="reverse"') == 6
+    # the walkthrough is sent once, as templates the script builds its table from
+    assert "<table" not in page and "<tr" not in page
+    assert [(r["phase"], r["stage"]) for r in data["table"]["rows"]][-6:] == [
+        ("reverse", k) for k in range(6)]
+    assert "adviz.walkthrough(trace" in page.split("<noscript>")[1].split("</noscript>")[0]
 
 
 def test_self_contained_with_csp(page: str) -> None:
@@ -132,8 +140,12 @@ def test_hostile_node_name_is_escaped() -> None:
         return adviz.name(x * 2, HOSTILE) + 1
 
     page = demo_html(adviz.trace(f, x=1.0))
-    assert HOSTILE not in page
-    assert page.count("<script") == 3  # the data, the op kernel, the page script
+    markup, found = split_scripts(page)
+    assert HOSTILE not in markup
+    # the data, the op kernel, the page script: the name inside the data ends nothing
+    assert [tag for tag, _ in found] == [
+        '<script type="application/json" class="adviz-data">', "<script>", "<script>"]
+    assert "</" not in found[0][1] and "<!" not in found[0][1]
     data = page_data(page)
     assert [n["id"] for n in data["nodes"]] == ["x", HOSTILE, "y"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # in the SVG <title>
@@ -424,3 +436,38 @@ def test_demo_page_grows_with_the_graph() -> None:
 
     small, large = (len(demo_html(chain(n), analytic=False).encode()) for n in (40, 80))
     assert large < 2.3 * small
+
+
+def _absolute(relative: str) -> list[tuple[float, float]]:
+    """The points of a path ``M x,y c dx,dy ...`` (relative cubic segments) made absolute."""
+    head, rest = relative[1:].split("c")
+    x0, y0 = (float(v) for v in head.split(","))
+    points = [(x0, y0)]
+    pairs = [tuple(float(v) for v in pair.split(",")) for pair in rest.split()]
+    for k in range(0, len(pairs), 3):
+        segment = [(x0 + dx, y0 + dy) for dx, dy in pairs[k:k + 3]]
+        points += segment
+        x0, y0 = segment[-1]
+    return points
+
+
+@pytest.mark.parametrize("sizes", [(2, 4, 1), (3, 6, 1)])
+def test_reverse_routes_are_the_figure_s_routes(sizes: tuple[int, ...]) -> None:
+    """The page writes reverse routes with relative segments: made absolute again, they
+    are the figure's routes as the SVG writes them (two decimals)."""
+    from adviz.renderers.page import path_data
+    from adviz.scene.picture import figure
+
+    t = adviz.examples.mlp(sizes)
+    data = page_data(demo_html(t, analytic=False))
+    fig = figure(t, collapse=(), full=True, copies=False)
+    assert data["edges"]
+    for edge in data["edges"]:
+        parent, child = edge["key"].split("->")
+        route = fig.edges[parent, child].reverse
+        written = _absolute(edge["rev"][0])
+        assert len(written) == len(route)
+        expected = [tuple(float(v) for v in pair.split(","))
+                    for pair in path_data(route)[1:].replace("C", " ").split()]
+        assert all(abs(a - b) < 1e-6 for p, q in zip(written, expected) for a, b in zip(p, q))
+        assert len(edge["rev"][0]) < len(path_data(route))

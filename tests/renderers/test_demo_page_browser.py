@@ -26,6 +26,7 @@ from adviz.renderers.demo import demo_html
 from adviz.renderers.svg import painted, to_svg
 from adviz.scene.content import frame
 from adviz.text.labels import stage_title
+from adviz.text.tables import text_rows
 from tests.conftest import BrowserPage, page_opener, same_text
 
 pytestmark = pytest.mark.browser
@@ -203,6 +204,24 @@ def assert_table_matches(page: Page, t: adviz.Trace) -> None:
 
 
 # ---------------------------------------------------------------- tests
+
+def test_the_script_builds_the_walkthrough_table(open_page: Callable[..., Page],
+                                                tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The page carries no static table: once loaded, the script has built every row of
+    Python's walkthrough, the first stage's reached and the reverse rows pending."""
+    t, path = example("seed-string", tmp_path_factory)
+    assert "<tr" not in path.read_text(encoding="utf-8")
+    page = open_page(path)
+    rows = page.page.evaluate("""() => Array.from(document.querySelectorAll(
+        ".adviz-table table.adviz-walkthrough tbody tr")).map(r => [
+        r.getAttribute("data-phase"), r.getAttribute("data-stage"),
+        r.classList.contains("adviz-pending")])""")
+    expected = [[row.phase, str(row.stage), not (row.phase, row.stage) == ("forward", 0)]
+                for row in text_rows(t)]
+    finals = [[None, None, True] for _ in t.inputs]
+    assert rows == expected + finals
+    assert page.page.locator(".adviz-table caption").count() == 1
+
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_stages_equal_python_at_random_points(

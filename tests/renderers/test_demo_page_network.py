@@ -36,13 +36,18 @@ def page_data(page: str) -> dict[str, Any]:
     return json.loads(found.group(1))
 
 
-def filled(template: list[Any], trace: adviz.Trace) -> str:
-    """A template's text with the numbers of ``trace`` (what the page's script does)."""
+def filled(template: list[Any], trace: adviz.Trace, fragments: list[str] | None = None) -> str:
+    """A template's text with the numbers of ``trace`` and the page's shared ``fragments``
+    (what the page's script does)."""
     nodes = trace.program.nodes
     out = ""
     for piece in template:
         if isinstance(piece, str):
             out += piece
+            continue
+        if isinstance(piece, int):
+            assert fragments is not None, "a fragment number outside a MathML text"
+            out += fragments[piece]
             continue
         quantity, index, parens, rounded = piece
         node = nodes[index].id
@@ -140,7 +145,7 @@ def test_templates_at_other_points_give_the_frames_of_the_trace_there(
                 assert replayed(data, phase, k, at) == expected(t, at, phase, k, granularity)
                 title = fig.frame(phase, k).title
                 assert filled(phases[phase]["titles"][k], at) == title
-                markup = filled(phases[phase]["captions"][k], at)
+                markup = filled(phases[phase]["captions"][k], at, data["fragments"])
                 assert same_text(title, mathml_text(markup)), (phase, k)
 
 
@@ -183,7 +188,8 @@ def test_walkthrough_rows_are_reached_with_their_neuron() -> None:
         want = 0 if stage.node is None else neuron.layer if neuron is not None else 3
         assert stages["forward"][k] == want
     page = demo_html(t, view="network", analytic=False)
-    rows = page_data(page)["table"]["rows"]
+    columns = page_data(page)["table"]["rows"]  # shared keys, as the script reads them
+    rows = [dict(zip(columns["keys"], row, strict=True)) for row in columns["rows"]]
     assert [row["at"] for row in rows] == [stages[row["phase"]][row["stage"]] for row in rows]
 
 

@@ -23,6 +23,7 @@ from adviz.renderers.player import (
 from adviz.scene.picture import figure
 from adviz.scene.style import get_theme, style_table
 from adviz.text.labels import stage_title
+from tests.page_scripts import split_scripts
 
 SEED = "(x1 - x2)**2 + cos(x1 + x2)"
 HOSTILE = "<script>alert(1)</script>"
@@ -101,10 +102,23 @@ def base_svg(text: str) -> str:
 
 
 def all_markup(text: str) -> list[str]:
-    """The page's markup: the data's texts reach the page as text nodes only (never markup)."""
+    """The page's markup, its script elements' texts left out (split as a browser splits
+    them): the data's texts reach the page as text nodes only (never markup)."""
     assert "innerHTML" not in text and "insertAdjacentHTML" not in text
     assert "textContent = line[2]" in text
-    return [text]
+    return [split_scripts(text)[0]]
+
+
+def assert_data_stays_in_its_element(text: str, hostile: tuple[str, ...]) -> None:
+    """A browser splits the page into the player's two script elements, and the data's
+    element holds JSON that reads back with every hostile text as it was."""
+    found = split_scripts(text)[1]
+    assert [tag for tag, _ in found] == ['<script type="application/json" class="adviz-data">',
+                                         "<script>"]
+    json_text = found[0][1]
+    assert "</" not in json_text and "<!" not in json_text
+    written = json.dumps(json.loads(json_text), ensure_ascii=False)
+    assert all(h in written for h in hostile)
 
 
 def replay(data: dict, trace: adviz.Trace, **options: object) -> dict[tuple[str, int], dict]:
@@ -369,20 +383,20 @@ def test_hostile_names_are_escaped(hostile: adviz.Trace) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "&lt;/title&gt;&lt;script&gt;alert(3)&lt;/script&gt;&amp;&quot;&#x27;" in text
     assert "<b>f" not in text
-    json_text = next(s for a, s in elements(text).scripts if a.get("type") == "application/json")
-    assert "<" not in json_text and ">" not in json_text and "&" not in json_text
+    assert_data_stays_in_its_element(text, (HOSTILE, HOSTILE_OUT))
 
 
 def test_hostile_names_in_the_notebook_fragment(hostile: adviz.Trace) -> None:
     text = notebook_html(hostile)
     for markup in all_markup(text):
         assert_inert(markup)
-    assert "<script>alert" not in text
+        assert "<script>alert" not in markup
+    assert_data_stays_in_its_element(text, (HOSTILE, HOSTILE_OUT))
 
 
 def test_json_for_script_escapes() -> None:
     text = json_for_script({"b": "</script><!--&", "a": "\u2028"})
-    assert text == '{"a":"\\u2028","b":"\\u003c/script\\u003e\\u003c!--\\u0026"}'
+    assert text == '{"a":"\\u2028","b":"<\\/script>\\u003c!--&"}'
     assert json.loads(text) == {"b": "</script><!--&", "a": "\u2028"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -120,3 +121,32 @@ def test_cli_writes_only_under_its_output_folder(tmp_path: Path, monkeypatch) ->
                and "__pycache__" not in p.parts]
     assert outside == []
     assert (work / "out" / "index.html").exists()
+
+
+@pytest.mark.parametrize("hostile", [
+    "</script><script>alert(1)</script>", "</SCRIPT >", "</script/", "<!--<script>",
+    "<!-->", "<!-- -->", "\\</script>", "<\\/script>", "\u2028\u2029", "a<b && c>d"])
+def test_embedded_data_cannot_end_its_script_element(hostile: str) -> None:
+    from adviz.renderers.page import json_for_script
+    from tests.page_scripts import split_scripts
+
+    page = (f'<script type="application/json">{json_for_script({hostile: [hostile]})}'
+            "</script><p>after</p>")
+    markup, found = split_scripts(page)
+    assert markup == '<script type="application/json"></script><p>after</p>'
+    assert len(found) == 1
+    assert json.loads(found[0][1]) == {hostile: [hostile]}
+
+
+@pytest.mark.parametrize("name", [HOSTILE, "<!--<script>", "</script><!--"])
+def test_demo_page_data_keeps_a_hostile_name_inside(name: str) -> None:
+    from adviz.renderers.demo import demo_html
+    from tests.page_scripts import split_scripts
+
+    def f(x):
+        return adviz.name(x * 2.0, name) + 1.0
+
+    markup, found = split_scripts(demo_html(adviz.trace(f, x=1.0), analytic=False))
+    assert len(found) == 3 and name not in markup
+    data = json.loads(found[0][1])
+    assert name in data["nodes"]["rows"][1]
