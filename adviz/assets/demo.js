@@ -135,7 +135,7 @@ var advizDemo = (function () {
   };
 
   Model.prototype.pathProducts = function (run, start, limit) {
-    var edges = this.edges, child = this.edgeChild, out = this.out, on = this.focusFlags(start);
+    var on = this.focusFlags(start), edges = this.edges, child = this.edgeChild, out = this.out;
     var n = this.nodes.length, children = [], k;
     for (k = 0; k < n; k++) { children.push([]); }
     edges.forEach(function (e, j) { if (on[n + j]) { children[e.parent].push(j); } });
@@ -557,8 +557,10 @@ var advizDemo = (function () {
   NetPainter.prototype.paint = function (run, phase, stage) {
     var self = this, scene = this.scene, styles = this.styles, states = this.net.states;
     var numbers = quantities(run, {}), views = this.views(phase, stage);
+    var on = this.on, count = scene.nodes.length; // off the focused paths: "unfocused"
     views.nodes.forEach(function (c, i) {
-      var node = scene.nodes[i], item = self.nodeGroups[i], g = item.g, state = states[c[1]];
+      var node = scene.nodes[i], item = self.nodeGroups[i], g = item.g;
+      var state = on && !on[i] ? "unfocused" : states[c[1]];
       var style = styles.node[node[1]][state], title = g.querySelector("title");
       g.setAttribute("data-state", state);
       while (title.nextSibling) { g.removeChild(title.nextSibling); }
@@ -573,7 +575,8 @@ var advizDemo = (function () {
     });
     var order = [];
     views.edges.forEach(function (c, k) {
-      var edge = scene.edges[k], g = self.edgeGroups[k].g, state = states[c[1]], style = styles.edge[state];
+      var edge = scene.edges[k], g = self.edgeGroups[k].g;
+      var state = on && !on[count + k] ? "unfocused" : states[c[1]], style = styles.edge[state];
       var title = g.querySelector("title"), toward = c[2] === 1;
       g.setAttribute("data-state", state);
       while (title.nextSibling) { g.removeChild(title.nextSibling); }
@@ -1277,26 +1280,48 @@ var advizDemo = (function () {
 
     // ---- focus: clicking a node keeps its paths to the output in colour and sums them;
     // clicking it again or Escape clears it
-    var focusLine = q(".adviz-focus"), focused = typeof data.focus === "number" ? data.focus : -1;
+    // In the neuron view `focused` numbers a drawn element (circles, then edges) whose scalar
+    // node (net.focus) is focused, and the drawn paths come from paths.js, as in the player.
+    var focusLine = q(".adviz-focus");
+    var focused = net ? (typeof net.start === "number" ? net.start : -1)
+      : typeof data.focus === "number" ? data.focus : -1;
+    function focusedNode() {
+      if (!net || focused < 0) { return focused; }
+      var n = net.scene.nodes.length;
+      return focused < n ? net.focus.nodes[focused] : net.focus.edges[focused - n];
+    }
     function showFocus() {
-      painter.on = focused < 0 ? null : model.focusFlags(focused);
-      root.setAttribute("data-focus", focused < 0 ? "" : model.nodes[focused].id);
+      var node = focusedNode();
+      if (net) { painter.on = focused < 0 ? null : advizFocusPaths(net.scene.nodes, net.scene.edges, focused); }
+      else { painter.on = focused < 0 ? null : model.focusFlags(focused); }
+      root.setAttribute("data-focus", node < 0 ? "" : model.nodes[node].id);
       if (!focusLine) { return; }
       var text = "";
-      if (focused >= 0) { // the caption's template (adviz.text.focus) filled with this run's paths
-        var products = model.pathProducts(run, focused, FOCUS_LIMIT), total = 0;
-        if (products === null) { total = focused in run.adjoints ? run.adjoints[focused] : 0; }
+      if (node >= 0) { // the caption's template (adviz.text.focus) filled with this run's paths
+        var products = model.pathProducts(run, node, FOCUS_LIMIT), total = 0;
+        if (products === null) { total = node in run.adjoints ? run.adjoints[node] : 0; }
         else { products.forEach(function (p) { total += p; }); }
-        text = fill(data.focusTexts[focused], function (quantity, index) {
+        text = fill(data.focusTexts[node], function (quantity, index) {
           return quantity === "path" ? products[index] : total;
         });
       }
       focusLine.textContent = text;
       focusLine.hidden = !text;
     }
+    function netClick(ev) { // a weight's edge (or an input's or the loss's circle) focuses
+      var g = ev.target && ev.target.closest ? ev.target.closest("g.node, g.edge") : null;
+      if (!g) { return; }
+      var k = -1, n = painter.nodeGroups.length;
+      painter.nodeGroups.forEach(function (item, i) { if (item.g === g) { k = i; } });
+      painter.edgeGroups.forEach(function (item, j) { if (item.g === g) { k = n + j; } });
+      if (k < 0 || (k >= n && net.focus.edges[k - n] < 0)) { return; }
+      focused = k === focused ? -1 : k;
+      render();
+    }
     svg.addEventListener("click", function (ev) {
+      if (net) { netClick(ev); return; }
       var g = ev.target && ev.target.closest ? ev.target.closest("g.node") : null;
-      if (!g || net) { return; }
+      if (!g) { return; }
       var k = -1;
       painter.nodeGroups.forEach(function (item, i) { if (item.g === g) { k = i; } });
       if (k < 0) { return; }
@@ -1309,8 +1334,8 @@ var advizDemo = (function () {
 
     function render() {
       stage = Math.max(0, Math.min(stage, last(phase)));
+      showFocus();
       if (net) { painter.paint(run, phase, stage); } else {
-        showFocus();
         painter.paint(frameContent(model, run, phase, stage));
       }
       reveal();

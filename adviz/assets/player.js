@@ -129,28 +129,10 @@
 
   // Focus: the elements on a path from a node (or from an edge: a weight of the neuron
   // view, start = node count + its number) to an output, in the drawn graph (boxes
-  // included), as one flag per item (nodes, then edges); null clears the focus.
+  // included), as one flag per item (nodes, then edges): paths.js, shared with the
+  // demonstration page.
   Scene.prototype.paths = function (start) {
-    var nodes = this.scene.nodes, edges = this.scene.edges, count = nodes.length;
-    var index = {}, down = [], up = [], out = [], into = [], k;
-    for (k = 0; k < count; k++) { index[nodes[k][0]] = k; down.push(false); up.push(nodes[k][1] === "output"); out.push([]); into.push([]); }
-    edges.forEach(function (e, j) { out[index[e[0]]].push(j); into[index[e[1]]].push(j); });
-    var edge = start >= count ? start - count : -1;
-    if (edge >= 0) { start = index[edges[edge][1]]; } // the paths leave through its child
-    var stack = [start];
-    down[start] = true;
-    while (stack.length) {
-      out[stack.pop()].forEach(function (j) { var c = index[edges[j][1]]; if (!down[c]) { down[c] = true; stack.push(c); } });
-    }
-    stack = [];
-    for (k = 0; k < count; k++) { if (up[k]) { stack.push(k); } }
-    while (stack.length) {
-      into[stack.pop()].forEach(function (j) { var p = index[edges[j][0]]; if (!up[p]) { up[p] = true; stack.push(p); } });
-    }
-    var on = [];
-    for (k = 0; k < count; k++) { on.push((k === start && edge < 0) || (down[k] && up[k])); }
-    edges.forEach(function (e, j) { on.push(j === edge || (down[index[e[0]]] && up[index[e[1]]])); });
-    return on;
+    return advizFocusPaths(this.scene.nodes, this.scene.edges, start);
   };
 
   Scene.prototype.latest = function (e) { // the last change of an item at or before the shown stage

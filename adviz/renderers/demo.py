@@ -50,7 +50,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from adviz.errors import InputError, MissingDependencyError, RenderError
+from adviz.errors import MissingDependencyError, RenderError
 from adviz.renderers.page import (
     as_columns,
     asset,
@@ -599,7 +599,11 @@ def demo_html(
         the page still recomputes every scalar node in the browser and fills
         the neurons' activations and adjoints, the weights' values and
         gradients and the captions with those numbers
-        (`adviz.renderers.demo_network`). ``focus`` does not apply to it.
+        (`adviz.renderers.demo_network`). ``focus`` names a node it draws (an
+        input, a neuron's activation such as ``"a1_2"``, the loss) or a weight
+        (``"w1_22"``: its edge); on the page, clicking a weight's edge focuses
+        on it, the focus line summing its paths with the numbers of the
+        current point, and clicking a neuron shows its scalar graph.
 
     Returns
     -------
@@ -619,24 +623,25 @@ def demo_html(
     from adviz.scene.style import get_theme
 
     view = check_view("graph" if view is None else view, granularity)
-    if view == "network" and focus is not None:
-        raise InputError("focus does not apply to the demo page's neuron view; draw the "
-                         "network without focus, or use view='graph'")
     get_theme(theme)
     missing = missing_js_ops(trace)
     if missing:
         return _fallback(trace, theme, rankdir, title, missing, view=view,
                          granularity=granularity)
     start = None
-    if focus is not None:
+    if focus is not None and view != "network":
         from adviz.scene.focus import focus_of
 
         start = trace.program.index[focus_of(trace, focus).node]
     parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic,
                        view=view, granularity=granularity)
-    if start is not None:
+    if focus is not None and view == "network":  # a drawn circle or weight edge
+        from adviz.renderers.demo_network import focus_start
+
+        parts.data["network"]["start"] = focus_start(parts.data["network"], trace, focus)
+    elif start is not None:
         parts.data["focus"] = start
-    script = asset("demo.js")
+    script = demo_script()
     csp = (f"default-src 'none'; script-src {source_hash(parts.kernel)} {source_hash(script)}; "
            "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
     body = (
@@ -649,6 +654,12 @@ def demo_html(
     )
     return html_document(f"{parts.heading} — adviz demonstration", csp, parts.dark,
                          asset("demo.css"), body)
+
+
+def demo_script() -> str:
+    """The page's script: the focus path finder it shares with the player (``paths.js``,
+    the neuron view's focus), then ``demo.js``."""
+    return asset("paths.js") + "\n" + asset("demo.js")
 
 
 def focus_templates(trace: Trace) -> list[PageTemplate]:
@@ -784,8 +795,13 @@ def demo_parts(
     edges = [{k: v for k, v in edge.items() if k != "fwd"} for edge in data["edges"]]
     packed = {**data, "nodes": as_columns(data["nodes"]), "edges": as_columns(edges),
               "table": {**data["table"], "rows": as_columns(data["table"]["rows"])}}
-    if view != "network":  # the neuron view takes no focus
-        packed["focusTexts"] = focus_templates(trace)
+    texts: list[PageTemplate | None] = list(focus_templates(trace))
+    if view == "network":  # only the nodes a click can focus on: circles and weights
+        targets = data["network"]["focus"]
+        wanted = {*targets["nodes"], *targets["edges"]}
+        texts = [text if k in wanted else None for k, text in enumerate(texts)]
+    if texts:
+        packed["focusTexts"] = texts
     # each name, adjoint, partial and formula the MathML texts show, written once
     packed["fragments"] = intern_fragments(packed)
     opening = (

@@ -297,8 +297,68 @@ def network_data(trace: Trace, *, theme: str = "light",
     svg = paint(fig, base)
     kinds = {node: view.kind for node, view in base.nodes.items()}
     data = {"scene": scene_data(fig, kinds), "lines": lines.rows, "states": list(states),
-            "ranks": edge_ranks(frames), "granularity": fig.granularity, "phases": phases}
+            "ranks": edge_ranks(frames), "granularity": fig.granularity, "phases": phases,
+            "focus": focus_targets(fig)}
     return data, svg[svg.index("<svg"):], fig
+
+
+def focus_targets(fig: NetworkFigure) -> dict[str, list[int]]:
+    """The scalar node each drawn element takes the focus on when clicked: per circle its
+    node (an input, a neuron's activation, the loss), per edge its weight (``-1``: an
+    edge into the loss, which stands for no weight), as tape numbers.
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> from adviz.scene.network import network_figure
+    >>> t = adviz.examples.mlp((2, 1, 1))
+    >>> targets = focus_targets(network_figure(t))
+    >>> [t.program.nodes[k].id for k in targets["nodes"]], targets["edges"][-1]
+    (['x1', 'x2', 'a1_1', 'a2_1', 'y'], -1)
+    >>> [t.program.nodes[k].id for k in targets["edges"][:2]]
+    ['w1_11', 'w1_12']
+    """
+    index = fig.trace.program.index
+    return {"nodes": [index[node] for node in fig.view.nodes],
+            "edges": [-1 if (weight := fig.weights.get(edge)) is None else index[weight]
+                      for edge in fig.view.edges]}
+
+
+def focus_start(net: dict[str, Any], trace: Trace, focus: str) -> int:
+    """The drawn element a page of the neuron view opens in focus on (`network_data`'s
+    numbering: circles, then edges), for ``focus`` naming a node the view draws or a
+    weight.
+
+    Raises
+    ------
+    InputError
+        ``focus`` names no node of the trace, or one the neuron view does not draw
+        (a bias, a neuron's inner node).
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> t = adviz.examples.mlp((2, 1, 1))
+    >>> net = network_data(t)[0]
+    >>> focus_start(net, t, "a1_1"), focus_start(net, t, "w1_12")
+    (2, 6)
+    >>> focus_start(net, t, "b1_1")
+    Traceback (most recent call last):
+    ...
+    adviz.errors.InputError: focus='b1_1' does not apply to the demo page's neuron view: it ...
+    """
+    from adviz.errors import InputError
+    from adviz.scene.focus import resolve_node
+
+    node = trace.program.index[resolve_node(trace, focus)]
+    targets = net["focus"]
+    found = [*targets["nodes"], *targets["edges"]]
+    if node not in found:
+        raise InputError(f"focus={focus!r} does not apply to the demo page's neuron view: it "
+                         f"draws no circle or weight edge for it; focus a weight (such as "
+                         f"{trace.program.nodes[found[len(targets['nodes'])]].id!r}) or a "
+                         f"neuron's activation, or use view='graph'")
+    return found.index(node)
 
 
 def table_stages(trace: Trace, fig: NetworkFigure) -> dict[str, list[int]]:

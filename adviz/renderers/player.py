@@ -505,7 +505,7 @@ focus, zoom
         f"{table}</div>",
         "</div>",
         f'<script type="application/json" class="adviz-data">{json_for_script(data)}</script>',
-        f"<script>{asset('player.js')}</script>",
+        f"<script>{player_script()}</script>",
         "</div>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
@@ -588,9 +588,15 @@ def zoom_data(fig: Figure, links: Mapping[str, str], zoom: str | None) -> dict[s
     return {"links": out, "back": links.get("") if zoom else None}
 
 
+def player_script() -> str:
+    """The player's script: the focus path finder it shares with the demonstration page
+    (``paths.js``), then ``player.js``."""
+    return asset("paths.js") + "\n" + asset("player.js")
+
+
 def script_hash() -> str:
     """The CSP source expression (``'sha256-...'``) of the player's script."""
-    return source_hash(asset("player.js"))
+    return source_hash(player_script())
 
 
 def player_html(

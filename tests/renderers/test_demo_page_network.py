@@ -19,9 +19,11 @@ import pytest
 
 import adviz
 import adviz.examples
+from adviz.errors import InputError
 from adviz.renderers.demo import demo_html
 from adviz.renderers.demo_network import network_data, table_stages
 from adviz.scene.content import Frame, Line
+from adviz.scene.focus import focus_of
 from adviz.scene.network import NetworkLines, network_figure
 from adviz.text.mathml import mathml_text
 from adviz.text.network import short
@@ -202,7 +204,8 @@ def test_the_page_embeds_the_neuron_view_once() -> None:
     assert svg.count('class="node"') == len(network_figure(t).view.nodes)
     assert "<title>a1_4</title>" in svg and "<title>t1</title>" not in svg
     data = page_data(page)
-    assert "focusTexts" not in data and data["network"]["granularity"] == "neuron"
+    assert data["network"]["granularity"] == "neuron"
+    assert "start" not in data["network"] and "focus" not in data  # opens without focus
     assert "rev" not in data["edges"]["keys"]
 
 
@@ -211,8 +214,6 @@ def test_options_the_neuron_view_refuses() -> None:
     with pytest.raises(adviz.InputError, match="network"):
         demo_html(seed, view="network", analytic=False)
     mlp = adviz.examples.mlp((2, 2, 1))
-    with pytest.raises(adviz.InputError, match="^focus does not apply"):
-        demo_html(mlp, view="network", focus="w1_11", analytic=False)
     with pytest.raises(adviz.InputError, match="granularity='layer' applies to view='network'"):
         demo_html(mlp, granularity="layer", analytic=False)
     with pytest.raises(adviz.InputError, match="unknown view"):
@@ -262,3 +263,48 @@ def test_the_command_line_writes_the_neuron_view_page(tmp_path: Path) -> None:
     t = adviz.trace(namespace["f"], x1=1.0, x2=2.0)
     assert [node[0] for node in data["network"]["scene"]["nodes"]] == \
         list(network_figure(t, granularity="layer").view.nodes)
+
+
+# ---------------------------------------------------------------- focus
+
+def test_focus_targets_are_the_drawn_circles_and_the_weights_of_the_edges() -> None:
+    t = adviz.examples.mlp((2, 3, 2, 1))
+    net = t.network
+    data = network_data(t)[0]
+    ids = [node.id for node in t.program.nodes]
+    targets = data["focus"]
+    assert [ids[k] for k in targets["nodes"]] == [n[0] for n in data["scene"]["nodes"]]
+    weight = {(value, neuron.activation): w for neuron in net.neurons
+              for w, value in zip(neuron.weights, neuron.inputs)}
+    drawn = [(e[0], e[1]) for e in data["scene"]["edges"]]
+    assert [ids[k] if k >= 0 else None for k in targets["edges"]] == \
+        [weight.get(edge) for edge in drawn]
+    assert sorted(ids[k] for k in targets["edges"] if k >= 0) == sorted(weight.values())
+
+
+def test_focus_opens_on_the_drawn_element_and_refuses_what_is_not_drawn() -> None:
+    t = adviz.examples.mlp((2, 4, 1))
+    for focus, element in (("w1_22", "x2->a1_2"), ("a1_3", "a1_3"), ("x1", "x1")):
+        data = page_data(demo_html(t, view="network", focus=focus, analytic=False))
+        net = data["network"]
+        scene = net["scene"]
+        names = [n[0] for n in scene["nodes"]] + [f"{e[0]}->{e[1]}" for e in scene["edges"]]
+        assert names[net["start"]] == element
+        texts = data["focusTexts"]
+        node = t.program.index[focus]
+        assert texts[node] is not None
+        # the caption's template, its holes filled with Python's own path products
+        paths = focus_of(t, focus).paths
+        total = sum(p.product for p in paths)
+        text = "".join(piece if isinstance(piece, str) else number_text(
+            paths[piece[1]].product if piece[0] == "path" else total, "unicode", bool(piece[2]))
+            for piece in texts[node])
+        assert text == focus_of(t, focus).line
+        inner = t.program.index["z1_2"]
+        assert texts[inner] is None  # not clickable: no caption shipped
+    for focus in ("b1_2", "z1_2"):
+        with pytest.raises(InputError, match=f"focus='{focus}' does not apply to the demo "
+                                             f"page's neuron view.*'w1_11'"):
+            demo_html(t, view="network", focus=focus, analytic=False)
+    with pytest.raises(InputError, match="not a node of this trace"):
+        demo_html(t, view="network", focus="w9_99", analytic=False)

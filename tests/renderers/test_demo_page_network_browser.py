@@ -145,3 +145,75 @@ def test_play_buttons_and_walkthrough_rows(open_page: Callable[..., Page],
     assert format_number(history[-1]["value"]) == format_number(
         t.retrace(history[-1]["inputs"]).graph.nodes["y"]["value"])
     assert p.locator(".adviz-verdict").inner_text().endswith("(they agree).")
+
+
+# ---------------------------------------------------------------- focus
+
+def focused_states(trace: adviz.Trace, focus: str, phase: str, stage: int) -> dict[str, str]:
+    """Each drawn element's state in Python's neuron view focused on ``focus``."""
+    frame = network_figure(trace, focus=focus).frame(phase, stage)
+    out = {f"node:{n}": v.state for n, v in frame.nodes.items()}
+    out.update({f"edge:{p}->{c}": v.state for (p, c), v in frame.edges.items()})
+    return out
+
+
+def assert_focus_equals_python(page: Page, at: adviz.Trace, focus: str) -> None:
+    """At a few stages of both passes the page's states equal Python's focused frames, its
+    focus line Python's caption and its root names the focused node."""
+    from adviz.scene.focus import focus_of
+
+    fig = network_figure(at)
+    stages = [("forward", 0), ("forward", fig.stage_count("forward") - 1), ("reverse", 0),
+              ("reverse", 2), ("reverse", fig.stage_count("reverse") - 1)]
+    for phase, k in stages:
+        page.call("show", phase, k)
+        states = {key: value[0] for key, value in page.shown().items()}
+        assert states == focused_states(at, focus, phase, k), (phase, k)
+        assert "unfocused" in states.values()
+        line = page.page.locator(".adviz-focus")
+        assert line.is_visible()
+        assert same_text(focus_of(at, focus).line, line.text_content())
+        assert page.page.locator(".adviz-demo").get_attribute("data-focus") == focus
+
+
+def test_clicking_a_weight_focuses_on_its_paths(open_page: Callable[..., Page],
+                                                 tmp_path: Path) -> None:
+    t = adviz.examples.mlp((2, 4, 1))
+    path = tmp_path / "net.html"
+    path.write_text(demo_html(t, view="network", analytic=False), encoding="utf-8")
+    page = open_page(path)
+    page.page.locator(".adviz-frame g.edge:has(> title:text-is('x2->a1_2')) path"
+                      ).first.dispatch_event("click")
+    assert_focus_equals_python(page, t, "w1_22")
+    # another weight, deeper in the network, moves the focus there
+    page.page.locator(".adviz-frame g.edge:has(> title:text-is('a1_3->a2_1')) path"
+                      ).first.dispatch_event("click")
+    assert_focus_equals_python(page, t, "w2_13")
+    # the numbers follow the sliders: the focus line sums the paths at the new point
+    slider = page.page.locator('.adviz-input input[type="range"]').first
+    slider.fill("-0.85")
+    at = t.retrace(page.call("state")["inputs"])
+    assert_focus_equals_python(page, at, "w2_13")
+    # clicking the focused weight again clears the focus; so does Escape
+    page.page.locator(".adviz-frame g.edge:has(> title:text-is('a1_3->a2_1')) path"
+                      ).first.dispatch_event("click")
+    assert page.page.locator(".adviz-focus").is_hidden()
+    assert "unfocused" not in {value[0] for value in page.shown().values()}
+    page.page.locator(".adviz-frame g.edge:has(> title:text-is('x1->a1_1')) path"
+                      ).first.dispatch_event("click")
+    assert page.page.locator(".adviz-demo").get_attribute("data-focus") == "w1_11"
+    page.page.keyboard.press("Escape")
+    assert page.page.locator(".adviz-demo").get_attribute("data-focus") == ""
+    assert page.page.locator(".adviz-focus").is_hidden()
+    page.call("show", "reverse", 2)
+    assert page.shown() == {key: [v[0], None, v[2]] if key.startswith("edge:") else v
+                            for key, v in expected(t, at, "reverse", 2, "neuron").items()}
+
+
+def test_opens_in_focus(open_page: Callable[..., Page], tmp_path: Path) -> None:
+    t = adviz.examples.mlp((2, 4, 1))
+    path = tmp_path / "net.html"
+    path.write_text(demo_html(t, view="network", focus="a1_2", analytic=False),
+                    encoding="utf-8")
+    page = open_page(path)
+    assert_focus_equals_python(page, t, "a1_2")
