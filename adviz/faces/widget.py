@@ -146,10 +146,12 @@ def page_payload(t: Trace, page: Mapping[str, Any],
 
 
 def widget_esm() -> str:
-    """The widget's JavaScript module: the page's ``demo.js``, then the bridge ``widget.js``."""
+    """The widget's JavaScript module: the page's script (`adviz.renderers.demo.demo_script`),
+    then the bridge ``widget.js``."""
+    from adviz.renderers.demo import demo_script
     from adviz.renderers.page import asset
 
-    return asset("demo.js") + "\n" + asset("widget.js")
+    return demo_script() + "\n" + asset("widget.js")
 
 
 def widget_css() -> str:

@@ -182,10 +182,11 @@ def test_an_op_without_javascript_is_refused() -> None:
 
 def test_the_widget_loads_the_page_script_and_its_style() -> None:
     from adviz.faces.widget import widget_class
+    from adviz.renderers.demo import demo_script
     from adviz.renderers.page import asset
 
     cls = widget_class()
-    assert cls._esm.startswith(asset("demo.js"))  # one code path with the exported page
+    assert cls._esm.startswith(demo_script())  # one code path with the exported page
     assert "export default" in cls._esm and "advizDemo.mount" in cls._esm
     assert cls._css.startswith(asset("demo.css"))
     # nothing fetched: the only address is the SVG namespace
