@@ -623,6 +623,10 @@ def demo_html(
     from adviz.scene.style import get_theme
 
     view = check_view("graph" if view is None else view, granularity)
+    if view == "network" and rankdir not in (None, "auto", "LR"):
+        raise InputError("rankdir does not apply to view='network': the neuron view lays out "
+                         "its own columns of neurons, left to right; use view='graph' for "
+                         "rankdir=")
     get_theme(theme)
     missing = missing_js_ops(trace)
     if missing:

@@ -218,6 +218,8 @@ def test_options_the_neuron_view_refuses() -> None:
         demo_html(mlp, granularity="layer", analytic=False)
     with pytest.raises(adviz.InputError, match="unknown view"):
         demo_html(mlp, view="neurons", analytic=False)
+    with pytest.raises(adviz.InputError, match="rankdir does not apply to view='network'"):
+        demo_html(mlp, view="network", rankdir="TB", analytic=False)
 
 
 def test_save_writes_the_neuron_view_page(tmp_path: Path) -> None:

@@ -57,6 +57,14 @@ def open_page(browser: Any) -> Iterator[Callable[..., Page]]:
     yield from page_opener(browser, Page)
 
 
+def network_page(open_page: Callable[..., Page], tmp_path: Path, t: adviz.Trace,
+                 **options: Any) -> Page:
+    """The neuron-view demo page of ``t`` (no analytic panel), opened in Chromium."""
+    path = tmp_path / "net.html"
+    path.write_text(demo_html(t, view="network", analytic=False, **options), encoding="utf-8")
+    return open_page(path)
+
+
 def assert_stages_equal_python(page: Page, traced: adviz.Trace, at: adviz.Trace,
                                granularity: str, buttons: bool) -> None:
     """Stage by stage (with the Step button, or the script's ``next``), the page equals the
@@ -97,10 +105,7 @@ def test_neuron_view_equals_python_and_follows_the_sliders(
         sizes: tuple[int, ...], granularity: str, open_page: Callable[..., Page],
         tmp_path: Path) -> None:
     t = adviz.examples.mlp(sizes)
-    path = tmp_path / "net.html"
-    path.write_text(demo_html(t, view="network", granularity=granularity, analytic=False),
-                    encoding="utf-8")
-    page = open_page(path)
+    page = network_page(open_page, tmp_path, t, granularity=granularity)
     assert page.call("state")["view"] == "network"
     assert_stages_equal_python(page, t, t, granularity, buttons=True)
     slider = page.page.locator('.adviz-input input[type="range"]').first
@@ -116,9 +121,7 @@ def test_neuron_view_equals_python_and_follows_the_sliders(
 def test_play_buttons_and_walkthrough_rows(open_page: Callable[..., Page],
                                            tmp_path: Path) -> None:
     t = adviz.examples.mlp((2, 2, 1))
-    path = tmp_path / "net.html"
-    path.write_text(demo_html(t, view="network", analytic=False), encoding="utf-8")
-    page = open_page(path)
+    page = network_page(open_page, tmp_path, t)
     p = page.page
     p.clock.pause_at(p.evaluate("() => Date.now()") + 1000)  # timers run only when told
     fig = network_figure(t)
@@ -179,9 +182,7 @@ def assert_focus_equals_python(page: Page, at: adviz.Trace, focus: str) -> None:
 def test_clicking_a_weight_focuses_on_its_paths(open_page: Callable[..., Page],
                                                  tmp_path: Path) -> None:
     t = adviz.examples.mlp((2, 4, 1))
-    path = tmp_path / "net.html"
-    path.write_text(demo_html(t, view="network", analytic=False), encoding="utf-8")
-    page = open_page(path)
+    page = network_page(open_page, tmp_path, t)
     page.page.locator(".adviz-frame g.edge:has(> title:text-is('x2->a1_2')) path"
                       ).first.dispatch_event("click")
     assert_focus_equals_python(page, t, "w1_22")
@@ -212,8 +213,5 @@ def test_clicking_a_weight_focuses_on_its_paths(open_page: Callable[..., Page],
 
 def test_opens_in_focus(open_page: Callable[..., Page], tmp_path: Path) -> None:
     t = adviz.examples.mlp((2, 4, 1))
-    path = tmp_path / "net.html"
-    path.write_text(demo_html(t, view="network", focus="a1_2", analytic=False),
-                    encoding="utf-8")
-    page = open_page(path)
+    page = network_page(open_page, tmp_path, t, focus="a1_2")
     assert_focus_equals_python(page, t, "a1_2")
