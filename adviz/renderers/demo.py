@@ -50,7 +50,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from adviz.errors import MissingDependencyError, RenderError
+from adviz.errors import InputError, MissingDependencyError, RenderError
 from adviz.renderers.page import (
     as_columns,
     asset,
