@@ -482,3 +482,232 @@ def page_data(trace: Trace, *, theme: str = "light", title: str | None = None,
         "network": net,
     }
     return data, svg, code, fig
+
+
+# ---------------------------------------------------------------- zoom
+
+class _Running:
+    """The trace's reverse pass walked forward: every node's running adjoint and the running
+    sums over sets of edges (a collapsed box's gradient in and out, a merged edge's
+    contributions, `adviz.scene.view`) after each scalar reverse stage."""
+
+    def __init__(self, trace: Trace, sets: list[tuple[tuple[str, str], ...]]) -> None:
+        self.stages = trace.reverse_stages
+        self.at = 0
+        self.adjoints: dict[str, float] = {trace.graph.graph["output"]: 1.0}
+        self.of: dict[tuple[str, str], list[int]] = {}
+        for j, edges in enumerate(sets):
+            for edge in edges:
+                self.of.setdefault(edge, []).append(j)
+        self.totals = [0.0] * len(sets)
+
+    def advance(self, stage: int) -> None:
+        while self.at < stage:
+            self.at += 1
+            for c in self.stages[self.at].contributions:
+                self.adjoints[c.parent] = c.after
+                for j in self.of.get((c.parent, c.child), ()):
+                    self.totals[j] += c.delta
+
+
+class _ZoomLines:
+    """A zoom figure's lines as numbered templates ``[role, size, template]`` whose holes are
+    ``[quantity, index, parens]``: a node's ``value`` or ``adjoint`` (its running adjoint
+    at the stage shown), an edge's ``partial``, ``upstream``, ``delta``, ``before`` or
+    ``after``, or ``sum`` number ``index`` of the zoom's sums (running, over the edges
+    it lists). Each number is checked against the trace at the stage it is shown."""
+
+    def __init__(self, fig: Any, slots: Any) -> None:
+        self.fig, self.slots = fig, slots
+        trace = fig.trace
+        self.index = trace.program.index
+        self.graph = trace.graph
+        self.edge_list = list(slots.edges)
+        self.contributions = {(c.parent, c.child): c for stage in trace.reverse_stages
+                              for c in stage.contributions}
+        collapsed = fig.view.collapsed
+        self.merged = {key: edge.edges for key, edge in
+                       (collapsed.edges.items() if collapsed is not None else ())
+                       if edge.merged}
+        sets: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+        for key, edges in self.merged.items():
+            sets["edge", f"{key[0]}->{key[1]}"] = edges
+        for box in collapsed.boxes if collapsed is not None else ():
+            sets["in", box] = tuple(e for key, edges in self.merged.items()
+                                    if key[0] == box for e in edges)
+            sets["out", box] = tuple(e for key, edges in self.merged.items()
+                                     if key[1] == box for e in edges)
+        self.set_names = list(sets)
+        self.running = _Running(trace, list(sets.values()))
+        self.sets = list(sets.values())
+        self.used: dict[int, int] = {}
+        self.rows: list[list[Any]] = []
+        self._numbers: dict[str, int] = {}
+
+    def _expected(self, quantity: str, index: int, phase: str) -> float | None:
+        if quantity == "sum":
+            return self.running.totals[index]
+        if quantity in ("value", "adjoint"):
+            node = self.fig.trace.program.nodes[index].id
+            if quantity == "value":
+                return float(self.graph.nodes[node]["value"])
+            return self.running.adjoints.get(node, 0.0) if phase == "reverse" else None
+        parent, child = self.edge_list[index]
+        if quantity == "partial":
+            return float(self.graph.edges[parent, child]["partial"])
+        c = self.contributions.get((parent, child))
+        return None if c is None else float(getattr(c, quantity))
+
+    def _hole(self, key: str | None, element: Any, line: Line, box_sum: str | None
+              ) -> tuple[str, int]:
+        if key is None:  # a collapsed box's flow or a merged edge's sum: no key, by place
+            if box_sum is None:
+                raise RenderError(f"the zoom shows {line.text!r} on {element!r}, a number "
+                                  f"the page cannot recompute")
+            name = element if box_sum != "edge" else f"{element[0]}->{element[1]}"
+            return "sum", self.set_names.index((box_sum, name))
+        quantity, index = self.slots[key]
+        if index is None:  # the element's own quantity
+            index = self.index[element] if isinstance(element, str) \
+                else self.slots.edges[element]
+        return quantity, index
+
+    def _template(self, element: Any, line: Line, box_sum: str | None, phase: str
+                  ) -> list[Any]:
+        if line.tokens is None:
+            return [line.text]
+        numbers = iter(t for t in line.tokens.tokens if isinstance(t, Num))
+        template: list[Any] = []
+        for piece in line.tokens.template("unicode"):
+            if not isinstance(piece, Hole):
+                if template and isinstance(template[-1], str):
+                    template[-1] += piece
+                else:
+                    template.append(piece)
+                continue
+            token = next(numbers)
+            quantity, index = self._hole(piece.key, element, line, box_sum)
+            expected = self._expected(quantity, index, phase)
+            if expected is None or not (token.value == expected or (
+                    math.isnan(token.value) and math.isnan(expected))):
+                raise RenderError(f"the zoom shows {token.value!r} in {line.text!r} where "
+                                  f"the page computes {expected!r}")
+            if quantity == "sum":  # numbered among the sums the page uses
+                index = self.used.setdefault(index, len(self.used))
+            template.append([quantity, index, int(piece.parens)])
+        return template
+
+    def refs(self, element: Any, lines: tuple[Line, ...], kind: str, phase: str
+             ) -> list[int]:
+        """The numbers of an element's lines (each checked, added to ``rows`` once)."""
+        out = []
+        flows = iter(("in", "out"))
+        for line in lines:
+            box_sum = None
+            if kind == "scope" and line.role == "adjoint":
+                box_sum = next(flows, None)
+            elif isinstance(element, tuple) and element in self.merged:
+                box_sum = "edge"
+            row = [line.role, line.size, self._template(element, line, box_sum, phase)]
+            text = repr(row)
+            number = self._numbers.get(text)
+            if number is None:
+                number = self._numbers[text] = len(self.rows)
+                self.rows.append(row)
+            out.append(number)
+        return out
+
+
+def zoom_data(trace: Trace, scope: tuple[str, ...], *, theme: str = "light",
+              granularity: str | None = None) -> tuple[dict[str, Any], str]:
+    """One neuron's zoom (`adviz.scene.network.zoom_figure`: its scalar graph, the rest of
+    the network collapsed) as the page's script reads it, and its base SVG.
+
+    The data has the shape of `network_data`'s (``scene`` without the style table,
+    ``lines``, ``states``, per phase ``stages``; no ``ranks``: a scalar figure paints
+    its edges in the view's order) plus ``map``: per phase
+    the scalar stage each of the neuron view's stages shows
+    (`adviz.scene.network.stage_map`), and ``sums``: the scalar edge numbers each
+    ``sum`` hole adds up (their contributions so far). The page computes a stage's
+    numbers from the state after that scalar stage, so the lines keep following the
+    sliders.
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> t = adviz.examples.mlp((2, 2, 1))
+    >>> data, svg = zoom_data(t, ("layer 1", "neuron 2"))
+    >>> data["map"]["reverse"], svg.startswith("<svg")
+    ([2, 7, 7, 17, 17, 17], True)
+    >>> [n[0] for n in data["scene"]["nodes"]][-3:]
+    ['[layer 2]', '[loss]', 'y']
+    """
+    from adviz.renderers.page import scene_data
+    from adviz.renderers.svg import paint
+    from adviz.renderers.templates import Slots
+    from adviz.scene.network import zoom_figure
+
+    fig = zoom_figure(trace, "/".join(scope), theme=theme, granularity=granularity or "neuron")
+    lines = _ZoomLines(fig, Slots(trace))
+    node_number = {node: k for k, node in enumerate(fig.view.nodes)}
+    edge_number = {edge: k for k, edge in enumerate(fig.view.edges)}
+    states: dict[str, int] = {}
+    phases: dict[str, Any] = {}
+    last = len(trace.reverse_stages) - 1
+    for phase in PHASES:
+        stages: list[Any] = []
+        for k, change in enumerate(fig.changes(phase)):
+            lines.running.advance(fig.stages[phase][k] if phase == "reverse" else last)
+            nodes = [[node_number[n], states.setdefault(v.state, len(states)),
+                      *lines.refs(n, v.lines, v.kind, phase)]
+                     for n, v in change.nodes.items()]
+            edges = [[edge_number[e], states.setdefault(v.state, len(states)),
+                      int(v.toward_parent), *lines.refs(e, v.lines, "", phase)]
+                     for e, v in change.edges.items()]
+            stages.append([sorted(nodes), sorted(edges)])
+        if phase == "forward":  # the reverse pass's sums start again from stage 0
+            lines.running = _Running(trace, lines.sets)
+        phases[phase] = {"stages": stages}
+    base = fig.frame("forward", 0)
+    svg = paint(fig, base)
+    kinds = {node: view.kind for node, view in base.nodes.items()}
+    scene = scene_data(fig, kinds)
+    del scene["styles"]  # the neuron view's: one theme
+    edge_of = lines.slots.edges
+    sums: list[list[int]] = [[] for _ in lines.used]
+    for j, used in lines.used.items():
+        sums[used] = sorted(edge_of[e] for e in lines.sets[j])
+    data = {"scene": scene, "lines": lines.rows, "states": list(states), "phases": phases,
+            "map": {phase: list(fig.stages[phase]) for phase in PHASES}, "sums": sums}
+    return data, svg[svg.index("<svg"):]
+
+
+def zooms(trace: Trace, fig: NetworkFigure, *, theme: str = "light",
+          granularity: str | None = None) -> tuple[list[dict[str, Any]], str]:
+    """Every neuron's zoom (`zoom_data`) for the page: the data, each with ``scope`` (its
+    path, ``"layer 1/neuron 2"``) and ``node`` (its circle's number in the neuron view),
+    and the markup holding their base SVGs: a ``<template class="adviz-zooms">`` (inert
+    until the page shows one) of ``<div data-zoom="k">`` elements.
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> from adviz.scene.network import network_figure
+    >>> t = adviz.examples.mlp((2, 1, 1))
+    >>> data, markup = zooms(t, network_figure(t))
+    >>> [(z["scope"], z["node"]) for z in data], markup.count("<svg")
+    ([('layer 1/neuron 1', 2), ('layer 2/neuron 1', 3)], 2)
+    """
+    numbers = {node: k for k, node in enumerate(fig.view.nodes)}
+    out: list[dict[str, Any]] = []
+    parts = ['<template class="adviz-zooms">']
+    for neuron in fig.network.neurons:
+        if neuron.activation not in numbers:
+            continue
+        data, svg = zoom_data(trace, tuple(neuron.scope), theme=theme,
+                              granularity=granularity)
+        parts.append(f'<div data-zoom="{len(out)}">{svg}</div>')
+        out.append({**data, "scope": "/".join(neuron.scope),
+                    "node": numbers[neuron.activation]})
+    parts.append("</template>")
+    return out, "".join(parts)
