@@ -599,6 +599,12 @@ var advizDemo = (function () {
     order.forEach(function (o) { self.layer.insertBefore(self.edgeGroups[o[1]].g, self.first); });
   };
 
+  // Text packed as zlib (deflate) in base64, inflated by the browser.
+  function inflate(base64) {
+    var bytes = Uint8Array.from(atob(base64), function (c) { return c.charCodeAt(0); });
+    return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"))).text();
+  }
+
   // ------------------------------------------------------------ page
   function h(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -1299,19 +1305,29 @@ var advizDemo = (function () {
     // network collapsed) at the same stage, every number from the run: a stage shows the
     // state after the scalar stage `map` gives, a "sum" hole adds up the contributions its
     // edges have sent so far. Escape or the back button returns to the neuron view.
-    var zoomed = -1, zoomOf = {}, zoomPainters = [], mainPainter = painter;
-    var zoomTemplate = root.querySelector("template.adviz-zooms");
+    // The zooms' data and base SVGs come packed (adviz.renderers.demo_network.zooms): the
+    // page inflates them once, in the background; a click before that zooms when they are.
+    var zoomed = -1, zoomOf = {}, zoomPainters = [], mainPainter = painter, zoomData = null, pending = null;
     var back = h("button", { type: "button", "class": "adviz-zoom-back", hidden: "" }, "\u2190 Back to the network");
     if (net && net.zooms) {
       net.zooms.forEach(function (z, j) { zoomOf[z.node] = j; });
       frameBox.parentNode.insertBefore(back, frameBox);
       back.addEventListener("click", function () { zoomTo(-1); });
+      inflate(net.pack).then(function (text) {
+        zoomData = JSON.parse(text);
+        root.setAttribute("data-adviz-zooms-ready", "");
+        if (pending !== null) { var j = pending; pending = null; zoomTo(j); }
+      });
     }
     function zoomTo(j) {
+      if (j >= 0 && !zoomData) { pending = j; return; }
+      pending = null;
       var shown = frameBox.querySelector("svg");
       if (j >= 0 && !zoomPainters[j]) {
-        var copy = document.importNode(zoomTemplate.content.querySelector('[data-zoom="' + j + '"] svg'), true);
-        zoomPainters[j] = { svg: copy, painter: new NetPainter(net.zooms[j], copy, net.scene.styles) };
+        var holder = document.createElement("template");
+        holder.innerHTML = zoomData[j].svg; // the base SVG, parsed as the page's own
+        var copy = document.importNode(holder.content.querySelector("svg"), true);
+        zoomPainters[j] = { svg: copy, painter: new NetPainter(zoomData[j], copy, net.scene.styles) };
       }
       var next = j >= 0 ? zoomPainters[j] : { svg: svg, painter: mainPainter };
       if (shown !== next.svg) { frameBox.replaceChild(next.svg, shown); }
@@ -1360,7 +1376,7 @@ var advizDemo = (function () {
     function render() {
       stage = Math.max(0, Math.min(stage, last(phase)));
       showFocus();
-      if (net) { painter.paint(run, phase, stage, zoomed >= 0 ? zoomNumbers(net.zooms[zoomed]) : null); } else {
+      if (net) { painter.paint(run, phase, stage, zoomed >= 0 ? zoomNumbers(zoomData[zoomed]) : null); } else {
         painter.paint(frameContent(model, run, phase, stage));
       }
       reveal();

@@ -737,15 +737,13 @@ def demo_parts(
         data, svg, code = demo_data(trace, theme=theme, rankdir=rankdir, title=title,
                                     analytic=analytic)
     kernel = kernel_script(trace, code)
-    zoom_markup = ""
     if view == "network":
         from adviz.renderers.demo_network import zooms
         from adviz.scene.network import NetworkFigure
 
         assert isinstance(fig, NetworkFigure)
         min_width, min_height = _frame_size(fig.width, fig.height - crop(fig))
-        data["network"]["zooms"], zoom_markup = zooms(trace, fig, theme=theme,
-                                                      granularity=granularity)
+        data["network"].update(zooms(trace, fig, theme=theme, granularity=granularity))
     else:
         scene = data["scene"]  # the figure's size and crop, as demo_data found them
         min_width, min_height = _frame_size(scene["width"], scene["height"] - scene["crop"])
@@ -778,7 +776,6 @@ def demo_parts(
         '<section class="adviz-graph" aria-label="Computational graph">\n'
         '<figure class="adviz-figure">\n'
         f'<div class="adviz-frame" role="img" aria-label="Computational graph">{svg}</div>\n'
-        f"{zoom_markup}"
         '<figcaption class="adviz-caption" aria-live="polite"></figcaption>\n'
         '<p class="adviz-focus" aria-live="polite" hidden></p>\n'
         "</figure>\n"

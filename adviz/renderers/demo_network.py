@@ -567,7 +567,15 @@ class _ZoomLines:
             name = element if box_sum != "edge" else f"{element[0]}->{element[1]}"
             return "sum", self.set_names.index((box_sum, name))
         quantity, index = self.slots[key]
-        if index is None:  # the element's own quantity
+        if index is None and isinstance(element, str) and quantity not in ("value", "adjoint"):
+            # a node receiving: the contribution it gets at the stage shown
+            stage = self.fig.trace.reverse_stages[self.running.at]
+            found = [c for c in stage.contributions if c.parent == element]
+            if len(found) != 1:
+                raise RenderError(f"the zoom shows {line.text!r} on {element!r}, a number "
+                                  f"the page cannot recompute")
+            index = self.slots.edges[found[0].parent, found[0].child]
+        elif index is None:  # the element's own quantity
             index = self.index[element] if isinstance(element, str) \
                 else self.slots.edges[element]
         return quantity, index
@@ -683,31 +691,50 @@ def zoom_data(trace: Trace, scope: tuple[str, ...], *, theme: str = "light",
 
 
 def zooms(trace: Trace, fig: NetworkFigure, *, theme: str = "light",
-          granularity: str | None = None) -> tuple[list[dict[str, Any]], str]:
-    """Every neuron's zoom (`zoom_data`) for the page: the data, each with ``scope`` (its
-    path, ``"layer 1/neuron 2"``) and ``node`` (its circle's number in the neuron view),
-    and the markup holding their base SVGs: a ``<template class="adviz-zooms">`` (inert
-    until the page shows one) of ``<div data-zoom="k">`` elements.
+          granularity: str | None = None) -> dict[str, Any]:
+    """Every neuron's zoom (`zoom_data`) for the page, packed: ``zooms`` lists per zoom its
+    ``scope`` (its path, ``"layer 1/neuron 2"``) and ``node`` (its circle's number in
+    the neuron view); ``pack`` holds the zooms' data, each with its base SVG as
+    ``svg``, as JSON compressed with zlib (deflate) in base64, which the page inflates
+    once when it opens (a zoom figure's text repeats itself: the pack is about a tenth
+    of its size).
 
     Examples
     --------
     >>> import adviz.examples
     >>> from adviz.scene.network import network_figure
     >>> t = adviz.examples.mlp((2, 1, 1))
-    >>> data, markup = zooms(t, network_figure(t))
-    >>> [(z["scope"], z["node"]) for z in data], markup.count("<svg")
-    ([('layer 1/neuron 1', 2), ('layer 2/neuron 1', 3)], 2)
+    >>> packed = zooms(t, network_figure(t))
+    >>> packed["zooms"]
+    [{'node': 2, 'scope': 'layer 1/neuron 1'}, {'node': 3, 'scope': 'layer 2/neuron 1'}]
+    >>> [z["svg"][:4] for z in unpack(packed["pack"])]
+    ['<svg', '<svg']
     """
+    import base64
+    import json
+    import zlib
+
     numbers = {node: k for k, node in enumerate(fig.view.nodes)}
-    out: list[dict[str, Any]] = []
-    parts = ['<template class="adviz-zooms">']
+    index: list[dict[str, Any]] = []
+    found: list[dict[str, Any]] = []
     for neuron in fig.network.neurons:
         if neuron.activation not in numbers:
             continue
         data, svg = zoom_data(trace, tuple(neuron.scope), theme=theme,
                               granularity=granularity)
-        parts.append(f'<div data-zoom="{len(out)}">{svg}</div>')
-        out.append({**data, "scope": "/".join(neuron.scope),
-                    "node": numbers[neuron.activation]})
-    parts.append("</template>")
-    return out, "".join(parts)
+        found.append({**data, "svg": svg})
+        index.append({"node": numbers[neuron.activation], "scope": "/".join(neuron.scope)})
+    text = json.dumps(found, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+    pack = base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+    return {"zooms": index, "pack": pack}
+
+
+def unpack(pack: str) -> list[dict[str, Any]]:
+    """The zooms' data a `zooms` pack holds (what the page's script inflates)."""
+    import base64
+    import json
+    import zlib
+
+    found: list[dict[str, Any]] = json.loads(zlib.decompress(base64.b64decode(pack)))
+    return found

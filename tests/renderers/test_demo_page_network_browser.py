@@ -253,6 +253,7 @@ def test_clicking_a_neuron_zooms_into_its_scalar_graph(open_page: Callable[..., 
     path.write_text(demo_html(t, view="network", analytic=False), encoding="utf-8")
     page = open_page(path)
     p = page.page
+    p.wait_for_selector(".adviz-demo[data-adviz-zooms-ready]", state="attached")
     back = p.locator(".adviz-zoom-back")
     assert back.is_hidden()
     page.call("show", "reverse", 3)
