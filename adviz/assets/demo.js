@@ -1327,6 +1327,8 @@ var advizDemo = (function () {
         var holder = document.createElement("template");
         holder.innerHTML = zoomData[j].svg; // the base SVG, parsed as the page's own
         var copy = document.importNode(holder.content.querySelector("svg"), true);
+        copy.style.setProperty("--adviz-min-width", net.zooms[j].size[0]); // its own least size
+        copy.style.setProperty("--adviz-min-height", net.zooms[j].size[1]);
         zoomPainters[j] = { svg: copy, painter: new NetPainter(zoomData[j], copy, net.scene.styles) };
       }
       var next = j >= 0 ? zoomPainters[j] : { svg: svg, painter: mainPainter };

@@ -693,8 +693,9 @@ def zoom_data(trace: Trace, scope: tuple[str, ...], *, theme: str = "light",
 def zooms(trace: Trace, fig: NetworkFigure, *, theme: str = "light",
           granularity: str | None = None) -> dict[str, Any]:
     """Every neuron's zoom (`zoom_data`) for the page, packed: ``zooms`` lists per zoom its
-    ``scope`` (its path, ``"layer 1/neuron 2"``) and ``node`` (its circle's number in
-    the neuron view); ``pack`` holds the zooms' data, each with its base SVG as
+    ``scope`` (its path, ``"layer 1/neuron 2"``), ``node`` (its circle's number in
+    the neuron view) and ``size`` (the least width and height it is shown at, as CSS
+    lengths, as the page's own picture); ``pack`` holds the zooms' data, each with its base SVG as
     ``svg``, as JSON compressed with zlib (deflate) in base64, which the page inflates
     once when it opens (a zoom figure's text repeats itself: the pack is about a tenth
     of its size).
@@ -705,14 +706,16 @@ def zooms(trace: Trace, fig: NetworkFigure, *, theme: str = "light",
     >>> from adviz.scene.network import network_figure
     >>> t = adviz.examples.mlp((2, 1, 1))
     >>> packed = zooms(t, network_figure(t))
-    >>> packed["zooms"]
-    [{'node': 2, 'scope': 'layer 1/neuron 1'}, {'node': 3, 'scope': 'layer 2/neuron 1'}]
+    >>> [(z["node"], z["scope"]) for z in packed["zooms"]]
+    [(2, 'layer 1/neuron 1'), (3, 'layer 2/neuron 1')]
     >>> [z["svg"][:4] for z in unpack(packed["pack"])]
     ['<svg', '<svg']
     """
     import base64
     import json
     import zlib
+
+    from adviz.renderers.demo import _frame_size
 
     numbers = {node: k for k, node in enumerate(fig.view.nodes)}
     index: list[dict[str, Any]] = []
@@ -723,7 +726,10 @@ def zooms(trace: Trace, fig: NetworkFigure, *, theme: str = "light",
         data, svg = zoom_data(trace, tuple(neuron.scope), theme=theme,
                               granularity=granularity)
         found.append({**data, "svg": svg})
-        index.append({"node": numbers[neuron.activation], "scope": "/".join(neuron.scope)})
+        scene = data["scene"]
+        least = _frame_size(scene["width"], scene["height"] - scene["crop"])
+        index.append({"node": numbers[neuron.activation], "scope": "/".join(neuron.scope),
+                      "size": list(least)})
     text = json.dumps(found, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                       allow_nan=False)
     pack = base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
