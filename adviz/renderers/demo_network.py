@@ -24,6 +24,14 @@ and `adviz.text.network`'s captions, and checked against the trace: a text
 whose numbers are not the quantities named here cannot be recomputed, and
 raises `RenderError` instead of showing stale numbers.
 
+Clicking a weight's edge focuses on it: ``focus`` (`focus_targets`) names
+the scalar node each circle and edge stands for; the page finds the drawn
+paths with the player's path finder (``paths.js``) and sums them with the
+scalar page's focus templates. Clicking a neuron shows its zoom
+(`zoom_data`, packed by `zooms`): the zoom figure's base SVG, its changes and
+its lines as templates, painted by the same painter, its numbers taken from
+the state after the scalar stage each neuron-view stage maps to.
+
 Examples
 --------
 >>> import adviz.examples
