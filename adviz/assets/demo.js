@@ -521,7 +521,10 @@ var advizDemo = (function () {
       var g = byTitle["node:" + n[0]];
       return { g: g, rect: g.querySelector("rect").cloneNode(false) };
     });
-    this.edgeGroups = scene.edges.map(function (e) { return { g: byTitle["edge:" + e[0] + "->" + e[1]] }; });
+    this.edgeGroups = scene.edges.map(function (e) {
+      var g = byTitle["edge:" + e[0] + "->" + e[1]], path = g.querySelector("path");
+      return { g: g, fwd: path ? path.getAttribute("d") : "" }; // a zoom's forward route, as drawn
+    });
     this.first = this.nodeGroups.length ? this.nodeGroups[0].g : null;
     this.layer = this.first ? this.first.parentNode : svg;
   }
@@ -582,7 +585,7 @@ var advizDemo = (function () {
       g.setAttribute("data-state", state);
       while (title.nextSibling) { g.removeChild(title.nextSibling); }
       var alpha = style.opacity === 1 ? [] : ["stroke-opacity", String(style.opacity), "fill-opacity", String(style.opacity)];
-      var d = toward ? edge[4] : edge[2], head = toward ? edge[5] : edge[3];
+      var d = toward ? edge[4] : edge[2] === null ? self.edgeGroups[k].fwd : edge[2], head = toward ? edge[5] : edge[3];
       el("path", ["fill", "none", "stroke", style.colour, "stroke-width", f2(style.width)].concat(alpha, ["d", d || ""]), g);
       if (head !== null && head !== undefined) {
         el("polygon", ["fill", style.colour, "stroke", style.colour, "stroke-width", "1"].concat(alpha, ["points", head]), g);

@@ -640,7 +640,8 @@ def zoom_data(trace: Trace, scope: tuple[str, ...], *, theme: str = "light",
     the network collapsed) as the page's script reads it, and its base SVG.
 
     The data has the shape of `network_data`'s (``scene`` without the style table,
-    ``lines``, ``states``, per phase ``stages``; no ``ranks``: a scalar figure paints
+    an edge's forward path ``None`` when the base SVG draws it, ``lines``, ``states``,
+    per phase ``stages``; no ``ranks``: a scalar figure paints
     its edges in the view's order) plus ``map``: per phase
     the scalar stage each of the neuron view's stages shows
     (`adviz.scene.network.stage_map`), and ``sums``: the scalar edge numbers each
@@ -689,6 +690,9 @@ def zoom_data(trace: Trace, scope: tuple[str, ...], *, theme: str = "light",
     kinds = {node: view.kind for node, view in base.nodes.items()}
     scene = scene_data(fig, kinds)
     del scene["styles"]  # the neuron view's: one theme
+    for edge in scene["edges"]:  # a forward route the base SVG draws is read from there
+        if edge[2] and f'd="{edge[2]}"' in svg:
+            edge[2] = None
     edge_of = lines.slots.edges
     sums: list[list[int]] = [[] for _ in lines.used]
     for j, used in lines.used.items():

@@ -233,7 +233,22 @@ def zoom_frame(trace: adviz.Trace, scope: str, phase: str, stage: int) -> dict[s
     return out
 
 
-def assert_zoom_equals_python(page: Page, at: adviz.Trace, scope: str) -> None:
+def zoom_routes(traced: adviz.Trace, at: adviz.Trace, scope: str, phase: str, stage: int
+                ) -> dict[str, str]:
+    """Each edge's route in Python's zoom frame at the page's point (``at``), forward or back
+    toward its parent, in the traced point's layout (which the page keeps)."""
+    from adviz.renderers.page import path_data
+    from adviz.scene.network import zoom_figure
+
+    fig = zoom_figure(traced, scope)
+    frame = zoom_figure(at, scope).frame(phase, stage)
+    return {f"{p}->{c}": path_data(fig.edges[p, c].reverse if v.toward_parent
+                                   else fig.edges[p, c].forward)
+            for (p, c), v in frame.edges.items()}
+
+
+def assert_zoom_equals_python(page: Page, traced: adviz.Trace, at: adviz.Trace,
+                              scope: str) -> None:
     fig = network_figure(at)
     stages = [("forward", 0), ("forward", 1), ("forward", fig.stage_count("forward") - 1),
               ("reverse", 0), ("reverse", 1), ("reverse", 2), ("reverse", 3),
@@ -242,6 +257,11 @@ def assert_zoom_equals_python(page: Page, at: adviz.Trace, scope: str) -> None:
         page.call("show", phase, k)
         assert page.call("state")["zoom"] == scope
         assert page.shown() == zoom_frame(at, scope, phase, k), (phase, k)
+        assert page.page.evaluate("""() => Object.fromEntries(Array.from(
+            document.querySelectorAll(".adviz-frame g.edge")).map(g => [
+                g.querySelector("title").textContent,
+                g.querySelector("path").getAttribute("d")]))""") == \
+            zoom_routes(traced, at, scope, phase, k)
         assert same_text(fig.frame(phase, k).title,
                          page.page.locator(".adviz-caption").text_content())
 
@@ -262,11 +282,11 @@ def test_clicking_a_neuron_zooms_into_its_scalar_graph(open_page: Callable[..., 
     state = page.call("state")
     assert (state["phase"], state["stage"], state["zoom"]) == ("reverse", 3, "layer 1/neuron 2")
     assert page.shown() == zoom_frame(t, "layer 1/neuron 2", "reverse", 3)
-    assert_zoom_equals_python(page, t, "layer 1/neuron 2")
+    assert_zoom_equals_python(page, t, t, "layer 1/neuron 2")
     # the sliders keep working while zoomed
     p.locator('.adviz-input input[type="range"]').first.fill("-0.85")
     at = t.retrace(page.call("state")["inputs"])
-    assert_zoom_equals_python(page, at, "layer 1/neuron 2")
+    assert_zoom_equals_python(page, t, at, "layer 1/neuron 2")
     # back returns to the neuron view at the same stage
     page.call("show", "reverse", 2)
     back.click()
@@ -279,7 +299,7 @@ def test_clicking_a_neuron_zooms_into_its_scalar_graph(open_page: Callable[..., 
     # another neuron, in the last layer; Escape leaves it
     p.locator(".adviz-frame g.node:has(> title:text-is('a2_1'))").first.click()
     assert page.call("state")["zoom"] == "layer 2/neuron 1"
-    assert_zoom_equals_python(page, at, "layer 2/neuron 1")
+    assert_zoom_equals_python(page, t, at, "layer 2/neuron 1")
     p.keyboard.press("Escape")
     state = page.call("state")
     assert state["zoom"] is None and p.locator(".adviz-frame svg").count() == 1

@@ -1,0 +1,62 @@
+"""Neuron-view demo page benchmark: what the zooms into each neuron cost the page.
+
+For `adviz.examples.mlp` networks (default 2-4-1 and micrograd's 2-16-16-1),
+it measures in one process, on fresh traces (nothing cached):
+
+* ``view``: `adviz.renderers.demo_network.network_data` (the neuron view's data
+  and base SVG): the reference time;
+* ``page``: `adviz.renderers.demo.demo_html` with ``view="network"``, the whole
+  page (the neuron view, every neuron's zoom, the walkthrough), its time as a
+  ratio to ``view`` and its size;
+* the zooms: the total size of every neuron's zoom figure as the page embeds
+  it (base SVG and data as JSON, before packing), the size of the pack holding
+  them and the page's size without the pack.
+
+Run::
+
+    python benchmarks/network_demo.py
+    python benchmarks/network_demo.py --sizes 2-16-16-1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+
+import adviz.examples
+from adviz.renderers.demo import demo_html
+from adviz.renderers.demo_network import network_data, unpack
+
+
+def measure(sizes: tuple[int, ...]) -> dict[str, float]:
+    start = time.perf_counter()
+    network_data(adviz.examples.mlp(sizes))
+    view = time.perf_counter() - start
+    start = time.perf_counter()
+    page = demo_html(adviz.examples.mlp(sizes), view="network", analytic=False)
+    took = time.perf_counter() - start
+    found = re.search(r'"pack":"([^"]*)"', page)
+    pack = found.group(1) if found else ""
+    zooms = unpack(pack) if pack else []
+    total = sum(len(json.dumps(z, ensure_ascii=False).encode()) for z in zooms)
+    return {"view s": view, "page/view": took / view, "page MB": len(page.encode()) / 1e6,
+            "without pack MB": (len(page.encode()) - len(pack)) / 1e6,
+            "zooms": len(zooms), "zoom figures MB": total / 1e6, "pack MB": len(pack) / 1e6,
+            "pack/zoom figures": len(pack) / total if total else 0.0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", nargs="+", default=["2-4-1", "2-16-16-1"],
+                        help="layer sizes such as 2-16-16-1")
+    args = parser.parse_args()
+    for text in args.sizes:
+        sizes = tuple(int(n) for n in text.split("-"))
+        row = measure(sizes)
+        print(text, "  ".join(f"{k} {v:.3g}" for k, v in row.items()), flush=True)
+
+
+if __name__ == "__main__":
+    main()
