@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", default=["2-4-1", "2-16-16-1"],
                         help="layer sizes such as 2-16-16-1")
     args = parser.parse_args()
+    demo_html(adviz.examples.mlp((2, 1, 1)), view="network", analytic=False)  # imports, caches
     for text in args.sizes:
         sizes = tuple(int(n) for n in text.split("-"))
         row = measure(sizes)
