@@ -419,6 +419,7 @@ def focused_figure(trace: Trace, focus: str | None, zoom: str | None, *,
             raise InputError("zoom= chooses the scopes drawn as boxes: leave out collapse= "
                              "(or zoom=)")
         collapse = zoom_collapse(trace, zoom)
+        options["absorb_leaves"] = True  # the boxes' own leaves are drawn inside them
     chosen = focus_of(trace, focus, options.get("output")) if focus is not None else None
     base = picture.figure(trace, collapse=collapse, size=size, extra_titles=extra_titles,
                           **options)
