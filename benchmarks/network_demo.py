@@ -41,7 +41,7 @@ def measure(sizes: tuple[int, ...]) -> dict[str, float]:
     pack = found.group(1) if found else ""
     zooms = unpack(pack) if pack else []
     total = sum(len(json.dumps(z, ensure_ascii=False).encode()) for z in zooms)
-    return {"view s": view, "page/view": took / view, "page MB": len(page.encode()) / 1e6,
+    return {"view s": view, "page s": took, "page/view": took / view, "page MB": len(page.encode()) / 1e6,
             "without pack MB": (len(page.encode()) - len(pack)) / 1e6,
             "zooms": len(zooms), "zoom figures MB": total / 1e6, "pack MB": len(pack) / 1e6,
             "pack/zoom figures": len(pack) / total if total else 0.0}
