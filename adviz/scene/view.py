@@ -515,8 +515,11 @@ def graph_view(trace: Trace, collapse: Sequence[str] = (), compact: bool = False
         if box is None:
             node_lines[node] = base_nodes[node]
             continue
-        ins = [flow_lines(step[node], 0.0)[0] for step in flows.inflow]
-        outs = [flow_lines(0.0, step[node])[1] for step in flows.outflow]
+        # each distinct running sum once (most stages leave a box's sums as they were)
+        ins = [flow_texts(v, 0.0)[0].unicode()
+               for v in dict.fromkeys(step[node] for step in flows.inflow)]
+        outs = [flow_texts(0.0, v)[1].unicode()
+                for v in dict.fromkeys(step[node] for step in flows.outflow)]
         node_lines[node] = (box.label, count_line(len(box.members)),
                             widest(ins, LINE_SIZE), widest(outs, LINE_SIZE))
     merged_lines: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -526,7 +529,8 @@ def graph_view(trace: Trace, collapse: Sequence[str] = (), compact: bool = False
         elif not edge.merged:
             merged_lines[edge_key] = base_edges[edge_key]
         else:
-            sums = [sum_line(step[edge_key]) for step in flows.edges if edge_key in step]
+            sums = [sum_line(v) for v in dict.fromkeys(step[edge_key] for step in flows.edges
+                                                       if edge_key in step)]
             merged_lines[edge_key] = (widest(sums, EDGE_SIZE),) if sums else ()
     view = GraphView(collapsed.nodes, MappingProxyType(node_lines), tuple(collapsed.edges),
                      MappingProxyType(merged_lines), collapsed.scopes, collapsed, bool(compact),
