@@ -33,6 +33,8 @@ DECLARED: tuple[Option, ...] = (
     THEME, RANKDIR, TITLE,
     Option("analytic", bool, None, "the SymPy panel (default: when SymPy is installed)"),
     FOCUS, VIEW, GRANULARITY,
+    Option("zooms", bool, None, "view network: include each neuron's zoom, shown when its "
+           "circle is clicked (default: when the network is small enough)"),
 )
 """The options of the demo writer (passed to `adviz.renderers.demo.demo_html`);
 ``view="network"`` draws a scoped network's neuron view (``granularity``: one reverse

@@ -393,3 +393,32 @@ def test_zoom_templates_give_the_zoom_frames_of_the_trace_at_other_points(
                 for k in range(fig.stage_count(phase)):
                     assert replayed_zoom(zoom, phase, k, at) == shown(fig.frame(phase, k)), \
                         (entry["scope"], phase, k)
+
+
+def test_a_box_sum_a_stage_leaves_printed_alike_is_recomputed_as_shown() -> None:
+    """Where a stage changes a box's running sum without changing its printed form, the
+    frame keeps the line it had; the page's recomputed sum prints the same text."""
+    from adviz.renderers.demo_network import zoom_data
+    from adviz.scene.network import zoom_figure
+
+    t = adviz.examples.mlp((3, 10, 10, 1))  # [layer 2]'s Σ g out at scalar stage 265
+    data, _ = zoom_data(t, ("layer 1", "neuron 3"))
+    fig = zoom_figure(t, "layer 1/neuron 3")
+    for k in range(fig.stage_count("reverse")):
+        assert replayed_zoom(data, "reverse", k, t) == shown(fig.frame("reverse", k)), k
+
+
+def test_zooms_are_included_when_cheap_or_asked_for() -> None:
+    from adviz.renderers.demo_network import ZOOM_BUDGET, zoom_cost
+
+    small = adviz.examples.mlp((2, 2, 1))
+    assert zoom_cost(small) <= ZOOM_BUDGET
+    assert "zooms" in page_data(demo_html(small, view="network", analytic=False))["network"]
+    assert "zooms" not in page_data(demo_html(small, view="network", zooms=False,
+                                              analytic=False))["network"]
+    larger = adviz.examples.mlp((2, 6, 6, 1))
+    assert zoom_cost(larger) > ZOOM_BUDGET
+    assert "zooms" not in page_data(demo_html(larger, view="network",
+                                              analytic=False))["network"]
+    with pytest.raises(adviz.InputError, match="zooms does not apply to view='graph'"):
+        demo_html(small, zooms=True, analytic=False)
