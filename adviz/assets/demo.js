@@ -512,17 +512,23 @@ var advizDemo = (function () {
   // painted once): a stage is its phase's stage 0 (every element) and the changes after it,
   // each [number, state, (toward parent,) line, ...]; a line is [role, size, template] whose
   // holes are filled from the run, so moving an input redraws every number.
-  function NetPainter(net, svg) {
+  // A neuron's zoom (adviz.renderers.demo_network.zoom_data) has the same shape, on its own
+  // base SVG, with the neuron view's style table (`styles`) and no edge ranks (a scalar
+  // figure keeps its edges in the view's order).
+  function NetPainter(net, svg, styles) {
     var self = this, scene = net.scene;
     this.net = net;
     this.scene = scene;
-    this.styles = scene.styles;
+    this.styles = scene.styles || styles;
     var byTitle = prepareFrame(svg, scene);
     this.nodeGroups = scene.nodes.map(function (n) {
       var g = byTitle["node:" + n[0]];
       return { g: g, rect: g.querySelector("rect").cloneNode(false) };
     });
-    this.edgeGroups = scene.edges.map(function (e) { return { g: byTitle["edge:" + e[0] + "->" + e[1]] }; });
+    this.edgeGroups = scene.edges.map(function (e) {
+      var g = byTitle["edge:" + e[0] + "->" + e[1]], path = g.querySelector("path");
+      return { g: g, fwd: path ? path.getAttribute("d") : "" }; // a zoom's forward route, as drawn
+    });
     this.first = this.nodeGroups.length ? this.nodeGroups[0].g : null;
     this.layer = this.first ? this.first.parentNode : svg;
   }
@@ -554,9 +560,11 @@ var advizDemo = (function () {
     });
   };
 
-  NetPainter.prototype.paint = function (run, phase, stage) {
+  // `numbers` gives each hole's number (default: the run's values and final adjoints).
+  NetPainter.prototype.paint = function (run, phase, stage, numbers) {
     var self = this, scene = this.scene, styles = this.styles, states = this.net.states;
-    var numbers = quantities(run, {}), views = this.views(phase, stage);
+    var views = this.views(phase, stage);
+    numbers = numbers || quantities(run, {});
     var on = this.on, count = scene.nodes.length; // off the focused paths: "unfocused"
     views.nodes.forEach(function (c, i) {
       var node = scene.nodes[i], item = self.nodeGroups[i], g = item.g;
@@ -581,7 +589,7 @@ var advizDemo = (function () {
       g.setAttribute("data-state", state);
       while (title.nextSibling) { g.removeChild(title.nextSibling); }
       var alpha = style.opacity === 1 ? [] : ["stroke-opacity", String(style.opacity), "fill-opacity", String(style.opacity)];
-      var d = toward ? edge[4] : edge[2], head = toward ? edge[5] : edge[3];
+      var d = toward ? edge[4] : edge[2] === null ? self.edgeGroups[k].fwd : edge[2], head = toward ? edge[5] : edge[3];
       el("path", ["fill", "none", "stroke", style.colour, "stroke-width", f2(style.width)].concat(alpha, ["d", d || ""]), g);
       if (head !== null && head !== undefined) {
         el("polygon", ["fill", style.colour, "stroke", style.colour, "stroke-width", "1"].concat(alpha, ["points", head]), g);
@@ -590,12 +598,19 @@ var advizDemo = (function () {
       if (refs.length && edge[6] !== null) {
         self.text(g, refs, edge[6], edge[7], style.text, style.bold, edge[8], numbers);
       }
-      order.push([self.net.ranks[state] || 0, k]);
+      order.push([self.net.ranks ? self.net.ranks[state] || 0 : 0, k]);
     });
+    if (!this.net.ranks) { return; }
     // Highlighted edges are painted over the thin rest, as the figure orders them.
     order.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
     order.forEach(function (o) { self.layer.insertBefore(self.edgeGroups[o[1]].g, self.first); });
   };
+
+  // Text packed as zlib (deflate) in base64, inflated by the browser.
+  function inflate(base64) {
+    var bytes = Uint8Array.from(atob(base64), function (c) { return c.charCodeAt(0); });
+    return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"))).text();
+  }
 
   // ------------------------------------------------------------ page
   function h(tag, attrs, text) {
@@ -1271,7 +1286,7 @@ var advizDemo = (function () {
     var frameBox = q(".adviz-frame");
     function reveal() { // a graph wider than its box scrolls so the active node shows
       if (frameBox.scrollWidth <= frameBox.clientWidth + 1) { return; }
-      var target = svg.querySelector('g.node[data-state="active"]');
+      var target = frameBox.querySelector('svg g.node[data-state="active"]');
       if (!target) { return; }
       var box = frameBox.getBoundingClientRect(), r = target.getBoundingClientRect();
       if (r.left < box.left) { frameBox.scrollLeft -= box.left - r.left + 24; }
@@ -1308,15 +1323,77 @@ var advizDemo = (function () {
       focusLine.textContent = text;
       focusLine.hidden = !text;
     }
-    function netClick(ev) { // a weight's edge (or an input's or the loss's circle) focuses
+    // A click on a neuron's circle zooms into it; on a weight's edge (or an input's or the
+    // loss's circle) it focuses.
+    function netClick(ev) {
       var g = ev.target && ev.target.closest ? ev.target.closest("g.node, g.edge") : null;
-      if (!g) { return; }
+      if (!g || zoomed >= 0) { return; }
       var k = -1, n = painter.nodeGroups.length;
       painter.nodeGroups.forEach(function (item, i) { if (item.g === g) { k = i; } });
       painter.edgeGroups.forEach(function (item, j) { if (item.g === g) { k = n + j; } });
+      if (k >= 0 && k < n && zoomOf[k] !== undefined) { zoomTo(zoomOf[k]); return; }
       if (k < 0 || (k >= n && net.focus.edges[k - n] < 0)) { return; }
       focused = k === focused ? -1 : k;
       render();
+    }
+
+    // ---- zoom: a neuron's scalar graph (its products, sum, bias, activation; the rest of the
+    // network collapsed) at the same stage, every number from the run: a stage shows the
+    // state after the scalar stage `map` gives, a "sum" hole adds up the contributions its
+    // edges have sent so far. Escape or the back button returns to the neuron view.
+    // The zooms' data and base SVGs come packed (adviz.renderers.demo_network.zooms): the
+    // page inflates them once, in the background; a click before that zooms when they are.
+    var zoomed = -1, zoomOf = {}, zoomPainters = [], mainPainter = painter, zoomData = null, pending = null;
+    var back = h("button", { type: "button", "class": "adviz-zoom-back", hidden: "" }, "\u2190 Back to the network");
+    if (net && net.zooms) {
+      net.zooms.forEach(function (z, j) { zoomOf[z.node] = j; });
+      frameBox.parentNode.insertBefore(back, frameBox);
+      back.addEventListener("click", function () { zoomTo(-1); });
+      inflate(net.pack).then(function (text) {
+        zoomData = JSON.parse(text);
+        root.setAttribute("data-adviz-zooms-ready", "");
+        if (pending !== null) { var j = pending; pending = null; zoomTo(j); }
+      });
+    }
+    function zoomTo(j) {
+      if (j >= 0 && !zoomData) { pending = j; return; }
+      pending = null;
+      var shown = frameBox.querySelector("svg");
+      if (j >= 0 && !zoomPainters[j]) {
+        var holder = document.createElement("template");
+        holder.innerHTML = zoomData[j].svg; // the base SVG, parsed as the page's own
+        var copy = document.importNode(holder.content.querySelector("svg"), true);
+        copy.style.setProperty("--adviz-min-width", net.zooms[j].size[0]); // its own least size
+        copy.style.setProperty("--adviz-min-height", net.zooms[j].size[1]);
+        zoomPainters[j] = { svg: copy, painter: new NetPainter(zoomData[j], copy, net.scene.styles) };
+      }
+      var next = j >= 0 ? zoomPainters[j] : { svg: svg, painter: mainPainter };
+      if (shown !== next.svg) { frameBox.replaceChild(next.svg, shown); }
+      painter = next.painter;
+      zoomed = j;
+      focused = -1;
+      back.hidden = j < 0;
+      root.setAttribute("data-zoom", j < 0 ? "" : net.zooms[j].scope);
+      frameBox.setAttribute("aria-label", j < 0 ? "Computational graph" :
+        "The scalar graph of " + net.zooms[j].scope + ", the rest of the network collapsed");
+      render();
+    }
+    function zoomNumbers(z) {
+      var s = z.map[phase][stage], st = model.stateAfter(run, phase, s), k;
+      if (!z.sumOf) {
+        z.sumOf = {};
+        z.sums.forEach(function (edges, j) { edges.forEach(function (e) { (z.sumOf[e] = z.sumOf[e] || []).push(j); }); });
+      }
+      var sums = z.sums.map(function () { return 0; }), upto = phase === "reverse" ? s : run.reverse.length - 1;
+      var add = function (c) { (z.sumOf[c.edge] || []).forEach(function (j) { sums[j] += c.delta; }); };
+      for (k = 1; k <= upto; k++) { run.reverse[k].contributions.forEach(add); }
+      return function (quantity, index) {
+        if (quantity === "value") { return st.values[index]; }
+        if (quantity === "adjoint") { return index in st.adjoints ? st.adjoints[index] : 0; }
+        if (quantity === "sum") { return sums[index]; }
+        if (quantity === "partial") { return run.partials[index]; }
+        return run.byEdge[index][quantity];
+      };
     }
     svg.addEventListener("click", function (ev) {
       if (net) { netClick(ev); return; }
@@ -1329,13 +1406,15 @@ var advizDemo = (function () {
       render();
     });
     (bridge ? root : document).addEventListener("keydown", function (ev) {
-      if (ev.key === "Escape" && focused >= 0) { focused = -1; render(); ev.preventDefault(); }
+      if (ev.key !== "Escape") { return; }
+      if (focused >= 0) { focused = -1; render(); ev.preventDefault(); }
+      else if (zoomed >= 0) { zoomTo(-1); ev.preventDefault(); }
     });
 
     function render() {
       stage = Math.max(0, Math.min(stage, last(phase)));
       showFocus();
-      if (net) { painter.paint(run, phase, stage); } else {
+      if (net) { painter.paint(run, phase, stage, zoomed >= 0 ? zoomNumbers(zoomData[zoomed]) : null); } else {
         painter.paint(frameContent(model, run, phase, stage));
       }
       reveal();
@@ -1388,7 +1467,8 @@ var advizDemo = (function () {
       Object.keys(st.adjoints).forEach(function (i) { adjoints[model.nodes[i].id] = st.adjoints[i]; });
       data.inputs.forEach(function (inp, k) { inputs[inp.id] = point[k]; });
       return { inputs: inputs, values: values, adjoints: adjoints, phase: phase, stage: stage,
-        caption: net ? netTitle(phase, stage) : run[phase][stage].caption, view: net ? "network" : "graph" };
+        caption: net ? netTitle(phase, stage) : run[phase][stage].caption, view: net ? "network" : "graph",
+        zoom: zoomed >= 0 ? net.zooms[zoomed].scope : null };
     }
 
     function named(inputs) { // input name to value, over the current point
@@ -1465,6 +1545,13 @@ var advizDemo = (function () {
         descentStatus.textContent = history.length > 1 ? (history.length - 1) + " step(s) from the start; " +
           fill(data.result, quantities(run, {}), true) : "";
         renderPlots();
+        return currentState();
+      },
+      // The neuron view zoomed into a neuron's scope ("layer 1/neuron 2"; null: back).
+      zoom: function (scope) {
+        var j = scope === null || !net || !net.zooms ? -1 : net.zooms.findIndex(function (z) { return z.scope === scope; });
+        if (scope !== null && j < 0) { throw new Error("no neuron " + scope + " to zoom into"); }
+        zoomTo(j);
         return currentState();
       },
       stop: stop

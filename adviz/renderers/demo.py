@@ -570,6 +570,7 @@ def demo_html(
     focus: str | None = None,
     view: str = "graph",
     granularity: str | None = None,
+    zooms: bool | None = None,
 ) -> str:
     """One self-contained HTML page: the interactive demonstration of both passes.
 
@@ -603,7 +604,16 @@ def demo_html(
         input, a neuron's activation such as ``"a1_2"``, the loss) or a weight
         (``"w1_22"``: its edge); on the page, clicking a weight's edge focuses
         on it, the focus line summing its paths with the numbers of the
-        current point, and clicking a neuron shows its scalar graph.
+        current point, and clicking a neuron shows its scalar graph (when
+        the page has its zoom: ``zooms``).
+    zooms
+        With ``view="network"``: include every neuron's zoom (its scalar graph,
+        the rest of the network collapsed), shown when its circle is clicked.
+        ``None`` (default): when the network is small enough for the zooms
+        to cost little (`adviz.renderers.demo_network.ZOOM_BUDGET`); ``True``
+        always (each zoom walks every scalar stage: about 100 s for
+        micrograd's 2-16-16-1 MLP); ``False`` never. Without its zoom,
+        clicking a neuron focuses on it.
 
     Returns
     -------
@@ -627,6 +637,9 @@ def demo_html(
         raise InputError("rankdir does not apply to view='network': the neuron view lays out "
                          "its own columns of neurons, left to right; use view='graph' for "
                          "rankdir=")
+    if zooms is not None and view != "network":
+        raise InputError("zooms does not apply to view='graph': zooms are the neuron view's "
+                         "(view='network')")
     get_theme(theme)
     missing = missing_js_ops(trace)
     if missing:
@@ -638,7 +651,7 @@ def demo_html(
 
         start = trace.program.index[focus_of(trace, focus).node]
     parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic,
-                       view=view, granularity=granularity)
+                       view=view, granularity=granularity, zooms=zooms)
     if focus is not None and view == "network":  # a drawn circle or weight edge
         from adviz.renderers.demo_network import focus_start
 
@@ -756,6 +769,7 @@ def demo_parts(
     analytic: bool | None = None,
     view: str = "graph",
     granularity: str | None = None,
+    zooms: bool | None = None,
 ) -> DemoParts:
     """The markup, data and kernel of the demonstration (parameters as for `demo_html`).
 
@@ -788,7 +802,15 @@ def demo_parts(
                                     analytic=analytic)
     kernel = kernel_script(trace, code)
     if view == "network":
+        from adviz.renderers.demo_network import ZOOM_BUDGET, zoom_cost
+        from adviz.renderers.demo_network import zooms as neuron_zooms
+        from adviz.scene.network import NetworkFigure
+
+        assert isinstance(fig, NetworkFigure)
         min_width, min_height = _frame_size(fig.width, fig.height - crop(fig))
+        if zooms or (zooms is None and zoom_cost(trace) <= ZOOM_BUDGET):
+            data["network"].update(neuron_zooms(trace, fig, theme=theme,
+                                                granularity=granularity))
     else:
         scene = data["scene"]  # the figure's size and crop, as demo_data found them
         min_width, min_height = _frame_size(scene["width"], scene["height"] - scene["crop"])

@@ -24,6 +24,14 @@ and `adviz.text.network`'s captions, and checked against the trace: a text
 whose numbers are not the quantities named here cannot be recomputed, and
 raises `RenderError` instead of showing stale numbers.
 
+Clicking a weight's edge focuses on it: ``focus`` (`focus_targets`) names
+the scalar node each circle and edge stands for; the page finds the drawn
+paths with the player's path finder (``paths.js``) and sums them with the
+scalar page's focus templates. Clicking a neuron shows its zoom
+(`zoom_data`, packed by `zooms`): the zoom figure's base SVG, its changes and
+its lines as templates, painted by the same painter, its numbers taken from
+the state after the scalar stage each neuron-view stage maps to.
+
 Examples
 --------
 >>> import adviz.examples
@@ -45,7 +53,7 @@ from graphlib import TopologicalSorter
 from typing import TYPE_CHECKING, Any
 
 from adviz.errors import RenderError
-from adviz.text.tokens import Hole, Num, Text, num_key
+from adviz.text.tokens import Hole, Num, Text, num_key, pretty_number
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
@@ -484,3 +492,293 @@ def page_data(trace: Trace, *, theme: str = "light", title: str | None = None,
         "network": net,
     }
     return data, svg, code, fig
+
+
+# ---------------------------------------------------------------- zoom
+
+class _Running:
+    """The trace's reverse pass walked forward: every node's running adjoint and the running
+    sums over sets of edges (a collapsed box's gradient in and out, a merged edge's
+    contributions, `adviz.scene.view`) after each scalar reverse stage."""
+
+    def __init__(self, trace: Trace, sets: list[tuple[tuple[str, str], ...]]) -> None:
+        self.stages = trace.reverse_stages
+        self.at = 0
+        self.adjoints: dict[str, float] = {trace.graph.graph["output"]: 1.0}
+        self.of: dict[tuple[str, str], list[int]] = {}
+        for j, edges in enumerate(sets):
+            for edge in edges:
+                self.of.setdefault(edge, []).append(j)
+        self.totals = [0.0] * len(sets)
+
+    def advance(self, stage: int) -> None:
+        while self.at < stage:
+            self.at += 1
+            for c in self.stages[self.at].contributions:
+                self.adjoints[c.parent] = c.after
+                for j in self.of.get((c.parent, c.child), ()):
+                    self.totals[j] += c.delta
+
+
+class _ZoomLines:
+    """A zoom figure's lines as numbered templates ``[role, size, template]`` whose holes are
+    ``[quantity, index, parens]``: a node's ``value`` or ``adjoint`` (its running adjoint
+    at the stage shown), an edge's ``partial``, ``upstream``, ``delta``, ``before`` or
+    ``after``, or ``sum`` number ``index`` of the zoom's sums (running, over the edges
+    it lists). Each number is checked against the trace at the stage it is shown."""
+
+    def __init__(self, fig: Any, slots: Any) -> None:
+        self.fig, self.slots = fig, slots
+        trace = fig.trace
+        self.index = trace.program.index
+        self.graph = trace.graph
+        self.edge_list = list(slots.edges)
+        self.contributions = {(c.parent, c.child): c for stage in trace.reverse_stages
+                              for c in stage.contributions}
+        collapsed = fig.view.collapsed
+        self.merged = {key: edge.edges for key, edge in
+                       (collapsed.edges.items() if collapsed is not None else ())
+                       if edge.merged}
+        sets: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+        for key, edges in self.merged.items():
+            sets["edge", f"{key[0]}->{key[1]}"] = edges
+        for box in collapsed.boxes if collapsed is not None else ():
+            sets["in", box] = tuple(e for key, edges in self.merged.items()
+                                    if key[0] == box for e in edges)
+            sets["out", box] = tuple(e for key, edges in self.merged.items()
+                                     if key[1] == box for e in edges)
+        self.set_names = list(sets)
+        self.running = _Running(trace, list(sets.values()))
+        self.sets = list(sets.values())
+        self.used: dict[int, int] = {}
+        self.rows: list[list[Any]] = []
+        self._numbers: dict[str, int] = {}
+
+    def _expected(self, quantity: str, index: int, phase: str) -> float | None:
+        if quantity == "sum":
+            return self.running.totals[index]
+        if quantity in ("value", "adjoint"):
+            node = self.fig.trace.program.nodes[index].id
+            if quantity == "value":
+                return float(self.graph.nodes[node]["value"])
+            return self.running.adjoints.get(node, 0.0) if phase == "reverse" else None
+        parent, child = self.edge_list[index]
+        if quantity == "partial":
+            return float(self.graph.edges[parent, child]["partial"])
+        c = self.contributions.get((parent, child))
+        return None if c is None else float(getattr(c, quantity))
+
+    def _hole(self, key: str | None, element: Any, line: Line, box_sum: str | None
+              ) -> tuple[str, int]:
+        if key is None:  # a collapsed box's flow or a merged edge's sum: no key, by place
+            if box_sum is None:
+                raise RenderError(f"the zoom shows {line.text!r} on {element!r}, a number "
+                                  f"the page cannot recompute")
+            name = element if box_sum != "edge" else f"{element[0]}->{element[1]}"
+            return "sum", self.set_names.index((box_sum, name))
+        quantity, index = self.slots[key]
+        if index is None and isinstance(element, str) and quantity not in ("value", "adjoint"):
+            # a node receiving: the contribution it gets at the stage shown
+            stage = self.fig.trace.reverse_stages[self.running.at]
+            found = [c for c in stage.contributions if c.parent == element]
+            if len(found) != 1:
+                raise RenderError(f"the zoom shows {line.text!r} on {element!r}, a number "
+                                  f"the page cannot recompute")
+            index = self.slots.edges[found[0].parent, found[0].child]
+        elif index is None:  # the element's own quantity
+            index = self.index[element] if isinstance(element, str) \
+                else self.slots.edges[element]
+        return quantity, index
+
+    def _template(self, element: Any, line: Line, box_sum: str | None, phase: str
+                  ) -> list[Any]:
+        if line.tokens is None:
+            return [line.text]
+        numbers = iter(t for t in line.tokens.tokens if isinstance(t, Num))
+        template: list[Any] = []
+        for piece in line.tokens.template("unicode"):
+            if not isinstance(piece, Hole):
+                if template and isinstance(template[-1], str):
+                    template[-1] += piece
+                else:
+                    template.append(piece)
+                continue
+            token = next(numbers)
+            quantity, index = self._hole(piece.key, element, line, box_sum)
+            expected = self._expected(quantity, index, phase)
+            if expected is None or not (token.value == expected or (
+                    math.isnan(token.value) and math.isnan(expected)) or (
+                    # a box's running sum whose printed form a stage leaves as it was keeps
+                    # its line (`adviz.scene.view`): the page prints the same text
+                    quantity == "sum" and pretty_number(token.value) == pretty_number(expected))):
+                raise RenderError(f"the zoom shows {token.value!r} in {line.text!r} where "
+                                  f"the page computes {expected!r}")
+            if quantity == "sum":  # numbered among the sums the page uses
+                index = self.used.setdefault(index, len(self.used))
+            template.append([quantity, index, int(piece.parens)])
+        return template
+
+    def refs(self, element: Any, lines: tuple[Line, ...], kind: str, phase: str
+             ) -> list[int]:
+        """The numbers of an element's lines (each checked, added to ``rows`` once)."""
+        out = []
+        flows = iter(("in", "out"))
+        for line in lines:
+            box_sum = None
+            if kind == "scope" and line.role == "adjoint":
+                box_sum = next(flows, None)
+            elif isinstance(element, tuple) and element in self.merged:
+                box_sum = "edge"
+            row = [line.role, line.size, self._template(element, line, box_sum, phase)]
+            text = repr(row)
+            number = self._numbers.get(text)
+            if number is None:
+                number = self._numbers[text] = len(self.rows)
+                self.rows.append(row)
+            out.append(number)
+        return out
+
+
+def zoom_data(trace: Trace, scope: tuple[str, ...], *, theme: str = "light",
+              granularity: str | None = None) -> tuple[dict[str, Any], str]:
+    """One neuron's zoom (`adviz.scene.network.zoom_figure`: its scalar graph, the rest of
+    the network collapsed) as the page's script reads it, and its base SVG.
+
+    The data has the shape of `network_data`'s (``scene`` without the style table,
+    an edge's forward path ``None`` when the base SVG draws it, ``lines``, ``states``,
+    per phase ``stages``; no ``ranks``: a scalar figure paints
+    its edges in the view's order) plus ``map``: per phase
+    the scalar stage each of the neuron view's stages shows
+    (`adviz.scene.network.stage_map`), and ``sums``: the scalar edge numbers each
+    ``sum`` hole adds up (their contributions so far). The page computes a stage's
+    numbers from the state after that scalar stage, so the lines keep following the
+    sliders.
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> t = adviz.examples.mlp((2, 2, 1))
+    >>> data, svg = zoom_data(t, ("layer 1", "neuron 2"))
+    >>> data["map"]["reverse"], svg.startswith("<svg")
+    ([2, 7, 7, 17, 17, 17], True)
+    >>> [n[0] for n in data["scene"]["nodes"]][-3:]
+    ['[layer 2]', '[loss]', 'y']
+    """
+    from adviz.renderers.page import scene_data
+    from adviz.renderers.svg import paint
+    from adviz.renderers.templates import Slots
+    from adviz.scene.network import zoom_figure
+
+    fig = zoom_figure(trace, "/".join(scope), theme=theme, granularity=granularity or "neuron")
+    lines = _ZoomLines(fig, Slots(trace))
+    node_number = {node: k for k, node in enumerate(fig.view.nodes)}
+    edge_number = {edge: k for k, edge in enumerate(fig.view.edges)}
+    states: dict[str, int] = {}
+    phases: dict[str, Any] = {}
+    last = len(trace.reverse_stages) - 1
+    for phase in PHASES:
+        stages: list[Any] = []
+        for k, change in enumerate(fig.changes(phase)):
+            lines.running.advance(fig.stages[phase][k] if phase == "reverse" else last)
+            nodes = [[node_number[n], states.setdefault(v.state, len(states)),
+                      *lines.refs(n, v.lines, v.kind, phase)]
+                     for n, v in change.nodes.items()]
+            edges = [[edge_number[e], states.setdefault(v.state, len(states)),
+                      int(v.toward_parent), *lines.refs(e, v.lines, "", phase)]
+                     for e, v in change.edges.items()]
+            stages.append([sorted(nodes), sorted(edges)])
+        if phase == "forward":  # the reverse pass's sums start again from stage 0
+            lines.running = _Running(trace, lines.sets)
+        phases[phase] = {"stages": stages}
+    base = fig.frame("forward", 0)
+    svg = paint(fig, base)
+    kinds = {node: view.kind for node, view in base.nodes.items()}
+    scene = scene_data(fig, kinds)
+    del scene["styles"]  # the neuron view's: one theme
+    for edge in scene["edges"]:  # a forward route the base SVG draws is read from there
+        if edge[2] and f'd="{edge[2]}"' in svg:
+            edge[2] = None
+    edge_of = lines.slots.edges
+    sums: list[list[int]] = [[] for _ in lines.used]
+    for j, used in lines.used.items():
+        sums[used] = sorted(edge_of[e] for e in lines.sets[j])
+    data = {"scene": scene, "lines": lines.rows, "states": list(states), "phases": phases,
+            "map": {phase: list(fig.stages[phase]) for phase in PHASES}, "sums": sums}
+    return data, svg[svg.index("<svg"):]
+
+
+ZOOM_BUDGET = 1500
+"""The largest `zoom_cost` for which the demonstration page includes its neurons' zooms
+by default: each zoom walks every scalar stage, so together they cost about the number
+of neurons times the number of scalar nodes (2-4-1: 250, a second or two;
+micrograd's 2-16-16-1: 33,000, about 100 s)."""
+
+
+def zoom_cost(trace: Trace) -> int:
+    """The work of every neuron's zoom, as the number of neurons times scalar nodes.
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> zoom_cost(adviz.examples.mlp((2, 4, 1)))
+    250
+    """
+    from adviz.core.network import network
+
+    return len(list(network(trace).neurons)) * len(trace.program.nodes)
+
+
+def zooms(trace: Trace, fig: NetworkFigure, *, theme: str = "light",
+          granularity: str | None = None) -> dict[str, Any]:
+    """Every neuron's zoom (`zoom_data`) for the page, packed: ``zooms`` lists per zoom its
+    ``scope`` (its path, ``"layer 1/neuron 2"``), ``node`` (its circle's number in
+    the neuron view) and ``size`` (the least width and height it is shown at, as CSS
+    lengths, as the page's own picture); ``pack`` holds the zooms' data, each with its base SVG as
+    ``svg``, as JSON compressed with zlib (deflate) in base64, which the page inflates
+    once when it opens (a zoom figure's text repeats itself: the pack is about a tenth
+    of its size).
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> from adviz.scene.network import network_figure
+    >>> t = adviz.examples.mlp((2, 1, 1))
+    >>> packed = zooms(t, network_figure(t))
+    >>> [(z["node"], z["scope"]) for z in packed["zooms"]]
+    [(2, 'layer 1/neuron 1'), (3, 'layer 2/neuron 1')]
+    >>> [z["svg"][:4] for z in unpack(packed["pack"])]
+    ['<svg', '<svg']
+    """
+    import base64
+    import json
+    import zlib
+
+    from adviz.renderers.demo import _frame_size
+
+    numbers = {node: k for k, node in enumerate(fig.view.nodes)}
+    index: list[dict[str, Any]] = []
+    found: list[dict[str, Any]] = []
+    for neuron in fig.network.neurons:
+        if neuron.activation not in numbers:
+            continue
+        data, svg = zoom_data(trace, tuple(neuron.scope), theme=theme,
+                              granularity=granularity)
+        found.append({**data, "svg": svg})
+        scene = data["scene"]
+        least = _frame_size(scene["width"], scene["height"] - scene["crop"])
+        index.append({"node": numbers[neuron.activation], "scope": "/".join(neuron.scope),
+                      "size": list(least)})
+    text = json.dumps(found, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+    pack = base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+    return {"zooms": index, "pack": pack}
+
+
+def unpack(pack: str) -> list[dict[str, Any]]:
+    """The zooms' data a `zooms` pack holds (what the page's script inflates)."""
+    import base64
+    import json
+    import zlib
+
+    found: list[dict[str, Any]] = json.loads(zlib.decompress(base64.b64decode(pack)))
+    return found

@@ -6,7 +6,9 @@ any depth) is replaced by one `ScopeBox`; edges that enter or leave the box
 are merged per outside node into one `MergedEdge`, whose contribution is the
 sum of the underlying edges' contributions (``g_child * d child / d parent``);
 edges inside the box disappear. Inputs and the output are never hidden, so
-their adjoints (the gradient) are the trace's.
+their adjoints (the gradient) are the trace's; with ``absorb_leaves=True`` an
+input that feeds only one box (a weight that only that neuron reads) is drawn
+inside it, one of its members.
 
 Examples
 --------
@@ -154,7 +156,8 @@ def scope_labels(trace: Trace) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def collapsed_view(trace: Trace, collapse: Iterable[str]) -> CollapsedView:
+def collapsed_view(trace: Trace, collapse: Iterable[str], *,
+                   absorb_leaves: bool = False) -> CollapsedView:
     """Collapse the scopes named in ``collapse`` into one box each.
 
     Parameters
@@ -165,6 +168,12 @@ def collapsed_view(trace: Trace, collapse: Iterable[str]) -> CollapsedView:
         Scope labels. A label names every scope with that label, at any
         depth; a scope inside a collapsed one is collapsed with it. The
         same label under two different enclosing scopes gives two boxes.
+    absorb_leaves
+        Draw an input (never the output) all of whose children lie in one and
+        the same box inside that box, as one of its members: its edges are then
+        inside the box, and the box's flows and merged edges count only the
+        edges that cross its border. An input feeding a drawn node or two
+        boxes stays drawn. ``False`` (default): every input is drawn.
 
     Returns
     -------
@@ -174,6 +183,18 @@ def collapsed_view(trace: Trace, collapse: Iterable[str]) -> CollapsedView:
     ------
     InputError
         A label that is not a scope of the trace (the message lists them).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> def f(x, w, b):
+    ...     with adviz.scope("neuron"):
+    ...         h = adviz.tanh(w * x + b)
+    ...     return h * x
+    >>> t = adviz.trace(f, x=1.0, w=0.5, b=0.1)
+    >>> view = collapsed_view(t, ["neuron"], absorb_leaves=True)
+    >>> view.nodes, view.boxes["[neuron]"].members[:2]
+    (('x', '[neuron]', 'y'), ('w', 'b'))
     """
     wanted = tuple(dict.fromkeys(collapse))
     known = scope_labels(trace)
@@ -215,6 +236,26 @@ def collapsed_view(trace: Trace, collapse: Iterable[str]) -> CollapsedView:
             scopes[box] = path[:-1]
         members[box].append(node.id)
         owner[node.id] = box
+    if absorb_leaves and members:
+        position = program.index
+        absorbed: set[str] = set()
+        for i in program.inputs:
+            leaf = program.nodes[i].id
+            if leaf == trace.output:
+                continue
+            owners = {owner[child] for child in graph.successors(leaf)}
+            if len(owners) != 1:
+                continue
+            (box,) = owners
+            if box not in members:
+                continue
+            owner[leaf] = box
+            members[box].append(leaf)
+            absorbed.add(leaf)
+            del scopes[leaf]
+        order = [node for node in order if node not in absorbed]
+        for held in members.values():
+            held.sort(key=position.__getitem__)
     grouped: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for parent, child in graph.edges:
         key = (owner[parent], owner[child])

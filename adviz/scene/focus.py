@@ -10,7 +10,11 @@ it: the paths are drawn through the boxes.
 
 ``zoom="neuron 2"`` (a scope label, or a path such as ``"layer 1/neuron 2"``)
 draws that scope's scalar graph open and every other scope as one box
-(`zoom_collapse` gives the labels to collapse).
+(`zoom_collapse` gives the labels to collapse). A collapsed scope's own leaves
+(inputs that feed only that box, such as another neuron's weights and bias) are
+drawn inside its box (``absorb_leaves=True`` of
+`adviz.scene.collapse.collapsed_view`), so a zoom grows with the zoomed scope,
+not with the whole graph.
 
 Both are resolved here, once, in the scene: renderers paint the states and
 the notice line they are given.
@@ -352,7 +356,8 @@ def resolve_scope(trace: Trace, zoom: str) -> tuple[str, ...]:
 def zoom_collapse(trace: Trace, zoom: str) -> tuple[str, ...]:
     """The scope labels to collapse so that only the scope ``zoom`` names (and the scopes
     enclosing it) is drawn open: every sibling of the zoomed scope and of each scope
-    enclosing it.
+    enclosing it. A zoom draws each of these boxes with its own leaves inside it
+    (the inputs that feed only that box: `focused_figure`).
 
     Raises
     ------
@@ -400,6 +405,12 @@ def focused_figure(trace: Trace, focus: str | None, zoom: str | None, *,
                    extra_titles: Sequence[str] = (), **options: Any) -> Figure:
     """`adviz.scene.picture.figure` with a ``focus`` and/or a ``zoom`` (see the module).
 
+    With ``zoom``, the scopes of `zoom_collapse` are boxes and a box's own
+    leaves (inputs, never the output, all of whose children it holds: another
+    neuron's weights and bias) are drawn inside it, its members
+    (``absorb_leaves=True``, `adviz.scene.collapse.collapsed_view`); inputs that
+    feed an open node or two boxes stay drawn.
+
     The figure is the one without focus (cached), drawn again on the same view
     and layout with the focus caption in its caption band and the focus applied
     to every frame; it is kept with the figure it is made from.
@@ -419,6 +430,7 @@ def focused_figure(trace: Trace, focus: str | None, zoom: str | None, *,
             raise InputError("zoom= chooses the scopes drawn as boxes: leave out collapse= "
                              "(or zoom=)")
         collapse = zoom_collapse(trace, zoom)
+        options["absorb_leaves"] = True  # the boxes' own leaves are drawn inside them
     chosen = focus_of(trace, focus, options.get("output")) if focus is not None else None
     base = picture.figure(trace, collapse=collapse, size=size, extra_titles=extra_titles,
                           **options)

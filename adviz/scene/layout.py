@@ -456,7 +456,8 @@ _CACHE: weakref.WeakKeyDictionary[
 def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = None,
                    collapse: Iterable[str] = (), compact: bool = False,
                    copies: Iterable[str] = (), ranksep: float = RANKSEP,
-                   nodesep: float = NODESEP, fold: int = 0) -> Layout:
+                   nodesep: float = NODESEP, fold: int = 0,
+                   absorb_leaves: bool = False) -> Layout:
     """The layout of a trace's graph, computed once with Graphviz and cached.
 
     Parameters
@@ -485,6 +486,9 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
         Stack the sources in rows of at most ``fold`` nodes (`view_source`): a
         narrower top-to-bottom drawing of a graph with many inputs; 0 (default)
         leaves them in the ranks Graphviz gives them.
+    absorb_leaves
+        Inputs feeding only one collapsed box are drawn inside it
+        (`adviz.scene.view.graph_view`).
 
     Returns
     -------
@@ -506,12 +510,13 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
     leaves = tuple(dict.fromkeys(copies))
     program = find_engine(engine)
     key = (rankdir, program, labels, bool(compact), leaves, float(ranksep),
-           float(nodesep)) + ((int(fold),) if fold else ())
+           float(nodesep)) + ((int(fold),) if fold else ()) + \
+        (("absorb",) if absorb_leaves and labels else ())
     per_trace = _CACHE.setdefault(trace, {})
     cached = per_trace.get(key)
     if cached is not None:
         return cached
-    view = graph_view(trace, labels, bool(compact), leaves)
+    view = graph_view(trace, labels, bool(compact), leaves, absorb_leaves=absorb_leaves)
     output = run_layout(view_source(view, rankdir, ranksep=ranksep, nodesep=nodesep,
                                     fold=int(fold)), engine=program)
     try:

@@ -696,6 +696,7 @@ def figure(
     focus: str | None = None,
     zoom: str | None = None,
     legend: bool | str = False,
+    absorb_leaves: bool = False,
 ) -> Figure:
     """The scene of a trace for some picture options (built once, then cached).
 
@@ -723,6 +724,10 @@ def figure(
         leaf's consumers lie far apart in depth (a weight shared by the steps
         of an unrolled recurrent network), ``True`` for every leaf feeding two
         or more nodes, ``False`` never.
+    absorb_leaves
+        Draw an input that feeds only one collapsed box inside that box
+        (`adviz.scene.collapse.collapsed_view`); ``False`` (default) draws
+        every input. A ``zoom`` always does.
     size
         The page the picture fills (`adviz.scene.sizes.page_pixels`:
         ``"16:9"``, ``"4:3"``, ``"a4"``, ``"blog"``, ``"WxH"`` in pixels or
@@ -812,7 +817,7 @@ def figure(
         return focused_figure(trace, focus, zoom, theme=resolved, rankdir=rankdir,
                               engine=engine, collapse=collapse, full=full, copies=copies,
                               size=size, extra_titles=extra_titles, output=output,
-                              min_text=min_text, seed=seed)
+                              min_text=min_text, seed=seed, absorb_leaves=absorb_leaves)
     if getattr(trace, "vector", False) and view is None and layout is None:
         from adviz.scene.outputs import output_figure
 
@@ -826,7 +831,7 @@ def figure(
         raise InputError(f"unknown rankdir {rankdir!r}; use 'LR', 'TB' or 'auto'")
     if size is not None and view is None and layout is None:
         return _fitted(trace, resolved, rankdir, engine, collapse, full, copies, size,
-                       min_text, tuple(extra_titles), seed, seed_key, legend)
+                       min_text, tuple(extra_titles), seed, seed_key, legend, absorb_leaves)
     place = check_place(legend)
     rankdir = "LR" if rankdir in (None, "auto") else rankdir
     key: tuple[Any, ...] | None = None
@@ -834,22 +839,25 @@ def figure(
         labels = None if collapse is None else tuple(
             (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
         key = (resolved, rankdir, engine, labels, bool(full), copies, _size_key(size),
-               tuple(extra_titles), seed_key) + ((place,) if place else ())
+               tuple(extra_titles), seed_key) + ((place,) if place else ()) + \
+            (("absorb",) if absorb_leaves else ())
         cached = _FIGURES.get(trace, {}).get(key)
         if cached is not None:
             return cached
     seeds, sweep = _seed(trace, seed)
     if view is None:
-        options = view_options(trace, collapse, full, copies)
+        options = view_options(trace, collapse, full, copies, absorb_leaves=absorb_leaves)
         notice = options.notice
-        view = graph_view(trace, options.collapse, options.compact, options.copies)
+        view = graph_view(trace, options.collapse, options.compact, options.copies,
+                          absorb_leaves=absorb_leaves)
     titles = [*_titles(trace, sweep), *extra_titles]
     if layout is not None:
         result = _build(trace, resolved, view, layout, notice, size, titles, legend=place)
     else:
         unmet: list[tuple[str, str]] = []
         layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=view.collapse,
-                                compact=view.compact, copies=tuple(view.copies))
+                                compact=view.compact, copies=tuple(view.copies),
+                                absorb_leaves=view.absorb_leaves)
         result = _build(trace, resolved, view, layout, notice, size, titles, unmet,
                         legend=place)
         if unmet and sum(1 for e in result.edges.values() if e.label is not None) <= ROUNDS_FROM:
@@ -860,7 +868,7 @@ def figure(
             layout = compute_layout(trace, rankdir=rankdir, engine=engine,
                                     collapse=view.collapse, compact=view.compact,
                                     copies=tuple(view.copies), ranksep=ROOMY_RANKSEP,
-                                    nodesep=ROOMY_NODESEP)
+                                    nodesep=ROOMY_NODESEP, absorb_leaves=view.absorb_leaves)
             roomy = _build(trace, resolved, view, layout, notice, size, titles, again,
                            legend=place)
             if len(again) < len(unmet):
@@ -916,7 +924,7 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
             collapse: Iterable[str] | None, full: bool, copies: bool | None, size: Any,
             min_text: float, extra_titles: tuple[str, ...],
             seed: Seed, seed_key: tuple[tuple[str, float], ...],
-            legend: bool | str = False) -> Figure:
+            legend: bool | str = False, absorb_leaves: bool = False) -> Figure:
     """The figure filling the page ``size`` whose text is at least ``min_text`` pixels."""
     if isinstance(min_text, bool) or not isinstance(min_text, (int, float)) \
             or not 0 < min_text <= 200:
@@ -925,7 +933,8 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
     labels = None if collapse is None else tuple(
         (collapse,) if isinstance(collapse, str) else dict.fromkeys(collapse))
     key = ("page", theme, rankdir, engine, labels, bool(full), copies, _size_key(size),
-           float(min_text), extra_titles, seed_key) + ((legend,) if legend else ())
+           float(min_text), extra_titles, seed_key) + ((legend,) if legend else ()) + \
+        (("absorb",) if absorb_leaves else ())
     given = check_place(legend)
     places: tuple[str | None, ...] = (given,) if not given or legend is not True else PLACES
     cached = _FIGURES.get(trace, {}).get(key)
@@ -960,13 +969,17 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
             if not compact and not note:
                 yield figure(trace, theme=theme, rankdir=direction, engine=engine,
                              collapse=chosen, full=full, copies=copies,
-                             extra_titles=extra_titles, seed=seed, legend=place or False)
+                             extra_titles=extra_titles, seed=seed, legend=place or False,
+                             absorb_leaves=absorb_leaves)
                 continue
-            options = view_options(trace, chosen or [], full, copies)
-            view = graph_view(trace, chosen or (), compact, options.copies)
+            options = view_options(trace, chosen or [], full, copies,
+                                   absorb_leaves=absorb_leaves)
+            view = graph_view(trace, chosen or (), compact, options.copies,
+                              absorb_leaves=absorb_leaves)
             layout = compute_layout(trace, rankdir=direction, engine=engine,
                                     collapse=view.collapse, compact=compact,
-                                    copies=tuple(view.copies), fold=fold)
+                                    copies=tuple(view.copies), fold=fold,
+                                    absorb_leaves=view.absorb_leaves)
             yield figure(trace, theme=theme, view=view, layout=layout, notice=note,
                          extra_titles=extra_titles, seed=seed, legend=place or False)
 

@@ -105,7 +105,8 @@ def _auto_collapse(trace: Trace) -> tuple[str, ...]:
 
 
 def view_options(trace: Trace, collapse: Iterable[str] | None = None,
-                 full: bool = False, copies: bool | None = None) -> ViewOptions:
+                 full: bool = False, copies: bool | None = None, *,
+                 absorb_leaves: bool = False) -> ViewOptions:
     """Decide what to collapse and whether to shorten labels.
 
     A graph with more than `LARGE_GRAPH` nodes is large. Unless ``full`` is
@@ -129,6 +130,8 @@ def view_options(trace: Trace, collapse: Iterable[str] | None = None,
         ``True`` for every leaf feeding two or more drawn nodes, ``False``
         never. Decided on the drawn graph, after collapsing scopes: a leaf
         feeding several collapsed boxes gets one copy per box.
+    absorb_leaves
+        Draw inputs that feed only one collapsed box inside it (`graph_view`).
 
     Examples
     --------
@@ -153,15 +156,16 @@ def view_options(trace: Trace, collapse: Iterable[str] | None = None,
     """
     if copies not in (None, True, False):
         raise InputError(f"copies must be True, False or None (decide), not {copies!r}")
-    chosen, compact, notice = _shortening(trace, collapse, full)
+    chosen, compact, notice = _shortening(trace, collapse, full, absorb_leaves)
     if copies is False:
         return ViewOptions(chosen, compact, notice)
-    leaves = shared_leaves(graph_view(trace, chosen, compact), every=copies is True)
+    leaves = shared_leaves(graph_view(trace, chosen, compact, absorb_leaves=absorb_leaves),
+                           every=copies is True)
     return ViewOptions(chosen, compact, notice, leaves)
 
 
-def _shortening(trace: Trace, collapse: Iterable[str] | None, full: bool
-                ) -> tuple[tuple[str, ...], bool, str]:
+def _shortening(trace: Trace, collapse: Iterable[str] | None, full: bool,
+                absorb_leaves: bool = False) -> tuple[tuple[str, ...], bool, str]:
     count = len(trace.program.nodes)
     large = count > LARGE_GRAPH and not full
     if collapse is not None:
@@ -172,7 +176,8 @@ def _shortening(trace: Trace, collapse: Iterable[str] | None, full: bool
         chosen = ()
     if not large:
         return chosen, False, ""
-    drawn = len(collapsed_view(trace, chosen).nodes) if chosen else count
+    drawn = len(collapsed_view(trace, chosen, absorb_leaves=absorb_leaves).nodes) if chosen \
+        else count
     compact = drawn > LARGE_GRAPH
     parts = [f"large graph: {count} nodes"]
     if chosen:
@@ -211,6 +216,9 @@ class GraphView:
     copy_edges
         Edge of the graph before copying ``(leaf, consumer)`` -> the drawn edge
         ``(copy, consumer)`` that replaces it.
+    absorb_leaves
+        Whether inputs feeding only one box are drawn inside it
+        (`adviz.scene.collapse.collapsed_view`).
     """
 
     nodes: tuple[str, ...]
@@ -224,6 +232,7 @@ class GraphView:
     copies: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     copy_edges: Mapping[tuple[str, str], tuple[str, str]] = field(
         default_factory=lambda: MappingProxyType({}))
+    absorb_leaves: bool = False
 
     @property
     def originals(self) -> dict[str, str]:
@@ -241,9 +250,9 @@ class _Flows:
 
 
 _VIEWS: weakref.WeakKeyDictionary[
-    Trace, dict[tuple[tuple[str, ...], bool, tuple[str, ...]], GraphView]] = \
+    Trace, dict[tuple[tuple[str, ...], bool, tuple[str, ...], bool], GraphView]] = \
     weakref.WeakKeyDictionary()
-_FLOWS: weakref.WeakKeyDictionary[Trace, dict[tuple[str, ...], _Flows]] = \
+_FLOWS: weakref.WeakKeyDictionary[Trace, dict[tuple[tuple[str, ...], bool], _Flows]] = \
     weakref.WeakKeyDictionary()
 
 
@@ -292,7 +301,7 @@ def count_line(count: int) -> str:
     return f"{count} node{'s' if count != 1 else ''} hidden"
 
 
-def _flows(trace: Trace, view: CollapsedView, key: tuple[str, ...]) -> _Flows:
+def _flows(trace: Trace, view: CollapsedView, key: tuple[tuple[str, ...], bool]) -> _Flows:
     per_trace = _FLOWS.setdefault(trace, {})
     cached = per_trace.get(key)
     if cached is not None:
@@ -446,15 +455,17 @@ def _with_copies(base: GraphView, leaves: tuple[str, ...]) -> GraphView:
     return GraphView(nodes, MappingProxyType(node_lines), edges, MappingProxyType(edge_lines),
                      MappingProxyType(scopes), base.collapsed, base.compact, base.collapse,
                      MappingProxyType({leaf: tuple(made) for leaf, made in copies.items()}),
-                     MappingProxyType(copy_edges))
+                     MappingProxyType(copy_edges), base.absorb_leaves)
 
 
 def graph_view(trace: Trace, collapse: Sequence[str] = (), compact: bool = False,
-               copies: Sequence[str] = ()) -> GraphView:
+               copies: Sequence[str] = (), *, absorb_leaves: bool = False) -> GraphView:
     """The drawn graph for some collapsed scopes, label style and copied leaves (cached per
     trace).
 
     ``copies`` are drawn leaves to draw once per use (`shared_leaves`).
+    ``absorb_leaves``: inputs feeding only one collapsed box are drawn inside it
+    (`adviz.scene.collapse.collapsed_view`); no effect without ``collapse``.
 
     Examples
     --------
@@ -470,13 +481,15 @@ def graph_view(trace: Trace, collapse: Sequence[str] = (), compact: bool = False
     >>> graph_view(t, copies=["x1"]).nodes
     ('x1', 'x2', 'x1@t1', 't1', 't2', 'x1@t3', 't3', 't4', 'y')
     """
-    key = (tuple(dict.fromkeys(collapse)), bool(compact), tuple(dict.fromkeys(copies)))
+    labels = tuple(dict.fromkeys(collapse))
+    key = (labels, bool(compact), tuple(dict.fromkeys(copies)), bool(absorb_leaves) and
+           bool(labels))
     per_trace = _VIEWS.setdefault(trace, {})
     cached = per_trace.get(key)
     if cached is not None:
         return cached
     if key[2]:
-        base = graph_view(trace, key[0], key[1])
+        base = graph_view(trace, key[0], key[1], absorb_leaves=key[3])
         unknown = [leaf for leaf in key[2] if leaf not in shared_leaves(base, every=True)]
         if unknown:
             raise InputError(f"cannot draw {unknown[0]!r} once per use: only a drawn node "
@@ -494,16 +507,19 @@ def graph_view(trace: Trace, collapse: Sequence[str] = (), compact: bool = False
                          None, bool(compact))
         per_trace[key] = view
         return view
-    collapsed = collapsed_view(trace, key[0])
-    flows = _flows(trace, collapsed, key[0])
+    collapsed = collapsed_view(trace, key[0], absorb_leaves=key[3])
+    flows = _flows(trace, collapsed, (key[0], key[3]))
     node_lines: dict[str, tuple[str, ...]] = {}
     for node in collapsed.nodes:
         box = collapsed.boxes.get(node)
         if box is None:
             node_lines[node] = base_nodes[node]
             continue
-        ins = [flow_lines(step[node], 0.0)[0] for step in flows.inflow]
-        outs = [flow_lines(0.0, step[node])[1] for step in flows.outflow]
+        # each distinct running sum once (most stages leave a box's sums as they were)
+        ins = [flow_texts(v, 0.0)[0].unicode()
+               for v in dict.fromkeys(step[node] for step in flows.inflow)]
+        outs = [flow_texts(0.0, v)[1].unicode()
+                for v in dict.fromkeys(step[node] for step in flows.outflow)]
         node_lines[node] = (box.label, count_line(len(box.members)),
                             widest(ins, LINE_SIZE), widest(outs, LINE_SIZE))
     merged_lines: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -513,11 +529,12 @@ def graph_view(trace: Trace, collapse: Sequence[str] = (), compact: bool = False
         elif not edge.merged:
             merged_lines[edge_key] = base_edges[edge_key]
         else:
-            sums = [sum_line(step[edge_key]) for step in flows.edges if edge_key in step]
+            sums = [sum_line(v) for v in dict.fromkeys(step[edge_key] for step in flows.edges
+                                                       if edge_key in step)]
             merged_lines[edge_key] = (widest(sums, EDGE_SIZE),) if sums else ()
     view = GraphView(collapsed.nodes, MappingProxyType(node_lines), tuple(collapsed.edges),
                      MappingProxyType(merged_lines), collapsed.scopes, collapsed, bool(compact),
-                     key[0])
+                     key[0], absorb_leaves=key[3])
     per_trace[key] = view
     return view
 
@@ -641,7 +658,7 @@ def _base_frame(trace: Trace, view: GraphView, content: Frame) -> Frame:
     if collapsed is None:
         return Frame(content.phase, content.index, content.title,
                      MappingProxyType(nodes), MappingProxyType(edges))
-    flows = _flows(trace, collapsed, view.collapse)
+    flows = _flows(trace, collapsed, (view.collapse, view.absorb_leaves))
     step = _step_of(trace, content.phase, content.index)
     reverse = content.phase in ("reverse", "summary")
     out_nodes: dict[str, NodeView] = {}
@@ -739,7 +756,7 @@ class ViewWalker:
                 edges[key] = nodes_only if view.compact else edge_view
         collapsed = view.collapsed
         if collapsed is not None:
-            flows = _flows(self.trace, collapsed, view.collapse)
+            flows = _flows(self.trace, collapsed, (view.collapse, view.absorb_leaves))
             step = _step_of(self.trace, self.phase, self.index)
             reverse = self.phase == "reverse"
             source = full_nodes  # a box reads its members' states, which compacting keeps

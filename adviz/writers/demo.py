@@ -5,6 +5,9 @@
 ``view="network"`` the page draws a scoped network's neuron view
 (`adviz.renderers.demo_network`) and still recomputes every number in the
 browser: ``adviz.save(net, "net.html", interactive=True, view="network")``.
+There, clicking a weight's edge focuses on its paths to the loss (``focus=``
+opens the page so, on a weight or a node the view draws) and clicking a neuron
+zooms into its scalar graph at the same stage.
 
 Examples
 --------
@@ -30,10 +33,13 @@ DECLARED: tuple[Option, ...] = (
     THEME, RANKDIR, TITLE,
     Option("analytic", bool, None, "the SymPy panel (default: when SymPy is installed)"),
     FOCUS, VIEW, GRANULARITY,
+    Option("zooms", bool, None, "view network: include each neuron's zoom, shown when its "
+           "circle is clicked (default: when the network is small enough)"),
 )
 """The options of the demo writer (passed to `adviz.renderers.demo.demo_html`);
 ``view="network"`` draws a scoped network's neuron view (``granularity``: one reverse
-stage per neuron or per layer), its numbers recomputed in the browser as the inputs move."""
+stage per neuron or per layer), its numbers recomputed in the browser as the inputs move;
+with it ``focus`` names a weight or a node the view draws."""
 
 OPTIONS = tuple(option.name for option in DECLARED)
 """Names of the keyword options the demo writer accepts."""

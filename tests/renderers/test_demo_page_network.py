@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -310,3 +311,122 @@ def test_focus_opens_on_the_drawn_element_and_refuses_what_is_not_drawn() -> Non
             demo_html(t, view="network", focus=focus, analytic=False)
     with pytest.raises(InputError, match="not a node of this trace"):
         demo_html(t, view="network", focus="w9_99", analytic=False)
+
+
+# ---------------------------------------------------------------- zoom
+
+def zoom_numbers(trace: adviz.Trace, zoom: dict[str, Any], phase: str,
+                 stage: int) -> Callable[[str, int], float]:
+    """What the page's script computes for a zoom's holes at a neuron-view stage: values,
+    running adjoints and running sums after the scalar stage the zoom shows."""
+    nodes, edges = trace.program.nodes, list(trace.graph.edges)
+    scalar = zoom["map"][phase][stage]
+    upto = scalar if phase == "reverse" else len(trace.reverse_stages) - 1
+    adjoints = {trace.graph.graph["output"]: 1.0}
+    sums = [0.0] * len(zoom["sums"])
+    members = [{edges[e] for e in listed} for listed in zoom["sums"]]
+    contributions = {}
+    for k, s in enumerate(trace.reverse_stages):
+        for c in s.contributions:
+            contributions[c.parent, c.child] = c
+            if k <= upto:
+                adjoints[c.parent] = c.after
+                for j, edge_set in enumerate(members):
+                    if (c.parent, c.child) in edge_set:
+                        sums[j] += c.delta
+
+    def number(quantity: str, index: int) -> float:
+        if quantity == "value":
+            return float(trace.graph.nodes[nodes[index].id]["value"])
+        if quantity == "adjoint":
+            return adjoints.get(nodes[index].id, 0.0)
+        if quantity == "sum":
+            return sums[index]
+        if quantity == "partial":
+            return float(trace.graph.edges[edges[index]]["partial"])
+        return float(getattr(contributions[edges[index]], quantity))
+    return number
+
+
+def replayed_zoom(zoom: dict[str, Any], phase: str, stage: int, trace: adviz.Trace
+                  ) -> dict[str, Any]:
+    """Every element's state and lines in a zoom at a stage, replayed from the page's data."""
+    number = zoom_numbers(trace, zoom, phase, stage)
+    states, lines, scene = zoom["states"], zoom["lines"], zoom["scene"]
+
+    def text(template: list[Any]) -> str:
+        return "".join(piece if isinstance(piece, str) else
+                       number_text(number(piece[0], piece[1]), "unicode", bool(piece[2]))
+                       for piece in template)
+    shown: dict[str, Any] = {}
+    for k in range(stage + 1):
+        nodes, edges = zoom["phases"][phase]["stages"][k]
+        for change in nodes:
+            shown[f"node:{scene['nodes'][change[0]][0]}"] = [
+                states[change[1]], [text(lines[r][2]) for r in change[2:]]]
+        for change in edges:
+            edge = scene["edges"][change[0]]
+            shown[f"edge:{edge[0]}->{edge[1]}"] = [
+                states[change[1]], bool(change[2]), [text(lines[r][2]) for r in change[3:]]]
+    return shown
+
+
+@pytest.mark.parametrize(("sizes", "granularity"), [((2, 3, 1), "neuron"),
+                                                    ((2, 3, 2, 1), "layer")])
+def test_zoom_templates_give_the_zoom_frames_of_the_trace_at_other_points(
+        sizes: tuple[int, ...], granularity: str) -> None:
+    from adviz.renderers.demo_network import unpack
+    from adviz.scene.network import zoom_figure
+
+    t = adviz.examples.mlp(sizes)
+    net = page_data(demo_html(t, view="network", granularity=granularity,
+                              analytic=False))["network"]
+    found = unpack(net["pack"])
+    scene = net["scene"]
+    assert [z["scope"] for z in net["zooms"]] == ["/".join(n.scope) for n in t.network.neurons]
+    assert [scene["nodes"][z["node"]][0] for z in net["zooms"]] == \
+        [n.activation for n in t.network.neurons]
+    rng = random.Random(f"network-zoom-{sizes}")
+    point = dict(t.inputs)
+    for name in ("x1", "x2", "w1_11", "b1_1"):
+        point[name] = round(point[name] + rng.uniform(-1.5, 1.5), 3)
+    for at in (t, t.retrace(point)):
+        for entry, zoom in zip(net["zooms"], found):
+            fig = zoom_figure(at, entry["scope"], granularity=granularity)
+            assert zoom["svg"].startswith("<svg") and zoom["svg"].count('class="node"') == \
+                len(fig.view.nodes)
+            for phase in ("forward", "reverse"):
+                assert zoom["map"][phase] == list(fig.stages[phase])
+                assert len(zoom["phases"][phase]["stages"]) == fig.stage_count(phase)
+                for k in range(fig.stage_count(phase)):
+                    assert replayed_zoom(zoom, phase, k, at) == shown(fig.frame(phase, k)), \
+                        (entry["scope"], phase, k)
+
+
+def test_a_box_sum_a_stage_leaves_printed_alike_is_recomputed_as_shown() -> None:
+    """Where a stage changes a box's running sum without changing its printed form, the
+    frame keeps the line it had; the page's recomputed sum prints the same text."""
+    from adviz.renderers.demo_network import zoom_data
+    from adviz.scene.network import zoom_figure
+
+    t = adviz.examples.mlp((3, 10, 10, 1))  # [layer 2]'s Σ g out at scalar stage 265
+    data, _ = zoom_data(t, ("layer 1", "neuron 3"))
+    fig = zoom_figure(t, "layer 1/neuron 3")
+    for k in range(fig.stage_count("reverse")):
+        assert replayed_zoom(data, "reverse", k, t) == shown(fig.frame("reverse", k)), k
+
+
+def test_zooms_are_included_when_cheap_or_asked_for() -> None:
+    from adviz.renderers.demo_network import ZOOM_BUDGET, zoom_cost
+
+    small = adviz.examples.mlp((2, 2, 1))
+    assert zoom_cost(small) <= ZOOM_BUDGET
+    assert "zooms" in page_data(demo_html(small, view="network", analytic=False))["network"]
+    assert "zooms" not in page_data(demo_html(small, view="network", zooms=False,
+                                              analytic=False))["network"]
+    larger = adviz.examples.mlp((2, 6, 6, 1))
+    assert zoom_cost(larger) > ZOOM_BUDGET
+    assert "zooms" not in page_data(demo_html(larger, view="network",
+                                              analytic=False))["network"]
+    with pytest.raises(adviz.InputError, match="zooms does not apply to view='graph'"):
+        demo_html(small, zooms=True, analytic=False)

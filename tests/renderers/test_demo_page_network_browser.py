@@ -215,3 +215,92 @@ def test_opens_in_focus(open_page: Callable[..., Page], tmp_path: Path) -> None:
     t = adviz.examples.mlp((2, 4, 1))
     page = network_page(open_page, tmp_path, t, focus="a1_2")
     assert_focus_equals_python(page, t, "a1_2")
+
+
+# ---------------------------------------------------------------- zoom
+
+def zoom_frame(trace: adviz.Trace, scope: str, phase: str, stage: int) -> dict[str, Any]:
+    """Python's zoom figure frame as the page's ``shown`` reads it (no arrowheads)."""
+    from adviz.scene.network import zoom_figure
+
+    frame = zoom_figure(trace, scope).frame(phase, stage)
+    out: dict[str, Any] = {f"node:{n}": [v.state, [line.text for line in v.lines]]
+                           for n, v in frame.nodes.items()}
+    out.update({f"edge:{p}->{c}": [v.state, None, [line.text for line in v.lines]]
+                for (p, c), v in frame.edges.items()})
+    return out
+
+
+def zoom_routes(traced: adviz.Trace, at: adviz.Trace, scope: str, phase: str, stage: int
+                ) -> dict[str, str]:
+    """Each edge's route in Python's zoom frame at the page's point (``at``), forward or back
+    toward its parent, in the traced point's layout (which the page keeps)."""
+    from adviz.renderers.page import path_data
+    from adviz.scene.network import zoom_figure
+
+    fig = zoom_figure(traced, scope)
+    frame = zoom_figure(at, scope).frame(phase, stage)
+    return {f"{p}->{c}": path_data(fig.edges[p, c].reverse if v.toward_parent
+                                   else fig.edges[p, c].forward)
+            for (p, c), v in frame.edges.items()}
+
+
+def assert_zoom_equals_python(page: Page, traced: adviz.Trace, at: adviz.Trace,
+                              scope: str) -> None:
+    fig = network_figure(at)
+    stages = [("forward", 0), ("forward", 1), ("forward", fig.stage_count("forward") - 1),
+              ("reverse", 0), ("reverse", 1), ("reverse", 2), ("reverse", 3),
+              ("reverse", fig.stage_count("reverse") - 1)]
+    for phase, k in stages:
+        page.call("show", phase, k)
+        assert page.call("state")["zoom"] == scope
+        assert page.shown() == zoom_frame(at, scope, phase, k), (phase, k)
+        assert page.page.evaluate("""() => Object.fromEntries(Array.from(
+            document.querySelectorAll(".adviz-frame g.edge")).map(g => [
+                g.querySelector("title").textContent,
+                g.querySelector("path").getAttribute("d")]))""") == \
+            zoom_routes(traced, at, scope, phase, k)
+        assert same_text(fig.frame(phase, k).title,
+                         page.page.locator(".adviz-caption").text_content())
+
+
+def test_clicking_a_neuron_zooms_into_its_scalar_graph(open_page: Callable[..., Page],
+                                                        tmp_path: Path) -> None:
+    t = adviz.examples.mlp((2, 4, 1))
+    path = tmp_path / "net.html"
+    path.write_text(demo_html(t, view="network", analytic=False), encoding="utf-8")
+    page = open_page(path)
+    p = page.page
+    p.wait_for_selector(".adviz-demo[data-adviz-zooms-ready]", state="attached")
+    back = p.locator(".adviz-zoom-back")
+    assert back.is_hidden()
+    page.call("show", "reverse", 3)
+    p.locator(".adviz-frame g.node:has(> title:text-is('a1_2'))").first.click()
+    assert back.is_visible()
+    state = page.call("state")
+    assert (state["phase"], state["stage"], state["zoom"]) == ("reverse", 3, "layer 1/neuron 2")
+    assert page.shown() == zoom_frame(t, "layer 1/neuron 2", "reverse", 3)
+    assert_zoom_equals_python(page, t, t, "layer 1/neuron 2")
+    # the sliders keep working while zoomed
+    p.locator('.adviz-input input[type="range"]').first.fill("-0.85")
+    at = t.retrace(page.call("state")["inputs"])
+    assert_zoom_equals_python(page, t, at, "layer 1/neuron 2")
+    # back returns to the neuron view at the same stage
+    page.call("show", "reverse", 2)
+    back.click()
+    state = page.call("state")
+    assert (state["phase"], state["stage"], state["zoom"]) == ("reverse", 2, None)
+    assert back.is_hidden()
+    want = expected(t, at, "reverse", 2, "neuron")
+    assert page.shown() == {key: [v[0], None, v[2]] if key.startswith("edge:") else v
+                            for key, v in want.items()}
+    # another neuron, in the last layer; Escape leaves it
+    p.locator(".adviz-frame g.node:has(> title:text-is('a2_1'))").first.click()
+    assert page.call("state")["zoom"] == "layer 2/neuron 1"
+    assert_zoom_equals_python(page, t, at, "layer 2/neuron 1")
+    p.keyboard.press("Escape")
+    state = page.call("state")
+    assert state["zoom"] is None and p.locator(".adviz-frame svg").count() == 1
+    assert page.shown() == {key: [v[0], None, v[2]] if key.startswith("edge:") else v
+                            for key, v in expected(t, at, state["phase"], state["stage"],
+                                                   "neuron").items()}
