@@ -40,7 +40,7 @@ def measure(sizes: tuple[int, ...]) -> dict[str, float]:
     network_data(adviz.examples.mlp(sizes))
     view = time.perf_counter() - start
     start = time.perf_counter()
-    page = demo_html(adviz.examples.mlp(sizes), view="network", analytic=False)
+    page = demo_html(adviz.examples.mlp(sizes), view="network", analytic=False, zooms=True)
     took = time.perf_counter() - start
     found = re.search(r'"pack":"([^"]*)"', page)
     pack = found.group(1) if found else ""
