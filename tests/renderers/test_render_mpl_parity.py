@@ -64,8 +64,12 @@ def _normal(record: Painted) -> Painted:
                    stroke=record.stroke and record.stroke.lower())
 
 
-@pytest.mark.parametrize("rankdir", ["LR", "TB"])
-@pytest.mark.parametrize("example", sorted(EXAMPLES))
+# every example in both directions, but the neuron view: it is drawn left to right only
+CASES = [(example, rankdir) for rankdir in ("LR", "TB") for example in sorted(EXAMPLES)
+         if not (rankdir == "TB" and EXAMPLES[example][1].get("view") == "network")]
+
+
+@pytest.mark.parametrize(("example", "rankdir"), CASES)
 def test_every_stage_paints_like_the_svg(example: str, rankdir: str) -> None:
     make, options = EXAMPLES[example]
     trace = make()
