@@ -76,6 +76,11 @@ def source_hash(text: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
+def _dumps(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+
+
 def json_for_script(data: Any) -> str:
     """Serialise ``data`` as JSON that is safe inside an HTML ``<script>`` element.
 
@@ -97,8 +102,10 @@ def json_for_script(data: Any) -> str:
     >>> json.loads(text)["name"]
     '</script><!--<b>&'
     """
-    text = json.dumps(finite_json(data), sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":"), allow_nan=False)  # NaN, inf: null
+    try:  # a walk over the data only when a number is not finite (rare: `sqrt` at 0)
+        text = _dumps(data)
+    except ValueError:
+        text = _dumps(finite_json(data))  # NaN, inf: null
     for char, escaped in _JSON_ESCAPES:
         if char in text:
             text = text.replace(char, escaped)

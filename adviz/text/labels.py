@@ -520,6 +520,20 @@ def stage_text(trace: Trace, phase: str, index: int) -> Text:
     Stage 3 of 5 --- process parents of $t_{4}$:
     $g_{t_{3}} \mathrel{+}= g_{t_{4}} \cdot \partial t_{4}/\partial t_{3} = -0.14112$
     """
+    key = (phase, 0 if phase == "summary" else index)
+    cached = _STAGE_TEXTS.setdefault(trace, {})
+    if key not in cached:
+        cached[key] = _stage_text(trace, phase, index)
+    return cached[key]
+
+
+_STAGE_TEXTS: weakref.WeakKeyDictionary[Trace, dict[tuple[str, int], Text]] = \
+    weakref.WeakKeyDictionary()
+_STAGE_TITLES: weakref.WeakKeyDictionary[Trace, dict[tuple[str, int], str]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _stage_text(trace: Trace, phase: str, index: int) -> Text:
     if phase == "summary":
         return summary_text(trace)
     if phase == "tangent":  # forward mode along the first input (`tangent_stage_text`)
@@ -657,7 +671,11 @@ def stage_title(trace: Trace, phase: str, index: int) -> str:
     >>> stage_title(t, "reverse", 1)
     'Stage 1 of 5 — process parents of y: g_t₂ += g_y · ∂y/∂t₂ = 1; g_t₄ += g_y · ∂y/∂t₄ = 1'
     """
-    return stage_text(trace, phase, index).unicode()
+    key = (phase, 0 if phase == "summary" else index)
+    cached = _STAGE_TITLES.setdefault(trace, {})
+    if key not in cached:
+        cached[key] = stage_text(trace, phase, index).unicode()
+    return cached[key]
 
 
 def result_text(trace: Trace) -> Text:
