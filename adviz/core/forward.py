@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -341,8 +342,26 @@ def forward_mode(trace: Trace, seed: Seed = None) -> ForwardSweep:
     >>> dict(forward_mode(v, "a").derivatives)
     {'y1': 3.0, 'y2': 1.0}
     """
-    plan = _plan(trace)
-    seeds = seed_values(trace, seed)
+    per_trace = _SWEEPS.get(trace)
+    if per_trace is None:  # the first sweep checks the trace (a trace of tensors has none)
+        plan = _plan(trace)
+        seeds = seed_values(trace, seed)
+        per_trace = _SWEEPS[trace] = {}
+    else:
+        plan, seeds = None, seed_values(trace, seed)
+    key = tuple((value, math.copysign(1.0, value)) for value in seeds.values())
+    if key not in per_trace:
+        per_trace[key] = _forward_mode(trace, seeds, plan)
+    return per_trace[key]
+
+
+_SWEEPS: weakref.WeakKeyDictionary[Trace, dict[tuple[tuple[float, float], ...], ForwardSweep]] = \
+    weakref.WeakKeyDictionary()
+"""Per trace, its sweeps by seed (a sweep is immutable: computed once per seed)."""
+
+
+def _forward_mode(trace: Trace, seeds: dict[str, float], plan: _Plan | None) -> ForwardSweep:
+    plan = plan or _plan(trace)
     tangents = _sweep(plan, list(seeds.values()))
     ids = plan.ids
     leaves = [ids[i] for i in plan.leaves]

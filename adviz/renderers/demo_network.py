@@ -57,6 +57,7 @@ from adviz.text.tokens import Hole, Num, Text, num_key, pretty_number
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
+    from adviz.renderers.templates import Slots
     from adviz.scene.content import Frame, Line
     from adviz.scene.network import NetworkFigure
 
@@ -640,7 +641,8 @@ class _ZoomLines:
 
 
 def zoom_data(trace: Trace, scope: tuple[str, ...], *, theme: str = "light",
-              granularity: str | None = None) -> tuple[dict[str, Any], str]:
+              granularity: str | None = None, slots: Slots | None = None
+              ) -> tuple[dict[str, Any], str]:
     """One neuron's zoom (`adviz.scene.network.zoom_figure`: its scalar graph, the rest of
     the network collapsed) as the page's script reads it, and its base SVG.
 
@@ -652,7 +654,8 @@ def zoom_data(trace: Trace, scope: tuple[str, ...], *, theme: str = "light",
     (`adviz.scene.network.stage_map`), and ``sums``: the scalar edge numbers each
     ``sum`` hole adds up (their contributions so far). The page computes a stage's
     numbers from the state after that scalar stage, so the lines keep following the
-    sliders.
+    sliders. ``slots``: the trace's numbering (`adviz.renderers.templates.Slots`), made
+    once for all the zooms of a page.
 
     Examples
     --------
@@ -670,7 +673,7 @@ def zoom_data(trace: Trace, scope: tuple[str, ...], *, theme: str = "light",
     from adviz.scene.network import zoom_figure
 
     fig = zoom_figure(trace, "/".join(scope), theme=theme, granularity=granularity or "neuron")
-    lines = _ZoomLines(fig, Slots(trace))
+    lines = _ZoomLines(fig, slots or Slots(trace))
     node_number = {node: k for k, node in enumerate(fig.view.nodes)}
     edge_number = {edge: k for k, edge in enumerate(fig.view.edges)}
     states: dict[str, int] = {}
@@ -754,15 +757,17 @@ def zooms(trace: Trace, fig: NetworkFigure, *, theme: str = "light",
     import zlib
 
     from adviz.renderers.demo import _frame_size
+    from adviz.renderers.templates import Slots
 
     numbers = {node: k for k, node in enumerate(fig.view.nodes)}
     index: list[dict[str, Any]] = []
     found: list[dict[str, Any]] = []
+    slots = Slots(trace)
     for neuron in fig.network.neurons:
         if neuron.activation not in numbers:
             continue
         data, svg = zoom_data(trace, tuple(neuron.scope), theme=theme,
-                              granularity=granularity)
+                              granularity=granularity, slots=slots)
         found.append({**data, "svg": svg})
         scene = data["scene"]
         least = _frame_size(scene["width"], scene["height"] - scene["crop"])

@@ -182,6 +182,10 @@ class _Static:
 
 
 _STATIC: weakref.WeakKeyDictionary[Trace, _Static] = weakref.WeakKeyDictionary()
+_CHANGES: weakref.WeakKeyDictionary[
+    Trace, dict[tuple[str, tuple[tuple[str, float], ...]], list[Change]]] = \
+    weakref.WeakKeyDictionary()
+"""Per trace, phase and seed, the changes of the stages walked so far (`Walker`)."""
 
 
 def _static(trace: Trace) -> _Static:
@@ -340,6 +344,10 @@ class Walker:
         self._hot_edges: list[tuple[str, str]] = []
         self._received: set[str] = set()
         self._adjoints: dict[str, float] = {}
+        seed_key = tuple(self.sweep.seed.items()) if self.sweep is not None else ()
+        self._recorded = _CHANGES.setdefault(trace, {}).setdefault((phase, seed_key), [])
+        # a phase walked to its end before is replayed: every view of it walks the same stages
+        self._replay = len(self._recorded) == len(self.stages)
 
     def title(self) -> str:
         """The caption of the current stage."""
@@ -355,6 +363,17 @@ class Walker:
     def step(self) -> Change:
         """Advance one stage; returns what it changed."""
         self.index += 1
+        if self._replay:
+            change = self._recorded[self.index]
+            self.nodes.update(change.nodes)
+            self.edges.update(change.edges)
+            return change
+        change = self._step()
+        if len(self._recorded) == self.index:
+            self._recorded.append(change)
+        return change
+
+    def _step(self) -> Change:
         changed_nodes: dict[str, NodeView] = {}
         changed_edges: dict[tuple[str, str], EdgeView] = {}
         if self.index == 0:

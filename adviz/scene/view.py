@@ -24,7 +24,10 @@ ViewOptions(collapse=(), compact=False, notice='', copies=())
 
 from __future__ import annotations
 
+import functools
+import math
 import weakref
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -333,7 +336,18 @@ def _flows(trace: Trace, view: CollapsedView, key: tuple[tuple[str, ...], bool])
     return result
 
 
-def _compact_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
+def _compact_node_lines(trace: Trace) -> Mapping[str, tuple[str, ...]]:
+    cached = _COMPACT.get(trace)
+    if cached is None:
+        cached = _COMPACT[trace] = MappingProxyType(_compact_lines(trace))
+    return cached
+
+
+_COMPACT: weakref.WeakKeyDictionary[Trace, Mapping[str, tuple[str, ...]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _compact_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
     adjoints: dict[str, list[str]] = {n.id: [] for n in trace.program.nodes}
     for stage in trace.reverse_stages:
         for c in stage.contributions:
@@ -563,17 +577,45 @@ _EDGE_RANK = {"gradient": 4, "tangent": 3, "forward": 3, "passed": 2, "done": 1,
               "muted": 0}
 
 
-def _box_view(node: str, members: Sequence[str], label: str, nodes: Mapping[str, NodeView],
-              flows: _Flows, step: int, reverse: bool) -> NodeView:
-    states = [nodes[m].state for m in members]
-    state = max(states, key=lambda s: _NODE_RANK.get(s, 0))
-    if state == "muted" and not all(s == "muted" for s in states):
+def _box_state(counts: Mapping[str, int], members: Sequence[str],
+               nodes: Mapping[str, NodeView]) -> str:
+    """A box's state from how many of its members are in each state: the busiest, and
+    "done" rather than "muted" once any member has been reached."""
+    present = [s for s, n in counts.items() if n]
+    if all(s in _NODE_RANK for s in present):  # O(states), not O(members)
+        state = max(present, key=_NODE_RANK.__getitem__)
+    else:  # a state without a rank: the first of the least busy, in member order
+        state = max((nodes[m].state for m in members), key=lambda s: _NODE_RANK.get(s, 0))
+    if state == "muted" and len(present) > 1:
         state = "done"
+    return state
+
+
+def _box_view(node: str, members: Sequence[str], label: str, nodes: Mapping[str, NodeView],
+              flows: _Flows, step: int, reverse: bool,
+              counts: Mapping[str, int] | None = None) -> NodeView:
+    if counts is None:
+        counts = Counter(nodes[m].state for m in members)
+    state = _box_state(counts, members, nodes)
     box_lines = [Line(label, "name", NAME_SIZE), Line(count_line(len(members)), "name", LINE_SIZE)]
     if reverse and state != "muted":
-        first, second = flow_texts(flows.inflow[step][node], flows.outflow[step][node])
-        box_lines += [Line.of(first, "adjoint", LINE_SIZE), Line.of(second, "adjoint", LINE_SIZE)]
+        inflow, outflow = flows.inflow[step][node], flows.outflow[step][node]
+        box_lines += _flow_box_lines(inflow, outflow, math.copysign(1.0, inflow),
+                                     math.copysign(1.0, outflow))
     return NodeView(state, "scope", tuple(box_lines))
+
+
+@functools.lru_cache(maxsize=4096)
+def _flow_box_lines(inflow: float, outflow: float, *signs: float) -> tuple[Line, Line]:
+    """A box's two flow lines (most stages leave a box's sums as they were; the signs keep
+    −0 apart from 0 in the cache)."""
+    first, second = flow_texts(inflow, outflow)
+    return Line.of(first, "adjoint", LINE_SIZE), Line.of(second, "adjoint", LINE_SIZE)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sum_edge_line(total: float, sign: float) -> Line:
+    return Line.of(sum_text(total), "contribution", EDGE_SIZE)
 
 
 def _merged_view(key: tuple[str, str], underlying: Sequence[tuple[str, str]],
@@ -584,7 +626,8 @@ def _merged_view(key: tuple[str, str], underlying: Sequence[tuple[str, str]],
     lines: tuple[Line, ...] = ()
     shown = phase == "summary" or any(v.state in ("gradient", "passed") for v in views)
     if shown and not compact and key in flows.edges[step]:
-        lines = (Line.of(sum_text(flows.edges[step][key]), "contribution", EDGE_SIZE),)
+        total = flows.edges[step][key]
+        lines = (_sum_edge_line(total, math.copysign(1.0, total)),)
     return EdgeView(best.state, lines, best.toward_parent)
 
 
@@ -705,10 +748,14 @@ class ViewWalker:
         collapsed = view.collapsed
         self._box_of: dict[str, str] = {}
         self._merged_of: dict[tuple[str, str], tuple[str, str]] = {}
+        self._counts: dict[str, Counter[str]] = {}  # per box, its members per state
+        self._member_state: dict[str, str] = {}
         if collapsed is not None:
             for box_id, box in collapsed.boxes.items():
+                self._counts[box_id] = Counter(self.walker.nodes[m].state for m in box.members)
                 for member in box.members:
                     self._box_of[member] = box_id
+                    self._member_state[member] = self.walker.nodes[member].state
             for key, edge in collapsed.edges.items():
                 if edge.merged:
                     for underlying in edge.edges:
@@ -743,6 +790,10 @@ class ViewWalker:
             box = self._box_of.get(node)
             if box is not None:
                 boxes[box] = None
+                counts = self._counts[box]
+                counts[self._member_state[node]] -= 1
+                counts[node_view.state] += 1
+                self._member_state[node] = node_view.state
             else:
                 nodes[node] = _compact_node(node, node_view) if view.compact else node_view
         for key, edge_view in change.edges.items():
@@ -763,7 +814,7 @@ class ViewWalker:
             for box_id in boxes:
                 scope_box = collapsed.boxes[box_id]
                 nodes[box_id] = _box_view(box_id, scope_box.members, scope_box.label, source,
-                                          flows, step, reverse)
+                                          flows, step, reverse, self._counts[box_id])
             for key in merged:
                 edges[key] = _merged_view(key, collapsed.edges[key].edges, full_edges, flows,
                                           step, self.phase, view.compact)

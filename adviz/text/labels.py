@@ -32,8 +32,9 @@ import functools
 import re
 import unicodedata
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from adviz.errors import InputError
@@ -468,8 +469,20 @@ def tangent_stage_text(trace: Trace, sweep: ForwardSweep, index: int) -> Text:
 
 
 def tangent_stage_title(trace: Trace, sweep: ForwardSweep, index: int) -> str:
-    """The caption of a forward-mode frame (see `tangent_stage_text`)."""
-    return tangent_stage_text(trace, sweep, index).unicode()
+    """The caption of a forward-mode frame (see `tangent_stage_text`; cached per sweep and
+    stage)."""
+    per_trace = _TANGENT_TITLES.setdefault(trace, {})
+    entry = per_trace.get(id(sweep))
+    if entry is None or entry[0] is not sweep:  # the sweep is held: its id stays its own
+        entry = per_trace[id(sweep)] = (sweep, {})
+    titles = entry[1]
+    if index not in titles:
+        titles[index] = tangent_stage_text(trace, sweep, index).unicode()
+    return titles[index]
+
+
+_TANGENT_TITLES: weakref.WeakKeyDictionary[
+    Trace, dict[int, tuple[ForwardSweep, dict[int, str]]]] = weakref.WeakKeyDictionary()
 
 
 RESERVED_SWEEPS = 20_000
@@ -805,8 +818,8 @@ def widest(texts: Sequence[str], size: float) -> str:
     return best
 
 
-def reserved_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
-    """For each node, the widest text any frame shows on each of its lines.
+def reserved_node_lines(trace: Trace) -> Mapping[str, tuple[str, ...]]:
+    """For each node, the widest text any frame shows on each of its lines (cached per trace).
 
     Line 0 is the name and formula, line 1 the value, line 2 the adjoint (or,
     in forward mode, the tangent); nodes with several children have a line 3
@@ -819,6 +832,19 @@ def reserved_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
     >>> reserved_node_lines(t)["x1"]
     ('x₁', '= 1', 'g = −2 + (−0.14112)', '= −2.14112')
     """
+    cached = _RESERVED_NODES.get(trace)
+    if cached is None:
+        cached = _RESERVED_NODES[trace] = MappingProxyType(_reserved_node_lines(trace))
+    return cached
+
+
+_RESERVED_NODES: weakref.WeakKeyDictionary[Trace, Mapping[str, tuple[str, ...]]] = \
+    weakref.WeakKeyDictionary()
+_RESERVED_EDGES: weakref.WeakKeyDictionary[Trace, Mapping[tuple[str, str], tuple[str, ...]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _reserved_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
     program = trace.program
     adjoint_texts: dict[str, list[str]] = {n.id: [] for n in program.nodes}
     sums: dict[str, list[str]] = {n.id: [] for n in program.nodes}
@@ -848,9 +874,10 @@ def reserved_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
     return result
 
 
-def reserved_edge_lines(trace: Trace) -> dict[tuple[str, str], tuple[str, ...]]:
+def reserved_edge_lines(trace: Trace) -> Mapping[tuple[str, str], tuple[str, ...]]:
     """For each edge, its two label lines: the partial and the widest second line, a
-    contribution (reverse mode) or a product (forward mode, `reserved_sweeps`).
+    contribution (reverse mode) or a product (forward mode, `reserved_sweeps`); cached per
+    trace.
 
     Examples
     --------
@@ -859,6 +886,13 @@ def reserved_edge_lines(trace: Trace) -> dict[tuple[str, str], tuple[str, ...]]:
     >>> reserved_edge_lines(t)["t3", "t4"]
     ('∂t₄/∂t₃ = −sin(t₃) = −0.14112', 'g_t₃ += 1 · (−sin(t₃)) = −0.14112')
     """
+    cached = _RESERVED_EDGES.get(trace)
+    if cached is None:
+        cached = _RESERVED_EDGES[trace] = MappingProxyType(_reserved_edge_lines(trace))
+    return cached
+
+
+def _reserved_edge_lines(trace: Trace) -> dict[tuple[str, str], tuple[str, ...]]:
     contributions: dict[tuple[str, str], list[str]] = {}
     for stage in trace.reverse_stages:
         for c in stage.contributions:
