@@ -47,6 +47,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -414,7 +415,22 @@ def demo_data(
 
     program = trace.program
     nodes = program.nodes
-    fig = figure(trace, theme=theme, rankdir=rankdir, collapse=(), full=True, copies=False)
+    # The figure (its Graphviz run most of all) is built in a second thread while this one
+    # writes the page's texts and derives the analytic panel, which need only the trace.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="adviz-figure")
+    try:
+        laying_out = pool.submit(figure, trace, theme=theme, rankdir=rankdir, collapse=(),
+                                 full=True, copies=False)
+        slots = Slots(trace)
+        edge_texts = _edge_texts(trace, slots)
+        texts = {"result": page_template(result_text(trace), slots, "plain"),
+                 "texts": _line_texts(slots), "table": _table_texts(trace, slots)}
+        stage_texts = _stage_texts(trace, slots)
+        inputs = page_inputs(trace)
+        code, analytic_data = analytic_panel(trace, analytic)
+        fig = laying_out.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
     first = fig.frame("forward", 0)  # the stage the page opens at
     svg = paint(fig, first)
 
@@ -434,8 +450,6 @@ def demo_data(
             "cx": box.x,
             "cy": box.y,
         })
-    slots = Slots(trace)
-    edge_texts = _edge_texts(trace, slots)
     into: list[list[int]] = [[] for _ in nodes]
     ordered: list[dict[str, Any] | None] = [None] * len(slots.edges)
     view = fig.view
@@ -464,13 +478,11 @@ def demo_data(
                 "fwd": [path_data(shape.forward), polygon_points(shape.forward_head)],
                 "rev": [relative_path_data(shape.reverse), polygon_points(shape.reverse_head)],
             }
-    inputs = page_inputs(trace)
-    code, analytic_data = analytic_panel(trace, analytic)
     data = {
         "title": title,
         "defaultTitle": default_title(trace),
         "tracedPoint": point_text(trace).plain(),
-        "result": page_template(result_text(trace), slots, "plain"),
+        "result": texts["result"],
         "fromFunction": trace.expression is None,
         "nodes": node_data,
         "edges": ordered,
@@ -480,9 +492,9 @@ def demo_data(
         "order": trace.order,
         "granularity": trace.granularity,
         "styles": fig.styles,
-        "texts": _line_texts(slots),
-        **_stage_texts(trace, slots),
-        "table": _table_texts(trace, slots),
+        "texts": texts["texts"],
+        **stage_texts,
+        "table": texts["table"],
         "scene": {"crop": crop(fig), "width": fig.width, "height": fig.height},
         "dark": fig.theme.name == "dark",
         "sizes": {"name": NAME_SIZE, "line": LINE_SIZE, "edge": EDGE_SIZE,

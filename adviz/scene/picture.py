@@ -850,14 +850,15 @@ def figure(
         notice = options.notice
         view = graph_view(trace, options.collapse, options.compact, options.copies,
                           absorb_leaves=absorb_leaves)
-    titles = [*_titles(trace, sweep), *extra_titles]
     if layout is not None:
+        titles = [*_titles(trace, sweep), *extra_titles]
         result = _build(trace, resolved, view, layout, notice, size, titles, legend=place)
     else:
         unmet: list[tuple[str, str]] = []
         layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=view.collapse,
                                 compact=view.compact, copies=tuple(view.copies),
                                 absorb_leaves=view.absorb_leaves)
+        titles = [*_titles(trace, sweep), *extra_titles]  # after Graphviz has started
         result = _build(trace, resolved, view, layout, notice, size, titles, unmet,
                         legend=place)
         if unmet and sum(1 for e in result.edges.values() if e.label is not None) <= ROUNDS_FROM:

@@ -799,7 +799,18 @@ def text_width(text: str, size: float) -> float:
     >>> text_width("x", 10.0), text_width("x₁", 10.0)
     (5.92, 9.93)
     """
-    return round(sum(_char_width(ch) for ch in text) * size / 1000.0, 2)
+    return round(sum(map(_WIDTH_OF.__getitem__, text)) * size / 1000.0, 2)
+
+
+class _Widths(dict[str, int]):
+    """Each character's advance width, found once (`_char_width`)."""
+
+    def __missing__(self, ch: str) -> int:
+        width = self[ch] = _char_width(ch)
+        return width
+
+
+_WIDTH_OF = _Widths()
 
 
 def widest(texts: Sequence[str], size: float) -> str:
