@@ -583,6 +583,7 @@ def demo_html(
     view: str = "graph",
     granularity: str | None = None,
     zooms: bool | None = None,
+    progress: bool | None = None,
 ) -> str:
     """One self-contained HTML page: the interactive demonstration of both passes.
 
@@ -623,9 +624,11 @@ def demo_html(
         the rest of the network collapsed), shown when its circle is clicked.
         ``None`` (default): when the network is small enough for the zooms
         to cost little (`adviz.renderers.demo_network.ZOOM_BUDGET`); ``True``
-        always (each zoom walks every scalar stage: about 100 s for
-        micrograd's 2-16-16-1 MLP); ``False`` never. Without its zoom,
-        clicking a neuron focuses on it.
+        always; ``False`` never. Without its zoom, clicking a neuron focuses
+        on it.
+    progress
+        A progress bar on standard error while the zooms are made: ``None``
+        (default) when it is a terminal and there are many of them.
 
     Returns
     -------
@@ -663,7 +666,7 @@ def demo_html(
 
         start = trace.program.index[focus_of(trace, focus).node]
     parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic,
-                       view=view, granularity=granularity, zooms=zooms)
+                       view=view, granularity=granularity, zooms=zooms, progress=progress)
     if focus is not None and view == "network":  # a drawn circle or weight edge
         from adviz.renderers.demo_network import focus_start
 
@@ -782,6 +785,7 @@ def demo_parts(
     view: str = "graph",
     granularity: str | None = None,
     zooms: bool | None = None,
+    progress: bool | None = None,
 ) -> DemoParts:
     """The markup, data and kernel of the demonstration (parameters as for `demo_html`).
 
@@ -822,7 +826,7 @@ def demo_parts(
         min_width, min_height = _frame_size(fig.width, fig.height - crop(fig))
         if zooms or (zooms is None and zoom_cost(trace) <= ZOOM_BUDGET):
             data["network"].update(neuron_zooms(trace, fig, theme=theme,
-                                                granularity=granularity))
+                                                granularity=granularity, progress=progress))
     else:
         scene = data["scene"]  # the figure's size and crop, as demo_data found them
         min_width, min_height = _frame_size(scene["width"], scene["height"] - scene["crop"])

@@ -182,10 +182,20 @@ class _Static:
 
 
 _STATIC: weakref.WeakKeyDictionary[Trace, _Static] = weakref.WeakKeyDictionary()
+@dataclass
+class _Recording:
+    """A phase's walk (`Walker`): the elements before its first stage, and the changes of
+    the stages walked so far."""
+
+    nodes: dict[str, NodeView] = field(default_factory=dict)
+    edges: dict[tuple[str, str], EdgeView] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+
+
 _CHANGES: weakref.WeakKeyDictionary[
-    Trace, dict[tuple[str, tuple[tuple[str, float], ...]], list[Change]]] = \
+    Trace, dict[tuple[str, tuple[tuple[str, float], ...]], _Recording]] = \
     weakref.WeakKeyDictionary()
-"""Per trace, phase and seed, the changes of the stages walked so far (`Walker`)."""
+"""Per trace, phase and seed, its walk so far (`Walker`)."""
 
 
 def _static(trace: Trace) -> _Static:
@@ -322,8 +332,18 @@ class Walker:
         fixed = _static(trace)
         self._fixed = fixed
         graph = trace.graph
+        seed_key = tuple(self.sweep.seed.items()) if self.sweep is not None else ()
+        per_trace = _CHANGES.setdefault(trace, {})
+        if (phase, seed_key) not in per_trace:
+            per_trace[phase, seed_key] = _Recording()
+        self._recording = recording = per_trace[phase, seed_key]
+        # a phase walked to its end before is replayed: every view of it walks the same stages
+        self._replay = len(recording.changes) == len(self.stages)
         self.nodes: dict[str, NodeView] = {}
         self.edges: dict[tuple[str, str], EdgeView] = {}
+        if self._replay:
+            self.nodes, self.edges = dict(recording.nodes), dict(recording.edges)
+            return
         for node in graph.nodes:
             lines = (fixed.names[node],) if phase == "forward" else \
                 (fixed.names[node], fixed.values[node])
@@ -344,10 +364,8 @@ class Walker:
         self._hot_edges: list[tuple[str, str]] = []
         self._received: set[str] = set()
         self._adjoints: dict[str, float] = {}
-        seed_key = tuple(self.sweep.seed.items()) if self.sweep is not None else ()
-        self._recorded = _CHANGES.setdefault(trace, {}).setdefault((phase, seed_key), [])
-        # a phase walked to its end before is replayed: every view of it walks the same stages
-        self._replay = len(self._recorded) == len(self.stages)
+        if not recording.changes:
+            recording.nodes, recording.edges = dict(self.nodes), dict(self.edges)
 
     def title(self) -> str:
         """The caption of the current stage."""
@@ -363,14 +381,15 @@ class Walker:
     def step(self) -> Change:
         """Advance one stage; returns what it changed."""
         self.index += 1
+        changes = self._recording.changes
         if self._replay:
-            change = self._recorded[self.index]
+            change = changes[self.index]
             self.nodes.update(change.nodes)
             self.edges.update(change.edges)
             return change
         change = self._step()
-        if len(self._recorded) == self.index:
-            self._recorded.append(change)
+        if len(changes) == self.index:
+            changes.append(change)
         return change
 
     def _step(self) -> Change:

@@ -620,15 +620,35 @@ def _sum_edge_line(total: float, sign: float) -> Line:
 
 def _merged_view(key: tuple[str, str], underlying: Sequence[tuple[str, str]],
                  edges: Mapping[tuple[str, str], EdgeView], flows: _Flows, step: int,
-                 phase: str, compact: bool) -> EdgeView:
-    views = [edges[e] for e in underlying]
-    best = max(views, key=lambda v: _EDGE_RANK.get(v.state, 0))
+                 phase: str, compact: bool,
+                 counts: Mapping[tuple[str, bool], int] | None = None) -> EdgeView:
+    state, toward_parent = _merged_state(underlying, edges, counts)
     lines: tuple[Line, ...] = ()
-    shown = phase == "summary" or any(v.state in ("gradient", "passed") for v in views)
+    shown = phase == "summary" or (
+        any(v.state in ("gradient", "passed") for v in (edges[e] for e in underlying))
+        if counts is None else
+        any(n for (s, _), n in counts.items() if s in ("gradient", "passed")))
     if shown and not compact and key in flows.edges[step]:
         total = flows.edges[step][key]
         lines = (_sum_edge_line(total, math.copysign(1.0, total)),)
-    return EdgeView(best.state, lines, best.toward_parent)
+    return EdgeView(state, lines, toward_parent)
+
+
+def _merged_state(underlying: Sequence[tuple[str, str]],
+                  edges: Mapping[tuple[str, str], EdgeView],
+                  counts: Mapping[tuple[str, bool], int] | None) -> tuple[str, bool]:
+    """A merged edge's state and direction: its busiest underlying edge's (the first of
+    them, in order, when they differ), found from how many are in each state when that
+    decides it."""
+    if counts is not None:
+        present = [pair for pair, n in counts.items() if n]
+        if all(state in _EDGE_RANK for state, _ in present):
+            top = max(_EDGE_RANK[state] for state, _ in present)
+            busiest = [pair for pair in present if _EDGE_RANK[pair[0]] == top]
+            if len(busiest) == 1:
+                return busiest[0]
+    best = max((edges[e] for e in underlying), key=lambda v: _EDGE_RANK.get(v.state, 0))
+    return best.state, best.toward_parent
 
 
 def _step_of(trace: Trace, phase: str, index: int) -> int:
@@ -750,6 +770,8 @@ class ViewWalker:
         self._merged_of: dict[tuple[str, str], tuple[str, str]] = {}
         self._counts: dict[str, Counter[str]] = {}  # per box, its members per state
         self._member_state: dict[str, str] = {}
+        self._edge_counts: dict[tuple[str, str], Counter[tuple[str, bool]]] = {}  # merged edges
+        self._edge_state: dict[tuple[str, str], tuple[str, bool]] = {}
         if collapsed is not None:
             for box_id, box in collapsed.boxes.items():
                 self._counts[box_id] = Counter(self.walker.nodes[m].state for m in box.members)
@@ -758,8 +780,14 @@ class ViewWalker:
                     self._member_state[member] = self.walker.nodes[member].state
             for key, edge in collapsed.edges.items():
                 if edge.merged:
+                    self._edge_counts[key] = Counter(
+                        (self.walker.edges[e].state, self.walker.edges[e].toward_parent)
+                        for e in edge.edges)
                     for underlying in edge.edges:
                         self._merged_of[underlying] = key
+                        self._edge_state[underlying] = (self.walker.edges[underlying].state,
+                                                        self.walker.edges[underlying].toward_parent)
+            self._flows = _flows(trace, collapsed, (view.collapse, view.absorb_leaves))
 
     @property
     def index(self) -> int:
@@ -800,6 +828,10 @@ class ViewWalker:
             target = self._merged_of.get(key)
             if target is not None:
                 merged[target] = None
+                counted = self._edge_counts[target]
+                counted[self._edge_state[key]] -= 1
+                now = self._edge_state[key] = (edge_view.state, edge_view.toward_parent)
+                counted[now] += 1
                 boxes.update(dict.fromkeys(n for n in target if n in view.collapsed.boxes)
                              if view.collapsed is not None else {})
             elif key in (view.collapsed.edges if view.collapsed is not None else full_edges):
@@ -807,7 +839,7 @@ class ViewWalker:
                 edges[key] = nodes_only if view.compact else edge_view
         collapsed = view.collapsed
         if collapsed is not None:
-            flows = _flows(self.trace, collapsed, (view.collapse, view.absorb_leaves))
+            flows = self._flows
             step = _step_of(self.trace, self.phase, self.index)
             reverse = self.phase == "reverse"
             source = full_nodes  # a box reads its members' states, which compacting keeps
@@ -817,7 +849,8 @@ class ViewWalker:
                                           flows, step, reverse, self._counts[box_id])
             for key in merged:
                 edges[key] = _merged_view(key, collapsed.edges[key].edges, full_edges, flows,
-                                          step, self.phase, view.compact)
+                                          step, self.phase, view.compact,
+                                          self._edge_counts[key])
         if view.copies:
             nodes, edges = _mirror(view, nodes, edges)
         return self._record(change, nodes, edges)

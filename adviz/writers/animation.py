@@ -60,7 +60,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -70,6 +69,7 @@ from typing import TYPE_CHECKING, Any
 from adviz.core.gradient_descent import Descent
 from adviz.core.phases import PLAY_PHASES, SWEEPS, check_phase, check_seed, expand_phases
 from adviz.errors import InputError, RenderError
+from adviz.progress import progress_bar
 from adviz.scene.content import frame_count
 from adviz.writers import Writer, register_writer
 from adviz.writers.options import (
@@ -244,15 +244,6 @@ def atomic_target(path: Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-
-
-def progress_bar(total: int, enabled: bool | None, label: str) -> Any:
-    """A tqdm bar on standard error; ``None`` means only when it is a terminal."""
-    from tqdm.auto import tqdm
-
-    if enabled is None:
-        enabled = sys.stderr.isatty()
-    return tqdm(total=total, disable=not enabled, desc=label, unit="frame", leave=False)
 
 
 def _movie_writer_class() -> type:

@@ -24,7 +24,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from adviz.writers import Writer, register_writer, text_writer
-from adviz.writers.options import FOCUS, GRANULARITY, RANKDIR, THEME, TITLE, VIEW, Option
+from adviz.writers.options import (
+    FOCUS,
+    GRANULARITY,
+    PROGRESS,
+    RANKDIR,
+    THEME,
+    TITLE,
+    VIEW,
+    Option,
+)
 
 if TYPE_CHECKING:
     from adviz.core.tracing import Trace
@@ -35,6 +44,7 @@ DECLARED: tuple[Option, ...] = (
     FOCUS, VIEW, GRANULARITY,
     Option("zooms", bool, None, "view network: include each neuron's zoom, shown when its "
            "circle is clicked (default: when the network is small enough)"),
+    PROGRESS,
 )
 """The options of the demo writer (passed to `adviz.renderers.demo.demo_html`);
 ``view="network"`` draws a scoped network's neuron view (``granularity``: one reverse

@@ -26,13 +26,13 @@ Examples
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from adviz.core.phases import FRAME_PHASES, PER_INPUT, check_seed, expand_phases
 from adviz.errors import InputError
+from adviz.progress import progress_bar
 from adviz.renderers.svg import paint, view_choice
 from adviz.scene.content import frame_count
 from adviz.scene.picture import figure
@@ -189,9 +189,7 @@ def save_frames(
                  focus=focus, zoom=zoom, legend=legend, **view_choice(view, granularity))
     counted = getattr(fig, "stage_count", None)
     total = sum(counted(p) if counted is not None else frame_count(trace, p) for p in phases)
-    show = progress if progress is not None else (
-        total >= PROGRESS_THRESHOLD and sys.stderr.isatty())
-    bar = _progress(total, show, f"{fmt} frames")
+    bar = progress_bar(total, progress, f"{fmt} frames", least=PROGRESS_THRESHOLD)
 
     def stream(name: str) -> Iterator[bytes]:
         for content in fig.frames(name):
@@ -216,9 +214,7 @@ def _save_sweeps(trace: Trace, directory: str | os.PathLike[str], fmt: str,
     fig = tangents_figure(trace, **options)
     parts = input_parts(fig)
     total = len(parts) * frame_count(trace, "forward") + 1
-    show = progress if progress is not None else (
-        total >= PROGRESS_THRESHOLD and sys.stderr.isatty())
-    bar = _progress(total, show, f"{fmt} frames")
+    bar = progress_bar(total, progress, f"{fmt} frames", least=PROGRESS_THRESHOLD)
 
     def stream(part: Any) -> Iterator[bytes]:
         for content in part.frames():
@@ -235,21 +231,3 @@ def _save_sweeps(trace: Trace, directory: str | os.PathLike[str], fmt: str,
 def render_frame(fig: Figure, content: Frame) -> str:
     """One frame file's SVG text: the step every frame goes through."""
     return paint(fig, content)
-
-
-class _NoBar:
-    def update(self, n: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _progress(total: int, show: bool, what: str) -> Any:
-    if not show:
-        return _NoBar()
-    try:
-        from tqdm import tqdm
-    except ImportError:  # pragma: no cover - tqdm is a dependency
-        return _NoBar()
-    return tqdm(total=total, desc=what, unit="frame", leave=False)

@@ -416,7 +416,8 @@ def test_a_box_sum_a_stage_leaves_printed_alike_is_recomputed_as_shown() -> None
         assert replayed_zoom(data, "reverse", k, t) == shown(fig.frame("reverse", k)), k
 
 
-def test_zooms_are_included_when_cheap_or_asked_for() -> None:
+def test_zooms_are_included_when_cheap_or_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    from adviz.renderers import demo_network
     from adviz.renderers.demo_network import ZOOM_BUDGET, zoom_cost
 
     small = adviz.examples.mlp((2, 2, 1))
@@ -424,9 +425,13 @@ def test_zooms_are_included_when_cheap_or_asked_for() -> None:
     assert "zooms" in page_data(demo_html(small, view="network", analytic=False))["network"]
     assert "zooms" not in page_data(demo_html(small, view="network", zooms=False,
                                               analytic=False))["network"]
-    larger = adviz.examples.mlp((2, 6, 6, 1))
-    assert zoom_cost(larger) > ZOOM_BUDGET
+    # micrograd's demo network (2-16-16-1) gets its zooms by default
+    assert zoom_cost(adviz.examples.mlp((2, 16, 16, 1))) <= ZOOM_BUDGET
+    larger = adviz.examples.mlp((2, 3, 1))
+    monkeypatch.setattr(demo_network, "ZOOM_BUDGET", zoom_cost(larger) - 1)
     assert "zooms" not in page_data(demo_html(larger, view="network",
                                               analytic=False))["network"]
+    assert "zooms" in page_data(demo_html(larger, view="network", zooms=True,
+                                          analytic=False))["network"]
     with pytest.raises(adviz.InputError, match="zooms does not apply to view='graph'"):
         demo_html(small, zooms=True, analytic=False)
