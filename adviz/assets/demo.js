@@ -7,6 +7,7 @@ var advizDemo = (function () {
   var SVGNS = "http://www.w3.org/2000/svg";
   var MINUS = "\u2212";
   var FOCUS_LIMIT = 1000; // adviz.core.pathsum.DEFAULT_LIMIT
+  var MANY_INPUTS = 12; // more inputs than this: their list scrolls
 
   // ------------------------------------------------------------ numbers
   // Exact decimal expansion of a double, so that rounding matches Python's
@@ -687,9 +688,11 @@ var advizDemo = (function () {
     // ---- inputs
     var inputsBox = q(".adviz-inputs");
     var inputsHead = h("div", { "class": "adviz-inputs-head" });
-    inputsHead.appendChild(h("h2", null, "Inputs"));
+    var many = data.inputs.length > MANY_INPUTS; // a network's weights: a list that scrolls
+    inputsHead.appendChild(h("h2", null, many ? "Inputs (" + data.inputs.length + ")" : "Inputs"));
     inputsBox.appendChild(inputsHead);
-    var inputList = h("div", { "class": "adviz-input-list" });
+    var inputList = h("div", many ? { "class": "adviz-input-list adviz-input-list-long",
+      tabindex: "0", "aria-label": "inputs, a list that scrolls" } : { "class": "adviz-input-list" });
     inputsBox.appendChild(inputList);
     var fields = data.inputs.map(function (inp, k) {
       var row = h("div", { "class": "adviz-input" });

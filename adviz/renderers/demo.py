@@ -353,15 +353,15 @@ def _line_texts(slots: Slots) -> dict[str, Any]:
 
 def _table_texts(trace: Trace, slots: Slots) -> dict[str, Any]:
     """The walkthrough (`adviz.text.tables`) as templates: its HTML cells, and the title."""
-    from adviz.text.tables import final_texts, text_rows, title_text
+    from adviz.text.tables import TITLE_INPUTS, final_texts, text_rows, title_text
 
     def cell(text: Text) -> PageTemplate:  # HTML with MathML, numbers as <mn> holes
         return page_template(text, slots, "mathml")
 
     return {
         "math": True,
-        "title": cell(title_text(trace)),
-        "heading": page_template(title_text(trace), slots, "plain"),
+        "title": cell(title_text(trace)),  # the walkthrough's own, every input
+        "heading": page_template(title_text(trace, TITLE_INPUTS), slots, "plain"),
         "rows": [{"phase": row.phase, "stage": row.stage, "step": cell(row.step),
                   "updates": [cell(u) for u in row.updates]} for row in text_rows(trace)],
         "finals": [[cell(label), cell(value)] for label, value in final_texts(trace)],

@@ -758,12 +758,9 @@ def zooms(trace: Trace, fig: NetworkFigure, *, theme: str = "light",
     >>> [z["svg"][:4] for z in unpack(packed["pack"])]
     ['<svg', '<svg']
     """
-    import base64
-    import json
-    import zlib
-
     from adviz.progress import progress_bar
     from adviz.renderers.demo import _frame_size
+    from adviz.renderers.page import packed_json
     from adviz.renderers.templates import Slots
 
     numbers = {node: k for k, node in enumerate(fig.view.nodes)}
@@ -781,17 +778,12 @@ def zooms(trace: Trace, fig: NetworkFigure, *, theme: str = "light",
             index.append({"node": numbers[neuron.activation], "scope": "/".join(neuron.scope),
                           "size": list(least)})
             bar.update(1)
-    text = json.dumps(found, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False)
-    pack = base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
-    return {"zooms": index, "pack": pack}
+    return {"zooms": index, "pack": packed_json(found)}
 
 
 def unpack(pack: str) -> list[dict[str, Any]]:
     """The zooms' data a `zooms` pack holds (what the page's script inflates)."""
-    import base64
-    import json
-    import zlib
+    from adviz.renderers.page import unpacked_json
 
-    found: list[dict[str, Any]] = json.loads(zlib.decompress(base64.b64decode(pack)))
+    found: list[dict[str, Any]] = unpacked_json(pack)
     return found

@@ -81,6 +81,30 @@ def _dumps(data: Any) -> str:
                       allow_nan=False)
 
 
+def packed_json(data: Any) -> str:
+    """``data`` as JSON compressed with zlib (deflate) in base64: what a page holds when
+    its data repeats itself (a neuron's zooms), inflated once by its script
+    (``DecompressionStream("deflate")``, `unpacked_json` here).
+
+    Examples
+    --------
+    >>> unpacked_json(packed_json({"svg": "<svg/>" * 100}))["svg"][:12]
+    '<svg/><svg/>'
+    """
+    import zlib
+
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+    return base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+
+
+def unpacked_json(pack: str) -> Any:
+    """The data a `packed_json` text holds."""
+    import zlib
+
+    return json.loads(zlib.decompress(base64.b64decode(pack)))
+
+
 def json_for_script(data: Any) -> str:
     """Serialise ``data`` as JSON that is safe inside an HTML ``<script>`` element.
 
@@ -113,7 +137,8 @@ def json_for_script(data: Any) -> str:
 
 
 def default_title(trace: Trace) -> str:
-    """A page's heading: output, formula (or function name) and the point.
+    """A page's heading: output, formula (or function name) and the point (at most
+    `adviz.text.tables.TITLE_INPUTS` of its inputs).
 
     Examples
     --------
@@ -121,9 +146,9 @@ def default_title(trace: Trace) -> str:
     >>> default_title(adviz.trace("x * x", x=3))
     'y = x * x at x = 3'
     """
-    from adviz.text.tables import title_text
+    from adviz.text.tables import TITLE_INPUTS, title_text
 
-    return title_text(trace).plain()
+    return title_text(trace, TITLE_INPUTS).plain()
 
 
 def _f(value: float) -> str:

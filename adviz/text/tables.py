@@ -144,8 +144,9 @@ def text_rows(trace: Trace) -> list[TextRow]:
     return result
 
 
-def title_text(trace: Trace) -> Text:
-    """The walkthrough's title as tokens: ``y = <formula> at x1 = 1, x2 = 2``.
+def title_text(trace: Trace, limit: int | None = None) -> Text:
+    """The walkthrough's title as tokens: ``y = <formula> at x1 = 1, x2 = 2`` (with ``limit``,
+    at most that many inputs: `point_text`).
 
     Examples
     --------
@@ -157,22 +158,33 @@ def title_text(trace: Trace) -> Text:
     head = trace.output
     if getattr(trace, "vector", False) and getattr(trace, "base", None) is None:
         head = f"({', '.join(trace.outputs)})"  # every output (one output's sweep: its own)
-    return text(f"{head} = {what} at ") + point_text(trace)
+    return text(f"{head} = {what} at ") + point_text(trace, limit)
 
 
-def point_text(trace: Trace) -> Text:
-    """The traced point as tokens: ``x1 = 1, x2 = 2``.
+TITLE_INPUTS = 6
+"""A page's heading names this many inputs at most, then says how many there are (a
+network's weights and biases are inputs too: micrograd's 2-16-16-1 network has 337)."""
+
+
+def point_text(trace: Trace, limit: int | None = None) -> Text:
+    """The traced point as tokens: ``x1 = 1, x2 = 2``; with ``limit``, at most that many
+    inputs, then how many there are.
 
     Examples
     --------
     >>> import adviz
     >>> point_text(adviz.trace("x1 - x2", x1=1, x2=0.5)).plain()
     'x1 = 1, x2 = 0.5'
+    >>> point_text(adviz.trace("a + b + c", a=1, b=2, c=3), limit=2).plain()
+    'a = 1, b = 2, … (3 inputs)'
     """
     parts: list[Name | Op | Num | str] = []
-    for k, (name, value) in enumerate(trace.inputs.items()):
+    items = list(trace.inputs.items())
+    for k, (name, value) in enumerate(items[:limit]):
         parts += [", "] if k else []
         parts += [Name(name), Op(" = "), Num(value, key=num_key("value", name))]
+    if limit is not None and len(items) > limit:
+        parts.append(f"{', ' if parts else ''}… ({len(items)} inputs)")
     return text(*parts)
 
 
