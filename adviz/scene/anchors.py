@@ -153,6 +153,9 @@ class Block:
     left_aligned
         Lines start at the block's left edge (top-to-bottom layouts) instead
         of being centred on the anchor.
+    widths
+        The lines' widths at `EDGE_SIZE` (`adviz.text.labels.text_width`), when already
+        measured (by default they are measured here).
 
     Examples
     --------
@@ -161,9 +164,11 @@ class Block:
     [2.31, -7.15, 16.04, 7.15]
     """
 
-    def __init__(self, lines: Sequence[str], left_aligned: bool) -> None:
+    def __init__(self, lines: Sequence[str], left_aligned: bool, *,
+                 widths: Sequence[float] | None = None) -> None:
         self.left_aligned = left_aligned
-        self.regular = [text_width(t, EDGE_SIZE) for t in lines]
+        self.regular = ([text_width(t, EDGE_SIZE) for t in lines] if widths is None
+                        else list(widths))
         self.bold = [w * BOLD_FACTOR for w in self.regular]
         self.width = max(self.bold, default=0.0)
         self.line = EDGE_SIZE * LINE_SPACING
@@ -498,6 +503,19 @@ def _candidates(route: np.ndarray, block: Block, tb: bool,
     return found[keep], cost[keep]
 
 
+def _column_extremes(points: np.ndarray, least: bool) -> np.ndarray:
+    """The least (or greatest) of each column of ``(n, 2)`` points, column by column (as
+    ``points.min(axis=0)``, without its slow strided pass).
+
+    Examples
+    --------
+    >>> _column_extremes(np.array([[1.0, 5.0], [3.0, 2.0]]), least=True).tolist()
+    [1.0, 2.0]
+    """
+    pick = np.min if least else np.max
+    return np.array([pick(points[:, 0]), pick(points[:, 1])])
+
+
 def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: Sequence[Block],
                      rects: np.ndarray, tb: bool, nearest: int
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -587,8 +605,10 @@ def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: S
     dense_owner = np.concatenate([piece_owner[crossing][piece], vertex_owner[lone]])
     box = bounds[dense_owner]
     margin = float(reach.max() + np.abs(rects).max() + GAP + 1.0)
-    low = np.minimum(dense.min(axis=0), pts.min(axis=0)) - margin
-    span = float((np.maximum(dense.max(axis=0), pts.max(axis=0)) - low).max() + margin)
+    low = np.minimum(_column_extremes(dense, least=True), _column_extremes(pts, least=True)) - \
+        margin
+    span = float((np.maximum(_column_extremes(dense, least=False),
+                             _column_extremes(pts, least=False)) - low).max() + margin)
     shift = owner * span
     rect = rects[owner]
     x0, y0, x1, y1 = (rect[:, :, k] for k in range(4))
@@ -822,15 +842,17 @@ def simplify(points: np.ndarray, owner: np.ndarray, tolerance: float = SIMPLIFY,
         index = np.flatnonzero(keep)
         if len(index) < 3:
             break
-        a, b, c = points[index[:-2]], points[index[1:-1]], points[index[2:]]
+        # Only every other vertex may go this pass: only those are measured.
+        middle = np.arange(k % 2, len(index) - 2, 2)
+        a, b, c = points[index[middle]], points[index[middle + 1]], points[index[middle + 2]]
         o = owner[index]
-        inner = (o[1:-1] == o[:-2]) & (o[1:-1] == o[2:])
+        inner = (o[middle + 1] == o[middle]) & (o[middle + 1] == o[middle + 2])
         v = c - a
         t = np.clip(((b - a) * v).sum(axis=1) / np.maximum((v * v).sum(axis=1), 1e-12),
                     0.0, 1.0)
         gap = np.hypot(*(a + t[:, None] * v - b).T)
-        drop = inner & (gap < tolerance) & (np.arange(len(gap)) % 2 == k % 2)
-        keep[index[1:-1][drop]] = False
+        drop = inner & (gap < tolerance)
+        keep[index[middle + 1][drop]] = False
     return points[keep], owner[keep]
 
 
@@ -1450,8 +1472,12 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
     """
     keys = list(labels)
     count = len(keys)
-    blocks = [{False: b, True: b.realigned(True)}
-              for b in (Block(labels[k].lines, False) for k in keys)]
+    measured: dict[str, float] = {}  # many labels share a line: each is measured once
+    blocks = [{False: b, True: b.realigned(True)} for b in (
+        Block(lines, False, widths=[measured[t] if t in measured else
+                                    measured.setdefault(t, text_width(t, EDGE_SIZE))
+                                    for t in lines])
+        for lines in (labels[k].lines for k in keys))]
     offsets, member = _shape_table([b[f] for b in blocks for f in (False, True)])
     offsets = offsets.reshape(count, 2, *offsets.shape[1:])
     member = member.reshape(count, 2, *member.shape[1:])
@@ -1460,7 +1486,7 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
     routes = [np.asarray(labels[k].route, dtype=float).reshape(-1, 2) for k in keys]
     extent = np.concatenate([*routes, obstacles[:, :2], obstacles[:, 2:],
                              np.asarray([bounds[:2], bounds[2:]], dtype=float)])
-    whole: Rect = (*extent.min(axis=0), *extent.max(axis=0))
+    whole: Rect = (*_column_extremes(extent, least=True), *_column_extremes(extent, least=False))
     box_cells = _Cells(whole, BOX_CELL)
     segments = _Segments(routes, _Cells(whole, SEGMENT_CELL))
     fixed = _Index(box_cells, obstacles)
@@ -1496,8 +1522,8 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
         return rows[~blocked]
 
     starts = np.asarray([labels[k].start for k in keys], dtype=float)
-    low = np.minimum(starts.min(axis=0), extent.min(axis=0))
-    quantum = max(0.25, float((extent.max(axis=0) - low).max()) / 2.0**21)
+    low = np.minimum(_column_extremes(starts, least=True), _column_extremes(extent, least=True))
+    quantum = max(0.25, float((_column_extremes(extent, least=False) - low).max()) / 2.0**21)
     scored = np.zeros(0, dtype=np.int64)
     left = np.arange(count)
     for points, tries, alignments in ROUNDS:
@@ -1506,11 +1532,12 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
         flags = (tb,) if alignments == 1 else (tb, not tb)
         request = np.concatenate([left] * len(flags))
         request_flag = np.repeat(np.asarray(flags, dtype=bool), len(left))
+        # Both alignments of a block have the same size: the same stretch of route.
+        around = [_around(routes[i], starts[i], blocks[i][False], points)
+                  for i in left.tolist()]
         found, penalty, route = _candidates_many(
-            [_around(routes[i], starts[i], blocks[i][f], points)
-             for i, f in zip(request.tolist(), request_flag.tolist())],
-            starts[request], [blocks[i][f] for i, f in zip(request.tolist(),
-                                                          request_flag.tolist())],
+            around * len(flags), starts[request],
+            [blocks[i][f] for i, f in zip(request.tolist(), request_flag.tolist())],
             offsets[request, request_flag.astype(np.int64)], tb, points)
         ids = np.concatenate([left, request[route]])
         aligned_all = np.concatenate([np.full(len(left), tb), request_flag[route]])
@@ -1524,8 +1551,10 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
         order = order[np.arange(len(order)) - first < tries]
         q = np.round((anchors[order] - low) / quantum).astype(np.int64)
         key = ((ids[order] * 2 + aligned_all[order]) << 44) | (q[:, 0] << 22) | q[:, 1]
-        fresh = ~np.isin(key, scored)
-        scored = np.concatenate([scored, key[fresh]])
+        # ``scored`` is kept sorted: looked up by bisection, not hashed again each round.
+        at = np.minimum(np.searchsorted(scored, key), max(len(scored) - 1, 0))
+        fresh = scored[at] != key if len(scored) else np.ones(len(key), dtype=bool)
+        scored = np.sort(np.concatenate([scored, key[fresh]]))
         order = order[fresh]
         anchors, cost, ids, aligned_all = (anchors[order], cost[order], ids[order],
                                            aligned_all[order])
