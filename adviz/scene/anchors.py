@@ -434,6 +434,53 @@ class _Ranges:
         out[full] = pick.reduceat(values, bounds)[::2]
         return out
 
+    def extremes(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per window ``[lo, hi]``, the least and the greatest value (`extreme` of both,
+        the windows found once).
+
+        Examples
+        --------
+        >>> w = _Ranges(np.array([[0.0, 5.0], [1.0, 2.0], [2.0, 9.0]]), axis=0)
+        >>> [v.tolist() for v in w.extremes(np.array([0.5, 3.0]), np.array([2.5, 4.0]))]
+        [[2.0, inf], [9.0, -inf]]
+        """
+        start = np.searchsorted(self.keys, lo, side="left")
+        stop = np.searchsorted(self.keys, hi, side="right")
+        least, greatest = np.full(len(lo), np.inf), np.full(len(lo), -np.inf)
+        full = np.flatnonzero(stop > start)
+        if not len(full):
+            return least, greatest
+        # By start, so that the spans between windows add up to the points once at most.
+        full = full[np.argsort(start[full], kind="stable")]
+        bounds = np.column_stack([start[full], stop[full]]).ravel()
+        least[full] = np.minimum.reduceat(np.append(self.values, np.inf), bounds)[::2]
+        greatest[full] = np.maximum.reduceat(np.append(self.values, -np.inf), bounds)[::2]
+        return least, greatest
+
+
+def _distinct_columns(*tables: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The columns of ``(n, R)`` tables that differ from every column before them (in
+    any table), and for each column the position among those of the column it equals.
+
+    Examples
+    --------
+    >>> a = np.array([[1.0, 2.0, 1.0], [3.0, 4.0, 3.0]])
+    >>> [v.tolist() for v in _distinct_columns(a)]
+    [[0, 1], [0, 1, 0]]
+    """
+    width = tables[0].shape[1]
+    distinct: list[int] = []
+    inverse = np.zeros(width, dtype=np.int64)
+    for c in range(width):
+        same = [k for k, d in enumerate(distinct)
+                if all(np.array_equal(t[:, c], t[:, d]) for t in tables)]
+        if same:
+            inverse[c] = same[0]
+        else:
+            inverse[c] = len(distinct)
+            distinct.append(c)
+    return np.asarray(distinct, dtype=np.int64), inverse
+
 
 def _penalties(tb: bool, left_aligned: bool) -> dict[str, float]:
     """What each side of the route costs (points of displacement), per layout direction
@@ -627,9 +674,14 @@ def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: S
                                       dense[inside, 1]]), 0)
     cx = pts[:, 0] + np.where(left_aligned, width / 2 - first, 0.0)[owner]
     key = (cx - low[0] + shift)[:, None]
-    lo, hi = (key + x0 - GAP).ravel(), (key + x1 + GAP).ravel()
-    top = (across.extreme(lo, hi, least=True).reshape(rect.shape[:2]) - y1).min(axis=1)
-    bottom = (across.extreme(lo, hi, least=False).reshape(rect.shape[:2]) - y0).max(axis=1)
+    # Lines of the same left and right end (as many variants have) share their windows;
+    # the windows go column by column, each column in the order of the points.
+    distinct, inverse = _distinct_columns(x0, x1)
+    lo, hi = (key + x0[:, distinct] - GAP).T.ravel(), (key + x1[:, distinct] + GAP).T.ravel()
+    least, greatest = (v.reshape(len(distinct), -1).T[:, inverse]
+                       for v in across.extremes(lo, hi))
+    top = (least - y1).min(axis=1)
+    bottom = (greatest - y0).max(axis=1)
     anchors += [np.column_stack([cx, top - GAP]), np.column_stack([cx, bottom + GAP])]
     penalty += [side("above"), side("below")]
     owners += [owner, owner]
@@ -640,10 +692,14 @@ def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: S
                                         dense_owner[inside] * span]), 1)
         cy = pts[aligned, 1]
         key = (cy - low[1] + shift[aligned])[:, None]
-        lo, hi = (key + y0[aligned] - GAP).ravel(), (key + y1[aligned] + GAP).ravel()
-        shape = (len(aligned), rect.shape[1])
-        right = (down.extreme(lo, hi, least=False).reshape(shape) - x0[aligned]).max(axis=1)
-        left = (down.extreme(lo, hi, least=True).reshape(shape) - x1[aligned]).min(axis=1)
+        low_y, high_y = y0[aligned], y1[aligned]
+        distinct, inverse = _distinct_columns(low_y, high_y)
+        lo = (key + low_y[:, distinct] - GAP).T.ravel()
+        hi = (key + high_y[:, distinct] + GAP).T.ravel()
+        least, greatest = (v.reshape(len(distinct), -1).T[:, inverse]
+                           for v in down.extremes(lo, hi))
+        right = (greatest - x0[aligned]).max(axis=1)
+        left = (least - x1[aligned]).min(axis=1)
         anchors += [np.column_stack([right + GAP, cy]), np.column_stack([left - GAP, cy])]
         penalty += [side("right")[aligned], side("left")[aligned]]
         owners += [owner[aligned], owner[aligned]]
