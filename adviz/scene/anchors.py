@@ -153,9 +153,6 @@ class Block:
     left_aligned
         Lines start at the block's left edge (top-to-bottom layouts) instead
         of being centred on the anchor.
-    widths
-        The lines' widths at `EDGE_SIZE` (`adviz.text.labels.text_width`), when already
-        measured (by default they are measured here).
 
     Examples
     --------
@@ -164,11 +161,9 @@ class Block:
     [2.31, -7.15, 16.04, 7.15]
     """
 
-    def __init__(self, lines: Sequence[str], left_aligned: bool, *,
-                 widths: Sequence[float] | None = None) -> None:
+    def __init__(self, lines: Sequence[str], left_aligned: bool) -> None:
         self.left_aligned = left_aligned
-        self.regular = ([text_width(t, EDGE_SIZE) for t in lines] if widths is None
-                        else list(widths))
+        self.regular = [text_width(t, EDGE_SIZE) for t in lines]
         self.bold = [w * BOLD_FACTOR for w in self.regular]
         self.width = max(self.bold, default=0.0)
         self.line = EDGE_SIZE * LINE_SPACING
@@ -1528,12 +1523,8 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
     """
     keys = list(labels)
     count = len(keys)
-    measured: dict[str, float] = {}  # many labels share a line: each is measured once
-    blocks = [{False: b, True: b.realigned(True)} for b in (
-        Block(lines, False, widths=[measured[t] if t in measured else
-                                    measured.setdefault(t, text_width(t, EDGE_SIZE))
-                                    for t in lines])
-        for lines in (labels[k].lines for k in keys))]
+    blocks = [{False: b, True: b.realigned(True)}
+              for b in (Block(labels[k].lines, False) for k in keys)]
     offsets, member = _shape_table([b[f] for b in blocks for f in (False, True)])
     offsets = offsets.reshape(count, 2, *offsets.shape[1:])
     member = member.reshape(count, 2, *member.shape[1:])
