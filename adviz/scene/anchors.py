@@ -843,35 +843,75 @@ def segment_distances(p: np.ndarray, q: np.ndarray, rects: np.ndarray) -> np.nda
     >>> segment_distances(p, q, rects).round(3).tolist()  # across, beside a corner, beside
     [0.0, 1.414, 3.0]
     """
-    x0, y0, x1, y1 = (rects[..., k] for k in range(4))
-    px, py, qx, qy = p[..., 0], p[..., 1], q[..., 0], q[..., 1]
+    p, q, rects = np.asarray(p), np.asarray(q), np.asarray(rects)
+    shape = np.broadcast_shapes(p.shape[:-1], q.shape[:-1], rects.shape[:-1])
+    p, q, rects = (np.broadcast_to(a, (*shape, a.shape[-1])).reshape(-1, a.shape[-1])
+                   for a in (p, q, rects))
+    return _segment_distances(p[:, 0], p[:, 1], q[:, 0], q[:, 1],
+                              *(rects[:, k] for k in range(4))).reshape(shape)
+
+
+def _segment_distances(px: np.ndarray, py: np.ndarray, qx: np.ndarray, qy: np.ndarray,
+                       x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray
+                       ) -> np.ndarray:
+    """`segment_distances` of segments and rectangles given coordinate by coordinate
+    (arrays that broadcast together): the same operations, on contiguous arrays where
+    the caller has them, with few temporaries."""
 
     def to_rect(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        dx = np.maximum(np.maximum(x0 - x, 0.0), x - x1)
-        dy = np.maximum(np.maximum(y0 - y, 0.0), y - y1)
-        return dx * dx + dy * dy
+        dx = np.subtract(x0, x)
+        np.maximum(dx, 0.0, out=dx)
+        np.maximum(dx, x - x1, out=dx)
+        dy = np.subtract(y0, y)
+        np.maximum(dy, 0.0, out=dy)
+        np.maximum(dy, y - y1, out=dy)
+        np.multiply(dx, dx, out=dx)
+        np.multiply(dy, dy, out=dy)
+        np.add(dx, dy, out=dx)
+        return dx
 
-    best = np.minimum(to_rect(px, py), to_rect(qx, qy))
+    best = to_rect(px, py)
+    np.minimum(best, to_rect(qx, qy), out=best)
     vx, vy = qx - px, qy - py
     length = np.maximum(vx * vx + vy * vy, 1e-12)
     # Which side of the segment's line each corner is on, ``(x - px) vy - (y - py) vx``:
     # its least and greatest over the corners, and the corner nearest the line.
     across = px * vy - py * vx
     ax, bx, ay, by = x0 * vy, x1 * vy, y0 * vx, y1 * vx
-    low = np.minimum(ax, bx) - np.maximum(ay, by) - across
-    high = np.maximum(ax, bx) - np.minimum(ay, by) - across
+    low = np.minimum(ax, bx)
+    np.subtract(low, np.maximum(ay, by), out=low)
+    np.subtract(low, across, out=low)
+    high = np.maximum(ax, bx, out=ax)
+    np.subtract(high, np.minimum(ay, by, out=bx), out=high)
+    np.subtract(high, across, out=high)
     above = low > 0.0  # every corner on one side: the nearest is the extreme one
     up, right = vy >= 0.0, vx >= 0.0
     cx = np.where(above == up, x0, x1)
     cy = np.where(above == right, y1, y0)
     side = np.where(above, low, high)
-    t = ((cx - px) * vx + (cy - py) * vy) / length
-    apart = (above | (high < 0.0)) & (t >= 0.0) & (t <= 1.0)
-    best = np.where(apart, np.minimum(best, side * side / length), best)
+    np.subtract(cx, px, out=cx)
+    np.multiply(cx, vx, out=cx)
+    np.subtract(cy, py, out=cy)
+    np.multiply(cy, vy, out=cy)
+    t = np.add(cx, cy, out=cx)
+    np.divide(t, length, out=t)
+    apart = above | (high < 0.0)
+    apart &= t >= 0.0
+    apart &= t <= 1.0
+    np.multiply(side, side, out=side)
+    np.divide(side, length, out=side)
+    np.minimum(best, side, out=side)
+    best = np.where(apart, side, best)
     # Separating axes: the rectangle's two, and the segment's normal.
-    meet = (np.minimum(px, qx) <= x1) & (np.maximum(px, qx) >= x0) & \
-           (np.minimum(py, qy) <= y1) & (np.maximum(py, qy) >= y0) & (low <= 0.0) & (high >= 0.0)
-    return np.where(meet, 0.0, np.sqrt(best))
+    meet = np.minimum(px, qx) <= x1
+    meet &= np.maximum(px, qx) >= x0
+    meet &= np.minimum(py, qy) <= y1
+    meet &= np.maximum(py, qy) >= y0
+    meet &= low <= 0.0
+    meet &= high >= 0.0
+    np.sqrt(best, out=best)
+    best[meet] = 0.0
+    return best
 
 
 def simplify(points: np.ndarray, owner: np.ndarray, tolerance: float = SIMPLIFY,
@@ -923,6 +963,8 @@ class _Segments:
         rects = np.hstack([np.minimum(self.p, self.q), np.maximum(self.p, self.q)])
         self.index = _Index(cells, rects)
         self.count = len(self.p)
+        # Coordinate by coordinate (contiguous): what `badness` gathers per pair.
+        self.columns = [np.ascontiguousarray(a) for a in (*self.p.T, *self.q.T, *rects.T)]
 
     def near(self, rects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every (query, segment) pair of segments in a cell a query rectangle covers, each
@@ -949,40 +991,46 @@ class _Segments:
         grown = boxes + np.array([-_CAP, -_CAP, _CAP, _CAP])
         query, item = self.near(grown)
         # Segments whose bounding box misses the grown box are farther than `_CAP`.
-        r, g = self.index.rects[item], grown[query]
-        keep = (r[:, 0] <= g[:, 2]) & (r[:, 2] >= g[:, 0]) & (r[:, 1] <= g[:, 3]) & \
-               (r[:, 3] >= g[:, 1])
+        rx0, ry0, rx1, ry1 = (c[item] for c in self.columns[4:])
+        keep = (rx0 <= grown[:, 2][query]) & (rx1 >= grown[:, 0][query]) & \
+               (ry0 <= grown[:, 3][query]) & (ry1 >= grown[:, 1][query])
         query, item = query[keep], item[keep]
         # Measured around each anchor, in single precision (a few hundredths of a point at
         # most off, well inside `CLEARANCE` and the margin under the guaranteed reach).
-        p = (self.p[item] - anchors[query]).astype(np.float32)
-        q = (self.q[item] - anchors[query]).astype(np.float32)
-        union = segment_distances(p, q, extent[query].astype(np.float32))
+        ax, ay = anchors[:, 0][query], anchors[:, 1][query]
+        px, qx = ((c[item] - ax).astype(np.float32) for c in self.columns[0:3:2])
+        py, qy = ((c[item] - ay).astype(np.float32) for c in self.columns[1:4:2])
+        union = _segment_distances(px, py, qx, qy, *(
+            np.ascontiguousarray(extent[:, k], dtype=np.float32)[query] for k in range(4)))
         keep = union < _CAP
-        query, item, union, p, q = query[keep], item[keep], union[keep], p[keep], q[keep]
+        query, item, union = query[keep], item[keep], union[keep]
+        px, py, qx, qy = px[keep], py[keep], qx[keep], qy[keep]
         same = self.owner[item] == ids[query]
         width = offsets.shape[1]
         mine = np.full((rows, width), _CAP)
         theirs = np.full((rows, width), np.inf)
-        lines = offsets.astype(np.float32)
+        # Line by line, each line's coordinates contiguous over the pairs (long loops).
+        lines = [np.ascontiguousarray(offsets[:, :, k].T, dtype=np.float32) for k in range(4)]
 
         def measure(pick: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             """Distance from every line rectangle of the picked pairs' blocks to their
-            segments, the pairs' queries, and the first pair of each query."""
+            segments (``(lines, pairs)``), the pairs' queries, and the first pair of each
+            query."""
             at = query[pick]
-            distance = segment_distances(p[pick][:, None], q[pick][:, None], lines[at])
+            distance = _segment_distances(px[pick], py[pick], qx[pick], qy[pick],
+                                          *(line[:, at] for line in lines))
             return distance, at, np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
 
         if same.any():
             distance, at, first = measure(same)
-            mine[at[first]] = np.minimum(np.minimum.reduceat(distance, first, axis=0), _CAP)
+            mine[at[first]] = np.minimum(np.minimum.reduceat(distance, first, axis=1).T, _CAP)
         # Another route only matters nearer than a variant's own route + CLEARANCE.
         per_variant = np.where(member, mine[:, :, None], np.inf).min(axis=1)
         farthest = np.where(member.any(axis=1), per_variant, -np.inf).max(axis=1)
         other = ~same & (union < farthest[query] + CLEARANCE)
         if other.any():
             distance, at, first = measure(other)
-            theirs[at[first]] = np.minimum.reduceat(distance, first, axis=0)
+            theirs[at[first]] = np.minimum.reduceat(distance, first, axis=1).T
         return _badness_terms(mine, theirs, member)
 
 
