@@ -288,11 +288,28 @@ def _sample_segments(p: np.ndarray, q: np.ndarray, spacing: float
     >>> points.tolist(), piece.tolist()
     ([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]], [0, 0, 0])
     """
+    x, y, piece = _sample_columns(p, q, spacing)
+    return np.column_stack([x, y]), piece
+
+
+def _sample_columns(p: np.ndarray, q: np.ndarray, spacing: float
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_sample_segments`, the points' x and y apart (contiguous arrays).
+
+    Examples
+    --------
+    >>> x, y, piece = _sample_columns(np.array([[0.0, 1.0]]), np.array([[2.0, 1.0]]), 1.0)
+    >>> x.tolist(), y.tolist(), piece.tolist()
+    ([0.0, 1.0, 2.0], [1.0, 1.0, 1.0], [0, 0, 0])
+    """
     steps = q - p
     counts = np.maximum(np.ceil(np.hypot(steps[:, 0], steps[:, 1]) / spacing), 1).astype(np.int64)
     piece = np.repeat(np.arange(len(p)), counts + 1)
     within = np.arange(len(piece)) - np.repeat(np.cumsum(counts + 1) - counts - 1, counts + 1)
-    return p[piece] + steps[piece] * (within / counts[piece])[:, None], piece
+    fraction = within / np.repeat(counts, counts + 1)
+    x, y = (np.repeat(p[:, k], counts + 1) + np.repeat(steps[:, k], counts + 1) * fraction
+            for k in (0, 1))
+    return x, y, piece
 
 
 def rect_distances(rects: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -408,9 +425,21 @@ class _Ranges:
     """
 
     def __init__(self, points: np.ndarray, axis: int) -> None:
-        order = np.argsort(points[:, axis], kind="stable")
-        self.keys = points[order, axis]
-        self.values = points[order, 1 - axis]
+        self.keys, self.values = _sorted_by(points[:, axis], points[:, 1 - axis])
+
+    @classmethod
+    def of(cls, keys: np.ndarray, values: np.ndarray) -> _Ranges:
+        """The ranges of points given as their keys (the coordinate ``axis``) and values
+        (the other coordinate), in any order.
+
+        Examples
+        --------
+        >>> _Ranges.of(np.array([2.0, 0.0]), np.array([9.0, 5.0])).keys.tolist()
+        [0.0, 2.0]
+        """
+        ranges = object.__new__(cls)
+        ranges.keys, ranges.values = _sorted_by(keys, values)
+        return ranges
 
     def extreme(self, lo: np.ndarray, hi: np.ndarray, least: bool) -> np.ndarray:
         """Per window ``[lo, hi]``, the least (or greatest) value (infinite when empty)."""
@@ -451,6 +480,12 @@ class _Ranges:
         least[full] = np.minimum.reduceat(np.append(self.values, np.inf), bounds)[::2]
         greatest[full] = np.maximum.reduceat(np.append(self.values, -np.inf), bounds)[::2]
         return least, greatest
+
+
+def _sorted_by(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keys sorted (stably), and the values in the same order."""
+    order = np.argsort(keys, kind="stable")
+    return keys[order], values[order]
 
 
 def _distinct_columns(*tables: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -642,14 +677,14 @@ def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: S
     near = bounds[piece_owner]
     crossing = (low_end[:, 0] <= near[:, 2]) & (high_end[:, 0] >= near[:, 0]) & \
         (low_end[:, 1] <= near[:, 3]) & (high_end[:, 1] >= near[:, 1])
-    dense, piece = _sample_segments(p[crossing], q[crossing], 1.0)
-    dense = np.concatenate([dense, vertices[lone]])
+    dense_x, dense_y, piece = _sample_columns(p[crossing], q[crossing], 1.0)
+    dense_x = np.concatenate([dense_x, vertices[lone, 0]])
+    dense_y = np.concatenate([dense_y, vertices[lone, 1]])
     dense_owner = np.concatenate([piece_owner[crossing][piece], vertex_owner[lone]])
-    box = bounds[dense_owner]
     margin = float(reach.max() + np.abs(rects).max() + GAP + 1.0)
-    low = np.minimum(_column_extremes(dense, least=True), _column_extremes(pts, least=True)) - \
-        margin
-    span = float((np.maximum(_column_extremes(dense, least=False),
+    low = np.minimum(np.array([dense_x.min(), dense_y.min()]),
+                     _column_extremes(pts, least=True)) - margin
+    span = float((np.maximum(np.array([dense_x.max(), dense_y.max()]),
                              _column_extremes(pts, least=False)) - low).max() + margin)
     shift = owner * span
     rect = rects[owner]
@@ -663,10 +698,9 @@ def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: S
         return np.where(left_aligned, sides[True].get(name, np.nan),
                         sides[False].get(name, np.nan))[owner]
 
-    inside = (dense[:, 0] >= box[:, 0]) & (dense[:, 0] <= box[:, 2]) & \
-        (dense[:, 1] >= box[:, 1]) & (dense[:, 1] <= box[:, 3])
-    across = _Ranges(np.column_stack([dense[inside, 0] - low[0] + dense_owner[inside] * span,
-                                      dense[inside, 1]]), 0)
+    inside = (dense_x >= bounds[:, 0][dense_owner]) & (dense_x <= bounds[:, 2][dense_owner]) & \
+        (dense_y >= bounds[:, 1][dense_owner]) & (dense_y <= bounds[:, 3][dense_owner])
+    across = _Ranges.of(dense_x[inside] - low[0] + dense_owner[inside] * span, dense_y[inside])
     cx = pts[:, 0] + np.where(left_aligned, width / 2 - first, 0.0)[owner]
     key = (cx - low[0] + shift)[:, None]
     # Lines of the same left and right end (as many variants have) share their windows;
@@ -683,8 +717,8 @@ def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: S
     aligned = np.flatnonzero(left_aligned[owner])
     if len(aligned):
         inside &= left_aligned[dense_owner]
-        down = _Ranges(np.column_stack([dense[inside, 0], dense[inside, 1] - low[1] +
-                                        dense_owner[inside] * span]), 1)
+        down = _Ranges.of(dense_y[inside] - low[1] + dense_owner[inside] * span,
+                          dense_x[inside])
         cy = pts[aligned, 1]
         key = (cy - low[1] + shift[aligned])[:, None]
         low_y, high_y = y0[aligned], y1[aligned]
