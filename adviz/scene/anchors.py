@@ -420,7 +420,7 @@ class _Ranges:
     Examples
     --------
     >>> w = _Ranges(np.array([[0.0, 5.0], [1.0, 2.0], [2.0, 9.0]]), axis=0)
-    >>> w.extreme(np.array([0.5, 3.0, 0.0]), np.array([2.5, 4.0, 1.0]), least=True).tolist()
+    >>> w.extremes(np.array([0.5, 3.0, 0.0]), np.array([2.5, 4.0, 1.0]))[0].tolist()
     [2.0, inf, 2.0]
     """
 
@@ -441,26 +441,9 @@ class _Ranges:
         ranges.keys, ranges.values = _sorted_by(keys, values)
         return ranges
 
-    def extreme(self, lo: np.ndarray, hi: np.ndarray, least: bool) -> np.ndarray:
-        """Per window ``[lo, hi]``, the least (or greatest) value (infinite when empty)."""
-        empty = np.inf if least else -np.inf
-        start = np.searchsorted(self.keys, lo, side="left")
-        stop = np.searchsorted(self.keys, hi, side="right")
-        out = np.full(len(lo), empty)
-        full = np.flatnonzero(stop > start)
-        if not len(full):
-            return out
-        # By start, so that the spans between windows add up to the points once at most.
-        full = full[np.argsort(start[full], kind="stable")]
-        values = np.append(self.values, empty)
-        bounds = np.column_stack([start[full], stop[full]]).ravel()
-        pick = np.minimum if least else np.maximum
-        out[full] = pick.reduceat(values, bounds)[::2]
-        return out
-
     def extremes(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per window ``[lo, hi]``, the least and the greatest value (`extreme` of both,
-        the windows found once).
+        """Per window ``[lo, hi]``, the least and the greatest value (infinite when
+        empty), each window found once for both.
 
         Examples
         --------
