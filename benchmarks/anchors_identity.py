@@ -13,11 +13,18 @@ bounds read from one Graphviz layout). Variants of the same inputs, with Graphvi
 label positions moved by a seeded random offset and the drawing's bounds shrunk, reach
 the paths a clean layout seldom takes (labels left unmet, placed by the fallback).
 
+With ``--reference``, an earlier version of ``adviz/scene/anchors.py`` (a copy of the
+file, e.g. ``git show <commit>:adviz/scene/anchors.py > /tmp/anchors_before.py``) places
+the same labels in the same process: its placements are compared with this version's,
+and both are timed (processor time, the best of ``--repeat`` runs taken in turn), with
+the ratio of the two.
+
 Run::
 
     python benchmarks/anchors_identity.py --save /tmp/anchors-before.json
     python benchmarks/anchors_identity.py --check /tmp/anchors-before.json
     python benchmarks/anchors_identity.py --check /tmp/anchors-before.json --sizes 192,538
+    python benchmarks/anchors_identity.py --reference /tmp/anchors_before.py --sizes 1150
 
 The file holds the placements only, not the inputs: the layout is computed again each
 run (Graphviz is deterministic for the same graph).
@@ -26,6 +33,7 @@ run (Graphviz is deterministic for the same graph).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import random
 import sys
@@ -87,11 +95,29 @@ def variants(name: str, given: dict[str, Any]) -> Iterator[tuple[str, dict[str, 
     yield f"{name} tight", {**given, "bounds": (x0 + inset, y0 + inset, x1 - inset, y1 - inset)}
 
 
-def placements(given: dict[str, Any]) -> tuple[dict[str, Any], float]:
-    """Every label's placement, as JSON-ready lists keyed by ``parent -> child``, the
-    labels reported unmet, and the processor time of the placement."""
-    from adviz.scene.anchors import place_labels
+def load_reference(path: str) -> Any:
+    """An earlier version of ``adviz/scene/anchors.py``, loaded from a copy of the file
+    as a module of its own."""
+    spec = importlib.util.spec_from_file_location("anchors_reference", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"{path}: not a Python file; give a copy of adviz/scene/anchors.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
+
+def placements(given: dict[str, Any], module: Any = None) -> tuple[dict[str, Any], float]:
+    """Every label's placement (by ``module``'s ``place_labels``, this version's by
+    default), as JSON-ready lists keyed by ``parent -> child``, the labels reported
+    unmet, and the processor time of the placement."""
+    if module is None:
+        from adviz.scene import anchors as module
+
+    place_labels = module.place_labels
+    if module.Label is not given["labels"] and given["labels"]:
+        given = {**given, "labels": {key: module.Label(label.lines, label.route, label.start)
+                                     for key, label in given["labels"].items()}}
     unmet: list[tuple[str, str]] = []
     start = time.process_time()
     found = place_labels(given["labels"], obstacles=given["obstacles"],
@@ -120,19 +146,37 @@ def main() -> int:
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--save", metavar="FILE", help="write the placements to FILE")
     action.add_argument("--check", metavar="FILE", help="compare with the placements in FILE")
+    action.add_argument("--reference", metavar="FILE",
+                        help="compare with, and time against, the anchors.py copied to FILE")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="with --reference: runs of each version, the best kept")
     parser.add_argument("--sizes", default=",".join(SIZES), help="node counts, comma separated")
     parser.add_argument("--rankdir", default="LR,TB", help="directions, comma separated")
     args = parser.parse_args()
     saved = json.loads(open(args.check).read()) if args.check else {}
+    reference = load_reference(args.reference) if args.reference else None
     results: dict[str, Any] = {}
     failed = 0
+    totals = [0.0, 0.0]
     for size in args.sizes.split(","):
         for rankdir in args.rankdir.split(","):
             for name, given in variants(f"{size} {rankdir}", inputs(SIZES[size], rankdir)):
                 result, used = placements(given)
                 results[name] = result
                 verdict = ""
-                if args.check:
+                if reference is not None:
+                    before, then = placements(given, reference)
+                    for _ in range(args.repeat - 1):
+                        used = min(used, placements(given)[1])
+                        then = min(then, placements(given, reference)[1])
+                    totals[0] += then
+                    totals[1] += used
+                    found = differences(before, result)
+                    failed += bool(found)
+                    verdict = (f"reference {then:6.2f} s = {then / used:4.2f} x  " +
+                               ("identical" if not found else f"{len(found)} differences:\n"
+                                "      " + "\n      ".join(found[:10])))
+                elif args.check:
                     if name not in saved:
                         verdict = "not in the saved file"
                         failed += 1
@@ -146,7 +190,10 @@ def main() -> int:
     if args.save:
         with open(args.save, "w") as out:
             json.dump(results, out)
-    if args.check:
+    if reference is not None:
+        print(f"in all: {totals[1]:.2f} s, the reference {totals[0]:.2f} s = "
+              f"{totals[0] / max(totals[1], 1e-9):.2f} x")
+    if args.check or reference is not None:
         print("all identical" if not failed else f"{failed} graphs differ")
     return 1 if failed else 0
 
