@@ -288,11 +288,28 @@ def _sample_segments(p: np.ndarray, q: np.ndarray, spacing: float
     >>> points.tolist(), piece.tolist()
     ([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]], [0, 0, 0])
     """
+    x, y, piece = _sample_columns(p, q, spacing)
+    return np.column_stack([x, y]), piece
+
+
+def _sample_columns(p: np.ndarray, q: np.ndarray, spacing: float
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_sample_segments`, the points' x and y apart (contiguous arrays).
+
+    Examples
+    --------
+    >>> x, y, piece = _sample_columns(np.array([[0.0, 1.0]]), np.array([[2.0, 1.0]]), 1.0)
+    >>> x.tolist(), y.tolist(), piece.tolist()
+    ([0.0, 1.0, 2.0], [1.0, 1.0, 1.0], [0, 0, 0])
+    """
     steps = q - p
     counts = np.maximum(np.ceil(np.hypot(steps[:, 0], steps[:, 1]) / spacing), 1).astype(np.int64)
     piece = np.repeat(np.arange(len(p)), counts + 1)
     within = np.arange(len(piece)) - np.repeat(np.cumsum(counts + 1) - counts - 1, counts + 1)
-    return p[piece] + steps[piece] * (within / counts[piece])[:, None], piece
+    fraction = within / np.repeat(counts, counts + 1)
+    x, y = (np.repeat(p[:, k], counts + 1) + np.repeat(steps[:, k], counts + 1) * fraction
+            for k in (0, 1))
+    return x, y, piece
 
 
 def rect_distances(rects: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -403,31 +420,79 @@ class _Ranges:
     Examples
     --------
     >>> w = _Ranges(np.array([[0.0, 5.0], [1.0, 2.0], [2.0, 9.0]]), axis=0)
-    >>> w.extreme(np.array([0.5, 3.0, 0.0]), np.array([2.5, 4.0, 1.0]), least=True).tolist()
+    >>> w.extremes(np.array([0.5, 3.0, 0.0]), np.array([2.5, 4.0, 1.0]))[0].tolist()
     [2.0, inf, 2.0]
     """
 
     def __init__(self, points: np.ndarray, axis: int) -> None:
-        order = np.argsort(points[:, axis], kind="stable")
-        self.keys = points[order, axis]
-        self.values = points[order, 1 - axis]
+        self.keys, self.values = _sorted_by(points[:, axis], points[:, 1 - axis])
 
-    def extreme(self, lo: np.ndarray, hi: np.ndarray, least: bool) -> np.ndarray:
-        """Per window ``[lo, hi]``, the least (or greatest) value (infinite when empty)."""
-        empty = np.inf if least else -np.inf
+    @classmethod
+    def of(cls, keys: np.ndarray, values: np.ndarray) -> _Ranges:
+        """The ranges of points given as their keys (the coordinate ``axis``) and values
+        (the other coordinate), in any order.
+
+        Examples
+        --------
+        >>> _Ranges.of(np.array([2.0, 0.0]), np.array([9.0, 5.0])).keys.tolist()
+        [0.0, 2.0]
+        """
+        ranges = object.__new__(cls)
+        ranges.keys, ranges.values = _sorted_by(keys, values)
+        return ranges
+
+    def extremes(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per window ``[lo, hi]``, the least and the greatest value (infinite when
+        empty), each window found once for both.
+
+        Examples
+        --------
+        >>> w = _Ranges(np.array([[0.0, 5.0], [1.0, 2.0], [2.0, 9.0]]), axis=0)
+        >>> [v.tolist() for v in w.extremes(np.array([0.5, 3.0]), np.array([2.5, 4.0]))]
+        [[2.0, inf], [9.0, -inf]]
+        """
         start = np.searchsorted(self.keys, lo, side="left")
         stop = np.searchsorted(self.keys, hi, side="right")
-        out = np.full(len(lo), empty)
+        least, greatest = np.full(len(lo), np.inf), np.full(len(lo), -np.inf)
         full = np.flatnonzero(stop > start)
         if not len(full):
-            return out
+            return least, greatest
         # By start, so that the spans between windows add up to the points once at most.
         full = full[np.argsort(start[full], kind="stable")]
-        values = np.append(self.values, empty)
         bounds = np.column_stack([start[full], stop[full]]).ravel()
-        pick = np.minimum if least else np.maximum
-        out[full] = pick.reduceat(values, bounds)[::2]
-        return out
+        least[full] = np.minimum.reduceat(np.append(self.values, np.inf), bounds)[::2]
+        greatest[full] = np.maximum.reduceat(np.append(self.values, -np.inf), bounds)[::2]
+        return least, greatest
+
+
+def _sorted_by(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keys sorted (stably), and the values in the same order."""
+    order = np.argsort(keys, kind="stable")
+    return keys[order], values[order]
+
+
+def _distinct_columns(*tables: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The columns of ``(n, R)`` tables that differ from every column before them (in
+    any table), and for each column the position among those of the column it equals.
+
+    Examples
+    --------
+    >>> a = np.array([[1.0, 2.0, 1.0], [3.0, 4.0, 3.0]])
+    >>> [v.tolist() for v in _distinct_columns(a)]
+    [[0, 1], [0, 1, 0]]
+    """
+    width = tables[0].shape[1]
+    distinct: list[int] = []
+    inverse = np.zeros(width, dtype=np.int64)
+    for c in range(width):
+        same = [k for k, d in enumerate(distinct)
+                if all(np.array_equal(t[:, c], t[:, d]) for t in tables)]
+        if same:
+            inverse[c] = same[0]
+        else:
+            inverse[c] = len(distinct)
+            distinct.append(c)
+    return np.asarray(distinct, dtype=np.int64), inverse
 
 
 def _penalties(tb: bool, left_aligned: bool) -> dict[str, float]:
@@ -496,6 +561,19 @@ def _candidates(route: np.ndarray, block: Block, tb: bool,
     cost = np.asarray(penalty)
     keep = np.isfinite(found).all(axis=1)
     return found[keep], cost[keep]
+
+
+def _column_extremes(points: np.ndarray, least: bool) -> np.ndarray:
+    """The least (or greatest) of each column of ``(n, 2)`` points, column by column (as
+    ``points.min(axis=0)``, without its slow strided pass).
+
+    Examples
+    --------
+    >>> _column_extremes(np.array([[1.0, 5.0], [3.0, 2.0]]), least=True).tolist()
+    [1.0, 2.0]
+    """
+    pick = np.min if least else np.max
+    return np.array([pick(points[:, 0]), pick(points[:, 1])])
 
 
 def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: Sequence[Block],
@@ -582,13 +660,15 @@ def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: S
     near = bounds[piece_owner]
     crossing = (low_end[:, 0] <= near[:, 2]) & (high_end[:, 0] >= near[:, 0]) & \
         (low_end[:, 1] <= near[:, 3]) & (high_end[:, 1] >= near[:, 1])
-    dense, piece = _sample_segments(p[crossing], q[crossing], 1.0)
-    dense = np.concatenate([dense, vertices[lone]])
+    dense_x, dense_y, piece = _sample_columns(p[crossing], q[crossing], 1.0)
+    dense_x = np.concatenate([dense_x, vertices[lone, 0]])
+    dense_y = np.concatenate([dense_y, vertices[lone, 1]])
     dense_owner = np.concatenate([piece_owner[crossing][piece], vertex_owner[lone]])
-    box = bounds[dense_owner]
     margin = float(reach.max() + np.abs(rects).max() + GAP + 1.0)
-    low = np.minimum(dense.min(axis=0), pts.min(axis=0)) - margin
-    span = float((np.maximum(dense.max(axis=0), pts.max(axis=0)) - low).max() + margin)
+    low = np.minimum(np.array([dense_x.min(), dense_y.min()]),
+                     _column_extremes(pts, least=True)) - margin
+    span = float((np.maximum(np.array([dense_x.max(), dense_y.max()]),
+                             _column_extremes(pts, least=False)) - low).max() + margin)
     shift = owner * span
     rect = rects[owner]
     x0, y0, x1, y1 = (rect[:, :, k] for k in range(4))
@@ -601,29 +681,37 @@ def _candidates_many(routes: Sequence[np.ndarray], starts: np.ndarray, blocks: S
         return np.where(left_aligned, sides[True].get(name, np.nan),
                         sides[False].get(name, np.nan))[owner]
 
-    inside = (dense[:, 0] >= box[:, 0]) & (dense[:, 0] <= box[:, 2]) & \
-        (dense[:, 1] >= box[:, 1]) & (dense[:, 1] <= box[:, 3])
-    across = _Ranges(np.column_stack([dense[inside, 0] - low[0] + dense_owner[inside] * span,
-                                      dense[inside, 1]]), 0)
+    inside = (dense_x >= bounds[:, 0][dense_owner]) & (dense_x <= bounds[:, 2][dense_owner]) & \
+        (dense_y >= bounds[:, 1][dense_owner]) & (dense_y <= bounds[:, 3][dense_owner])
+    across = _Ranges.of(dense_x[inside] - low[0] + dense_owner[inside] * span, dense_y[inside])
     cx = pts[:, 0] + np.where(left_aligned, width / 2 - first, 0.0)[owner]
     key = (cx - low[0] + shift)[:, None]
-    lo, hi = (key + x0 - GAP).ravel(), (key + x1 + GAP).ravel()
-    top = (across.extreme(lo, hi, least=True).reshape(rect.shape[:2]) - y1).min(axis=1)
-    bottom = (across.extreme(lo, hi, least=False).reshape(rect.shape[:2]) - y0).max(axis=1)
+    # Lines of the same left and right end (as many variants have) share their windows;
+    # the windows go column by column, each column in the order of the points.
+    distinct, inverse = _distinct_columns(x0, x1)
+    lo, hi = (key + x0[:, distinct] - GAP).T.ravel(), (key + x1[:, distinct] + GAP).T.ravel()
+    least, greatest = (v.reshape(len(distinct), -1).T[:, inverse]
+                       for v in across.extremes(lo, hi))
+    top = (least - y1).min(axis=1)
+    bottom = (greatest - y0).max(axis=1)
     anchors += [np.column_stack([cx, top - GAP]), np.column_stack([cx, bottom + GAP])]
     penalty += [side("above"), side("below")]
     owners += [owner, owner]
     aligned = np.flatnonzero(left_aligned[owner])
     if len(aligned):
         inside &= left_aligned[dense_owner]
-        down = _Ranges(np.column_stack([dense[inside, 0], dense[inside, 1] - low[1] +
-                                        dense_owner[inside] * span]), 1)
+        down = _Ranges.of(dense_y[inside] - low[1] + dense_owner[inside] * span,
+                          dense_x[inside])
         cy = pts[aligned, 1]
         key = (cy - low[1] + shift[aligned])[:, None]
-        lo, hi = (key + y0[aligned] - GAP).ravel(), (key + y1[aligned] + GAP).ravel()
-        shape = (len(aligned), rect.shape[1])
-        right = (down.extreme(lo, hi, least=False).reshape(shape) - x0[aligned]).max(axis=1)
-        left = (down.extreme(lo, hi, least=True).reshape(shape) - x1[aligned]).min(axis=1)
+        low_y, high_y = y0[aligned], y1[aligned]
+        distinct, inverse = _distinct_columns(low_y, high_y)
+        lo = (key + low_y[:, distinct] - GAP).T.ravel()
+        hi = (key + high_y[:, distinct] + GAP).T.ravel()
+        least, greatest = (v.reshape(len(distinct), -1).T[:, inverse]
+                           for v in down.extremes(lo, hi))
+        right = (greatest - x0[aligned]).max(axis=1)
+        left = (least - x1[aligned]).min(axis=1)
         anchors += [np.column_stack([right + GAP, cy]), np.column_stack([left - GAP, cy])]
         penalty += [side("right")[aligned], side("left")[aligned]]
         owners += [owner[aligned], owner[aligned]]
@@ -772,35 +860,75 @@ def segment_distances(p: np.ndarray, q: np.ndarray, rects: np.ndarray) -> np.nda
     >>> segment_distances(p, q, rects).round(3).tolist()  # across, beside a corner, beside
     [0.0, 1.414, 3.0]
     """
-    x0, y0, x1, y1 = (rects[..., k] for k in range(4))
-    px, py, qx, qy = p[..., 0], p[..., 1], q[..., 0], q[..., 1]
+    p, q, rects = np.asarray(p), np.asarray(q), np.asarray(rects)
+    shape = np.broadcast_shapes(p.shape[:-1], q.shape[:-1], rects.shape[:-1])
+    p, q, rects = (np.broadcast_to(a, (*shape, a.shape[-1])).reshape(-1, a.shape[-1])
+                   for a in (p, q, rects))
+    return _segment_distances(p[:, 0], p[:, 1], q[:, 0], q[:, 1],
+                              *(rects[:, k] for k in range(4))).reshape(shape)
+
+
+def _segment_distances(px: np.ndarray, py: np.ndarray, qx: np.ndarray, qy: np.ndarray,
+                       x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray
+                       ) -> np.ndarray:
+    """`segment_distances` of segments and rectangles given coordinate by coordinate
+    (arrays that broadcast together): the same operations, on contiguous arrays where
+    the caller has them, with few temporaries."""
 
     def to_rect(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        dx = np.maximum(np.maximum(x0 - x, 0.0), x - x1)
-        dy = np.maximum(np.maximum(y0 - y, 0.0), y - y1)
-        return dx * dx + dy * dy
+        dx = np.subtract(x0, x)
+        np.maximum(dx, 0.0, out=dx)
+        np.maximum(dx, x - x1, out=dx)
+        dy = np.subtract(y0, y)
+        np.maximum(dy, 0.0, out=dy)
+        np.maximum(dy, y - y1, out=dy)
+        np.multiply(dx, dx, out=dx)
+        np.multiply(dy, dy, out=dy)
+        np.add(dx, dy, out=dx)
+        return dx
 
-    best = np.minimum(to_rect(px, py), to_rect(qx, qy))
+    best = to_rect(px, py)
+    np.minimum(best, to_rect(qx, qy), out=best)
     vx, vy = qx - px, qy - py
     length = np.maximum(vx * vx + vy * vy, 1e-12)
     # Which side of the segment's line each corner is on, ``(x - px) vy - (y - py) vx``:
     # its least and greatest over the corners, and the corner nearest the line.
     across = px * vy - py * vx
     ax, bx, ay, by = x0 * vy, x1 * vy, y0 * vx, y1 * vx
-    low = np.minimum(ax, bx) - np.maximum(ay, by) - across
-    high = np.maximum(ax, bx) - np.minimum(ay, by) - across
+    low = np.minimum(ax, bx)
+    np.subtract(low, np.maximum(ay, by), out=low)
+    np.subtract(low, across, out=low)
+    high = np.maximum(ax, bx, out=ax)
+    np.subtract(high, np.minimum(ay, by, out=bx), out=high)
+    np.subtract(high, across, out=high)
     above = low > 0.0  # every corner on one side: the nearest is the extreme one
     up, right = vy >= 0.0, vx >= 0.0
     cx = np.where(above == up, x0, x1)
     cy = np.where(above == right, y1, y0)
     side = np.where(above, low, high)
-    t = ((cx - px) * vx + (cy - py) * vy) / length
-    apart = (above | (high < 0.0)) & (t >= 0.0) & (t <= 1.0)
-    best = np.where(apart, np.minimum(best, side * side / length), best)
+    np.subtract(cx, px, out=cx)
+    np.multiply(cx, vx, out=cx)
+    np.subtract(cy, py, out=cy)
+    np.multiply(cy, vy, out=cy)
+    t = np.add(cx, cy, out=cx)
+    np.divide(t, length, out=t)
+    apart = above | (high < 0.0)
+    apart &= t >= 0.0
+    apart &= t <= 1.0
+    np.multiply(side, side, out=side)
+    np.divide(side, length, out=side)
+    np.minimum(best, side, out=side)
+    best = np.where(apart, side, best)
     # Separating axes: the rectangle's two, and the segment's normal.
-    meet = (np.minimum(px, qx) <= x1) & (np.maximum(px, qx) >= x0) & \
-           (np.minimum(py, qy) <= y1) & (np.maximum(py, qy) >= y0) & (low <= 0.0) & (high >= 0.0)
-    return np.where(meet, 0.0, np.sqrt(best))
+    meet = np.minimum(px, qx) <= x1
+    meet &= np.maximum(px, qx) >= x0
+    meet &= np.minimum(py, qy) <= y1
+    meet &= np.maximum(py, qy) >= y0
+    meet &= low <= 0.0
+    meet &= high >= 0.0
+    np.sqrt(best, out=best)
+    best[meet] = 0.0
+    return best
 
 
 def simplify(points: np.ndarray, owner: np.ndarray, tolerance: float = SIMPLIFY,
@@ -822,15 +950,17 @@ def simplify(points: np.ndarray, owner: np.ndarray, tolerance: float = SIMPLIFY,
         index = np.flatnonzero(keep)
         if len(index) < 3:
             break
-        a, b, c = points[index[:-2]], points[index[1:-1]], points[index[2:]]
+        # Only every other vertex may go this pass: only those are measured.
+        middle = np.arange(k % 2, len(index) - 2, 2)
+        a, b, c = points[index[middle]], points[index[middle + 1]], points[index[middle + 2]]
         o = owner[index]
-        inner = (o[1:-1] == o[:-2]) & (o[1:-1] == o[2:])
+        inner = (o[middle + 1] == o[middle]) & (o[middle + 1] == o[middle + 2])
         v = c - a
         t = np.clip(((b - a) * v).sum(axis=1) / np.maximum((v * v).sum(axis=1), 1e-12),
                     0.0, 1.0)
         gap = np.hypot(*(a + t[:, None] * v - b).T)
-        drop = inner & (gap < tolerance) & (np.arange(len(gap)) % 2 == k % 2)
-        keep[index[1:-1][drop]] = False
+        drop = inner & (gap < tolerance)
+        keep[index[middle + 1][drop]] = False
     return points[keep], owner[keep]
 
 
@@ -850,6 +980,8 @@ class _Segments:
         rects = np.hstack([np.minimum(self.p, self.q), np.maximum(self.p, self.q)])
         self.index = _Index(cells, rects)
         self.count = len(self.p)
+        # Coordinate by coordinate (contiguous): what `badness` gathers per pair.
+        self.columns = [np.ascontiguousarray(a) for a in (*self.p.T, *self.q.T, *rects.T)]
 
     def near(self, rects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every (query, segment) pair of segments in a cell a query rectangle covers, each
@@ -876,40 +1008,46 @@ class _Segments:
         grown = boxes + np.array([-_CAP, -_CAP, _CAP, _CAP])
         query, item = self.near(grown)
         # Segments whose bounding box misses the grown box are farther than `_CAP`.
-        r, g = self.index.rects[item], grown[query]
-        keep = (r[:, 0] <= g[:, 2]) & (r[:, 2] >= g[:, 0]) & (r[:, 1] <= g[:, 3]) & \
-               (r[:, 3] >= g[:, 1])
+        rx0, ry0, rx1, ry1 = (c[item] for c in self.columns[4:])
+        keep = (rx0 <= grown[:, 2][query]) & (rx1 >= grown[:, 0][query]) & \
+               (ry0 <= grown[:, 3][query]) & (ry1 >= grown[:, 1][query])
         query, item = query[keep], item[keep]
         # Measured around each anchor, in single precision (a few hundredths of a point at
         # most off, well inside `CLEARANCE` and the margin under the guaranteed reach).
-        p = (self.p[item] - anchors[query]).astype(np.float32)
-        q = (self.q[item] - anchors[query]).astype(np.float32)
-        union = segment_distances(p, q, extent[query].astype(np.float32))
+        ax, ay = anchors[:, 0][query], anchors[:, 1][query]
+        px, qx = ((c[item] - ax).astype(np.float32) for c in self.columns[0:3:2])
+        py, qy = ((c[item] - ay).astype(np.float32) for c in self.columns[1:4:2])
+        union = _segment_distances(px, py, qx, qy, *(
+            np.ascontiguousarray(extent[:, k], dtype=np.float32)[query] for k in range(4)))
         keep = union < _CAP
-        query, item, union, p, q = query[keep], item[keep], union[keep], p[keep], q[keep]
+        query, item, union = query[keep], item[keep], union[keep]
+        px, py, qx, qy = px[keep], py[keep], qx[keep], qy[keep]
         same = self.owner[item] == ids[query]
         width = offsets.shape[1]
         mine = np.full((rows, width), _CAP)
         theirs = np.full((rows, width), np.inf)
-        lines = offsets.astype(np.float32)
+        # Line by line, each line's coordinates contiguous over the pairs (long loops).
+        lines = [np.ascontiguousarray(offsets[:, :, k].T, dtype=np.float32) for k in range(4)]
 
         def measure(pick: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             """Distance from every line rectangle of the picked pairs' blocks to their
-            segments, the pairs' queries, and the first pair of each query."""
+            segments (``(lines, pairs)``), the pairs' queries, and the first pair of each
+            query."""
             at = query[pick]
-            distance = segment_distances(p[pick][:, None], q[pick][:, None], lines[at])
+            distance = _segment_distances(px[pick], py[pick], qx[pick], qy[pick],
+                                          *(line[:, at] for line in lines))
             return distance, at, np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
 
         if same.any():
             distance, at, first = measure(same)
-            mine[at[first]] = np.minimum(np.minimum.reduceat(distance, first, axis=0), _CAP)
+            mine[at[first]] = np.minimum(np.minimum.reduceat(distance, first, axis=1).T, _CAP)
         # Another route only matters nearer than a variant's own route + CLEARANCE.
         per_variant = np.where(member, mine[:, :, None], np.inf).min(axis=1)
         farthest = np.where(member.any(axis=1), per_variant, -np.inf).max(axis=1)
         other = ~same & (union < farthest[query] + CLEARANCE)
         if other.any():
             distance, at, first = measure(other)
-            theirs[at[first]] = np.minimum.reduceat(distance, first, axis=0)
+            theirs[at[first]] = np.minimum.reduceat(distance, first, axis=1).T
         return _badness_terms(mine, theirs, member)
 
 
@@ -1460,7 +1598,7 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
     routes = [np.asarray(labels[k].route, dtype=float).reshape(-1, 2) for k in keys]
     extent = np.concatenate([*routes, obstacles[:, :2], obstacles[:, 2:],
                              np.asarray([bounds[:2], bounds[2:]], dtype=float)])
-    whole: Rect = (*extent.min(axis=0), *extent.max(axis=0))
+    whole: Rect = (*_column_extremes(extent, least=True), *_column_extremes(extent, least=False))
     box_cells = _Cells(whole, BOX_CELL)
     segments = _Segments(routes, _Cells(whole, SEGMENT_CELL))
     fixed = _Index(box_cells, obstacles)
@@ -1496,8 +1634,8 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
         return rows[~blocked]
 
     starts = np.asarray([labels[k].start for k in keys], dtype=float)
-    low = np.minimum(starts.min(axis=0), extent.min(axis=0))
-    quantum = max(0.25, float((extent.max(axis=0) - low).max()) / 2.0**21)
+    low = np.minimum(_column_extremes(starts, least=True), _column_extremes(extent, least=True))
+    quantum = max(0.25, float((_column_extremes(extent, least=False) - low).max()) / 2.0**21)
     scored = np.zeros(0, dtype=np.int64)
     left = np.arange(count)
     for points, tries, alignments in ROUNDS:
@@ -1506,11 +1644,12 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
         flags = (tb,) if alignments == 1 else (tb, not tb)
         request = np.concatenate([left] * len(flags))
         request_flag = np.repeat(np.asarray(flags, dtype=bool), len(left))
+        # Both alignments of a block have the same size: the same stretch of route.
+        around = [_around(routes[i], starts[i], blocks[i][False], points)
+                  for i in left.tolist()]
         found, penalty, route = _candidates_many(
-            [_around(routes[i], starts[i], blocks[i][f], points)
-             for i, f in zip(request.tolist(), request_flag.tolist())],
-            starts[request], [blocks[i][f] for i, f in zip(request.tolist(),
-                                                          request_flag.tolist())],
+            around * len(flags), starts[request],
+            [blocks[i][f] for i, f in zip(request.tolist(), request_flag.tolist())],
             offsets[request, request_flag.astype(np.int64)], tb, points)
         ids = np.concatenate([left, request[route]])
         aligned_all = np.concatenate([np.full(len(left), tb), request_flag[route]])
@@ -1524,8 +1663,10 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
         order = order[np.arange(len(order)) - first < tries]
         q = np.round((anchors[order] - low) / quantum).astype(np.int64)
         key = ((ids[order] * 2 + aligned_all[order]) << 44) | (q[:, 0] << 22) | q[:, 1]
-        fresh = ~np.isin(key, scored)
-        scored = np.concatenate([scored, key[fresh]])
+        # ``scored`` is kept sorted: looked up by bisection, not hashed again each round.
+        at = np.minimum(np.searchsorted(scored, key), max(len(scored) - 1, 0))
+        fresh = scored[at] != key if len(scored) else np.ones(len(key), dtype=bool)
+        scored = np.sort(np.concatenate([scored, key[fresh]]))
         order = order[fresh]
         anchors, cost, ids, aligned_all = (anchors[order], cost[order], ids[order],
                                            aligned_all[order])
