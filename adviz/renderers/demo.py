@@ -55,6 +55,7 @@ from adviz.errors import InputError, MissingDependencyError, RenderError
 from adviz.renderers.page import (
     as_columns,
     asset,
+    collector_paused,
     crop,
     default_title,
     html_document,
@@ -410,13 +411,23 @@ def demo_data(
     from adviz.scene.layout import LABEL_PAD, NODE_PAD_X, label_size
     from adviz.scene.picture import figure
     from adviz.scene.style import EDGE_SIZE, LINE_SIZE, LINE_SPACING, NAME_SIZE
-    from adviz.text.labels import node_formula, pretty_name, reserved_edge_lines, result_text
+    from adviz.text.labels import (
+        node_formula,
+        pretty_name,
+        reserved_edge_lines,
+        reserved_node_lines,
+        result_text,
+    )
     from adviz.text.tables import point_text
 
     program = trace.program
     nodes = program.nodes
     # The figure (its Graphviz run most of all) is built in a second thread while this one
     # writes the page's texts and derives the analytic panel, which need only the trace.
+    # The widest text of each node and edge (the sizes the layout reserves) comes first:
+    # Graphviz then starts without waiting for this thread's share of the interpreter.
+    reserved_node_lines(trace)
+    reserved_edge_lines(trace)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="adviz-figure")
     try:
         laying_out = pool.submit(figure, trace, theme=theme, rankdir=rankdir, collapse=(),
@@ -428,6 +439,7 @@ def demo_data(
         stage_texts = _stage_texts(trace, slots)
         inputs = page_inputs(trace)
         code, analytic_data = analytic_panel(trace, analytic)
+        focus_texts = focus_templates(trace)
         fig = laying_out.result()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
@@ -500,6 +512,7 @@ def demo_data(
         "sizes": {"name": NAME_SIZE, "line": LINE_SIZE, "edge": EDGE_SIZE,
                   "spacing": LINE_SPACING, "labelPad": LABEL_PAD, "nodePad": NODE_PAD_X},
         "analytic": analytic_data,
+        "focusTexts": focus_texts,
         "fdStep": FD_STEP,
         "lr": DEFAULT_LR,
         "steps": DEFAULT_STEPS,
@@ -665,8 +678,9 @@ def demo_html(
         from adviz.scene.focus import focus_of
 
         start = trace.program.index[focus_of(trace, focus).node]
-    parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic,
-                       view=view, granularity=granularity, zooms=zooms, progress=progress)
+    with collector_paused():
+        parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic,
+                           view=view, granularity=granularity, zooms=zooms, progress=progress)
     if focus is not None and view == "network":  # a drawn circle or weight edge
         from adviz.renderers.demo_network import focus_start
 
@@ -835,9 +849,10 @@ def demo_parts(
     # The forward routes are the base SVG's own (the page opens at forward stage 0 and its
     # script reads them there), so the data carries only the reverse ones.
     edges = [{k: v for k, v in edge.items() if k != "fwd"} for edge in data["edges"]]
+    found = data.pop("focusTexts", None)  # `demo_data` writes them while Graphviz runs
     packed = {**data, "nodes": as_columns(data["nodes"]), "edges": as_columns(edges),
               "table": {**data["table"], "rows": as_columns(data["table"]["rows"])}}
-    texts: list[PageTemplate | None] = list(focus_templates(trace))
+    texts: list[PageTemplate | None] = list(focus_templates(trace) if found is None else found)
     if view == "network":  # only the nodes a click can focus on: circles and weights
         targets = data["network"]["focus"]
         wanted = {*targets["nodes"], *targets["edges"]}

@@ -31,8 +31,11 @@ Examples
 from __future__ import annotations
 
 import base64
+import contextlib
+import gc
 import hashlib
 import json
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -79,6 +82,33 @@ def source_hash(text: str) -> str:
 def _dumps(data: Any) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                       allow_nan=False)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a page is built (then as it was).
+
+    A large page builds millions of objects that reference counting frees; the
+    collector's full passes over them cost about a tenth of the page's time (0.9 s
+    of 7.7 s for a 1,018-node demonstration page). Cycles made meanwhile are
+    collected once it resumes.
+
+    Examples
+    --------
+    >>> import gc
+    >>> with collector_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def packed_json(data: Any) -> str:
