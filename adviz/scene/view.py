@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from adviz.caching import per_trace
 from adviz.errors import InputError
 from adviz.scene.collapse import CollapsedView, collapsed_view
 from adviz.scene.content import Change, EdgeView, Frame, Line, NodeView, Walker
@@ -336,18 +337,8 @@ def _flows(trace: Trace, view: CollapsedView, key: tuple[tuple[str, ...], bool])
     return result
 
 
+@per_trace
 def _compact_node_lines(trace: Trace) -> Mapping[str, tuple[str, ...]]:
-    cached = _COMPACT.get(trace)
-    if cached is None:
-        cached = _COMPACT[trace] = MappingProxyType(_compact_lines(trace))
-    return cached
-
-
-_COMPACT: weakref.WeakKeyDictionary[Trace, Mapping[str, tuple[str, ...]]] = \
-    weakref.WeakKeyDictionary()
-
-
-def _compact_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
     adjoints: dict[str, list[str]] = {n.id: [] for n in trace.program.nodes}
     for stage in trace.reverse_stages:
         for c in stage.contributions:
@@ -357,9 +348,9 @@ def _compact_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
     for sweep in reserved_sweeps(trace):  # forward mode shows a tangent on the same line
         for name, tangent in sweep.tangents.items():
             adjoints[name].append(tangent_text(tangent, name).unicode())
-    return {n.id: (pretty_name(n.id), value_line(n.value),
-                   widest(adjoints[n.id], LINE_SIZE) or adjoint_line(0.0))
-            for n in trace.program.nodes}
+    return MappingProxyType({n.id: (pretty_name(n.id), value_line(n.value),
+                                    widest(adjoints[n.id], LINE_SIZE) or adjoint_line(0.0))
+                             for n in trace.program.nodes})
 
 
 def depths(view: GraphView) -> dict[str, int]:

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from adviz.caching import per_trace
 from adviz.errors import InputError
 from adviz.formatting import format_constant, is_atomic, parenthesize
 from adviz.scene.style import EDGE_SIZE, LINE_SIZE
@@ -829,6 +830,7 @@ def widest(texts: Sequence[str], size: float) -> str:
     return best
 
 
+@per_trace
 def reserved_node_lines(trace: Trace) -> Mapping[str, tuple[str, ...]]:
     """For each node, the widest text any frame shows on each of its lines (cached per trace).
 
@@ -843,19 +845,6 @@ def reserved_node_lines(trace: Trace) -> Mapping[str, tuple[str, ...]]:
     >>> reserved_node_lines(t)["x1"]
     ('x₁', '= 1', 'g = −2 + (−0.14112)', '= −2.14112')
     """
-    cached = _RESERVED_NODES.get(trace)
-    if cached is None:
-        cached = _RESERVED_NODES[trace] = MappingProxyType(_reserved_node_lines(trace))
-    return cached
-
-
-_RESERVED_NODES: weakref.WeakKeyDictionary[Trace, Mapping[str, tuple[str, ...]]] = \
-    weakref.WeakKeyDictionary()
-_RESERVED_EDGES: weakref.WeakKeyDictionary[Trace, Mapping[tuple[str, str], tuple[str, ...]]] = \
-    weakref.WeakKeyDictionary()
-
-
-def _reserved_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
     program = trace.program
     adjoint_texts: dict[str, list[str]] = {n.id: [] for n in program.nodes}
     sums: dict[str, list[str]] = {n.id: [] for n in program.nodes}
@@ -882,9 +871,10 @@ def _reserved_node_lines(trace: Trace) -> dict[str, tuple[str, ...]]:
         if extra:
             lines.append(extra)
         result[node.id] = tuple(lines)
-    return result
+    return MappingProxyType(result)
 
 
+@per_trace
 def reserved_edge_lines(trace: Trace) -> Mapping[tuple[str, str], tuple[str, ...]]:
     """For each edge, its two label lines: the partial and the widest second line, a
     contribution (reverse mode) or a product (forward mode, `reserved_sweeps`); cached per
@@ -897,13 +887,6 @@ def reserved_edge_lines(trace: Trace) -> Mapping[tuple[str, str], tuple[str, ...
     >>> reserved_edge_lines(t)["t3", "t4"]
     ('∂t₄/∂t₃ = −sin(t₃) = −0.14112', 'g_t₃ += 1 · (−sin(t₃)) = −0.14112')
     """
-    cached = _RESERVED_EDGES.get(trace)
-    if cached is None:
-        cached = _RESERVED_EDGES[trace] = MappingProxyType(_reserved_edge_lines(trace))
-    return cached
-
-
-def _reserved_edge_lines(trace: Trace) -> dict[tuple[str, str], tuple[str, ...]]:
     contributions: dict[tuple[str, str], list[str]] = {}
     for stage in trace.reverse_stages:
         for c in stage.contributions:
@@ -919,7 +902,7 @@ def _reserved_edge_lines(trace: Trace) -> dict[tuple[str, str], tuple[str, ...]]
         if extra:
             lines.append(extra)
         result[parent, child] = tuple(lines)
-    return result
+    return MappingProxyType(result)
 
 
 def pretty_formula(text: str) -> str:
