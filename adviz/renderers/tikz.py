@@ -590,27 +590,9 @@ def network_captions(fig: Figure, phase: str) -> list[str]:
     >>> len(captions) == fig.stage_count("reverse"), captions[0]
     (True, 'loss $y$: g $= 1$')
     """
-    from adviz.text.network import (
-        forward_caption,
-        input_caption,
-        inputs_caption,
-        layer_caption,
-        loss_caption,
-        neuron_caption,
-    )
+    from adviz.text.network import stage_captions
 
-    trace = fig.trace
-    net = trace.network
-    if phase == "forward":
-        texts = [forward_caption(trace, k) for k in range(len(net.layers) + 2)]
-    else:
-        layered = getattr(fig, "granularity", "neuron") == "layer"
-        texts = [loss_caption(trace)]
-        for layer in reversed(net.layers):
-            texts += [layer_caption(trace, layer)] if layered else \
-                [neuron_caption(trace, neuron) for neuron in layer.neurons]
-        texts += [inputs_caption(trace)] if layered else \
-            [input_caption(trace, x) for x in net.inputs]
+    texts = stage_captions(fig.trace, phase, getattr(fig, "granularity", "neuron"))
     return [joined_math(text.latex()) for text in texts]
 
 

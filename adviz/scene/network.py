@@ -76,16 +76,7 @@ from adviz.scene.sizes import fit_scale, page_pixels
 from adviz.scene.style import LINE_SPACING, TITLE_SIZE, Theme, get_theme
 from adviz.scene.view import GraphView
 from adviz.text.labels import adjoint_text, text_width, value_text
-from adviz.text.network import (
-    forward_caption,
-    input_caption,
-    inputs_caption,
-    layer_caption,
-    loss_caption,
-    neuron_caption,
-    short,
-    summary_caption,
-)
+from adviz.text.network import forward_caption, short, stage_captions, summary_caption
 from adviz.text.tokens import Name, Num, Op, text
 
 if TYPE_CHECKING:
@@ -468,7 +459,8 @@ def reverse_steps(trace: Trace, granularity: str = "neuron") -> list[_Step]:
     4
     """
     net = trace.network
-    steps = [_Step(loss_caption(trace).unicode(), (net.loss,),
+    titles = iter(t.unicode() for t in stage_captions(trace, "reverse", granularity))
+    steps = [_Step(next(titles), (net.loss,),
                    tuple((n.activation, net.loss) for n in net.layers[-1].neurons), False)]
 
     def into(neuron: Neuron) -> tuple[tuple[str, str], ...]:
@@ -477,17 +469,15 @@ def reverse_steps(trace: Trace, granularity: str = "neuron") -> list[_Step]:
     for layer in reversed(net.layers):
         if granularity == "layer":
             edges = tuple(e for n in layer.neurons for e in into(n))
-            steps.append(_Step(layer_caption(trace, layer).unicode(),
-                               tuple(n.activation for n in layer.neurons), edges,
+            steps.append(_Step(next(titles), tuple(n.activation for n in layer.neurons), edges,
                                len(layer.neurons) == 1))
             continue
         for neuron in layer.neurons:
-            steps.append(_Step(neuron_caption(trace, neuron).unicode(), (neuron.activation,),
-                               into(neuron), True))
+            steps.append(_Step(next(titles), (neuron.activation,), into(neuron), True))
     if granularity == "layer":
-        steps.append(_Step(inputs_caption(trace).unicode(), net.inputs, (), False))
+        steps.append(_Step(next(titles), net.inputs, (), False))
     else:
-        steps += [_Step(input_caption(trace, x).unicode(), (x,), (), False) for x in net.inputs]
+        steps += [_Step(next(titles), (x,), (), False) for x in net.inputs]
     return steps
 
 
@@ -796,7 +786,7 @@ def _build(trace: Trace, theme: Theme, granularity: str, notice: str = "",
             groups.setdefault(key[1], []).append(key)
         anchors, _ = _place(list(groups.values()), full_blocks, ends, node_rects, NEAR_PARENT,
                             clear=True)
-    titles = [forward_caption(trace, k).unicode() for k in range(len(columns))]
+    titles = [t.unicode() for t in stage_captions(trace, "forward")]
     titles += [s.title for s in reverse_steps(trace, granularity)]
     titles.append(summary_caption(trace).unicode())
     width = max(drawing_width + 2 * MARGIN, MIN_WIDTH)

@@ -135,6 +135,35 @@ def forward_caption(trace: Trace, column: int) -> Text:
     return text(*parts)  # type: ignore[arg-type]
 
 
+def stage_captions(trace: Trace, phase: str, granularity: str = "neuron") -> list[Text]:
+    """The caption of every stage of the neuron view's ``phase``, in stage order.
+
+    Forward: the inputs, each layer, the loss. Reverse: the loss, then each
+    neuron (``granularity="layer"``: each layer), last layer first, then each
+    input (or every input at once).
+
+    Examples
+    --------
+    >>> import adviz.examples
+    >>> t = adviz.examples.mlp((2, 2, 1))
+    >>> [c.plain()[:17] for c in stage_captions(t, "reverse")]
+    ['loss y: g = 1', 'neuron 1 of layer', 'neuron 1 of layer', 'neuron 2 of layer', 'x1: g = Σⱼ wⱼ · g', 'x2: g = Σⱼ wⱼ · g']
+    >>> len(stage_captions(t, "reverse", "layer")), len(stage_captions(t, "forward"))
+    (4, 4)
+    """
+    network = trace.network
+    if phase == "forward":
+        return [forward_caption(trace, k) for k in range(len(network.layers) + 2)]
+    layered = granularity == "layer"
+    texts = [loss_caption(trace)]
+    for layer in reversed(network.layers):
+        texts += [layer_caption(trace, layer)] if layered else \
+            [neuron_caption(trace, neuron) for neuron in layer.neurons]
+    texts += [inputs_caption(trace)] if layered else \
+        [input_caption(trace, node) for node in network.inputs]
+    return texts
+
+
 def summary_caption(trace: Trace) -> Text:
     """The summary frame's caption."""
     network = trace.network
