@@ -714,7 +714,7 @@ ZOOM_BUDGET = 40_000
 """The largest `zoom_cost` for which the demonstration page includes its neurons' zooms
 by default: each zoom walks every scalar stage, so together they cost about the number
 of neurons times the number of scalar nodes (2-4-1: 250, about a second; micrograd's
-2-16-16-1: 32,406, about 12 s on a 2-core machine, against 1.4 s without them)."""
+2-16-16-1: 32,406, about 13 s on a 2-core machine, against 1.4 s without them)."""
 
 ZOOM_PROGRESS = 8
 """From this many zooms on, a page written from a terminal shows a progress bar
