@@ -123,9 +123,7 @@ def packed_json(data: Any) -> str:
     """
     import zlib
 
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False)
-    return base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+    return base64.b64encode(zlib.compress(_dumps(data).encode("utf-8"), 9)).decode("ascii")
 
 
 def unpacked_json(pack: str) -> Any:
