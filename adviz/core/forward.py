@@ -343,25 +343,37 @@ def forward_mode(trace: Trace, seed: Seed = None) -> ForwardSweep:
     {'y1': 3.0, 'y2': 1.0}
     """
     per_trace = _SWEEPS.get(trace)
-    if per_trace is None:  # the first sweep checks the trace (a trace of tensors has none)
-        plan = _plan(trace)
-        seeds = seed_values(trace, seed)
-        per_trace = _SWEEPS[trace] = {}
-    else:
-        plan, seeds = None, seed_values(trace, seed)
-    key = tuple((value, math.copysign(1.0, value)) for value in seeds.values())
+    # the first sweep plans the trace (refusing a trace of tensors) before reading the seed
+    plan = _plan(trace) if per_trace is None else None
+    seeds = seed_values(trace, seed)
+    per_trace = _SWEEPS.setdefault(trace, {})
+    key = seed_key(seeds)
     if key not in per_trace:
-        per_trace[key] = _forward_mode(trace, seeds, plan)
+        per_trace[key] = _forward_mode(plan or _plan(trace), seeds)
     return per_trace[key]
 
 
-_SWEEPS: weakref.WeakKeyDictionary[Trace, dict[tuple[tuple[float, float], ...], ForwardSweep]] = \
+SeedKey = tuple[tuple[float, float], ...]
+
+
+def seed_key(seeds: Mapping[str, float]) -> SeedKey:
+    """Every input's seed tangent and its sign (−0 apart from 0): a sweep's identity on
+    its trace.
+
+    Examples
+    --------
+    >>> seed_key({"x1": 1.0, "x2": -0.0})
+    ((1.0, 1.0), (-0.0, -1.0))
+    """
+    return tuple((value, math.copysign(1.0, value)) for value in seeds.values())
+
+
+_SWEEPS: weakref.WeakKeyDictionary[Trace, dict[SeedKey, ForwardSweep]] = \
     weakref.WeakKeyDictionary()
 """Per trace, its sweeps by seed (a sweep is immutable: computed once per seed)."""
 
 
-def _forward_mode(trace: Trace, seeds: dict[str, float], plan: _Plan | None) -> ForwardSweep:
-    plan = plan or _plan(trace)
+def _forward_mode(plan: _Plan, seeds: dict[str, float]) -> ForwardSweep:
     tangents = _sweep(plan, list(seeds.values()))
     ids = plan.ids
     leaves = [ids[i] for i in plan.leaves]

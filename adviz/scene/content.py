@@ -46,6 +46,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from adviz.core.forward import SeedKey, seed_key
 from adviz.core.phases import STAGE_PHASES, SWEEPS, Phase, check_phase
 from adviz.errors import InputError
 from adviz.scene.style import EDGE_SIZE, LINE_SIZE, NAME_SIZE
@@ -182,6 +183,8 @@ class _Static:
 
 
 _STATIC: weakref.WeakKeyDictionary[Trace, _Static] = weakref.WeakKeyDictionary()
+
+
 @dataclass
 class _Recording:
     """A phase's walk (`Walker`): the elements before its first stage, and the changes of
@@ -192,8 +195,7 @@ class _Recording:
     changes: list[Change] = field(default_factory=list)
 
 
-_CHANGES: weakref.WeakKeyDictionary[
-    Trace, dict[tuple[str, tuple[tuple[str, float], ...]], _Recording]] = \
+_CHANGES: weakref.WeakKeyDictionary[Trace, dict[tuple[str, SeedKey], _Recording]] = \
     weakref.WeakKeyDictionary()
 """Per trace, phase and seed, its walk so far (`Walker`)."""
 
@@ -332,11 +334,9 @@ class Walker:
         fixed = _static(trace)
         self._fixed = fixed
         graph = trace.graph
-        seed_key = tuple(self.sweep.seed.items()) if self.sweep is not None else ()
-        per_trace = _CHANGES.setdefault(trace, {})
-        if (phase, seed_key) not in per_trace:
-            per_trace[phase, seed_key] = _Recording()
-        self._recording = recording = per_trace[phase, seed_key]
+        key = (phase, seed_key(self.sweep.seed) if self.sweep is not None else ())
+        self._recording = recording = _CHANGES.setdefault(trace, {}).setdefault(
+            key, _Recording())
         # a phase walked to its end before is replayed: every view of it walks the same stages
         self._replay = len(recording.changes) == len(self.stages)
         self.nodes: dict[str, NodeView] = {}
