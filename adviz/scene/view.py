@@ -613,12 +613,12 @@ def _merged_view(key: tuple[str, str], underlying: Sequence[tuple[str, str]],
                  edges: Mapping[tuple[str, str], EdgeView], flows: _Flows, step: int,
                  phase: str, compact: bool,
                  counts: Mapping[tuple[str, bool], int] | None = None) -> EdgeView:
+    if counts is None:
+        counts = Counter((edges[e].state, edges[e].toward_parent) for e in underlying)
     state, toward_parent = _merged_state(underlying, edges, counts)
     lines: tuple[Line, ...] = ()
-    shown = phase == "summary" or (
-        any(v.state in ("gradient", "passed") for v in (edges[e] for e in underlying))
-        if counts is None else
-        any(n for (s, _), n in counts.items() if s in ("gradient", "passed")))
+    shown = phase == "summary" or any(n for (s, _), n in counts.items()
+                                      if s in ("gradient", "passed"))
     if shown and not compact and key in flows.edges[step]:
         total = flows.edges[step][key]
         lines = (_sum_edge_line(total, math.copysign(1.0, total)),)
@@ -627,17 +627,16 @@ def _merged_view(key: tuple[str, str], underlying: Sequence[tuple[str, str]],
 
 def _merged_state(underlying: Sequence[tuple[str, str]],
                   edges: Mapping[tuple[str, str], EdgeView],
-                  counts: Mapping[tuple[str, bool], int] | None) -> tuple[str, bool]:
+                  counts: Mapping[tuple[str, bool], int]) -> tuple[str, bool]:
     """A merged edge's state and direction: its busiest underlying edge's (the first of
     them, in order, when they differ), found from how many are in each state when that
     decides it."""
-    if counts is not None:
-        present = [pair for pair, n in counts.items() if n]
-        if all(state in _EDGE_RANK for state, _ in present):
-            top = max(_EDGE_RANK[state] for state, _ in present)
-            busiest = [pair for pair in present if _EDGE_RANK[pair[0]] == top]
-            if len(busiest) == 1:
-                return busiest[0]
+    present = [pair for pair, n in counts.items() if n]
+    if all(state in _EDGE_RANK for state, _ in present):
+        top = max(_EDGE_RANK[state] for state, _ in present)
+        busiest = [pair for pair in present if _EDGE_RANK[pair[0]] == top]
+        if len(busiest) == 1:
+            return busiest[0]
     best = max((edges[e] for e in underlying), key=lambda v: _EDGE_RANK.get(v.state, 0))
     return best.state, best.toward_parent
 
