@@ -60,7 +60,6 @@ from adviz.renderers.page import (
     default_title,
     html_document,
     json_for_script,
-    path_data,
     polygon_points,
     source_hash,
 )
@@ -409,29 +408,28 @@ def demo_data(
     """
     from adviz.renderers.svg import paint
     from adviz.scene.layout import LABEL_PAD, NODE_PAD_X, label_size
-    from adviz.scene.picture import figure
+    from adviz.scene.picture import figure, prepare_texts, start_figure_layout
     from adviz.scene.style import EDGE_SIZE, LINE_SIZE, LINE_SPACING, NAME_SIZE
     from adviz.text.labels import (
         node_formula,
         pretty_name,
         reserved_edge_lines,
-        reserved_node_lines,
         result_text,
     )
     from adviz.text.tables import point_text
 
     program = trace.program
     nodes = program.nodes
-    # The figure (its Graphviz run most of all) is built in a second thread while this one
-    # writes the page's texts and derives the analytic panel, which need only the trace.
-    # The widest text of each node and edge (the sizes the layout reserves) comes first:
-    # Graphviz then starts without waiting for this thread's share of the interpreter.
-    reserved_node_lines(trace)
-    reserved_edge_lines(trace)
+    # Graphviz lays the graph out in its own process while this thread writes the page's
+    # texts and derives the analytic panel, which need only the trace; then the figure is
+    # built in a second thread (its label placement lets go of the interpreter in NumPy)
+    # while this one finishes. Graphviz starts first, from the widest text of each node
+    # and edge (the sizes the layout reserves), with no other work sharing the interpreter.
+    options: dict[str, Any] = {"rankdir": rankdir, "collapse": (), "full": True, "copies": False}
+    start_figure_layout(trace, **options)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="adviz-figure")
     try:
-        laying_out = pool.submit(figure, trace, theme=theme, rankdir=rankdir, collapse=(),
-                                 full=True, copies=False)
+        laying_out = pool.submit(figure, trace, theme=theme, **options)
         slots = Slots(trace)
         edge_texts = _edge_texts(trace, slots)
         texts = {"result": page_template(result_text(trace), slots, "plain"),
@@ -440,6 +438,7 @@ def demo_data(
         inputs = page_inputs(trace)
         code, analytic_data = analytic_panel(trace, analytic)
         focus_texts = focus_templates(trace)
+        prepare_texts(trace)  # what the figure's thread and the first frame need next
         fig = laying_out.result()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
@@ -487,7 +486,8 @@ def demo_data(
                 "label": None if shape.label is None else list(shape.label),
                 "labelBox": label_size(reserved[p, c])[0],
                 "left": shape.label_left,
-                "fwd": [path_data(shape.forward), polygon_points(shape.forward_head)],
+                # the forward routes are the base SVG's own: the page opens at forward
+                # stage 0 and its script reads them there
                 "rev": [relative_path_data(shape.reverse), polygon_points(shape.reverse_head)],
             }
     data = {
@@ -521,15 +521,16 @@ def demo_data(
     return data, svg[svg.index("<svg"):], code
 
 
-def _hundredths(value: float) -> int:
-    """A coordinate as `adviz.renderers.page.path_data` writes it, in hundredths."""
-    return int(f"{value:.2f}".replace(".", ""))
-
-
 def _short(hundredths: int) -> str:
-    whole, rest = divmod(abs(hundredths), 100)
-    sign = "-" if hundredths < 0 else ""
-    return f"{sign}{whole}" + (f".{rest:02d}".rstrip("0") if rest else "")
+    """Hundredths as a decimal without trailing zeros (``-150`` -> ``"-1.5"``); exact, for
+    `relative_path_data`'s coordinates (far below 2**53 hundredths).
+
+    Examples
+    --------
+    >>> [_short(v) for v in (0, 5, -5, 100, -150, 1234)]
+    ['0', '0.05', '-0.05', '1', '-1.5', '12.34']
+    """
+    return f"{hundredths / 100:.2f}".rstrip("0").rstrip(".")
 
 
 def relative_path_data(points: tuple[tuple[float, float], ...]) -> str:
@@ -547,15 +548,18 @@ def relative_path_data(points: tuple[tuple[float, float], ...]) -> str:
     """
     if not points:
         return ""
-    exact = [(_hundredths(x), _hundredths(y)) for x, y in points]
+    exact = [(int(f"{x:.2f}".replace(".", "")), int(f"{y:.2f}".replace(".", "")))
+             for x, y in points]  # rounded as `adviz.renderers.page.path_data` rounds
     x0, y0 = exact[0]
-    out = [f"M{_short(x0)},{_short(y0)}c"]
+    head = f"M{_short(x0)},{_short(y0)}c"
     pairs = []
+    last = len(exact) - 1
     for k in range(1, len(exact), 3):
         for x, y in exact[k:k + 3]:
-            pairs.append(f"{_short(x - x0)},{_short(y - y0)}")
-        x0, y0 = exact[min(k + 2, len(exact) - 1)]
-    return out[0] + " ".join(pairs)
+            pairs.append(f"{(x - x0) / 100:.2f}".rstrip("0").rstrip(".") + "," +
+                         f"{(y - y0) / 100:.2f}".rstrip("0").rstrip("."))  # as `_short`
+        x0, y0 = exact[min(k + 2, last)]
+    return head + " ".join(pairs)
 
 
 def _frame_size(fig_width: float, fig_height: float) -> tuple[str, str]:
@@ -678,28 +682,31 @@ def demo_html(
         from adviz.scene.focus import focus_of
 
         start = trace.program.index[focus_of(trace, focus).node]
+    # paused until the page is one string: resumed earlier, the collector's first pass
+    # walks every object the page's data is still made of
     with collector_paused():
         parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic,
                            view=view, granularity=granularity, zooms=zooms, progress=progress)
-    if focus is not None and view == "network":  # a drawn circle or weight edge
-        from adviz.renderers.demo_network import focus_start
+        if focus is not None and view == "network":  # a drawn circle or weight edge
+            from adviz.renderers.demo_network import focus_start
 
-        parts.data["network"]["start"] = focus_start(parts.data["network"], trace, focus)
-    elif start is not None:
-        parts.data["focus"] = start
-    script = demo_script()
-    csp = (f"default-src 'none'; script-src {source_hash(parts.kernel)} {source_hash(script)}; "
-           "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
-    body = (
-        f"{parts.opening}\n{parts.body}"
-        f'<script type="application/json" class="adviz-data">{json_for_script(parts.data)}'
-        "</script>\n"
-        f"<script>{parts.kernel}</script>\n"
-        f"<script>{script}</script>\n"
-        "</div>\n"
-    )
-    return html_document(f"{parts.heading} — adviz demonstration", csp, parts.dark,
-                         asset("demo.css"), body)
+            parts.data["network"]["start"] = focus_start(parts.data["network"], trace, focus)
+        elif start is not None:
+            parts.data["focus"] = start
+        script = demo_script()
+        hashes = f"{source_hash(parts.kernel)} {source_hash(script)}"
+        csp = (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
+               "img-src data:; base-uri 'none'; form-action 'none'")
+        body = (
+            f"{parts.opening}\n{parts.body}"
+            '<script type="application/json" class="adviz-data">'
+            f"{json_for_script(parts.data)}</script>\n"
+            f"<script>{parts.kernel}</script>\n"
+            f"<script>{script}</script>\n"
+            "</div>\n"
+        )
+        return html_document(f"{parts.heading} — adviz demonstration", csp, parts.dark,
+                             asset("demo.css"), body)
 
 
 def demo_script() -> str:
@@ -846,11 +853,8 @@ def demo_parts(
         min_width, min_height = _frame_size(scene["width"], scene["height"] - scene["crop"])
     dark = theme == "dark"
     heading = html.escape(data["defaultTitle"] if title is None else title)
-    # The forward routes are the base SVG's own (the page opens at forward stage 0 and its
-    # script reads them there), so the data carries only the reverse ones.
-    edges = [{k: v for k, v in edge.items() if k != "fwd"} for edge in data["edges"]]
     found = data.pop("focusTexts", None)  # `demo_data` writes them while Graphviz runs
-    packed = {**data, "nodes": as_columns(data["nodes"]), "edges": as_columns(edges),
+    packed = {**data, "nodes": as_columns(data["nodes"]), "edges": as_columns(data["edges"]),
               "table": {**data["table"], "rows": as_columns(data["table"]["rows"])}}
     texts: list[PageTemplate | None] = list(focus_templates(trace) if found is None else found)
     if view == "network":  # only the nodes a click can focus on: circles and weights

@@ -52,8 +52,11 @@ Examples
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -116,6 +119,7 @@ _CHUNK = 48
 _CAP = REACH + CLEARANCE + 4.0
 _VARIANTS = 4
 _BATCH = 4096
+_SPLIT = 1024
 _ROUND = 8
 _SEGMENT_REACH = 40.0
 _NEAREST = CHUNKS * 12
@@ -1100,9 +1104,12 @@ def _shape_table(blocks: Sequence[Block]) -> tuple[np.ndarray, np.ndarray]:
     >>> rects, member = _shape_table([Block(("ab", "c"), left_aligned=False)])
     >>> rects[0, :, 1].tolist(), member[0].sum(axis=0).tolist()  # tops; lines per variant
     ([-7.15, -7.15, -14.3, -14.3, 0.0], [1, 1, 2, 2])
+    >>> rects, member = _shape_table([Block(("ab",), left_aligned=False)] * 3)
+    >>> rects.shape, member[0].sum(axis=0).tolist()  # one line each: two variants
+    ((3, 2, 4), [1, 1, 0, 0])
     """
-    count = max((len(b.regular) for b in blocks), default=1)
-    widest = 2 if count == 1 else 3 + count
+    count = max(max((len(b.regular) for b in blocks), default=1), 1)
+    widest = 2 if count == 1 else 3 + count  # one-line blocks only: their two variants
     rects = np.zeros((len(blocks), widest, 4))
     member = np.zeros((len(blocks), widest, _VARIANTS), dtype=bool)
     lines = np.asarray([len(b.regular) for b in blocks])
@@ -1116,7 +1123,7 @@ def _shape_table(blocks: Sequence[Block]) -> tuple[np.ndarray, np.ndarray]:
         bold[i, :len(b.bold)] = b.bold
     width = np.asarray([b.width for b in blocks])
     aligned = np.asarray([b.left_aligned for b in blocks], dtype=bool)
-    for r, (heavy, single, k, variant) in enumerate(spec):
+    for r, (heavy, single, k, variant) in enumerate(spec[:widest]):
         w = (bold[:, k] if heavy else regular)
         shown = lines if not single else np.ones(len(blocks))
         top = -line * shown / 2
@@ -1570,9 +1577,28 @@ def _around(route: np.ndarray, start: np.ndarray, block: Block, points: int) -> 
     return route[max(inside[0] - 1, 0):inside[-1] + 2]
 
 
+def _badness_of(segments: _Segments, ids: np.ndarray, anchors: np.ndarray, offsets: np.ndarray,
+                member: np.ndarray, flag: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """`_Segments.badness` of the anchors ``rows`` (of every label's line rectangles
+    ``offsets`` and variants ``member``, in the alignment ``flag`` of each row)."""
+    return segments.badness(ids[rows], anchors[rows], offsets[ids[rows], flag[rows]],
+                            member[ids[rows], flag[rows]])
+
+
 def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rect,
                  tb: bool, unmet: list[Key] | None
                  ) -> dict[Key, tuple[Point, float | None]]:
+    """`_place_rounds`, with a second thread to score anchors in when the machine has a
+    second core (each row's score is its own: the same placement, sooner)."""
+    if (os.cpu_count() or 1) < 2:
+        return _place_rounds(labels, obstacles, bounds, tb, unmet, None)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="adviz-anchors") as helper:
+        return _place_rounds(labels, obstacles, bounds, tb, unmet, helper)
+
+
+def _place_rounds(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rect,
+                  tb: bool, unmet: list[Key] | None, helper: ThreadPoolExecutor | None
+                  ) -> dict[Key, tuple[Point, float | None]]:
     """The placement of a large graph's labels (more than `ROUNDS_FROM`), in rounds that
     score the anchors of every label still unplaced at once, on the routes' segments
     (`_Segments`: exact distances, few items per cell).
@@ -1585,6 +1611,8 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
     label placed by one wave is not scored in the next, and anchors overlapping a label
     already placed are not scored. A label no round places takes the least bad anchor
     free of the others (reported in ``unmet``), or, with none, Graphviz's position.
+    Waves of `_SPLIT` anchors or more are scored in parts, every other one in ``helper``'s
+    thread (NumPy lets go of the interpreter inside its loops).
     """
     keys = list(labels)
     count = len(keys)
@@ -1692,11 +1720,15 @@ def _place_large(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Rec
             wave = free(padded, wave[pending[ids[wave]]])
             if not len(wave):
                 continue
-            for start in range(0, len(wave), _BATCH):
-                part = wave[start:start + _BATCH]
-                badness[part] = segments.badness(ids[part], anchors[part],
-                                                 offsets[ids[part], flag[part]],
-                                                 member[ids[part], flag[part]])
+            score = partial(_badness_of, segments, ids, anchors, offsets, member, flag)
+            parts = np.array_split(wave, max(-(-len(wave) // _BATCH),
+                                             2 if helper is not None and len(wave) >= _SPLIT
+                                             else 1))
+            theirs = [helper.submit(score, part) for part in parts[1::2]] if helper else []
+            for part in parts if helper is None else parts[::2]:
+                badness[part] = score(part)
+            for part, future in zip(parts[1::2], theirs):
+                badness[part] = future.result()
             ranked = wave[np.lexsort((cost[wave], badness[wave] * 1000.0, ids[wave]))]
             done = -1
             for k in ranked[badness[ranked] == 0.0].tolist():

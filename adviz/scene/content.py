@@ -224,6 +224,18 @@ def _static(trace: Trace) -> _Static:
     return result
 
 
+def prepare_lines(trace: Trace) -> None:
+    """Build the lines every walk of the trace starts from (cached per trace): names,
+    values, partials and contributions.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> prepare_lines(adviz.trace("x * x", x=3))
+    """
+    _static(trace)
+
+
 def frame_count(trace: Trace, phase: str) -> int:
     """Number of frames of a phase (1 for ``"summary"``).
 

@@ -38,8 +38,10 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import weakref
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import pairwise
 from types import MappingProxyType
@@ -502,6 +504,81 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
     RenderError
         Graphviz is missing or fails.
     """
+    per_trace, key, view, program = _layout_key(trace, rankdir, engine, collapse, compact,
+                                                copies, ranksep, nodesep, fold, absorb_leaves)
+    cached = per_trace.get(key)
+    if cached is not None:
+        return cached
+    started = _STARTED.get(trace, {}).pop(key, None)
+    if started is not None:  # `start_layout` ran Graphviz already
+        output = started.result()
+    else:
+        output = run_layout(view_source(view, rankdir, ranksep=ranksep, nodesep=nodesep,
+                                        fold=int(fold)), engine=program)
+    try:
+        layout = _parse(json.loads(output), view, rankdir)
+    except (ValueError, KeyError, IndexError) as err:
+        raise RenderError(f"cannot read Graphviz's layout output: {err!r}") from err
+    per_trace[key] = layout
+    return layout
+
+
+def start_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = None,
+                 collapse: Iterable[str] = (), compact: bool = False,
+                 copies: Iterable[str] = (), ranksep: float = RANKSEP,
+                 nodesep: float = NODESEP, fold: int = 0,
+                 absorb_leaves: bool = False) -> None:
+    """Start Graphviz on the layout `compute_layout` gives for the same options, and return
+    while it runs: `compute_layout` then waits for that run instead of starting its own.
+
+    The DOT source is written here, in the caller's thread; Graphviz runs in its own
+    process, waited for in a thread that holds no lock Python code needs. A caller with
+    other work (a page's texts) does it meanwhile, on a second core. Nothing happens
+    when the layout is cached or already started; a run nobody asks for is dropped with
+    its trace.
+
+    Parameters
+    ----------
+    trace, rankdir, engine, collapse, compact, copies, ranksep, nodesep, fold, absorb_leaves
+        As for `compute_layout`.
+
+    Raises
+    ------
+    InputError
+        As `compute_layout`. Graphviz's own errors are raised by `compute_layout`.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("x * x", x=3)
+    >>> start_layout(t)
+    >>> compute_layout(t).nodes["y"].width > 0
+    True
+    """
+    per_trace, key, view, program = _layout_key(trace, rankdir, engine, collapse, compact,
+                                                copies, ranksep, nodesep, fold, absorb_leaves)
+    started = _STARTED.setdefault(trace, {})
+    if key in per_trace or key in started:
+        return
+    source = view_source(view, rankdir, ranksep=ranksep, nodesep=nodesep, fold=int(fold))
+    running: Future[bytes] = Future()
+
+    def wait() -> None:
+        try:
+            running.set_result(run_layout(source, engine=program))
+        except BaseException as err:  # given to whoever asks for the layout
+            running.set_exception(err)
+
+    started[key] = running
+    threading.Thread(target=wait, name="adviz-graphviz", daemon=True).start()
+
+
+def _layout_key(trace: Trace, rankdir: str, engine: str | None, collapse: Iterable[str],
+                compact: bool, copies: Iterable[str], ranksep: float, nodesep: float,
+                fold: int, absorb_leaves: bool
+                ) -> tuple[dict[tuple[Any, ...], Layout], tuple[Any, ...], GraphView, str]:
+    """The trace's cached layouts, the options' key among them, the drawn graph and the
+    Graphviz program (`compute_layout`'s options checked)."""
     if rankdir not in RANKDIRS:
         raise InputError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
     if isinstance(collapse, str):
@@ -512,19 +589,13 @@ def compute_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = No
     key = (rankdir, program, labels, bool(compact), leaves, float(ranksep),
            float(nodesep)) + ((int(fold),) if fold else ()) + \
         (("absorb",) if absorb_leaves and labels else ())
-    per_trace = _CACHE.setdefault(trace, {})
-    cached = per_trace.get(key)
-    if cached is not None:
-        return cached
     view = graph_view(trace, labels, bool(compact), leaves, absorb_leaves=absorb_leaves)
-    output = run_layout(view_source(view, rankdir, ranksep=ranksep, nodesep=nodesep,
-                                    fold=int(fold)), engine=program)
-    try:
-        layout = _parse(json.loads(output), view, rankdir)
-    except (ValueError, KeyError, IndexError) as err:
-        raise RenderError(f"cannot read Graphviz's layout output: {err!r}") from err
-    per_trace[key] = layout
-    return layout
+    return _CACHE.setdefault(trace, {}), key, view, program
+
+
+_STARTED: weakref.WeakKeyDictionary[Trace, dict[tuple[Any, ...], Future[bytes]]] = \
+    weakref.WeakKeyDictionary()
+"""Per trace, Graphviz runs `start_layout` began that no `compute_layout` took yet."""
 
 
 def view_layout(view: GraphView, *, rankdir: str = "LR", engine: str | None = None) -> Layout:

@@ -42,7 +42,7 @@ from __future__ import annotations
 import math
 import re
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +59,7 @@ from adviz.scene.layout import (
     ROOMY_RANKSEP,
     Layout,
     compute_layout,
+    start_layout,
 )
 from adviz.scene.legend import (
     LEGEND_GAP,
@@ -404,26 +405,92 @@ def _shifted(p: Point, dx: float, dy: float) -> Point:
 
 def _edge_shape(route: Any, dx: float, dy: float) -> EdgeShape:
     """An edge's shape in frame coordinates, its label at Graphviz's position."""
-    def shift(p: Point) -> Point:
-        return _shifted(p, dx, dy)
+    return _edge_shapes({(route.parent, route.child): route}, dx, dy)[route.parent, route.child]
 
-    points = tuple(shift(p) for p in route.points)
-    head = shift(route.head) if route.head is not None else None
-    forward_head = Arrow(head, points[-1]) if head is not None and points else None
-    reverse = points
-    reverse_head = None
-    if points:
-        if head is not None:
+
+def _edge_shapes(routes: Mapping[tuple[str, str], Any], dx: float, dy: float,
+                 anchors: Mapping[tuple[str, str], tuple[Point, float | None]] | None = None
+                 ) -> dict[tuple[str, str], EdgeShape]:
+    """Every edge's shape in frame coordinates, its label at its anchor in ``anchors``
+    (layout coordinates, as `adviz.scene.anchors.place_labels` gives them) or else at
+    Graphviz's position.
+
+    Each reverse route loses its first `ARROW_LENGTH` to the arrowhead: the same cut as
+    `trim_start`, bisected for all routes at once (`_trim_parameters`).
+    """
+    found = anchors or {}
+    ends: list[tuple[Point, ...]] = []  # the reverse routes, each with at least four points
+    made = []
+    for key, route in routes.items():
+        points = tuple(_shifted(p, dx, dy) for p in route.points)
+        head = _shifted(route.head, dx, dy) if route.head is not None else None
+        reverse = points
+        if points and head is not None:
             (lx, ly), (hx, hy) = points[-1], head
             third = ((hx - lx) / 3, (hy - ly) / 3)
             reverse = (*points, (lx + third[0], ly + third[1]),
                        (lx + 2 * third[0], ly + 2 * third[1]), head)
-        trimmed = trim_start(reverse, ARROW_LENGTH)
-        reverse_head = Arrow(reverse[0], trimmed[0])
-        reverse = trimmed
-    label = shift(route.label) if route.label is not None else None
-    return EdgeShape(route.parent, route.child, points, forward_head, reverse, reverse_head,
-                     label)
+        if len(reverse) >= 4:
+            ends.append(reverse)
+        made.append((key, route, points, head, reverse))
+    cuts = iter(_trim_parameters(ends, ARROW_LENGTH))
+    shapes = {}
+    for key, route, points, head, reverse in made:
+        forward_head = Arrow(head, points[-1]) if head is not None and points else None
+        reverse_head = None
+        if points:
+            trimmed = reverse
+            if len(reverse) >= 4:
+                cut = next(cuts)
+                if cut is not None:
+                    piece = (reverse[0], reverse[1], reverse[2], reverse[3])
+                    trimmed = tuple((round(x, 6), round(y, 6))
+                                    for x, y in _split_tail(piece, cut)) + reverse[4:]
+            reverse_head = Arrow(reverse[0], trimmed[0])
+            reverse = trimmed
+        label, left = None, None
+        if key in found:
+            (ax, ay), aligned = found[key]
+            label = (round(ax + dx, 2), round(ay + dy, 2))
+            left = None if aligned is None else round(aligned + dx, 2)
+        elif route.label is not None:
+            label = _shifted(route.label, dx, dy)
+        shapes[key] = EdgeShape(route.parent, route.child, points, forward_head, reverse,
+                                reverse_head, label, left)
+    return shapes
+
+
+def _trim_parameters(routes: Sequence[tuple[Point, ...]], length: float) -> list[float | None]:
+    """For each spline, where `trim_start` cuts its first cubic piece (``None``: the piece
+    is not longer than ``length`` in a straight line, and the spline stays whole): the
+    same bisection and the same arithmetic, for every spline at once.
+
+    Examples
+    --------
+    >>> straight = ((0.0, 0.0), (10.0, 0.0), (20.0, 0.0), (30.0, 0.0))
+    >>> cut = _trim_parameters([straight, straight[:1] * 4], 8.0)
+    >>> round(cut[0], 6), cut[1]
+    (0.266667, None)
+    >>> trim_start(straight, 8.0) == tuple(
+    ...     (round(x, 6), round(y, 6)) for x, y in _split_tail(straight, cut[0]))
+    True
+    """
+    if not routes:
+        return []
+    first = np.asarray([r[:4] for r in routes], dtype=float)  # (routes, 4, 2)
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = (first[:, k].T for k in range(4))
+    whole = np.asarray([math.dist(r[0], r[3]) <= length for r in routes])
+    lo, hi = np.zeros(len(routes)), np.ones(len(routes))
+    for _ in range(30):
+        t = (lo + hi) / 2
+        s = 1 - t
+        # `_bezier`'s terms, in its order
+        x = s**3 * x0 + 3 * s * s * t * x1 + 3 * s * t * t * x2 + t**3 * x3
+        y = s**3 * y0 + 3 * s * s * t * y1 + 3 * s * t * t * y2 + t**3 * y3
+        near = np.hypot(x - x0, y - y0) < length
+        lo = np.where(near, t, lo)
+        hi = np.where(near, hi, t)
+    return [None if w else h for w, h in zip(whole.tolist(), hi.tolist())]
 
 
 @dataclass(frozen=True)
@@ -646,6 +713,26 @@ def _titles(trace: Trace, sweep: ForwardSweep | None = None) -> list[str]:
     return titles
 
 
+def prepare_texts(trace: Trace) -> None:
+    """Build, ahead of `figure`, the texts its frames need that depend on the trace alone:
+    every stage's caption (with forward mode's from the first input) and each element's
+    fixed lines (`adviz.scene.content`). All are cached per trace, so a caller with time
+    to spare while Graphviz runs in another thread takes them off the figure's path.
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("x * x", x=3)
+    >>> prepare_texts(t)
+    >>> stage_title(t, "forward", 0)  # cached now
+    'Stage 0 of 1 — set the inputs: x = 3'
+    """
+    from adviz.scene.content import prepare_lines
+
+    _titles(trace, _seed(trace, None)[1])
+    prepare_lines(trace)
+
+
 def _seed(trace: Trace, seed: Seed) -> tuple[dict[str, float], ForwardSweep | None]:
     """The seed as every input's tangent, and its sweep (none for a trace of tensors, unless
     a seed was asked for: then the error says why)."""
@@ -855,9 +942,7 @@ def figure(
         result = _build(trace, resolved, view, layout, notice, size, titles, legend=place)
     else:
         unmet: list[tuple[str, str]] = []
-        layout = compute_layout(trace, rankdir=rankdir, engine=engine, collapse=view.collapse,
-                                compact=view.compact, copies=tuple(view.copies),
-                                absorb_leaves=view.absorb_leaves)
+        layout = compute_layout(trace, rankdir=rankdir, engine=engine, **_layout_options(view))
         titles = [*_titles(trace, sweep), *extra_titles]  # after Graphviz has started
         result = _build(trace, resolved, view, layout, notice, size, titles, unmet,
                         legend=place)
@@ -867,9 +952,8 @@ def figure(
             # (not for a large graph: a second layout would cost more than the first).
             again: list[tuple[str, str]] = []
             layout = compute_layout(trace, rankdir=rankdir, engine=engine,
-                                    collapse=view.collapse, compact=view.compact,
-                                    copies=tuple(view.copies), ranksep=ROOMY_RANKSEP,
-                                    nodesep=ROOMY_NODESEP, absorb_leaves=view.absorb_leaves)
+                                    ranksep=ROOMY_RANKSEP, nodesep=ROOMY_NODESEP,
+                                    **_layout_options(view))
             roomy = _build(trace, resolved, view, layout, notice, size, titles, again,
                            legend=place)
             if len(again) < len(unmet):
@@ -880,6 +964,35 @@ def figure(
     if key is not None:
         _FIGURES.setdefault(trace, {})[key] = result
     return result
+
+
+def _layout_options(view: GraphView) -> dict[str, Any]:
+    """What `compute_layout` is told of a drawn graph."""
+    return {"collapse": view.collapse, "compact": view.compact, "copies": tuple(view.copies),
+            "absorb_leaves": view.absorb_leaves}
+
+
+def start_figure_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = None,
+                        collapse: Iterable[str] | None = (), full: bool = False,
+                        copies: bool | None = False) -> None:
+    """Start Graphviz on the layout `figure` needs for these options (`start_layout`) and
+    return while it runs: `figure` then waits for that run.
+
+    For a caller with work of its own to do meanwhile (a page's texts); the
+    options mean what they mean for `figure` (a graph drawn without a ``size``).
+
+    Examples
+    --------
+    >>> import adviz
+    >>> t = adviz.trace("x * x", x=3)
+    >>> start_figure_layout(t, full=True)
+    >>> figure(t, full=True).width > 0
+    True
+    """
+    options = view_options(trace, collapse, full, copies)
+    view = graph_view(trace, options.collapse, options.compact, options.copies)
+    start_layout(trace, rankdir="LR" if rankdir in (None, "auto") else rankdir, engine=engine,
+                 **_layout_options(view))
 
 
 def _size_key(size: Any) -> Any:
@@ -1134,10 +1247,7 @@ def _build(trace: Trace, theme: Theme, view: GraphView, layout: Layout, notice: 
         height = round(band_legend.top + band_legend.height + MARGIN, 2)
     nodes = {n: NodeShape(n, round(b.x + dx, 2), round(b.y + dy, 2), b.width, b.height)
              for n, b in layout.nodes.items()}
-    edges = {key: _edge_shape(route, dx, dy) for key, route in layout.edges.items()}
-    for key, ((ax, ay), left) in anchors.items():
-        edges[key] = replace(edges[key], label=(round(ax + dx, 2), round(ay + dy, 2)),
-                             label_left=None if left is None else round(left + dx, 2))
+    edges = _edge_shapes(layout.edges, dx, dy, anchors)
     clusters = _clusters(layout, dx, dy)
     if legend == "inside":
         band_legend = _inside_legend(view, nodes, edges, clusters,

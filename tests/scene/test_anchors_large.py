@@ -223,8 +223,45 @@ def test_large_placements_keep_their_promises(rankdir: str) -> None:
             assert 1.0 - 0.05 <= gap <= REACH + 0.05, (keys[k], gap)
 
 
+
+def test_large_placements_of_one_line_labels_keep_their_promises() -> None:
+    """Beyond `ROUNDS_FROM` labels of one line each (as a fitted slide's shortened labels
+    are): every label placed beside its own route, the blocks inside the bounds."""
+    given, _, _ = _placement((2, 6, 6, 1), "LR")
+    labels = {key: Label(label.lines[:1], label.route, label.start)
+              for key, label in given["labels"].items()}
+    assert len(labels) > ROUNDS_FROM and all(len(label.lines) == 1 for label in labels.values())
+    unmet: list = []
+    found = place_labels(labels, obstacles=given["obstacles"], bounds=given["bounds"],
+                         tb=False, unmet=unmet)
+    assert set(found) == set(labels) and len(unmet) <= len(labels) // 10
+    x0, y0, x1, y1 = given["bounds"]
+    for key in set(labels) - set(unmet):
+        (x, y), left = found[key]
+        bx0, by0, bx1, by1 = Block(labels[key].lines, left is not None).box(x, y)
+        assert x0 - 0.01 <= bx0 and bx1 <= x1 + 0.01 and y0 - 0.01 <= by0 and by1 <= y1 + 0.01
+        route = np.asarray(labels[key].route, dtype=float)
+        gap = segment_distances(route[:-1], route[1:],
+                                np.repeat(np.asarray([[bx0, by0, bx1, by1]]), len(route) - 1,
+                                          axis=0)).min()
+        assert 1.0 - 0.05 <= gap <= REACH + 0.05, (key, gap)
+
 def test_beyond_rounds_from_labels_are_anchored_top_to_bottom(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """As `test_anchoring.test_beyond_rounds_from_every_label_is_placed`, top to
     bottom: what the renderers draw meets the distance conditions."""
     _large(monkeypatch, (2, 6, 6, 1), "TB")
+
+
+def test_anchors_scored_in_two_threads_equal_those_scored_in_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wave's anchors are scored in parts, every other one in a second thread when the
+    machine has two cores: the placement equals the one made in a single thread."""
+    import os
+
+    given, found, unmet = _placement((2, 6, 6, 1), "TB")
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    alone: list = []
+    assert place_labels(given["labels"], obstacles=given["obstacles"], bounds=given["bounds"],
+                        tb=given["tb"], unmet=alone) == found
+    assert alone == unmet

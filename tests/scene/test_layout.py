@@ -211,3 +211,44 @@ def test_an_input_the_output_does_not_use_shows_g_0_in_the_last_stage() -> None:
 
     drawn = painted(adviz.to_svg(t, "reverse", -1))["node:x3"]
     assert drawn.texts == ("x₃", "= 5", "g = 0")
+
+
+def test_a_started_layout_is_the_one_compute_layout_gives(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`start_layout` runs Graphviz once, in the background, for the options it is given:
+    `compute_layout` with those options takes that run (equal to a layout computed
+    without it); other options, and a layout already cached, run Graphviz as before."""
+    from adviz.scene.layout import start_layout
+
+    calls: list[str] = []
+    real = graphviz_engine.run_layout
+    monkeypatch.setattr("adviz.scene.layout.run_layout",
+                        lambda source, **k: calls.append(source) or real(source, **k))
+    expression = "(x1 - x2)**2 + cos(x1 + x2)"
+    started = adviz.trace(expression, x1=1, x2=2)
+    start_layout(started, rankdir="TB")
+    start_layout(started, rankdir="TB")  # already running: not started again
+    layout = compute_layout(started, rankdir="TB")
+    assert len(calls) == 1
+    assert layout == compute_layout(adviz.trace(expression, x1=1, x2=2), rankdir="TB")
+    assert len(calls) == 2 and calls[0] == calls[1]
+    start_layout(started, rankdir="TB")  # cached: nothing to start
+    assert compute_layout(started, rankdir="TB") is layout and len(calls) == 2
+    compute_layout(started)  # other options: their own run
+    assert len(calls) == 3
+
+
+def test_a_started_layout_raises_graphviz_errors_where_it_is_taken(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from adviz.scene.layout import start_layout
+
+    def failing(source: str, **keywords: object) -> bytes:
+        raise RenderError("Graphviz (dot) failed with exit code 1: syntax error")
+
+    monkeypatch.setattr("adviz.scene.layout.run_layout", failing)
+    t = adviz.trace("x * x", x=3)
+    start_layout(t)  # returns while Graphviz runs: its error comes with the layout
+    with pytest.raises(RenderError, match="syntax error"):
+        compute_layout(t)
+    with pytest.raises(InputError, match="rankdir"):
+        start_layout(t, rankdir="up")
