@@ -72,6 +72,7 @@ from adviz.errors import InputError, RenderError
 from adviz.progress import progress_bar
 from adviz.scene.content import frame_count
 from adviz.writers import Writer, register_writer
+from adviz.writers.files import remove_left_behind, temporary_prefix
 from adviz.writers.options import (
     COLLAPSE,
     COPIES,
@@ -230,8 +231,9 @@ def atomic_target(path: Path) -> Iterator[Path]:
     except OSError as err:
         raise RenderError(f"cannot create the folder {str(target.parent)!r}: "
                           f"{err.strerror}") from err
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix,
-                                dir=target.parent)
+    remove_left_behind(target.parent, f".{target.stem}.", target.suffix)
+    fd, name = tempfile.mkstemp(prefix=temporary_prefix(f".{target.stem}."),
+                                suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(name)
     try:

@@ -51,11 +51,81 @@ def _prepare_folder(folder: Path) -> None:
         raise RenderError(f"the folder {str(folder)!r} is not writable")
 
 
+def temporary_prefix(prefix: str) -> str:
+    """``prefix`` and this process's id: how a temporary name begins, so that a later run
+    can tell one a killed run left behind (`remove_left_behind`).
+
+    Examples
+    --------
+    >>> temporary_prefix(".frames-") == f".frames-{os.getpid()}-"
+    True
+    """
+    return f"{prefix}{os.getpid()}-"
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id exists (on this machine)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, run by another user
+        return True
+    return True
+
+
+_RANDOM_PART = re.compile(r"(?P<pid>\d+)-[A-Za-z0-9_]{8}")
+
+
+def remove_left_behind(folder: Path, prefix: str, suffix: str) -> list[Path]:
+    """Remove the temporary files and folders in ``folder`` named ``prefix``, a process id,
+    ``-``, eight random characters and ``suffix`` (`temporary_prefix`) whose process no
+    longer runs: what a killed run left (a run that ends any other way removes its own).
+    Returns what was removed.
+
+    Temporaries of a process still running are kept, and so is every other name. (Only
+    on POSIX systems, where a process id can be checked without touching the process.)
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, subprocess, sys
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> ended = subprocess.Popen([sys.executable, "-c", "pass"])  # a run that has ended
+    >>> _ = ended.wait()
+    >>> (folder / f".frames-{ended.pid}-abcd1234.tmp").mkdir()
+    >>> (folder / f".frames-{os.getpid()}-efgh5678.tmp").mkdir()
+    >>> [p.name for p in remove_left_behind(folder, ".frames-", ".tmp")] == [
+    ...     f".frames-{ended.pid}-abcd1234.tmp"]
+    True
+    >>> [p.name for p in folder.iterdir()] == [f".frames-{os.getpid()}-efgh5678.tmp"]
+    True
+    """
+    if os.name != "posix":
+        return []
+    try:
+        names = [item.name for item in os.scandir(folder)
+                 if item.name.startswith(prefix) and item.name.endswith(suffix)]
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        found = _RANDOM_PART.fullmatch(name[len(prefix):len(name) - len(suffix)])
+        if found is not None and not _running(int(found["pid"])):
+            _remove(folder / name)
+            removed.append(folder / name)
+    return removed
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file, then rename)."""
+    """Write ``data`` to ``path`` atomically (temporary file, then rename); a temporary
+    file a killed run left for the same path is removed first."""
     target = Path(path)
     _prepare_folder(target.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    remove_left_behind(target.parent, f".{target.name}.", ".tmp")
+    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(f".{target.name}."), suffix=".tmp",
+                               dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -126,7 +196,9 @@ def replace_sequences(
     """
     target = Path(folder)
     _prepare_folder(target)
-    staging = Path(tempfile.mkdtemp(prefix=".frames-", suffix=".tmp", dir=target))
+    remove_left_behind(target, ".frames-", ".tmp")  # a killed run's staging folder
+    staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(".frames-"), suffix=".tmp",
+                                    dir=target))
     try:
         names: dict[str, list[str]] = {}
         for prefix, (suffix, frames) in sequences.items():
@@ -160,8 +232,9 @@ MANIFEST = ".adviz-manifest.json"
 
 _STAGE = ".adviz-stage-"
 _LOCK = ".adviz-lock"
-_TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}(\.tmp|\.gif|\.webp|\.apng|\.mp4|\.pdf|\.png)$"
-                        r"|^\.(forward|reverse|paths|summary)-[A-Za-z0-9_]{8}\.tmp$")
+_TEMP_NAME = re.compile(r"^\..+\.(\d+-)?[A-Za-z0-9_]{8}"
+                        r"(\.tmp|\.gif|\.webp|\.apng|\.mp4|\.pdf|\.png)$"
+                        r"|^\.(forward|reverse|paths|summary|frames)-(\d+-)?[A-Za-z0-9_]{8}\.tmp$")
 _SEQUENCE = re.compile(r"^(?P<prefix>.+)-\d{3,}\.[a-z]+$")
 
 
