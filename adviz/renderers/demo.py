@@ -682,31 +682,41 @@ def demo_html(
         from adviz.scene.focus import focus_of
 
         start = trace.program.index[focus_of(trace, focus).node]
-    # paused until the page is one string: resumed earlier, the collector's first pass
-    # walks every object the page's data is still made of
+    # Paused until the page is one string and the data it was made from is freed (with
+    # `_page`'s frame): resumed earlier, the collector's first pass would walk every
+    # object of that data.
     with collector_paused():
-        parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic,
-                           view=view, granularity=granularity, zooms=zooms, progress=progress)
-        if focus is not None and view == "network":  # a drawn circle or weight edge
-            from adviz.renderers.demo_network import focus_start
+        return _page(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic,
+                     focus=focus, start=start, view=view, granularity=granularity,
+                     zooms=zooms, progress=progress)
 
-            parts.data["network"]["start"] = focus_start(parts.data["network"], trace, focus)
-        elif start is not None:
-            parts.data["focus"] = start
-        script = demo_script()
-        hashes = f"{source_hash(parts.kernel)} {source_hash(script)}"
-        csp = (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
-               "img-src data:; base-uri 'none'; form-action 'none'")
-        body = (
-            f"{parts.opening}\n{parts.body}"
-            '<script type="application/json" class="adviz-data">'
-            f"{json_for_script(parts.data)}</script>\n"
-            f"<script>{parts.kernel}</script>\n"
-            f"<script>{script}</script>\n"
-            "</div>\n"
-        )
-        return html_document(f"{parts.heading} — adviz demonstration", csp, parts.dark,
-                             asset("demo.css"), body)
+
+def _page(trace: Trace, *, theme: str, rankdir: str, title: str | None,
+          analytic: bool | None, focus: str | None, start: int | None, view: str,
+          granularity: str | None, zooms: bool | None, progress: bool | None) -> str:
+    """`demo_html`'s page, its arguments checked (``start``: the focused node's index)."""
+    parts = demo_parts(trace, theme=theme, rankdir=rankdir, title=title, analytic=analytic,
+                       view=view, granularity=granularity, zooms=zooms, progress=progress)
+    if focus is not None and view == "network":  # a drawn circle or weight edge
+        from adviz.renderers.demo_network import focus_start
+
+        parts.data["network"]["start"] = focus_start(parts.data["network"], trace, focus)
+    elif start is not None:
+        parts.data["focus"] = start
+    script = demo_script()
+    hashes = f"{source_hash(parts.kernel)} {source_hash(script)}"
+    csp = (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
+           "img-src data:; base-uri 'none'; form-action 'none'")
+    body = (
+        f"{parts.opening}\n{parts.body}"
+        '<script type="application/json" class="adviz-data">'
+        f"{json_for_script(parts.data)}</script>\n"
+        f"<script>{parts.kernel}</script>\n"
+        f"<script>{script}</script>\n"
+        "</div>\n"
+    )
+    return html_document(f"{parts.heading} — adviz demonstration", csp, parts.dark,
+                         asset("demo.css"), body)
 
 
 def demo_script() -> str:
