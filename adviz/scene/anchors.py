@@ -120,6 +120,7 @@ _CAP = REACH + CLEARANCE + 4.0
 _VARIANTS = 4
 _BATCH = 4096
 _SPLIT = 1024
+_SPLIT_LABELS = 256
 _ROUND = 8
 _SEGMENT_REACH = 40.0
 _NEAREST = CHUNKS * 12
@@ -1577,6 +1578,22 @@ def _around(route: np.ndarray, start: np.ndarray, block: Block, points: int) -> 
     return route[max(inside[0] - 1, 0):inside[-1] + 2]
 
 
+def _candidates_of(around: list[np.ndarray], request: np.ndarray, request_flag: np.ndarray,
+                   starts: np.ndarray, blocks: list[dict[bool, Block]], offsets: np.ndarray,
+                   tb: bool, points: int, labels: int, part: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_candidates_many` for the labels ``part`` (positions among the ``labels`` a round
+    places), in each alignment of ``request_flag``: the anchors, their penalties and the
+    position in ``request`` each is for. Each label's anchors come in the order of
+    a call for every label at once."""
+    rows = np.concatenate([part + k * labels for k in range(len(request) // max(labels, 1))])
+    found, penalty, route = _candidates_many(
+        [around[r] for r in rows.tolist()], starts[request[rows]],
+        [blocks[i][f] for i, f in zip(request[rows].tolist(), request_flag[rows].tolist())],
+        offsets[request[rows], request_flag[rows].astype(np.int64)], tb, points)
+    return found, penalty, rows[route]
+
+
 def _badness_of(segments: _Segments, ids: np.ndarray, anchors: np.ndarray, offsets: np.ndarray,
                 member: np.ndarray, flag: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """`_Segments.badness` of the anchors ``rows`` (of every label's line rectangles
@@ -1674,11 +1691,16 @@ def _place_rounds(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Re
         request_flag = np.repeat(np.asarray(flags, dtype=bool), len(left))
         # Both alignments of a block have the same size: the same stretch of route.
         around = [_around(routes[i], starts[i], blocks[i][False], points)
-                  for i in left.tolist()]
-        found, penalty, route = _candidates_many(
-            around * len(flags), starts[request],
-            [blocks[i][f] for i, f in zip(request.tolist(), request_flag.tolist())],
-            offsets[request, request_flag.astype(np.int64)], tb, points)
+                  for i in left.tolist()] * len(flags)
+        generate = partial(_candidates_of, around, request, request_flag, starts, blocks,
+                           offsets, tb, points, len(left))
+        if helper is not None and len(left) >= _SPLIT_LABELS:  # each label's are its own
+            later = helper.submit(generate, np.arange(len(left) // 2, len(left)))
+            first_half = generate(np.arange(len(left) // 2))
+            found, penalty, route = (np.concatenate(pair)
+                                     for pair in zip(first_half, later.result()))
+        else:
+            found, penalty, route = generate(np.arange(len(left)))
         ids = np.concatenate([left, request[route]])
         aligned_all = np.concatenate([np.full(len(left), tb), request_flag[route]])
         anchors = np.concatenate([starts[left], found])

@@ -72,7 +72,7 @@ from adviz.scene.picture import (
     page_of,
     wrap,
 )
-from adviz.scene.sizes import fit_scale, page_pixels
+from adviz.scene.sizes import fit_scale, larger_size, page_pixels
 from adviz.scene.style import LINE_SPACING, TITLE_SIZE, Theme, get_theme
 from adviz.scene.view import GraphView
 from adviz.text.labels import adjoint_text, text_width, value_text
@@ -681,7 +681,8 @@ def network_figure(trace: Trace, *, theme: str | Theme | None = "light",
             raise InputError(
                 f"at size {size!r} the neuron view's smallest text would be {pixels:.1f} px "
                 f"high, below the {least:g} px minimum; use a larger size (such as "
-                f"'1920x1080') or pass min_text={math.floor(pixels * 10) / 10:g}")
+                f"{larger_size(page, pixels, least, fig.height / fig.width)}) or pass "
+                f"min_text={math.floor(pixels * 10) / 10:g}")
         fig.size = size
         fig.page = page_of(fig, size, page, pixels, least if enforce else 0.0)
     _NETWORK_FIGURES.setdefault(trace, {})[key] = fig

@@ -202,7 +202,7 @@ def _sized(trace: Trace, output: str | int | None, size: Any, min_text: float,
     pixels high, its labels shortened when needed, or is refused."""
     from adviz.errors import InputError
     from adviz.scene.picture import best_fit, page_of
-    from adviz.scene.sizes import page_pixels
+    from adviz.scene.sizes import larger_size, page_pixels
 
     if isinstance(min_text, bool) or not isinstance(min_text, (int, float)) \
             or not 0 < min_text <= 200:
@@ -228,7 +228,8 @@ def _sized(trace: Trace, output: str | int | None, size: Any, min_text: float,
         raise InputError(
             f"at size {size!r} this graph's smallest text would be {pixels:.1f} px high, below "
             f"the {min_text:g} px minimum (a trace with several outputs is drawn whole, on one "
-            f"layout); use a larger size (such as '1920x1080') or pass "
+            f"layout); use a larger size (such as "
+            f"{larger_size(page, pixels, min_text, fig.height / fig.width)}) or pass "
             f"min_text={math.floor(pixels * 10) / 10:g}")
     fitted = page_of(fig, size, page, pixels, min_text if enforce else 0.0)
     kept = {"sweep": fig.cache["sweep"]} if "sweep" in fig.cache else {}

@@ -71,7 +71,7 @@ from adviz.scene.legend import (
     free_spot,
     rows_needed,
 )
-from adviz.scene.sizes import MIN_TEXT, fit_scale, page_pixels
+from adviz.scene.sizes import MIN_TEXT, fit_scale, larger_size, page_pixels
 from adviz.scene.style import (
     CLUSTER_SIZE,
     EDGE_SIZE,
@@ -974,7 +974,7 @@ def _layout_options(view: GraphView) -> dict[str, Any]:
 
 def start_figure_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None = None,
                         collapse: Iterable[str] | None = (), full: bool = False,
-                        copies: bool | None = False) -> None:
+                        copies: bool | None = False, absorb_leaves: bool = False) -> None:
     """Start Graphviz on the layout `figure` needs for these options (`start_layout`) and
     return while it runs: `figure` then waits for that run.
 
@@ -989,8 +989,9 @@ def start_figure_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None
     >>> figure(t, full=True).width > 0
     True
     """
-    options = view_options(trace, collapse, full, copies)
-    view = graph_view(trace, options.collapse, options.compact, options.copies)
+    options = view_options(trace, collapse, full, copies, absorb_leaves=absorb_leaves)
+    view = graph_view(trace, options.collapse, options.compact, options.copies,
+                      absorb_leaves=absorb_leaves)
     start_layout(trace, rankdir="LR" if rankdir in (None, "auto") else rankdir, engine=engine,
                  **_layout_options(view))
 
@@ -1078,8 +1079,20 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
 
     def drawings(chosen: tuple[str, ...] | None, compact: bool, note: str,
                  fold: int) -> Iterator[Figure]:
-        for direction, place in ((d, p) for d in (("TB",) if fold else directions)
-                                 for p in places):
+        group = [(d, p) for d in (("TB",) if fold else directions) for p in places]
+        for direction in dict.fromkeys(d for d, _ in group):  # their Graphviz runs at once
+            if not compact and not note:
+                start_figure_layout(trace, rankdir=direction, engine=engine, collapse=chosen,
+                                    full=full, copies=copies, absorb_leaves=absorb_leaves)
+            else:
+                options = view_options(trace, chosen or [], full, copies,
+                                       absorb_leaves=absorb_leaves)
+                view = graph_view(trace, chosen or (), compact, options.copies,
+                                  absorb_leaves=absorb_leaves)
+                start_layout(trace, rankdir=direction, engine=engine, collapse=view.collapse,
+                             compact=compact, copies=tuple(view.copies), fold=fold,
+                             absorb_leaves=view.absorb_leaves)
+        for direction, place in group:
             if not compact and not note:
                 yield figure(trace, theme=theme, rankdir=direction, engine=engine,
                              collapse=chosen, full=full, copies=copies,
@@ -1102,7 +1115,8 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
         raise InputError(
             f"at size {size!r} this graph's smallest text would be {pixels:.1f} px high, below "
             f"the {min_text:g} px minimum, even with its scopes collapsed and labels "
-            f"shortened; use a larger size (such as '16:9' or '1920x1080'), trace a smaller "
+            f"shortened; use a larger size (such as "
+            f"{larger_size(page, pixels, min_text, fig.height / fig.width)}), trace a smaller "
             f"part of the computation, or pass min_text={math.floor(pixels * 10) / 10:g}")
     fitted = page_of(fig, size, page, pixels, min_text if enforce else 0.0)
     result = replace(fig, size=size, page=fitted, cache={}, _styles={})

@@ -166,6 +166,38 @@ def page_pixels(size: Size) -> tuple[float, float | None]:
     return width * PAGE_DPI, height * PAGE_DPI
 
 
+SCREENS = ((1280, 720), (1920, 1080), (2560, 1440), (3840, 2160), (7680, 4320))
+"""Common screen sizes in pixels, the larger sizes an error suggests."""
+
+
+def larger_size(page: tuple[float, float | None], pixels: float, least: float,
+                aspect: float) -> str:
+    """A size to suggest when text ``pixels`` high on ``page`` misses ``least``, for a
+    drawing of height / width ``aspect``: the smallest of `SCREENS` on which that
+    drawing's text reaches it (text grows with the page), else that page exactly, as
+    ``'WxH'``. A column (no height) is matched by a page as wide as the column must be,
+    as high as the drawing then is.
+
+    Examples
+    --------
+    >>> larger_size((1280.0, 720.0), 9.6, 14.0, 0.5)
+    "'1920x1080'"
+    >>> larger_size((760.0, None), 10.0, 14.0, 0.5)  # a column 1,064 px wide: 532 high
+    "'1280x720'"
+    >>> larger_size((760.0, None), 10.0, 14.0, 2.0)  # 2,128 px high
+    "'3840x2160'"
+    >>> larger_size((3840.0, 2160.0), 1.0, 14.0, 0.5)
+    "'53760x30240'"
+    """
+    factor = least / max(pixels, 1e-9)
+    width = page[0] * factor
+    height = page[1] * factor if page[1] is not None else width * aspect
+    for w, h in SCREENS:
+        if w >= width - 1e-6 and h >= height - 1e-6:
+            return f"'{w}x{h}'"
+    return f"'{math.ceil(width - 1e-6)}x{math.ceil(height - 1e-6)}'"
+
+
 def fit_scale(width: float, height: float, page: tuple[float, float | None]) -> float:
     """Pixels per frame point of a ``width`` x ``height`` drawing filling ``page``.
 

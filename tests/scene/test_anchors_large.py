@@ -255,10 +255,17 @@ def test_beyond_rounds_from_labels_are_anchored_top_to_bottom(
 
 def test_anchors_scored_in_two_threads_equal_those_scored_in_one(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A wave's anchors are scored in parts, every other one in a second thread when the
-    machine has two cores: the placement equals the one made in a single thread."""
+    """A round's anchors are generated for two halves of the labels, and a wave's anchors
+    scored in parts, one half or every other part in a second thread when the machine
+    has two cores: the placement equals the one made in a single thread. (The sizes
+    from which work is split are lowered so that this graph splits it in every round.)"""
     import os
 
+    from adviz.scene import anchors
+
+    monkeypatch.setattr(anchors, "_SPLIT", 16)
+    monkeypatch.setattr(anchors, "_SPLIT_LABELS", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     given, found, unmet = _placement((2, 6, 6, 1), "TB")
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     alone: list = []

@@ -70,3 +70,22 @@ def test_a_size_in_inches_is_a_figure_size_without_minimum() -> None:
     fig = figure(network((2, 2, 1)), size=(8, 4.5))
     assert fig.page is not None and fig.rankdir == "LR" and fig.notice == ""
     assert (fig.page.width, fig.page.height) == pytest.approx((800.0, 450.0))
+
+
+@pytest.mark.parametrize(("sizes", "size"), [((2, 4, 1), "16:9"), ((2, 4, 1), "blog")])
+def test_a_size_too_small_suggests_one_that_is_large_enough(sizes: tuple[int, ...],
+                                                            size: str) -> None:
+    """The error names a larger size (never the one given) on which the text reaches the
+    minimum: drawn at that size, the same graph fits."""
+    import re
+
+    from adviz.examples import mlp
+    from adviz.scene.picture import figure
+
+    t = mlp(sizes)
+    with pytest.raises(InputError, match="use a larger size") as caught:
+        figure(t, size=size)
+    suggested = re.search(r"such as '(\d+x\d+)'", str(caught.value))
+    assert suggested is not None and suggested.group(1) != size
+    fig = figure(t, size=suggested.group(1))
+    assert fig.page is not None and fig.page.smallest >= 14.0
