@@ -215,12 +215,6 @@ def baseline(centre: float, size: float) -> float:
 
 # ---------------------------------------------------------------- Bezier helpers
 
-def _bezier(p: tuple[Point, Point, Point, Point], t: float) -> Point:
-    s = 1 - t
-    return (s**3 * p[0][0] + 3 * s * s * t * p[1][0] + 3 * s * t * t * p[2][0] + t**3 * p[3][0],
-            s**3 * p[0][1] + 3 * s * s * t * p[1][1] + 3 * s * t * t * p[2][1] + t**3 * p[3][1])
-
-
 def _split_tail(p: tuple[Point, Point, Point, Point], t: float) -> tuple[Point, ...]:
     """The part of a cubic Bezier from parameter ``t`` to its end (de Casteljau)."""
     def lerp(a: Point, b: Point) -> Point:
@@ -241,18 +235,16 @@ def trim_start(points: tuple[Point, ...], length: float) -> tuple[Point, ...]:
     """
     if len(points) < 4:
         return points
-    first = (points[0], points[1], points[2], points[3])
-    start = points[0]
-    if math.dist(start, first[3]) <= length:
+    return _cut_start(points, _trim_parameters([points], length)[0])
+
+
+def _cut_start(points: tuple[Point, ...], cut: float | None) -> tuple[Point, ...]:
+    """A spline of at least four points without the part of its first cubic piece before
+    parameter ``cut`` (``None``: whole)."""
+    if cut is None:
         return points
-    lo, hi = 0.0, 1.0
-    for _ in range(30):
-        mid = (lo + hi) / 2
-        if math.dist(start, _bezier(first, mid)) < length:
-            lo = mid
-        else:
-            hi = mid
-    return tuple((round(x, 6), round(y, 6)) for x, y in _split_tail(first, hi)) + points[4:]
+    piece = (points[0], points[1], points[2], points[3])
+    return tuple((round(x, 6), round(y, 6)) for x, y in _split_tail(piece, cut)) + points[4:]
 
 
 @dataclass(frozen=True)
@@ -439,13 +431,7 @@ def _edge_shapes(routes: Mapping[tuple[str, str], Any], dx: float, dy: float,
         forward_head = Arrow(head, points[-1]) if head is not None and points else None
         reverse_head = None
         if points:
-            trimmed = reverse
-            if len(reverse) >= 4:
-                cut = next(cuts)
-                if cut is not None:
-                    piece = (reverse[0], reverse[1], reverse[2], reverse[3])
-                    trimmed = tuple((round(x, 6), round(y, 6))
-                                    for x, y in _split_tail(piece, cut)) + reverse[4:]
+            trimmed = _cut_start(reverse, next(cuts)) if len(reverse) >= 4 else reverse
             reverse_head = Arrow(reverse[0], trimmed[0])
             reverse = trimmed
         label, left = None, None
@@ -461,9 +447,10 @@ def _edge_shapes(routes: Mapping[tuple[str, str], Any], dx: float, dy: float,
 
 
 def _trim_parameters(routes: Sequence[tuple[Point, ...]], length: float) -> list[float | None]:
-    """For each spline, where `trim_start` cuts its first cubic piece (``None``: the piece
-    is not longer than ``length`` in a straight line, and the spline stays whole): the
-    same bisection and the same arithmetic, for every spline at once.
+    """For each spline (of at least four points), where its first cubic piece is cut to
+    shorten it by ``length`` (straight-line distance from its start), bisected for every
+    spline at once; ``None``: the piece is not longer than ``length``, and the spline
+    stays whole (`trim_start`, `_cut_start`).
 
     Examples
     --------
@@ -471,9 +458,6 @@ def _trim_parameters(routes: Sequence[tuple[Point, ...]], length: float) -> list
     >>> cut = _trim_parameters([straight, straight[:1] * 4], 8.0)
     >>> round(cut[0], 6), cut[1]
     (0.266667, None)
-    >>> trim_start(straight, 8.0) == tuple(
-    ...     (round(x, 6), round(y, 6)) for x, y in _split_tail(straight, cut[0]))
-    True
     """
     if not routes:
         return []
@@ -484,7 +468,7 @@ def _trim_parameters(routes: Sequence[tuple[Point, ...]], length: float) -> list
     for _ in range(30):
         t = (lo + hi) / 2
         s = 1 - t
-        # `_bezier`'s terms, in its order
+        # the cubic Bezier's point at t, term by term
         x = s**3 * x0 + 3 * s * s * t * x1 + 3 * s * t * t * x2 + t**3 * x3
         y = s**3 * y0 + 3 * s * s * t * y1 + 3 * s * t * t * y2 + t**3 * y3
         near = np.hypot(x - x0, y - y0) < length
@@ -933,10 +917,7 @@ def figure(
             return cached
     seeds, sweep = _seed(trace, seed)
     if view is None:
-        options = view_options(trace, collapse, full, copies, absorb_leaves=absorb_leaves)
-        notice = options.notice
-        view = graph_view(trace, options.collapse, options.compact, options.copies,
-                          absorb_leaves=absorb_leaves)
+        view, notice = _drawn(trace, collapse, full, copies, absorb_leaves)
     if layout is not None:
         titles = [*_titles(trace, sweep), *extra_titles]
         result = _build(trace, resolved, view, layout, notice, size, titles, legend=place)
@@ -966,6 +947,15 @@ def figure(
     return result
 
 
+def _drawn(trace: Trace, collapse: Iterable[str] | str | None, full: bool,
+           copies: bool | None, absorb_leaves: bool) -> tuple[GraphView, str]:
+    """The graph `figure` draws for these options, and its notice (`view_options`)."""
+    options = view_options(trace, collapse, full, copies, absorb_leaves=absorb_leaves)
+    view = graph_view(trace, options.collapse, options.compact, options.copies,
+                      absorb_leaves=absorb_leaves)
+    return view, options.notice
+
+
 def _layout_options(view: GraphView) -> dict[str, Any]:
     """What `compute_layout` is told of a drawn graph."""
     return {"collapse": view.collapse, "compact": view.compact, "copies": tuple(view.copies),
@@ -989,9 +979,7 @@ def start_figure_layout(trace: Trace, *, rankdir: str = "LR", engine: str | None
     >>> figure(t, full=True).width > 0
     True
     """
-    options = view_options(trace, collapse, full, copies, absorb_leaves=absorb_leaves)
-    view = graph_view(trace, options.collapse, options.compact, options.copies,
-                      absorb_leaves=absorb_leaves)
+    view, _ = _drawn(trace, collapse, full, copies, absorb_leaves)
     start_layout(trace, rankdir="LR" if rankdir in (None, "auto") else rankdir, engine=engine,
                  **_layout_options(view))
 
@@ -1080,33 +1068,27 @@ def _fitted(trace: Trace, theme: Theme, rankdir: str | None, engine: str | None,
     def drawings(chosen: tuple[str, ...] | None, compact: bool, note: str,
                  fold: int) -> Iterator[Figure]:
         group = [(d, p) for d in (("TB",) if fold else directions) for p in places]
+        whole = not compact and not note  # the drawing `figure` makes for these options
+        if not whole:
+            options = view_options(trace, chosen or [], full, copies,
+                                   absorb_leaves=absorb_leaves)
+            view = graph_view(trace, chosen or (), compact, options.copies,
+                              absorb_leaves=absorb_leaves)
+            laid_out = {"fold": fold, **_layout_options(view)}
         for direction in dict.fromkeys(d for d, _ in group):  # their Graphviz runs at once
-            if not compact and not note:
+            if whole:
                 start_figure_layout(trace, rankdir=direction, engine=engine, collapse=chosen,
                                     full=full, copies=copies, absorb_leaves=absorb_leaves)
             else:
-                options = view_options(trace, chosen or [], full, copies,
-                                       absorb_leaves=absorb_leaves)
-                view = graph_view(trace, chosen or (), compact, options.copies,
-                                  absorb_leaves=absorb_leaves)
-                start_layout(trace, rankdir=direction, engine=engine, collapse=view.collapse,
-                             compact=compact, copies=tuple(view.copies), fold=fold,
-                             absorb_leaves=view.absorb_leaves)
+                start_layout(trace, rankdir=direction, engine=engine, **laid_out)
         for direction, place in group:
-            if not compact and not note:
+            if whole:
                 yield figure(trace, theme=theme, rankdir=direction, engine=engine,
                              collapse=chosen, full=full, copies=copies,
                              extra_titles=extra_titles, seed=seed, legend=place or False,
                              absorb_leaves=absorb_leaves)
                 continue
-            options = view_options(trace, chosen or [], full, copies,
-                                   absorb_leaves=absorb_leaves)
-            view = graph_view(trace, chosen or (), compact, options.copies,
-                              absorb_leaves=absorb_leaves)
-            layout = compute_layout(trace, rankdir=direction, engine=engine,
-                                    collapse=view.collapse, compact=compact,
-                                    copies=tuple(view.copies), fold=fold,
-                                    absorb_leaves=view.absorb_leaves)
+            layout = compute_layout(trace, rankdir=direction, engine=engine, **laid_out)
             yield figure(trace, theme=theme, view=view, layout=layout, notice=note,
                          extra_titles=extra_titles, seed=seed, legend=place or False)
 
