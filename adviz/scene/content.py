@@ -46,6 +46,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from adviz.caching import per_trace
 from adviz.core.forward import SeedKey, seed_key
 from adviz.core.phases import STAGE_PHASES, SWEEPS, Phase, check_phase
 from adviz.errors import InputError
@@ -182,9 +183,6 @@ class _Static:
     last: dict[tuple[str, str], Contribution]
 
 
-_STATIC: weakref.WeakKeyDictionary[Trace, _Static] = weakref.WeakKeyDictionary()
-
-
 @dataclass
 class _Recording:
     """A phase's walk (`Walker`): the elements before its first stage, and the changes of
@@ -200,10 +198,8 @@ _CHANGES: weakref.WeakKeyDictionary[Trace, dict[tuple[str, SeedKey], _Recording]
 """Per trace, phase and seed, its walk so far (`Walker`)."""
 
 
+@per_trace
 def _static(trace: Trace) -> _Static:
-    cached = _STATIC.get(trace)
-    if cached is not None:
-        return cached
     graph = trace.graph
     outputs = set(trace.outputs)  # a vector trace draws every output as one
     kinds = {n: "output" if n in outputs else str(d["kind"]) for n, d in graph.nodes(data=True)}
@@ -219,9 +215,7 @@ def _static(trace: Trace) -> _Static:
             key = (c.parent, c.child)
             last[key] = c
             contributions[key] = Line.of(contribution_text(trace, c), "contribution", EDGE_SIZE)
-    result = _Static(kinds, names, values, partials, contributions, last)
-    _STATIC[trace] = result
-    return result
+    return _Static(kinds, names, values, partials, contributions, last)
 
 
 def prepare_lines(trace: Trace) -> None:

@@ -491,6 +491,7 @@ RESERVED_SWEEPS = 20_000
 edges stay within this many; beyond, for the first input's sweep only (the default seed)."""
 
 
+@per_trace
 def reserved_sweeps(trace: Trace) -> list[ForwardSweep]:
     """The forward-mode sweeps whose text the layout reserves room for (cached per trace).
 
@@ -504,9 +505,6 @@ def reserved_sweeps(trace: Trace) -> list[ForwardSweep]:
     >>> [dict(s.seed) for s in reserved_sweeps(t)]
     [{'x1': 1.0, 'x2': 0.0}, {'x1': 0.0, 'x2': 1.0}]
     """
-    cached = _SWEEPS.get(trace)
-    if cached is not None:
-        return cached
     from adviz.core.forward import forward_mode
 
     inputs = list(trace.graph.graph["inputs"])
@@ -516,11 +514,7 @@ def reserved_sweeps(trace: Trace) -> list[ForwardSweep]:
         sweeps = [forward_mode(trace, name) for name in inputs]
     except InputError:  # a trace of tensors has no forward mode
         sweeps = []
-    _SWEEPS[trace] = sweeps
     return sweeps
-
-
-_SWEEPS: weakref.WeakKeyDictionary[Trace, list[ForwardSweep]] = weakref.WeakKeyDictionary()
 
 
 def stage_text(trace: Trace, phase: str, index: int) -> Text:

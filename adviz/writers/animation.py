@@ -72,7 +72,7 @@ from adviz.errors import InputError, RenderError
 from adviz.progress import progress_bar
 from adviz.scene.content import frame_count
 from adviz.writers import Writer, register_writer
-from adviz.writers.files import remove_left_behind, temporary_prefix
+from adviz.writers.files import fresh_prefix
 from adviz.writers.options import (
     COLLAPSE,
     COPIES,
@@ -231,9 +231,9 @@ def atomic_target(path: Path) -> Iterator[Path]:
     except OSError as err:
         raise RenderError(f"cannot create the folder {str(target.parent)!r}: "
                           f"{err.strerror}") from err
-    remove_left_behind(target.parent, f".{target.stem}.", target.suffix)
-    fd, name = tempfile.mkstemp(prefix=temporary_prefix(f".{target.stem}."),
-                                suffix=target.suffix, dir=target.parent)
+    fd, name = tempfile.mkstemp(
+        prefix=fresh_prefix(target.parent, f".{target.stem}.", target.suffix),
+        suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(name)
     try:

@@ -51,15 +51,19 @@ def _prepare_folder(folder: Path) -> None:
         raise RenderError(f"the folder {str(folder)!r} is not writable")
 
 
-def temporary_prefix(prefix: str) -> str:
-    """``prefix`` and this process's id: how a temporary name begins, so that a later run
-    can tell one a killed run left behind (`remove_left_behind`).
+def fresh_prefix(folder: Path, prefix: str, suffix: str) -> str:
+    """How this run's temporary ``prefix…suffix`` in ``folder`` begins: ``prefix`` and this
+    process's id, so that a later run can tell one a killed run left behind. Those that
+    killed runs left there under that name are removed first (`remove_left_behind`).
 
     Examples
     --------
-    >>> temporary_prefix(".frames-") == f".frames-{os.getpid()}-"
+    >>> import tempfile, pathlib
+    >>> fresh_prefix(pathlib.Path(tempfile.mkdtemp()), ".frames-", ".tmp") == (
+    ...     f".frames-{os.getpid()}-")
     True
     """
+    remove_left_behind(folder, prefix, suffix)
     return f"{prefix}{os.getpid()}-"
 
 
@@ -81,7 +85,7 @@ _RANDOM_PART = re.compile(r"(?P<pid>\d+)-[A-Za-z0-9_]{8}")
 
 def remove_left_behind(folder: Path, prefix: str, suffix: str) -> list[Path]:
     """Remove the temporary files and folders in ``folder`` named ``prefix``, a process id,
-    ``-``, eight random characters and ``suffix`` (`temporary_prefix`) whose process no
+    ``-``, eight random characters and ``suffix`` (`fresh_prefix`) whose process no
     longer runs: what a killed run left (a run that ends any other way removes its own).
     Returns what was removed.
 
@@ -123,9 +127,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     file a killed run left for the same path is removed first."""
     target = Path(path)
     _prepare_folder(target.parent)
-    remove_left_behind(target.parent, f".{target.name}.", ".tmp")
-    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(f".{target.name}."), suffix=".tmp",
-                               dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=fresh_prefix(target.parent, f".{target.name}.", ".tmp"),
+                               suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -196,9 +199,8 @@ def replace_sequences(
     """
     target = Path(folder)
     _prepare_folder(target)
-    remove_left_behind(target, ".frames-", ".tmp")  # a killed run's staging folder
-    staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(".frames-"), suffix=".tmp",
-                                    dir=target))
+    staging = Path(tempfile.mkdtemp(prefix=fresh_prefix(target, ".frames-", ".tmp"),
+                                    suffix=".tmp", dir=target))
     try:
         names: dict[str, list[str]] = {}
         for prefix, (suffix, frames) in sequences.items():
