@@ -556,8 +556,7 @@ def relative_path_data(points: tuple[tuple[float, float], ...]) -> str:
     last = len(exact) - 1
     for k in range(1, len(exact), 3):
         for x, y in exact[k:k + 3]:
-            pairs.append(f"{(x - x0) / 100:.2f}".rstrip("0").rstrip(".") + "," +
-                         f"{(y - y0) / 100:.2f}".rstrip("0").rstrip("."))  # as `_short`
+            pairs.append(f"{_short(x - x0)},{_short(y - y0)}")
         x0, y0 = exact[min(k + 2, last)]
     return head + " ".join(pairs)
 

@@ -1580,13 +1580,13 @@ def _around(route: np.ndarray, start: np.ndarray, block: Block, points: int) -> 
 
 def _candidates_of(around: list[np.ndarray], request: np.ndarray, request_flag: np.ndarray,
                    starts: np.ndarray, blocks: list[dict[bool, Block]], offsets: np.ndarray,
-                   tb: bool, points: int, labels: int, part: np.ndarray
+                   tb: bool, points: int, labels: int, alignments: int, part: np.ndarray
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`_candidates_many` for the labels ``part`` (positions among the ``labels`` a round
-    places), in each alignment of ``request_flag``: the anchors, their penalties and the
-    position in ``request`` each is for. Each label's anchors come in the order of
-    a call for every label at once."""
-    rows = np.concatenate([part + k * labels for k in range(len(request) // max(labels, 1))])
+    places; ``request`` holds them once per alignment, ``request_flag`` which): the
+    anchors, their penalties and the position in ``request`` each is for. Each label's
+    anchors come in the order of a call for every label at once."""
+    rows = np.concatenate([part + k * labels for k in range(alignments)])
     found, penalty, route = _candidates_many(
         [around[r] for r in rows.tolist()], starts[request[rows]],
         [blocks[i][f] for i, f in zip(request[rows].tolist(), request_flag[rows].tolist())],
@@ -1693,7 +1693,7 @@ def _place_rounds(labels: Mapping[Key, Label], obstacles: np.ndarray, bounds: Re
         around = [_around(routes[i], starts[i], blocks[i][False], points)
                   for i in left.tolist()] * len(flags)
         generate = partial(_candidates_of, around, request, request_flag, starts, blocks,
-                           offsets, tb, points, len(left))
+                           offsets, tb, points, len(left), len(flags))
         if helper is not None and len(left) >= _SPLIT_LABELS:  # each label's are its own
             later = helper.submit(generate, np.arange(len(left) // 2, len(left)))
             first_half = generate(np.arange(len(left) // 2))
